@@ -1,0 +1,75 @@
+//! `gencert`: key, CSR and certificate in one step, signed by a CA, or a
+//! new CA with `-initca`.
+
+use super::common::{load_config, load_issuer, load_request, log_warnings, print_stdout, split_hosts};
+use crate::csr::VerifiedCsr;
+use crate::error::{Error, Result};
+use crate::key::KeyPair;
+use crate::log;
+use crate::output::cert_json;
+
+/// Generate a key and a certificate signed by a CA (or a new CA)
+#[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:
+  A new CA:
+    certkit gencert -initca ca-csr.json | certkit json -bare ca
+  A server certificate from that CA:
+    certkit gencert -ca ca.pem -ca-key ca-key.pem -config signing.json -profile server server.json | certkit json -bare server")]
+pub struct Args {
+    /// Create a self-signed CA instead of signing with -ca
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub initca: bool,
+
+    /// CA certificate (PEM) to sign with
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<String>,
+
+    /// CA private key (PEM) to sign with
+    #[arg(long = "ca-key", value_name = "FILE")]
+    pub ca_key: Option<String>,
+
+    /// Signing configuration (cfssl config JSON)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+
+    /// Signing profile from the config (default: signing.default)
+    #[arg(long, value_name = "NAME", default_value = "")]
+    pub profile: String,
+
+    /// Comma-separated hosts that replace the request's hosts
+    #[arg(long, value_name = "HOSTS")]
+    pub hostname: Option<String>,
+
+    /// Request JSON (cfssl CSR JSON) file, or - for standard input
+    #[arg(value_name = "CSRJSON")]
+    pub csr_json: String,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    if args.initca {
+        return super::initca::make_ca(&args.csr_json);
+    }
+    let mut req = load_request(&args.csr_json)?;
+    if req.ca.is_some() {
+        return Err(Error::Request(
+            "the \"ca\" section is only allowed with -initca".into(),
+        ));
+    }
+    if let Some(hosts) = &args.hostname {
+        req.hosts = split_hosts(hosts);
+    }
+    let config = load_config(args.config.as_deref())?;
+    let profile = config.profile(&args.profile)?;
+    let issuer = load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
+    log::info("generate received request");
+    log::info(&format!("generating key: {}", req.key));
+    let key = KeyPair::generate(req.key)?;
+    let csr_pem = crate::csr::build(&req, &key)?;
+    log::info("encoded CSR");
+    let csr = VerifiedCsr::parse(csr_pem.as_bytes(), "generated CSR")?;
+    let issued = issuer.sign(&csr, profile, None)?;
+    log_warnings(&issued.warnings);
+    log::info(&format!("signed certificate with serial number {}", issued.serial));
+    print_stdout(&cert_json(Some(&issued.cert_pem), Some(&csr_pem), Some(&key.to_pem()?)))
+}

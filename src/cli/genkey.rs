@@ -1,0 +1,41 @@
+//! `genkey`: a new key and CSR from a request (with `-initca`, a CA).
+
+use super::common::{load_request, log_warnings, print_stdout};
+use crate::error::Result;
+use crate::log;
+use crate::output::cert_json;
+
+/// Generate a private key and a certificate signing request
+#[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:
+  Key and CSR for a service (ECDSA P-256 unless the request says otherwise):
+    cat server.json | certkit genkey - | certkit json -bare server
+  A self-signed CA instead:
+    certkit genkey -initca ca-csr.json | certkit json -bare ca")]
+pub struct Args {
+    /// Also self-sign the CSR as a CA certificate (like gencert -initca)
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub initca: bool,
+
+    /// Request JSON (cfssl CSR JSON) file, or - for standard input
+    #[arg(value_name = "CSRJSON")]
+    pub csr_json: String,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    if args.initca {
+        return super::initca::make_ca(&args.csr_json);
+    }
+    let req = load_request(&args.csr_json)?;
+    if req.ca.is_some() {
+        log::warning("the request's \"ca\" section is only used with -initca; ignored");
+    }
+    log::info("generate received request");
+    log::info(&format!("generating key: {}", req.key));
+    let key = crate::key::KeyPair::generate(req.key)?;
+    let csr = crate::csr::build(&req, &key)?;
+    log::info("encoded CSR");
+    log_warnings(&[]);
+    print_stdout(&cert_json(None, Some(&csr), Some(&key.to_pem()?)))
+}

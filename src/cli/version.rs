@@ -1,0 +1,15 @@
+//! `version`: what certkit this is, in cfssl's layout.
+
+use super::common::print_stdout;
+use crate::error::Result;
+
+/// Print the version
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> Result<()> {
+    print_stdout(&format!(
+        "Version: {}\nRevision: certkit\nRuntime: rust\n",
+        env!("CARGO_PKG_VERSION")
+    ))
+}

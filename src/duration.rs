@@ -1,0 +1,77 @@
+//! Go's `time.ParseDuration` syntax ("876000h", "1h30m", "90m", "1.5h"),
+//! which cfssl request and config files use for `expiry` and `backdate`.
+
+use std::time::Duration;
+
+/// Parses a Go duration string. Negative durations are refused: no cfssl
+/// field that takes a duration has a meaning for them.
+pub fn parse_go_duration(text: &str) -> Result<Duration, String> {
+    let s = text.trim();
+    if s.is_empty() {
+        return Err("empty duration".into());
+    }
+    if s == "0" {
+        return Ok(Duration::ZERO);
+    }
+    if s.starts_with('-') {
+        return Err(format!("negative duration {text:?}"));
+    }
+    let s = s.strip_prefix('+').unwrap_or(s);
+    let mut total_nanos: f64 = 0.0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num_len == 0 {
+            return Err(format!("invalid duration {text:?}"));
+        }
+        let number: f64 = rest[..num_len]
+            .parse()
+            .map_err(|_| format!("invalid duration {text:?}"))?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let nanos_per_unit = match &rest[..unit_len] {
+            "ns" => 1.0,
+            "us" | "µs" | "μs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            "" => return Err(format!("missing unit in duration {text:?}")),
+            unit => return Err(format!("unknown unit {unit:?} in duration {text:?}")),
+        };
+        rest = &rest[unit_len..];
+        total_nanos += number * nanos_per_unit;
+    }
+    // Go's limit: durations are int64 nanoseconds (about 292 years).
+    if total_nanos > i64::MAX as f64 {
+        return Err(format!("duration {text:?} is out of range"));
+    }
+    Ok(Duration::from_nanos(total_nanos.round() as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_cfssl_style_durations() {
+        assert_eq!(parse_go_duration("876000h").unwrap().as_secs(), 876000 * 3600);
+        assert_eq!(parse_go_duration("90m").unwrap().as_secs(), 5400);
+        assert_eq!(parse_go_duration("1h30m").unwrap().as_secs(), 5400);
+        assert_eq!(parse_go_duration("1.5h").unwrap().as_secs(), 5400);
+        assert_eq!(parse_go_duration("300ms").unwrap().as_millis(), 300);
+        assert_eq!(parse_go_duration("0").unwrap(), Duration::ZERO);
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for bad in ["", "h", "10", "10d", "-5m", "1h x", "abc", "1..5h"] {
+            assert!(parse_go_duration(bad).is_err(), "{bad:?} should fail");
+        }
+        assert!(parse_go_duration("3000000h").is_err());
+    }
+}

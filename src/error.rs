@@ -1,0 +1,100 @@
+//! One error type for the library. Every variant says what was wrong and,
+//! where there is one, which file or field; the CLI maps it to an exit code.
+
+use std::path::PathBuf;
+
+/// Everything certkit's library can refuse or fail at.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or stream could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// An input is larger than certkit is willing to read.
+    #[error("{path}: input is larger than {limit} bytes")]
+    TooLarge { path: PathBuf, limit: usize },
+    /// JSON that does not parse, with the input it came from.
+    #[error("{what}: invalid JSON: {source}")]
+    Json {
+        what: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A certificate request (CSR JSON) field that is wrong.
+    #[error("request: {0}")]
+    Request(String),
+    /// A signing configuration or profile that is wrong.
+    #[error("config: {0}")]
+    Policy(String),
+    /// A private or public key that cannot be generated, read or used.
+    #[error("key: {0}")]
+    Key(String),
+    /// A PEM block, certificate or CSR that cannot be decoded.
+    #[error("{what}: {msg}")]
+    Decode { what: String, msg: String },
+    /// A signature that does not verify.
+    #[error("{0}: signature does not verify")]
+    BadSignature(String),
+    /// A certificate the policy refuses to issue.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// An internal encoding step failed (a bug or an impossible input).
+    #[error("encoding: {0}")]
+    Encoding(String),
+}
+
+impl Error {
+    /// An I/O error tied to the path it happened on.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// A decoding error for the named input.
+    pub fn decode(what: impl Into<String>, msg: impl std::fmt::Display) -> Self {
+        Error::Decode {
+            what: what.into(),
+            msg: msg.to_string(),
+        }
+    }
+
+    /// The process exit code for this error: 1 for every runtime failure
+    /// (2 is kept for usage errors, which the argument parser reports).
+    pub fn exit_code(&self) -> i32 {
+        1
+    }
+
+    /// The numeric error code cfssl's API reports for this kind of failure
+    /// (category * 1000 + reason), for JSON error envelopes.
+    pub fn cfssl_code(&self) -> u32 {
+        match self {
+            Error::Io { .. } | Error::TooLarge { .. } => 1000,
+            Error::Json { .. } | Error::Request(_) => 9000,
+            Error::Policy(_) => 5000,
+            Error::Key(_) => 2000,
+            Error::Decode { .. } => 1003,
+            Error::BadSignature(_) => 9004,
+            Error::Refused(_) => 5300,
+            Error::Encoding(_) => 6000,
+        }
+    }
+}
+
+impl From<der::Error> for Error {
+    fn from(e: der::Error) -> Self {
+        Error::Encoding(e.to_string())
+    }
+}
+
+impl From<x509_cert::builder::Error> for Error {
+    fn from(e: x509_cert::builder::Error) -> Self {
+        Error::Encoding(e.to_string())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

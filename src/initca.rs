@@ -1,0 +1,50 @@
+//! Creating a self-signed CA from a request, as `cfssl gencert -initca`.
+
+use crate::csr::{self, VerifiedCsr};
+use crate::error::Result;
+use crate::issuer::self_sign;
+use crate::key::KeyPair;
+use crate::policy::Profile;
+use crate::request::Request;
+use zeroize::Zeroizing;
+
+/// A new CA: its key, CSR and self-signed certificate, all PEM.
+pub struct NewCa {
+    pub key_pem: Zeroizing<String>,
+    pub csr_pem: String,
+    pub cert_pem: String,
+    pub serial: String,
+    pub warnings: Vec<String>,
+}
+
+/// The signing profile initca uses for `req`: cfssl's CA defaults with
+/// the request's `ca` section (expiry, backdate, pathlen) applied.
+pub fn ca_profile(req: &Request) -> Profile {
+    let mut profile = Profile::ca_default();
+    if let Some(ca) = &req.ca {
+        if let Some(expiry) = ca.expiry {
+            profile.expiry = expiry;
+        }
+        if let Some(backdate) = ca.backdate {
+            profile.backdate = backdate;
+        }
+        profile.ca_constraint.max_path_len = ca.pathlen;
+        profile.ca_constraint.max_path_len_zero = ca.pathlenzero;
+    }
+    profile
+}
+
+/// Generates a key and CSR for `req` and self-signs it as a CA.
+pub fn new_ca(req: &Request) -> Result<NewCa> {
+    let key = KeyPair::generate(req.key)?;
+    let csr_pem = csr::build(req, &key)?;
+    let csr = VerifiedCsr::parse(csr_pem.as_bytes(), "generated CSR")?;
+    let issued = self_sign(&csr, &key, &ca_profile(req))?;
+    Ok(NewCa {
+        key_pem: key.to_pem()?,
+        csr_pem,
+        cert_pem: issued.cert_pem,
+        serial: issued.serial,
+        warnings: issued.warnings,
+    })
+}

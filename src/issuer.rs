@@ -1,0 +1,417 @@
+//! Issuing certificates: a loaded CA (certificate and key, checked to
+//! match and to be a CA), and the one place where a certificate's fields
+//! are decided from a verified CSR and a signing profile.
+
+use crate::csr::{extension, san_extension, VerifiedCsr};
+use crate::error::{Error, Result};
+use crate::key::{key_identifier, pem_encode, BuilderSigner, KeyPair};
+use crate::policy::{Profile, Usage};
+use crate::request::{sans_from_hosts, San};
+use const_oid::db::rfc5912;
+use der::asn1::{ObjectIdentifier, OctetString};
+use der::{Decode, Encode};
+use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
+use std::time::{Duration, SystemTime};
+use x509_cert::builder::profile::BuilderProfile;
+use x509_cert::builder::{Builder, CertificateBuilder};
+use x509_cert::certificate::{Certificate, TbsCertificate};
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectKeyIdentifier,
+};
+use x509_cert::ext::Extension;
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::{Time, Validity};
+
+/// A certificate authority that can sign: its certificate and its key.
+pub struct Issuer {
+    cert: Certificate,
+    key: KeyPair,
+    ski: Vec<u8>,
+    path_len: Option<u8>,
+}
+
+/// A freshly issued certificate.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub cert_pem: String,
+    pub cert_der: Vec<u8>,
+    /// The serial number in decimal, as cfssl logs it.
+    pub serial: String,
+    /// Things the caller should tell the user (dropped usages, no hosts).
+    pub warnings: Vec<String>,
+}
+
+impl Issuer {
+    /// Loads a CA from its certificate and key (PEM). Refuses a key that
+    /// does not belong to the certificate and a certificate that is not a
+    /// CA (BasicConstraints CA:TRUE, keyCertSign when KeyUsage is present).
+    pub fn load(cert_pem: &[u8], cert_source: &str, key_pem: &[u8], key_source: &str) -> Result<Issuer> {
+        let cert = parse_certificate(cert_pem, cert_source)?;
+        let key = KeyPair::from_pem(key_pem, key_source)?;
+        let tbs = cert.tbs_certificate();
+        let spki_der = tbs.subject_public_key_info().to_der()?;
+        if !key.matches(&spki_der)? {
+            return Err(Error::Key(format!(
+                "{key_source}: private key does not match the CA certificate {cert_source}"
+            )));
+        }
+        let bc = tbs
+            .get_extension::<BasicConstraints>()
+            .map_err(|e| Error::decode(cert_source, format!("malformed basicConstraints: {e}")))?;
+        let Some((_, bc)) = bc.filter(|(_, bc)| bc.ca) else {
+            return Err(Error::Refused(format!(
+                "{cert_source}: the certificate is not a CA (no BasicConstraints CA:TRUE)"
+            )));
+        };
+        if let Some((_, ku)) = tbs
+            .get_extension::<KeyUsage>()
+            .map_err(|e| Error::decode(cert_source, format!("malformed keyUsage: {e}")))?
+        {
+            if !ku.0.contains(KeyUsages::KeyCertSign) {
+                return Err(Error::Refused(format!(
+                    "{cert_source}: the CA certificate's KeyUsage lacks cert sign"
+                )));
+            }
+        }
+        let ski = match tbs.get_extension::<SubjectKeyIdentifier>().ok().flatten() {
+            Some((_, ski)) => ski.0.as_bytes().to_vec(),
+            None => key_identifier(&spki_der)?,
+        };
+        Ok(Issuer {
+            path_len: bc.path_len_constraint,
+            cert,
+            key,
+            ski,
+        })
+    }
+
+    /// The CA certificate.
+    pub fn certificate(&self) -> &Certificate {
+        &self.cert
+    }
+
+    /// Signs a verified CSR under `profile`. The subject is the CSR's,
+    /// byte for byte; SANs are the CSR's unless `hosts` replaces them.
+    pub fn sign(&self, csr: &VerifiedCsr, profile: &Profile, hosts: Option<&[String]>) -> Result<Issued> {
+        if csr.requested_ca()?.is_some() && !profile.ca_constraint.is_ca {
+            return Err(Error::Refused(format!(
+                "the CSR asks for a CA certificate but profile {:?} does not allow CA certificates",
+                profile.name
+            )));
+        }
+        if profile.ca_constraint.is_ca {
+            match self.path_len {
+                Some(0) => {
+                    return Err(Error::Refused(
+                        "the issuer's pathlen of 0 forbids issuing CA certificates".into(),
+                    ))
+                }
+                Some(limit) if profile.ca_constraint.path_len().is_none_or(|n| n >= limit) => {
+                    return Err(Error::Refused(format!(
+                        "the issuer's pathlen of {limit} requires the new CA's max_path_len to be below {limit}"
+                    )))
+                }
+                _ => {}
+            }
+        }
+        let sans = match hosts {
+            Some(hosts) => sans_from_hosts(hosts),
+            None => csr.sans()?,
+        };
+        let plan = Plan {
+            subject: csr.subject().clone(),
+            issuer: self.cert.tbs_certificate().subject().clone(),
+            spki: csr.public_key().clone(),
+            sans,
+            authority_key_id: Some(self.ski.clone()),
+        };
+        issue(plan, profile, &self.key)
+    }
+}
+
+/// Self-signs a CSR with its own key: how initca makes a root.
+pub fn self_sign(csr: &VerifiedCsr, key: &KeyPair, profile: &Profile) -> Result<Issued> {
+    let plan = Plan {
+        subject: csr.subject().clone(),
+        issuer: csr.subject().clone(),
+        spki: csr.public_key().clone(),
+        sans: csr.sans()?,
+        authority_key_id: None,
+    };
+    issue(plan, profile, key)
+}
+
+/// What a certificate will say, before the profile's rules apply.
+struct Plan {
+    subject: Name,
+    issuer: Name,
+    spki: SubjectPublicKeyInfoOwned,
+    sans: Vec<San>,
+    authority_key_id: Option<Vec<u8>>,
+}
+
+/// The decided TBS contents, handed to x509-cert's builder.
+struct Decided {
+    subject: Name,
+    issuer: Name,
+    extensions: Vec<Extension>,
+}
+
+impl BuilderProfile for Decided {
+    fn get_issuer(&self, _subject: &Name) -> Name {
+        self.issuer.clone()
+    }
+
+    fn get_subject(&self) -> Name {
+        self.subject.clone()
+    }
+
+    fn build_extensions(
+        &self,
+        _spk: SubjectPublicKeyInfoRef<'_>,
+        _issuer_spk: SubjectPublicKeyInfoRef<'_>,
+        _tbs: &TbsCertificate,
+    ) -> x509_cert::builder::Result<Vec<Extension>> {
+        Ok(self.extensions.clone())
+    }
+}
+
+fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Result<Issued> {
+    let mut warnings = Vec::new();
+    let spki_der = plan.spki.to_der()?;
+    let subject_is_rsa = plan.spki.algorithm.oid == rfc5912::RSA_ENCRYPTION;
+    let is_ca = profile.ca_constraint.is_ca;
+
+    let mut key_usage = KeyUsage(Default::default());
+    let mut ext_key_usage: Vec<ObjectIdentifier> = Vec::new();
+    for usage in &profile.usages {
+        match *usage {
+            Usage::Key(KeyUsages::KeyEncipherment) if !subject_is_rsa => {
+                if !warnings.iter().any(|w: &String| w.contains("key encipherment")) {
+                    warnings.push(
+                        "key encipherment dropped: the subject key is not RSA (RFC 5480 forbids it for EC keys)".into(),
+                    );
+                }
+            }
+            Usage::Key(bit) => key_usage.0 |= bit,
+            Usage::Ext(oid) => {
+                if !ext_key_usage.contains(&oid) {
+                    ext_key_usage.push(oid)
+                }
+            }
+        }
+    }
+
+    // CA certificates keep IP SANs only, as cfssl does.
+    let sans: Vec<San> = if is_ca {
+        plan.sans.into_iter().filter(|s| matches!(s, San::Ip(_))).collect()
+    } else {
+        plan.sans
+    };
+    if !is_ca && sans.is_empty() {
+        warnings.push(
+            "this certificate lacks a \"hosts\" field, which makes it unsuitable for websites".into(),
+        );
+    }
+
+    // Extensions in Go's order, so certificates compare easily with cfssl's.
+    let mut extensions = Vec::new();
+    if !key_usage.0.is_empty() {
+        extensions.push(extension(rfc5912::ID_CE_KEY_USAGE, true, &key_usage)?);
+    }
+    if !ext_key_usage.is_empty() {
+        extensions.push(extension(rfc5912::ID_CE_EXT_KEY_USAGE, false, &ExtendedKeyUsage(ext_key_usage))?);
+    }
+    let bc = BasicConstraints {
+        ca: is_ca,
+        path_len_constraint: if is_ca { profile.ca_constraint.path_len() } else { None },
+    };
+    extensions.push(extension(rfc5912::ID_CE_BASIC_CONSTRAINTS, true, &bc)?);
+    let ski = SubjectKeyIdentifier(OctetString::new(key_identifier(&spki_der)?)?);
+    extensions.push(extension(rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER, false, &ski)?);
+    if let Some(aki) = plan.authority_key_id {
+        let aki = AuthorityKeyIdentifier {
+            key_identifier: Some(OctetString::new(aki)?),
+            ..Default::default()
+        };
+        extensions.push(extension(rfc5912::ID_CE_AUTHORITY_KEY_IDENTIFIER, false, &aki)?);
+    }
+    if !sans.is_empty() {
+        // RFC 5280: the SAN extension is critical when the subject is empty.
+        let critical = plan.subject.is_empty();
+        extensions.push(extension(rfc5912::ID_CE_SUBJECT_ALT_NAME, critical, &san_extension(&sans)?)?);
+    }
+
+    let validity = validity(profile)?;
+    let serial = random_serial()?;
+    let serial_decimal = decimal_serial(serial.as_bytes());
+    let decided = Decided {
+        subject: plan.subject,
+        issuer: plan.issuer,
+        extensions,
+    };
+    let signer = BuilderSigner::new(signer_key)?;
+    let mut builder = CertificateBuilder::new(decided, serial, validity, plan.spki)?;
+    let tbs = builder.finalize(&signer)?;
+    let signature = signer.sign_bits(&tbs)?;
+    let cert = builder.assemble(signature, &signer)?;
+    let cert_der = cert.to_der()?;
+    Ok(Issued {
+        cert_pem: pem_encode("CERTIFICATE", &cert_der),
+        cert_der,
+        serial: serial_decimal,
+        warnings,
+    })
+}
+
+/// notBefore is now minus the backdate (or the profile's `not_before`);
+/// notAfter is notBefore plus the expiry (or the profile's `not_after`).
+fn validity(profile: &Profile) -> Result<Validity> {
+    let now = SystemTime::now();
+    let now = SystemTime::UNIX_EPOCH
+        + Duration::from_secs(now.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_secs());
+    let not_before = match profile.not_before {
+        Some(t) => system_time(t)?,
+        None => now.checked_sub(profile.backdate).unwrap_or(now),
+    };
+    let not_after = match profile.not_after {
+        Some(t) => system_time(t)?,
+        None => not_before
+            .checked_add(profile.expiry)
+            .ok_or_else(|| Error::Policy(format!("profile {:?}: expiry is too far in the future", profile.name)))?,
+    };
+    if not_after <= not_before {
+        return Err(Error::Policy(format!(
+            "profile {:?}: notAfter is not after notBefore",
+            profile.name
+        )));
+    }
+    let time = |t: SystemTime| {
+        Time::try_from(t).map_err(|e| Error::Policy(format!("profile {:?}: validity out of range: {e}", profile.name)))
+    };
+    Ok(Validity::new(time(not_before)?, time(not_after)?))
+}
+
+fn system_time(t: time::OffsetDateTime) -> Result<SystemTime> {
+    let secs = t.unix_timestamp();
+    u64::try_from(secs)
+        .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
+        .map_err(|_| Error::Policy(format!("time {t} is before 1970")))
+}
+
+/// A random positive 20-byte serial number (RFC 5280's maximum length).
+fn random_serial() -> Result<SerialNumber> {
+    let mut bytes = [0u8; 20];
+    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| Error::Encoding("random number generator failed".into()))?;
+    bytes[0] &= 0x7f;
+    if bytes[0] == 0 {
+        bytes[0] = 0x01;
+    }
+    Ok(SerialNumber::new(&bytes)?)
+}
+
+/// Renders big-endian unsigned bytes in decimal.
+pub fn decimal_serial(bytes: &[u8]) -> String {
+    let mut digits: Vec<u8> = vec![0];
+    for &byte in bytes {
+        let mut carry = byte as u32;
+        for d in digits.iter_mut() {
+            let v = (*d as u32) * 256 + carry;
+            *d = (v % 10) as u8;
+            carry = v / 10;
+        }
+        while carry > 0 {
+            digits.push((carry % 10) as u8);
+            carry /= 10;
+        }
+    }
+    while digits.len() > 1 && digits.last() == Some(&0) {
+        digits.pop();
+    }
+    digits.iter().rev().map(|d| (b'0' + d) as char).collect()
+}
+
+/// Parses the first certificate from PEM (or DER).
+pub fn parse_certificate(input: &[u8], source: &str) -> Result<Certificate> {
+    let der = if input.trim_ascii_start().starts_with(b"-----BEGIN") {
+        let blocks = pem::parse_many(input).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
+        blocks
+            .into_iter()
+            .find(|b| b.tag() == "CERTIFICATE")
+            .ok_or_else(|| Error::decode(source, "no CERTIFICATE PEM block found"))?
+            .into_contents()
+    } else if input.first() == Some(&0x30) {
+        input.to_vec()
+    } else {
+        return Err(Error::decode(source, "not a PEM or DER certificate"));
+    };
+    Certificate::from_der(&der).map_err(|e| Error::decode(source, format!("malformed certificate: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::{KeySpec, Request};
+
+    #[test]
+    fn decimal_serial_matches_known_values() {
+        assert_eq!(decimal_serial(&[0]), "0");
+        assert_eq!(decimal_serial(&[1, 0]), "256");
+        assert_eq!(decimal_serial(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), "18446744073709551615");
+    }
+
+    fn ca(spec: KeySpec) -> (Issuer, String) {
+        let req = Request {
+            cn: "Test CA".into(),
+            key: spec,
+            ..Default::default()
+        };
+        let made = crate::initca::new_ca(&req).unwrap();
+        let issuer = Issuer::load(made.cert_pem.as_bytes(), "ca.pem", made.key_pem.as_bytes(), "ca-key.pem").unwrap();
+        (issuer, made.cert_pem)
+    }
+
+    #[test]
+    fn leaf_gets_profile_usages_and_csr_subject() {
+        let (issuer, _) = ca(KeySpec::Ecdsa(256));
+        let leaf_req = Request {
+            cn: "leaf".into(),
+            hosts: vec!["a.example".into()],
+            ..Default::default()
+        };
+        let key = KeyPair::generate(leaf_req.key).unwrap();
+        let csr = VerifiedCsr::parse(crate::csr::build(&leaf_req, &key).unwrap().as_bytes(), "t").unwrap();
+        let issued = issuer.sign(&csr, &Profile::cfssl_default(), None).unwrap();
+        assert!(issued.warnings.iter().any(|w| w.contains("key encipherment")));
+        let cert = Certificate::from_der(&issued.cert_der).unwrap();
+        assert_eq!(cert.tbs_certificate().subject(), csr.subject());
+        let (_, bc) = cert.tbs_certificate().get_extension::<BasicConstraints>().unwrap().unwrap();
+        assert!(!bc.ca);
+        let (_, ku) = cert.tbs_certificate().get_extension::<KeyUsage>().unwrap().unwrap();
+        assert!(ku.0.contains(KeyUsages::DigitalSignature));
+        assert!(!ku.0.contains(KeyUsages::KeyEncipherment));
+    }
+
+    #[test]
+    fn ca_request_against_leaf_profile_is_refused() {
+        let (issuer, _) = ca(KeySpec::Ecdsa(256));
+        let req = Request {
+            cn: "sub".into(),
+            ca: Some(Default::default()),
+            ..Default::default()
+        };
+        let key = KeyPair::generate(req.key).unwrap();
+        let csr = VerifiedCsr::parse(crate::csr::build(&req, &key).unwrap().as_bytes(), "t").unwrap();
+        let err = issuer.sign(&csr, &Profile::cfssl_default(), None).unwrap_err();
+        assert!(matches!(err, Error::Refused(_)), "{err}");
+    }
+
+    #[test]
+    fn mismatched_ca_key_is_refused() {
+        let (_, cert_pem) = ca(KeySpec::Ecdsa(256));
+        let other = KeyPair::generate(KeySpec::Ecdsa(256)).unwrap().to_pem().unwrap();
+        let err = Issuer::load(cert_pem.as_bytes(), "ca.pem", other.as_bytes(), "other.pem").err().unwrap();
+        assert!(err.to_string().contains("does not match"), "{err}");
+    }
+}

@@ -1,0 +1,55 @@
+//! Log lines on stderr in cfssl's format (`2006/01/02 15:04:05 [INFO] ...`),
+//! so scripts that scrape cfssl's logs keep working. Levels as cfssl's
+//! `-loglevel`: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+static LEVEL: AtomicU8 = AtomicU8::new(LEVEL_INFO);
+
+pub const LEVEL_DEBUG: u8 = 0;
+pub const LEVEL_INFO: u8 = 1;
+pub const LEVEL_WARNING: u8 = 2;
+
+/// Sets the lowest level that is printed.
+pub fn set_level(level: u8) {
+    LEVEL.store(level, Ordering::Relaxed);
+}
+
+fn emit(level: u8, label: &str, message: &str) {
+    if level >= LEVEL.load(Ordering::Relaxed) {
+        write_line(label, message);
+    }
+}
+
+fn write_line(label: &str, message: &str) {
+    let now = time::OffsetDateTime::now_utc();
+    let stamp = format!(
+        "{:04}/{:02}/{:02} {:02}:{:02}:{:02}",
+        now.year(),
+        now.month() as u8,
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    );
+    // One line per message, whatever the message contains.
+    let message = message.replace('\n', " ");
+    eprintln!("{stamp} [{label}] {message}");
+}
+
+pub fn debug(message: &str) {
+    emit(LEVEL_DEBUG, "DEBUG", message);
+}
+
+pub fn info(message: &str) {
+    emit(LEVEL_INFO, "INFO", message);
+}
+
+pub fn warning(message: &str) {
+    emit(LEVEL_WARNING, "WARNING", message);
+}
+
+/// Errors are printed whatever the level: a failing run always says why.
+pub fn error(message: &str) {
+    write_line("ERROR", message);
+}

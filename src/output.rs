@@ -1,0 +1,193 @@
+//! cfssl's JSON output and cfssljson's reading of it: which files a
+//! response becomes, with which names and modes.
+
+use crate::error::{Error, Result};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// cfssl's `PrintCert` output: an object of the PEM strings that are
+/// present, keys sorted, newline-terminated.
+pub fn cert_json(cert: Option<&str>, csr: Option<&str>, key: Option<&str>) -> String {
+    let mut out = BTreeMap::new();
+    for (name, value) in [("cert", cert), ("csr", csr), ("key", key)] {
+        if let Some(v) = value {
+            out.insert(name, v);
+        }
+    }
+    let mut text = serde_json::to_string(&out).unwrap_or_else(|_| "{}".into());
+    text.push('\n');
+    text
+}
+
+/// One file cfssljson writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub name: String,
+    pub contents: Vec<u8>,
+    pub mode: u32,
+    /// Whether the contents are binary (base64-encoded on `-stdout`).
+    pub binary: bool,
+}
+
+/// Decides the files for a cfssl response, as cfssljson does: `cert` (or
+/// `certificate`) to NAME.pem, `key` (or `private_key`) to NAME-key.pem
+/// with mode 0600, `csr` (or `certificate_request`) to NAME.csr, a bundle
+/// to NAME-bundle.pem and NAME-root.pem, an OCSP response to
+/// NAME-response.der. Without `bare`, the API envelope is unwrapped:
+/// `{"success": false}` is an error naming the response's messages.
+pub fn plan_files(input: &[u8], source: &str, base: &str, bare: bool) -> Result<Vec<OutputFile>> {
+    let value: Value = serde_json::from_slice(input).map_err(|e| Error::Json {
+        what: source.to_string(),
+        source: e,
+    })?;
+    let Value::Object(mut obj) = value else {
+        return Err(Error::decode(source, "expected a JSON object"));
+    };
+    if !bare && is_envelope(&obj) {
+        if obj.get("success") == Some(&Value::Bool(false)) {
+            return Err(Error::decode(source, format!("the response reports failure: {}", envelope_errors(&obj))));
+        }
+        obj = match obj.remove("result") {
+            Some(Value::Object(result)) => result,
+            _ => return Err(Error::decode(source, "the response has no result object")),
+        };
+    }
+    let text = |keys: &[&str]| -> Result<Option<String>> {
+        for key in keys {
+            match obj.get(*key) {
+                Some(Value::String(s)) if !s.is_empty() => return Ok(Some(s.clone())),
+                Some(Value::String(_)) | Some(Value::Null) | None => {}
+                Some(_) => return Err(Error::decode(source, format!("field {key:?} is not a string"))),
+            }
+        }
+        Ok(None)
+    };
+    let mut files = Vec::new();
+    let mut add = |suffix: &str, contents: String, mode: u32| {
+        files.push(OutputFile {
+            name: format!("{base}{suffix}"),
+            contents: contents.into_bytes(),
+            mode,
+            binary: false,
+        });
+    };
+    if let Some(cert) = text(&["cert", "certificate"])? {
+        add(".pem", cert, 0o644);
+    }
+    if let Some(key) = text(&["key", "private_key"])? {
+        add("-key.pem", key, 0o600);
+    }
+    if let Some(csr) = text(&["csr", "certificate_request"])? {
+        add(".csr", csr, 0o644);
+    }
+    let (bundle, root) = match obj.get("bundle") {
+        Some(Value::Object(b)) => (string_field(b, "bundle"), string_field(b, "root")),
+        Some(Value::String(b)) => (Some(b.clone()), string_field(&obj, "root")),
+        _ => (None, None),
+    };
+    if let Some(bundle) = bundle {
+        let root = root.unwrap_or_default();
+        let mut contents = bundle;
+        if !root.is_empty() {
+            if !contents.ends_with('\n') {
+                contents.push('\n');
+            }
+            contents.push_str(&root);
+        }
+        add("-bundle.pem", contents, 0o644);
+        if !root.is_empty() {
+            add("-root.pem", root, 0o644);
+        }
+    }
+    if let Some(ocsp) = text(&["ocspResponse"])? {
+        use base64::Engine;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(ocsp.trim())
+            .map_err(|e| Error::decode(source, format!("ocspResponse is not base64: {e}")))?;
+        files.push(OutputFile {
+            name: format!("{base}-response.der"),
+            contents: der,
+            mode: 0o644,
+            binary: true,
+        });
+    }
+    if files.is_empty() {
+        return Err(Error::decode(
+            source,
+            "nothing to write: no cert, key, csr or bundle field found",
+        ));
+    }
+    Ok(files)
+}
+
+fn is_envelope(obj: &Map<String, Value>) -> bool {
+    obj.contains_key("success") && (obj.contains_key("result") || obj.contains_key("errors"))
+}
+
+fn envelope_errors(obj: &Map<String, Value>) -> String {
+    let messages: Vec<String> = obj
+        .get("errors")
+        .and_then(Value::as_array)
+        .map(|errs| {
+            errs.iter()
+                .map(|e| match (e.get("code"), e.get("message")) {
+                    (Some(code), Some(Value::String(msg))) => format!("{msg} (code {code})"),
+                    (_, Some(Value::String(msg))) => msg.clone(),
+                    _ => e.to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if messages.is_empty() {
+        "no error message given".into()
+    } else {
+        messages.join("; ")
+    }
+}
+
+fn string_field(obj: &Map<String, Value>, key: &str) -> Option<String> {
+    obj.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cert_json_is_sorted_and_newline_terminated() {
+        let out = cert_json(Some("C"), Some("R"), Some("K"));
+        assert_eq!(out, "{\"cert\":\"C\",\"csr\":\"R\",\"key\":\"K\"}\n");
+        assert_eq!(cert_json(None, Some("R"), Some("K")), "{\"csr\":\"R\",\"key\":\"K\"}\n");
+    }
+
+    #[test]
+    fn bare_output_maps_to_cfssljson_names_and_modes() {
+        let files = plan_files(br#"{"cert":"C","csr":"R","key":"K"}"#, "in", "ca", true).unwrap();
+        let names: Vec<(&str, u32)> = files.iter().map(|f| (f.name.as_str(), f.mode)).collect();
+        assert_eq!(names, vec![("ca.pem", 0o644), ("ca-key.pem", 0o600), ("ca.csr", 0o644)]);
+    }
+
+    #[test]
+    fn envelope_is_unwrapped_and_failure_reported() {
+        let files = plan_files(br#"{"success":true,"result":{"certificate":"C"},"errors":[],"messages":[]}"#, "in", "x", false).unwrap();
+        assert_eq!(files[0].name, "x.pem");
+        let err = plan_files(br#"{"success":false,"result":null,"errors":[{"code":1000,"message":"bad"}]}"#, "in", "x", false).unwrap_err();
+        assert!(err.to_string().contains("bad (code 1000)"), "{err}");
+    }
+
+    #[test]
+    fn bundle_output_writes_bundle_and_root() {
+        let files = plan_files(br#"{"bundle":"B\n","root":"R\n","crt":"C"}"#, "in", "s", true).unwrap();
+        assert_eq!(files[0].name, "s-bundle.pem");
+        assert_eq!(files[0].contents, b"B\nR\n");
+        assert_eq!(files[1].name, "s-root.pem");
+    }
+
+    #[test]
+    fn empty_or_wrong_input_is_an_error() {
+        assert!(plan_files(b"{}", "in", "x", true).is_err());
+        assert!(plan_files(b"[]", "in", "x", true).is_err());
+        assert!(plan_files(b"{\"cert\":5}", "in", "x", true).is_err());
+        assert!(plan_files(b"", "in", "x", true).is_err());
+    }
+}
