@@ -9,12 +9,15 @@ use der::{Decode, Encode, Tag};
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 
+/// Reads one attribute of a `names` entry.
+type NameField = fn(&crate::request::NameEntry) -> &str;
+
 /// Builds the subject of a request: C, ST, L, O, OU (every `names` entry,
 /// in request order), CN, serialNumber, then emailAddress and extra OIDs.
 /// Each value gets its own RDN: X.501 forbids cfssl's multi-valued `O + O`.
 pub fn subject_from_request(req: &Request) -> Result<Name> {
     let mut attrs: Vec<(ObjectIdentifier, &str)> = Vec::new();
-    let fields: [(ObjectIdentifier, fn(&crate::request::NameEntry) -> &str); 5] = [
+    let fields: [(ObjectIdentifier, NameField); 5] = [
         (rfc4519::C, |n| &n.c),
         (rfc4519::ST, |n| &n.st),
         (rfc4519::L, |n| &n.l),
@@ -48,8 +51,11 @@ pub fn subject_from_request(req: &Request) -> Result<Name> {
     let mut extra = Vec::new();
     for entry in &req.names {
         for (oid, value) in &entry.oids {
-            let oid = ObjectIdentifier::new(oid)
-                .map_err(|_| Error::Request(format!("names: OID {oid:?} is not a dotted object identifier")))?;
+            let oid = ObjectIdentifier::new(oid).map_err(|_| {
+                Error::Request(format!(
+                    "names: OID {oid:?} is not a dotted object identifier"
+                ))
+            })?;
             extra.push((oid, value.as_str()));
         }
     }
@@ -157,7 +163,10 @@ mod tests {
             ..Default::default()
         };
         let name = subject_from_request(&req).unwrap();
-        assert_eq!(to_slash_string(&name), "/C=US/O=system:masters/O=ops/OU=team a/CN=admin");
+        assert_eq!(
+            to_slash_string(&name),
+            "/C=US/O=system:masters/O=ops/OU=team a/CN=admin"
+        );
         assert!(name.iter_rdn().all(|rdn| rdn.len() == 1));
         assert!(name.to_der().is_ok());
     }
@@ -182,6 +191,9 @@ mod tests {
             }],
             ..Default::default()
         };
-        assert!(subject_from_request(&req).unwrap_err().to_string().contains("two-letter"));
+        assert!(subject_from_request(&req)
+            .unwrap_err()
+            .to_string()
+            .contains("two-letter"));
     }
 }

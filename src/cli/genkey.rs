@@ -1,6 +1,6 @@
 //! `genkey`: a new key and CSR from a request (with `-initca`, a CA).
 
-use super::common::{load_request, log_warnings, print_stdout};
+use super::common::{load_request, print_stdout};
 use crate::error::Result;
 use crate::log;
 use crate::output::cert_json;
@@ -36,6 +36,5 @@ pub fn run(args: Args) -> Result<()> {
     let key = crate::key::KeyPair::generate(req.key)?;
     let csr = crate::csr::build(&req, &key)?;
     log::info("encoded CSR");
-    log_warnings(&[]);
     print_stdout(&cert_json(None, Some(&csr), Some(&key.to_pem()?)))
 }
