@@ -8,7 +8,7 @@ use super::object::{Approval, CsrObject};
 use super::signer_rules::BuiltinSigner;
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
-use crate::issuer::{parse_certificate, Issued, Issuer};
+use crate::issuer::{Issued, Issuer};
 use crate::key::pem_encode;
 use crate::policy::{parse_usage, Profile};
 use der::{Decode, Encode};
@@ -93,6 +93,28 @@ pub fn sign_document(mut doc: Document, opts: &SignOptions) -> Result<SignReport
     Ok(report)
 }
 
+/// Whether a certificate may be written into this object at all: approved
+/// (or `ignore_approval` and merely pending), never Denied or Failed, no
+/// certificate yet. The error says why not.
+pub fn check_signable(obj: &CsrObject, ignore_approval: bool) -> Result<(), String> {
+    match obj.approval() {
+        Approval::Approved => {}
+        Approval::Pending if ignore_approval => {}
+        Approval::Pending => {
+            return Err(
+                "not approved (run kubectl certificate approve first)"
+                    .into(),
+            )
+        }
+        Approval::Denied => return Err("the request was denied".into()),
+        Approval::Failed => return Err("the request already has a Failed condition".into()),
+    }
+    if obj.has_certificate() {
+        return Err("status.certificate is already set".into());
+    }
+    Ok(())
+}
+
 fn sign_object(obj: &CsrObject, opts: &SignOptions) -> Result<Issued, Refusal> {
     let signer = obj.signer_name().map_err(invalid)?;
     if let Some(wanted) = opts.signer_name {
@@ -102,25 +124,7 @@ fn sign_object(obj: &CsrObject, opts: &SignOptions) -> Result<Issued, Refusal> {
             )));
         }
     }
-    match obj.approval() {
-        Approval::Approved => {}
-        Approval::Pending if opts.ignore_approval => {}
-        Approval::Pending => {
-            return Err(Refusal::NotOurs(
-                "not approved (kubectl certificate approve it first, or pass --ignore-approval)"
-                    .into(),
-            ))
-        }
-        Approval::Denied => return Err(Refusal::NotOurs("the request was denied".into())),
-        Approval::Failed => {
-            return Err(Refusal::NotOurs(
-                "the request already has a Failed condition".into(),
-            ))
-        }
-    }
-    if obj.has_certificate() {
-        return Err(Refusal::NotOurs("status.certificate is already set".into()));
-    }
+    check_signable(obj, opts.ignore_approval).map_err(Refusal::NotOurs)?;
     let request = obj.request().map_err(invalid)?;
     let what = format!("CertificateSigningRequest {}: spec.request", obj.name());
     let csr = VerifiedCsr::parse(&request, &what).map_err(invalid)?;
@@ -221,17 +225,6 @@ impl Intermediates {
             return Err(Error::decode(source, "no certificates found"));
         }
         Ok(Intermediates { pems })
-    }
-
-    /// Reads the CA certificate PEM and a bundle file together.
-    pub fn load_for_ca(
-        bundle: &[u8],
-        source: &str,
-        ca_pem: &[u8],
-        ca_source: &str,
-    ) -> Result<Intermediates> {
-        let ca = parse_certificate(ca_pem, ca_source)?;
-        Intermediates::load(bundle, source, &ca)
     }
 
     /// The leaf followed by these certificates.

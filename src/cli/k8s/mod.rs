@@ -1,7 +1,9 @@
 //! `k8s`: Kubernetes CertificateSigningRequest objects. `request` makes a
-//! manifest, `show` decodes objects; signing them is `certkit sign`, whose
+//! manifest, `attach` puts a certificate made elsewhere into one, `show`
+//! decodes them; signing them is `certkit sign`, whose
 //! object-only flags live in `sign_objects`.
 
+mod attach;
 mod request;
 mod show;
 mod sign_objects;
@@ -30,12 +32,14 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum K8sCommand {
     Request(request::Args),
+    Attach(attach::Args),
     Show(show::Args),
 }
 
 pub fn run(args: Args) -> Result<()> {
     match args.command {
         K8sCommand::Request(a) => request::run(a),
+        K8sCommand::Attach(a) => attach::run(a),
         K8sCommand::Show(a) => show::run(a),
     }
 }
