@@ -36,13 +36,33 @@ fn sign(object: &Value, extra: &[&str]) -> Output {
     sign_with_config(object, Some("workflow/server-signing-config.json"), extra)
 }
 
-fn sign_with_config(object: &Value, config: Option<&str>, extra: &[&str]) -> Output {
+/// `certkit k8s request` for the workflow's object name.
+fn k8s_request(signer: &str) -> Command {
+    let mut cmd = certkit();
+    cmd.args([
+        "k8s",
+        "request",
+        "-name",
+        "my-svc.my-namespace",
+        "-signer-name",
+        signer,
+    ]);
+    cmd
+}
+
+/// `certkit sign` with the fixture CA.
+fn sign_cmd() -> Command {
     let mut cmd = certkit();
     cmd.arg("sign")
         .arg("-ca")
         .arg(fixture("k8s/ca.pem"))
         .arg("-ca-key")
         .arg(fixture("k8s/ca-key.pem"));
+    cmd
+}
+
+fn sign_with_config(object: &Value, config: Option<&str>, extra: &[&str]) -> Output {
+    let mut cmd = sign_cmd();
     if let Some(config) = config {
         cmd.arg("-config").arg(fixture(config));
     }
@@ -222,17 +242,8 @@ fn help_shows_the_k8s_commands_and_sign_flags() {
 #[test]
 fn step2_manifest_from_a_csr_is_a_valid_v1_object() {
     let csr = fixture("k8s/server.csr");
-    let out = certkit()
-        .args([
-            "k8s",
-            "request",
-            "-name",
-            "my-svc.my-namespace",
-            "-signer-name",
-            "example.com/serving",
-            "-o",
-            "json",
-        ])
+    let out = k8s_request("example.com/serving")
+        .args(["-o", "json"])
         .args(["-expiration-seconds", "86400"])
         .arg(&csr)
         .output()
@@ -251,15 +262,7 @@ fn step2_manifest_from_a_csr_is_a_valid_v1_object() {
     assert_eq!(B64.decode(request).unwrap(), std::fs::read(&csr).unwrap());
 
     // The default output is the same manifest as YAML.
-    let yaml = certkit()
-        .args([
-            "k8s",
-            "request",
-            "-name",
-            "my-svc.my-namespace",
-            "-signer-name",
-            "example.com/serving",
-        ])
+    let yaml = k8s_request("example.com/serving")
         .args(["-expiration-seconds", "86400"])
         .arg(&csr)
         .output()
@@ -273,17 +276,8 @@ fn step2_manifest_from_a_csr_is_a_valid_v1_object() {
 fn step2_manifest_from_a_request_json_writes_the_key_0600() {
     let dir = TempDir::new().unwrap();
     let key = dir.path().join("server-key.pem");
-    let out = certkit()
-        .args([
-            "k8s",
-            "request",
-            "-name",
-            "my-svc.my-namespace",
-            "-signer-name",
-            "example.com/serving",
-            "-o",
-            "json",
-        ])
+    let out = k8s_request("example.com/serving")
+        .args(["-o", "json"])
         .arg("-key-out")
         .arg(&key)
         .arg(fixture("workflow/server-csr.json"))
@@ -324,51 +318,40 @@ fn step2_manifest_from_a_request_json_writes_the_key_0600() {
 #[test]
 fn request_refuses_bad_manifests_before_writing_anything() {
     let dir = TempDir::new().unwrap();
-    let base = [
-        "k8s",
-        "request",
-        "-name",
-        "my-svc.my-namespace",
-        "-signer-name",
-        "example.com/serving",
+    let request_json = fixture("workflow/server-csr.json");
+    let csr = fixture("k8s/server.csr");
+    const SERVING: &str = "example.com/serving";
+    const KUBELET: &str = "kubernetes.io/kubelet-serving";
+    let cases: [(&str, &[&str], &Path, &str); 4] = [
+        (SERVING, &[], &request_json, "-key-out"),
+        (
+            SERVING,
+            &["-expiration-seconds", "599"],
+            &csr,
+            "expirationSeconds: 599",
+        ),
+        (
+            SERVING,
+            &["-usages", "server auht"],
+            &csr,
+            "unknown usage \"server auht\"",
+        ),
+        (
+            KUBELET,
+            &[],
+            &csr,
+            "kubernetes.io/kubelet-serving signer rule: subject O",
+        ),
     ];
-    let no_key_out = certkit()
-        .args(base)
-        .arg(fixture("workflow/server-csr.json"))
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert_refused(&no_key_out, "-key-out");
-    let short = certkit()
-        .args(base)
-        .args(["-expiration-seconds", "599"])
-        .arg(fixture("k8s/server.csr"))
-        .output()
-        .unwrap();
-    assert_refused(&short, "expirationSeconds: 599");
-    let usage = certkit()
-        .args(base)
-        .args(["-usages", "server auht"])
-        .arg(fixture("k8s/server.csr"))
-        .output()
-        .unwrap();
-    assert_refused(&usage, "unknown usage \"server auht\"");
-    let serving = certkit()
-        .args([
-            "k8s",
-            "request",
-            "-name",
-            "n1",
-            "-signer-name",
-            "kubernetes.io/kubelet-serving",
-        ])
-        .arg(fixture("k8s/server.csr"))
-        .output()
-        .unwrap();
-    assert_refused(
-        &serving,
-        "kubernetes.io/kubelet-serving signer rule: subject O",
-    );
+    for (signer, extra, input, why) in cases {
+        let out = k8s_request(signer)
+            .args(extra)
+            .arg(input)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_refused(&out, why);
+    }
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
@@ -382,11 +365,7 @@ fn step4_signs_the_object_kubectl_prints() {
 
 #[test]
 fn step4_yaml_in_yaml_out() {
-    let out = certkit()
-        .args(["sign", "-ca"])
-        .arg(fixture("k8s/ca.pem"))
-        .arg("-ca-key")
-        .arg(fixture("k8s/ca-key.pem"))
+    let out = sign_cmd()
         .arg("-config")
         .arg(fixture("workflow/server-signing-config.json"))
         .arg(fixture("k8s/csr-approved.yaml"))
@@ -419,11 +398,7 @@ fn step4_signs_every_object_of_a_list() {
 #[test]
 fn step5_attaches_a_certificate_from_the_pem_path() {
     let dir = TempDir::new().unwrap();
-    let signed = certkit()
-        .args(["sign", "-ca"])
-        .arg(fixture("k8s/ca.pem"))
-        .arg("-ca-key")
-        .arg(fixture("k8s/ca-key.pem"))
+    let signed = sign_cmd()
         .arg("-config")
         .arg(fixture("workflow/server-signing-config.json"))
         .arg(fixture("k8s/server.csr"))
@@ -800,14 +775,7 @@ fn bundle_puts_the_chain_after_the_leaf() {
 
 #[test]
 fn pem_csr_path_is_unchanged() {
-    let out = certkit()
-        .args(["sign", "-ca"])
-        .arg(fixture("k8s/ca.pem"))
-        .arg("-ca-key")
-        .arg(fixture("k8s/ca-key.pem"))
-        .arg(fixture("k8s/server.csr"))
-        .output()
-        .unwrap();
+    let out = sign_cmd().arg(fixture("k8s/server.csr")).output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let response: Value = serde_json::from_slice(&out.stdout).unwrap();
     let keys: Vec<&String> = response.as_object().unwrap().keys().collect();
@@ -816,11 +784,7 @@ fn pem_csr_path_is_unchanged() {
         response["csr"].as_str().unwrap().as_bytes(),
         std::fs::read(fixture("k8s/server.csr")).unwrap()
     );
-    let out = certkit()
-        .args(["sign", "-ca"])
-        .arg(fixture("k8s/ca.pem"))
-        .arg("-ca-key")
-        .arg(fixture("k8s/ca-key.pem"))
+    let out = sign_cmd()
         .args(["-signer-name", "example.com/serving"])
         .arg(fixture("k8s/server.csr"))
         .output()

@@ -193,30 +193,18 @@ mod tests {
     #[test]
     fn api_rules_are_checked() {
         let csr = csr();
-        let mut s = spec();
-        s.expiration_seconds = Some(599);
-        assert!(build(&csr, &s)
-            .unwrap_err()
-            .to_string()
-            .contains("expirationSeconds"));
-        let mut s = spec();
-        s.name = "My_Svc".into();
-        assert!(build(&csr, &s)
-            .unwrap_err()
-            .to_string()
-            .contains("DNS subdomain"));
-        let mut s = spec();
-        s.signer_name = "serving".into();
-        assert!(build(&csr, &s)
-            .unwrap_err()
-            .to_string()
-            .contains("DOMAIN/PATH"));
-        let mut s = spec();
-        s.usages = vec!["server auht".into()];
-        assert!(build(&csr, &s)
-            .unwrap_err()
-            .to_string()
-            .contains("unknown usage"));
+        let cases: [(fn(&mut ManifestSpec), &str); 4] = [
+            (|s| s.expiration_seconds = Some(599), "expirationSeconds"),
+            (|s| s.name = "My_Svc".into(), "DNS subdomain"),
+            (|s| s.signer_name = "serving".into(), "DOMAIN/PATH"),
+            (|s| s.usages = vec!["server auht".into()], "unknown usage"),
+        ];
+        for (edit, why) in cases {
+            let mut s = spec();
+            edit(&mut s);
+            let err = build(&csr, &s).unwrap_err().to_string();
+            assert!(err.contains(why), "{err}");
+        }
     }
 
     #[test]

@@ -101,10 +101,7 @@ pub fn check_signable(obj: &CsrObject, ignore_approval: bool) -> Result<(), Stri
         Approval::Approved => {}
         Approval::Pending if ignore_approval => {}
         Approval::Pending => {
-            return Err(
-                "not approved (run kubectl certificate approve first)"
-                    .into(),
-            )
+            return Err("not approved (run kubectl certificate approve first)".into())
         }
         Approval::Denied => return Err("the request was denied".into()),
         Approval::Failed => return Err("the request already has a Failed condition".into()),
