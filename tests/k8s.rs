@@ -829,3 +829,22 @@ fn show_decodes_request_and_certificate() {
     assert_eq!(shown["certificates"][0]["sans"][2], "IP:192.0.2.24");
     assert_eq!(shown["certificateMatchesRequest"], true);
 }
+
+#[test]
+fn show_describes_a_list_as_an_array() {
+    let out = certkit()
+        .args(["k8s", "show", "-o", "json"])
+        .arg(fixture("k8s/csr-list.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["my-svc.my-namespace", "my-other-svc.my-namespace"]);
+    assert!(shown[0].get("certificates").is_none());
+}

@@ -124,6 +124,11 @@ impl Document {
         })
     }
 
+    /// Whether the input was a List (even of one object).
+    pub fn is_list(&self) -> bool {
+        self.list.is_some()
+    }
+
     /// The document as JSON: the object, or the List with its items.
     pub fn to_value(&self) -> Value {
         match (&self.list, self.items.as_slice()) {

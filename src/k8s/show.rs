@@ -15,17 +15,18 @@ use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::ext::pkix::SubjectAltName;
 use x509_cert::Certificate;
 
-/// A description of every object: one for a single object, a list for a List.
+/// A description of every object: an object for one object, an array
+/// for a List.
 pub fn describe(doc: &Document) -> Result<Value> {
     let items = doc
         .items
         .iter()
         .map(describe_object)
         .collect::<Result<Vec<_>>>()?;
-    Ok(match <[Value; 1]>::try_from(items) {
-        Ok([single]) => single,
-        Err(items) => Value::Array(items),
-    })
+    if doc.is_list() {
+        return Ok(Value::Array(items));
+    }
+    Ok(items.into_iter().next().unwrap_or(Value::Null))
 }
 
 fn describe_object(obj: &CsrObject) -> Result<Value> {
