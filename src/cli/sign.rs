@@ -18,7 +18,8 @@ use crate::output::cert_json;
   Or sign the CertificateSigningRequest object itself and write it back:
     kubectl get csr my-svc.my-namespace -o json | \\
       certkit sign -ca ca.pem -ca-key ca-key.pem -config server-signing-config.json - | \\
-      kubectl replace --raw /apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace/status -f -")]
+      kubectl replace -f - --raw \\
+        /apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace/status")]
 pub struct Args {
     /// CA certificate (PEM) to sign with
     #[arg(long, value_name = "FILE")]

@@ -11,7 +11,8 @@ use crate::k8s::document::Document;
 #[command(after_help = "EXAMPLES:
   Step 5 of the workflow after signing the PEM CSR (step 4) with certkit sign | certkit json:
     kubectl get csr my-svc.my-namespace -o json | certkit k8s attach -cert ca-signed-server.pem - | \\
-      kubectl replace --raw /apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace/status -f -")]
+      kubectl replace -f - --raw \\
+        /apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace/status")]
 pub struct Args {
     /// Certificate (PEM), optionally followed by its intermediates; its key must be the request's
     #[arg(long, value_name = "FILE")]

@@ -20,7 +20,8 @@ use crate::error::Result;
     kubectl certificate approve my-svc.my-namespace
     kubectl get csr my-svc.my-namespace -o json | \\
       certkit sign -ca ca.pem -ca-key ca-key.pem -config server-signing-config.json - | \\
-      kubectl replace --raw /apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace/status -f -
+      kubectl replace -f - --raw \\
+        /apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace/status
   What the issued object holds:
     kubectl get csr my-svc.my-namespace -o yaml | certkit k8s show -")]
 pub struct Args {
