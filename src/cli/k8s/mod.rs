@@ -16,7 +16,8 @@ use crate::error::Result;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
   Steps 2, 4 and 5 of the Kubernetes TLS workflow, one command each:
-    certkit k8s request -name my-svc.my-namespace -signer-name example.com/serving server.csr | kubectl apply -f -
+    certkit k8s request -name my-svc.my-namespace -signer-name example.com/serving server.csr | \\
+      kubectl apply -f -
     kubectl certificate approve my-svc.my-namespace
     kubectl get csr my-svc.my-namespace -o json | \\
       certkit sign -ca ca.pem -ca-key ca-key.pem -config server-signing-config.json - | \\

@@ -12,7 +12,8 @@ use std::path::Path;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
   Step 2 of the workflow: put server.csr into the cluster and approve it:
-    certkit k8s request -name my-svc.my-namespace -signer-name example.com/serving server.csr | kubectl apply -f -
+    certkit k8s request -name my-svc.my-namespace -signer-name example.com/serving server.csr | \\
+      kubectl apply -f -
     kubectl certificate approve my-svc.my-namespace
   Key and manifest straight from a request JSON (key written 0600), valid one day:
     certkit k8s request -name my-svc.my-namespace -signer-name example.com/serving \\
