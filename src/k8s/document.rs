@@ -244,4 +244,24 @@ mod tests {
             "{err}"
         );
     }
+
+    proptest::proptest! {
+        /// Annotation and label values that look like YAML booleans, nulls,
+        /// numbers or timestamps stay strings through YAML and JSON.
+        #[test]
+        fn any_annotations_survive_both_formats(
+            annotations in proptest::collection::btree_map("[a-z./-]{1,20}", "\\PC{0,30}|true|no|~|null|0x1F|1e3|2026-11-22", 0..6),
+            labels in proptest::collection::btree_map("[a-z]{1,10}", "[ -~]{0,20}", 0..4),
+        ) {
+            let mut value = object("p");
+            value["metadata"]["annotations"] = json!(annotations);
+            value["metadata"]["labels"] = json!(labels);
+            for format in [Format::Json, Format::Yaml] {
+                let text = render(&value, format).unwrap();
+                let doc = Document::parse(text.as_bytes(), "p").unwrap();
+                proptest::prop_assert_eq!(doc.format, format);
+                proptest::prop_assert_eq!(doc.to_value(), value.clone());
+            }
+        }
+    }
 }
