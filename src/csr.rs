@@ -220,7 +220,8 @@ impl VerifiedCsr {
     }
 }
 
-fn san_from_general_name(name: &GeneralName) -> Option<San> {
+/// A SAN as certkit types it; other GeneralName kinds are skipped.
+pub fn san_from_general_name(name: &GeneralName) -> Option<San> {
     match name {
         GeneralName::DnsName(d) => Some(San::Dns(d.to_string())),
         GeneralName::Rfc822Name(e) => Some(San::Email(e.to_string())),

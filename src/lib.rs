@@ -12,6 +12,7 @@ pub mod initca;
 pub mod input;
 pub mod issuer;
 pub(crate) mod json_fields;
+pub mod k8s;
 pub mod key;
 pub mod log;
 pub mod name;

@@ -8,6 +8,7 @@ mod gencert;
 mod genkey;
 mod initca;
 mod json;
+mod k8s;
 mod sign;
 mod version;
 
@@ -51,6 +52,7 @@ pub enum Command {
     Initca(initca::Args),
     Sign(sign::Args),
     Json(json::Args),
+    K8s(k8s::Args),
     Version(version::Args),
 }
 
@@ -76,6 +78,7 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Initca(a) => initca::run(a),
         Command::Sign(a) => sign::run(a),
         Command::Json(a) => json::run(a),
+        Command::K8s(a) => k8s::run(a),
         Command::Version(a) => version::run(a),
     };
     match result {

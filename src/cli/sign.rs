@@ -4,6 +4,7 @@ use super::common::{load_config, load_issuer, log_warnings, print_stdout, split_
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 use crate::input::{display_name, read_input};
+use crate::k8s::SignInput;
 use crate::log;
 use crate::output::cert_json;
 
@@ -13,7 +14,12 @@ use crate::output::cert_json;
   Sign an approved Kubernetes CSR read from standard input:
     kubectl get csr my-svc.my-namespace -o jsonpath='{.spec.request}' | base64 --decode | \\
       certkit sign -ca ca.pem -ca-key ca-key.pem -config server-signing-config.json - | \\
-      certkit json -bare ca-signed-server")]
+      certkit json -bare ca-signed-server
+  Or sign the CertificateSigningRequest object itself and write it back:
+    kubectl get csr my-svc.my-namespace -o json | \\
+      certkit sign -ca ca.pem -ca-key ca-key.pem -config server-signing-config.json - | \\
+      kubectl replace -f - --raw \\
+        /apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace/status")]
 pub struct Args {
     /// CA certificate (PEM) to sign with
     #[arg(long, value_name = "FILE")]
@@ -39,9 +45,12 @@ pub struct Args {
     #[arg(long = "csr", value_name = "FILE")]
     pub csr_file: Option<String>,
 
-    /// CSR file (PEM), or - for standard input
+    /// CSR file (PEM) or CertificateSigningRequest object (JSON or YAML), or - for standard input
     #[arg(value_name = "CSR")]
     pub csr: Option<String>,
+
+    #[command(flatten)]
+    pub k8s: super::k8s::SignObjectArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -51,7 +60,12 @@ pub fn run(args: Args) -> Result<()> {
     let issuer = load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
     let config = load_config(args.config.as_deref())?;
     let profile = config.profile(&args.profile)?;
-    let csr = VerifiedCsr::parse(&read_input(&csr_path)?, display_name(&csr_path))?;
+    let input = read_input(&csr_path)?;
+    if let SignInput::Objects(doc) = SignInput::classify(&input, display_name(&csr_path))? {
+        return super::k8s::sign_objects(doc, &args.k8s, args.hostname.as_deref(), &issuer, profile);
+    }
+    args.k8s.refuse_for_pem()?;
+    let csr = VerifiedCsr::parse(&input, display_name(&csr_path))?;
     let hosts = args.hostname.as_deref().map(split_hosts);
     let issued = issuer.sign(&csr, profile, hosts.as_deref())?;
     log_warnings(&issued.warnings);
