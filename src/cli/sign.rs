@@ -62,7 +62,13 @@ pub fn run(args: Args) -> Result<()> {
     let profile = config.profile(&args.profile)?;
     let input = read_input(&csr_path)?;
     if let SignInput::Objects(doc) = SignInput::classify(&input, display_name(&csr_path))? {
-        return super::k8s::sign_objects(doc, &args.k8s, args.hostname.as_deref(), &issuer, profile);
+        return super::k8s::sign_objects(
+            doc,
+            &args.k8s,
+            args.hostname.as_deref(),
+            &issuer,
+            profile,
+        );
     }
     args.k8s.refuse_for_pem()?;
     let csr = VerifiedCsr::parse(&input, display_name(&csr_path))?;

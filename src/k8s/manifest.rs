@@ -193,7 +193,8 @@ mod tests {
     #[test]
     fn api_rules_are_checked() {
         let csr = csr();
-        let cases: [(fn(&mut ManifestSpec), &str); 4] = [
+        type Breakage = fn(&mut ManifestSpec);
+        let cases: [(Breakage, &str); 4] = [
             (|s| s.expiration_seconds = Some(599), "expirationSeconds"),
             (|s| s.name = "My_Svc".into(), "DNS subdomain"),
             (|s| s.signer_name = "serving".into(), "DOMAIN/PATH"),
