@@ -109,32 +109,15 @@ impl KeyPair {
     /// KEY` (SEC1, with or without a leading `EC PARAMETERS` block) or
     /// `PRIVATE KEY` (PKCS#8). `source` names the input in messages.
     pub fn from_pem(text: &[u8], source: &str) -> Result<KeyPair> {
-        let blocks = pem::parse_many(text).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
-        let block = blocks
-            .iter()
-            .find(|b| b.tag().ends_with("PRIVATE KEY"))
-            .ok_or_else(|| Error::decode(source, "no PRIVATE KEY PEM block found"))?;
-        if block.headers().get("Proc-Type").is_some() {
-            return Err(Error::decode(source, "the key is encrypted; encrypted keys are not supported yet"));
-        }
-        match block.tag() {
-            "RSA PRIVATE KEY" => Self::from_pkcs1_der(block.contents(), source),
-            "EC PRIVATE KEY" => Self::from_sec1_der(block.contents(), source),
-            "PRIVATE KEY" => Self::from_pkcs8_der(block.contents(), source),
-            "ENCRYPTED PRIVATE KEY" => Err(Error::decode(
-                source,
-                "the key is encrypted (ENCRYPTED PRIVATE KEY); encrypted keys are not supported yet",
-            )),
-            other => Err(Error::decode(source, format!("unsupported key type {other:?}"))),
-        }
+        crate::key_format::read_private_key(text, source, None)
     }
 
-    fn from_pkcs1_der(der: &[u8], source: &str) -> Result<KeyPair> {
+    pub(crate) fn from_pkcs1_der(der: &[u8], source: &str) -> Result<KeyPair> {
         let key = aws_lc_rs::rsa::KeyPair::from_der(der).map_err(|e| Error::decode(source, format!("invalid RSA key: {e}")))?;
         Ok(KeyPair::Rsa(key))
     }
 
-    fn from_sec1_der(der: &[u8], source: &str) -> Result<KeyPair> {
+    pub(crate) fn from_sec1_der(der: &[u8], source: &str) -> Result<KeyPair> {
         let parsed = sec1::EcPrivateKey::try_from(der).map_err(|e| Error::decode(source, format!("invalid EC key: {e}")))?;
         let curve = parsed
             .parameters
@@ -146,7 +129,7 @@ impl KeyPair {
         Ok(KeyPair::Ecdsa(key, curve))
     }
 
-    fn from_pkcs8_der(der: &[u8], source: &str) -> Result<KeyPair> {
+    pub(crate) fn from_pkcs8_der(der: &[u8], source: &str) -> Result<KeyPair> {
         let info = pkcs8::PrivateKeyInfoRef::try_from(der).map_err(|e| Error::decode(source, format!("invalid PKCS#8 key: {e}")))?;
         let bad = |e: aws_lc_rs::error::KeyRejected| Error::decode(source, format!("invalid PKCS#8 key: {e}"));
         match info.algorithm.oid {

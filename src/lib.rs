@@ -13,6 +13,8 @@ pub mod input;
 pub mod issuer;
 pub(crate) mod json_fields;
 pub mod key;
+pub mod key_format;
+pub mod legacy_pem;
 pub mod log;
 pub mod name;
 pub mod output;
