@@ -18,6 +18,7 @@ pub mod legacy_pem;
 pub mod log;
 pub mod name;
 pub mod output;
+pub mod password;
 pub mod policy;
 pub mod request;
 

@@ -1,7 +1,8 @@
 //! `gencert`: key, CSR and certificate in one step, signed by a CA, or a
 //! new CA with `-initca`.
 
-use super::common::{load_config, load_issuer, load_request, log_warnings, print_stdout, split_hosts};
+use super::common::{load_config, load_request, log_warnings, print_stdout, split_hosts};
+use super::common::{CaKeyPasswordArgs, KeyOutputArgs};
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 use crate::key::KeyPair;
@@ -44,11 +45,17 @@ pub struct Args {
     /// Request JSON (cfssl CSR JSON) file, or - for standard input
     #[arg(value_name = "CSRJSON")]
     pub csr_json: String,
+
+    #[command(flatten)]
+    pub key_output: KeyOutputArgs,
+
+    #[command(flatten)]
+    pub ca_key_password: CaKeyPasswordArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
     if args.initca {
-        return super::initca::make_ca(&args.csr_json);
+        return super::initca::make_ca(&args.csr_json, &args.key_output);
     }
     let mut req = load_request(&args.csr_json)?;
     if req.ca.is_some() {
@@ -61,7 +68,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     let config = load_config(args.config.as_deref())?;
     let profile = config.profile(&args.profile)?;
-    let issuer = load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
+    let issuer = args.ca_key_password.load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
     log::info("generate received request");
     log::info(&format!("generating key: {}", req.key));
     let key = KeyPair::generate(req.key)?;
@@ -71,5 +78,5 @@ pub fn run(args: Args) -> Result<()> {
     let issued = issuer.sign(&csr, profile, None)?;
     log_warnings(&issued.warnings);
     log::info(&format!("signed certificate with serial number {}", issued.serial));
-    print_stdout(&cert_json(Some(&issued.cert_pem), Some(&csr_pem), Some(&key.to_pem()?)))
+    print_stdout(&cert_json(Some(&issued.cert_pem), Some(&csr_pem), Some(&args.key_output.pem(&key)?)))
 }

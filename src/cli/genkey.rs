@@ -1,6 +1,6 @@
 //! `genkey`: a new key and CSR from a request (with `-initca`, a CA).
 
-use super::common::{load_request, log_warnings, print_stdout};
+use super::common::{load_request, log_warnings, print_stdout, KeyOutputArgs};
 use crate::error::Result;
 use crate::log;
 use crate::output::cert_json;
@@ -21,11 +21,14 @@ pub struct Args {
     /// Request JSON (cfssl CSR JSON) file, or - for standard input
     #[arg(value_name = "CSRJSON")]
     pub csr_json: String,
+
+    #[command(flatten)]
+    pub key_output: KeyOutputArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
     if args.initca {
-        return super::initca::make_ca(&args.csr_json);
+        return super::initca::make_ca(&args.csr_json, &args.key_output);
     }
     let req = load_request(&args.csr_json)?;
     if req.ca.is_some() {
@@ -37,5 +40,5 @@ pub fn run(args: Args) -> Result<()> {
     let csr = crate::csr::build(&req, &key)?;
     log::info("encoded CSR");
     log_warnings(&[]);
-    print_stdout(&cert_json(None, Some(&csr), Some(&key.to_pem()?)))
+    print_stdout(&cert_json(None, Some(&csr), Some(&args.key_output.pem(&key)?)))
 }

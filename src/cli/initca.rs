@@ -1,6 +1,6 @@
 //! `initca` (and `gencert -initca`): a new self-signed CA.
 
-use super::common::{load_request, log_warnings, print_stdout};
+use super::common::{load_request, log_warnings, print_stdout, KeyOutputArgs};
 use crate::error::Result;
 use crate::log;
 use crate::output::cert_json;
@@ -14,14 +14,17 @@ pub struct Args {
     /// Request JSON (cfssl CSR JSON) file, or - for standard input
     #[arg(value_name = "CSRJSON")]
     pub csr_json: String,
+
+    #[command(flatten)]
+    pub key_output: KeyOutputArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    make_ca(&args.csr_json)
+    make_ca(&args.csr_json, &args.key_output)
 }
 
 /// Reads the request, makes the CA and prints cert, csr and key.
-pub fn make_ca(path: &str) -> Result<()> {
+pub fn make_ca(path: &str, key_output: &KeyOutputArgs) -> Result<()> {
     let req = load_request(path)?;
     log::info("generating a new CA key and certificate from CSR");
     log::info(&format!("generate received request"));
@@ -30,5 +33,5 @@ pub fn make_ca(path: &str) -> Result<()> {
     log::info("encoded CSR");
     log_warnings(&ca.warnings);
     log::info(&format!("signed certificate with serial number {}", ca.serial));
-    print_stdout(&cert_json(Some(&ca.cert_pem), Some(&ca.csr_pem), Some(&ca.key_pem)))
+    print_stdout(&cert_json(Some(&ca.cert_pem), Some(&ca.csr_pem), Some(&key_output.pem(&ca.key)?)))
 }

@@ -1,6 +1,6 @@
 //! `sign`: a certificate for a CSR, from a CA and a signing profile.
 
-use super::common::{load_config, load_issuer, log_warnings, print_stdout, split_hosts};
+use super::common::{load_config, log_warnings, print_stdout, split_hosts, CaKeyPasswordArgs};
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 use crate::input::{display_name, read_input};
@@ -42,6 +42,9 @@ pub struct Args {
     /// CSR file (PEM), or - for standard input
     #[arg(value_name = "CSR")]
     pub csr: Option<String>,
+
+    #[command(flatten)]
+    pub ca_key_password: CaKeyPasswordArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -49,7 +52,7 @@ pub fn run(args: Args) -> Result<()> {
         .csr_file
         .or(args.csr)
         .ok_or_else(|| Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into()))?;
-    let issuer = load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
+    let issuer = args.ca_key_password.load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
     let config = load_config(args.config.as_deref())?;
     let profile = config.profile(&args.profile)?;
     let csr = VerifiedCsr::parse(&read_input(&csr_path)?, display_name(&csr_path))?;
