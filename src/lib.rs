@@ -19,6 +19,7 @@ pub mod log;
 pub mod name;
 pub mod output;
 pub mod password;
+pub mod pkcs12;
 pub mod policy;
 pub mod request;
 

@@ -59,10 +59,7 @@ pub fn split_hosts(hostname: &str) -> Vec<String> {
 /// Prints the JSON output on stdout. A closed pipe is not an error worth
 /// a panic; it is reported like any other write failure.
 pub fn print_stdout(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|_| out.flush())
-        .map_err(|e| Error::io("<stdout>", e))
+    print_bytes(text.as_bytes())
 }
 
 /// The flags of every command that writes a private key. Add to a
@@ -144,4 +141,12 @@ fn load_issuer_with(ca: Option<&str>, ca_key: Option<&str>, password_file: Optio
     let password = crate::password::ca_key_password(password_file)?;
     let key = load_key(ca_key, password.as_deref().map(|p| p.as_slice()))?;
     Issuer::with_key(&read_input(ca)?, display_name(ca), key, display_name(ca_key))
+}
+
+/// Writes raw bytes (a DER key, say) on stdout.
+pub fn print_bytes(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::io("<stdout>", e))
 }

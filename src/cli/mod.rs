@@ -8,6 +8,8 @@ mod gencert;
 mod genkey;
 mod initca;
 mod json;
+mod key;
+mod pkcs12;
 mod sign;
 mod version;
 
@@ -52,6 +54,8 @@ pub enum Command {
     Sign(sign::Args),
     Json(json::Args),
     Version(version::Args),
+    Key(key::Args),
+    Pkcs12(pkcs12::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -77,6 +81,8 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Sign(a) => sign::run(a),
         Command::Json(a) => json::run(a),
         Command::Version(a) => version::run(a),
+        Command::Key(a) => key::run(a),
+        Command::Pkcs12(a) => pkcs12::run(a),
     };
     match result {
         Ok(()) => 0,
