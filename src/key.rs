@@ -87,7 +87,9 @@ impl KeyPair {
                         )))
                     }
                 };
-                let key = aws_lc_rs::rsa::KeyPair::generate(size)
+                // 4096 and 8192 bits take seconds: show that work is going on.
+                let label = format!("generating an RSA-{bits} key");
+                let key = crate::progress::spin_if(bits >= 4096, &label, || aws_lc_rs::rsa::KeyPair::generate(size))
                     .map_err(|e| key_err("generating RSA key", e))?;
                 Ok(KeyPair::Rsa(key))
             }

@@ -20,6 +20,7 @@ pub mod name;
 pub mod output;
 pub mod password;
 pub mod pkcs12;
+pub mod progress;
 pub mod policy;
 pub mod request;
 

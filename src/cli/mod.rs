@@ -41,6 +41,12 @@ pub struct Cli {
           value_parser = clap::value_parser!(u8).range(0..=5))]
     pub loglevel: u8,
 
+    /// Print nothing on stderr but errors: no info or warning lines, no progress
+    #[arg(long, short = 'q', global = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false",
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub quiet: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -74,6 +80,9 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         }
     };
     crate::log::set_level(cli.loglevel);
+    if cli.quiet {
+        crate::log::set_level(crate::log::LEVEL_ERROR);
+    }
     let result = match cli.command {
         Command::Genkey(a) => genkey::run(a),
         Command::Gencert(a) => gencert::run(a),
