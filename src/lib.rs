@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod csr;
+pub mod docs;
 pub mod duration;
 pub mod error;
 pub mod files;
