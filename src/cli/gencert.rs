@@ -15,7 +15,15 @@ use crate::output::cert_json;
   A new CA:
     certkit gencert -initca ca-csr.json | certkit json -bare ca
   A server certificate from that CA:
-    certkit gencert -ca ca.pem -ca-key ca-key.pem -config signing.json -profile server server.json | certkit json -bare server")]
+    certkit gencert -ca ca.pem -ca-key ca-key.pem -config signing.json \\
+      -profile server server.json | certkit json -bare server
+  With an encrypted CA key, its password in ca.pass (or $CFSSL_CA_PK_PASSWORD):
+    certkit gencert -ca ca-encrypted.pem -ca-key ca-encrypted-key.pem \\
+      -ca-key-password-file ca.pass server.json | certkit json -bare server2
+  The CA certificate and key from environment variables (as newer cfssl):
+    CA_CERT=\"$(cat ca.pem)\" CA_KEY=\"$(cat ca-key.pem)\" \\
+      certkit gencert -ca env:CA_CERT -ca-key env:CA_KEY server.json | \\
+      certkit json -bare server3")]
 pub struct Args {
     /// Create a self-signed CA instead of signing with -ca
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",

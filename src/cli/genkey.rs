@@ -8,10 +8,16 @@ use crate::output::cert_json;
 /// Generate a private key and a certificate signing request
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
-  Key and CSR for a service (ECDSA P-256 unless the request says otherwise):
+  Key and CSR for a service (the request's key, ECDSA P-256 by default):
     cat server.json | certkit genkey - | certkit json -bare server
   A self-signed CA instead:
-    certkit genkey -initca ca-csr.json | certkit json -bare ca")]
+    certkit genkey -initca ca-csr.json | certkit json -bare ca
+  The key as PKCS#8 (for Java or netty) instead of cfssl's PKCS#1/SEC1:
+    certkit genkey -key-format pkcs8 server.json | \\
+      certkit json -bare server-pkcs8
+  The key encrypted with the password in key.pass (PKCS#8, AES-256-CBC):
+    certkit genkey -key-password-file key.pass server.json | \\
+      certkit json -bare server-encrypted")]
 pub struct Args {
     /// Also self-sign the CSR as a CA certificate (like gencert -initca)
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",

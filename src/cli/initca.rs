@@ -9,7 +9,10 @@ use crate::output::cert_json;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
   A cluster CA, written as ca.pem, ca-key.pem and ca.csr:
-    certkit initca ca-csr.json | certkit json -bare ca")]
+    certkit initca ca-csr.json | certkit json -bare ca
+  The same with the CA key encrypted by the password in ca.pass:
+    certkit initca -key-password-file ca.pass ca-csr.json | \\
+      certkit json -bare ca-encrypted")]
 pub struct Args {
     /// Request JSON (cfssl CSR JSON) file, or - for standard input
     #[arg(value_name = "CSRJSON")]

@@ -7,6 +7,9 @@ use crate::files::write_atomic;
 
 /// Private key tools (convert between PKCS#1, SEC1, PKCS#8, PEM and DER)
 #[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:
+  A cfssl key as PKCS#8 on standard output:
+    certkit key convert -key-format pkcs8 server-key.pem")]
 pub struct Args {
     #[command(subcommand)]
     pub command: KeyCommand,
@@ -22,13 +25,17 @@ pub enum KeyCommand {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
   A cfssl key as PKCS#8 for Java or netty:
-    certkit key convert -key-format pkcs8 -out server-key.pk8.pem server-key.pem
+    certkit key convert -key-format pkcs8 -out server-key.pk8.pem \\
+      server-key.pem
   The same key as PKCS#8 DER:
-    certkit key convert -key-format pkcs8 -der -out server-key.der server-key.pem
+    certkit key convert -key-format pkcs8 -der -out server-key.der \\
+      server-key.pem
   Encrypt a CA key (PKCS#8 PBES2, AES-256-CBC) with the password in ca.pass:
-    certkit key convert -key-password-file ca.pass -out ca-key.enc.pem ca-key.pem
+    certkit key convert -key-password-file ca.pass -out ca-key.enc.pem \\
+      ca-key.pem
   Decrypt it again, back to cfssl's PKCS#1:
-    certkit key convert -key-in-password-file ca.pass -key-format pkcs1 -out ca-key.plain.pem ca-key.enc.pem
+    certkit key convert -key-in-password-file ca.pass -key-format pkcs1 \\
+      -out ca-key.plain.pem ca-key.enc.pem
 
 The input may be PEM or DER, PKCS#1, SEC1, PKCS#8, encrypted PKCS#8 or
 openssl's legacy encrypted PEM (Proc-Type/DEK-Info).")]

@@ -25,7 +25,8 @@ EXAMPLES:
   A new CA, written as ca.pem, ca-key.pem and ca.csr:
     certkit gencert -initca ca-csr.json | certkit json -bare ca
   Sign a CSR with that CA under a signing config:
-    certkit sign -ca ca.pem -ca-key ca-key.pem -config signing.json server.csr | certkit json -bare server
+    certkit sign -ca ca.pem -ca-key ca-key.pem -config signing.json server.csr | \\
+      certkit json -bare server
 
   Symlinked as `cfssl` and `cfssljson`, certkit runs cfssl command lines unchanged.
 

@@ -9,11 +9,13 @@ use crate::pkcs12::{build, pem_certificates};
 /// Bundle a private key, its certificate and CA chain into a PKCS#12 (.p12/.pfx) file
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
-  A server's key, certificate and CA for a Java keystore (password in p12.pass):
-    certkit pkcs12 -cert server.pem -key server-key.pem -ca ca.pem -name server -password-file p12.pass -out server.p12
+  A server's key, certificate and CA for Java (password in p12.pass):
+    certkit pkcs12 -cert server.pem -key server-key.pem -ca ca.pem \\
+      -name server -password-file p12.pass -out server.p12
     keytool -list -keystore server.p12 -storetype PKCS12 -storepass:file p12.pass
   The password from an environment variable instead of a file:
-    P12_PASSWORD=changeit certkit pkcs12 -cert server.pem -key server-key.pem -password-file env:P12_PASSWORD -out server.p12
+    P12_PASSWORD=changeit certkit pkcs12 -cert server.pem -key server-key.pem \\
+      -password-file env:P12_PASSWORD -out server-env.p12
 
 The file is protected with PBES2 (PBKDF2-SHA256, AES-256-CBC) and an
 HMAC-SHA256 MAC, which openssl 1.1+, Java 11+ and current Windows read.")]

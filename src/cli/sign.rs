@@ -13,7 +13,10 @@ use crate::output::cert_json;
   Sign an approved Kubernetes CSR read from standard input:
     kubectl get csr my-svc.my-namespace -o jsonpath='{.spec.request}' | base64 --decode | \\
       certkit sign -ca ca.pem -ca-key ca-key.pem -config server-signing-config.json - | \\
-      certkit json -bare ca-signed-server")]
+      certkit json -bare ca-signed-server
+  Sign a CSR file with an encrypted CA key, its password in ca.pass:
+    certkit sign -ca ca-encrypted.pem -ca-key ca-encrypted-key.pem \\
+      -ca-key-password-file ca.pass server.csr | certkit json -bare server4")]
 pub struct Args {
     /// CA certificate (PEM) to sign with
     #[arg(long, value_name = "FILE")]
