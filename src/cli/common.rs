@@ -64,7 +64,9 @@ pub fn print_stdout(text: &str) -> Result<()> {
 
 /// The flags of every command that writes a private key. Add to a
 /// command's Args with `#[command(flatten)] pub key_output: KeyOutputArgs`
-/// and write keys with `args.key_output.pem(&key)?`.
+/// and write keys with `keys.pem(&key)?`, where `keys` is
+/// `args.key_output.encoder()?`, called first so that a bad password file
+/// fails before slow key generation.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct KeyOutputArgs {
     /// Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty).
@@ -86,11 +88,6 @@ impl KeyOutputArgs {
             format: self.key_format,
             password,
         })
-    }
-
-    /// `key` as PEM, as these flags ask.
-    pub fn pem(&self, key: &crate::key::KeyPair) -> Result<zeroize::Zeroizing<String>> {
-        self.encoder()?.pem(key)
     }
 }
 

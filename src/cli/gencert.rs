@@ -62,8 +62,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    let keys = args.key_output.encoder()?;
     if args.initca {
-        return super::initca::make_ca(&args.csr_json, &args.key_output);
+        return super::initca::make_ca(&args.csr_json, &keys);
     }
     let mut req = load_request(&args.csr_json)?;
     if req.ca.is_some() {
@@ -86,5 +87,5 @@ pub fn run(args: Args) -> Result<()> {
     let issued = issuer.sign(&csr, profile, None)?;
     log_warnings(&issued.warnings);
     log::info(&format!("signed certificate with serial number {}", issued.serial));
-    print_stdout(&cert_json(Some(&issued.cert_pem), Some(&csr_pem), Some(&args.key_output.pem(&key)?)))
+    print_stdout(&cert_json(Some(&issued.cert_pem), Some(&csr_pem), Some(&keys.pem(&key)?)))
 }

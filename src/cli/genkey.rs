@@ -33,8 +33,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    let keys = args.key_output.encoder()?;
     if args.initca {
-        return super::initca::make_ca(&args.csr_json, &args.key_output);
+        return super::initca::make_ca(&args.csr_json, &keys);
     }
     let req = load_request(&args.csr_json)?;
     if req.ca.is_some() {
@@ -46,5 +47,5 @@ pub fn run(args: Args) -> Result<()> {
     let csr = crate::csr::build(&req, &key)?;
     log::info("encoded CSR");
     log_warnings(&[]);
-    print_stdout(&cert_json(None, Some(&csr), Some(&args.key_output.pem(&key)?)))
+    print_stdout(&cert_json(None, Some(&csr), Some(&keys.pem(&key)?)))
 }

@@ -2,6 +2,7 @@
 
 use super::common::{load_request, log_warnings, print_stdout, KeyOutputArgs};
 use crate::error::Result;
+use crate::key_format::KeyEncoder;
 use crate::log;
 use crate::output::cert_json;
 
@@ -23,11 +24,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    make_ca(&args.csr_json, &args.key_output)
+    make_ca(&args.csr_json, &args.key_output.encoder()?)
 }
 
 /// Reads the request, makes the CA and prints cert, csr and key.
-pub fn make_ca(path: &str, key_output: &KeyOutputArgs) -> Result<()> {
+pub fn make_ca(path: &str, keys: &KeyEncoder) -> Result<()> {
     let req = load_request(path)?;
     log::info("generating a new CA key and certificate from CSR");
     log::info(&format!("generate received request"));
@@ -36,5 +37,5 @@ pub fn make_ca(path: &str, key_output: &KeyOutputArgs) -> Result<()> {
     log::info("encoded CSR");
     log_warnings(&ca.warnings);
     log::info(&format!("signed certificate with serial number {}", ca.serial));
-    print_stdout(&cert_json(Some(&ca.cert_pem), Some(&ca.csr_pem), Some(&key_output.pem(&ca.key)?)))
+    print_stdout(&cert_json(Some(&ca.cert_pem), Some(&ca.csr_pem), Some(&keys.pem(&ca.key)?)))
 }
