@@ -120,6 +120,17 @@ mod tests {
         assert_eq!(Source::parse("env:not/a-name"), Source::File("env:not/a-name"));
     }
 
+    proptest::proptest! {
+        /// Only `-`, `env:NAME` and `file:` are special; every other name,
+        /// colons and all, is the path itself.
+        #[test]
+        fn other_names_are_paths(name in "[^-][ -~]{0,40}") {
+            if !name.starts_with("env:") && !name.starts_with("file:") {
+                proptest::prop_assert_eq!(Source::parse(&name), Source::File(&name));
+            }
+        }
+    }
+
     #[test]
     fn env_and_file_prefixes_read_their_source() {
         let dir = tempfile::tempdir().unwrap();

@@ -351,6 +351,20 @@ mod tests {
         assert!(enc.pem(&key).is_err());
     }
 
+    proptest::proptest! {
+        /// Arbitrary bytes, as DER or inside an encrypted PEM, never panic.
+        #[test]
+        fn arbitrary_input_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let _ = read_private_key(&bytes, "k", Some(b"pw"));
+            let legacy = format!(
+                "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,000102030405060708090A0B0C0D0E0F\n\n{}\n-----END RSA PRIVATE KEY-----\n",
+                base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &bytes)
+            );
+            let _ = read_private_key(legacy.as_bytes(), "k", Some(b"pw"));
+            let _ = read_private_key(pem_encode("ENCRYPTED PRIVATE KEY", &bytes).as_bytes(), "k", Some(b"pw"));
+        }
+    }
+
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         assert!(read_private_key(b"", "k", None).is_err());
