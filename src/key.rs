@@ -154,23 +154,7 @@ impl KeyPair {
     /// The key in PEM as cfssl writes it: PKCS#1 for RSA, SEC1 for ECDSA,
     /// PKCS#8 for Ed25519.
     pub fn to_pem(&self) -> Result<Zeroizing<String>> {
-        let (label, der): (&str, Zeroizing<Vec<u8>>) = match self {
-            KeyPair::Rsa(key) => {
-                let pkcs8 = key.as_der().map_err(|e| key_err("encoding RSA key", e))?;
-                let info = pkcs8::PrivateKeyInfoRef::try_from(pkcs8.as_ref())
-                    .map_err(|e| key_err("encoding RSA key", e))?;
-                ("RSA PRIVATE KEY", Zeroizing::new(info.private_key.as_bytes().to_vec()))
-            }
-            KeyPair::Ecdsa(key, _) => {
-                let sec1 = key.private_key().as_der().map_err(|e| key_err("encoding EC key", e))?;
-                ("EC PRIVATE KEY", Zeroizing::new(sec1.as_ref().to_vec()))
-            }
-            KeyPair::Ed25519(key) => {
-                let doc = key.to_pkcs8v1().map_err(|e| key_err("encoding Ed25519 key", e))?;
-                ("PRIVATE KEY", Zeroizing::new(doc.as_ref().to_vec()))
-            }
-        };
-        Ok(Zeroizing::new(pem_encode(label, &der)))
+        crate::key_format::KeyEncoder::default().pem(self)
     }
 
     /// The DER SubjectPublicKeyInfo of the public half.

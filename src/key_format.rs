@@ -195,7 +195,8 @@ fn looks_like_pem(input: &[u8]) -> bool {
 fn needs_password(source: &str) -> Error {
     Error::decode(
         source,
-        "the key is encrypted and no password was given (use a --*-password-file flag)",
+        "the key is encrypted and no password was given (-ca-key-password-file or \
+         $CFSSL_CA_PK_PASSWORD for a CA key, -key-in-password-file for other keys)",
     )
 }
 
