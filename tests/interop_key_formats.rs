@@ -1,8 +1,11 @@
 //! Key formats against openssl: openssl reads every key certkit writes
 //! (PKCS#1, SEC1, PKCS#8, PEM and DER, plain and encrypted), and certkit
 //! reads what `openssl genpkey`, `openssl pkcs8 -topk8 -v2 aes-256-cbc`
-//! and the legacy `openssl genrsa -aes256 -traditional` write, also as a
-//! CA key. openssl must be installed: these tests fail without it.
+//! and `openssl genrsa -aes256` (PKCS#8, and legacy PEM with
+//! `-traditional`) write, also as a CA key; and the real cfssl 1.2.0 signs
+//! with a certkit PKCS#8 CA key and reads the same legacy encrypted key
+//! with the same `CFSSL_CA_PK_PASSWORD`. openssl and cfssl must be
+//! installed: these tests fail without them.
 
 use assert_cmd::Command;
 use std::path::Path;
@@ -29,6 +32,11 @@ fn openssl(dir: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs an openssl command line (words separated by spaces).
+fn run_openssl(dir: &Path, line: &str) -> String {
+    openssl(dir, &line.split_whitespace().collect::<Vec<_>>())
 }
 
 /// The public key of a private key file, as openssl sees it.
@@ -213,109 +221,45 @@ fn key_convert_writes_der_and_pem_that_openssl_reads() {
 fn certkit_reads_what_openssl_writes() {
     let dir = setup();
     let d = dir.path();
-    openssl(
+    run_openssl(
         d,
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-384",
-            "-out",
-            "ec.pem",
-        ],
+        "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out ec.pem",
     );
-    openssl(d, &["genpkey", "-algorithm", "ED25519", "-out", "ed.pem"]);
-    openssl(
+    run_openssl(d, "genpkey -algorithm ED25519 -out ed.pem");
+    run_openssl(
         d,
-        &[
-            "genpkey",
-            "-algorithm",
-            "RSA",
-            "-pkeyopt",
-            "rsa_keygen_bits:2048",
-            "-out",
-            "rsa.pem",
-        ],
+        "genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.pem",
     );
-    openssl(
+    run_openssl(d, "pkey -in ec.pem -outform DER -out ec.der");
+    run_openssl(
         d,
-        &["pkey", "-in", "ec.pem", "-outform", "DER", "-out", "ec.der"],
+        "pkcs8 -topk8 -v2 aes-256-cbc -in rsa.pem -passout file:pw -out rsa-pbes2.pem",
     );
-    openssl(
+    run_openssl(
         d,
-        &[
-            "pkcs8",
-            "-topk8",
-            "-v2",
-            "aes-256-cbc",
-            "-in",
-            "rsa.pem",
-            "-passout",
-            "file:pw",
-            "-out",
-            "rsa-pbes2.pem",
-        ],
+        "pkcs8 -topk8 -v2 aes-256-cbc -scrypt -in ec.pem -passout file:pw -out ec-scrypt.pem",
     );
-    openssl(
+    run_openssl(
         d,
-        &[
-            "pkcs8",
-            "-topk8",
-            "-v2",
-            "aes-256-cbc",
-            "-scrypt",
-            "-in",
-            "ec.pem",
-            "-passout",
-            "file:pw",
-            "-out",
-            "ec-scrypt.pem",
-        ],
+        "pkcs8 -topk8 -v2 aes-128-cbc -in ed.pem -outform DER -passout file:pw -out ed-pbes2.der",
     );
-    openssl(
+    run_openssl(
         d,
-        &[
-            "pkcs8",
-            "-topk8",
-            "-v2",
-            "aes-128-cbc",
-            "-in",
-            "ed.pem",
-            "-outform",
-            "DER",
-            "-passout",
-            "file:pw",
-            "-out",
-            "ed-pbes2.der",
-        ],
+        "rsa -in rsa.pem -aes256 -traditional -passout file:pw -out rsa-legacy.pem",
     );
-    openssl(
+    run_openssl(d, "ec -in ec.pem -des3 -passout file:pw -out ec-legacy.pem");
+    run_openssl(d, "genrsa -aes256 -passout file:pw -out genrsa.pem 2048");
+    run_openssl(
         d,
-        &[
-            "rsa",
-            "-in",
-            "rsa.pem",
-            "-aes256",
-            "-traditional",
-            "-passout",
-            "file:pw",
-            "-out",
-            "rsa-legacy.pem",
-        ],
+        "genrsa -aes256 -traditional -passout file:pw -out genrsa-legacy.pem 2048",
     );
-    openssl(
+    run_openssl(
         d,
-        &[
-            "ec",
-            "-in",
-            "ec.pem",
-            "-des3",
-            "-passout",
-            "file:pw",
-            "-out",
-            "ec-legacy.pem",
-        ],
+        "pkey -in genrsa.pem -passin file:pw -out genrsa-plain.pem",
+    );
+    run_openssl(
+        d,
+        "pkey -in genrsa-legacy.pem -passin file:pw -out genrsa-legacy-plain.pem",
     );
     let cases = [
         ("ec.pem", "ec.pem", "EC PRIVATE KEY"),
@@ -327,7 +271,15 @@ fn certkit_reads_what_openssl_writes() {
         ("ed-pbes2.der", "ed.pem", "PRIVATE KEY"),
         ("rsa-legacy.pem", "rsa.pem", "RSA PRIVATE KEY"),
         ("ec-legacy.pem", "ec.pem", "EC PRIVATE KEY"),
+        ("genrsa.pem", "genrsa-plain.pem", "RSA PRIVATE KEY"),
+        (
+            "genrsa-legacy.pem",
+            "genrsa-legacy-plain.pem",
+            "RSA PRIVATE KEY",
+        ),
     ];
+    let legacy = std::fs::read_to_string(d.join("genrsa-legacy.pem")).unwrap();
+    assert!(legacy.contains("Proc-Type: 4,ENCRYPTED"), "{legacy}");
     for (input, original, label) in cases {
         let out = certkit(d)
             .args(["key", "convert", "-key-in-password-file", "pw", input])
@@ -372,34 +324,13 @@ fn encrypted_ca_keys_sign() {
         .assert()
         .success();
     genkey(d, "ec.json", &[], "server");
-    openssl(
+    run_openssl(
         d,
-        &[
-            "pkcs8",
-            "-topk8",
-            "-v2",
-            "aes-256-cbc",
-            "-in",
-            "ca-key.pem",
-            "-passout",
-            "file:pw",
-            "-out",
-            "ca-pbes2.pem",
-        ],
+        "pkcs8 -topk8 -v2 aes-256-cbc -in ca-key.pem -passout file:pw -out ca-pbes2.pem",
     );
-    openssl(
+    run_openssl(
         d,
-        &[
-            "rsa",
-            "-in",
-            "ca-key.pem",
-            "-aes128",
-            "-traditional",
-            "-passout",
-            "file:pw",
-            "-out",
-            "ca-legacy.pem",
-        ],
+        "rsa -in ca-key.pem -aes128 -traditional -passout file:pw -out ca-legacy.pem",
     );
     for key in ["ca-pbes2.pem", "ca-legacy.pem"] {
         let sign = |extra: &[&str], env: Option<&str>| {
@@ -442,5 +373,83 @@ fn encrypted_ca_keys_sign() {
         .write_stdin(stdout)
         .assert()
         .success();
-    openssl(d, &["verify", "-CAfile", "ca.pem", "signed.pem"]);
+    run_openssl(d, "verify -CAfile ca.pem signed.pem");
+}
+
+fn cfssl(dir: &Path, args: &[&str], password: Option<&str>) -> String {
+    let mut cmd = std::process::Command::new("cfssl");
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("CFSSL_CA_PK_PASSWORD");
+    if let Some(pw) = password {
+        cmd.env("CFSSL_CA_PK_PASSWORD", pw);
+    }
+    let out = cmd
+        .output()
+        .expect("cfssl (golang-cfssl) must be installed");
+    assert!(
+        out.status.success(),
+        "cfssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// cfssl 1.2.0 signs with a CA key certkit wrote as PKCS#8, and both
+/// read one legacy encrypted CA key with the same CFSSL_CA_PK_PASSWORD.
+#[test]
+fn cfssl_and_certkit_share_ca_keys() {
+    let dir = setup();
+    let d = dir.path();
+    let ca = certkit(d)
+        .args([
+            "initca",
+            "-key-format",
+            "pkcs8",
+            &format!("{FIXTURES}/ca-csr.json"),
+        ])
+        .assert()
+        .success();
+    let stdout = ca.get_output().stdout.clone();
+    certkit(d)
+        .args(["json", "-bare", "ca"])
+        .write_stdin(stdout)
+        .assert()
+        .success();
+    let key = std::fs::read_to_string(d.join("ca-key.pem")).unwrap();
+    assert!(key.starts_with("-----BEGIN PRIVATE KEY-----\n"));
+    genkey(d, "ec.json", &[], "server");
+    let signed = cfssl(
+        d,
+        &[
+            "sign",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "server.csr",
+        ],
+        None,
+    );
+    assert!(signed.contains("BEGIN CERTIFICATE"), "{signed}");
+    run_openssl(
+        d,
+        "rsa -in ca-key.pem -aes256 -traditional -passout file:pw -out ca-legacy.pem",
+    );
+    let args = [
+        "sign",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-legacy.pem",
+        "server.csr",
+    ];
+    let signed = cfssl(d, &args, Some(PASSWORD));
+    assert!(signed.contains("BEGIN CERTIFICATE"), "{signed}");
+    certkit(d)
+        .env("CFSSL_CA_PK_PASSWORD", PASSWORD)
+        .args(args)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("BEGIN CERTIFICATE"));
 }
