@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 
 /// A new CA: its key, CSR and self-signed certificate, all PEM.
 pub struct NewCa {
+    pub key: KeyPair,
     pub key_pem: Zeroizing<String>,
     pub csr_pem: String,
     pub cert_pem: String,
@@ -42,6 +43,7 @@ pub fn new_ca(req: &Request) -> Result<NewCa> {
     let issued = self_sign(&csr, &key, &ca_profile(req))?;
     Ok(NewCa {
         key_pem: key.to_pem()?,
+        key,
         csr_pem,
         cert_pem: issued.cert_pem,
         serial: issued.serial,

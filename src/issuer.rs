@@ -53,8 +53,22 @@ impl Issuer {
         key_pem: &[u8],
         key_source: &str,
     ) -> Result<Issuer> {
+        Self::with_key(
+            cert_pem,
+            cert_source,
+            KeyPair::from_pem(key_pem, key_source)?,
+            key_source,
+        )
+    }
+
+    /// Like [`Issuer::load`], with the key already decoded (or decrypted).
+    pub fn with_key(
+        cert_pem: &[u8],
+        cert_source: &str,
+        key: KeyPair,
+        key_source: &str,
+    ) -> Result<Issuer> {
         let cert = parse_certificate(cert_pem, cert_source)?;
-        let key = KeyPair::from_pem(key_pem, key_source)?;
         let tbs = cert.tbs_certificate();
         let spki_der = tbs.subject_public_key_info().to_der()?;
         if !key.matches(&spki_der)? {

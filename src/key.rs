@@ -87,8 +87,12 @@ impl KeyPair {
                         )))
                     }
                 };
-                let key = aws_lc_rs::rsa::KeyPair::generate(size)
-                    .map_err(|e| key_err("generating RSA key", e))?;
+                // 4096 and 8192 bits take seconds: show that work is going on.
+                let label = format!("generating an RSA-{bits} key");
+                let key = crate::progress::spin_if(bits >= 4096, &label, || {
+                    aws_lc_rs::rsa::KeyPair::generate(size)
+                })
+                .map_err(|e| key_err("generating RSA key", e))?;
                 Ok(KeyPair::Rsa(key))
             }
             KeySpec::Ecdsa(bits) => {
@@ -110,37 +114,16 @@ impl KeyPair {
     /// KEY` (SEC1, with or without a leading `EC PARAMETERS` block) or
     /// `PRIVATE KEY` (PKCS#8). `source` names the input in messages.
     pub fn from_pem(text: &[u8], source: &str) -> Result<KeyPair> {
-        let blocks =
-            pem::parse_many(text).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
-        let block = blocks
-            .iter()
-            .find(|b| b.tag().ends_with("PRIVATE KEY"))
-            .ok_or_else(|| Error::decode(source, "no PRIVATE KEY PEM block found"))?;
-        if block.headers().get("Proc-Type").is_some() {
-            return Err(Error::decode(
-                source,
-                "the key is encrypted; encrypted keys are not supported yet",
-            ));
-        }
-        match block.tag() {
-            "RSA PRIVATE KEY" => Self::from_pkcs1_der(block.contents(), source),
-            "EC PRIVATE KEY" => Self::from_sec1_der(block.contents(), source),
-            "PRIVATE KEY" => Self::from_pkcs8_der(block.contents(), source),
-            "ENCRYPTED PRIVATE KEY" => Err(Error::decode(
-                source,
-                "the key is encrypted (ENCRYPTED PRIVATE KEY); encrypted keys are not supported yet",
-            )),
-            other => Err(Error::decode(source, format!("unsupported key type {other:?}"))),
-        }
+        crate::key_format::read_private_key(text, source, None)
     }
 
-    fn from_pkcs1_der(der: &[u8], source: &str) -> Result<KeyPair> {
+    pub(crate) fn from_pkcs1_der(der: &[u8], source: &str) -> Result<KeyPair> {
         let key = aws_lc_rs::rsa::KeyPair::from_der(der)
             .map_err(|e| Error::decode(source, format!("invalid RSA key: {e}")))?;
         Ok(KeyPair::Rsa(key))
     }
 
-    fn from_sec1_der(der: &[u8], source: &str) -> Result<KeyPair> {
+    pub(crate) fn from_sec1_der(der: &[u8], source: &str) -> Result<KeyPair> {
         let parsed = sec1::EcPrivateKey::try_from(der)
             .map_err(|e| Error::decode(source, format!("invalid EC key: {e}")))?;
         let curve = parsed
@@ -153,7 +136,7 @@ impl KeyPair {
         Ok(KeyPair::Ecdsa(key, curve))
     }
 
-    fn from_pkcs8_der(der: &[u8], source: &str) -> Result<KeyPair> {
+    pub(crate) fn from_pkcs8_der(der: &[u8], source: &str) -> Result<KeyPair> {
         let info = pkcs8::PrivateKeyInfoRef::try_from(der)
             .map_err(|e| Error::decode(source, format!("invalid PKCS#8 key: {e}")))?;
         let bad = |e: aws_lc_rs::error::KeyRejected| {
@@ -186,31 +169,7 @@ impl KeyPair {
     /// The key in PEM as cfssl writes it: PKCS#1 for RSA, SEC1 for ECDSA,
     /// PKCS#8 for Ed25519.
     pub fn to_pem(&self) -> Result<Zeroizing<String>> {
-        let (label, der): (&str, Zeroizing<Vec<u8>>) = match self {
-            KeyPair::Rsa(key) => {
-                let pkcs8 = key.as_der().map_err(|e| key_err("encoding RSA key", e))?;
-                let info = pkcs8::PrivateKeyInfoRef::try_from(pkcs8.as_ref())
-                    .map_err(|e| key_err("encoding RSA key", e))?;
-                (
-                    "RSA PRIVATE KEY",
-                    Zeroizing::new(info.private_key.as_bytes().to_vec()),
-                )
-            }
-            KeyPair::Ecdsa(key, _) => {
-                let sec1 = key
-                    .private_key()
-                    .as_der()
-                    .map_err(|e| key_err("encoding EC key", e))?;
-                ("EC PRIVATE KEY", Zeroizing::new(sec1.as_ref().to_vec()))
-            }
-            KeyPair::Ed25519(key) => {
-                let doc = key
-                    .to_pkcs8v1()
-                    .map_err(|e| key_err("encoding Ed25519 key", e))?;
-                ("PRIVATE KEY", Zeroizing::new(doc.as_ref().to_vec()))
-            }
-        };
-        Ok(Zeroizing::new(pem_encode(label, &der)))
+        crate::key_format::KeyEncoder::default().pem(self)
     }
 
     /// The DER SubjectPublicKeyInfo of the public half.

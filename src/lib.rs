@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod csr;
+pub mod docs;
 pub mod duration;
 pub mod error;
 pub mod files;
@@ -14,10 +15,15 @@ pub mod issuer;
 pub(crate) mod json_fields;
 pub mod k8s;
 pub mod key;
+pub mod key_format;
+pub mod legacy_pem;
 pub mod log;
 pub mod name;
 pub mod output;
+pub mod password;
+pub mod pkcs12;
 pub mod policy;
+pub mod progress;
 pub mod request;
 
 pub use error::{Error, Result};

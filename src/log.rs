@@ -9,10 +9,16 @@ static LEVEL: AtomicU8 = AtomicU8::new(LEVEL_INFO);
 pub const LEVEL_DEBUG: u8 = 0;
 pub const LEVEL_INFO: u8 = 1;
 pub const LEVEL_WARNING: u8 = 2;
+pub const LEVEL_ERROR: u8 = 3;
 
 /// Sets the lowest level that is printed.
 pub fn set_level(level: u8) {
     LEVEL.store(level, Ordering::Relaxed);
+}
+
+/// Whether messages of `level` are printed.
+pub fn enabled(level: u8) -> bool {
+    level >= LEVEL.load(Ordering::Relaxed)
 }
 
 fn emit(level: u8, label: &str, message: &str) {

@@ -33,13 +33,10 @@ pub fn load_config(path: Option<&str>) -> Result<SigningConfig> {
 }
 
 /// Loads the CA named by `-ca` and `-ca-key`; both are required.
+/// An encrypted key is decrypted with `$CFSSL_CA_PK_PASSWORD`, as cfssl.
+#[allow(dead_code)] // for commands without a -ca-key-password-file flag
 pub fn load_issuer(ca: Option<&str>, ca_key: Option<&str>) -> Result<Issuer> {
-    let ca = ca.ok_or_else(|| Error::Refused("no CA certificate given (use -ca FILE)".into()))?;
-    let ca_key =
-        ca_key.ok_or_else(|| Error::Refused("no CA key given (use -ca-key FILE)".into()))?;
-    let cert = read_input(ca)?;
-    let key = zeroize::Zeroizing::new(read_input(ca_key)?);
-    Issuer::load(&cert, display_name(ca), &key, display_name(ca_key))
+    load_issuer_with(ca, ca_key, None)
 }
 
 /// Logs warnings a library step returned.
@@ -62,8 +59,109 @@ pub fn split_hosts(hostname: &str) -> Vec<String> {
 /// Prints the JSON output on stdout. A closed pipe is not an error worth
 /// a panic; it is reported like any other write failure.
 pub fn print_stdout(text: &str) -> Result<()> {
+    print_bytes(text.as_bytes())
+}
+
+/// The flags of every command that writes a private key. Add to a
+/// command's Args with `#[command(flatten)] pub key_output: KeyOutputArgs`
+/// and write keys with `keys.pem(&key)?`, where `keys` is
+/// `args.key_output.encoder()?`, called first so that a bad password file
+/// fails before slow key generation.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct KeyOutputArgs {
+    /// Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty).
+    /// Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519
+    #[arg(long = "key-format", value_enum, value_name = "FORMAT")]
+    pub key_format: Option<crate::key_format::KeyFormat>,
+
+    /// Encrypt the new private key (PKCS#8, PBES2 PBKDF2-SHA256 AES-256-CBC)
+    /// with the password on the first line of FILE (or env:VAR)
+    #[arg(long = "key-password-file", value_name = "FILE")]
+    pub key_password_file: Option<String>,
+}
+
+impl KeyOutputArgs {
+    /// The encoder these flags ask for (reads the password file).
+    pub fn encoder(&self) -> Result<crate::key_format::KeyEncoder> {
+        let password = self
+            .key_password_file
+            .as_deref()
+            .map(crate::password::read_password)
+            .transpose()?;
+        Ok(crate::key_format::KeyEncoder {
+            format: self.key_format,
+            password,
+        })
+    }
+}
+
+/// The password flag of every command that reads a CA key (`-ca-key`).
+/// Add with `#[command(flatten)] pub ca_key_password: CaKeyPasswordArgs`
+/// and load the CA with `args.ca_key_password.load_issuer(ca, ca_key)`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CaKeyPasswordArgs {
+    /// Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first
+    /// line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl
+    #[arg(long = "ca-key-password-file", value_name = "FILE")]
+    pub ca_key_password_file: Option<String>,
+}
+
+impl CaKeyPasswordArgs {
+    /// Loads the CA, decrypting its key when it is encrypted.
+    pub fn load_issuer(&self, ca: Option<&str>, ca_key: Option<&str>) -> Result<Issuer> {
+        load_issuer_with(ca, ca_key, self.ca_key_password_file.as_deref())
+    }
+}
+
+/// The password flag of every command that reads a private key (`-key`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct KeyInputArgs {
+    /// Password of an encrypted -key (PKCS#8 or legacy PEM), from the first
+    /// line of FILE (or env:VAR)
+    #[arg(long = "key-in-password-file", value_name = "FILE")]
+    pub key_in_password_file: Option<String>,
+}
+
+impl KeyInputArgs {
+    /// Reads the private key at `path` (a file, `-`, `env:VAR`, `file:PATH`).
+    pub fn load_key(&self, path: &str) -> Result<crate::key::KeyPair> {
+        let password = self
+            .key_in_password_file
+            .as_deref()
+            .map(crate::password::read_password)
+            .transpose()?;
+        load_key(path, password.as_deref().map(|p| p.as_slice()))
+    }
+}
+
+/// Reads a private key in any encoding, decrypting it with `password`.
+pub fn load_key(path: &str, password: Option<&[u8]>) -> Result<crate::key::KeyPair> {
+    let bytes = zeroize::Zeroizing::new(read_input(path)?);
+    crate::key_format::read_private_key(&bytes, display_name(path), password)
+}
+
+fn load_issuer_with(
+    ca: Option<&str>,
+    ca_key: Option<&str>,
+    password_file: Option<&str>,
+) -> Result<Issuer> {
+    let ca = ca.ok_or_else(|| Error::Refused("no CA certificate given (use -ca FILE)".into()))?;
+    let ca_key =
+        ca_key.ok_or_else(|| Error::Refused("no CA key given (use -ca-key FILE)".into()))?;
+    let password = crate::password::ca_key_password(password_file)?;
+    let key = load_key(ca_key, password.as_deref().map(|p| p.as_slice()))?;
+    Issuer::with_key(
+        &read_input(ca)?,
+        display_name(ca),
+        key,
+        display_name(ca_key),
+    )
+}
+
+/// Writes raw bytes (a DER key, say) on stdout.
+pub fn print_bytes(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(bytes)
         .and_then(|_| out.flush())
         .map_err(|e| Error::io("<stdout>", e))
 }

@@ -1,9 +1,8 @@
 //! `gencert`: key, CSR and certificate in one step, signed by a CA, or a
 //! new CA with `-initca`.
 
-use super::common::{
-    load_config, load_issuer, load_request, log_warnings, print_stdout, split_hosts,
-};
+use super::common::{load_config, load_request, log_warnings, print_stdout, split_hosts};
+use super::common::{CaKeyPasswordArgs, KeyOutputArgs};
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 use crate::key::KeyPair;
@@ -16,7 +15,15 @@ use crate::output::cert_json;
   A new CA:
     certkit gencert -initca ca-csr.json | certkit json -bare ca
   A server certificate from that CA:
-    certkit gencert -ca ca.pem -ca-key ca-key.pem -config signing.json -profile server server.json | certkit json -bare server")]
+    certkit gencert -ca ca.pem -ca-key ca-key.pem -config signing.json \\
+      -profile server server.json | certkit json -bare server
+  With an encrypted CA key, its password in ca.pass (or $CFSSL_CA_PK_PASSWORD):
+    certkit gencert -ca ca-encrypted.pem -ca-key ca-encrypted-key.pem \\
+      -ca-key-password-file ca.pass server.json | certkit json -bare server2
+  The CA certificate and key from environment variables (as newer cfssl):
+    CA_CERT=\"$(cat ca.pem)\" CA_KEY=\"$(cat ca-key.pem)\" \\
+      certkit gencert -ca env:CA_CERT -ca-key env:CA_KEY server.json | \\
+      certkit json -bare server3")]
 pub struct Args {
     /// Create a self-signed CA instead of signing with -ca
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
@@ -46,11 +53,18 @@ pub struct Args {
     /// Request JSON (cfssl CSR JSON) file, or - for standard input
     #[arg(value_name = "CSRJSON")]
     pub csr_json: String,
+
+    #[command(flatten)]
+    pub key_output: KeyOutputArgs,
+
+    #[command(flatten)]
+    pub ca_key_password: CaKeyPasswordArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
+    let keys = args.key_output.encoder()?;
     if args.initca {
-        return super::initca::make_ca(&args.csr_json);
+        return super::initca::make_ca(&args.csr_json, &keys);
     }
     let mut req = load_request(&args.csr_json)?;
     if req.ca.is_some() {
@@ -63,7 +77,9 @@ pub fn run(args: Args) -> Result<()> {
     }
     let config = load_config(args.config.as_deref())?;
     let profile = config.profile(&args.profile)?;
-    let issuer = load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
+    let issuer = args
+        .ca_key_password
+        .load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
     log::info("generate received request");
     log::info(&format!("generating key: {}", req.key));
     let key = KeyPair::generate(req.key)?;
@@ -79,6 +95,6 @@ pub fn run(args: Args) -> Result<()> {
     print_stdout(&cert_json(
         Some(&issued.cert_pem),
         Some(&csr_pem),
-        Some(&key.to_pem()?),
+        Some(&keys.pem(&key)?),
     ))
 }

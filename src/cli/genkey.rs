@@ -1,6 +1,6 @@
 //! `genkey`: a new key and CSR from a request (with `-initca`, a CA).
 
-use super::common::{load_request, print_stdout};
+use super::common::{load_request, log_warnings, print_stdout, KeyOutputArgs};
 use crate::error::Result;
 use crate::log;
 use crate::output::cert_json;
@@ -8,10 +8,16 @@ use crate::output::cert_json;
 /// Generate a private key and a certificate signing request
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
-  Key and CSR for a service (ECDSA P-256 unless the request says otherwise):
+  Key and CSR for a service (the request's key, ECDSA P-256 by default):
     cat server.json | certkit genkey - | certkit json -bare server
   A self-signed CA instead:
-    certkit genkey -initca ca-csr.json | certkit json -bare ca")]
+    certkit genkey -initca ca-csr.json | certkit json -bare ca
+  The key as PKCS#8 (for Java or netty) instead of cfssl's PKCS#1/SEC1:
+    certkit genkey -key-format pkcs8 server.json | \\
+      certkit json -bare server-pkcs8
+  The key encrypted with the password in key.pass (PKCS#8, AES-256-CBC):
+    certkit genkey -key-password-file key.pass server.json | \\
+      certkit json -bare server-encrypted")]
 pub struct Args {
     /// Also self-sign the CSR as a CA certificate (like gencert -initca)
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
@@ -21,11 +27,15 @@ pub struct Args {
     /// Request JSON (cfssl CSR JSON) file, or - for standard input
     #[arg(value_name = "CSRJSON")]
     pub csr_json: String,
+
+    #[command(flatten)]
+    pub key_output: KeyOutputArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
+    let keys = args.key_output.encoder()?;
     if args.initca {
-        return super::initca::make_ca(&args.csr_json);
+        return super::initca::make_ca(&args.csr_json, &keys);
     }
     let req = load_request(&args.csr_json)?;
     if req.ca.is_some() {
@@ -36,5 +46,6 @@ pub fn run(args: Args) -> Result<()> {
     let key = crate::key::KeyPair::generate(req.key)?;
     let csr = crate::csr::build(&req, &key)?;
     log::info("encoded CSR");
-    print_stdout(&cert_json(None, Some(&csr), Some(&key.to_pem()?)))
+    log_warnings(&[]);
+    print_stdout(&cert_json(None, Some(&csr), Some(&keys.pem(&key)?)))
 }

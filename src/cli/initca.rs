@@ -1,7 +1,8 @@
 //! `initca` (and `gencert -initca`): a new self-signed CA.
 
-use super::common::{load_request, log_warnings, print_stdout};
+use super::common::{load_request, log_warnings, print_stdout, KeyOutputArgs};
 use crate::error::Result;
+use crate::key_format::KeyEncoder;
 use crate::log;
 use crate::output::cert_json;
 
@@ -9,19 +10,25 @@ use crate::output::cert_json;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
   A cluster CA, written as ca.pem, ca-key.pem and ca.csr:
-    certkit initca ca-csr.json | certkit json -bare ca")]
+    certkit initca ca-csr.json | certkit json -bare ca
+  The same with the CA key encrypted by the password in ca.pass:
+    certkit initca -key-password-file ca.pass ca-csr.json | \\
+      certkit json -bare ca-encrypted")]
 pub struct Args {
     /// Request JSON (cfssl CSR JSON) file, or - for standard input
     #[arg(value_name = "CSRJSON")]
     pub csr_json: String,
+
+    #[command(flatten)]
+    pub key_output: KeyOutputArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    make_ca(&args.csr_json)
+    make_ca(&args.csr_json, &args.key_output.encoder()?)
 }
 
 /// Reads the request, makes the CA and prints cert, csr and key.
-pub fn make_ca(path: &str) -> Result<()> {
+pub fn make_ca(path: &str, keys: &KeyEncoder) -> Result<()> {
     let req = load_request(path)?;
     log::info("generating a new CA key and certificate from CSR");
     log::info("generate received request");
@@ -36,6 +43,6 @@ pub fn make_ca(path: &str) -> Result<()> {
     print_stdout(&cert_json(
         Some(&ca.cert_pem),
         Some(&ca.csr_pem),
-        Some(&ca.key_pem),
+        Some(&keys.pem(&ca.key)?),
     ))
 }

@@ -9,6 +9,8 @@ mod genkey;
 mod initca;
 mod json;
 mod k8s;
+mod key;
+mod pkcs12;
 mod sign;
 mod version;
 
@@ -24,7 +26,8 @@ EXAMPLES:
   A new CA, written as ca.pem, ca-key.pem and ca.csr:
     certkit gencert -initca ca-csr.json | certkit json -bare ca
   Sign a CSR with that CA under a signing config:
-    certkit sign -ca ca.pem -ca-key ca-key.pem -config signing.json server.csr | certkit json -bare server
+    certkit sign -ca ca.pem -ca-key ca-key.pem -config signing.json server.csr | \\
+      certkit json -bare server
 
   Symlinked as `cfssl` and `cfssljson`, certkit runs cfssl command lines unchanged.
 
@@ -40,6 +43,12 @@ pub struct Cli {
           value_parser = clap::value_parser!(u8).range(0..=5))]
     pub loglevel: u8,
 
+    /// Print nothing on stderr but errors: no info or warning lines, no progress
+    #[arg(long, short = 'q', global = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false",
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub quiet: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -54,6 +63,8 @@ pub enum Command {
     Json(json::Args),
     K8s(k8s::Args),
     Version(version::Args),
+    Key(key::Args),
+    Pkcs12(pkcs12::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -72,6 +83,9 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         }
     };
     crate::log::set_level(cli.loglevel);
+    if cli.quiet {
+        crate::log::set_level(crate::log::LEVEL_ERROR);
+    }
     let result = match cli.command {
         Command::Genkey(a) => genkey::run(a),
         Command::Gencert(a) => gencert::run(a),
@@ -80,6 +94,8 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Json(a) => json::run(a),
         Command::K8s(a) => k8s::run(a),
         Command::Version(a) => version::run(a),
+        Command::Key(a) => key::run(a),
+        Command::Pkcs12(a) => pkcs12::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -1,6 +1,6 @@
 //! `sign`: a certificate for a CSR, from a CA and a signing profile.
 
-use super::common::{load_config, load_issuer, log_warnings, print_stdout, split_hosts};
+use super::common::{load_config, log_warnings, print_stdout, split_hosts, CaKeyPasswordArgs};
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 use crate::input::{display_name, read_input};
@@ -19,7 +19,11 @@ use crate::output::cert_json;
     kubectl get csr my-svc.my-namespace -o json | \\
       certkit sign -ca ca.pem -ca-key ca-key.pem -config server-signing-config.json - | \\
       kubectl replace -f - --raw \\
-        /apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace/status")]
+        /apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace/status
+
+  Sign a CSR file with an encrypted CA key, its password in ca.pass:
+    certkit sign -ca ca-encrypted.pem -ca-key ca-encrypted-key.pem \\
+      -ca-key-password-file ca.pass server.csr | certkit json -bare server4")]
 pub struct Args {
     /// CA certificate (PEM) to sign with
     #[arg(long, value_name = "FILE")]
@@ -51,13 +55,18 @@ pub struct Args {
 
     #[command(flatten)]
     pub k8s: super::k8s::SignObjectArgs,
+
+    #[command(flatten)]
+    pub ca_key_password: CaKeyPasswordArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let csr_path = args.csr_file.or(args.csr).ok_or_else(|| {
         Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into())
     })?;
-    let issuer = load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
+    let issuer = args
+        .ca_key_password
+        .load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
     let config = load_config(args.config.as_deref())?;
     let profile = config.profile(&args.profile)?;
     let input = read_input(&csr_path)?;

@@ -5,6 +5,9 @@ use crate::error::Result;
 
 /// Print the version
 #[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:
+  The version, in cfssl's layout:
+    certkit version")]
 pub struct Args {}
 
 pub fn run(_args: Args) -> Result<()> {

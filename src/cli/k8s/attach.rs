@@ -10,7 +10,8 @@ use crate::k8s::document::Document;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
   Step 5 of the workflow after signing the PEM CSR (step 4) with certkit sign | certkit json:
-    kubectl get csr my-svc.my-namespace -o json | certkit k8s attach -cert ca-signed-server.pem - | \\
+    kubectl get csr my-svc.my-namespace -o json | \\
+      certkit k8s attach -cert ca-signed-server.pem - | \\
       kubectl replace -f - --raw \\
         /apis/certificates.k8s.io/v1/certificatesigningrequests/my-svc.my-namespace/status")]
 pub struct Args {

@@ -1,0 +1,174 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_certkit_global_optspecs
+    string join \n loglevel= q/quiet= h/help V/version
+end
+
+function __fish_certkit_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_certkit_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_certkit_using_subcommand
+    set -l cmd (__fish_certkit_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c certkit -n "__fish_certkit_needs_command" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_needs_command" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_needs_command" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "genkey" -d 'Generate a private key and a certificate signing request'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "gencert" -d 'Generate a key and a certificate signed by a CA (or a new CA)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "initca" -d 'Create a new self-signed certificate authority from a request'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "sign" -d 'Sign a certificate signing request with a CA'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "json" -d 'Write the key, CSR, certificate and bundle from cfssl JSON into files (cfssljson)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "k8s" -d 'Kubernetes CertificateSigningRequest objects, without base64 or jq'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "version" -d 'Print the version'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "key" -d 'Private key tools (convert between PKCS#1, SEC1, PKCS#8, PEM and DER)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "pkcs12" -d 'Bundle a private key, its certificate and CA chain into a PKCS#12 (.p12/.pfx) file'
+complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l initca -d 'Also self-sign the CSR as a CA certificate (like gencert -initca)' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
+sec1\t'ECDSA keys as SEC1 (`EC PRIVATE KEY`)'
+pkcs8\t'Any key as PKCS#8 (`PRIVATE KEY`), what Java and netty want'"
+complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-password-file -d 'Encrypt the new private key (PKCS#8, PBES2 PBKDF2-SHA256 AES-256-CBC) with the password on the first line of FILE (or env:VAR)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand genkey" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand genkey" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c certkit -n "__fish_certkit_using_subcommand genkey" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l initca -d 'Create a self-signed CA instead of signing with -ca' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca -d 'CA certificate (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key -d 'CA private key (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l config -d 'Signing configuration (cfssl config JSON)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l hostname -d 'Comma-separated hosts that replace the request\'s hosts' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
+sec1\t'ECDSA keys as SEC1 (`EC PRIVATE KEY`)'
+pkcs8\t'Any key as PKCS#8 (`PRIVATE KEY`), what Java and netty want'"
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l key-password-file -d 'Encrypt the new private key (PKCS#8, PBES2 PBKDF2-SHA256 AES-256-CBC) with the password on the first line of FILE (or env:VAR)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand initca" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
+sec1\t'ECDSA keys as SEC1 (`EC PRIVATE KEY`)'
+pkcs8\t'Any key as PKCS#8 (`PRIVATE KEY`), what Java and netty want'"
+complete -c certkit -n "__fish_certkit_using_subcommand initca" -l key-password-file -d 'Encrypt the new private key (PKCS#8, PBES2 PBKDF2-SHA256 AES-256-CBC) with the password on the first line of FILE (or env:VAR)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand initca" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand initca" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand initca" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c certkit -n "__fish_certkit_using_subcommand initca" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca -d 'CA certificate (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key -d 'CA private key (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l hostname -d 'Comma-separated hosts that replace the CSR\'s SANs' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l csr -d 'CSR file (PEM), instead of the positional argument' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l bundle -d 'Intermediate certificates (PEM, the signing CA first) to append after the leaf in status.certificate' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l signer-name -d 'Sign only objects whose spec.signerName is NAME; Kubernetes\' built-in signers also get their rules' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ignore-approval -d 'Sign objects that have no Approved condition (Denied and Failed ones are still refused)' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l failed-condition -d 'Print an invalid request with a Failed condition (exit 0) instead of failing' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand json" -s f -l f -d 'JSON input file, or - for standard input' -r
+complete -c certkit -n "__fish_certkit_using_subcommand json" -l bare -d 'The input is cfssl\'s plain output, not the API envelope {"success":..,"result":..}' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand json" -l stdout -d 'Print the contents on standard output instead of writing files' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand json" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand json" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand json" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand json" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and not __fish_seen_subcommand_from request attach show" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and not __fish_seen_subcommand_from request attach show" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and not __fish_seen_subcommand_from request attach show" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and not __fish_seen_subcommand_from request attach show" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and not __fish_seen_subcommand_from request attach show" -f -a "request" -d 'Print a certificates.k8s.io/v1 CertificateSigningRequest manifest'
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and not __fish_seen_subcommand_from request attach show" -f -a "attach" -d 'Put a certificate (PEM chain) into a CertificateSigningRequest\'s status.certificate'
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and not __fish_seen_subcommand_from request attach show" -f -a "show" -d 'Decode spec.request and status.certificate of CertificateSigningRequest objects'
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from request" -l name -d 'metadata.name of the object (a DNS subdomain, e.g. my-svc.my-namespace)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from request" -l signer-name -d 'spec.signerName, e.g. example.com/serving or kubernetes.io/kubelet-serving' -r
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from request" -l usages -d 'spec.usages, comma-separated' -r
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from request" -l expiration-seconds -d 'spec.expirationSeconds: the requested lifetime (at least 600)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from request" -l key-out -d 'Where to write the new private key (mode 0600) when INPUT is a request JSON' -r
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from request" -s o -l output -d 'Output format' -r -f -a "json\t''
+yaml\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from request" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from request" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from request" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from request" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from attach" -l cert -d 'Certificate (PEM), optionally followed by its intermediates; its key must be the request\'s' -r
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from attach" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from attach" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from attach" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from attach" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "json\t''
+yaml\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from show" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand k8s; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand version" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand version" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand version" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand version" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand key; and not __fish_seen_subcommand_from convert" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand key; and not __fish_seen_subcommand_from convert" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand key; and not __fish_seen_subcommand_from convert" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand key; and not __fish_seen_subcommand_from convert" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand key; and not __fish_seen_subcommand_from convert" -f -a "convert" -d 'Convert a private key between PKCS#1, SEC1 and PKCS#8, PEM and DER, plain or encrypted'
+complete -c certkit -n "__fish_certkit_using_subcommand key; and __fish_seen_subcommand_from convert" -l der -d 'Write DER instead of PEM' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand key; and __fish_seen_subcommand_from convert" -l out -d 'Output file, written atomically with mode 0600 (default: standard output)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand key; and __fish_seen_subcommand_from convert" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
+sec1\t'ECDSA keys as SEC1 (`EC PRIVATE KEY`)'
+pkcs8\t'Any key as PKCS#8 (`PRIVATE KEY`), what Java and netty want'"
+complete -c certkit -n "__fish_certkit_using_subcommand key; and __fish_seen_subcommand_from convert" -l key-password-file -d 'Encrypt the new private key (PKCS#8, PBES2 PBKDF2-SHA256 AES-256-CBC) with the password on the first line of FILE (or env:VAR)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand key; and __fish_seen_subcommand_from convert" -l key-in-password-file -d 'Password of an encrypted -key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand key; and __fish_seen_subcommand_from convert" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand key; and __fish_seen_subcommand_from convert" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand key; and __fish_seen_subcommand_from convert" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c certkit -n "__fish_certkit_using_subcommand key; and __fish_seen_subcommand_from convert" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -l cert -d 'Certificate (PEM) of the key; further CERTIFICATE blocks in it are taken as its chain' -r
+complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -l key -d 'Private key of the certificate (PEM or DER; PKCS#1, SEC1, PKCS#8, encrypted or not)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -l ca -d 'CA certificates (PEM) to include after the certificate, issuer first; repeatable' -r
+complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -l name -d 'Friendly name of the entry (the alias keytool shows)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -l password-file -d 'Password that protects the PKCS#12 file: first line of FILE, or env:VAR' -r
+complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -l out -d 'The PKCS#12 file to write (mode 0600, written atomically)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -l key-in-password-file -d 'Password of an encrypted -key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s V -l version -d 'Print version'
