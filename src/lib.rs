@@ -3,6 +3,9 @@
 //! policy, keys, CSRs, issuance, cfssljson output); `cli` only parses
 //! arguments and calls it.
 
+pub mod bundle;
+pub mod certinfo;
+pub mod certs;
 pub mod cli;
 pub mod csr;
 pub mod duration;
@@ -18,5 +21,6 @@ pub mod name;
 pub mod output;
 pub mod policy;
 pub mod request;
+pub mod verify;
 
 pub use error::{Error, Result};

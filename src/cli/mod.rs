@@ -3,12 +3,15 @@
 //! the library. Errors are mapped to exit codes here and nowhere else.
 
 mod args;
+mod bundle;
+mod certinfo;
 mod common;
 mod gencert;
 mod genkey;
 mod initca;
 mod json;
 mod sign;
+mod verify;
 mod version;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -52,6 +55,9 @@ pub enum Command {
     Sign(sign::Args),
     Json(json::Args),
     Version(version::Args),
+    Bundle(bundle::Args),
+    Certinfo(certinfo::Args),
+    Verify(verify::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -77,6 +83,9 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Sign(a) => sign::run(a),
         Command::Json(a) => json::run(a),
         Command::Version(a) => version::run(a),
+        Command::Bundle(a) => bundle::run(a),
+        Command::Certinfo(a) => certinfo::run(a),
+        Command::Verify(a) => verify::run(a),
     };
     match result {
         Ok(()) => 0,

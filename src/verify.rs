@@ -1,0 +1,218 @@
+//! `verify`: does a certificate chain validate for a purpose and a name at
+//! a time? The path validation is rustls-webpki's (with AWS-LC); this
+//! module gathers the inputs and turns a refusal into a reason that
+//! names the certificate and the check.
+
+use crate::certs::Cert;
+use crate::error::{Error, Result};
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use std::time::{Duration, SystemTime};
+use webpki::{EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeIdIter, KeyUsage};
+
+/// What the leaf must be good for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Purpose {
+    /// TLS server (serverAuth EKU, when the leaf has an EKU extension)
+    Server,
+    /// TLS client (clientAuth EKU, when the leaf has an EKU extension)
+    Client,
+    /// No extended key usage check
+    Any,
+}
+
+/// Accepts every EKU: the "any" purpose.
+struct AnyPurpose;
+
+impl ExtendedKeyUsageValidator for AnyPurpose {
+    fn validate(&self, _iter: KeyPurposeIdIter<'_, '_>) -> std::result::Result<(), webpki::Error> {
+        Ok(())
+    }
+}
+
+/// One verification: the leaf, the certificates that may complete the
+/// chain, the trusted roots, and the checks to make.
+pub struct Check<'a> {
+    pub leaf: &'a Cert,
+    pub intermediates: &'a [Cert],
+    pub roots: &'a [Cert],
+    pub hostname: Option<&'a str>,
+    pub purpose: Purpose,
+    pub at: SystemTime,
+}
+
+fn refused(msg: String) -> Error {
+    Error::Refused(msg)
+}
+
+fn subject(cert: &Cert) -> String {
+    cert.cert.tbs_certificate().subject().to_string()
+}
+
+/// Names the certificates outside their validity window at `at`.
+fn expired_names(check: &Check<'_>) -> String {
+    let mut who: Vec<String> = std::iter::once(("leaf", check.leaf))
+        .chain(check.intermediates.iter().map(|c| ("intermediate", c)))
+        .chain(check.roots.iter().map(|c| ("root", c)))
+        .filter(|(_, c)| !c.valid_at(check.at))
+        .map(|(role, c)| format!("{role} {:?}", subject(c)))
+        .collect();
+    who.dedup();
+    who.join(", ")
+}
+
+/// Explains a webpki refusal: which certificate and which check.
+fn explain(err: &webpki::Error, check: &Check<'_>) -> String {
+    use webpki::Error as E;
+    let leaf = format!("leaf {:?}", subject(check.leaf));
+    match err {
+        E::CertExpired { .. } | E::CertNotValidYet { .. } | E::InvalidCertValidity => {
+            format!(
+                "validity: {} is outside its validity period at the given time",
+                expired_names(check)
+            )
+        }
+        E::UnknownIssuer => format!(
+            "chain: no path from {leaf} to a trusted root (missing intermediate, untrusted root, \
+             or an issuer that fails a check such as its own validity period)"
+        ),
+        E::CaUsedAsEndEntity => format!("basic constraints: {leaf} is a CA certificate, not an end entity"),
+        E::EndEntityUsedAsCa => {
+            "basic constraints: an issuer in the chain is not a CA (BasicConstraints CA:FALSE or absent)".into()
+        }
+        E::PathLenConstraintViolated => "basic constraints: an issuer's path length constraint is exceeded".into(),
+        E::RequiredEkuNotFoundContext(_) => {
+            format!(
+                "extended key usage: {leaf} is not valid for the {:?} purpose",
+                check.purpose
+            )
+        }
+        E::CertNotValidForName(_) => format!(
+            "hostname: {leaf} is not valid for {:?}",
+            check.hostname.unwrap_or_default()
+        ),
+        E::InvalidSignatureForPublicKey => "signature: a certificate's signature does not verify".into(),
+        E::UnsupportedSignatureAlgorithmContext(_) | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
+            "signature: the chain uses an unsupported or too weak signature algorithm (e.g. SHA-1, RSA < 2048)".into()
+        }
+        E::NameConstraintViolation => "name constraints: a CA's name constraints exclude the leaf".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Verifies the chain; `Ok(())` when it validates, otherwise the reason.
+pub fn verify(check: &Check<'_>) -> Result<()> {
+    let leaf_der = CertificateDer::from(check.leaf.der.as_slice());
+    let leaf = EndEntityCert::try_from(&leaf_der)
+        .map_err(|e| Error::decode("certificate", format!("not a usable end-entity certificate: {e:?}")))?;
+    let root_ders: Vec<CertificateDer<'_>> = check
+        .roots
+        .iter()
+        .map(|c| CertificateDer::from(c.der.as_slice()))
+        .collect();
+    let anchors: Vec<_> = root_ders
+        .iter()
+        .filter_map(|d| webpki::anchor_from_trusted_cert(d).ok())
+        .collect();
+    if anchors.is_empty() {
+        return Err(refused("no trusted root given (use -ca-bundle FILE)".into()));
+    }
+    let intermediates: Vec<CertificateDer<'_>> = check
+        .intermediates
+        .iter()
+        .map(|c| CertificateDer::from(c.der.as_slice()))
+        .collect();
+    let seconds = check
+        .at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs();
+    let time = UnixTime::since_unix_epoch(Duration::from_secs(seconds));
+    let algs = webpki::ALL_VERIFICATION_ALGS;
+    let result = match check.purpose {
+        Purpose::Server => leaf.verify_for_usage(
+            algs,
+            &anchors,
+            &intermediates,
+            time,
+            KeyUsage::server_auth(),
+            None,
+            None,
+        ),
+        Purpose::Client => leaf.verify_for_usage(
+            algs,
+            &anchors,
+            &intermediates,
+            time,
+            KeyUsage::client_auth(),
+            None,
+            None,
+        ),
+        Purpose::Any => leaf.verify_for_usage(algs, &anchors, &intermediates, time, AnyPurpose, None, None),
+    };
+    result.map_err(|e| refused(explain(&e, check)))?;
+    if let Some(host) = check.hostname {
+        let name = ServerName::try_from(host)
+            .map_err(|_| refused(format!("hostname: {host:?} is not a DNS name or IP address")))?;
+        leaf.verify_is_valid_for_subject_name(&name)
+            .map_err(|e| refused(explain(&e, check)))?;
+    }
+    Ok(())
+}
+
+/// Parses `-at`: an RFC 3339 time.
+pub fn parse_time(text: &str) -> Result<SystemTime> {
+    let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| refused(format!("-at {text:?}: not an RFC 3339 time ({e})")))?;
+    Ok(SystemTime::from(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certs::parse_all;
+
+    fn load(name: &str) -> Vec<Cert> {
+        let path = format!(
+            "{}/fixtures/cfssl/bundler/client-auth/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        parse_all(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    fn check<'a>(leaf: &'a Cert, ints: &'a [Cert], roots: &'a [Cert], purpose: Purpose, at: SystemTime) -> Result<()> {
+        verify(&Check {
+            leaf,
+            intermediates: ints,
+            roots,
+            hostname: None,
+            purpose,
+            at,
+        })
+    }
+
+    #[test]
+    fn purposes_and_missing_intermediate() {
+        let (root, int) = (load("root.pem"), load("int.pem"));
+        let server = &load("leaf-server.pem")[0];
+        let client = &load("leaf-client.pem")[0];
+        let at = server.not_before() + Duration::from_secs(3600);
+        check(server, &int, &root, Purpose::Server, at).unwrap();
+        check(client, &int, &root, Purpose::Client, at).unwrap();
+        check(client, &int, &root, Purpose::Any, at).unwrap();
+        let err = check(client, &int, &root, Purpose::Server, at).unwrap_err().to_string();
+        assert!(err.contains("extended key usage"), "{err}");
+        let err = check(server, &[], &root, Purpose::Server, at).unwrap_err().to_string();
+        assert!(err.contains("no path"), "{err}");
+        let late = server.not_after() + Duration::from_secs(1);
+        let err = check(server, &int, &root, Purpose::Server, late)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("validity") && err.contains("leaf"), "{err}");
+    }
+
+    #[test]
+    fn at_must_be_rfc3339() {
+        assert!(parse_time("2030-01-01T00:00:00Z").is_ok());
+        assert!(parse_time("tomorrow").is_err());
+    }
+}
