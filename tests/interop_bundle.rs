@@ -42,13 +42,13 @@ fn compare_with_cfssl(algo: &str, flavor: &str) {
     ];
     let ours: Value = serde_json::from_slice(&ok_in(dir.path(), &certkit(), &args, b"")).unwrap();
     let theirs: Value = serde_json::from_slice(&ok_in(dir.path(), &real_cfssl(), &args, b"")).unwrap();
+    // cfssl 1.2.0 predates `leaf_expires`; newer cfssl and certkit add it.
     for field in [
         "bundle",
         "root",
         "issuer",
         "subject",
         "expires",
-        "leaf_expires",
         "key_type",
         "signature",
     ] {
