@@ -60,6 +60,23 @@ fn expired_names(check: &Check<'_>) -> String {
     who.join(", ")
 }
 
+/// Names the given intermediates and roots matching `pred` (webpki does
+/// not say which certificate failed; these are the candidates).
+fn issuers_where(check: &Check<'_>, pred: impl Fn(&Cert) -> bool) -> String {
+    let names: Vec<String> = check
+        .intermediates
+        .iter()
+        .chain(check.roots)
+        .filter(|c| pred(c))
+        .map(|c| format!("{:?}", subject(c)))
+        .collect();
+    if names.is_empty() {
+        "in the chain".into()
+    } else {
+        names.join(" or ")
+    }
+}
+
 /// Explains a webpki refusal: which certificate and which check.
 fn explain(err: &webpki::Error, check: &Check<'_>) -> String {
     use webpki::Error as E;
@@ -76,10 +93,14 @@ fn explain(err: &webpki::Error, check: &Check<'_>) -> String {
              or an issuer that fails a check such as its own validity period)"
         ),
         E::CaUsedAsEndEntity => format!("basic constraints: {leaf} is a CA certificate, not an end entity"),
-        E::EndEntityUsedAsCa => {
-            "basic constraints: an issuer in the chain is not a CA (BasicConstraints CA:FALSE or absent)".into()
-        }
-        E::PathLenConstraintViolated => "basic constraints: an issuer's path length constraint is exceeded".into(),
+        E::EndEntityUsedAsCa => format!(
+            "basic constraints: issuer {} is not a CA (BasicConstraints CA:FALSE or absent)",
+            issuers_where(check, |c| !c.is_ca())
+        ),
+        E::PathLenConstraintViolated => format!(
+            "basic constraints: the path length constraint of {} is exceeded",
+            issuers_where(check, |c| c.basic_constraints().and_then(|bc| bc.path_len_constraint).is_some())
+        ),
         E::RequiredEkuNotFoundContext(_) => {
             format!(
                 "extended key usage: {leaf} is not valid for the {:?} purpose",
@@ -102,8 +123,12 @@ fn explain(err: &webpki::Error, check: &Check<'_>) -> String {
 /// Verifies the chain; `Ok(())` when it validates, otherwise the reason.
 pub fn verify(check: &Check<'_>) -> Result<()> {
     let leaf_der = CertificateDer::from(check.leaf.der.as_slice());
-    let leaf = EndEntityCert::try_from(&leaf_der)
-        .map_err(|e| Error::decode("certificate", format!("not a usable end-entity certificate: {e:?}")))?;
+    let leaf = EndEntityCert::try_from(&leaf_der).map_err(|e| {
+        Error::decode(
+            "certificate",
+            format!("not a usable end-entity certificate: {e:?}"),
+        )
+    })?;
     let root_ders: Vec<CertificateDer<'_>> = check
         .roots
         .iter()
@@ -114,7 +139,9 @@ pub fn verify(check: &Check<'_>) -> Result<()> {
         .filter_map(|d| webpki::anchor_from_trusted_cert(d).ok())
         .collect();
     if anchors.is_empty() {
-        return Err(refused("no trusted root given (use -ca-bundle FILE)".into()));
+        return Err(refused(
+            "no trusted root given (use -ca-bundle FILE)".into(),
+        ));
     }
     let intermediates: Vec<CertificateDer<'_>> = check
         .intermediates
@@ -147,12 +174,17 @@ pub fn verify(check: &Check<'_>) -> Result<()> {
             None,
             None,
         ),
-        Purpose::Any => leaf.verify_for_usage(algs, &anchors, &intermediates, time, AnyPurpose, None, None),
+        Purpose::Any => {
+            leaf.verify_for_usage(algs, &anchors, &intermediates, time, AnyPurpose, None, None)
+        }
     };
     result.map_err(|e| refused(explain(&e, check)))?;
     if let Some(host) = check.hostname {
-        let name = ServerName::try_from(host)
-            .map_err(|_| refused(format!("hostname: {host:?} is not a DNS name or IP address")))?;
+        let name = ServerName::try_from(host).map_err(|_| {
+            refused(format!(
+                "hostname: {host:?} is not a DNS name or IP address"
+            ))
+        })?;
         leaf.verify_is_valid_for_subject_name(&name)
             .map_err(|e| refused(explain(&e, check)))?;
     }
@@ -179,7 +211,13 @@ mod tests {
         parse_all(&std::fs::read(path).unwrap()).unwrap()
     }
 
-    fn check<'a>(leaf: &'a Cert, ints: &'a [Cert], roots: &'a [Cert], purpose: Purpose, at: SystemTime) -> Result<()> {
+    fn check<'a>(
+        leaf: &'a Cert,
+        ints: &'a [Cert],
+        roots: &'a [Cert],
+        purpose: Purpose,
+        at: SystemTime,
+    ) -> Result<()> {
         verify(&Check {
             leaf,
             intermediates: ints,
@@ -199,9 +237,13 @@ mod tests {
         check(server, &int, &root, Purpose::Server, at).unwrap();
         check(client, &int, &root, Purpose::Client, at).unwrap();
         check(client, &int, &root, Purpose::Any, at).unwrap();
-        let err = check(client, &int, &root, Purpose::Server, at).unwrap_err().to_string();
+        let err = check(client, &int, &root, Purpose::Server, at)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("extended key usage"), "{err}");
-        let err = check(server, &[], &root, Purpose::Server, at).unwrap_err().to_string();
+        let err = check(server, &[], &root, Purpose::Server, at)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no path"), "{err}");
         let late = server.not_after() + Duration::from_secs(1);
         let err = check(server, &int, &root, Purpose::Server, late)

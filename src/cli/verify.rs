@@ -71,5 +71,8 @@ pub fn run(args: Args) -> Result<()> {
         purpose: args.purpose,
         at,
     };
-    verify(&check).map_err(|e| Error::Refused(format!("{}: {e}", display_name(&args.cert))))
+    verify(&check).map_err(|e| match e {
+        Error::Refused(reason) => Error::Refused(format!("{}: {reason}", display_name(&args.cert))),
+        other => other,
+    })
 }
