@@ -11,11 +11,21 @@ pub const MAX_INPUT: usize = 1 << 20;
 /// Reads a whole input: `-` is standard input, anything else a file path.
 pub fn read_input(name: &str) -> Result<Vec<u8>> {
     if name == "-" {
-        read_limited(std::io::stdin().lock(), Path::new("<stdin>"))
+        read_limited(std::io::stdin().lock(), Path::new("<stdin>"), MAX_INPUT)
     } else {
         let file = std::fs::File::open(name).map_err(|e| Error::io(name, e))?;
-        read_limited(file, Path::new(name))
+        read_limited(file, Path::new(name), MAX_INPUT)
     }
+}
+
+/// The most certkit reads from a certificate pool file: trust stores and
+/// intermediate bundles can hold thousands of certificates.
+pub const MAX_POOL_INPUT: usize = 16 << 20;
+
+/// Reads a certificate pool file (a path, never standard input).
+pub fn read_pool(name: &str) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(name).map_err(|e| Error::io(name, e))?;
+    read_limited(file, Path::new(name), MAX_POOL_INPUT)
 }
 
 /// Reads an input as UTF-8 text.
@@ -33,16 +43,16 @@ pub fn display_name(name: &str) -> &str {
     }
 }
 
-fn read_limited(reader: impl Read, path: &Path) -> Result<Vec<u8>> {
+fn read_limited(reader: impl Read, path: &Path, limit: usize) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     reader
-        .take(MAX_INPUT as u64 + 1)
+        .take(limit as u64 + 1)
         .read_to_end(&mut buf)
         .map_err(|e| Error::io(path, e))?;
-    if buf.len() > MAX_INPUT {
+    if buf.len() > limit {
         return Err(Error::TooLarge {
             path: path.to_path_buf(),
-            limit: MAX_INPUT,
+            limit,
         });
     }
     Ok(buf)
@@ -59,6 +69,15 @@ mod tests {
         std::fs::write(&big, vec![b' '; MAX_INPUT + 1]).unwrap();
         let err = read_input(big.to_str().unwrap()).unwrap_err();
         assert!(matches!(err, Error::TooLarge { .. }), "{err}");
+    }
+
+    #[test]
+    fn pools_may_exceed_the_input_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("roots.pem");
+        std::fs::write(&big, vec![b' '; MAX_INPUT * 2]).unwrap();
+        assert_eq!(read_pool(big.to_str().unwrap()).unwrap().len(), MAX_INPUT * 2);
+        assert!(read_input(big.to_str().unwrap()).is_err());
     }
 
     #[test]

@@ -157,3 +157,27 @@ fn reasons_name_the_failed_check() {
     let ok = run_in(d, &certkit(), &["verify", "-ca-bundle", "root.pem", "-int-bundle", "int.pem", "-purpose", "any", "client.pem"], b"");
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
 }
+
+/// `bundle` builds its own chains (as cfssl does, not with webpki): it
+/// must refuse the same broken chains, with cfssl's codes.
+#[test]
+fn bundle_refuses_the_same_broken_chains() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    build_pki(d);
+    std::fs::write(d.join("deep-ints.pem"), [read(d, "int2"), read(d, "int")].concat()).unwrap();
+    std::fs::write(d.join("notca-ints.pem"), [read(d, "notca"), read(d, "int")].concat()).unwrap();
+    for (leaf, ints, code) in [
+        ("server.pem", "int.pem", None),
+        ("deep.pem", "deep-ints.pem", Some(1213)),
+        ("underleaf.pem", "notca-ints.pem", Some(1210)),
+    ] {
+        let args = ["bundle", "-cert", leaf, "-ca-bundle", "root.pem", "-int-bundle", ints, "-flavor", "optimal"];
+        let out = run_in(d, &certkit(), &args, b"");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match code {
+            None => assert!(out.status.success(), "{leaf}: {stderr}"),
+            Some(code) => assert!(stderr.contains(&format!("(cfssl error {code})")), "{leaf}: {stderr}"),
+        }
+    }
+}

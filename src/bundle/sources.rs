@@ -3,7 +3,7 @@
 
 use super::{codes, failure, load_pool, parse_input, ubiquity, Bundle, Flavor, Pools};
 use crate::error::{Error, Result};
-use crate::input::{display_name, read_input};
+use crate::input::{display_name, read_input, read_pool};
 use std::time::SystemTime;
 
 /// The files a bundle is built from.
@@ -22,6 +22,10 @@ fn read_with(path: &str, code: u32) -> Result<Vec<u8>> {
     read_input(path).map_err(|e| failure(code, e.to_string()))
 }
 
+fn read_pool_with(path: &str, code: u32) -> Result<Vec<u8>> {
+    read_pool(path).map_err(|e| failure(code, e.to_string()))
+}
+
 /// Every certificate file (`*.pem`, `*.crt`, `*.der`) in a directory,
 /// sorted by name so that results do not depend on directory order.
 fn load_dir(pools: &mut Pools, dir: &str) -> Result<()> {
@@ -34,7 +38,7 @@ fn load_dir(pools: &mut Pools, dir: &str) -> Result<()> {
     paths.sort();
     for path in paths {
         let name = path.to_string_lossy();
-        let bytes = read_with(&name, codes::INTERMEDIATES_READ_FAILED)?;
+        let bytes = read_pool_with(&name, codes::INTERMEDIATES_READ_FAILED)?;
         load_pool(
             &mut pools.intermediates,
             &bytes,
@@ -60,11 +64,11 @@ pub fn bundle_from(sources: &Sources, now: SystemTime) -> Result<Bundle> {
     let cert_bytes = read_with(&sources.cert, codes::CERT_READ_FAILED)?;
     let mut pools = Pools::default();
     if let Some(path) = &sources.ca_bundle {
-        let bytes = read_with(path, codes::ROOTS_READ_FAILED)?;
+        let bytes = read_pool_with(path, codes::ROOTS_READ_FAILED)?;
         load_pool(&mut pools.roots, &bytes, path, codes::ROOTS_PARSE_FAILED)?;
     }
     if let Some(path) = &sources.int_bundle {
-        let bytes = read_with(path, codes::INTERMEDIATES_READ_FAILED)?;
+        let bytes = read_pool_with(path, codes::INTERMEDIATES_READ_FAILED)?;
         load_pool(
             &mut pools.intermediates,
             &bytes,
