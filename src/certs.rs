@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime};
 use x509_cert::certificate::Certificate;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
-    AuthorityInfoAccessSyntax, BasicConstraints, CrlDistributionPoints, KeyUsage, KeyUsages, SubjectAltName,
-    SubjectKeyIdentifier,
+    AuthorityInfoAccessSyntax, BasicConstraints, CrlDistributionPoints, KeyUsage, KeyUsages,
+    SubjectAltName, SubjectKeyIdentifier,
 };
 
 /// Why an input held no usable certificate; each maps to one of cfssl's
@@ -57,21 +57,23 @@ const PKCS7_BLOCKS: [&str; 2] = ["PKCS7", "CMS"];
 pub fn parse_all(input: &[u8]) -> Result<Vec<Cert>, CertInputError> {
     let text_like = input.trim_ascii_start().starts_with(b"-----BEGIN");
     if text_like {
-        let blocks = pem::parse_many(input).map_err(|e| CertInputError::NotDecodable(format!("not PEM: {e}")))?;
+        let blocks = pem::parse_many(input)
+            .map_err(|e| CertInputError::NotDecodable(format!("not PEM: {e}")))?;
         let mut certs = Vec::new();
         let mut other = None;
         for block in &blocks {
             match block.tag() {
-                "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
-                    certs.push(Cert::from_der(block.contents()).map_err(CertInputError::NotParsable)?)
-                }
+                "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => certs
+                    .push(Cert::from_der(block.contents()).map_err(CertInputError::NotParsable)?),
                 tag if PKCS7_BLOCKS.contains(&tag) => certs.extend(parse_pkcs7(block.contents())?),
                 tag => other = other.or(Some(tag.to_string())),
             }
         }
         if certs.is_empty() {
             return Err(match other {
-                Some(tag) => CertInputError::NotParsable(format!("found a {tag} PEM block, not a certificate")),
+                Some(tag) => CertInputError::NotParsable(format!(
+                    "found a {tag} PEM block, not a certificate"
+                )),
                 None => CertInputError::NotDecodable("no certificate found".into()),
             });
         }
@@ -85,7 +87,9 @@ pub fn parse_all(input: &[u8]) -> Result<Vec<Cert>, CertInputError> {
     if let Ok(cert) = Cert::from_der(input) {
         return Ok(vec![cert]);
     }
-    parse_pkcs7(input).map_err(|_| CertInputError::NotDecodable("neither PEM nor a DER certificate nor PKCS#7".into()))
+    parse_pkcs7(input).map_err(|_| {
+        CertInputError::NotDecodable("neither PEM nor a DER certificate nor PKCS#7".into())
+    })
 }
 
 /// The certificates of a PKCS#7 / CMS SignedData (a "certs-only" bundle).
@@ -111,7 +115,9 @@ fn parse_pkcs7(der: &[u8]) -> Result<Vec<Cert>, CertInputError> {
         }
     }
     if certs.is_empty() {
-        return Err(CertInputError::NotDecodable("the PKCS#7 holds no certificates".into()));
+        return Err(CertInputError::NotDecodable(
+            "the PKCS#7 holds no certificates".into(),
+        ));
     }
     Ok(certs)
 }
@@ -150,11 +156,19 @@ impl Cert {
 
     /// Subject and issuer as encoded, for issuer matching.
     pub fn subject_der(&self) -> Vec<u8> {
-        self.cert.tbs_certificate().subject().to_der().unwrap_or_default()
+        self.cert
+            .tbs_certificate()
+            .subject()
+            .to_der()
+            .unwrap_or_default()
     }
 
     pub fn issuer_der(&self) -> Vec<u8> {
-        self.cert.tbs_certificate().issuer().to_der().unwrap_or_default()
+        self.cert
+            .tbs_certificate()
+            .issuer()
+            .to_der()
+            .unwrap_or_default()
     }
 
     /// Whether `issuer`'s key verifies this certificate's signature. SHA-1
@@ -163,7 +177,11 @@ impl Cert {
     pub fn signed_by(&self, issuer: &Cert) -> bool {
         let (Ok(tbs), Ok(spki_der), Ok(alg_der)) = (
             self.cert.tbs_certificate().to_der(),
-            issuer.cert.tbs_certificate().subject_public_key_info().to_der(),
+            issuer
+                .cert
+                .tbs_certificate()
+                .subject_public_key_info()
+                .to_der(),
             self.cert.signature_algorithm().to_der(),
         ) else {
             return false;
@@ -206,7 +224,8 @@ impl Cert {
 
     /// KeyUsage allows certificate signing (or is absent).
     pub fn may_sign_certs(&self) -> bool {
-        self.key_usage().is_none_or(|ku| ku.0.contains(KeyUsages::KeyCertSign))
+        self.key_usage()
+            .is_none_or(|ku| ku.0.contains(KeyUsages::KeyCertSign))
     }
 
     pub fn subject_key_id(&self) -> Vec<u8> {
@@ -287,9 +306,8 @@ impl Cert {
     pub fn key_kind(&self) -> KeyKind {
         let spki = self.cert.tbs_certificate().subject_public_key_info();
         match spki.algorithm.oid {
-            rfc5912::RSA_ENCRYPTION => {
-                rsa_modulus_bits(spki.subject_public_key.raw_bytes()).map_or(KeyKind::Other, KeyKind::Rsa)
-            }
+            rfc5912::RSA_ENCRYPTION => rsa_modulus_bits(spki.subject_public_key.raw_bytes())
+                .map_or(KeyKind::Other, KeyKind::Rsa),
             rfc5912::ID_EC_PUBLIC_KEY => {
                 let curve = spki
                     .algorithm
@@ -342,7 +360,11 @@ pub fn signature_name(oid: &ObjectIdentifier) -> &'static str {
 
 /// Hex with colons between bytes, uppercase, as certinfo and openssl show.
 pub fn colon_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 #[cfg(test)]
@@ -361,12 +383,29 @@ mod tests {
         assert_eq!(certs.len(), 2);
         let der = certs[0].der.clone();
         assert_eq!(parse_all(&der).unwrap()[0].der, der);
-        assert!(matches!(parse_all(b""), Err(CertInputError::NotDecodable(_))));
-        assert!(matches!(parse_all(b"junk"), Err(CertInputError::NotDecodable(_))));
+        assert!(matches!(
+            parse_all(b""),
+            Err(CertInputError::NotDecodable(_))
+        ));
+        assert!(matches!(
+            parse_all(b"junk"),
+            Err(CertInputError::NotDecodable(_))
+        ));
         assert!(matches!(
             parse_all(&read("cfssl-leaf-ecdsa256.key")),
             Err(CertInputError::NotParsable(_))
         ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_input_is_an_error_not_a_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let _ = parse_all(&bytes);
+            let mut pem = b"-----BEGIN CERTIFICATE-----\n".to_vec();
+            pem.extend(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &bytes).into_bytes());
+            pem.extend(b"\n-----END CERTIFICATE-----\n");
+            proptest::prop_assert_eq!(parse_all(&pem).is_ok(), Cert::from_der(&bytes).is_ok());
+        }
     }
 
     #[test]
@@ -374,7 +413,10 @@ mod tests {
         let root = &parse_all(&read("ca.pem")).unwrap()[0];
         let l1 = &parse_all(&read("inter-L1.pem")).unwrap()[0];
         assert!(root.is_self_signed());
-        assert!(l1.signed_by(root), "SHA-1 from a 1024-bit root still verifies here");
+        assert!(
+            l1.signed_by(root),
+            "SHA-1 from a 1024-bit root still verifies here"
+        );
         assert!(!root.signed_by(l1));
         assert!(l1.is_ca() && l1.may_sign_certs());
         assert_eq!(l1.basic_constraints().unwrap().path_len_constraint, Some(1));

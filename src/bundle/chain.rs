@@ -46,7 +46,10 @@ impl ChainError {
             ChainError::TooManyIntermediates(who) => {
                 format!("x509: too many intermediates for the path length constraint of {who}")
             }
-            ChainError::UnknownAuthority => "x509: certificate signed by unknown authority".into(),
+            ChainError::UnknownAuthority => {
+                "x509: certificate signed by unknown authority (no path to a root of the CA bundle)"
+                    .into()
+            }
         }
     }
 }
@@ -91,14 +94,26 @@ fn describe(cert: &Cert) -> String {
 
 /// Every valid chain from `leaf` to a certificate in `roots`, each chain
 /// leaf first and root last.
-pub fn build(leaf: &Cert, roots: &Pool, intermediates: &Pool, now: SystemTime) -> Result<Vec<Vec<Cert>>, ChainError> {
+pub fn build(
+    leaf: &Cert,
+    roots: &Pool,
+    intermediates: &Pool,
+    now: SystemTime,
+) -> Result<Vec<Vec<Cert>>, ChainError> {
     if !leaf.valid_at(now) {
         return Err(ChainError::Expired(describe(leaf)));
     }
     let mut found = Vec::new();
     let mut last_error = None;
     let mut path = vec![leaf.clone()];
-    extend(&mut path, roots, intermediates, now, &mut found, &mut last_error);
+    extend(
+        &mut path,
+        roots,
+        intermediates,
+        now,
+        &mut found,
+        &mut last_error,
+    );
     if found.is_empty() {
         return Err(last_error.unwrap_or(ChainError::UnknownAuthority));
     }
@@ -143,14 +158,22 @@ fn extend(
 /// Go's checks on an issuer: validity, CA-ness (for intermediates;
 /// roots are trusted as given), certSign in KeyUsage, and its pathlen
 /// against the intermediates already below it.
-fn check_issuer(issuer: &Cert, is_root: bool, intermediates_below: usize, now: SystemTime) -> Result<(), ChainError> {
+fn check_issuer(
+    issuer: &Cert,
+    is_root: bool,
+    intermediates_below: usize,
+    now: SystemTime,
+) -> Result<(), ChainError> {
     if !issuer.valid_at(now) {
         return Err(ChainError::Expired(describe(issuer)));
     }
     if !is_root && (!issuer.is_ca() || !issuer.may_sign_certs()) {
         return Err(ChainError::NotAuthorizedToSign(describe(issuer)));
     }
-    if let Some(limit) = issuer.basic_constraints().and_then(|bc| bc.path_len_constraint) {
+    if let Some(limit) = issuer
+        .basic_constraints()
+        .and_then(|bc| bc.path_len_constraint)
+    {
         if intermediates_below > usize::from(limit) {
             return Err(ChainError::TooManyIntermediates(describe(issuer)));
         }
@@ -161,6 +184,18 @@ fn check_issuer(issuer: &Cert, is_root: bool, intermediates_below: usize, now: S
 /// Whether each certificate is signed by the next (a partial chain).
 pub fn is_partial_chain(certs: &[Cert]) -> bool {
     !certs.is_empty() && certs.windows(2).all(|w| w[0].signed_by(&w[1]))
+}
+
+/// The input chain leaf first: reversed when given root-first (each
+/// certificate signed by the one before it), otherwise as given.
+pub fn leaf_first(certs: Vec<Cert>) -> Vec<Cert> {
+    if certs.len() > 1 && !is_partial_chain(&certs) {
+        let reversed: Vec<Cert> = certs.iter().rev().cloned().collect();
+        if is_partial_chain(&reversed) {
+            return reversed;
+        }
+    }
+    certs
 }
 
 /// The earliest expiry in a chain.
@@ -272,7 +307,7 @@ pub fn key_ubiquity(chain: &[Cert]) -> u32 {
 
 /// Whether any certificate below the root is signed with SHA-1.
 pub fn has_sha1_below_root(chain: &[Cert]) -> bool {
-    chain.len() > 1 && chain[..chain.len() - 1].iter().any(is_sha1)
+    chain.iter().rev().skip(1).any(is_sha1)
 }
 
 #[cfg(test)]
@@ -281,7 +316,10 @@ mod tests {
     use crate::certs::parse_all;
 
     fn load(name: &str) -> Vec<Cert> {
-        let path = format!("{}/fixtures/cfssl/bundler/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/fixtures/cfssl/bundler/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         parse_all(&std::fs::read(path).unwrap()).unwrap()
     }
 
@@ -297,7 +335,13 @@ mod tests {
     fn builds_through_intermediates_and_prefers_the_shorter_path() {
         let leaf = &load("cfssl-leaf-ecdsa256.pem")[0];
         let roots = pool(&["ca.pem"]);
-        let chains = build(leaf, &roots, &pool(&["intermediates.crt"]), SystemTime::now()).unwrap();
+        let chains = build(
+            leaf,
+            &roots,
+            &pool(&["intermediates.crt"]),
+            SystemTime::now(),
+        )
+        .unwrap();
         assert_eq!(chains.len(), 1);
         assert_eq!(chains[0].len(), 4);
         let both = pool(&["intermediates.crt", "inter-L2-direct.pem"]);

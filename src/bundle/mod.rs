@@ -54,7 +54,10 @@ pub mod codes {
 
 /// A bundling failure carrying cfssl's code.
 pub fn failure(code: u32, msg: impl Into<String>) -> Error {
-    Error::Chain { code, msg: msg.into() }
+    Error::Chain {
+        code,
+        msg: msg.into(),
+    }
 }
 
 /// A built bundle: the chain (leaf first, root excluded unless cfssl
@@ -97,16 +100,14 @@ pub fn load_pool(pool: &mut Pool, bytes: &[u8], source: &str, parse_code: u32) -
 /// chain given root-first.
 pub fn parse_input(bytes: &[u8], source: &str) -> Result<Vec<Cert>> {
     let certs = parse_all(bytes).map_err(|e| match e {
-        CertInputError::NotDecodable(m) => failure(codes::CERT_DECODE_FAILED, format!("{source}: {m}")),
-        CertInputError::NotParsable(m) => failure(codes::CERT_PARSE_FAILED, format!("{source}: {m}")),
-    })?;
-    if certs.len() > 1 && !chain::is_partial_chain(&certs) {
-        let reversed: Vec<Cert> = certs.iter().rev().cloned().collect();
-        if chain::is_partial_chain(&reversed) {
-            return Ok(reversed);
+        CertInputError::NotDecodable(m) => {
+            failure(codes::CERT_DECODE_FAILED, format!("{source}: {m}"))
         }
-    }
-    Ok(certs)
+        CertInputError::NotParsable(m) => {
+            failure(codes::CERT_PARSE_FAILED, format!("{source}: {m}"))
+        }
+    })?;
+    Ok(chain::leaf_first(certs))
 }
 
 /// Parses the private key and checks it belongs to the leaf.
@@ -120,8 +121,13 @@ fn check_key(leaf: &Cert, key: Option<(&[u8], &str)>) -> Result<Option<String>> 
         }
         return Ok(None);
     };
-    let key = KeyPair::from_pem(pem, source).map_err(|e| failure(codes::KEY_PARSE_FAILED, e.to_string()))?;
-    let spki = leaf.cert.tbs_certificate().subject_public_key_info().to_der()?;
+    let key = KeyPair::from_pem(pem, source)
+        .map_err(|e| failure(codes::KEY_PARSE_FAILED, e.to_string()))?;
+    let spki = leaf
+        .cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .to_der()?;
     if !key.matches(&spki)? {
         return Err(failure(
             codes::KEY_MISMATCH,
@@ -159,7 +165,10 @@ pub fn build(
                 "the certificate is self-signed; give a certificate issued by a CA",
             ));
         }
-        certs.iter().skip(1).for_each(|c| pools.intermediates.add(c.clone()));
+        certs
+            .iter()
+            .skip(1)
+            .for_each(|c| pools.intermediates.add(c.clone()));
         let chains = chain::build(&leaf, &pools.roots, &pools.intermediates, now)
             .map_err(|e: ChainError| failure(e.code(), e.message()))?;
         let chains = if flavor == Flavor::Ubiquitous && !platforms.is_empty() {
@@ -167,10 +176,12 @@ pub fn build(
         } else {
             chains
         };
-        chain::optimal(chains)
-            .into_iter()
-            .next()
-            .ok_or_else(|| failure(1220, "no chain"))?
+        chain::optimal(chains).into_iter().next().ok_or_else(|| {
+            failure(
+                ChainError::UnknownAuthority.code(),
+                ChainError::UnknownAuthority.message(),
+            )
+        })?
     };
     let mut status = report::status(&full_chain, flavor, platforms, now);
     let (chain, root) = if flavor == Flavor::Force {
@@ -184,7 +195,8 @@ pub fn build(
         }
         (chain, root)
     };
-    status.rebundled = chain.len() != certs.len() || chain.iter().zip(&certs).any(|(a, b)| a.der != b.der);
+    status.rebundled =
+        chain.len() != certs.len() || chain.iter().zip(&certs).any(|(a, b)| a.der != b.der);
     Ok(Bundle {
         chain,
         root,
@@ -198,12 +210,22 @@ mod tests {
     use super::*;
 
     fn read(name: &str) -> Vec<u8> {
-        std::fs::read(format!("{}/fixtures/cfssl/bundler/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        std::fs::read(format!(
+            "{}/fixtures/cfssl/bundler/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
     }
 
     fn pools(roots: &str, ints: &str) -> Pools {
         let mut pools = Pools::default();
-        load_pool(&mut pools.roots, &read(roots), roots, codes::ROOTS_PARSE_FAILED).unwrap();
+        load_pool(
+            &mut pools.roots,
+            &read(roots),
+            roots,
+            codes::ROOTS_PARSE_FAILED,
+        )
+        .unwrap();
         load_pool(
             &mut pools.intermediates,
             &read(ints),
@@ -257,9 +279,15 @@ mod tests {
         );
         let key = read("cfssl-leaf-rsa2048.key");
         let bundle = build(leaf, Some((&key, "k")), &mut p, Flavor::Optimal, &[], now).unwrap();
-        assert!(bundle.key_pem.unwrap().starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+        assert!(bundle
+            .key_pem
+            .unwrap()
+            .starts_with("-----BEGIN RSA PRIVATE KEY-----"));
         let dsa = parse_input(&read("dsa2048.pem"), "dsa").unwrap();
-        assert_eq!(code(build(dsa, None, &mut p, Flavor::Optimal, &[], now)), 2200);
+        assert_eq!(
+            code(build(dsa, None, &mut p, Flavor::Optimal, &[], now)),
+            2200
+        );
     }
 
     #[test]
@@ -267,7 +295,10 @@ mod tests {
         let now = SystemTime::now();
         let root = parse_input(&read("ca.pem"), "ca").unwrap();
         let mut p = pools("ca.pem", "empty.pem");
-        assert_eq!(code(build(root.clone(), None, &mut p, Flavor::Optimal, &[], now)), 1100);
+        assert_eq!(
+            code(build(root.clone(), None, &mut p, Flavor::Optimal, &[], now)),
+            1100
+        );
         let forced = build(root, None, &mut p, Flavor::Force, &[], now).unwrap();
         assert_eq!(forced.chain.len(), 1);
         assert!(forced.root.is_none() && !forced.status.rebundled);
@@ -281,6 +312,9 @@ mod tests {
         let forced = build(partial, None, &mut p, Flavor::Force, &[], now).unwrap();
         assert_eq!(forced.chain.len(), 2);
         let bad = parse_input(&read("bad-bundle.pem"), "b").unwrap();
-        assert_eq!(code(build(bad, None, &mut p, Flavor::Force, &[], now)), 1200);
+        assert_eq!(
+            code(build(bad, None, &mut p, Flavor::Force, &[], now)),
+            1200
+        );
     }
 }

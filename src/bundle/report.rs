@@ -15,29 +15,49 @@ const NO_METADATA: &str = "Unable to measure bundle ubiquity: No platform metada
 /// Leaves valid past this date with SHA-1 below the root are refused by
 /// the browsers cfssl lists (2017-01-01).
 const SHA1_DEADLINE: Duration = Duration::from_secs(1_483_228_800);
-const SHA1_PLATFORMS: [&str; 3] = ["Google Chrome", "Mozilla Firefox", "Microsoft Windows Vista and later"];
+const SHA1_PLATFORMS: [&str; 3] = [
+    "Google Chrome",
+    "Mozilla Firefox",
+    "Microsoft Windows Vista and later",
+];
 const THIRTY_DAYS: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// The status cfssl reports for `chain` (root included when found).
-pub fn status(chain: &[Cert], flavor: Flavor, platforms: &[ubiquity::Platform], now: SystemTime) -> Status {
+pub fn status(
+    chain: &[Cert],
+    flavor: Flavor,
+    platforms: &[ubiquity::Platform],
+    now: SystemTime,
+) -> Status {
     let mut status = Status::default();
-    let expiring: Vec<usize> = (0..chain.len())
-        .filter(|&i| chain[i].not_after() < now + THIRTY_DAYS)
+    let expiring: Vec<(usize, &Cert)> = chain
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.not_after() < now + THIRTY_DAYS)
         .collect();
     if !expiring.is_empty() {
         status.code |= EXPIRING_BIT;
-        let which: Vec<String> = expiring.iter().map(|i| format!(" #{}", i + 1)).collect();
+        let which: Vec<String> = expiring
+            .iter()
+            .map(|(i, _)| format!(" #{}", i + 1))
+            .collect();
         let noun = if expiring.len() > 1 {
             "The expiring certs are"
         } else {
             "The expiring cert is"
         };
-        status
-            .messages
-            .push(format!("{EXPIRING_STUB}{noun}{} in the chain.", which.concat()));
+        status.messages.push(format!(
+            "{EXPIRING_STUB}{noun}{} in the chain.",
+            which.concat()
+        ));
         status.expiring_skis = expiring
             .iter()
-            .map(|&i| chain[i].subject_key_id().iter().map(|b| format!("{b:02X}")).collect())
+            .map(|(_, c)| {
+                c.subject_key_id()
+                    .iter()
+                    .map(|b| format!("{b:02X}"))
+                    .collect()
+            })
             .collect();
     }
     if chain::hash_ubiquity(chain) <= 70 {
@@ -107,7 +127,12 @@ pub fn cfssl_name(name: &Name) -> String {
 }
 
 fn pem_chain(certs: &[Cert]) -> String {
-    certs.iter().map(Cert::pem).collect::<String>().trim().to_string()
+    certs
+        .iter()
+        .map(Cert::pem)
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// The bundle as cfssl's JSON object (keys sorted, hostnames sorted).
@@ -121,7 +146,11 @@ pub fn to_json(bundle: &Bundle) -> Value {
         KeyKind::Ed25519 => ("Ed25519".to_string(), 32),
         KeyKind::Other => ("Unknown".to_string(), 0),
     };
-    let mut hostnames: Vec<String> = leaf.common_name().into_iter().chain(leaf.dns_names()).collect();
+    let mut hostnames: Vec<String> = leaf
+        .common_name()
+        .into_iter()
+        .chain(leaf.dns_names())
+        .collect();
     hostnames.sort();
     hostnames.dedup();
     let ocsp = leaf.ocsp_servers();
@@ -160,7 +189,10 @@ mod tests {
     use crate::certs::parse_all;
 
     fn load(name: &str) -> Vec<Cert> {
-        let path = format!("{}/fixtures/cfssl/bundler/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/fixtures/cfssl/bundler/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         parse_all(&std::fs::read(path).unwrap()).unwrap()
     }
 
@@ -191,6 +223,10 @@ mod tests {
         let late = chain[0].not_after() - Duration::from_secs(3600);
         let s = status(&chain, Flavor::Optimal, &[], late);
         assert_eq!(s.code, EXPIRING_BIT | NOT_UBIQUITOUS_BIT);
-        assert_eq!(s.expiring_skis.len(), 2, "the leaf and inter-L2 expire in 2028");
+        assert_eq!(
+            s.expiring_skis.len(),
+            2,
+            "the leaf and inter-L2 expire in 2028"
+        );
     }
 }

@@ -29,11 +29,18 @@ fn read_pool_with(path: &str, code: u32) -> Result<Vec<u8>> {
 /// Every certificate file (`*.pem`, `*.crt`, `*.der`) in a directory,
 /// sorted by name so that results do not depend on directory order.
 fn load_dir(pools: &mut Pools, dir: &str) -> Result<()> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| failure(codes::INTERMEDIATES_READ_FAILED, Error::io(dir, e).to_string()))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        failure(
+            codes::INTERMEDIATES_READ_FAILED,
+            Error::io(dir, e).to_string(),
+        )
+    })?;
     let mut paths: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "pem" || x == "crt" || x == "der"))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x == "pem" || x == "crt" || x == "der")
+        })
         .collect();
     paths.sort();
     for path in paths {
@@ -55,7 +62,10 @@ pub fn bundle_from(sources: &Sources, now: SystemTime) -> Result<Bundle> {
         Some(path) => {
             let pem = read_with(path, codes::KEY_READ_FAILED)?;
             if pem.trim_ascii().is_empty() {
-                return Err(failure(2002, format!("{}: the key file is empty", display_name(path))));
+                return Err(failure(
+                    2002,
+                    format!("{}: the key file is empty", display_name(path)),
+                ));
             }
             Some((pem, display_name(path).to_string()))
         }
@@ -84,6 +94,15 @@ pub fn bundle_from(sources: &Sources, now: SystemTime) -> Result<Bundle> {
         None => Vec::new(),
     };
     let certs = parse_input(&cert_bytes, display_name(&sources.cert))?;
-    let key = key.as_ref().map(|(pem, name)| (pem.as_slice(), name.as_str()));
-    super::build(certs, key, &mut pools, sources.flavor, &platforms, now)
+    let key = key
+        .as_ref()
+        .map(|(pem, name)| (pem.as_slice(), name.as_str()));
+    let source = display_name(&sources.cert);
+    super::build(certs, key, &mut pools, sources.flavor, &platforms, now).map_err(|e| match e {
+        Error::Chain { code, msg } if !msg.starts_with(source) => Error::Chain {
+            code,
+            msg: format!("{source}: {msg}"),
+        },
+        other => other,
+    })
 }

@@ -85,8 +85,8 @@ pub fn load(path: &str) -> Result<Vec<Platform>> {
             if !p.keystore.is_empty() {
                 let file = dir.join(&p.keystore);
                 let file = file.to_string_lossy();
-                let certs =
-                    parse_all(&crate::input::read_input(&file)?).map_err(|e| Error::decode(file.as_ref(), e))?;
+                let certs = parse_all(&crate::input::read_input(&file)?)
+                    .map_err(|e| Error::decode(file.as_ref(), e))?;
                 store.extend(certs.iter().map(root_key));
             }
             Ok(Platform {

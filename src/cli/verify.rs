@@ -1,6 +1,6 @@
 //! `verify`: does a certificate validate for a purpose and a name?
 
-use crate::bundle::parse_input;
+use crate::bundle::chain::leaf_first;
 use crate::certs::parse_all;
 use crate::error::{Error, Result};
 use crate::input::{display_name, read_input};
@@ -51,8 +51,11 @@ fn load(path: &str) -> Result<Vec<crate::certs::Cert>> {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let mut certs = parse_input(&read_input(&args.cert)?, display_name(&args.cert))?;
-    let leaf = certs.remove(0);
+    let mut certs = leaf_first(load(&args.cert)?).into_iter();
+    let leaf = certs
+        .next()
+        .ok_or_else(|| Error::decode(display_name(&args.cert), "no certificate found"))?;
+    let mut certs: Vec<_> = certs.collect();
     if let Some(path) = &args.int_bundle {
         certs.extend(load(path)?);
     }
