@@ -37,6 +37,8 @@ fn compare_with_cfssl(algo: &str, flavor: &str) {
         "root.pem",
         "-int-bundle",
         "int.pem",
+        "-key",
+        "leaf-key.pem",
         "-flavor",
         flavor,
     ];
@@ -50,9 +52,18 @@ fn compare_with_cfssl(algo: &str, flavor: &str) {
         "subject",
         "expires",
         "key_type",
+        "key_size",
         "signature",
+        "crt",
+        "key",
+        "ocsp",
+        "ocsp_support",
+        "crl_support",
     ] {
         assert_eq!(ours[field], theirs[field], "{algo}/{flavor}: {field}");
+    }
+    for field in ["rebundled", "expiring_SKIs", "untrusted_root_stores"] {
+        assert_eq!(ours["status"][field], theirs["status"][field], "{algo}/{flavor}: status.{field}");
     }
     assert_eq!(
         ours["status"]["code"], theirs["status"]["code"],
@@ -162,4 +173,25 @@ fn pkcs7_input_from_openssl_bundles_like_pem() {
         assert_eq!(got["bundle"], expected["bundle"], "{input}");
         assert_eq!(got["root"], expected["root"], "{input}");
     }
+}
+
+/// cfssljson 1.2.0 writes NAME-bundle.pem as the chain alone; certkit json
+/// writes the same chain then the root (as newer cfssljson does for
+/// bundles), and NAME-root.pem, which cfssljson 1.2.0 never writes.
+#[test]
+fn json_bare_extends_what_cfssljson_writes_for_a_bundle() {
+    let cfssljson = std::path::PathBuf::from("/usr/bin/cfssljson");
+    assert!(cfssljson.is_file(), "Debian's cfssljson is not installed; run scripts/test");
+    let dir = tempfile::tempdir().unwrap();
+    certkit_chain(dir.path(), "ecdsa");
+    let args = ["bundle", "-cert", "leaf.pem", "-ca-bundle", "root.pem", "-int-bundle", "int.pem"];
+    let json = ok_in(dir.path(), &certkit(), &args, b"");
+    ok_in(dir.path(), &cfssljson, &["-bare", "theirs"], &json);
+    ok_in(dir.path(), &certkit(), &["json", "-bare", "ours"], &json);
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+    let (theirs, ours, root) = (read("theirs-bundle.pem"), read("ours-bundle.pem"), read("ours-root.pem"));
+    assert!(ours.starts_with(&theirs), "same chain first");
+    assert_eq!(ours[theirs.len()..].trim(), root.trim(), "then the root");
+    assert_eq!(root.trim(), read("root.pem").trim());
+    assert!(!dir.path().join("theirs-root.pem").exists());
 }
