@@ -4,7 +4,7 @@
 //! else a reader wants: typed SANs, key usages, EKUs, basic constraints,
 //! AIA, CRL distribution points, fingerprints, the public key.
 
-use crate::certs::{colon_hex, signature_name, Cert, KeyKind};
+use crate::certs::{colon_hex, key_kind, rfc3339, signature_name, Cert, KeyKind};
 use crate::error::{Error, Result};
 use crate::key::{pem_encode, verify_legacy_signature};
 use crate::policy::{usage_vocabulary, Usage};
@@ -12,11 +12,11 @@ use const_oid::db::rfc5912;
 use der::{Decode, Encode};
 use serde_json::{json, Map, Value};
 use std::net::IpAddr;
-use std::time::SystemTime;
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage, KeyUsage, SubjectAltName,
+    AuthorityKeyIdentifier, BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage, KeyUsage,
+    SubjectAltName,
 };
 use x509_cert::ext::Extension;
 use x509_cert::name::Name;
@@ -52,12 +52,6 @@ pub fn describe_name(name: &Name) -> Value {
         out.insert("names".into(), json!(names));
     }
     Value::Object(out)
-}
-
-fn rfc3339(t: SystemTime) -> String {
-    time::OffsetDateTime::from(t)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 fn ip_text(bytes: &[u8]) -> String {
@@ -156,7 +150,8 @@ fn describe_extensions(exts: &[Extension], out: &mut Map<String, Value>) {
     let mut listed = Vec::new();
     for ext in exts {
         let name = const_oid::db::DB.by_oid(&ext.extn_id).unwrap_or("");
-        listed.push(json!({"oid": ext.extn_id.to_string(), "name": name, "critical": ext.critical}));
+        listed
+            .push(json!({"oid": ext.extn_id.to_string(), "name": name, "critical": ext.critical}));
         match ext.extn_id {
             rfc5912::ID_CE_SUBJECT_ALT_NAME => {
                 if let Some(san) = decode_ext::<SubjectAltName>(ext) {
@@ -182,7 +177,9 @@ fn describe_extensions(exts: &[Extension], out: &mut Map<String, Value>) {
                 }
             }
             rfc5912::ID_PE_AUTHORITY_INFO_ACCESS => {
-                if let Some(aia) = decode_ext::<x509_cert::ext::pkix::AuthorityInfoAccessSyntax>(ext) {
+                if let Some(aia) =
+                    decode_ext::<x509_cert::ext::pkix::AuthorityInfoAccessSyntax>(ext)
+                {
                     let uris = |method| -> Vec<String> {
                         aia.0
                             .iter()
@@ -201,7 +198,8 @@ fn describe_extensions(exts: &[Extension], out: &mut Map<String, Value>) {
             }
             rfc5912::ID_CE_CRL_DISTRIBUTION_POINTS => {
                 if let Some(cdp) = decode_ext::<CrlDistributionPoints>(ext) {
-                    let uris: Vec<String> = cdp.0.iter().flat_map(distribution_point_uris).collect();
+                    let uris: Vec<String> =
+                        cdp.0.iter().flat_map(distribution_point_uris).collect();
                     out.insert("crl_distribution_points".into(), json!(uris));
                 }
             }
@@ -212,26 +210,7 @@ fn describe_extensions(exts: &[Extension], out: &mut Map<String, Value>) {
 }
 
 fn describe_key(spki: &spki::SubjectPublicKeyInfoOwned) -> Value {
-    let kind = match spki.algorithm.oid {
-        rfc5912::RSA_ENCRYPTION => {
-            crate::key::rsa_modulus_bits(spki.subject_public_key.raw_bytes()).map_or(KeyKind::Other, KeyKind::Rsa)
-        }
-        _ => {
-            // Reuse the certificate logic through a minimal view of the key.
-            let curve = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.decode_as::<spki::ObjectIdentifier>().ok());
-            match (spki.algorithm.oid, curve) {
-                (rfc5912::ID_EC_PUBLIC_KEY, Some(rfc5912::SECP_256_R_1)) => KeyKind::Ecdsa(256),
-                (rfc5912::ID_EC_PUBLIC_KEY, Some(rfc5912::SECP_384_R_1)) => KeyKind::Ecdsa(384),
-                (rfc5912::ID_EC_PUBLIC_KEY, Some(rfc5912::SECP_521_R_1)) => KeyKind::Ecdsa(521),
-                (const_oid::db::rfc8410::ID_ED_25519, _) => KeyKind::Ed25519,
-                _ => KeyKind::Other,
-            }
-        }
-    };
+    let kind = key_kind(spki);
     match kind {
         KeyKind::Rsa(bits) => json!({"algorithm": "rsa", "size": bits}),
         KeyKind::Ecdsa(bits) => json!({"algorithm": "ecdsa", "size": bits}),
@@ -271,10 +250,16 @@ pub fn describe_certificate(der: &[u8]) -> Result<Value> {
     out.insert("not_after".into(), json!(rfc3339(cert.not_after())));
     out.insert("sigalg".into(), json!(cert.signature_name()));
     out.insert("authority_key_id".into(), json!(aki));
-    out.insert("subject_key_id".into(), json!(colon_hex(&cert.subject_key_id())));
+    out.insert(
+        "subject_key_id".into(),
+        json!(colon_hex(&cert.subject_key_id())),
+    );
     out.insert("pem".into(), json!(cert.pem()));
     out.insert("version".into(), json!(tbs.version() as u8 + 1));
-    out.insert("public_key".into(), describe_key(tbs.subject_public_key_info()));
+    out.insert(
+        "public_key".into(),
+        describe_key(tbs.subject_public_key_info()),
+    );
     out.insert("self_signed".into(), json!(cert.is_self_signed()));
     out.insert(
         "fingerprints".into(),
@@ -283,14 +268,18 @@ pub fn describe_certificate(der: &[u8]) -> Result<Value> {
             "sha1": fingerprint(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, der),
         }),
     );
-    describe_extensions(tbs.extensions().map(|e| e.as_slice()).unwrap_or_default(), &mut out);
+    describe_extensions(
+        tbs.extensions().map(|e| e.as_slice()).unwrap_or_default(),
+        &mut out,
+    );
     Ok(Value::Object(out))
 }
 
 /// A CSR's description: subject, SANs, key, requested extensions, and
 /// whether its self-signature verifies.
 pub fn describe_csr(der: &[u8]) -> Result<Value> {
-    let req = CertReq::from_der(der).map_err(|e| Error::decode("CSR", format!("invalid CSR: {e}")))?;
+    let req =
+        CertReq::from_der(der).map_err(|e| Error::decode("CSR", format!("invalid CSR: {e}")))?;
     let mut out = Map::new();
     out.insert("subject".into(), describe_name(&req.info.subject));
     out.insert("public_key".into(), describe_key(&req.info.public_key));
@@ -336,14 +325,18 @@ pub fn csr_ders(input: &[u8], source: &str) -> Result<Vec<Vec<u8>>> {
     if !input.trim_ascii_start().starts_with(b"-----BEGIN") {
         return Ok(vec![input.to_vec()]);
     }
-    let blocks = pem::parse_many(input).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
+    let blocks =
+        pem::parse_many(input).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
     let ders: Vec<Vec<u8>> = blocks
         .into_iter()
         .filter(|b| b.tag().ends_with("CERTIFICATE REQUEST"))
         .map(|b| b.into_contents())
         .collect();
     if ders.is_empty() {
-        return Err(Error::decode(source, "no CERTIFICATE REQUEST PEM block found"));
+        return Err(Error::decode(
+            source,
+            "no CERTIFICATE REQUEST PEM block found",
+        ));
     }
     Ok(ders)
 }
@@ -362,7 +355,11 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!("{}/fixtures/cfssl/bundler/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        std::fs::read(format!(
+            "{}/fixtures/cfssl/bundler/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
     }
 
     #[test]
@@ -377,13 +374,22 @@ mod tests {
             "3D:DF:DC:58:86:98:E8:CA:29:20:EE:A5:74:AC:7B:F5:D2:E9:17:57"
         );
         assert_eq!(info["not_after"], "2028-06-15T08:00:00Z");
-        assert_eq!(info["basic_constraints"], json!({"ca": true, "path_len": 1}));
+        assert_eq!(
+            info["basic_constraints"],
+            json!({"ca": true, "path_len": 1})
+        );
         assert_eq!(
             info["key_usages"],
             json!(["digital signature", "key encipherment", "cert sign"])
         );
-        assert_eq!(info["public_key"], json!({"algorithm": "ecdsa", "size": 384}));
-        assert_eq!(info["fingerprints"]["sha256"].as_str().unwrap().len(), 32 * 3 - 1);
+        assert_eq!(
+            info["public_key"],
+            json!({"algorithm": "ecdsa", "size": 384})
+        );
+        assert_eq!(
+            info["fingerprints"]["sha256"].as_str().unwrap().len(),
+            32 * 3 - 1
+        );
     }
 
     #[test]

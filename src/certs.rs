@@ -5,7 +5,7 @@
 use crate::key::{pem_encode, rsa_modulus_bits, verify_legacy_signature, ECDSA_WITH_SHA1};
 use const_oid::db::{rfc5912, rfc8410};
 use der::{Decode, Encode};
-use spki::{ObjectIdentifier, SubjectPublicKeyInfoRef};
+use spki::{ObjectIdentifier, SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
 use std::time::{Duration, SystemTime};
 use x509_cert::certificate::Certificate;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -304,26 +304,7 @@ impl Cert {
 
     /// The subject key's algorithm and size.
     pub fn key_kind(&self) -> KeyKind {
-        let spki = self.cert.tbs_certificate().subject_public_key_info();
-        match spki.algorithm.oid {
-            rfc5912::RSA_ENCRYPTION => rsa_modulus_bits(spki.subject_public_key.raw_bytes())
-                .map_or(KeyKind::Other, KeyKind::Rsa),
-            rfc5912::ID_EC_PUBLIC_KEY => {
-                let curve = spki
-                    .algorithm
-                    .parameters
-                    .as_ref()
-                    .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-                match curve {
-                    Some(rfc5912::SECP_256_R_1) => KeyKind::Ecdsa(256),
-                    Some(rfc5912::SECP_384_R_1) => KeyKind::Ecdsa(384),
-                    Some(rfc5912::SECP_521_R_1) => KeyKind::Ecdsa(521),
-                    _ => KeyKind::Other,
-                }
-            }
-            rfc8410::ID_ED_25519 => KeyKind::Ed25519,
-            _ => KeyKind::Other,
-        }
+        key_kind(self.cert.tbs_certificate().subject_public_key_info())
     }
 
     /// The signature algorithm's name as Go's crypto/x509 spells it.
@@ -335,6 +316,36 @@ impl Cert {
     pub fn remaining(&self, now: SystemTime) -> Duration {
         self.not_after().duration_since(now).unwrap_or_default()
     }
+}
+
+/// A public key's algorithm and size.
+pub fn key_kind(spki: &SubjectPublicKeyInfoOwned) -> KeyKind {
+    match spki.algorithm.oid {
+        rfc5912::RSA_ENCRYPTION => rsa_modulus_bits(spki.subject_public_key.raw_bytes())
+            .map_or(KeyKind::Other, KeyKind::Rsa),
+        rfc5912::ID_EC_PUBLIC_KEY => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+            match curve {
+                Some(rfc5912::SECP_256_R_1) => KeyKind::Ecdsa(256),
+                Some(rfc5912::SECP_384_R_1) => KeyKind::Ecdsa(384),
+                Some(rfc5912::SECP_521_R_1) => KeyKind::Ecdsa(521),
+                _ => KeyKind::Other,
+            }
+        }
+        rfc8410::ID_ED_25519 => KeyKind::Ed25519,
+        _ => KeyKind::Other,
+    }
+}
+
+/// A time as RFC 3339 in UTC, as Go marshals `time.Time`.
+pub fn rfc3339(t: SystemTime) -> String {
+    time::OffsetDateTime::from(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// Go's names for signature algorithms (cfssl's `signature` field).

@@ -2,7 +2,7 @@
 //! bit codes) and the bundle's JSON object.
 
 use super::{chain, ubiquity, Bundle, Flavor, Status, EXPIRING_BIT, NOT_UBIQUITOUS_BIT};
-use crate::certs::{Cert, KeyKind};
+use crate::certs::{rfc3339, Cert, KeyKind};
 use serde_json::{json, Value};
 use std::time::{Duration, SystemTime};
 use x509_cert::name::Name;
@@ -95,12 +95,6 @@ pub fn status(
         }
     }
     status
-}
-
-fn rfc3339(t: SystemTime) -> String {
-    time::OffsetDateTime::from(t)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 /// cfssl's rendering of a name: `/Country=US/Organization=...`, in
