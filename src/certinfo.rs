@@ -227,9 +227,8 @@ fn fingerprint(alg: &'static aws_lc_rs::digest::Algorithm, der: &[u8]) -> String
 pub fn describe_certificate(der: &[u8]) -> Result<Value> {
     let cert = Cert::from_der(der).map_err(|e| Error::decode("certificate", e))?;
     let tbs = cert.cert.tbs_certificate();
-    let serial = x509_parser::parse_x509_certificate(der)
-        .map(|(_, c)| c.tbs_certificate.serial.to_string())
-        .map_err(|e| Error::decode("certificate", e))?;
+    // Two's complement, as Go reads it: negative serials stay negative.
+    let serial = x509_parser::num_bigint::BigInt::from_signed_bytes_be(tbs.serial_number().as_bytes()).to_string();
     let aki = tbs
         .get_extension::<AuthorityKeyIdentifier>()
         .ok()
