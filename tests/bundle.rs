@@ -70,8 +70,26 @@ fn every_leaf_bundles_to_three_certificates_with_the_test_root() {
             json["bundle"].as_str().unwrap().starts_with(crt.trim()),
             "leaf first: {leaf}"
         );
-        let with_key = expect_len(cfssl_chain(&cert, Some(&format!("cfssl-leaf-{leaf}.key"))), 3);
-        assert!(with_key["key"].as_str().unwrap().contains("PRIVATE KEY-----"), "{leaf}");
+        let expected_order: Vec<String> = [cert.as_str(), "inter-L2.pem", "inter-L1.pem"]
+            .iter()
+            .map(|f| std::fs::read_to_string(fx(f)).unwrap().trim().to_string())
+            .collect();
+        assert_eq!(
+            json["bundle"].as_str().unwrap(),
+            expected_order.join("\n"),
+            "leaf, L2, L1: {leaf}"
+        );
+        let with_key = expect_len(
+            cfssl_chain(&cert, Some(&format!("cfssl-leaf-{leaf}.key"))),
+            3,
+        );
+        assert!(
+            with_key["key"]
+                .as_str()
+                .unwrap()
+                .contains("PRIVATE KEY-----"),
+            "{leaf}"
+        );
     }
 }
 
@@ -98,15 +116,55 @@ fn key_type_and_key_are_reported_as_cfssl_does() {
     );
 }
 
+/// Like cfssl's corruptCert (PEM that does not decode: 1002) and
+/// garbageCert (a CERTIFICATE block that is not a certificate: 1003).
+#[test]
+fn corrupt_and_garbage_pem_from_stdin() {
+    let ca = fx("ca.pem");
+    for (input, code) in [
+        (
+            &b"-----BEGIN CERTIFICATE-----\nMII!!not base64!!\n-----END CERTIFICATE-----\n"[..],
+            1002,
+        ),
+        (
+            &b"-----BEGIN CERTIFICATE-----\nZ2FyYmFnZQ==\n-----END CERTIFICATE-----\n"[..],
+            1003,
+        ),
+    ] {
+        let out = run_in(
+            Path::new("."),
+            &certkit(),
+            &["bundle", "-cert", "-", "-ca-bundle", &ca],
+            input,
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("(cfssl error {code})")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("<stdin>"), "names the input: {stderr}");
+    }
+}
+
 #[test]
 fn unreadable_and_undecodable_input() {
     expect_code(cfssl_chain("not_such_cert.pem", None), 1001);
     expect_code(cfssl_chain("empty.pem", None), 1002);
     expect_code(cfssl_chain("cfssl-leaf-ecdsa256.key", None), 1003);
     let (ca, leaf) = (fx("ca.pem"), fx("cfssl-leaf-ecdsa256.pem"));
-    expect_code(bundle(&["-cert", &leaf, "-ca-bundle", "/nonexistent/ca.pem"]), 4001);
     expect_code(
-        bundle(&["-cert", &leaf, "-ca-bundle", &ca, "-int-bundle", "/nonexistent/int.pem"]),
+        bundle(&["-cert", &leaf, "-ca-bundle", "/nonexistent/ca.pem"]),
+        4001,
+    );
+    expect_code(
+        bundle(&[
+            "-cert",
+            &leaf,
+            "-ca-bundle",
+            &ca,
+            "-int-bundle",
+            "/nonexistent/int.pem",
+        ]),
         3001,
     );
 }
@@ -118,7 +176,11 @@ fn chain_errors_have_cfssls_codes() {
     // With that leaf as an intermediate, inter-L1's pathlen 1 is exceeded.
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(fx("cfssl-leaf-rsa4096.pem"), dir.path().join("extra.pem")).unwrap();
-    let (ca, ints, leaflet) = (fx("ca.pem"), fx("intermediates.crt"), fx("cfssl-leaflet-rsa4096.pem"));
+    let (ca, ints, leaflet) = (
+        fx("ca.pem"),
+        fx("intermediates.crt"),
+        fx("cfssl-leaflet-rsa4096.pem"),
+    );
     let extra = dir.path().to_str().unwrap();
     expect_code(
         bundle(&[
@@ -153,7 +215,10 @@ fn chain_errors_have_cfssls_codes() {
     );
     // A "partial bundle" of two leaves does not chain.
     let (bad, l1) = (fx("bad-bundle.pem"), fx("inter-L1.pem"));
-    expect_code(bundle(&["-cert", &bad, "-ca-bundle", &ca, "-int-bundle", &l1]), 1220);
+    expect_code(
+        bundle(&["-cert", &bad, "-ca-bundle", &ca, "-int-bundle", &l1]),
+        1220,
+    );
     // A self-signed certificate is not a leaf to bundle.
     expect_code(bundle(&["-cert", &ca, "-ca-bundle", &ca]), 1100);
 }
@@ -182,7 +247,10 @@ fn partial_and_reversed_bundles_are_completed() {
     let (ca, l1) = (fx("ca.pem"), fx("inter-L1.pem"));
     for input in ["partial-bundle.pem", "reverse-partial-bundle.pem"] {
         let cert = fx(input);
-        let json = expect_len(bundle(&["-cert", &cert, "-ca-bundle", &ca, "-int-bundle", &l1]), 3);
+        let json = expect_len(
+            bundle(&["-cert", &cert, "-ca-bundle", &ca, "-int-bundle", &l1]),
+            3,
+        );
         assert_eq!(json["status"]["rebundled"], true, "{input}");
     }
 }
@@ -191,7 +259,11 @@ fn partial_and_reversed_bundles_are_completed() {
 fn a_shorter_path_through_a_directly_signed_intermediate_wins() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(fx("inter-L2-direct.pem"), dir.path().join("direct.pem")).unwrap();
-    let (ca, ints, leaf) = (fx("ca.pem"), fx("intermediates.crt"), fx("cfssl-leaf-ecdsa256.pem"));
+    let (ca, ints, leaf) = (
+        fx("ca.pem"),
+        fx("intermediates.crt"),
+        fx("cfssl-leaf-ecdsa256.pem"),
+    );
     let extra = dir.path().to_str().unwrap();
     let json = expect_len(
         bundle(&[
@@ -215,7 +287,10 @@ fn client_auth_leaves_bundle() {
     let (root, int) = (fx("client-auth/root.pem"), fx("client-auth/int.pem"));
     for leaf in ["client-auth/leaf-server.pem", "client-auth/leaf-client.pem"] {
         let cert = fx(leaf);
-        expect_len(bundle(&["-cert", &cert, "-ca-bundle", &root, "-int-bundle", &int]), 2);
+        expect_len(
+            bundle(&["-cert", &cert, "-ca-bundle", &root, "-int-bundle", &int]),
+            2,
+        );
     }
 }
 
@@ -240,7 +315,15 @@ fn ubiquity_with_and_without_metadata() {
         fx("cfssl-leaf-ecdsa256.pem"),
         d("meta.json"),
     );
-    let base = ["bundle", "-cert", &leaf, "-ca-bundle", &roots, "-int-bundle", &ints];
+    let base = [
+        "bundle",
+        "-cert",
+        &leaf,
+        "-ca-bundle",
+        &roots,
+        "-int-bundle",
+        &ints,
+    ];
     let run = |extra: &[&str]| -> Value {
         let mut args = base.to_vec();
         args.extend_from_slice(extra);
@@ -249,7 +332,10 @@ fn ubiquity_with_and_without_metadata() {
     let no_meta = run(&["-flavor", "ubiquitous"]);
     assert_eq!(pem_count(no_meta["bundle"].as_str().unwrap()), 2);
     let messages = no_meta["status"]["messages"].to_string();
-    assert!(messages.contains("No platform metadata present"), "{messages}");
+    assert!(
+        messages.contains("No platform metadata present"),
+        "{messages}"
+    );
     let optimal = run(&["-flavor", "optimal", "-metadata", &meta]);
     assert_eq!(pem_count(optimal["bundle"].as_str().unwrap()), 2);
     assert_eq!(
@@ -259,7 +345,10 @@ fn ubiquity_with_and_without_metadata() {
     assert_eq!(optimal["status"]["code"].as_u64().unwrap() & 2, 2);
     let ubiquitous = run(&["-flavor", "ubiquitous", "-metadata", &meta]);
     assert_eq!(pem_count(ubiquitous["bundle"].as_str().unwrap()), 3);
-    assert_eq!(ubiquitous["status"]["untrusted_root_stores"], serde_json::json!([]));
+    assert_eq!(
+        ubiquitous["status"]["untrusted_root_stores"],
+        serde_json::json!([])
+    );
 }
 
 #[test]
@@ -268,7 +357,15 @@ fn force_keeps_a_valid_given_chain_and_refuses_a_broken_one() {
     let out = ok_in(
         Path::new("."),
         &certkit(),
-        &["bundle", "-cert", &partial, "-ca-bundle", &ca, "-flavor", "force"],
+        &[
+            "bundle",
+            "-cert",
+            &partial,
+            "-ca-bundle",
+            &ca,
+            "-flavor",
+            "force",
+        ],
         b"",
     );
     let json: Value = serde_json::from_slice(&out).unwrap();
@@ -284,7 +381,15 @@ fn force_keeps_a_valid_given_chain_and_refuses_a_broken_one() {
     let out = run_in(
         Path::new("."),
         &certkit(),
-        &["bundle", "-cert", &bad, "-ca-bundle", &ca, "-flavor", "force"],
+        &[
+            "bundle",
+            "-cert",
+            &bad,
+            "-ca-bundle",
+            &ca,
+            "-flavor",
+            "force",
+        ],
         b"",
     );
     assert!(!out.status.success());
@@ -315,10 +420,18 @@ fn der_and_stdin_input_and_json_bare_files() {
         serde_json::from_slice(&from_pem).unwrap(),
     );
     assert_eq!(a["bundle"], b["bundle"]);
-    ok_in(dir.path(), &certkit(), &["json", "-bare", "server"], &from_pem);
+    ok_in(
+        dir.path(),
+        &certkit(),
+        &["json", "-bare", "server"],
+        &from_pem,
+    );
     let bundle_file = std::fs::read_to_string(dir.path().join("server-bundle.pem")).unwrap();
     let root_file = std::fs::read_to_string(dir.path().join("server-root.pem")).unwrap();
     assert_eq!(pem_count(&bundle_file), 4, "bundle then root");
-    assert_eq!(root_file.trim(), std::fs::read_to_string(&ca).unwrap().trim());
+    assert_eq!(
+        root_file.trim(),
+        std::fs::read_to_string(&ca).unwrap().trim()
+    );
     assert!(bundle_file.starts_with(b["bundle"].as_str().unwrap()));
 }

@@ -85,7 +85,12 @@ pub fn certkit_chain(dir: &Path, algo: &str) {
         req("Test Root", "").as_bytes(),
         "root",
     );
-    certkit_to_files(dir, &["genkey", "-"], req("Test Intermediate", "").as_bytes(), "int");
+    certkit_to_files(
+        dir,
+        &["genkey", "-"],
+        req("Test Intermediate", "").as_bytes(),
+        "int",
+    );
     let sign = [
         "sign",
         "-ca",
@@ -99,7 +104,10 @@ pub fn certkit_chain(dir: &Path, algo: &str) {
         "int.csr",
     ];
     certkit_to_files(dir, &sign, b"", "int");
-    let leaf = req("svc.example.com", r#""svc.example.com","alt.example.com","192.0.2.7""#);
+    let leaf = req(
+        "svc.example.com",
+        r#""svc.example.com","alt.example.com","192.0.2.7""#,
+    );
     let gencert = [
         "gencert",
         "-ca",
