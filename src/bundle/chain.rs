@@ -219,7 +219,7 @@ pub fn optimal(chains: Vec<Vec<Cert>>) -> Vec<Vec<Cert>> {
     keep_best(chains, |c| hash_priority(c) + key_priority(c))
 }
 
-fn is_sha1(cert: &Cert) -> bool {
+pub fn is_sha1(cert: &Cert) -> bool {
     matches!(
         cert.cert.signature_algorithm().oid,
         rfc5912::SHA_1_WITH_RSA_ENCRYPTION | ECDSA_WITH_SHA1 | rfc5912::DSA_WITH_SHA_1

@@ -4,6 +4,7 @@
 
 pub mod chain;
 mod report;
+mod sha1;
 mod sources;
 pub mod ubiquity;
 

@@ -12,14 +12,6 @@ const ECDSA_WARNING: &str = "The bundle contains ECDSA signatures, which are pro
 const EXPIRING_STUB: &str = "The bundle is expiring within 30 days.";
 const UNTRUSTED_STUB: &str = "The bundle may not be trusted by the following platform(s):";
 const NO_METADATA: &str = "Unable to measure bundle ubiquity: No platform metadata present.";
-/// Leaves valid past this date with SHA-1 below the root are refused by
-/// the browsers cfssl lists (2017-01-01).
-const SHA1_DEADLINE: Duration = Duration::from_secs(1_483_228_800);
-const SHA1_PLATFORMS: [&str; 3] = [
-    "Google Chrome",
-    "Mozilla Firefox",
-    "Microsoft Windows Vista and later",
-];
 const THIRTY_DAYS: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// The status cfssl reports for `chain` (root included when found).
@@ -83,16 +75,10 @@ pub fn status(
             status.untrusted_root_stores = Some(untrusted);
         }
     }
-    let leaf_after_deadline = chain
-        .first()
-        .is_some_and(|l| l.not_after() > SystemTime::UNIX_EPOCH + SHA1_DEADLINE);
-    if leaf_after_deadline && chain::has_sha1_below_root(chain) {
+    let sha1 = super::sha1::deprecation_messages(chain, now);
+    if !sha1.is_empty() {
         status.code |= NOT_UBIQUITOUS_BIT;
-        for platform in SHA1_PLATFORMS {
-            status.messages.push(format!(
-                "{platform} shows the SSL connection is untrusted due to SHA-1 deprecation"
-            ));
-        }
+        status.messages.extend(sha1);
     }
     status
 }
