@@ -228,7 +228,9 @@ pub fn describe_certificate(der: &[u8]) -> Result<Value> {
     let cert = Cert::from_der(der).map_err(|e| Error::decode("certificate", e))?;
     let tbs = cert.cert.tbs_certificate();
     // Two's complement, as Go reads it: negative serials stay negative.
-    let serial = x509_parser::num_bigint::BigInt::from_signed_bytes_be(tbs.serial_number().as_bytes()).to_string();
+    let serial =
+        x509_parser::num_bigint::BigInt::from_signed_bytes_be(tbs.serial_number().as_bytes())
+            .to_string();
     let aki = tbs
         .get_extension::<AuthorityKeyIdentifier>()
         .ok()

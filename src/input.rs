@@ -76,13 +76,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let big = dir.path().join("roots.pem");
         std::fs::write(&big, vec![b' '; MAX_INPUT * 2]).unwrap();
-        assert_eq!(read_pool(big.to_str().unwrap()).unwrap().len(), MAX_INPUT * 2);
+        assert_eq!(
+            read_pool(big.to_str().unwrap()).unwrap().len(),
+            MAX_INPUT * 2
+        );
         assert!(read_input(big.to_str().unwrap()).is_err());
     }
 
     #[test]
     fn missing_file_names_the_path() {
         let err = read_input("/nonexistent/req.json").unwrap_err();
-        assert!(err.to_string().starts_with("/nonexistent/req.json:"), "{err}");
+        assert!(
+            err.to_string().starts_with("/nonexistent/req.json:"),
+            "{err}"
+        );
     }
 }

@@ -43,7 +43,8 @@ fn compare_with_cfssl(algo: &str, flavor: &str) {
         flavor,
     ];
     let ours: Value = serde_json::from_slice(&ok_in(dir.path(), &certkit(), &args, b"")).unwrap();
-    let theirs: Value = serde_json::from_slice(&ok_in(dir.path(), &real_cfssl(), &args, b"")).unwrap();
+    let theirs: Value =
+        serde_json::from_slice(&ok_in(dir.path(), &real_cfssl(), &args, b"")).unwrap();
     // cfssl 1.2.0 predates `leaf_expires`; newer cfssl and certkit add it.
     for field in [
         "bundle",
@@ -63,7 +64,10 @@ fn compare_with_cfssl(algo: &str, flavor: &str) {
         assert_eq!(ours[field], theirs[field], "{algo}/{flavor}: {field}");
     }
     for field in ["rebundled", "expiring_SKIs", "untrusted_root_stores"] {
-        assert_eq!(ours["status"][field], theirs["status"][field], "{algo}/{flavor}: status.{field}");
+        assert_eq!(
+            ours["status"][field], theirs["status"][field],
+            "{algo}/{flavor}: status.{field}"
+        );
     }
     assert_eq!(
         ours["status"]["code"], theirs["status"]["code"],
@@ -73,7 +77,11 @@ fn compare_with_cfssl(algo: &str, flavor: &str) {
         ours["status"]["messages"], theirs["status"]["messages"],
         "{algo}/{flavor}: messages"
     );
-    assert_eq!(hostnames(&ours), hostnames(&theirs), "{algo}/{flavor}: hostnames");
+    assert_eq!(
+        hostnames(&ours),
+        hostnames(&theirs),
+        "{algo}/{flavor}: hostnames"
+    );
     assert_eq!(
         pem_count(ours["bundle"].as_str().unwrap()),
         2,
@@ -109,7 +117,8 @@ fn force_with_a_reversed_chain_matches_cfssl() {
         "force",
     ];
     let ours: Value = serde_json::from_slice(&ok_in(dir.path(), &certkit(), &args, b"")).unwrap();
-    let theirs: Value = serde_json::from_slice(&ok_in(dir.path(), &real_cfssl(), &args, b"")).unwrap();
+    let theirs: Value =
+        serde_json::from_slice(&ok_in(dir.path(), &real_cfssl(), &args, b"")).unwrap();
     for field in ["bundle", "root", "subject", "expires"] {
         assert_eq!(ours[field], theirs[field], "force: {field}");
     }
@@ -153,7 +162,14 @@ fn pkcs7_input_from_openssl_bundles_like_pem() {
     let p7_pem = ok_in(
         dir.path(),
         &openssl,
-        &["crl2pkcs7", "-nocrl", "-certfile", "leaf.pem", "-certfile", "int.pem"],
+        &[
+            "crl2pkcs7",
+            "-nocrl",
+            "-certfile",
+            "leaf.pem",
+            "-certfile",
+            "int.pem",
+        ],
         b"",
     );
     std::fs::write(dir.path().join("chain.p7.pem"), &p7_pem).unwrap();
@@ -166,10 +182,12 @@ fn pkcs7_input_from_openssl_bundles_like_pem() {
         "-int-bundle",
         "int.pem",
     ];
-    let expected: Value = serde_json::from_slice(&ok_in(dir.path(), &certkit(), &pem_args, b"")).unwrap();
+    let expected: Value =
+        serde_json::from_slice(&ok_in(dir.path(), &certkit(), &pem_args, b"")).unwrap();
     for input in ["chain.p7b", "chain.p7.pem"] {
         let args = ["bundle", "-cert", input, "-ca-bundle", "root.pem"];
-        let got: Value = serde_json::from_slice(&ok_in(dir.path(), &certkit(), &args, b"")).unwrap();
+        let got: Value =
+            serde_json::from_slice(&ok_in(dir.path(), &certkit(), &args, b"")).unwrap();
         assert_eq!(got["bundle"], expected["bundle"], "{input}");
         assert_eq!(got["root"], expected["root"], "{input}");
     }
@@ -181,15 +199,30 @@ fn pkcs7_input_from_openssl_bundles_like_pem() {
 #[test]
 fn json_bare_extends_what_cfssljson_writes_for_a_bundle() {
     let cfssljson = std::path::PathBuf::from("/usr/bin/cfssljson");
-    assert!(cfssljson.is_file(), "Debian's cfssljson is not installed; run scripts/test");
+    assert!(
+        cfssljson.is_file(),
+        "Debian's cfssljson is not installed; run scripts/test"
+    );
     let dir = tempfile::tempdir().unwrap();
     certkit_chain(dir.path(), "ecdsa");
-    let args = ["bundle", "-cert", "leaf.pem", "-ca-bundle", "root.pem", "-int-bundle", "int.pem"];
+    let args = [
+        "bundle",
+        "-cert",
+        "leaf.pem",
+        "-ca-bundle",
+        "root.pem",
+        "-int-bundle",
+        "int.pem",
+    ];
     let json = ok_in(dir.path(), &certkit(), &args, b"");
     ok_in(dir.path(), &cfssljson, &["-bare", "theirs"], &json);
     ok_in(dir.path(), &certkit(), &["json", "-bare", "ours"], &json);
     let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
-    let (theirs, ours, root) = (read("theirs-bundle.pem"), read("ours-bundle.pem"), read("ours-root.pem"));
+    let (theirs, ours, root) = (
+        read("theirs-bundle.pem"),
+        read("ours-bundle.pem"),
+        read("ours-root.pem"),
+    );
     assert!(ours.starts_with(&theirs), "same chain first");
     assert_eq!(ours[theirs.len()..].trim(), root.trim(), "then the root");
     assert_eq!(root.trim(), read("root.pem").trim());

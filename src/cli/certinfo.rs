@@ -29,7 +29,8 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let items = match (args.cert, args.csr) {
         (Some(path), _) => {
-            let certs = parse_all(&read_input(&path)?).map_err(|e| Error::decode(display_name(&path), e))?;
+            let certs = parse_all(&read_input(&path)?)
+                .map_err(|e| Error::decode(display_name(&path), e))?;
             certs
                 .iter()
                 .map(|c| describe_certificate(&c.der))
@@ -37,10 +38,13 @@ pub fn run(args: Args) -> Result<()> {
         }
         (None, Some(path)) => {
             let ders = csr_ders(&read_input(&path)?, display_name(&path))?;
-            ders.iter().map(|d| describe_csr(d)).collect::<Result<Vec<_>>>()?
+            ders.iter()
+                .map(|d| describe_csr(d))
+                .collect::<Result<Vec<_>>>()?
         }
         (None, None) => return Err(Error::Refused("give -cert FILE or -csr FILE".into())),
     };
-    let text = serde_json::to_string_pretty(&collect(items)).map_err(|e| Error::Encoding(e.to_string()))?;
+    let text = serde_json::to_string_pretty(&collect(items))
+        .map_err(|e| Error::Encoding(e.to_string()))?;
     print_stdout(&format!("{text}\n"))
 }
