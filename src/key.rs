@@ -409,25 +409,29 @@ fn verify_with(
     legacy: bool,
 ) -> std::result::Result<(), String> {
     let key = spki.subject_public_key.raw_bytes();
+    if legacy && spki.algorithm.oid == rfc5912::RSA_ENCRYPTION {
+        if let Some(bits @ 1024..2048) = rsa_modulus_bits(key) {
+            return sig::UnparsedPublicKey::new(legacy_rsa(alg.oid, bits)?, key)
+                .verify(message, signature)
+                .map_err(|_| "signature does not verify".to_string());
+        }
+    }
     let verifier: &'static dyn sig::VerificationAlgorithm = match (spki.algorithm.oid, alg.oid) {
         (rfc5912::RSA_ENCRYPTION, sig_oid) => {
             let bits = rsa_modulus_bits(key).ok_or("malformed RSA public key")?;
-            if legacy && (1024..2048).contains(&bits) {
-                legacy_rsa(sig_oid, bits)?
-            } else if bits < 2048 {
+            if bits < 2048 {
                 return Err(format!(
                     "RSA key of {bits} bits is too small (at least 2048)"
                 ));
-            } else {
-                match sig_oid {
-                    rfc5912::SHA_256_WITH_RSA_ENCRYPTION => &sig::RSA_PKCS1_2048_8192_SHA256,
-                    rfc5912::SHA_384_WITH_RSA_ENCRYPTION => &sig::RSA_PKCS1_2048_8192_SHA384,
-                    rfc5912::SHA_512_WITH_RSA_ENCRYPTION => &sig::RSA_PKCS1_2048_8192_SHA512,
-                    rfc5912::SHA_1_WITH_RSA_ENCRYPTION => {
-                        &sig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY
-                    }
-                    other => return Err(format!("unsupported RSA signature algorithm {other}")),
+            }
+            match sig_oid {
+                rfc5912::SHA_256_WITH_RSA_ENCRYPTION => &sig::RSA_PKCS1_2048_8192_SHA256,
+                rfc5912::SHA_384_WITH_RSA_ENCRYPTION => &sig::RSA_PKCS1_2048_8192_SHA384,
+                rfc5912::SHA_512_WITH_RSA_ENCRYPTION => &sig::RSA_PKCS1_2048_8192_SHA512,
+                rfc5912::SHA_1_WITH_RSA_ENCRYPTION => {
+                    &sig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY
                 }
+                other => return Err(format!("unsupported RSA signature algorithm {other}")),
             }
         }
         (rfc5912::ID_EC_PUBLIC_KEY, sig_oid) => {
