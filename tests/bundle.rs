@@ -435,3 +435,28 @@ fn der_and_stdin_input_and_json_bare_files() {
     );
     assert!(bundle_file.starts_with(b["bundle"].as_str().unwrap()));
 }
+
+/// A cfssl command line runs unchanged through a `cfssl` symlink.
+#[test]
+fn cfssl_symlink_runs_the_cfssl_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfssl = dir.path().join("cfssl");
+    std::os::unix::fs::symlink(certkit(), &cfssl).unwrap();
+    let (ca, ints, leaf) = (
+        fx("ca.pem"),
+        fx("intermediates.crt"),
+        fx("cfssl-leaf-ecdsa256.pem"),
+    );
+    let args = [
+        "bundle",
+        "-cert",
+        &leaf,
+        "-ca-bundle",
+        &ca,
+        "-int-bundle",
+        &ints,
+        "-flavor=optimal",
+    ];
+    let json: Value = serde_json::from_slice(&ok_in(dir.path(), &cfssl, &args, b"")).unwrap();
+    assert_eq!(pem_count(json["bundle"].as_str().unwrap()), 3);
+}
