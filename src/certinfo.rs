@@ -342,9 +342,29 @@ pub fn csr_ders(input: &[u8], source: &str) -> Result<Vec<Vec<u8>>> {
     Ok(ders)
 }
 
+/// Every certificate of an input (PEM, DER or PKCS#7) described: an
+/// object for one certificate, as cfssl prints it, an array for several.
+pub fn describe_certificates(input: &[u8], source: &str) -> Result<Value> {
+    let certs = crate::certs::parse_all(input).map_err(|e| Error::decode(source, e))?;
+    let items = certs
+        .iter()
+        .map(|c| describe_certificate(&c.der))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(collect(items))
+}
+
+/// Every CSR of an input described, as [`describe_certificates`] does.
+pub fn describe_csrs(input: &[u8], source: &str) -> Result<Value> {
+    let items = csr_ders(input, source)?
+        .iter()
+        .map(|d| describe_csr(d))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(collect(items))
+}
+
 /// One description per item; a single item stays an object as cfssl
 /// prints it, several become an array.
-pub fn collect(items: Vec<Value>) -> Value {
+fn collect(items: Vec<Value>) -> Value {
     match <[Value; 1]>::try_from(items) {
         Ok([one]) => one,
         Err(items) => Value::Array(items),

@@ -3,8 +3,10 @@
 //! module gathers the inputs and turns a refusal into a reason that
 //! names the certificate and the check.
 
-use crate::certs::Cert;
+use crate::bundle::chain::leaf_first;
+use crate::certs::{parse_all, Cert};
 use crate::error::{Error, Result};
+use crate::input::{display_name, read_input, read_pool};
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use std::time::{Duration, SystemTime};
 use webpki::{EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeIdIter, KeyUsage};
@@ -189,6 +191,49 @@ pub fn verify(check: &Check<'_>) -> Result<()> {
             .map_err(|e| refused(explain(&e, check)))?;
     }
     Ok(())
+}
+
+/// Where `verify` reads its certificates: the leaf (maybe followed by
+/// intermediates, any order; `-` is standard input), the roots, and more
+/// intermediates.
+pub struct Files<'a> {
+    pub cert: &'a str,
+    pub ca_bundle: &'a str,
+    pub int_bundle: Option<&'a str>,
+}
+
+fn parse(bytes: &[u8], path: &str) -> Result<Vec<Cert>> {
+    parse_all(bytes).map_err(|e| Error::decode(display_name(path), e))
+}
+
+/// Reads the files and verifies; a refusal names the input file.
+pub fn verify_files(
+    files: &Files<'_>,
+    hostname: Option<&str>,
+    purpose: Purpose,
+    at: SystemTime,
+) -> Result<()> {
+    let mut given = leaf_first(parse(&read_input(files.cert)?, files.cert)?).into_iter();
+    let leaf = given
+        .next()
+        .ok_or_else(|| Error::decode(display_name(files.cert), "no certificate found"))?;
+    let mut intermediates: Vec<Cert> = given.collect();
+    if let Some(path) = files.int_bundle {
+        intermediates.extend(parse(&read_pool(path)?, path)?);
+    }
+    let roots = parse(&read_pool(files.ca_bundle)?, files.ca_bundle)?;
+    let check = Check {
+        leaf: &leaf,
+        intermediates: &intermediates,
+        roots: &roots,
+        hostname,
+        purpose,
+        at,
+    };
+    verify(&check).map_err(|e| match e {
+        Error::Refused(reason) => Error::Refused(format!("{}: {reason}", display_name(files.cert))),
+        other => other,
+    })
 }
 
 /// Parses `-at`: an RFC 3339 time.

@@ -1,8 +1,7 @@
 //! `certinfo`: certificates and CSRs described as JSON.
 
 use super::common::print_stdout;
-use crate::certinfo::{collect, csr_ders, describe_certificate, describe_csr};
-use crate::certs::parse_all;
+use crate::certinfo::{describe_certificates, describe_csrs};
 use crate::error::{Error, Result};
 use crate::input::{display_name, read_input};
 
@@ -27,24 +26,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let items = match (args.cert, args.csr) {
-        (Some(path), _) => {
-            let certs = parse_all(&read_input(&path)?)
-                .map_err(|e| Error::decode(display_name(&path), e))?;
-            certs
-                .iter()
-                .map(|c| describe_certificate(&c.der))
-                .collect::<Result<Vec<_>>>()?
-        }
-        (None, Some(path)) => {
-            let ders = csr_ders(&read_input(&path)?, display_name(&path))?;
-            ders.iter()
-                .map(|d| describe_csr(d))
-                .collect::<Result<Vec<_>>>()?
-        }
+    let info = match (args.cert, args.csr) {
+        (Some(path), _) => describe_certificates(&read_input(&path)?, display_name(&path))?,
+        (None, Some(path)) => describe_csrs(&read_input(&path)?, display_name(&path))?,
         (None, None) => return Err(Error::Refused("give -cert FILE or -csr FILE".into())),
     };
-    let text = serde_json::to_string_pretty(&collect(items))
-        .map_err(|e| Error::Encoding(e.to_string()))?;
+    let text = serde_json::to_string_pretty(&info).map_err(|e| Error::Encoding(e.to_string()))?;
     print_stdout(&format!("{text}\n"))
 }

@@ -1,10 +1,7 @@
 //! `verify`: does a certificate validate for a purpose and a name?
 
-use crate::bundle::chain::leaf_first;
-use crate::certs::parse_all;
-use crate::error::{Error, Result};
-use crate::input::{display_name, read_input};
-use crate::verify::{parse_time, verify, Check, Purpose};
+use crate::error::Result;
+use crate::verify::{parse_time, verify_files, Files, Purpose};
 
 /// Verify a certificate chain for a purpose, hostname and time (exit 0 when valid)
 #[derive(Debug, clap::Args)]
@@ -46,36 +43,15 @@ pub struct Args {
     pub at: Option<String>,
 }
 
-fn load(path: &str) -> Result<Vec<crate::certs::Cert>> {
-    parse_all(&read_input(path)?).map_err(|e| Error::decode(display_name(path), e))
-}
-
 pub fn run(args: Args) -> Result<()> {
-    let mut certs = leaf_first(load(&args.cert)?).into_iter();
-    let leaf = certs
-        .next()
-        .ok_or_else(|| Error::decode(display_name(&args.cert), "no certificate found"))?;
-    let mut certs: Vec<_> = certs.collect();
-    if let Some(path) = &args.int_bundle {
-        certs.extend(load(path)?);
-    }
-    let roots = load(&args.ca_bundle)?;
-    let at = args
-        .at
-        .as_deref()
-        .map(parse_time)
-        .transpose()?
-        .unwrap_or_else(std::time::SystemTime::now);
-    let check = Check {
-        leaf: &leaf,
-        intermediates: &certs,
-        roots: &roots,
-        hostname: args.hostname.as_deref(),
-        purpose: args.purpose,
-        at,
+    let at = match args.at.as_deref() {
+        Some(text) => parse_time(text)?,
+        None => std::time::SystemTime::now(),
     };
-    verify(&check).map_err(|e| match e {
-        Error::Refused(reason) => Error::Refused(format!("{}: {reason}", display_name(&args.cert))),
-        other => other,
-    })
+    let files = Files {
+        cert: &args.cert,
+        ca_bundle: &args.ca_bundle,
+        int_bundle: args.int_bundle.as_deref(),
+    };
+    verify_files(&files, args.hostname.as_deref(), args.purpose, at)
 }
