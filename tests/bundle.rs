@@ -460,3 +460,100 @@ fn cfssl_symlink_runs_the_cfssl_command_line() {
     let json: Value = serde_json::from_slice(&ok_in(dir.path(), &cfssl, &args, b"")).unwrap();
     assert_eq!(pem_count(json["bundle"].as_str().unwrap()), 3);
 }
+
+/// cfssl's TestECDSAWarning: inter-L2 (ECDSA P-384) through the SHA-1
+/// inter-L1 gets the SHA-2 and ECDSA warnings and bit 2.
+#[test]
+fn ecdsa_and_sha2_warnings() {
+    let (ca, l1_sha1, l2) = (fx("ca.pem"), fx("inter-L1-sha1.pem"), fx("inter-L2.pem"));
+    let json = bundle(&["-cert", &l2, "-ca-bundle", &ca, "-int-bundle", &l1_sha1]).unwrap();
+    assert_eq!(json["status"]["code"].as_u64().unwrap() & 2, 2);
+    let messages = json["status"]["messages"].to_string();
+    assert!(
+        messages.contains("advanced hash functions such as SHA2"),
+        "{messages}"
+    );
+    assert!(messages.contains("ECDSA signatures"), "{messages}");
+}
+
+/// cfssl's TestChromeWarning: a leaf signed (by certkit) under the SHA-1
+/// intermediate draws each platform's SHA-1 deprecation message.
+#[test]
+fn sha1_intermediate_draws_deprecation_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let (l1_sha1, key, csr) = (
+        fx("inter-L1-sha1.pem"),
+        fx("inter-L1.key"),
+        fx("cfssl-leaf-ecdsa256.csr"),
+    );
+    let signed = ok_in(
+        dir.path(),
+        &certkit(),
+        &["sign", "-ca", &l1_sha1, "-ca-key", &key, &csr],
+        b"",
+    );
+    ok_in(dir.path(), &certkit(), &["json", "-bare", "leaf"], &signed);
+    let leaf = dir.path().join("leaf.pem").to_string_lossy().into_owned();
+    let ca = fx("ca.pem");
+    let args = [
+        "bundle",
+        "-cert",
+        &leaf,
+        "-ca-bundle",
+        &ca,
+        "-int-bundle",
+        &l1_sha1,
+    ];
+    let json: Value = serde_json::from_slice(&ok_in(dir.path(), &certkit(), &args, b"")).unwrap();
+    assert_eq!(json["status"]["code"].as_u64().unwrap() & 2, 2);
+    let messages: Vec<&str> = json["status"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    for platform in [
+        "Google Chrome",
+        "Mozilla Firefox",
+        "Microsoft Windows Vista and later",
+    ] {
+        let expected =
+            format!("{platform} shows the SSL connection is untrusted due to SHA-1 deprecation");
+        assert!(messages.contains(&expected.as_str()), "{messages:?}");
+    }
+}
+
+/// cfssl's TestUpdateIntermediate and TestForceBundleNoFallback: a leaf
+/// (signed by certkit under inter-L1) with its intermediate is kept as is;
+/// the leaf alone is rebundled; forced, the leaf alone stays alone.
+#[test]
+fn rebundled_says_whether_the_chain_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (l1, key, csr, ca) = (
+        fx("inter-L1.pem"),
+        fx("inter-L1.key"),
+        fx("cfssl-leaf-ecdsa256.csr"),
+        fx("ca.pem"),
+    );
+    let signed = ok_in(
+        dir.path(),
+        &certkit(),
+        &["sign", "-ca", &l1, "-ca-key", &key, &csr],
+        b"",
+    );
+    ok_in(dir.path(), &certkit(), &["json", "-bare", "leaf"], &signed);
+    let leaf = std::fs::read_to_string(dir.path().join("leaf.pem")).unwrap();
+    let chain = format!("{leaf}{}", std::fs::read_to_string(&l1).unwrap());
+    let run = |input: &str, extra: &[&str]| -> Value {
+        let mut args = vec!["bundle", "-cert", "-", "-ca-bundle", &ca];
+        args.extend_from_slice(extra);
+        serde_json::from_slice(&ok_in(dir.path(), &certkit(), &args, input.as_bytes())).unwrap()
+    };
+    assert_eq!(run(&chain, &[])["status"]["rebundled"], false);
+    let alone = run(&leaf, &["-int-bundle", &l1]);
+    assert_eq!(alone["status"]["rebundled"], true);
+    assert_eq!(pem_count(alone["bundle"].as_str().unwrap()), 2);
+    let forced = run(&leaf, &["-int-bundle", &l1, "-flavor", "force"]);
+    assert_eq!(forced["status"]["rebundled"], false);
+    assert_eq!(pem_count(forced["bundle"].as_str().unwrap()), 1);
+}
