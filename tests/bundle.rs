@@ -9,6 +9,12 @@
 //! has disabled too. inter-L1 is SHA-1 signed by a 1024-bit RSA root:
 //! certkit builds through it, as cfssl's tests expect, and reports it
 //! (status code bit 2 and SHA-1 deprecation messages).
+//!
+//! Not reproduced: the cases on the GoDaddy certificates cfssl embeds in
+//! its Go source (not in testdata), and TestForceBundle /
+//! TestSHA2HomogeneityAgainstUbiquity / TestSHA2Warning, which sign new
+//! intermediates with the 1024-bit test root key that certkit (rightly)
+//! refuses to sign with.
 
 mod chain_support;
 
