@@ -44,6 +44,7 @@ pub mod codes {
     pub const SELF_SIGNED: u32 = 1100;
     pub const VERIFY_FAILED: u32 = 1200;
     pub const KEY_READ_FAILED: u32 = 2001;
+    pub const KEY_DECODE_FAILED: u32 = 2002;
     pub const KEY_PARSE_FAILED: u32 = 2003;
     pub const KEY_NOT_SUPPORTED: u32 = 2200;
     pub const KEY_MISMATCH: u32 = 2300;
@@ -138,6 +139,55 @@ fn check_key(leaf: &Cert, key: Option<(&[u8], &str)>) -> Result<Option<String>> 
     Ok(Some(key.to_pem()?.trim().to_string()))
 }
 
+/// `force`: the input itself, if each certificate is signed by the next.
+fn forced_chain(certs: &[Cert]) -> Result<Vec<Cert>> {
+    if !chain::is_partial_chain(certs) {
+        return Err(failure(
+            codes::VERIFY_FAILED,
+            "unable to verify the certificate chain: a certificate is not signed by the next",
+        ));
+    }
+    Ok(certs.to_vec())
+}
+
+/// `optimal` and `ubiquitous`: the best chain from the leaf to a root,
+/// the input's other certificates joining the intermediates.
+fn best_chain(
+    certs: &[Cert],
+    pools: &mut Pools,
+    flavor: Flavor,
+    platforms: &[ubiquity::Platform],
+    now: SystemTime,
+) -> Result<Vec<Cert>> {
+    let unknown = || {
+        failure(
+            ChainError::UnknownAuthority.code(),
+            ChainError::UnknownAuthority.message(),
+        )
+    };
+    let (leaf, others) = certs.split_first().ok_or_else(unknown)?;
+    if leaf.signed_by(leaf) {
+        return Err(failure(
+            codes::SELF_SIGNED,
+            "the certificate is self-signed; give a certificate issued by a CA",
+        ));
+    }
+    others
+        .iter()
+        .for_each(|c| pools.intermediates.add(c.clone()));
+    let chains = chain::build(leaf, &pools.roots, &pools.intermediates, now)
+        .map_err(|e| failure(e.code(), e.message()))?;
+    let chains = if flavor == Flavor::Ubiquitous && !platforms.is_empty() {
+        chain::keep_best(chains, |c| ubiquity::score(platforms, c))
+    } else {
+        chains
+    };
+    chain::optimal(chains)
+        .into_iter()
+        .next()
+        .ok_or_else(unknown)
+}
+
 /// Builds the bundle for `certs` (leaf first) as cfssl does at `now`.
 pub fn build(
     certs: Vec<Cert>,
@@ -152,37 +202,9 @@ pub fn build(
     };
     let key_pem = check_key(&leaf, key)?;
     let full_chain = if flavor == Flavor::Force {
-        if !chain::is_partial_chain(&certs) {
-            return Err(failure(
-                codes::VERIFY_FAILED,
-                "unable to verify the certificate chain: a certificate is not signed by the next",
-            ));
-        }
-        certs.clone()
+        forced_chain(&certs)?
     } else {
-        if leaf.signed_by(&leaf) {
-            return Err(failure(
-                codes::SELF_SIGNED,
-                "the certificate is self-signed; give a certificate issued by a CA",
-            ));
-        }
-        certs
-            .iter()
-            .skip(1)
-            .for_each(|c| pools.intermediates.add(c.clone()));
-        let chains = chain::build(&leaf, &pools.roots, &pools.intermediates, now)
-            .map_err(|e: ChainError| failure(e.code(), e.message()))?;
-        let chains = if flavor == Flavor::Ubiquitous && !platforms.is_empty() {
-            chain::keep_best(chains, |c| ubiquity::score(platforms, c))
-        } else {
-            chains
-        };
-        chain::optimal(chains).into_iter().next().ok_or_else(|| {
-            failure(
-                ChainError::UnknownAuthority.code(),
-                ChainError::UnknownAuthority.message(),
-            )
-        })?
+        best_chain(&certs, pools, flavor, platforms, now)?
     };
     let mut status = report::status(&full_chain, flavor, platforms, now);
     let (chain, root) = if flavor == Flavor::Force {

@@ -63,7 +63,7 @@ pub fn bundle_from(sources: &Sources, now: SystemTime) -> Result<Bundle> {
             let pem = read_with(path, codes::KEY_READ_FAILED)?;
             if pem.trim_ascii().is_empty() {
                 return Err(failure(
-                    2002,
+                    codes::KEY_DECODE_FAILED,
                     format!("{}: the key file is empty", display_name(path)),
                 ));
             }
