@@ -14,7 +14,7 @@ use crate::verify::{parse_time, verify_files, Files, Purpose};
 EXIT STATUS:
   0 valid; 1 invalid (stderr names the certificate and the failed check) or bad input; 2 usage error.")]
 pub struct Args {
-    /// Certificate to verify (PEM, leaf first; further certificates are used as intermediates); - for standard input
+    /// Certificate to verify: PEM (a chain in any order; the others serve as intermediates), DER or PKCS#7; - for standard input
     #[arg(value_name = "CERT")]
     pub cert: String,
 
