@@ -38,6 +38,9 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "k8s" -d 'Kubernetes
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "version" -d 'Print the version'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "key" -d 'Private key tools (convert between PKCS#1, SEC1, PKCS#8, PEM and DER)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "pkcs12" -d 'Bundle a private key, its certificate and CA chain into a PKCS#12 (.p12/.pfx) file'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "bundle" -d 'Build a certificate bundle: the chain from a certificate to a trusted root'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "certinfo" -d 'Describe certificates or a CSR as JSON (cfssl\'s fields and more)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "verify" -d 'Verify a certificate chain for a purpose, hostname and time (exit 0 when valid)'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l initca -d 'Also self-sign the CSR as a CA certificate (like gencert -initca)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
@@ -172,3 +175,36 @@ complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s q -l quiet -d
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l cert -d 'Certificate to bundle: PEM (a chain in any order), DER or PKCS#7; - for standard input' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l key -d 'Private key (PEM) checked against the certificate and included in the output' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l ca-bundle -d 'Trusted roots (PEM)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l int-bundle -d 'Intermediate certificates to build the chain from (PEM)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l int-dir -d 'Directory of further intermediates (*.pem, *.crt, *.der)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l flavor -d 'Chain choice: ubiquitous (most trusted, needs -metadata), optimal (shortest, newest, strongest), force (as given)' -r -f -a "ubiquitous\t'Most trusted across platforms (needs metadata; else as optimal)'
+optimal\t'Shortest, then newest, then strongest'
+force\t'The given chain as is, if each certificate is signed by the next'"
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l metadata -d 'cfssl ubiquity metadata (JSON list of platforms and their root stores)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l cert -d 'Certificate(s): PEM (one or more), DER or PKCS#7; - for standard input' -r
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l csr -d 'Certificate signing request: PEM or DER; - for standard input' -r
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l ca-bundle -d 'Trusted roots (PEM)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l int-bundle -d 'Intermediate certificates (PEM)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l hostname -d 'DNS name or IP address the certificate must be valid for' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l purpose -d 'Purpose the certificate must be valid for' -r -f -a "server\t'TLS server (serverAuth EKU, when the leaf has an EKU extension)'
+client\t'TLS client (clientAuth EKU, when the leaf has an EKU extension)'
+any\t'No extended key usage check'"
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l at -d 'Verification time (RFC 3339), default now' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -s V -l version -d 'Print version'

@@ -44,6 +44,9 @@ pub enum Error {
     /// An internal encoding step failed (a bug or an impossible input).
     #[error("encoding: {0}")]
     Encoding(String),
+    /// A bundle or chain that cannot be built, with cfssl's error code.
+    #[error("{msg} (cfssl error {code})")]
+    Chain { code: u32, msg: String },
 }
 
 impl Error {
@@ -81,6 +84,7 @@ impl Error {
             Error::BadSignature(_) => 9004,
             Error::Refused(_) => 5300,
             Error::Encoding(_) => 6000,
+            Error::Chain { code, .. } => *code,
         }
     }
 }

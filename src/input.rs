@@ -42,11 +42,11 @@ fn is_env_name(name: &str) -> bool {
 /// value, `file:PATH` or anything else a file path.
 pub fn read_input(name: &str) -> Result<Vec<u8>> {
     match Source::parse(name) {
-        Source::Stdin => read_limited(std::io::stdin().lock(), Path::new("<stdin>")),
+        Source::Stdin => read_limited(std::io::stdin().lock(), Path::new("<stdin>"), MAX_INPUT),
         Source::Env(var) => read_env(name, var),
         Source::File(path) => {
             let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-            read_limited(file, Path::new(path))
+            read_limited(file, Path::new(path), MAX_INPUT)
         }
     }
 }
@@ -65,6 +65,16 @@ fn read_env(name: &str, var: &str) -> Result<Vec<u8>> {
     Ok(value)
 }
 
+/// The most certkit reads from a certificate pool file: trust stores and
+/// intermediate bundles can hold thousands of certificates.
+pub const MAX_POOL_INPUT: usize = 16 << 20;
+
+/// Reads a certificate pool file (a path, never standard input).
+pub fn read_pool(name: &str) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(name).map_err(|e| Error::io(name, e))?;
+    read_limited(file, Path::new(name), MAX_POOL_INPUT)
+}
+
 /// Reads an input as UTF-8 text.
 pub fn read_text(name: &str) -> Result<String> {
     let bytes = read_input(name)?;
@@ -80,16 +90,16 @@ pub fn display_name(name: &str) -> &str {
     }
 }
 
-fn read_limited(reader: impl Read, path: &Path) -> Result<Vec<u8>> {
+fn read_limited(reader: impl Read, path: &Path, limit: usize) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     reader
-        .take(MAX_INPUT as u64 + 1)
+        .take(limit as u64 + 1)
         .read_to_end(&mut buf)
         .map_err(|e| Error::io(path, e))?;
-    if buf.len() > MAX_INPUT {
+    if buf.len() > limit {
         return Err(Error::TooLarge {
             path: path.to_path_buf(),
-            limit: MAX_INPUT,
+            limit,
         });
     }
     Ok(buf)
@@ -158,6 +168,18 @@ mod tests {
             err,
             "env:CERTKIT_INPUT_TEST_UNSET: the environment variable is not set"
         );
+    }
+
+    #[test]
+    fn pools_may_exceed_the_input_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("roots.pem");
+        std::fs::write(&big, vec![b' '; MAX_INPUT * 2]).unwrap();
+        assert_eq!(
+            read_pool(big.to_str().unwrap()).unwrap().len(),
+            MAX_INPUT * 2
+        );
+        assert!(read_input(big.to_str().unwrap()).is_err());
     }
 
     #[test]

@@ -320,7 +320,61 @@ pub fn verify_signature(
     message: &[u8],
     signature: &[u8],
 ) -> std::result::Result<(), String> {
+    verify_with(spki, alg, message, signature, false)
+}
+
+/// ecdsa-with-SHA1, which const-oid's database lacks.
+pub const ECDSA_WITH_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.1");
+
+/// Like [`verify_signature`], but also accepts RSA keys of 1024 to 2047
+/// bits and ECDSA with SHA-1: for reading existing chains (bundle,
+/// certinfo), whose weak links are reported rather than hidden. Never
+/// for accepting a CSR.
+pub fn verify_legacy_signature(
+    spki: &SubjectPublicKeyInfoRef<'_>,
+    alg: &spki::AlgorithmIdentifierRef<'_>,
+    message: &[u8],
+    signature: &[u8],
+) -> std::result::Result<(), String> {
+    verify_with(spki, alg, message, signature, true)
+}
+
+/// The 1024..2048-bit RSA verifiers, only for [`verify_legacy_signature`].
+fn legacy_rsa(
+    sig_oid: ObjectIdentifier,
+    bits: usize,
+) -> std::result::Result<&'static dyn sig::VerificationAlgorithm, String> {
+    match sig_oid {
+        rfc5912::SHA_1_WITH_RSA_ENCRYPTION => {
+            Ok(&sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY)
+        }
+        rfc5912::SHA_256_WITH_RSA_ENCRYPTION => {
+            Ok(&sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY)
+        }
+        rfc5912::SHA_512_WITH_RSA_ENCRYPTION => {
+            Ok(&sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY)
+        }
+        other => Err(format!(
+            "unsupported RSA signature algorithm {other} for a {bits}-bit key"
+        )),
+    }
+}
+
+fn verify_with(
+    spki: &SubjectPublicKeyInfoRef<'_>,
+    alg: &spki::AlgorithmIdentifierRef<'_>,
+    message: &[u8],
+    signature: &[u8],
+    legacy: bool,
+) -> std::result::Result<(), String> {
     let key = spki.subject_public_key.raw_bytes();
+    if legacy && spki.algorithm.oid == rfc5912::RSA_ENCRYPTION {
+        if let Some(bits @ 1024..2048) = rsa_modulus_bits(key) {
+            return sig::UnparsedPublicKey::new(legacy_rsa(alg.oid, bits)?, key)
+                .verify(message, signature)
+                .map_err(|_| "signature does not verify".to_string());
+        }
+    }
     let verifier: &'static dyn sig::VerificationAlgorithm = match (spki.algorithm.oid, alg.oid) {
         (rfc5912::RSA_ENCRYPTION, sig_oid) => {
             let bits = rsa_modulus_bits(key).ok_or("malformed RSA public key")?;
@@ -347,6 +401,7 @@ pub fn verify_signature(
                 .and_then(|oid| Curve::from_oid(&oid))
                 .ok_or("EC public key on an unsupported curve")?;
             match (curve, sig_oid) {
+                (Curve::P256, ECDSA_WITH_SHA1) if legacy => &sig::ECDSA_P256_SHA1_ASN1,
                 (Curve::P256, rfc5912::ECDSA_WITH_SHA_256) => &sig::ECDSA_P256_SHA256_ASN1,
                 (Curve::P256, rfc5912::ECDSA_WITH_SHA_384) => &sig::ECDSA_P256_SHA384_ASN1,
                 (Curve::P256, rfc5912::ECDSA_WITH_SHA_512) => &sig::ECDSA_P256_SHA512_ASN1,
@@ -421,6 +476,30 @@ mod tests {
             verify_signature(&spki_ref, &alg_ref, b"hello", &sig).unwrap();
             assert!(verify_signature(&spki_ref, &alg_ref, b"hellO", &sig).is_err());
         }
+    }
+
+    #[test]
+    fn legacy_verification_accepts_1024_bit_rsa_only_when_asked() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/cfssl/bundler/");
+        let read = |f: &str| {
+            let pem = pem::parse(std::fs::read(format!("{dir}{f}")).unwrap()).unwrap();
+            x509_cert::Certificate::from_der(pem.contents()).unwrap()
+        };
+        let (root, l1) = (read("ca.pem"), read("inter-L1.pem"));
+        let spki = root
+            .tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .unwrap();
+        let spki = SubjectPublicKeyInfoRef::from_der(&spki).unwrap();
+        let alg = l1.signature_algorithm().to_der().unwrap();
+        let alg = spki::AlgorithmIdentifierRef::from_der(&alg).unwrap();
+        let tbs = l1.tbs_certificate().to_der().unwrap();
+        let signature = l1.signature().raw_bytes();
+        assert!(verify_signature(&spki, &alg, &tbs, signature)
+            .unwrap_err()
+            .contains("too small"));
+        verify_legacy_signature(&spki, &alg, &tbs, signature).unwrap();
     }
 
     #[test]

@@ -3,6 +3,9 @@
 //! policy, keys, CSRs, issuance, cfssljson output); `cli` only parses
 //! arguments and calls it.
 
+pub mod bundle;
+pub mod certinfo;
+pub mod certs;
 pub mod cli;
 pub mod csr;
 pub mod docs;
@@ -25,5 +28,6 @@ pub mod pkcs12;
 pub mod policy;
 pub mod progress;
 pub mod request;
+pub mod verify;
 
 pub use error::{Error, Result};

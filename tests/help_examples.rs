@@ -154,7 +154,7 @@ fn every_example_in_the_help_runs() {
         std::env::var("PATH").unwrap_or_default()
     );
     // Ordered so each example finds what earlier ones wrote.
-    let commands: [&[&str]; 15] = [
+    let commands: [&[&str]; 18] = [
         &["json"],
         &["genkey"],
         &["initca"],
@@ -171,6 +171,9 @@ fn every_example_in_the_help_runs() {
         // Signs the current server.csr again, for attach's certificate.
         &["sign"],
         &["k8s", "attach"],
+        &["bundle"],
+        &["verify"],
+        &["certinfo"],
     ];
     for command in commands {
         let found = examples(&help_of(command));

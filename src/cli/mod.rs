@@ -3,6 +3,8 @@
 //! the library. Errors are mapped to exit codes here and nowhere else.
 
 mod args;
+mod bundle;
+mod certinfo;
 mod common;
 mod gencert;
 mod genkey;
@@ -12,6 +14,7 @@ mod k8s;
 mod key;
 mod pkcs12;
 mod sign;
+mod verify;
 mod version;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -65,6 +68,9 @@ pub enum Command {
     Version(version::Args),
     Key(key::Args),
     Pkcs12(pkcs12::Args),
+    Bundle(bundle::Args),
+    Certinfo(certinfo::Args),
+    Verify(verify::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -96,6 +102,9 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Version(a) => version::run(a),
         Command::Key(a) => key::run(a),
         Command::Pkcs12(a) => pkcs12::run(a),
+        Command::Bundle(a) => bundle::run(a),
+        Command::Certinfo(a) => certinfo::run(a),
+        Command::Verify(a) => verify::run(a),
     };
     match result {
         Ok(()) => 0,

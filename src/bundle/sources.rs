@@ -1,0 +1,108 @@
+//! Where a bundle's inputs come from: files (or standard input) named on
+//! the command line, read with cfssl's error codes for each kind.
+
+use super::{codes, failure, load_pool, parse_input, ubiquity, Bundle, Flavor, Pools};
+use crate::error::{Error, Result};
+use crate::input::{display_name, read_input, read_pool};
+use std::time::SystemTime;
+
+/// The files a bundle is built from.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub cert: String,
+    pub key: Option<String>,
+    pub ca_bundle: Option<String>,
+    pub int_bundle: Option<String>,
+    pub int_dir: Option<String>,
+    pub metadata: Option<String>,
+    pub flavor: Flavor,
+}
+
+fn read_with(path: &str, code: u32) -> Result<Vec<u8>> {
+    read_input(path).map_err(|e| failure(code, e.to_string()))
+}
+
+fn read_pool_with(path: &str, code: u32) -> Result<Vec<u8>> {
+    read_pool(path).map_err(|e| failure(code, e.to_string()))
+}
+
+/// Every certificate file (`*.pem`, `*.crt`, `*.der`) in a directory,
+/// sorted by name so that results do not depend on directory order.
+fn load_dir(pools: &mut Pools, dir: &str) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        failure(
+            codes::INTERMEDIATES_READ_FAILED,
+            Error::io(dir, e).to_string(),
+        )
+    })?;
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x == "pem" || x == "crt" || x == "der")
+        })
+        .collect();
+    paths.sort();
+    for path in paths {
+        let name = path.to_string_lossy();
+        let bytes = read_pool_with(&name, codes::INTERMEDIATES_READ_FAILED)?;
+        load_pool(
+            &mut pools.intermediates,
+            &bytes,
+            &name,
+            codes::INTERMEDIATES_PARSE_FAILED,
+        )?;
+    }
+    Ok(())
+}
+
+/// Reads everything and builds the bundle at `now`.
+pub fn bundle_from(sources: &Sources, now: SystemTime) -> Result<Bundle> {
+    let key = match &sources.key {
+        Some(path) => {
+            let pem = read_with(path, codes::KEY_READ_FAILED)?;
+            if pem.trim_ascii().is_empty() {
+                return Err(failure(
+                    codes::KEY_DECODE_FAILED,
+                    format!("{}: the key file is empty", display_name(path)),
+                ));
+            }
+            Some((pem, display_name(path).to_string()))
+        }
+        None => None,
+    };
+    let cert_bytes = read_with(&sources.cert, codes::CERT_READ_FAILED)?;
+    let mut pools = Pools::default();
+    if let Some(path) = &sources.ca_bundle {
+        let bytes = read_pool_with(path, codes::ROOTS_READ_FAILED)?;
+        load_pool(&mut pools.roots, &bytes, path, codes::ROOTS_PARSE_FAILED)?;
+    }
+    if let Some(path) = &sources.int_bundle {
+        let bytes = read_pool_with(path, codes::INTERMEDIATES_READ_FAILED)?;
+        load_pool(
+            &mut pools.intermediates,
+            &bytes,
+            path,
+            codes::INTERMEDIATES_PARSE_FAILED,
+        )?;
+    }
+    if let Some(dir) = &sources.int_dir {
+        load_dir(&mut pools, dir)?;
+    }
+    let platforms = match &sources.metadata {
+        Some(path) => ubiquity::load(path)?,
+        None => Vec::new(),
+    };
+    let certs = parse_input(&cert_bytes, display_name(&sources.cert))?;
+    let key = key
+        .as_ref()
+        .map(|(pem, name)| (pem.as_slice(), name.as_str()));
+    let source = display_name(&sources.cert);
+    super::build(certs, key, &mut pools, sources.flavor, &platforms, now).map_err(|e| match e {
+        Error::Chain { code, msg } if !msg.starts_with(source) => Error::Chain {
+            code,
+            msg: format!("{source}: {msg}"),
+        },
+        other => other,
+    })
+}
