@@ -18,7 +18,8 @@ pub struct NewCa {
 }
 
 /// The signing profile initca uses for `req`: cfssl's CA defaults with
-/// the request's `ca` section (expiry, backdate, pathlen) applied.
+/// the request's `ca` section (expiry, backdate, pathlen) and `crl_url`
+/// applied.
 pub fn ca_profile(req: &Request) -> Profile {
     let mut profile = Profile::ca_default();
     if let Some(ca) = &req.ca {
@@ -31,6 +32,8 @@ pub fn ca_profile(req: &Request) -> Profile {
         profile.ca_constraint.max_path_len = ca.pathlen;
         profile.ca_constraint.max_path_len_zero = ca.pathlenzero;
     }
+    // cfssl: the request's crl_url becomes the CA certificate's CRL DP.
+    profile.crl_url = req.crl_url.clone();
     profile
 }
 

@@ -4,9 +4,13 @@
 
 use crate::csr::{extension, san_extension, VerifiedCsr};
 use crate::error::{Error, Result};
+use crate::extensions::{
+    authority_info_access, certificate_policies, copyable, crl_distribution_points, ocsp_no_check,
+};
 use crate::key::{key_identifier, pem_encode, BuilderSigner, KeyPair};
+use crate::name::{common_name, override_subject};
 use crate::policy::{Profile, Usage};
-use crate::request::{sans_from_hosts, San};
+use crate::request::{sans_from_hosts, Request, San};
 use const_oid::db::rfc5912;
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Decode, Encode};
@@ -16,7 +20,8 @@ use x509_cert::builder::profile::BuilderProfile;
 use x509_cert::builder::{Builder, CertificateBuilder};
 use x509_cert::certificate::{Certificate, TbsCertificate};
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
+    SubjectKeyIdentifier,
 };
 use x509_cert::ext::Extension;
 use x509_cert::name::Name;
@@ -46,7 +51,12 @@ impl Issuer {
     /// Loads a CA from its certificate and key (PEM). Refuses a key that
     /// does not belong to the certificate and a certificate that is not a
     /// CA (BasicConstraints CA:TRUE, keyCertSign when KeyUsage is present).
-    pub fn load(cert_pem: &[u8], cert_source: &str, key_pem: &[u8], key_source: &str) -> Result<Issuer> {
+    pub fn load(
+        cert_pem: &[u8],
+        cert_source: &str,
+        key_pem: &[u8],
+        key_source: &str,
+    ) -> Result<Issuer> {
         let cert = parse_certificate(cert_pem, cert_source)?;
         let key = KeyPair::from_pem(key_pem, key_source)?;
         let tbs = cert.tbs_certificate();
@@ -93,7 +103,56 @@ impl Issuer {
 
     /// Signs a verified CSR under `profile`. The subject is the CSR's,
     /// byte for byte; SANs are the CSR's unless `hosts` replaces them.
-    pub fn sign(&self, csr: &VerifiedCsr, profile: &Profile, hosts: Option<&[String]>) -> Result<Issued> {
+    pub fn sign(
+        &self,
+        csr: &VerifiedCsr,
+        profile: &Profile,
+        hosts: Option<&[String]>,
+    ) -> Result<Issued> {
+        self.sign_with(
+            csr,
+            profile,
+            &SignOptions {
+                hosts,
+                subject: None,
+            },
+        )
+    }
+
+    /// Signs a verified CSR under `profile` with a request's overrides:
+    /// hosts that replace the SANs, a SUBJECT whose non-empty attributes
+    /// replace the CSR's. The profile's name whitelist is checked last.
+    pub fn sign_with(
+        &self,
+        csr: &VerifiedCsr,
+        profile: &Profile,
+        options: &SignOptions,
+    ) -> Result<Issued> {
+        self.check_ca_request(csr, profile)?;
+        let sans = match options.hosts {
+            Some(hosts) => sans_from_hosts(hosts),
+            None => csr.sans()?,
+        };
+        let subject = match options.subject {
+            Some(overrides) => override_subject(csr.subject(), overrides)?,
+            None => csr.subject().clone(),
+        };
+        if let Some(whitelist) = &profile.name_whitelist {
+            whitelist.check(&common_name(&subject), &sans)?;
+        }
+        let plan = Plan {
+            subject,
+            issuer: self.cert.tbs_certificate().subject().clone(),
+            spki: csr.public_key().clone(),
+            sans,
+            authority_key_id: Some(self.ski.clone()),
+            requested: csr.requested_extensions()?,
+        };
+        issue(plan, profile, &self.key)
+    }
+
+    /// Refuses a CA request the profile or the issuer's pathlen forbids.
+    fn check_ca_request(&self, csr: &VerifiedCsr, profile: &Profile) -> Result<()> {
         if csr.requested_ca()?.is_some() && !profile.ca_constraint.is_ca {
             return Err(Error::Refused(format!(
                 "the CSR asks for a CA certificate but profile {:?} does not allow CA certificates",
@@ -115,19 +174,17 @@ impl Issuer {
                 _ => {}
             }
         }
-        let sans = match hosts {
-            Some(hosts) => sans_from_hosts(hosts),
-            None => csr.sans()?,
-        };
-        let plan = Plan {
-            subject: csr.subject().clone(),
-            issuer: self.cert.tbs_certificate().subject().clone(),
-            spki: csr.public_key().clone(),
-            sans,
-            authority_key_id: Some(self.ski.clone()),
-        };
-        issue(plan, profile, &self.key)
+        Ok(())
     }
+}
+
+/// What a signing request may change beyond the CSR and the profile.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SignOptions<'a> {
+    /// Hosts that replace the CSR's SANs (`-hostname`).
+    pub hosts: Option<&'a [String]>,
+    /// A SUBJECT (`sign CSR SUBJECT`) whose non-empty attributes win.
+    pub subject: Option<&'a Request>,
 }
 
 /// Self-signs a CSR with its own key: how initca makes a root.
@@ -138,6 +195,7 @@ pub fn self_sign(csr: &VerifiedCsr, key: &KeyPair, profile: &Profile) -> Result<
         spki: csr.public_key().clone(),
         sans: csr.sans()?,
         authority_key_id: None,
+        requested: csr.requested_extensions()?,
     };
     issue(plan, profile, key)
 }
@@ -149,6 +207,8 @@ struct Plan {
     spki: SubjectPublicKeyInfoOwned,
     sans: Vec<San>,
     authority_key_id: Option<Vec<u8>>,
+    /// The CSR's requested extensions, for `copy_extensions`.
+    requested: Vec<Extension>,
 }
 
 /// The decided TBS contents, handed to x509-cert's builder.
@@ -178,69 +238,52 @@ impl BuilderProfile for Decided {
 }
 
 fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Result<Issued> {
+    if profile.usages.is_empty() {
+        return Err(Error::Policy(format!(
+            "profile {:?} has no usages to sign with",
+            profile.name
+        )));
+    }
     let mut warnings = Vec::new();
     let spki_der = plan.spki.to_der()?;
     let subject_is_rsa = plan.spki.algorithm.oid == rfc5912::RSA_ENCRYPTION;
     let is_ca = profile.ca_constraint.is_ca;
 
-    let mut key_usage = KeyUsage(Default::default());
-    let mut ext_key_usage: Vec<ObjectIdentifier> = Vec::new();
-    for usage in &profile.usages {
-        match *usage {
-            Usage::Key(KeyUsages::KeyEncipherment) if !subject_is_rsa => {
-                if !warnings.iter().any(|w: &String| w.contains("key encipherment")) {
-                    warnings.push(
-                        "key encipherment dropped: the subject key is not RSA (RFC 5480 forbids it for EC keys)".into(),
-                    );
-                }
-            }
-            Usage::Key(bit) => key_usage.0 |= bit,
-            Usage::Ext(oid) => {
-                if !ext_key_usage.contains(&oid) {
-                    ext_key_usage.push(oid)
-                }
-            }
-        }
-    }
-
     // CA certificates keep IP SANs only, as cfssl does.
     let sans: Vec<San> = if is_ca {
-        plan.sans.into_iter().filter(|s| matches!(s, San::Ip(_))).collect()
+        plan.sans
+            .into_iter()
+            .filter(|s| matches!(s, San::Ip(_)))
+            .collect()
     } else {
         plan.sans
     };
     if !is_ca && sans.is_empty() {
         warnings.push(
-            "this certificate lacks a \"hosts\" field, which makes it unsuitable for websites".into(),
+            "this certificate lacks a \"hosts\" field, which makes it unsuitable for websites"
+                .into(),
         );
     }
 
     // Extensions in Go's order, so certificates compare easily with cfssl's.
-    let mut extensions = Vec::new();
-    if !key_usage.0.is_empty() {
-        extensions.push(extension(rfc5912::ID_CE_KEY_USAGE, true, &key_usage)?);
-    }
-    if !ext_key_usage.is_empty() {
-        extensions.push(extension(rfc5912::ID_CE_EXT_KEY_USAGE, false, &ExtendedKeyUsage(ext_key_usage))?);
-    }
-    let bc = BasicConstraints {
-        ca: is_ca,
-        path_len_constraint: if is_ca { profile.ca_constraint.path_len() } else { None },
-    };
-    extensions.push(extension(rfc5912::ID_CE_BASIC_CONSTRAINTS, true, &bc)?);
-    let ski = SubjectKeyIdentifier(OctetString::new(key_identifier(&spki_der)?)?);
-    extensions.push(extension(rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER, false, &ski)?);
-    if let Some(aki) = plan.authority_key_id {
-        let aki = AuthorityKeyIdentifier {
-            key_identifier: Some(OctetString::new(aki)?),
-            ..Default::default()
-        };
-        extensions.push(extension(rfc5912::ID_CE_AUTHORITY_KEY_IDENTIFIER, false, &aki)?);
-    }
-    if !sans.is_empty() {
-        // RFC 5280: the SAN extension is critical when the subject is empty.
-        let critical = plan.subject.is_empty();
-        extensions.push(extension(rfc5912::ID_CE_SUBJECT_ALT_NAME, critical, &san_extension(&sans)?)?);
+    let decided: Vec<Option<Extension>> = vec![
+        key_usage_extension(profile, subject_is_rsa, &mut warnings)?,
+        ext_key_usage_extension(profile)?,
+        Some(basic_constraints_extension(profile)?),
+        Some(subject_key_id_extension(&spki_der)?),
+        authority_key_id_extension(plan.authority_key_id)?,
+        authority_info_access(&profile.ocsp_url, &profile.issuer_urls)?,
+        subject_alt_name_extension(&sans, &plan.subject)?,
+        crl_distribution_points(&profile.crl_url)?,
+        certificate_policies(&profile.policies)?,
+        ocsp_no_check(profile.ocsp_no_check)?,
+    ];
+    let mut extensions: Vec<Extension> = decided.into_iter().flatten().collect();
+    if profile.copy_extensions {
+        let taken: Vec<ObjectIdentifier> = extensions.iter().map(|e| e.extn_id).collect();
+        let (copies, skipped) = copyable(plan.requested, &taken);
+        extensions.extend(copies);
+        warnings.extend(skipped);
     }
 
     let validity = validity(profile)?;
@@ -265,21 +308,123 @@ fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Result<Issued> 
     })
 }
 
+/// KeyUsage from the profile (critical). keyEncipherment is dropped for
+/// non-RSA keys: RFC 5480 forbids it for EC keys, RFC 8410 for Ed25519.
+fn key_usage_extension(
+    profile: &Profile,
+    subject_is_rsa: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Extension>> {
+    let mut key_usage = KeyUsage(Default::default());
+    for usage in &profile.usages {
+        match *usage {
+            Usage::Key(KeyUsages::KeyEncipherment) if !subject_is_rsa => {
+                if !warnings.iter().any(|w| w.contains("key encipherment")) {
+                    warnings.push(
+                        "key encipherment dropped: the subject key is not RSA (RFC 5480 forbids it for EC keys)".into(),
+                    );
+                }
+            }
+            Usage::Key(bit) => key_usage.0 |= bit,
+            Usage::Ext(_) => {}
+        }
+    }
+    if key_usage.0.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(extension(rfc5912::ID_CE_KEY_USAGE, true, &key_usage)?))
+}
+
+/// ExtendedKeyUsage from the profile, each purpose once, in config order.
+fn ext_key_usage_extension(profile: &Profile) -> Result<Option<Extension>> {
+    let mut purposes: Vec<ObjectIdentifier> = Vec::new();
+    for usage in &profile.usages {
+        if let Usage::Ext(oid) = *usage {
+            if !purposes.contains(&oid) {
+                purposes.push(oid);
+            }
+        }
+    }
+    if purposes.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(extension(
+        rfc5912::ID_CE_EXT_KEY_USAGE,
+        false,
+        &ExtendedKeyUsage(purposes),
+    )?))
+}
+
+/// BasicConstraints (critical), with the profile's pathlen for CAs.
+fn basic_constraints_extension(profile: &Profile) -> Result<Extension> {
+    let is_ca = profile.ca_constraint.is_ca;
+    let bc = BasicConstraints {
+        ca: is_ca,
+        path_len_constraint: if is_ca {
+            profile.ca_constraint.path_len()
+        } else {
+            None
+        },
+    };
+    extension(rfc5912::ID_CE_BASIC_CONSTRAINTS, true, &bc)
+}
+
+/// SubjectKeyIdentifier: SHA-1 of the subject public key, as cfssl.
+fn subject_key_id_extension(spki_der: &[u8]) -> Result<Extension> {
+    let ski = SubjectKeyIdentifier(OctetString::new(key_identifier(spki_der)?)?);
+    extension(rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER, false, &ski)
+}
+
+/// AuthorityKeyIdentifier: the issuer's key identifier (none when self-signed).
+fn authority_key_id_extension(issuer_key_id: Option<Vec<u8>>) -> Result<Option<Extension>> {
+    let Some(id) = issuer_key_id else {
+        return Ok(None);
+    };
+    let aki = AuthorityKeyIdentifier {
+        key_identifier: Some(OctetString::new(id)?),
+        ..Default::default()
+    };
+    Ok(Some(extension(
+        rfc5912::ID_CE_AUTHORITY_KEY_IDENTIFIER,
+        false,
+        &aki,
+    )?))
+}
+
+/// SubjectAltName; critical when the subject is empty (RFC 5280 4.2.1.6).
+fn subject_alt_name_extension(sans: &[San], subject: &Name) -> Result<Option<Extension>> {
+    if sans.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(extension(
+        rfc5912::ID_CE_SUBJECT_ALT_NAME,
+        subject.is_empty(),
+        &san_extension(sans)?,
+    )?))
+}
+
 /// notBefore is now minus the backdate (or the profile's `not_before`);
 /// notAfter is notBefore plus the expiry (or the profile's `not_after`).
 fn validity(profile: &Profile) -> Result<Validity> {
     let now = SystemTime::now();
     let now = SystemTime::UNIX_EPOCH
-        + Duration::from_secs(now.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_secs());
+        + Duration::from_secs(
+            now.duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs(),
+        );
     let not_before = match profile.not_before {
         Some(t) => system_time(t)?,
         None => now.checked_sub(profile.backdate).unwrap_or(now),
     };
     let not_after = match profile.not_after {
         Some(t) => system_time(t)?,
-        None => not_before
-            .checked_add(profile.expiry)
-            .ok_or_else(|| Error::Policy(format!("profile {:?}: expiry is too far in the future", profile.name)))?,
+        None => not_before.checked_add(profile.expiry).ok_or_else(|| {
+            Error::Policy(format!(
+                "profile {:?}: expiry is too far in the future",
+                profile.name
+            ))
+        })?,
     };
     if not_after <= not_before {
         return Err(Error::Policy(format!(
@@ -288,7 +433,12 @@ fn validity(profile: &Profile) -> Result<Validity> {
         )));
     }
     let time = |t: SystemTime| {
-        Time::try_from(t).map_err(|e| Error::Policy(format!("profile {:?}: validity out of range: {e}", profile.name)))
+        Time::try_from(t).map_err(|e| {
+            Error::Policy(format!(
+                "profile {:?}: validity out of range: {e}",
+                profile.name
+            ))
+        })
     };
     Ok(Validity::new(time(not_before)?, time(not_after)?))
 }
@@ -303,7 +453,8 @@ fn system_time(t: time::OffsetDateTime) -> Result<SystemTime> {
 /// A random positive 20-byte serial number (RFC 5280's maximum length).
 fn random_serial() -> Result<SerialNumber> {
     let mut bytes = [0u8; 20];
-    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| Error::Encoding("random number generator failed".into()))?;
+    aws_lc_rs::rand::fill(&mut bytes)
+        .map_err(|_| Error::Encoding("random number generator failed".into()))?;
     bytes[0] &= 0x7f;
     if bytes[0] == 0 {
         bytes[0] = 0x01;
@@ -335,7 +486,8 @@ pub fn decimal_serial(bytes: &[u8]) -> String {
 /// Parses the first certificate from PEM (or DER).
 pub fn parse_certificate(input: &[u8], source: &str) -> Result<Certificate> {
     let der = if input.trim_ascii_start().starts_with(b"-----BEGIN") {
-        let blocks = pem::parse_many(input).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
+        let blocks =
+            pem::parse_many(input).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
         blocks
             .into_iter()
             .find(|b| b.tag() == "CERTIFICATE")
@@ -346,7 +498,8 @@ pub fn parse_certificate(input: &[u8], source: &str) -> Result<Certificate> {
     } else {
         return Err(Error::decode(source, "not a PEM or DER certificate"));
     };
-    Certificate::from_der(&der).map_err(|e| Error::decode(source, format!("malformed certificate: {e}")))
+    Certificate::from_der(&der)
+        .map_err(|e| Error::decode(source, format!("malformed certificate: {e}")))
 }
 
 #[cfg(test)]
@@ -358,7 +511,10 @@ mod tests {
     fn decimal_serial_matches_known_values() {
         assert_eq!(decimal_serial(&[0]), "0");
         assert_eq!(decimal_serial(&[1, 0]), "256");
-        assert_eq!(decimal_serial(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), "18446744073709551615");
+        assert_eq!(
+            decimal_serial(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+            "18446744073709551615"
+        );
     }
 
     fn ca(spec: KeySpec) -> (Issuer, String) {
@@ -368,7 +524,13 @@ mod tests {
             ..Default::default()
         };
         let made = crate::initca::new_ca(&req).unwrap();
-        let issuer = Issuer::load(made.cert_pem.as_bytes(), "ca.pem", made.key_pem.as_bytes(), "ca-key.pem").unwrap();
+        let issuer = Issuer::load(
+            made.cert_pem.as_bytes(),
+            "ca.pem",
+            made.key_pem.as_bytes(),
+            "ca-key.pem",
+        )
+        .unwrap();
         (issuer, made.cert_pem)
     }
 
@@ -381,14 +543,26 @@ mod tests {
             ..Default::default()
         };
         let key = KeyPair::generate(leaf_req.key).unwrap();
-        let csr = VerifiedCsr::parse(crate::csr::build(&leaf_req, &key).unwrap().as_bytes(), "t").unwrap();
+        let csr = VerifiedCsr::parse(crate::csr::build(&leaf_req, &key).unwrap().as_bytes(), "t")
+            .unwrap();
         let issued = issuer.sign(&csr, &Profile::cfssl_default(), None).unwrap();
-        assert!(issued.warnings.iter().any(|w| w.contains("key encipherment")));
+        assert!(issued
+            .warnings
+            .iter()
+            .any(|w| w.contains("key encipherment")));
         let cert = Certificate::from_der(&issued.cert_der).unwrap();
         assert_eq!(cert.tbs_certificate().subject(), csr.subject());
-        let (_, bc) = cert.tbs_certificate().get_extension::<BasicConstraints>().unwrap().unwrap();
+        let (_, bc) = cert
+            .tbs_certificate()
+            .get_extension::<BasicConstraints>()
+            .unwrap()
+            .unwrap();
         assert!(!bc.ca);
-        let (_, ku) = cert.tbs_certificate().get_extension::<KeyUsage>().unwrap().unwrap();
+        let (_, ku) = cert
+            .tbs_certificate()
+            .get_extension::<KeyUsage>()
+            .unwrap()
+            .unwrap();
         assert!(ku.0.contains(KeyUsages::DigitalSignature));
         assert!(!ku.0.contains(KeyUsages::KeyEncipherment));
     }
@@ -402,16 +576,24 @@ mod tests {
             ..Default::default()
         };
         let key = KeyPair::generate(req.key).unwrap();
-        let csr = VerifiedCsr::parse(crate::csr::build(&req, &key).unwrap().as_bytes(), "t").unwrap();
-        let err = issuer.sign(&csr, &Profile::cfssl_default(), None).unwrap_err();
+        let csr =
+            VerifiedCsr::parse(crate::csr::build(&req, &key).unwrap().as_bytes(), "t").unwrap();
+        let err = issuer
+            .sign(&csr, &Profile::cfssl_default(), None)
+            .unwrap_err();
         assert!(matches!(err, Error::Refused(_)), "{err}");
     }
 
     #[test]
     fn mismatched_ca_key_is_refused() {
         let (_, cert_pem) = ca(KeySpec::Ecdsa(256));
-        let other = KeyPair::generate(KeySpec::Ecdsa(256)).unwrap().to_pem().unwrap();
-        let err = Issuer::load(cert_pem.as_bytes(), "ca.pem", other.as_bytes(), "other.pem").err().unwrap();
+        let other = KeyPair::generate(KeySpec::Ecdsa(256))
+            .unwrap()
+            .to_pem()
+            .unwrap();
+        let err = Issuer::load(cert_pem.as_bytes(), "ca.pem", other.as_bytes(), "other.pem")
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("does not match"), "{err}");
     }
 }

@@ -39,7 +39,7 @@ impl<'a> Fields<'a> {
             .iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
-            .last()
+            .next_back()
     }
 
     pub fn string(&self, name: &str) -> Result<String> {

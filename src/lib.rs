@@ -3,10 +3,12 @@
 //! policy, keys, CSRs, issuance, cfssljson output); `cli` only parses
 //! arguments and calls it.
 
+pub mod certpolicy;
 pub mod cli;
 pub mod csr;
 pub mod duration;
 pub mod error;
+pub mod extensions;
 pub mod files;
 pub mod initca;
 pub mod input;
@@ -17,6 +19,8 @@ pub mod log;
 pub mod name;
 pub mod output;
 pub mod policy;
+pub mod remote;
 pub mod request;
+pub mod whitelist;
 
 pub use error::{Error, Result};

@@ -9,12 +9,15 @@ use der::{Decode, Encode, Tag};
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 
+/// Reads one attribute of a `names` entry.
+type FieldGetter = fn(&crate::request::NameEntry) -> &str;
+
 /// Builds the subject of a request: C, ST, L, O, OU (every `names` entry,
 /// in request order), CN, serialNumber, then emailAddress and extra OIDs.
 /// Each value gets its own RDN: X.501 forbids cfssl's multi-valued `O + O`.
 pub fn subject_from_request(req: &Request) -> Result<Name> {
     let mut attrs: Vec<(ObjectIdentifier, &str)> = Vec::new();
-    let fields: [(ObjectIdentifier, fn(&crate::request::NameEntry) -> &str); 5] = [
+    let fields: [(ObjectIdentifier, FieldGetter); 5] = [
         (rfc4519::C, |n| &n.c),
         (rfc4519::ST, |n| &n.st),
         (rfc4519::L, |n| &n.l),
@@ -48,8 +51,11 @@ pub fn subject_from_request(req: &Request) -> Result<Name> {
     let mut extra = Vec::new();
     for entry in &req.names {
         for (oid, value) in &entry.oids {
-            let oid = ObjectIdentifier::new(oid)
-                .map_err(|_| Error::Request(format!("names: OID {oid:?} is not a dotted object identifier")))?;
+            let oid = ObjectIdentifier::new(oid).map_err(|_| {
+                Error::Request(format!(
+                    "names: OID {oid:?} is not a dotted object identifier"
+                ))
+            })?;
             extra.push((oid, value.as_str()));
         }
     }
@@ -63,6 +69,55 @@ pub fn subject_from_request(req: &Request) -> Result<Name> {
         };
         let rdn = RelativeDistinguishedName::try_from(vec![atv])?;
         seq.push(rdn);
+    }
+    Ok(Name::from_der(&seq.to_der()?)?)
+}
+
+/// The first common name in a subject, or "" when it has none.
+pub fn common_name(name: &Name) -> String {
+    name.iter()
+        .find(|atv| atv.oid == rfc4519::CN)
+        .map(atv_string)
+        .unwrap_or_default()
+}
+
+/// The attributes a SUBJECT file may override, in cfssl's order.
+const OVERRIDABLE: [ObjectIdentifier; 7] = [
+    rfc4519::C,
+    rfc4519::ST,
+    rfc4519::L,
+    rfc4519::O,
+    rfc4519::OU,
+    rfc4519::CN,
+    rfc4519::SERIAL_NUMBER,
+];
+
+/// The subject for `sign CSR SUBJECT`, as cfssl's PopulateSubjectFromCSR:
+/// for C, ST, L, O, OU, CN and serialNumber, the SUBJECT's values when it
+/// has any, else the CSR's; then the CSR's other attributes (email, extra
+/// OIDs) unchanged. One value per RDN.
+pub fn override_subject(csr_subject: &Name, overrides: &Request) -> Result<Name> {
+    let wanted = subject_from_request(overrides)?;
+    let mut atvs: Vec<AttributeTypeAndValue> = Vec::new();
+    for oid in OVERRIDABLE {
+        let from_subject: Vec<&AttributeTypeAndValue> =
+            wanted.iter().filter(|a| a.oid == oid).collect();
+        let chosen = if from_subject.is_empty() {
+            csr_subject.iter().filter(|a| a.oid == oid).collect()
+        } else {
+            from_subject
+        };
+        atvs.extend(chosen.into_iter().cloned());
+    }
+    atvs.extend(
+        csr_subject
+            .iter()
+            .filter(|a| !OVERRIDABLE.contains(&a.oid))
+            .cloned(),
+    );
+    let mut seq = RdnSequence::default();
+    for atv in atvs {
+        seq.push(RelativeDistinguishedName::try_from(vec![atv])?);
     }
     Ok(Name::from_der(&seq.to_der()?)?)
 }
@@ -157,9 +212,55 @@ mod tests {
             ..Default::default()
         };
         let name = subject_from_request(&req).unwrap();
-        assert_eq!(to_slash_string(&name), "/C=US/O=system:masters/O=ops/OU=team a/CN=admin");
+        assert_eq!(
+            to_slash_string(&name),
+            "/C=US/O=system:masters/O=ops/OU=team a/CN=admin"
+        );
         assert!(name.iter_rdn().all(|rdn| rdn.len() == 1));
         assert!(name.to_der().is_ok());
+    }
+
+    #[test]
+    fn subject_file_overrides_only_what_it_sets() {
+        let csr = Request {
+            cn: "csr-cn".into(),
+            names: vec![NameEntry {
+                c: "US".into(),
+                o: "csr-org".into(),
+                ou: "a".into(),
+                e: "x@example.com".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let subject = Request {
+            names: vec![
+                NameEntry {
+                    o: "new-org".into(),
+                    ..Default::default()
+                },
+                NameEntry {
+                    o: "second".into(),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let name = override_subject(&subject_from_request(&csr).unwrap(), &subject).unwrap();
+        assert_eq!(
+            to_slash_string(&name),
+            "/C=US/O=new-org/O=second/OU=a/CN=csr-cn/emailAddress=x@example.com"
+        );
+        assert_eq!(common_name(&name), "csr-cn");
+        let renamed = override_subject(
+            &name,
+            &Request {
+                cn: "new".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(common_name(&renamed), "new");
     }
 
     #[test]
@@ -182,6 +283,9 @@ mod tests {
             }],
             ..Default::default()
         };
-        assert!(subject_from_request(&req).unwrap_err().to_string().contains("two-letter"));
+        assert!(subject_from_request(&req)
+            .unwrap_err()
+            .to_string()
+            .contains("two-letter"));
     }
 }

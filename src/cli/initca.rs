@@ -24,7 +24,7 @@ pub fn run(args: Args) -> Result<()> {
 pub fn make_ca(path: &str) -> Result<()> {
     let req = load_request(path)?;
     log::info("generating a new CA key and certificate from CSR");
-    log::info(&format!("generate received request"));
+    log::info("generate received request");
     log::info(&format!("generating key: {}", req.key));
     let ca = crate::initca::new_ca(&req)?;
     log::info("encoded CSR");
