@@ -201,7 +201,8 @@ impl VerifiedCsr {
     }
 }
 
-fn san_from_general_name(name: &GeneralName) -> Option<San> {
+/// A GeneralName as a typed SAN (None for kinds certkit does not issue).
+pub fn san_from_general_name(name: &GeneralName) -> Option<San> {
     match name {
         GeneralName::DnsName(d) => Some(San::Dns(d.to_string())),
         GeneralName::Rfc822Name(e) => Some(San::Email(e.to_string())),

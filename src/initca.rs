@@ -39,10 +39,15 @@ pub fn ca_profile(req: &Request) -> Profile {
 
 /// Generates a key and CSR for `req` and self-signs it as a CA.
 pub fn new_ca(req: &Request) -> Result<NewCa> {
-    let key = KeyPair::generate(req.key)?;
-    let csr_pem = csr::build(req, &key)?;
+    new_ca_with_key(req, &KeyPair::generate(req.key)?)
+}
+
+/// A CA for `req` with an existing key (`gencert -initca -ca-key`, and
+/// renewal): a new CSR, self-signed under the request's CA profile.
+pub fn new_ca_with_key(req: &Request, key: &KeyPair) -> Result<NewCa> {
+    let csr_pem = csr::build(req, key)?;
     let csr = VerifiedCsr::parse(csr_pem.as_bytes(), "generated CSR")?;
-    let issued = self_sign(&csr, &key, &ca_profile(req))?;
+    let issued = self_sign(&csr, key, &ca_profile(req))?;
     Ok(NewCa {
         key_pem: key.to_pem()?,
         csr_pem,

@@ -22,5 +22,8 @@ pub mod policy;
 pub mod remote;
 pub mod request;
 pub mod whitelist;
+pub mod defaults;
+pub mod renew;
+pub mod selfsign;
 
 pub use error::{Error, Result};

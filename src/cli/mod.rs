@@ -10,6 +10,9 @@ mod initca;
 mod json;
 mod sign;
 mod version;
+mod gencsr;
+mod print_defaults;
+mod selfsign;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::ffi::OsString;
@@ -52,6 +55,9 @@ pub enum Command {
     Sign(sign::Args),
     Json(json::Args),
     Version(version::Args),
+    Selfsign(selfsign::Args),
+    PrintDefaults(print_defaults::Args),
+    Gencsr(gencsr::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -77,6 +83,9 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Sign(a) => sign::run(a),
         Command::Json(a) => json::run(a),
         Command::Version(a) => version::run(a),
+        Command::Selfsign(a) => selfsign::run(a),
+        Command::PrintDefaults(a) => print_defaults::run(a),
+        Command::Gencsr(a) => gencsr::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -1,9 +1,10 @@
 //! `sign`: a certificate for a CSR, from a CA and a signing profile.
 
-use super::common::{load_config, load_issuer, log_warnings, print_stdout, split_hosts};
+use super::common::{load_config, load_issuer, load_request, log_warnings, print_stdout, split_hosts};
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 use crate::input::{display_name, read_input};
+use crate::issuer::SignOptions;
 use crate::log;
 use crate::output::cert_json;
 
@@ -13,7 +14,9 @@ use crate::output::cert_json;
   Sign an approved Kubernetes CSR read from standard input:
     kubectl get csr my-svc.my-namespace -o jsonpath='{.spec.request}' | base64 --decode | \\
       certkit sign -ca ca.pem -ca-key ca-key.pem -config server-signing-config.json - | \\
-      certkit json -bare ca-signed-server")]
+      certkit json -bare ca-signed-server
+  Sign with a different subject than the CSR asks for (subject.json: {\"CN\": \"svc\", \"names\": [{\"O\": \"ops\"}]}):
+    certkit sign -ca ca.pem -ca-key ca-key.pem server.csr subject.json | certkit json -bare server")]
 pub struct Args {
     /// CA certificate (PEM) to sign with
     #[arg(long, value_name = "FILE")]
@@ -42,19 +45,31 @@ pub struct Args {
     /// CSR file (PEM), or - for standard input
     #[arg(value_name = "CSR")]
     pub csr: Option<String>,
+
+    /// JSON file with CN, names and SerialNumber whose non-empty values replace the CSR's subject attributes
+    #[arg(value_name = "SUBJECT")]
+    pub subject: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let csr_path = args
-        .csr_file
-        .or(args.csr)
-        .ok_or_else(|| Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into()))?;
+    // As in cfssl, with -csr the first positional argument is the SUBJECT.
+    let (csr_path, subject_path) = match args.csr_file {
+        Some(file) => (Some(file), args.subject.or(args.csr)),
+        None => (args.csr, args.subject),
+    };
+    let csr_path =
+        csr_path.ok_or_else(|| Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into()))?;
     let issuer = load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
     let config = load_config(args.config.as_deref())?;
     let profile = config.profile(&args.profile)?;
     let csr = VerifiedCsr::parse(&read_input(&csr_path)?, display_name(&csr_path))?;
     let hosts = args.hostname.as_deref().map(split_hosts);
-    let issued = issuer.sign(&csr, profile, hosts.as_deref())?;
+    let subject = subject_path.as_deref().map(load_request).transpose()?;
+    let options = SignOptions {
+        hosts: hosts.as_deref(),
+        subject: subject.as_ref(),
+    };
+    let issued = issuer.sign_with(&csr, profile, &options)?;
     log_warnings(&issued.warnings);
     log::info(&format!("signed certificate with serial number {}", issued.serial));
     print_stdout(&cert_json(Some(&issued.cert_pem), Some(&csr.to_pem()), None))
