@@ -187,14 +187,18 @@ pub struct SignOptions<'a> {
     pub subject: Option<&'a Request>,
 }
 
-/// Self-signs a CSR with its own key: how initca makes a root.
+/// Self-signs a CSR with its own key: how initca makes a root (and
+/// selfsign a leaf). A root omits the AKI, as Go does and RFC 5280
+/// allows; a self-signed leaf names its own key, since only self-signed
+/// CA certificates may omit it.
 pub fn self_sign(csr: &VerifiedCsr, key: &KeyPair, profile: &Profile) -> Result<Issued> {
+    let own_key_id = key_identifier(&csr.public_key().to_der()?)?;
     let plan = Plan {
         subject: csr.subject().clone(),
         issuer: csr.subject().clone(),
         spki: csr.public_key().clone(),
         sans: csr.sans()?,
-        authority_key_id: None,
+        authority_key_id: (!profile.ca_constraint.is_ca).then_some(own_key_id),
         requested: csr.requested_extensions()?,
     };
     issue(plan, profile, key)

@@ -92,6 +92,29 @@ const OVERRIDABLE: [ObjectIdentifier; 7] = [
     rfc4519::SERIAL_NUMBER,
 ];
 
+/// Checks a SUBJECT file (`sign CSR SUBJECT`), which holds a subject
+/// only: a `ca` section is an error, as everywhere outside initca; hosts
+/// and key are ignored with a warning.
+pub fn check_subject_override(req: &Request, source: &str) -> Result<Vec<String>> {
+    if req.ca.is_some() {
+        return Err(Error::Request(format!(
+            "{source}: the \"ca\" section is only allowed with initca"
+        )));
+    }
+    let mut warnings = Vec::new();
+    if !req.hosts.is_empty() {
+        warnings.push(format!(
+            "{source}: hosts in a SUBJECT file are ignored (use -hostname)"
+        ));
+    }
+    if !req.has_subject() {
+        warnings.push(format!(
+            "{source}: the SUBJECT file sets no subject attribute"
+        ));
+    }
+    Ok(warnings)
+}
+
 /// The subject for `sign CSR SUBJECT`, as cfssl's PopulateSubjectFromCSR:
 /// for C, ST, L, O, OU, CN and serialNumber, the SUBJECT's values when it
 /// has any, else the CSR's; then the CSR's other attributes (email, extra

@@ -2,7 +2,7 @@
 //! certificate signed by that same key under a profile. For testing only.
 
 use crate::csr::{self, VerifiedCsr};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::initca::NewCa;
 use crate::issuer::self_sign;
 use crate::key::KeyPair;
@@ -25,6 +25,11 @@ pub fn default_profile() -> Profile {
 /// Generates a key for `req`, with `hosts` (when not empty) replacing
 /// its hosts, and self-signs its CSR under `profile`.
 pub fn self_signed(req: &Request, hosts: &[String], profile: &Profile) -> Result<NewCa> {
+    if req.ca.is_some() {
+        return Err(Error::Request(
+            "the \"ca\" section is only allowed with -initca (selfsign makes a leaf)".into(),
+        ));
+    }
     let mut req = req.clone();
     if !hosts.is_empty() {
         req.hosts = hosts.to_vec();

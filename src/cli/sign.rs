@@ -1,11 +1,14 @@
 //! `sign`: a certificate for a CSR, from a CA and a signing profile.
 
-use super::common::{load_config, load_issuer, load_request, log_warnings, print_stdout, split_hosts};
+use super::common::{
+    load_config, load_issuer, load_request, log_warnings, print_stdout, split_hosts,
+};
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 use crate::input::{display_name, read_input};
 use crate::issuer::SignOptions;
 use crate::log;
+use crate::name::check_subject_override;
 use crate::output::cert_json;
 
 /// Sign a certificate signing request with a CA
@@ -57,20 +60,31 @@ pub fn run(args: Args) -> Result<()> {
         Some(file) => (Some(file), args.subject.or(args.csr)),
         None => (args.csr, args.subject),
     };
-    let csr_path =
-        csr_path.ok_or_else(|| Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into()))?;
+    let csr_path = csr_path.ok_or_else(|| {
+        Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into())
+    })?;
     let issuer = load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
     let config = load_config(args.config.as_deref())?;
     let profile = config.profile(&args.profile)?;
     let csr = VerifiedCsr::parse(&read_input(&csr_path)?, display_name(&csr_path))?;
     let hosts = args.hostname.as_deref().map(split_hosts);
     let subject = subject_path.as_deref().map(load_request).transpose()?;
+    if let (Some(path), Some(req)) = (&subject_path, &subject) {
+        log_warnings(&check_subject_override(req, display_name(path))?);
+    }
     let options = SignOptions {
         hosts: hosts.as_deref(),
         subject: subject.as_ref(),
     };
     let issued = issuer.sign_with(&csr, profile, &options)?;
     log_warnings(&issued.warnings);
-    log::info(&format!("signed certificate with serial number {}", issued.serial));
-    print_stdout(&cert_json(Some(&issued.cert_pem), Some(&csr.to_pem()), None))
+    log::info(&format!(
+        "signed certificate with serial number {}",
+        issued.serial
+    ));
+    print_stdout(&cert_json(
+        Some(&issued.cert_pem),
+        Some(&csr.to_pem()),
+        None,
+    ))
 }
