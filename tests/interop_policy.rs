@@ -65,7 +65,8 @@ const SHAPES: [(&str, &str); 4] = [
         "org",
         r#""CN": "svc.example.com", "hosts": ["svc.example.com"],
            "names": [{"C": "US", "ST": "California", "L": "San Francisco", "O": "Example", "OU": "Platform"},
-                     {"OU": "Security"}, {"O": "Example Two", "OU": "Ops"}]"#,
+                     {"OU": "Security"}, {"O": "Example Two", "OU": "Ops"}],
+           "serialnumber": "SN-0042""#,
     ),
     (
         "hosts",
@@ -182,6 +183,7 @@ impl Lab {
         self.write(&json, &self.request(body));
         let csr = self.certkit(&["gencsr", "-key", "subject-key.pem", &json]);
         self.write(&csr_file, &pem_field(&csr, "csr").unwrap());
+        let mut issued = Vec::new();
         for &profile in profiles {
             let mut args = vec![
                 "sign",
@@ -213,8 +215,22 @@ impl Lab {
                     &ours,
                     "ca.pem",
                 );
+                issued.push(profile);
             }
         }
+        // A CA request is refused by every profile that may not make CAs
+        // (by both tools); everything else is issued.
+        let expected: Vec<Option<&str>> = profiles
+            .iter()
+            .copied()
+            .filter(|p| *name != "ca" || *p == Some("intermediate"))
+            .collect();
+        assert_eq!(
+            issued,
+            expected,
+            "{} {name}: which profiles issued",
+            self.label()
+        );
     }
 
     /// `gencert` from one shape's request JSON under `profiles`.
@@ -433,6 +449,63 @@ fn rsa_2048_and_3072() {
 fn rsa_4096() {
     let lab = Lab::new("rsa", 4096);
     lab.sign_matrix("org", &KEY_PROFILES);
+}
+
+/// Ed25519 is a deliberate difference: cfssl 1.2.0 can neither generate
+/// the key nor verify the CSR, certkit issues (with an Ed25519 CA too).
+#[test]
+fn ed25519_only_certkit_issues() {
+    let lab = Lab::new("ed25519", 0);
+    let (_, body) = SHAPES[1];
+    lab.write("ed.json", &lab.request(body));
+    let gen = [
+        "gencert",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "-config",
+        "config.json",
+        "-profile",
+        "peer",
+        "ed.json",
+    ];
+    assert!(
+        pem_field(&lab.cfssl(&gen), "cert").is_err(),
+        "cfssl 1.2.0 unexpectedly made an Ed25519 certificate"
+    );
+    let cert = pem_field(&lab.certkit(&gen), "cert").unwrap();
+    let (f, extra) = read(&cert);
+    assert_eq!(
+        f.signature_algorithm, "1.3.101.112",
+        "Ed25519 CA signs with Ed25519"
+    );
+    assert_eq!(f.key_usage & KEY_ENCIPHERMENT, 0);
+    check_requested_order_and_uris("ed25519 gencert", "hosts", &f, &extra);
+    lab.lint("ed.pem", &cert, "ca.pem");
+    let csr = lab.certkit(&["gencsr", "-key", "subject-key.pem", "ed.json"]);
+    lab.write("ed.csr", &pem_field(&csr, "csr").unwrap());
+    let sign = [
+        "sign",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "-config",
+        "config.json",
+        "-profile",
+        "full",
+        "ed.csr",
+    ];
+    assert!(
+        pem_field(&lab.cfssl(&sign), "cert").is_err(),
+        "cfssl 1.2.0 unexpectedly signed an Ed25519 CSR"
+    );
+    lab.lint(
+        "ed-full.pem",
+        &pem_field(&lab.certkit(&sign), "cert").unwrap(),
+        "ca.pem",
+    );
 }
 
 /// The linter can fail: cfssl 1.2.0's certificate for the workflow's own
