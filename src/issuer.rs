@@ -242,6 +242,12 @@ impl BuilderProfile for Decided {
 }
 
 fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Result<Issued> {
+    if profile.remote_settings.is_remote() {
+        return Err(Error::Policy(format!(
+            "profile {:?} signs through a remote cfssl server, which certkit does not support",
+            profile.name
+        )));
+    }
     if profile.usages.is_empty() {
         return Err(Error::Policy(format!(
             "profile {:?} has no usages to sign with",
@@ -599,5 +605,115 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.to_string().contains("does not match"), "{err}");
+    }
+
+    fn leaf_csr(hosts: &[&str]) -> VerifiedCsr {
+        let req = Request {
+            cn: "leaf.example.com".into(),
+            hosts: hosts.iter().map(|h| h.to_string()).collect(),
+            ..Default::default()
+        };
+        let key = KeyPair::generate(req.key).unwrap();
+        VerifiedCsr::parse(crate::csr::build(&req, &key).unwrap().as_bytes(), "t").unwrap()
+    }
+
+    fn profile(json: &str) -> Profile {
+        let cfg = format!(r#"{{"signing":{{"default":{json}}}}}"#);
+        crate::policy::SigningConfig::from_json(cfg.as_bytes(), "c.json")
+            .unwrap()
+            .config
+            .default
+    }
+
+    #[test]
+    fn profile_extensions_follow_go_order() {
+        let (issuer, _) = ca(KeySpec::Ecdsa(256));
+        let p = profile(
+            r#"{"usages":["signing","server auth"],"expiry":"1h","ocsp_url":"http://o.example","crl_url":"http://c.example/x.crl",
+                "ocsp_no_check":true,"policies":[{"ID":"1.2.3.4"}]}"#,
+        );
+        let issued = issuer
+            .sign(&leaf_csr(&["leaf.example.com"]), &p, None)
+            .unwrap();
+        let cert = Certificate::from_der(&issued.cert_der).unwrap();
+        let oids: Vec<String> = cert
+            .tbs_certificate()
+            .extensions()
+            .unwrap()
+            .iter()
+            .map(|e| e.extn_id.to_string())
+            .collect();
+        assert_eq!(
+            oids,
+            [
+                "2.5.29.15",
+                "2.5.29.37",
+                "2.5.29.19",
+                "2.5.29.14",
+                "2.5.29.35",
+                "1.3.6.1.5.5.7.1.1",
+                "2.5.29.17",
+                "2.5.29.31",
+                "2.5.29.32",
+                "1.3.6.1.5.5.7.48.1.5"
+            ]
+        );
+    }
+
+    #[test]
+    fn whitelist_and_remote_profiles_refuse() {
+        let (issuer, _) = ca(KeySpec::Ecdsa(256));
+        let p = profile(
+            r#"{"usages":["server auth"],"expiry":"1h","name_whitelist":"^leaf\\.example\\.com$"}"#,
+        );
+        assert!(issuer
+            .sign(&leaf_csr(&["leaf.example.com"]), &p, None)
+            .is_ok());
+        let err = issuer
+            .sign(&leaf_csr(&["other.example.com"]), &p, None)
+            .unwrap_err();
+        assert!(matches!(err, Error::Refused(_)), "{err}");
+        let mut remote = p.clone();
+        remote.remote_settings.remote = "localhost".into();
+        let err = issuer
+            .sign(&leaf_csr(&["leaf.example.com"]), &remote, None)
+            .unwrap_err();
+        assert!(err.to_string().contains("remote"), "{err}");
+    }
+
+    #[test]
+    fn copied_extensions_never_include_basic_constraints() {
+        let (issuer, _) = ca(KeySpec::Ecdsa(256));
+        let req = Request {
+            cn: "sneaky".into(),
+            ca: Some(Default::default()),
+            ..Default::default()
+        };
+        let key = KeyPair::generate(req.key).unwrap();
+        let csr =
+            VerifiedCsr::parse(crate::csr::build(&req, &key).unwrap().as_bytes(), "t").unwrap();
+        let p = profile(
+            r#"{"usages":["cert sign"],"expiry":"1h","copy_extensions":true,
+                "ca_constraint":{"is_ca":true,"max_path_len":0,"max_path_len_zero":true}}"#,
+        );
+        let issued = issuer.sign(&csr, &p, None).unwrap();
+        assert!(
+            issued.warnings.iter().any(|w| w.contains("2.5.29.19")),
+            "{:?}",
+            issued.warnings
+        );
+        let cert = Certificate::from_der(&issued.cert_der).unwrap();
+        let exts = cert.tbs_certificate().extensions().unwrap();
+        let bcs = exts
+            .iter()
+            .filter(|e| e.extn_id == rfc5912::ID_CE_BASIC_CONSTRAINTS)
+            .count();
+        assert_eq!(bcs, 1, "only the profile's BasicConstraints");
+        let (_, bc) = cert
+            .tbs_certificate()
+            .get_extension::<BasicConstraints>()
+            .unwrap()
+            .unwrap();
+        assert_eq!(bc.path_len_constraint, Some(0));
     }
 }

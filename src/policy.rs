@@ -408,10 +408,15 @@ fn parse_profile(
         text if text.is_empty() => None,
         text => Some(NameWhitelist::compile(&text, &ctx, warnings)?),
     };
-    let lint_level = f
-        .get("lint_error_level")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
+    let lint_level = match f.get("lint_error_level") {
+        None | Some(Value::Null) => 0,
+        Some(v) => v.as_i64().ok_or_else(|| {
+            perr(format!(
+                "lint_error_level: expected a number, found {}",
+                kind(v)
+            ))
+        })?,
+    };
     if !(0..8).contains(&lint_level) {
         return Err(perr(format!(
             "lint_error_level {lint_level} is outside 0 to 7"
