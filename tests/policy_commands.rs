@@ -244,6 +244,25 @@ fn gencsr_makes_a_csr_for_an_existing_key() {
     assert_eq!(read(&cert).1.ski, read(&field(&old, "cert")).1.ski);
     d.lint("renewed.pem", &cert, Some("ca.pem"));
     d.cmd(&["gencsr", "leaf.json"]).failure().code(2);
+    // -cert: the subject and hosts of the current certificate.
+    d.write("renewed.pem", &cert);
+    let again = d.ok(&["gencsr", "-key", key, "-cert", "renewed.pem"]);
+    d.write("again.csr", &field(&again, "csr"));
+    let resigned = field(
+        &d.ok(&[
+            "sign",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "again.csr",
+        ]),
+        "cert",
+    );
+    let (r, rx) = read(&resigned);
+    assert_eq!(rx.subject_in_order, read(&cert).1.subject_in_order);
+    assert_eq!(r.dns, read(&cert).0.dns);
+    d.lint("resigned.pem", &resigned, Some("ca.pem"));
 }
 
 #[test]
