@@ -652,4 +652,26 @@ mod tests {
             .to_string();
         assert!(err.contains("not_after"), "{err}");
     }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// Any profile body either loads or is refused with an error;
+        /// nothing in it can make the loader panic.
+        #[test]
+        fn arbitrary_profiles_never_panic(
+            key in proptest::sample::select(PROFILE_KEYS),
+            value in proptest::prop_oneof![
+                proptest::strategy::Just("null".to_string()),
+                "[a-z0-9 .:/^$\\\\-]{0,12}".prop_map(|s| format!("{s:?}")),
+                (-3i64..300).prop_map(|n| n.to_string()),
+                proptest::strategy::Just("[{\"ID\":\"1.2\",\"qualifiers\":[{\"type\":\"id-qt-cps\"}]}]".to_string()),
+                proptest::strategy::Just("{\"remote\":\"x\"}".to_string()),
+                proptest::strategy::Just("[\"server auth\", 3]".to_string()),
+            ],
+        ) {
+            let json = format!(r#"{{"signing":{{"profiles":{{"p":{{"usages":["signing"],"expiry":"1h","{key}":{value}}}}}}}}}"#);
+            let _ = SigningConfig::from_json(json.as_bytes(), "c.json");
+        }
+    }
 }
