@@ -25,6 +25,9 @@ _certkit() {
             certkit,gencert)
                 cmd="certkit__subcmd__gencert"
                 ;;
+            certkit,gencsr)
+                cmd="certkit__subcmd__gencsr"
+                ;;
             certkit,genkey)
                 cmd="certkit__subcmd__genkey"
                 ;;
@@ -42,6 +45,12 @@ _certkit() {
                 ;;
             certkit,pkcs12)
                 cmd="certkit__subcmd__pkcs12"
+                ;;
+            certkit,print-defaults)
+                cmd="certkit__subcmd__print__subcmd__defaults"
+                ;;
+            certkit,selfsign)
+                cmd="certkit__subcmd__selfsign"
                 ;;
             certkit,sign)
                 cmd="certkit__subcmd__sign"
@@ -71,7 +80,7 @@ _certkit() {
 
     case "${cmd}" in
         certkit)
-            opts="-q -h -V --loglevel --quiet --help --version genkey gencert initca sign json k8s version key pkcs12 bundle certinfo verify"
+            opts="-q -h -V --loglevel --quiet --help --version genkey gencert initca sign json k8s version key pkcs12 bundle certinfo verify selfsign print-defaults gencsr"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -185,7 +194,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__gencert)
-            opts="-q -h -V --initca --ca --ca-key --config --profile --hostname --key-format --key-password-file --ca-key-password-file --loglevel --quiet --help --version"
+            opts="-q -h -V --initca --ca --ca-key --config --profile --hostname --renewca --key-format --key-password-file --ca-key-password-file --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,6 +224,10 @@ _certkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --renewca)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
                 --key-format)
                     COMPREPLY=($(compgen -W "pkcs1 sec1 pkcs8" -- "${cur}"))
                     return 0
@@ -224,6 +237,44 @@ _certkit() {
                     return 0
                     ;;
                 --ca-key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --loglevel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quiet)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -q)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        certkit__subcmd__gencsr)
+            opts="-q -h -V --key --hostname --cert --loglevel --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hostname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -608,6 +659,66 @@ _certkit() {
                     return 0
                     ;;
                 --key-in-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --loglevel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quiet)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -q)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        certkit__subcmd__print__subcmd__defaults)
+            opts="-q -h -V --loglevel --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --loglevel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quiet)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -q)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        certkit__subcmd__selfsign)
+            opts="-q -h -V --config --profile --loglevel --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

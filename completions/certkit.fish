@@ -41,6 +41,9 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "pkcs12" -d 'Bundle 
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "bundle" -d 'Build a certificate bundle: the chain from a certificate to a trusted root'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "certinfo" -d 'Describe certificates or a CSR as JSON (cfssl\'s fields and more)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "verify" -d 'Verify a certificate chain for a purpose, hostname and time (exit 0 when valid)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "selfsign" -d 'Generate a key and a self-signed certificate (for testing only)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "print-defaults" -d 'Print a default config or request to start from'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "gencsr" -d 'Generate a CSR for an existing private key'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l initca -d 'Also self-sign the CSR as a CA certificate (like gencert -initca)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
@@ -59,6 +62,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key -d 'C
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l config -d 'Signing configuration (cfssl config JSON)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l profile -d 'Signing profile from the config (default: signing.default)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l hostname -d 'Comma-separated hosts that replace the request\'s hosts' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l renewca -d 'Renew the CA given by -ca and -ca-key: same key, subject and pathlen, new validity' -r -f -a "true\t''
+false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
 sec1\t'ECDSA keys as SEC1 (`EC PRIVATE KEY`)'
 pkcs8\t'Any key as PKCS#8 (`PRIVATE KEY`), what Java and netty want'"
@@ -208,3 +213,23 @@ complete -c certkit -n "__fish_certkit_using_subcommand verify" -s q -l quiet -d
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s usages for 2190h' -r
+complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand print-defaults" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand print-defaults" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand print-defaults" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand print-defaults" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand gencsr" -l key -d 'Private key (PEM) the CSR is for' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencsr" -l hostname -d 'Comma-separated hosts that replace the request\'s hosts' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencsr" -l cert -d 'Certificate (PEM) whose subject, hosts and CA settings the CSR repeats, instead of CSRJSON' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencsr" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencsr" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand gencsr" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand gencsr" -s V -l version -d 'Print version'

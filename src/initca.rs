@@ -19,7 +19,8 @@ pub struct NewCa {
 }
 
 /// The signing profile initca uses for `req`: cfssl's CA defaults with
-/// the request's `ca` section (expiry, backdate, pathlen) applied.
+/// the request's `ca` section (expiry, backdate, pathlen) and `crl_url`
+/// applied.
 pub fn ca_profile(req: &Request) -> Profile {
     let mut profile = Profile::ca_default();
     if let Some(ca) = &req.ca {
@@ -32,12 +33,19 @@ pub fn ca_profile(req: &Request) -> Profile {
         profile.ca_constraint.max_path_len = ca.pathlen;
         profile.ca_constraint.max_path_len_zero = ca.pathlenzero;
     }
+    // cfssl: the request's crl_url becomes the CA certificate's CRL DP.
+    profile.crl_url = req.crl_url.clone();
     profile
 }
 
 /// Generates a key and CSR for `req` and self-signs it as a CA.
 pub fn new_ca(req: &Request) -> Result<NewCa> {
-    let key = KeyPair::generate(req.key)?;
+    new_ca_with_key(req, KeyPair::generate(req.key)?)
+}
+
+/// A CA for `req` with an existing key (`gencert -initca -ca-key`, and
+/// renewal): a new CSR, self-signed under the request's CA profile.
+pub fn new_ca_with_key(req: &Request, key: KeyPair) -> Result<NewCa> {
     let csr_pem = csr::build(req, &key)?;
     let csr = VerifiedCsr::parse(csr_pem.as_bytes(), "generated CSR")?;
     let issued = self_sign(&csr, &key, &ca_profile(req))?;

@@ -4,9 +4,13 @@
 
 use crate::csr::{extension, san_extension, VerifiedCsr};
 use crate::error::{Error, Result};
+use crate::extensions::{
+    authority_info_access, certificate_policies, copyable, crl_distribution_points, ocsp_no_check,
+};
 use crate::key::{key_identifier, pem_encode, BuilderSigner, KeyPair};
+use crate::name::{common_name, override_subject};
 use crate::policy::{Profile, Usage};
-use crate::request::{sans_from_hosts, San};
+use crate::request::{sans_from_hosts, Request, San};
 use const_oid::db::rfc5912;
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Decode, Encode};
@@ -119,6 +123,50 @@ impl Issuer {
         profile: &Profile,
         hosts: Option<&[String]>,
     ) -> Result<Issued> {
+        self.sign_with(
+            csr,
+            profile,
+            &SignOptions {
+                hosts,
+                subject: None,
+            },
+        )
+    }
+
+    /// Signs a verified CSR under `profile` with a request's overrides:
+    /// hosts that replace the SANs, a SUBJECT whose non-empty attributes
+    /// replace the CSR's. The profile's name whitelist is checked last.
+    pub fn sign_with(
+        &self,
+        csr: &VerifiedCsr,
+        profile: &Profile,
+        options: &SignOptions,
+    ) -> Result<Issued> {
+        self.check_ca_request(csr, profile)?;
+        let sans = match options.hosts {
+            Some(hosts) => sans_from_hosts(hosts),
+            None => csr.sans()?,
+        };
+        let subject = match options.subject {
+            Some(overrides) => override_subject(csr.subject(), overrides)?,
+            None => csr.subject().clone(),
+        };
+        if let Some(whitelist) = &profile.name_whitelist {
+            whitelist.check(&common_name(&subject), &sans)?;
+        }
+        let plan = Plan {
+            subject,
+            issuer: self.cert.tbs_certificate().subject().clone(),
+            spki: csr.public_key().clone(),
+            sans,
+            authority_key_id: Some(self.ski.clone()),
+            requested: csr.requested_extensions()?,
+        };
+        issue(plan, profile, &self.key)
+    }
+
+    /// Refuses a CA request the profile or the issuer's pathlen forbids.
+    fn check_ca_request(&self, csr: &VerifiedCsr, profile: &Profile) -> Result<()> {
         if csr.requested_ca()?.is_some() && !profile.ca_constraint.is_ca {
             return Err(Error::Refused(format!(
                 "the CSR asks for a CA certificate but profile {:?} does not allow CA certificates",
@@ -140,29 +188,32 @@ impl Issuer {
                 _ => {}
             }
         }
-        let sans = match hosts {
-            Some(hosts) => sans_from_hosts(hosts),
-            None => csr.sans()?,
-        };
-        let plan = Plan {
-            subject: csr.subject().clone(),
-            issuer: self.cert.tbs_certificate().subject().clone(),
-            spki: csr.public_key().clone(),
-            sans,
-            authority_key_id: Some(self.ski.clone()),
-        };
-        issue(plan, profile, &self.key)
+        Ok(())
     }
 }
 
-/// Self-signs a CSR with its own key: how initca makes a root.
+/// What a signing request may change beyond the CSR and the profile.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SignOptions<'a> {
+    /// Hosts that replace the CSR's SANs (`-hostname`).
+    pub hosts: Option<&'a [String]>,
+    /// A SUBJECT (`sign CSR SUBJECT`) whose non-empty attributes win.
+    pub subject: Option<&'a Request>,
+}
+
+/// Self-signs a CSR with its own key: how initca makes a root (and
+/// selfsign a leaf). A root omits the AKI, as Go does and RFC 5280
+/// allows; a self-signed leaf names its own key, since only self-signed
+/// CA certificates may omit it.
 pub fn self_sign(csr: &VerifiedCsr, key: &KeyPair, profile: &Profile) -> Result<Issued> {
+    let own_key_id = key_identifier(&csr.public_key().to_der()?)?;
     let plan = Plan {
         subject: csr.subject().clone(),
         issuer: csr.subject().clone(),
         spki: csr.public_key().clone(),
         sans: csr.sans()?,
-        authority_key_id: None,
+        authority_key_id: (!profile.ca_constraint.is_ca).then_some(own_key_id),
+        requested: csr.requested_extensions()?,
     };
     issue(plan, profile, key)
 }
@@ -174,6 +225,8 @@ struct Plan {
     spki: SubjectPublicKeyInfoOwned,
     sans: Vec<San>,
     authority_key_id: Option<Vec<u8>>,
+    /// The CSR's requested extensions, for `copy_extensions`.
+    requested: Vec<Extension>,
 }
 
 /// The decided TBS contents, handed to x509-cert's builder.
@@ -203,33 +256,22 @@ impl BuilderProfile for Decided {
 }
 
 fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Result<Issued> {
+    if profile.remote_settings.is_remote() {
+        return Err(Error::Policy(format!(
+            "profile {:?} signs through a remote cfssl server, which certkit does not support",
+            profile.name
+        )));
+    }
+    if profile.usages.is_empty() {
+        return Err(Error::Policy(format!(
+            "profile {:?} has no usages to sign with",
+            profile.name
+        )));
+    }
     let mut warnings = Vec::new();
     let spki_der = plan.spki.to_der()?;
     let subject_is_rsa = plan.spki.algorithm.oid == rfc5912::RSA_ENCRYPTION;
     let is_ca = profile.ca_constraint.is_ca;
-
-    let mut key_usage = KeyUsage(Default::default());
-    let mut ext_key_usage: Vec<ObjectIdentifier> = Vec::new();
-    for usage in &profile.usages {
-        match *usage {
-            Usage::Key(KeyUsages::KeyEncipherment) if !subject_is_rsa => {
-                if !warnings
-                    .iter()
-                    .any(|w: &String| w.contains("key encipherment"))
-                {
-                    warnings.push(
-                        "key encipherment dropped: the subject key is not RSA (RFC 5480 forbids it for EC keys)".into(),
-                    );
-                }
-            }
-            Usage::Key(bit) => key_usage.0 |= bit,
-            Usage::Ext(oid) => {
-                if !ext_key_usage.contains(&oid) {
-                    ext_key_usage.push(oid)
-                }
-            }
-        }
-    }
 
     // CA certificates keep IP SANs only, as cfssl does.
     let sans: Vec<San> = if is_ca {
@@ -248,51 +290,24 @@ fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Result<Issued> 
     }
 
     // Extensions in Go's order, so certificates compare easily with cfssl's.
-    let mut extensions = Vec::new();
-    if !key_usage.0.is_empty() {
-        extensions.push(extension(rfc5912::ID_CE_KEY_USAGE, true, &key_usage)?);
-    }
-    if !ext_key_usage.is_empty() {
-        extensions.push(extension(
-            rfc5912::ID_CE_EXT_KEY_USAGE,
-            false,
-            &ExtendedKeyUsage(ext_key_usage),
-        )?);
-    }
-    let bc = BasicConstraints {
-        ca: is_ca,
-        path_len_constraint: if is_ca {
-            profile.ca_constraint.path_len()
-        } else {
-            None
-        },
-    };
-    extensions.push(extension(rfc5912::ID_CE_BASIC_CONSTRAINTS, true, &bc)?);
-    let ski = SubjectKeyIdentifier(OctetString::new(key_identifier(&spki_der)?)?);
-    extensions.push(extension(
-        rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER,
-        false,
-        &ski,
-    )?);
-    if let Some(aki) = plan.authority_key_id {
-        let aki = AuthorityKeyIdentifier {
-            key_identifier: Some(OctetString::new(aki)?),
-            ..Default::default()
-        };
-        extensions.push(extension(
-            rfc5912::ID_CE_AUTHORITY_KEY_IDENTIFIER,
-            false,
-            &aki,
-        )?);
-    }
-    if !sans.is_empty() {
-        // RFC 5280: the SAN extension is critical when the subject is empty.
-        let critical = plan.subject.is_empty();
-        extensions.push(extension(
-            rfc5912::ID_CE_SUBJECT_ALT_NAME,
-            critical,
-            &san_extension(&sans)?,
-        )?);
+    let decided: Vec<Option<Extension>> = vec![
+        key_usage_extension(profile, subject_is_rsa, &mut warnings)?,
+        ext_key_usage_extension(profile)?,
+        Some(basic_constraints_extension(profile)?),
+        Some(subject_key_id_extension(&spki_der)?),
+        authority_key_id_extension(plan.authority_key_id)?,
+        authority_info_access(&profile.ocsp_url, &profile.issuer_urls)?,
+        subject_alt_name_extension(&sans, &plan.subject)?,
+        crl_distribution_points(&profile.crl_url)?,
+        certificate_policies(&profile.policies)?,
+        ocsp_no_check(profile.ocsp_no_check)?,
+    ];
+    let mut extensions: Vec<Extension> = decided.into_iter().flatten().collect();
+    if profile.copy_extensions {
+        let taken: Vec<ObjectIdentifier> = extensions.iter().map(|e| e.extn_id).collect();
+        let (copies, skipped) = copyable(plan.requested, &taken);
+        extensions.extend(copies);
+        warnings.extend(skipped);
     }
 
     let validity = validity(profile)?;
@@ -315,6 +330,101 @@ fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Result<Issued> 
         serial: serial_decimal,
         warnings,
     })
+}
+
+/// KeyUsage from the profile (critical). keyEncipherment is dropped for
+/// non-RSA keys: RFC 5480 forbids it for EC keys, RFC 8410 for Ed25519.
+fn key_usage_extension(
+    profile: &Profile,
+    subject_is_rsa: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Extension>> {
+    let mut key_usage = KeyUsage(Default::default());
+    for usage in &profile.usages {
+        match *usage {
+            Usage::Key(KeyUsages::KeyEncipherment) if !subject_is_rsa => {
+                if !warnings.iter().any(|w| w.contains("key encipherment")) {
+                    warnings.push(
+                        "key encipherment dropped: the subject key is not RSA (RFC 5480 forbids it for EC keys)".into(),
+                    );
+                }
+            }
+            Usage::Key(bit) => key_usage.0 |= bit,
+            Usage::Ext(_) => {}
+        }
+    }
+    if key_usage.0.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(extension(rfc5912::ID_CE_KEY_USAGE, true, &key_usage)?))
+}
+
+/// ExtendedKeyUsage from the profile, each purpose once, in config order.
+fn ext_key_usage_extension(profile: &Profile) -> Result<Option<Extension>> {
+    let mut purposes: Vec<ObjectIdentifier> = Vec::new();
+    for usage in &profile.usages {
+        if let Usage::Ext(oid) = *usage {
+            if !purposes.contains(&oid) {
+                purposes.push(oid);
+            }
+        }
+    }
+    if purposes.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(extension(
+        rfc5912::ID_CE_EXT_KEY_USAGE,
+        false,
+        &ExtendedKeyUsage(purposes),
+    )?))
+}
+
+/// BasicConstraints (critical), with the profile's pathlen for CAs.
+fn basic_constraints_extension(profile: &Profile) -> Result<Extension> {
+    let is_ca = profile.ca_constraint.is_ca;
+    let bc = BasicConstraints {
+        ca: is_ca,
+        path_len_constraint: if is_ca {
+            profile.ca_constraint.path_len()
+        } else {
+            None
+        },
+    };
+    extension(rfc5912::ID_CE_BASIC_CONSTRAINTS, true, &bc)
+}
+
+/// SubjectKeyIdentifier: SHA-1 of the subject public key, as cfssl.
+fn subject_key_id_extension(spki_der: &[u8]) -> Result<Extension> {
+    let ski = SubjectKeyIdentifier(OctetString::new(key_identifier(spki_der)?)?);
+    extension(rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER, false, &ski)
+}
+
+/// AuthorityKeyIdentifier: the issuer's key identifier (none when self-signed).
+fn authority_key_id_extension(issuer_key_id: Option<Vec<u8>>) -> Result<Option<Extension>> {
+    let Some(id) = issuer_key_id else {
+        return Ok(None);
+    };
+    let aki = AuthorityKeyIdentifier {
+        key_identifier: Some(OctetString::new(id)?),
+        ..Default::default()
+    };
+    Ok(Some(extension(
+        rfc5912::ID_CE_AUTHORITY_KEY_IDENTIFIER,
+        false,
+        &aki,
+    )?))
+}
+
+/// SubjectAltName; critical when the subject is empty (RFC 5280 4.2.1.6).
+fn subject_alt_name_extension(sans: &[San], subject: &Name) -> Result<Option<Extension>> {
+    if sans.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(extension(
+        rfc5912::ID_CE_SUBJECT_ALT_NAME,
+        subject.is_empty(),
+        &san_extension(sans)?,
+    )?))
 }
 
 /// notBefore is now minus the backdate (or the profile's `not_before`);
@@ -509,5 +619,115 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.to_string().contains("does not match"), "{err}");
+    }
+
+    fn leaf_csr(hosts: &[&str]) -> VerifiedCsr {
+        let req = Request {
+            cn: "leaf.example.com".into(),
+            hosts: hosts.iter().map(|h| h.to_string()).collect(),
+            ..Default::default()
+        };
+        let key = KeyPair::generate(req.key).unwrap();
+        VerifiedCsr::parse(crate::csr::build(&req, &key).unwrap().as_bytes(), "t").unwrap()
+    }
+
+    fn profile(json: &str) -> Profile {
+        let cfg = format!(r#"{{"signing":{{"default":{json}}}}}"#);
+        crate::policy::SigningConfig::from_json(cfg.as_bytes(), "c.json")
+            .unwrap()
+            .config
+            .default
+    }
+
+    #[test]
+    fn profile_extensions_follow_go_order() {
+        let (issuer, _) = ca(KeySpec::Ecdsa(256));
+        let p = profile(
+            r#"{"usages":["signing","server auth"],"expiry":"1h","ocsp_url":"http://o.example","crl_url":"http://c.example/x.crl",
+                "ocsp_no_check":true,"policies":[{"ID":"1.2.3.4"}]}"#,
+        );
+        let issued = issuer
+            .sign(&leaf_csr(&["leaf.example.com"]), &p, None)
+            .unwrap();
+        let cert = Certificate::from_der(&issued.cert_der).unwrap();
+        let oids: Vec<String> = cert
+            .tbs_certificate()
+            .extensions()
+            .unwrap()
+            .iter()
+            .map(|e| e.extn_id.to_string())
+            .collect();
+        assert_eq!(
+            oids,
+            [
+                "2.5.29.15",
+                "2.5.29.37",
+                "2.5.29.19",
+                "2.5.29.14",
+                "2.5.29.35",
+                "1.3.6.1.5.5.7.1.1",
+                "2.5.29.17",
+                "2.5.29.31",
+                "2.5.29.32",
+                "1.3.6.1.5.5.7.48.1.5"
+            ]
+        );
+    }
+
+    #[test]
+    fn whitelist_and_remote_profiles_refuse() {
+        let (issuer, _) = ca(KeySpec::Ecdsa(256));
+        let p = profile(
+            r#"{"usages":["server auth"],"expiry":"1h","name_whitelist":"^leaf\\.example\\.com$"}"#,
+        );
+        assert!(issuer
+            .sign(&leaf_csr(&["leaf.example.com"]), &p, None)
+            .is_ok());
+        let err = issuer
+            .sign(&leaf_csr(&["other.example.com"]), &p, None)
+            .unwrap_err();
+        assert!(matches!(err, Error::Refused(_)), "{err}");
+        let mut remote = p.clone();
+        remote.remote_settings.remote = "localhost".into();
+        let err = issuer
+            .sign(&leaf_csr(&["leaf.example.com"]), &remote, None)
+            .unwrap_err();
+        assert!(err.to_string().contains("remote"), "{err}");
+    }
+
+    #[test]
+    fn copied_extensions_never_include_basic_constraints() {
+        let (issuer, _) = ca(KeySpec::Ecdsa(256));
+        let req = Request {
+            cn: "sneaky".into(),
+            ca: Some(Default::default()),
+            ..Default::default()
+        };
+        let key = KeyPair::generate(req.key).unwrap();
+        let csr =
+            VerifiedCsr::parse(crate::csr::build(&req, &key).unwrap().as_bytes(), "t").unwrap();
+        let p = profile(
+            r#"{"usages":["cert sign"],"expiry":"1h","copy_extensions":true,
+                "ca_constraint":{"is_ca":true,"max_path_len":0,"max_path_len_zero":true}}"#,
+        );
+        let issued = issuer.sign(&csr, &p, None).unwrap();
+        assert!(
+            issued.warnings.iter().any(|w| w.contains("2.5.29.19")),
+            "{:?}",
+            issued.warnings
+        );
+        let cert = Certificate::from_der(&issued.cert_der).unwrap();
+        let exts = cert.tbs_certificate().extensions().unwrap();
+        let bcs = exts
+            .iter()
+            .filter(|e| e.extn_id == rfc5912::ID_CE_BASIC_CONSTRAINTS)
+            .count();
+        assert_eq!(bcs, 1, "only the profile's BasicConstraints");
+        let (_, bc) = cert
+            .tbs_certificate()
+            .get_extension::<BasicConstraints>()
+            .unwrap()
+            .unwrap();
+        assert_eq!(bc.path_len_constraint, Some(0));
     }
 }

@@ -5,12 +5,15 @@
 
 pub mod bundle;
 pub mod certinfo;
+pub mod certpolicy;
 pub mod certs;
 pub mod cli;
 pub mod csr;
+pub mod defaults;
 pub mod docs;
 pub mod duration;
 pub mod error;
+pub mod extensions;
 pub mod files;
 pub mod initca;
 pub mod input;
@@ -27,7 +30,11 @@ pub mod password;
 pub mod pkcs12;
 pub mod policy;
 pub mod progress;
+pub mod remote;
+pub mod renew;
 pub mod request;
+pub mod selfsign;
 pub mod verify;
+pub mod whitelist;
 
 pub use error::{Error, Result};

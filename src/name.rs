@@ -73,6 +73,78 @@ pub fn subject_from_request(req: &Request) -> Result<Name> {
     Ok(Name::from_der(&seq.to_der()?)?)
 }
 
+/// The first common name in a subject, or "" when it has none.
+pub fn common_name(name: &Name) -> String {
+    name.iter()
+        .find(|atv| atv.oid == rfc4519::CN)
+        .map(atv_string)
+        .unwrap_or_default()
+}
+
+/// The attributes a SUBJECT file may override, in cfssl's order.
+const OVERRIDABLE: [ObjectIdentifier; 7] = [
+    rfc4519::C,
+    rfc4519::ST,
+    rfc4519::L,
+    rfc4519::O,
+    rfc4519::OU,
+    rfc4519::CN,
+    rfc4519::SERIAL_NUMBER,
+];
+
+/// Checks a SUBJECT file (`sign CSR SUBJECT`), which holds a subject
+/// only: a `ca` section is an error, as everywhere outside initca; hosts
+/// and key are ignored with a warning.
+pub fn check_subject_override(req: &Request, source: &str) -> Result<Vec<String>> {
+    if req.ca.is_some() {
+        return Err(Error::Request(format!(
+            "{source}: the \"ca\" section is only allowed with initca"
+        )));
+    }
+    let mut warnings = Vec::new();
+    if !req.hosts.is_empty() {
+        warnings.push(format!(
+            "{source}: hosts in a SUBJECT file are ignored (use -hostname)"
+        ));
+    }
+    if !req.has_subject() {
+        warnings.push(format!(
+            "{source}: the SUBJECT file sets no subject attribute"
+        ));
+    }
+    Ok(warnings)
+}
+
+/// The subject for `sign CSR SUBJECT`, as cfssl's PopulateSubjectFromCSR:
+/// for C, ST, L, O, OU, CN and serialNumber, the SUBJECT's values when it
+/// has any, else the CSR's; then the CSR's other attributes (email, extra
+/// OIDs) unchanged. One value per RDN.
+pub fn override_subject(csr_subject: &Name, overrides: &Request) -> Result<Name> {
+    let wanted = subject_from_request(overrides)?;
+    let mut atvs: Vec<AttributeTypeAndValue> = Vec::new();
+    for oid in OVERRIDABLE {
+        let from_subject: Vec<&AttributeTypeAndValue> =
+            wanted.iter().filter(|a| a.oid == oid).collect();
+        let chosen = if from_subject.is_empty() {
+            csr_subject.iter().filter(|a| a.oid == oid).collect()
+        } else {
+            from_subject
+        };
+        atvs.extend(chosen.into_iter().cloned());
+    }
+    atvs.extend(
+        csr_subject
+            .iter()
+            .filter(|a| !OVERRIDABLE.contains(&a.oid))
+            .cloned(),
+    );
+    let mut seq = RdnSequence::default();
+    for atv in atvs {
+        seq.push(RelativeDistinguishedName::try_from(vec![atv])?);
+    }
+    Ok(Name::from_der(&seq.to_der()?)?)
+}
+
 /// Strings as Go encodes them, but strictly: PrintableString when every
 /// character is allowed there, else UTF8String; country codes must be
 /// two printable letters; emailAddress is an IA5String.
@@ -169,6 +241,49 @@ mod tests {
         );
         assert!(name.iter_rdn().all(|rdn| rdn.len() == 1));
         assert!(name.to_der().is_ok());
+    }
+
+    #[test]
+    fn subject_file_overrides_only_what_it_sets() {
+        let csr = Request {
+            cn: "csr-cn".into(),
+            names: vec![NameEntry {
+                c: "US".into(),
+                o: "csr-org".into(),
+                ou: "a".into(),
+                e: "x@example.com".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let subject = Request {
+            names: vec![
+                NameEntry {
+                    o: "new-org".into(),
+                    ..Default::default()
+                },
+                NameEntry {
+                    o: "second".into(),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let name = override_subject(&subject_from_request(&csr).unwrap(), &subject).unwrap();
+        assert_eq!(
+            to_slash_string(&name),
+            "/C=US/O=new-org/O=second/OU=a/CN=csr-cn/emailAddress=x@example.com"
+        );
+        assert_eq!(common_name(&name), "csr-cn");
+        let renamed = override_subject(
+            &name,
+            &Request {
+                cn: "new".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(common_name(&renamed), "new");
     }
 
     #[test]

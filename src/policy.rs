@@ -1,9 +1,12 @@
 //! The signing configuration: cfssl's `signing.default` and
 //! `signing.profiles`, the usage vocabulary, durations and CA constraints.
 
+use crate::certpolicy::{parse_policies, CertificatePolicy};
 use crate::duration::parse_go_duration;
 use crate::error::{Error, Result};
 use crate::json_fields::{kind, string_array, Fields};
+use crate::remote::{ProfileRemote, RemoteSettings};
+use crate::whitelist::NameWhitelist;
 use der::asn1::ObjectIdentifier;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -95,12 +98,45 @@ pub struct Profile {
     /// Remote signer name and auth key: parsed and kept, not used here.
     pub remote: String,
     pub auth_key: String,
+    /// `prev_auth_key` and `auth_remote`, checked at load.
+    pub remote_settings: ProfileRemote,
+    /// AIA caIssuers URLs.
+    pub issuer_urls: Vec<String>,
+    /// AIA OCSP responder URL.
+    pub ocsp_url: String,
+    /// CRL distribution point URL.
+    pub crl_url: String,
+    /// Add id-pkix-ocsp-nocheck (for OCSP responder certificates).
+    pub ocsp_no_check: bool,
+    pub policies: Vec<CertificatePolicy>,
+    /// Copy the CSR's other requested extensions into the certificate.
+    pub copy_extensions: bool,
+    pub name_whitelist: Option<NameWhitelist>,
+    /// Extensions a signing API caller may add (kept for the API).
+    pub allowed_extensions: Vec<ObjectIdentifier>,
 }
 
 /// cfssl's default backdate.
 pub const DEFAULT_BACKDATE: Duration = Duration::from_secs(5 * 60);
 
 impl Profile {
+    /// Fills what a named profile leaves empty from the default profile,
+    /// as cfssl's FillTemplate does: expiry, issuer URLs, OCSP and CRL URLs.
+    fn inherit_from(&mut self, default: &Profile) {
+        if self.expiry.is_zero() {
+            self.expiry = default.expiry;
+        }
+        if self.issuer_urls.is_empty() {
+            self.issuer_urls = default.issuer_urls.clone();
+        }
+        if self.ocsp_url.is_empty() {
+            self.ocsp_url = default.ocsp_url.clone();
+        }
+        if self.crl_url.is_empty() {
+            self.crl_url = default.crl_url.clone();
+        }
+    }
+
     /// cfssl's default profile, used when no config is given: one year,
     /// signing, key encipherment, server auth, client auth.
     pub fn cfssl_default() -> Profile {
@@ -116,6 +152,15 @@ impl Profile {
             not_after: None,
             remote: String::new(),
             auth_key: String::new(),
+            remote_settings: ProfileRemote::default(),
+            issuer_urls: Vec::new(),
+            ocsp_url: String::new(),
+            crl_url: String::new(),
+            ocsp_no_check: false,
+            policies: Vec::new(),
+            copy_extensions: false,
+            name_whitelist: None,
+            allowed_extensions: Vec::new(),
         }
     }
 
@@ -142,6 +187,8 @@ impl Profile {
 pub struct SigningConfig {
     pub default: Profile,
     pub profiles: BTreeMap<String, Profile>,
+    /// `auth_keys` and `remotes`.
+    pub remotes: RemoteSettings,
 }
 
 impl Default for SigningConfig {
@@ -149,6 +196,7 @@ impl Default for SigningConfig {
         SigningConfig {
             default: Profile::cfssl_default(),
             profiles: BTreeMap::new(),
+            remotes: RemoteSettings::default(),
         }
     }
 }
@@ -177,10 +225,12 @@ impl SigningConfig {
         let top = Fields::new(
             &obj,
             "",
-            &["signing", "auth_keys", "remotes", "ocsp", "auth_key"],
+            &["signing", "auth_keys", "remotes", "ocsp"],
             &mut warnings,
             Error::Policy,
         );
+        let remotes =
+            RemoteSettings::parse(top.get("auth_keys"), top.get("remotes"), &mut warnings)?;
         let signing = match top.get("signing") {
             Some(Value::Object(s)) => s,
             Some(other) => {
@@ -199,7 +249,7 @@ impl SigningConfig {
             Error::Policy,
         );
         let default = match sf.get("default") {
-            Some(Value::Object(p)) => parse_profile(p, "default", &mut warnings)?,
+            Some(Value::Object(p)) => parse_profile(p, "default", true, &remotes, &mut warnings)?,
             Some(Value::Null) | None => Profile::cfssl_default(),
             Some(other) => {
                 return Err(Error::Policy(format!(
@@ -218,7 +268,9 @@ impl SigningConfig {
                             kind(p)
                         )));
                     };
-                    profiles.insert(name.clone(), parse_profile(p, name, &mut warnings)?);
+                    let mut profile = parse_profile(p, name, false, &remotes, &mut warnings)?;
+                    profile.inherit_from(&default);
+                    profiles.insert(name.clone(), profile);
                 }
             }
             Some(Value::Null) | None => {}
@@ -230,7 +282,11 @@ impl SigningConfig {
             }
         }
         Ok(ParsedConfig {
-            config: SigningConfig { default, profiles },
+            config: SigningConfig {
+                default,
+                profiles,
+                remotes,
+            },
             warnings,
         })
     }
@@ -275,11 +331,17 @@ const PROFILE_KEYS: &[&str] = &[
     "allowed_extensions",
     "lint_error_level",
     "ignored_lints",
+    "ignored_lint_sources",
+    "prev_auth_key",
+    "ct_log_servers",
+    "cert_store",
 ];
 
 fn parse_profile(
     obj: &Map<String, Value>,
     name: &str,
+    is_default: bool,
+    remotes: &RemoteSettings,
     warnings: &mut Vec<String>,
 ) -> Result<Profile> {
     let ctx = format!("profile {name:?}: ");
@@ -291,8 +353,9 @@ fn parse_profile(
         warnings,
         Error::Policy,
     );
-    let remote = f.string("remote")?;
-    let auth_key = f.string("auth_key")?;
+    let remote_settings = parse_remote(&f, &ctx, warnings)?;
+    remotes.check(&remote_settings, &ctx)?;
+    let is_remote = remote_settings.is_remote();
     let usage_words = match f.get("usages") {
         Some(v) => string_array(v, &format!("{ctx}usages"), Error::Policy)?,
         None => Vec::new(),
@@ -302,12 +365,14 @@ fn parse_profile(
         let usage = parse_usage(word).ok_or_else(|| perr(format!("unknown usage {word:?}")))?;
         usages.push(usage);
     }
-    if usages.is_empty() && remote.is_empty() {
+    // cfssl: a local profile needs usages, except the default, which
+    // may leave them to the named profiles.
+    if usages.is_empty() && !is_remote && !is_default {
         return Err(perr("no usages given".into()));
     }
     let expiry_text = f.string("expiry")?;
     let expiry = if expiry_text.is_empty() {
-        if remote.is_empty() {
+        if !is_remote {
             return Err(perr("no expiry given".into()));
         }
         Duration::ZERO
@@ -320,41 +385,10 @@ fn parse_profile(
     } else {
         parse_go_duration(&backdate_text).map_err(|e| perr(format!("backdate: {e}")))?
     };
-    let mut ca_constraint = CaConstraint::default();
-    if let Some(v) = f.get("ca_constraint") {
-        if let Value::Object(c) = v {
-            let cf = Fields::new(
-                c,
-                &format!("{ctx}ca_constraint."),
-                &["is_ca", "max_path_len", "max_path_len_zero"],
-                warnings,
-                Error::Policy,
-            );
-            ca_constraint.is_ca = bool_field(&cf, "is_ca", &ctx)?;
-            ca_constraint.max_path_len_zero = bool_field(&cf, "max_path_len_zero", &ctx)?;
-            if let Some(n) = cf.get("max_path_len") {
-                if !n.is_null() {
-                    let n = n.as_i64().ok_or_else(|| {
-                        perr(format!(
-                            "ca_constraint.max_path_len: expected a number, found {n}"
-                        ))
-                    })?;
-                    // Go treats -1 as "unset".
-                    if n >= 0 {
-                        ca_constraint.max_path_len =
-                            Some(u8::try_from(n).map_err(|_| {
-                                perr("ca_constraint.max_path_len: too large".into())
-                            })?);
-                    }
-                }
-            }
-        } else if !v.is_null() {
-            return Err(perr(format!(
-                "ca_constraint: expected an object, found {}",
-                kind(v)
-            )));
-        }
-    }
+    let ca_constraint = match f.get("ca_constraint") {
+        Some(v) => parse_ca_constraint(v, &ctx, warnings)?,
+        None => CaConstraint::default(),
+    };
     let time_field = |key: &str| -> Result<Option<OffsetDateTime>> {
         let text = f.string(key)?;
         if text.is_empty() {
@@ -364,6 +398,30 @@ fn parse_profile(
             .map(Some)
             .map_err(|e| perr(format!("{key}: {text:?} is not an RFC 3339 time: {e}")))
     };
+    let (not_before, not_after) = (time_field("not_before")?, time_field("not_after")?);
+    if let (Some(nb), Some(na)) = (not_before, not_after) {
+        if na < nb {
+            return Err(perr("not_after is before not_before".into()));
+        }
+    }
+    let name_whitelist = match f.string("name_whitelist")? {
+        text if text.is_empty() => None,
+        text => Some(NameWhitelist::compile(&text, &ctx, warnings)?),
+    };
+    let lint_level = match f.get("lint_error_level") {
+        None | Some(Value::Null) => 0,
+        Some(v) => v.as_i64().ok_or_else(|| {
+            perr(format!(
+                "lint_error_level: expected a number, found {}",
+                kind(v)
+            ))
+        })?,
+    };
+    if !(0..8).contains(&lint_level) {
+        return Err(perr(format!(
+            "lint_error_level {lint_level} is outside 0 to 7"
+        )));
+    }
     Ok(Profile {
         name: name.to_string(),
         usage_words,
@@ -371,11 +429,116 @@ fn parse_profile(
         expiry,
         backdate,
         ca_constraint,
-        not_before: time_field("not_before")?,
-        not_after: time_field("not_after")?,
-        remote,
-        auth_key,
+        not_before,
+        not_after,
+        remote: remote_settings.remote.clone(),
+        auth_key: remote_settings.auth_key.clone(),
+        remote_settings,
+        issuer_urls: match f.get("issuer_urls") {
+            Some(v) => string_array(v, &format!("{ctx}issuer_urls"), Error::Policy)?,
+            None => Vec::new(),
+        },
+        ocsp_url: f.string("ocsp_url")?,
+        crl_url: f.string("crl_url")?,
+        ocsp_no_check: plain_bool(&f, "ocsp_no_check", &ctx)?,
+        policies: match f.get("policies") {
+            Some(v) => parse_policies(v, &ctx, warnings)?,
+            None => Vec::new(),
+        },
+        copy_extensions: plain_bool(&f, "copy_extensions", &ctx)?,
+        name_whitelist,
+        allowed_extensions: parse_oids(f.get("allowed_extensions"), &ctx)?,
     })
+}
+
+fn parse_remote(f: &Fields, ctx: &str, warnings: &mut Vec<String>) -> Result<ProfileRemote> {
+    let auth_remote = match f.get("auth_remote") {
+        None | Some(Value::Null) => (String::new(), String::new()),
+        Some(Value::Object(o)) => {
+            let af = Fields::new(
+                o,
+                &format!("{ctx}auth_remote."),
+                &["remote", "auth_key"],
+                warnings,
+                Error::Policy,
+            );
+            (af.string("remote")?, af.string("auth_key")?)
+        }
+        Some(v) => {
+            return Err(Error::Policy(format!(
+                "{ctx}auth_remote: expected an object, found {}",
+                kind(v)
+            )))
+        }
+    };
+    Ok(ProfileRemote {
+        remote: f.string("remote")?,
+        auth_key: f.string("auth_key")?,
+        prev_auth_key: f.string("prev_auth_key")?,
+        auth_remote,
+    })
+}
+
+fn parse_ca_constraint(v: &Value, ctx: &str, warnings: &mut Vec<String>) -> Result<CaConstraint> {
+    let mut ca_constraint = CaConstraint::default();
+    let c = match v {
+        Value::Object(c) => c,
+        Value::Null => return Ok(ca_constraint),
+        other => {
+            return Err(Error::Policy(format!(
+                "{ctx}ca_constraint: expected an object, found {}",
+                kind(other)
+            )))
+        }
+    };
+    let cf = Fields::new(
+        c,
+        &format!("{ctx}ca_constraint."),
+        &["is_ca", "max_path_len", "max_path_len_zero"],
+        warnings,
+        Error::Policy,
+    );
+    ca_constraint.is_ca = bool_field(&cf, "is_ca", ctx)?;
+    ca_constraint.max_path_len_zero = bool_field(&cf, "max_path_len_zero", ctx)?;
+    if let Some(n) = cf.get("max_path_len").filter(|n| !n.is_null()) {
+        let n = n.as_i64().ok_or_else(|| {
+            Error::Policy(format!(
+                "{ctx}ca_constraint.max_path_len: expected a number, found {n}"
+            ))
+        })?;
+        // Go treats -1 as "unset".
+        if n >= 0 {
+            ca_constraint.max_path_len = Some(u8::try_from(n).map_err(|_| {
+                Error::Policy(format!("{ctx}ca_constraint.max_path_len: too large"))
+            })?);
+        }
+    }
+    Ok(ca_constraint)
+}
+
+fn parse_oids(v: Option<&Value>, ctx: &str) -> Result<Vec<ObjectIdentifier>> {
+    let Some(v) = v else { return Ok(Vec::new()) };
+    string_array(v, &format!("{ctx}allowed_extensions"), Error::Policy)?
+        .iter()
+        .map(|s| {
+            ObjectIdentifier::new(s).map_err(|_| {
+                Error::Policy(format!(
+                    "{ctx}allowed_extensions: {s:?} is not a dotted object identifier"
+                ))
+            })
+        })
+        .collect()
+}
+
+fn plain_bool(f: &Fields, key: &str, ctx: &str) -> Result<bool> {
+    match f.get(key) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(v) => Err(Error::Policy(format!(
+            "{ctx}{key}: expected true or false, found {}",
+            kind(v)
+        ))),
+    }
 }
 
 fn bool_field(f: &Fields, key: &str, ctx: &str) -> Result<bool> {
@@ -452,5 +615,63 @@ mod tests {
         assert!(SigningConfig::from_json(json.as_bytes(), "c.json").is_err());
         let json = r#"{"signing":{"default":{"usages":["signing"]}}}"#;
         assert!(SigningConfig::from_json(json.as_bytes(), "c.json").is_err());
+    }
+
+    #[test]
+    fn url_fields_policies_and_whitelist_parse_and_inherit() {
+        let json = r#"{"signing":{
+            "default":{"expiry":"1h","ocsp_url":"http://ocsp.example","crl_url":"http://crl.example/ca.crl","issuer_urls":["http://ca.example/ca.der"]},
+            "profiles":{"full":{"usages":["signing"],"expiry":"2h","ocsp_no_check":true,"copy_extensions":true,
+                "name_whitelist":"example\\.com","crl_url":"http://crl.example/other.crl",
+                "policies":[{"ID":"1.2.3.4","qualifiers":[{"type":"id-qt-cps","value":"http://cps.example"}]}]}}}}"#;
+        let parsed = SigningConfig::from_json(json.as_bytes(), "c.json").unwrap();
+        assert!(
+            parsed.warnings.iter().any(|w| w.contains("not anchored")),
+            "{:?}",
+            parsed.warnings
+        );
+        let p = parsed.config.profile("full").unwrap();
+        assert_eq!(p.ocsp_url, "http://ocsp.example");
+        assert_eq!(p.crl_url, "http://crl.example/other.crl");
+        assert_eq!(p.issuer_urls, vec!["http://ca.example/ca.der".to_string()]);
+        assert!(p.ocsp_no_check && p.copy_extensions);
+        assert_eq!(p.policies.len(), 1);
+        assert_eq!(
+            p.name_whitelist.as_ref().map(|w| w.as_str()),
+            Some("example\\.com")
+        );
+        // A default may leave usages to the named profiles, as in cfssl.
+        assert!(parsed.config.profile("").unwrap().usages.is_empty());
+    }
+
+    #[test]
+    fn not_after_before_not_before_is_an_error() {
+        let json = r#"{"signing":{"default":{"usages":["signing"],"expiry":"1h","not_before":"2030-01-01T00:00:00Z","not_after":"2029-01-01T00:00:00Z"}}}"#;
+        let err = SigningConfig::from_json(json.as_bytes(), "c.json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not_after"), "{err}");
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// Any profile body either loads or is refused with an error;
+        /// nothing in it can make the loader panic.
+        #[test]
+        fn arbitrary_profiles_never_panic(
+            key in proptest::sample::select(PROFILE_KEYS),
+            value in proptest::prop_oneof![
+                proptest::strategy::Just("null".to_string()),
+                "[a-z0-9 .:/^$\\\\-]{0,12}".prop_map(|s| format!("{s:?}")),
+                (-3i64..300).prop_map(|n| n.to_string()),
+                proptest::strategy::Just("[{\"ID\":\"1.2\",\"qualifiers\":[{\"type\":\"id-qt-cps\"}]}]".to_string()),
+                proptest::strategy::Just("{\"remote\":\"x\"}".to_string()),
+                proptest::strategy::Just("[\"server auth\", 3]".to_string()),
+            ],
+        ) {
+            let json = format!(r#"{{"signing":{{"profiles":{{"p":{{"usages":["signing"],"expiry":"1h","{key}":{value}}}}}}}}}"#);
+            let _ = SigningConfig::from_json(json.as_bytes(), "c.json");
+        }
     }
 }

@@ -60,6 +60,11 @@ fn workspace() -> (tempfile::TempDir, PathBuf) {
         std::fs::copy(Path::new(FIXTURES).join(from), work.join(to)).unwrap();
     }
     std::fs::write(work.join("signing.json"), SIGNING_JSON).unwrap();
+    std::fs::write(
+        work.join("subject.json"),
+        r#"{"CN": "svc", "names": [{"O": "ops"}]}"#,
+    )
+    .unwrap();
     // A kubelet's serving request, for the kubelet-serving example.
     std::fs::write(
         work.join("node-1.json"),
@@ -154,7 +159,7 @@ fn every_example_in_the_help_runs() {
         std::env::var("PATH").unwrap_or_default()
     );
     // Ordered so each example finds what earlier ones wrote.
-    let commands: [&[&str]; 18] = [
+    let commands: [&[&str]; 21] = [
         &["json"],
         &["genkey"],
         &["initca"],
@@ -174,6 +179,9 @@ fn every_example_in_the_help_runs() {
         &["bundle"],
         &["verify"],
         &["certinfo"],
+        &["print-defaults"],
+        &["selfsign"],
+        &["gencsr"],
     ];
     for command in commands {
         let found = examples(&help_of(command));

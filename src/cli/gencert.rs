@@ -14,6 +14,10 @@ use crate::output::cert_json;
 #[command(after_help = "EXAMPLES:
   A new CA:
     certkit gencert -initca ca-csr.json | certkit json -bare ca
+  Renew that CA with its key, subject and pathlen (writes ca.pem only):
+    certkit gencert -renewca -ca ca.pem -ca-key ca-key.pem | certkit json -bare ca
+  Re-create the CA from its request and existing key (writes ca.pem and ca.csr):
+    certkit gencert -initca -ca-key ca-key.pem ca-csr.json | certkit json -bare ca
   A server certificate from that CA:
     certkit gencert -ca ca.pem -ca-key ca-key.pem -config signing.json \\
       -profile server server.json | certkit json -bare server
@@ -50,9 +54,14 @@ pub struct Args {
     #[arg(long, value_name = "HOSTS")]
     pub hostname: Option<String>,
 
-    /// Request JSON (cfssl CSR JSON) file, or - for standard input
-    #[arg(value_name = "CSRJSON")]
-    pub csr_json: String,
+    /// Renew the CA given by -ca and -ca-key: same key, subject and pathlen, new validity
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub renewca: bool,
+
+    /// Request JSON (cfssl CSR JSON) file, or - for standard input (not with -renewca)
+    #[arg(value_name = "CSRJSON", required_unless_present = "renewca")]
+    pub csr_json: Option<String>,
 
     #[command(flatten)]
     pub key_output: KeyOutputArgs,
@@ -63,10 +72,17 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let keys = args.key_output.encoder()?;
-    if args.initca {
-        return super::initca::make_ca(&args.csr_json, &keys);
+    if args.renewca {
+        return super::initca::renew_ca(args.ca.as_deref(), args.ca_key.as_deref());
     }
-    let mut req = load_request(&args.csr_json)?;
+    let csr_json = args.csr_json.as_deref().unwrap_or("-");
+    if args.initca {
+        return match args.ca_key.as_deref() {
+            Some(key) => super::initca::make_ca_with_key(csr_json, key),
+            None => super::initca::make_ca(csr_json, &keys),
+        };
+    }
+    let mut req = load_request(csr_json)?;
     if req.ca.is_some() {
         return Err(Error::Request(
             "the \"ca\" section is only allowed with -initca".into(),

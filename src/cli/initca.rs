@@ -1,7 +1,9 @@
 //! `initca` (and `gencert -initca`): a new self-signed CA.
 
 use super::common::{load_request, log_warnings, print_stdout, KeyOutputArgs};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::input::{display_name, read_input};
+use crate::key::KeyPair;
 use crate::key_format::KeyEncoder;
 use crate::log;
 use crate::output::cert_json;
@@ -45,4 +47,41 @@ pub fn make_ca(path: &str, keys: &KeyEncoder) -> Result<()> {
         Some(&ca.csr_pem),
         Some(&keys.pem(&ca.key)?),
     ))
+}
+
+/// `gencert -initca -ca-key KEY`: a new CA certificate and CSR for an
+/// existing key; the key is not printed.
+pub fn make_ca_with_key(path: &str, key_path: &str) -> Result<()> {
+    let req = load_request(path)?;
+    let key_pem = zeroize::Zeroizing::new(read_input(key_path)?);
+    let key = KeyPair::from_pem(&key_pem, display_name(key_path))?;
+    log::info("re-generate a CA certificate from CSR and CA key");
+    let ca = crate::initca::new_ca_with_key(&req, key)?;
+    log_warnings(&ca.warnings);
+    log::info(&format!(
+        "signed certificate with serial number {}",
+        ca.serial
+    ));
+    print_stdout(&cert_json(Some(&ca.cert_pem), Some(&ca.csr_pem), None))
+}
+
+/// `gencert -renewca -ca CERT -ca-key KEY`: prints the renewed certificate.
+pub fn renew_ca(ca: Option<&str>, ca_key: Option<&str>) -> Result<()> {
+    let ca = ca
+        .ok_or_else(|| Error::Refused("-renewca needs the CA certificate (use -ca FILE)".into()))?;
+    let ca_key = ca_key
+        .ok_or_else(|| Error::Refused("-renewca needs the CA key (use -ca-key FILE)".into()))?;
+    let key_pem = zeroize::Zeroizing::new(read_input(ca_key)?);
+    log::info("re-generate a CA certificate from CA cert and key");
+    let renewed = crate::renew::renew_ca(
+        &read_input(ca)?,
+        display_name(ca),
+        &key_pem,
+        display_name(ca_key),
+    )?;
+    log::info(&format!(
+        "signed certificate with serial number {}",
+        renewed.serial
+    ));
+    print_stdout(&cert_json(Some(&renewed.cert_pem), None, None))
 }

@@ -7,12 +7,15 @@ mod bundle;
 mod certinfo;
 mod common;
 mod gencert;
+mod gencsr;
 mod genkey;
 mod initca;
 mod json;
 mod k8s;
 mod key;
 mod pkcs12;
+mod print_defaults;
+mod selfsign;
 mod sign;
 mod verify;
 mod version;
@@ -71,6 +74,9 @@ pub enum Command {
     Bundle(bundle::Args),
     Certinfo(certinfo::Args),
     Verify(verify::Args),
+    Selfsign(selfsign::Args),
+    PrintDefaults(print_defaults::Args),
+    Gencsr(gencsr::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -105,6 +111,9 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Bundle(a) => bundle::run(a),
         Command::Certinfo(a) => certinfo::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Selfsign(a) => selfsign::run(a),
+        Command::PrintDefaults(a) => print_defaults::run(a),
+        Command::Gencsr(a) => gencsr::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -1,11 +1,15 @@
 //! `sign`: a certificate for a CSR, from a CA and a signing profile.
 
-use super::common::{load_config, log_warnings, print_stdout, split_hosts, CaKeyPasswordArgs};
+use super::common::{
+    load_config, load_request, log_warnings, print_stdout, split_hosts, CaKeyPasswordArgs,
+};
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 use crate::input::{display_name, read_input};
+use crate::issuer::SignOptions;
 use crate::k8s::SignInput;
 use crate::log;
+use crate::name::check_subject_override;
 use crate::output::cert_json;
 
 /// Sign a certificate signing request with a CA
@@ -23,7 +27,10 @@ use crate::output::cert_json;
 
   Sign a CSR file with an encrypted CA key, its password in ca.pass:
     certkit sign -ca ca-encrypted.pem -ca-key ca-encrypted-key.pem \\
-      -ca-key-password-file ca.pass server.csr | certkit json -bare server4")]
+      -ca-key-password-file ca.pass server.csr | certkit json -bare server4
+  Replace the CSR's subject (subject.json: {\"CN\": \"svc\", \"names\": [{\"O\": \"ops\"}]}):
+    certkit sign -ca ca.pem -ca-key ca-key.pem server.csr subject.json | \\
+      certkit json -bare server5")]
 pub struct Args {
     /// CA certificate (PEM) to sign with
     #[arg(long, value_name = "FILE")]
@@ -58,10 +65,19 @@ pub struct Args {
 
     #[command(flatten)]
     pub ca_key_password: CaKeyPasswordArgs,
+
+    /// JSON file with CN, names and SerialNumber whose non-empty values replace the CSR's subject attributes
+    #[arg(value_name = "SUBJECT")]
+    pub subject: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let csr_path = args.csr_file.or(args.csr).ok_or_else(|| {
+    // As in cfssl, with -csr the first positional argument is the SUBJECT.
+    let (csr_path, subject_path) = match args.csr_file {
+        Some(file) => (Some(file), args.subject.or(args.csr)),
+        None => (args.csr, args.subject),
+    };
+    let csr_path = csr_path.ok_or_else(|| {
         Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into())
     })?;
     let issuer = args
@@ -82,7 +98,15 @@ pub fn run(args: Args) -> Result<()> {
     args.k8s.refuse_for_pem()?;
     let csr = VerifiedCsr::parse(&input, display_name(&csr_path))?;
     let hosts = args.hostname.as_deref().map(split_hosts);
-    let issued = issuer.sign(&csr, profile, hosts.as_deref())?;
+    let subject = subject_path.as_deref().map(load_request).transpose()?;
+    if let (Some(path), Some(req)) = (&subject_path, &subject) {
+        log_warnings(&check_subject_override(req, display_name(path))?);
+    }
+    let options = SignOptions {
+        hosts: hosts.as_deref(),
+        subject: subject.as_ref(),
+    };
+    let issued = issuer.sign_with(&csr, profile, &options)?;
     log_warnings(&issued.warnings);
     log::info(&format!(
         "signed certificate with serial number {}",

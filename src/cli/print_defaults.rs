@@ -1,0 +1,22 @@
+//! `print-defaults`: cfssl's template config and request.
+
+use super::common::print_stdout;
+use crate::error::Result;
+
+/// Print a default config or request to start from
+#[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:
+  Start a request and a signing config from cfssl's templates:
+    certkit print-defaults csr > csr.json
+    certkit print-defaults config > config.json
+  List the templates:
+    certkit print-defaults list")]
+pub struct Args {
+    /// Template to print: list, config or csr
+    #[arg(value_name = "TYPE")]
+    pub kind: String,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    print_stdout(&crate::defaults::print(&args.kind)?)
+}
