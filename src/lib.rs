@@ -4,9 +4,11 @@
 //! arguments and calls it.
 
 pub mod cli;
+pub mod cluster;
 pub mod csr;
 pub mod duration;
 pub mod error;
+pub mod expiry;
 pub mod files;
 pub mod initca;
 pub mod input;
@@ -17,6 +19,7 @@ pub mod log;
 pub mod name;
 pub mod output;
 pub mod policy;
+pub mod renew;
 pub mod request;
 
 pub use error::{Error, Result};

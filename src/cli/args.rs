@@ -63,8 +63,26 @@ mod tests {
     #[test]
     fn go_flags_become_long_flags() {
         assert_eq!(
-            norm(&["cfssl", "sign", "-ca", "ca.pem", "-ca-key=k.pem", "--config", "c", "-"]),
-            ["certkit", "sign", "--ca", "ca.pem", "--ca-key=k.pem", "--config", "c", "-"]
+            norm(&[
+                "cfssl",
+                "sign",
+                "-ca",
+                "ca.pem",
+                "-ca-key=k.pem",
+                "--config",
+                "c",
+                "-"
+            ]),
+            [
+                "certkit",
+                "sign",
+                "--ca",
+                "ca.pem",
+                "--ca-key=k.pem",
+                "--config",
+                "c",
+                "-"
+            ]
         );
     }
 
@@ -78,6 +96,9 @@ mod tests {
 
     #[test]
     fn double_dash_stops_rewriting() {
-        assert_eq!(norm(&["certkit", "genkey", "--", "-weird"]), ["certkit", "genkey", "--", "-weird"]);
+        assert_eq!(
+            norm(&["certkit", "genkey", "--", "-weird"]),
+            ["certkit", "genkey", "--", "-weird"]
+        );
     }
 }

@@ -3,11 +3,14 @@
 //! the library. Errors are mapped to exit codes here and nowhere else.
 
 mod args;
+mod check_expiration;
+mod cluster;
 mod common;
 mod gencert;
 mod genkey;
 mod initca;
 mod json;
+mod renew;
 mod sign;
 mod version;
 
@@ -52,6 +55,9 @@ pub enum Command {
     Sign(sign::Args),
     Json(json::Args),
     Version(version::Args),
+    Cluster(cluster::Args),
+    CheckExpiration(check_expiration::Args),
+    Renew(renew::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -77,6 +83,9 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Sign(a) => sign::run(a),
         Command::Json(a) => json::run(a),
         Command::Version(a) => version::run(a),
+        Command::Cluster(a) => cluster::run(a),
+        Command::CheckExpiration(a) => check_expiration::run(a),
+        Command::Renew(a) => renew::run(a),
     };
     match result {
         Ok(()) => 0,
