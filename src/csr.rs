@@ -61,11 +61,7 @@ pub fn build(req: &Request, key: &KeyPair) -> Result<String> {
 }
 
 /// An extension with a DER-encoded value.
-pub fn extension(
-    oid: spki::ObjectIdentifier,
-    critical: bool,
-    value: &impl Encode,
-) -> Result<Extension> {
+pub fn extension(oid: spki::ObjectIdentifier, critical: bool, value: &impl Encode) -> Result<Extension> {
     Ok(Extension {
         extn_id: oid,
         critical,
@@ -77,11 +73,7 @@ pub fn extension(
 /// addresses, IP addresses, then URIs.
 pub fn san_extension(sans: &[San]) -> Result<SubjectAltName> {
     let ia5 = |s: &str, kind: &str| {
-        Ia5String::new(s).map_err(|_| {
-            Error::Request(format!(
-                "hosts: {kind} {s:?} must be ASCII (use punycode for IDNs)"
-            ))
-        })
+        Ia5String::new(s).map_err(|_| Error::Request(format!("hosts: {kind} {s:?} must be ASCII (use punycode for IDNs)")))
     };
     let mut names = Vec::new();
     for san in sans {
@@ -123,8 +115,7 @@ impl VerifiedCsr {
     /// REQUEST`) or raw DER, and verifies its self-signature.
     pub fn parse(input: &[u8], source: &str) -> Result<VerifiedCsr> {
         let der = if input.trim_ascii_start().starts_with(b"-----BEGIN") {
-            let blocks = pem::parse_many(input)
-                .map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
+            let blocks = pem::parse_many(input).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
             let block = blocks
                 .into_iter()
                 .find(|b| b.tag() == "CERTIFICATE REQUEST" || b.tag() == "NEW CERTIFICATE REQUEST")
@@ -133,18 +124,11 @@ impl VerifiedCsr {
         } else if input.first() == Some(&0x30) {
             input.to_vec()
         } else if input.trim_ascii().is_empty() {
-            return Err(Error::decode(
-                source,
-                "empty input, expected a PEM certificate request",
-            ));
+            return Err(Error::decode(source, "empty input, expected a PEM certificate request"));
         } else {
-            return Err(Error::decode(
-                source,
-                "not a PEM or DER certificate request",
-            ));
+            return Err(Error::decode(source, "not a PEM or DER certificate request"));
         };
-        let req = CertReq::from_der(&der)
-            .map_err(|e| Error::decode(source, format!("malformed certificate request: {e}")))?;
+        let req = CertReq::from_der(&der).map_err(|e| Error::decode(source, format!("malformed certificate request: {e}")))?;
         let tbs = req.info.to_der()?;
         let spki_der = req.info.public_key.to_der()?;
         let spki = spki::SubjectPublicKeyInfoRef::from_der(&spki_der)?;
@@ -178,9 +162,7 @@ impl VerifiedCsr {
     pub fn requested_extensions(&self) -> Result<Vec<Extension>> {
         let mut out = Vec::new();
         for attr in self.req.info.attributes.iter() {
-            if attr.oid == const_oid::db::rfc5912::ID_EXTENSION_REQ
-                || attr.oid == const_oid::db::rfc2985::PKCS_9_AT_EXTENSION_REQUEST
-            {
+            if attr.oid == const_oid::db::rfc5912::ID_EXTENSION_REQ || attr.oid == const_oid::db::rfc2985::PKCS_9_AT_EXTENSION_REQUEST {
                 for value in attr.values.iter() {
                     let exts: Vec<Extension> = value.decode_as().map_err(|e| {
                         Error::decode("CSR", format!("malformed extension request: {e}"))
@@ -210,9 +192,8 @@ impl VerifiedCsr {
     pub fn requested_ca(&self) -> Result<Option<BasicConstraints>> {
         for ext in self.requested_extensions()? {
             if ext.extn_id == rfc5912::ID_CE_BASIC_CONSTRAINTS {
-                let bc = BasicConstraints::from_der(ext.extn_value.as_bytes()).map_err(|e| {
-                    Error::decode("CSR", format!("malformed basicConstraints: {e}"))
-                })?;
+                let bc = BasicConstraints::from_der(ext.extn_value.as_bytes())
+                    .map_err(|e| Error::decode("CSR", format!("malformed basicConstraints: {e}")))?;
                 return Ok(bc.ca.then_some(bc));
             }
         }
@@ -227,12 +208,8 @@ pub fn san_from_general_name(name: &GeneralName) -> Option<San> {
         GeneralName::Rfc822Name(e) => Some(San::Email(e.to_string())),
         GeneralName::UniformResourceIdentifier(u) => Some(San::Uri(u.to_string())),
         GeneralName::IpAddress(bytes) => match bytes.as_bytes().len() {
-            4 => <[u8; 4]>::try_from(bytes.as_bytes())
-                .ok()
-                .map(|b| San::Ip(IpAddr::from(b))),
-            16 => <[u8; 16]>::try_from(bytes.as_bytes())
-                .ok()
-                .map(|b| San::Ip(IpAddr::from(b))),
+            4 => <[u8; 4]>::try_from(bytes.as_bytes()).ok().map(|b| San::Ip(IpAddr::from(b))),
+            16 => <[u8; 16]>::try_from(bytes.as_bytes()).ok().map(|b| San::Ip(IpAddr::from(b))),
             _ => None,
         },
         _ => None,
@@ -247,11 +224,7 @@ mod tests {
     fn request() -> Request {
         Request {
             cn: "my-pod".into(),
-            hosts: vec![
-                "my-svc.example".into(),
-                "192.0.2.24".into(),
-                "spiffe://c/ns/x".into(),
-            ],
+            hosts: vec!["my-svc.example".into(), "192.0.2.24".into(), "spiffe://c/ns/x".into()],
             key: KeySpec::Ecdsa(256),
             ..Default::default()
         }
@@ -279,9 +252,7 @@ mod tests {
         let mut der = block.contents().to_vec();
         let pos = der.windows(6).position(|w| w == b"my-pod").unwrap();
         der[pos] = b'M';
-        let err = VerifiedCsr::parse(&der, "tampered.csr")
-            .unwrap_err()
-            .to_string();
+        let err = VerifiedCsr::parse(&der, "tampered.csr").unwrap_err().to_string();
         assert!(err.contains("signature"), "{err}");
     }
 

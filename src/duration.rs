@@ -59,10 +59,7 @@ mod tests {
 
     #[test]
     fn parses_cfssl_style_durations() {
-        assert_eq!(
-            parse_go_duration("876000h").unwrap().as_secs(),
-            876000 * 3600
-        );
+        assert_eq!(parse_go_duration("876000h").unwrap().as_secs(), 876000 * 3600);
         assert_eq!(parse_go_duration("90m").unwrap().as_secs(), 5400);
         assert_eq!(parse_go_duration("1h30m").unwrap().as_secs(), 5400);
         assert_eq!(parse_go_duration("1.5h").unwrap().as_secs(), 5400);

@@ -66,11 +66,7 @@ fn write_temp(target: &Path, contents: &[u8], mode: u32) -> Result<PathBuf> {
         let _ = aws_lc_rs::rand::fill(&mut rnd);
         let suffix: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
         let temp = dir.join(format!(".{base}.{suffix}.tmp"));
-        let opened = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode)
-            .open(&temp);
+        let opened = OpenOptions::new().write(true).create_new(true).mode(mode).open(&temp);
         let mut file = match opened {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 15 => continue,
@@ -84,10 +80,7 @@ fn write_temp(target: &Path, contents: &[u8], mode: u32) -> Result<PathBuf> {
         }
         return Ok(temp);
     }
-    Err(Error::io(
-        target,
-        std::io::Error::other("could not create a temporary file"),
-    ))
+    Err(Error::io(target, std::io::Error::other("could not create a temporary file")))
 }
 
 #[cfg(test)]
@@ -122,21 +115,14 @@ mod tests {
         let cert = dir.path().join("c.pem");
         std::fs::write(&cert, "old").unwrap();
         let bad = OutputFile {
-            name: dir
-                .path()
-                .join("missing-dir/c.csr")
-                .to_string_lossy()
-                .into_owned(),
+            name: dir.path().join("missing-dir/c.csr").to_string_lossy().into_owned(),
             contents: b"x".to_vec(),
             mode: 0o644,
             binary: false,
         };
         assert!(write_all(&[file(dir.path(), "c.pem", 0o644), bad]).is_err());
         assert_eq!(std::fs::read(&cert).unwrap(), b"old");
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 1, "{names:?}");
     }
 }

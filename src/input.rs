@@ -64,9 +64,6 @@ mod tests {
     #[test]
     fn missing_file_names_the_path() {
         let err = read_input("/nonexistent/req.json").unwrap_err();
-        assert!(
-            err.to_string().starts_with("/nonexistent/req.json:"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("/nonexistent/req.json:"), "{err}");
     }
 }

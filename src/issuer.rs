@@ -16,8 +16,7 @@ use x509_cert::builder::profile::BuilderProfile;
 use x509_cert::builder::{Builder, CertificateBuilder};
 use x509_cert::certificate::{Certificate, TbsCertificate};
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
-    SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectKeyIdentifier,
 };
 use x509_cert::ext::Extension;
 use x509_cert::name::Name;
@@ -47,12 +46,7 @@ impl Issuer {
     /// Loads a CA from its certificate and key (PEM). Refuses a key that
     /// does not belong to the certificate and a certificate that is not a
     /// CA (BasicConstraints CA:TRUE, keyCertSign when KeyUsage is present).
-    pub fn load(
-        cert_pem: &[u8],
-        cert_source: &str,
-        key_pem: &[u8],
-        key_source: &str,
-    ) -> Result<Issuer> {
+    pub fn load(cert_pem: &[u8], cert_source: &str, key_pem: &[u8], key_source: &str) -> Result<Issuer> {
         let cert = parse_certificate(cert_pem, cert_source)?;
         let key = KeyPair::from_pem(key_pem, key_source)?;
         let tbs = cert.tbs_certificate();
@@ -99,12 +93,7 @@ impl Issuer {
 
     /// Signs a verified CSR under `profile`. The subject is the CSR's,
     /// byte for byte; SANs are the CSR's unless `hosts` replaces them.
-    pub fn sign(
-        &self,
-        csr: &VerifiedCsr,
-        profile: &Profile,
-        hosts: Option<&[String]>,
-    ) -> Result<Issued> {
+    pub fn sign(&self, csr: &VerifiedCsr, profile: &Profile, hosts: Option<&[String]>) -> Result<Issued> {
         if csr.requested_ca()?.is_some() && !profile.ca_constraint.is_ca {
             return Err(Error::Refused(format!(
                 "the CSR asks for a CA certificate but profile {:?} does not allow CA certificates",
@@ -145,17 +134,9 @@ impl Issuer {
     /// Issues a leaf certificate for a subject, public key and SANs taken
     /// from elsewhere (an existing certificate being renewed), since the
     /// holder's private key need not be at hand to sign a CSR.
-    pub fn reissue(
-        &self,
-        subject: &Name,
-        spki: &SubjectPublicKeyInfoOwned,
-        sans: Vec<San>,
-        profile: &Profile,
-    ) -> Result<Issued> {
+    pub fn reissue(&self, subject: &Name, spki: &SubjectPublicKeyInfoOwned, sans: Vec<San>, profile: &Profile) -> Result<Issued> {
         if profile.ca_constraint.is_ca {
-            return Err(Error::Refused(
-                "renewal issues leaf certificates only, not CAs".into(),
-            ));
+            return Err(Error::Refused("renewal issues leaf certificates only, not CAs".into()));
         }
         let plan = Plan {
             subject: subject.clone(),
@@ -226,10 +207,7 @@ fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Result<Issued> 
     for usage in &profile.usages {
         match *usage {
             Usage::Key(KeyUsages::KeyEncipherment) if !subject_is_rsa => {
-                if !warnings
-                    .iter()
-                    .any(|w: &String| w.contains("key encipherment"))
-                {
+                if !warnings.iter().any(|w: &String| w.contains("key encipherment")) {
                     warnings.push(
                         "key encipherment dropped: the subject key is not RSA (RFC 5480 forbids it for EC keys)".into(),
                     );
@@ -246,17 +224,13 @@ fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Result<Issued> 
 
     // CA certificates keep IP SANs only, as cfssl does.
     let sans: Vec<San> = if is_ca {
-        plan.sans
-            .into_iter()
-            .filter(|s| matches!(s, San::Ip(_)))
-            .collect()
+        plan.sans.into_iter().filter(|s| matches!(s, San::Ip(_))).collect()
     } else {
         plan.sans
     };
     if !is_ca && sans.is_empty() {
         warnings.push(
-            "this certificate lacks a \"hosts\" field, which makes it unsuitable for websites"
-                .into(),
+            "this certificate lacks a \"hosts\" field, which makes it unsuitable for websites".into(),
         );
     }
 
@@ -266,46 +240,26 @@ fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Result<Issued> 
         extensions.push(extension(rfc5912::ID_CE_KEY_USAGE, true, &key_usage)?);
     }
     if !ext_key_usage.is_empty() {
-        extensions.push(extension(
-            rfc5912::ID_CE_EXT_KEY_USAGE,
-            false,
-            &ExtendedKeyUsage(ext_key_usage),
-        )?);
+        extensions.push(extension(rfc5912::ID_CE_EXT_KEY_USAGE, false, &ExtendedKeyUsage(ext_key_usage))?);
     }
     let bc = BasicConstraints {
         ca: is_ca,
-        path_len_constraint: if is_ca {
-            profile.ca_constraint.path_len()
-        } else {
-            None
-        },
+        path_len_constraint: if is_ca { profile.ca_constraint.path_len() } else { None },
     };
     extensions.push(extension(rfc5912::ID_CE_BASIC_CONSTRAINTS, true, &bc)?);
     let ski = SubjectKeyIdentifier(OctetString::new(key_identifier(&spki_der)?)?);
-    extensions.push(extension(
-        rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER,
-        false,
-        &ski,
-    )?);
+    extensions.push(extension(rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER, false, &ski)?);
     if let Some(aki) = plan.authority_key_id {
         let aki = AuthorityKeyIdentifier {
             key_identifier: Some(OctetString::new(aki)?),
             ..Default::default()
         };
-        extensions.push(extension(
-            rfc5912::ID_CE_AUTHORITY_KEY_IDENTIFIER,
-            false,
-            &aki,
-        )?);
+        extensions.push(extension(rfc5912::ID_CE_AUTHORITY_KEY_IDENTIFIER, false, &aki)?);
     }
     if !sans.is_empty() {
         // RFC 5280: the SAN extension is critical when the subject is empty.
         let critical = plan.subject.is_empty();
-        extensions.push(extension(
-            rfc5912::ID_CE_SUBJECT_ALT_NAME,
-            critical,
-            &san_extension(&sans)?,
-        )?);
+        extensions.push(extension(rfc5912::ID_CE_SUBJECT_ALT_NAME, critical, &san_extension(&sans)?)?);
     }
 
     let validity = validity(profile)?;
@@ -335,23 +289,16 @@ fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Result<Issued> 
 fn validity(profile: &Profile) -> Result<Validity> {
     let now = SystemTime::now();
     let now = SystemTime::UNIX_EPOCH
-        + Duration::from_secs(
-            now.duration_since(SystemTime::UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_secs(),
-        );
+        + Duration::from_secs(now.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_secs());
     let not_before = match profile.not_before {
         Some(t) => system_time(t)?,
         None => now.checked_sub(profile.backdate).unwrap_or(now),
     };
     let not_after = match profile.not_after {
         Some(t) => system_time(t)?,
-        None => not_before.checked_add(profile.expiry).ok_or_else(|| {
-            Error::Policy(format!(
-                "profile {:?}: expiry is too far in the future",
-                profile.name
-            ))
-        })?,
+        None => not_before
+            .checked_add(profile.expiry)
+            .ok_or_else(|| Error::Policy(format!("profile {:?}: expiry is too far in the future", profile.name)))?,
     };
     if not_after <= not_before {
         return Err(Error::Policy(format!(
@@ -360,12 +307,7 @@ fn validity(profile: &Profile) -> Result<Validity> {
         )));
     }
     let time = |t: SystemTime| {
-        Time::try_from(t).map_err(|e| {
-            Error::Policy(format!(
-                "profile {:?}: validity out of range: {e}",
-                profile.name
-            ))
-        })
+        Time::try_from(t).map_err(|e| Error::Policy(format!("profile {:?}: validity out of range: {e}", profile.name)))
     };
     Ok(Validity::new(time(not_before)?, time(not_after)?))
 }
@@ -380,8 +322,7 @@ fn system_time(t: time::OffsetDateTime) -> Result<SystemTime> {
 /// A random positive 20-byte serial number (RFC 5280's maximum length).
 fn random_serial() -> Result<SerialNumber> {
     let mut bytes = [0u8; 20];
-    aws_lc_rs::rand::fill(&mut bytes)
-        .map_err(|_| Error::Encoding("random number generator failed".into()))?;
+    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| Error::Encoding("random number generator failed".into()))?;
     bytes[0] &= 0x7f;
     if bytes[0] == 0 {
         bytes[0] = 0x01;
@@ -413,8 +354,7 @@ pub fn decimal_serial(bytes: &[u8]) -> String {
 /// Parses the first certificate from PEM (or DER).
 pub fn parse_certificate(input: &[u8], source: &str) -> Result<Certificate> {
     let der = if input.trim_ascii_start().starts_with(b"-----BEGIN") {
-        let blocks =
-            pem::parse_many(input).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
+        let blocks = pem::parse_many(input).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
         blocks
             .into_iter()
             .find(|b| b.tag() == "CERTIFICATE")
@@ -425,8 +365,7 @@ pub fn parse_certificate(input: &[u8], source: &str) -> Result<Certificate> {
     } else {
         return Err(Error::decode(source, "not a PEM or DER certificate"));
     };
-    Certificate::from_der(&der)
-        .map_err(|e| Error::decode(source, format!("malformed certificate: {e}")))
+    Certificate::from_der(&der).map_err(|e| Error::decode(source, format!("malformed certificate: {e}")))
 }
 
 #[cfg(test)]
@@ -438,10 +377,7 @@ mod tests {
     fn decimal_serial_matches_known_values() {
         assert_eq!(decimal_serial(&[0]), "0");
         assert_eq!(decimal_serial(&[1, 0]), "256");
-        assert_eq!(
-            decimal_serial(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
-            "18446744073709551615"
-        );
+        assert_eq!(decimal_serial(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), "18446744073709551615");
     }
 
     fn ca(spec: KeySpec) -> (Issuer, String) {
@@ -451,13 +387,7 @@ mod tests {
             ..Default::default()
         };
         let made = crate::initca::new_ca(&req).unwrap();
-        let issuer = Issuer::load(
-            made.cert_pem.as_bytes(),
-            "ca.pem",
-            made.key_pem.as_bytes(),
-            "ca-key.pem",
-        )
-        .unwrap();
+        let issuer = Issuer::load(made.cert_pem.as_bytes(), "ca.pem", made.key_pem.as_bytes(), "ca-key.pem").unwrap();
         (issuer, made.cert_pem)
     }
 
@@ -470,26 +400,14 @@ mod tests {
             ..Default::default()
         };
         let key = KeyPair::generate(leaf_req.key).unwrap();
-        let csr = VerifiedCsr::parse(crate::csr::build(&leaf_req, &key).unwrap().as_bytes(), "t")
-            .unwrap();
+        let csr = VerifiedCsr::parse(crate::csr::build(&leaf_req, &key).unwrap().as_bytes(), "t").unwrap();
         let issued = issuer.sign(&csr, &Profile::cfssl_default(), None).unwrap();
-        assert!(issued
-            .warnings
-            .iter()
-            .any(|w| w.contains("key encipherment")));
+        assert!(issued.warnings.iter().any(|w| w.contains("key encipherment")));
         let cert = Certificate::from_der(&issued.cert_der).unwrap();
         assert_eq!(cert.tbs_certificate().subject(), csr.subject());
-        let (_, bc) = cert
-            .tbs_certificate()
-            .get_extension::<BasicConstraints>()
-            .unwrap()
-            .unwrap();
+        let (_, bc) = cert.tbs_certificate().get_extension::<BasicConstraints>().unwrap().unwrap();
         assert!(!bc.ca);
-        let (_, ku) = cert
-            .tbs_certificate()
-            .get_extension::<KeyUsage>()
-            .unwrap()
-            .unwrap();
+        let (_, ku) = cert.tbs_certificate().get_extension::<KeyUsage>().unwrap().unwrap();
         assert!(ku.0.contains(KeyUsages::DigitalSignature));
         assert!(!ku.0.contains(KeyUsages::KeyEncipherment));
     }
@@ -503,24 +421,16 @@ mod tests {
             ..Default::default()
         };
         let key = KeyPair::generate(req.key).unwrap();
-        let csr =
-            VerifiedCsr::parse(crate::csr::build(&req, &key).unwrap().as_bytes(), "t").unwrap();
-        let err = issuer
-            .sign(&csr, &Profile::cfssl_default(), None)
-            .unwrap_err();
+        let csr = VerifiedCsr::parse(crate::csr::build(&req, &key).unwrap().as_bytes(), "t").unwrap();
+        let err = issuer.sign(&csr, &Profile::cfssl_default(), None).unwrap_err();
         assert!(matches!(err, Error::Refused(_)), "{err}");
     }
 
     #[test]
     fn mismatched_ca_key_is_refused() {
         let (_, cert_pem) = ca(KeySpec::Ecdsa(256));
-        let other = KeyPair::generate(KeySpec::Ecdsa(256))
-            .unwrap()
-            .to_pem()
-            .unwrap();
-        let err = Issuer::load(cert_pem.as_bytes(), "ca.pem", other.as_bytes(), "other.pem")
-            .err()
-            .unwrap();
+        let other = KeyPair::generate(KeySpec::Ecdsa(256)).unwrap().to_pem().unwrap();
+        let err = Issuer::load(cert_pem.as_bytes(), "ca.pem", other.as_bytes(), "other.pem").err().unwrap();
         assert!(err.to_string().contains("does not match"), "{err}");
     }
 }

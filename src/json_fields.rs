@@ -73,16 +73,10 @@ pub fn string_array(v: &Value, field: &str, err: fn(String) -> Error) -> Result<
             .map(|(i, item)| match item {
                 Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
                 Value::String(_) => Err(err(format!("{field}[{i}]: empty entry"))),
-                other => Err(err(format!(
-                    "{field}[{i}]: expected a string, found {}",
-                    kind(other)
-                ))),
+                other => Err(err(format!("{field}[{i}]: expected a string, found {}", kind(other)))),
             })
             .collect(),
-        other => Err(err(format!(
-            "{field}: expected an array of strings, found {}",
-            kind(other)
-        ))),
+        other => Err(err(format!("{field}: expected an array of strings, found {}", kind(other)))),
     }
 }
 
@@ -96,3 +90,4 @@ pub fn kind(v: &Value) -> &'static str {
         Value::Object(_) => "an object",
     }
 }
+

@@ -99,8 +99,7 @@ impl KeyPair {
                 Ok(KeyPair::Ecdsa(key, curve))
             }
             KeySpec::Ed25519 => {
-                let key =
-                    Ed25519KeyPair::generate().map_err(|e| key_err("generating Ed25519 key", e))?;
+                let key = Ed25519KeyPair::generate().map_err(|e| key_err("generating Ed25519 key", e))?;
                 Ok(KeyPair::Ed25519(key))
             }
         }
@@ -110,17 +109,13 @@ impl KeyPair {
     /// KEY` (SEC1, with or without a leading `EC PARAMETERS` block) or
     /// `PRIVATE KEY` (PKCS#8). `source` names the input in messages.
     pub fn from_pem(text: &[u8], source: &str) -> Result<KeyPair> {
-        let blocks =
-            pem::parse_many(text).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
+        let blocks = pem::parse_many(text).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
         let block = blocks
             .iter()
             .find(|b| b.tag().ends_with("PRIVATE KEY"))
             .ok_or_else(|| Error::decode(source, "no PRIVATE KEY PEM block found"))?;
         if block.headers().get("Proc-Type").is_some() {
-            return Err(Error::decode(
-                source,
-                "the key is encrypted; encrypted keys are not supported yet",
-            ));
+            return Err(Error::decode(source, "the key is encrypted; encrypted keys are not supported yet"));
         }
         match block.tag() {
             "RSA PRIVATE KEY" => Self::from_pkcs1_der(block.contents(), source),
@@ -135,14 +130,12 @@ impl KeyPair {
     }
 
     fn from_pkcs1_der(der: &[u8], source: &str) -> Result<KeyPair> {
-        let key = aws_lc_rs::rsa::KeyPair::from_der(der)
-            .map_err(|e| Error::decode(source, format!("invalid RSA key: {e}")))?;
+        let key = aws_lc_rs::rsa::KeyPair::from_der(der).map_err(|e| Error::decode(source, format!("invalid RSA key: {e}")))?;
         Ok(KeyPair::Rsa(key))
     }
 
     fn from_sec1_der(der: &[u8], source: &str) -> Result<KeyPair> {
-        let parsed = sec1::EcPrivateKey::try_from(der)
-            .map_err(|e| Error::decode(source, format!("invalid EC key: {e}")))?;
+        let parsed = sec1::EcPrivateKey::try_from(der).map_err(|e| Error::decode(source, format!("invalid EC key: {e}")))?;
         let curve = parsed
             .parameters
             .and_then(|p| p.named_curve())
@@ -154,15 +147,10 @@ impl KeyPair {
     }
 
     fn from_pkcs8_der(der: &[u8], source: &str) -> Result<KeyPair> {
-        let info = pkcs8::PrivateKeyInfoRef::try_from(der)
-            .map_err(|e| Error::decode(source, format!("invalid PKCS#8 key: {e}")))?;
-        let bad = |e: aws_lc_rs::error::KeyRejected| {
-            Error::decode(source, format!("invalid PKCS#8 key: {e}"))
-        };
+        let info = pkcs8::PrivateKeyInfoRef::try_from(der).map_err(|e| Error::decode(source, format!("invalid PKCS#8 key: {e}")))?;
+        let bad = |e: aws_lc_rs::error::KeyRejected| Error::decode(source, format!("invalid PKCS#8 key: {e}"));
         match info.algorithm.oid {
-            rfc5912::RSA_ENCRYPTION => Ok(KeyPair::Rsa(
-                aws_lc_rs::rsa::KeyPair::from_pkcs8(der).map_err(bad)?,
-            )),
+            rfc5912::RSA_ENCRYPTION => Ok(KeyPair::Rsa(aws_lc_rs::rsa::KeyPair::from_pkcs8(der).map_err(bad)?)),
             rfc5912::ID_EC_PUBLIC_KEY => {
                 let curve = info
                     .algorithm
@@ -173,13 +161,8 @@ impl KeyPair {
                 let key = EcdsaKeyPair::from_pkcs8(curve.signing_alg(), der).map_err(bad)?;
                 Ok(KeyPair::Ecdsa(key, curve))
             }
-            rfc8410::ID_ED_25519 => Ok(KeyPair::Ed25519(
-                Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(bad)?,
-            )),
-            other => Err(Error::decode(
-                source,
-                format!("unsupported key algorithm {other}"),
-            )),
+            rfc8410::ID_ED_25519 => Ok(KeyPair::Ed25519(Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(bad)?)),
+            other => Err(Error::decode(source, format!("unsupported key algorithm {other}"))),
         }
     }
 
@@ -191,22 +174,14 @@ impl KeyPair {
                 let pkcs8 = key.as_der().map_err(|e| key_err("encoding RSA key", e))?;
                 let info = pkcs8::PrivateKeyInfoRef::try_from(pkcs8.as_ref())
                     .map_err(|e| key_err("encoding RSA key", e))?;
-                (
-                    "RSA PRIVATE KEY",
-                    Zeroizing::new(info.private_key.as_bytes().to_vec()),
-                )
+                ("RSA PRIVATE KEY", Zeroizing::new(info.private_key.as_bytes().to_vec()))
             }
             KeyPair::Ecdsa(key, _) => {
-                let sec1 = key
-                    .private_key()
-                    .as_der()
-                    .map_err(|e| key_err("encoding EC key", e))?;
+                let sec1 = key.private_key().as_der().map_err(|e| key_err("encoding EC key", e))?;
                 ("EC PRIVATE KEY", Zeroizing::new(sec1.as_ref().to_vec()))
             }
             KeyPair::Ed25519(key) => {
-                let doc = key
-                    .to_pkcs8v1()
-                    .map_err(|e| key_err("encoding Ed25519 key", e))?;
+                let doc = key.to_pkcs8v1().map_err(|e| key_err("encoding Ed25519 key", e))?;
                 ("PRIVATE KEY", Zeroizing::new(doc.as_ref().to_vec()))
             }
         };
@@ -347,10 +322,7 @@ impl spki::DynSignatureAlgorithmIdentifier for BuilderSigner<'_> {
 /// Encodes DER as PEM with Unix line endings and 64-column lines, as Go does.
 pub fn pem_encode(label: &str, der: &[u8]) -> String {
     let block = pem::Pem::new(label, der);
-    pem::encode_config(
-        &block,
-        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
-    )
+    pem::encode_config(&block, pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF))
 }
 
 /// Checks `signature` over `message` by the key in `spki` with the
@@ -366,17 +338,13 @@ pub fn verify_signature(
         (rfc5912::RSA_ENCRYPTION, sig_oid) => {
             let bits = rsa_modulus_bits(key).ok_or("malformed RSA public key")?;
             if bits < 2048 {
-                return Err(format!(
-                    "RSA key of {bits} bits is too small (at least 2048)"
-                ));
+                return Err(format!("RSA key of {bits} bits is too small (at least 2048)"));
             }
             match sig_oid {
                 rfc5912::SHA_256_WITH_RSA_ENCRYPTION => &sig::RSA_PKCS1_2048_8192_SHA256,
                 rfc5912::SHA_384_WITH_RSA_ENCRYPTION => &sig::RSA_PKCS1_2048_8192_SHA384,
                 rfc5912::SHA_512_WITH_RSA_ENCRYPTION => &sig::RSA_PKCS1_2048_8192_SHA512,
-                rfc5912::SHA_1_WITH_RSA_ENCRYPTION => {
-                    &sig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY
-                }
+                rfc5912::SHA_1_WITH_RSA_ENCRYPTION => &sig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
                 other => return Err(format!("unsupported RSA signature algorithm {other}")),
             }
         }
@@ -402,9 +370,7 @@ pub fn verify_signature(
         }
         (rfc8410::ID_ED_25519, rfc8410::ID_ED_25519) => &sig::ED25519,
         (key_oid, sig_oid) => {
-            return Err(format!(
-                "unsupported key/signature algorithm pair {key_oid} / {sig_oid}"
-            ))
+            return Err(format!("unsupported key/signature algorithm pair {key_oid} / {sig_oid}"))
         }
     };
     sig::UnparsedPublicKey::new(verifier, key)
@@ -466,20 +432,11 @@ mod tests {
 
     #[test]
     fn pem_labels_are_cfssls() {
-        let rsa = KeyPair::generate(KeySpec::Rsa(2048))
-            .unwrap()
-            .to_pem()
-            .unwrap();
+        let rsa = KeyPair::generate(KeySpec::Rsa(2048)).unwrap().to_pem().unwrap();
         assert!(rsa.starts_with("-----BEGIN RSA PRIVATE KEY-----\n"));
-        let ec = KeyPair::generate(KeySpec::Ecdsa(256))
-            .unwrap()
-            .to_pem()
-            .unwrap();
+        let ec = KeyPair::generate(KeySpec::Ecdsa(256)).unwrap().to_pem().unwrap();
         assert!(ec.starts_with("-----BEGIN EC PRIVATE KEY-----\n"));
-        let ed = KeyPair::generate(KeySpec::Ed25519)
-            .unwrap()
-            .to_pem()
-            .unwrap();
+        let ed = KeyPair::generate(KeySpec::Ed25519).unwrap().to_pem().unwrap();
         assert!(ed.starts_with("-----BEGIN PRIVATE KEY-----\n"));
     }
 

@@ -48,11 +48,8 @@ pub fn subject_from_request(req: &Request) -> Result<Name> {
     let mut extra = Vec::new();
     for entry in &req.names {
         for (oid, value) in &entry.oids {
-            let oid = ObjectIdentifier::new(oid).map_err(|_| {
-                Error::Request(format!(
-                    "names: OID {oid:?} is not a dotted object identifier"
-                ))
-            })?;
+            let oid = ObjectIdentifier::new(oid)
+                .map_err(|_| Error::Request(format!("names: OID {oid:?} is not a dotted object identifier")))?;
             extra.push((oid, value.as_str()));
         }
     }
@@ -160,10 +157,7 @@ mod tests {
             ..Default::default()
         };
         let name = subject_from_request(&req).unwrap();
-        assert_eq!(
-            to_slash_string(&name),
-            "/C=US/O=system:masters/O=ops/OU=team a/CN=admin"
-        );
+        assert_eq!(to_slash_string(&name), "/C=US/O=system:masters/O=ops/OU=team a/CN=admin");
         assert!(name.iter_rdn().all(|rdn| rdn.len() == 1));
         assert!(name.to_der().is_ok());
     }
@@ -188,9 +182,6 @@ mod tests {
             }],
             ..Default::default()
         };
-        assert!(subject_from_request(&req)
-            .unwrap_err()
-            .to_string()
-            .contains("two-letter"));
+        assert!(subject_from_request(&req).unwrap_err().to_string().contains("two-letter"));
     }
 }

@@ -45,10 +45,7 @@ pub fn plan_files(input: &[u8], source: &str, base: &str, bare: bool) -> Result<
     };
     if !bare && is_envelope(&obj) {
         if obj.get("success") == Some(&Value::Bool(false)) {
-            return Err(Error::decode(
-                source,
-                format!("the response reports failure: {}", envelope_errors(&obj)),
-            ));
+            return Err(Error::decode(source, format!("the response reports failure: {}", envelope_errors(&obj))));
         }
         obj = match obj.remove("result") {
             Some(Value::Object(result)) => result,
@@ -60,12 +57,7 @@ pub fn plan_files(input: &[u8], source: &str, base: &str, bare: bool) -> Result<
             match obj.get(*key) {
                 Some(Value::String(s)) if !s.is_empty() => return Ok(Some(s.clone())),
                 Some(Value::String(_)) | Some(Value::Null) | None => {}
-                Some(_) => {
-                    return Err(Error::decode(
-                        source,
-                        format!("field {key:?} is not a string"),
-                    ))
-                }
+                Some(_) => return Err(Error::decode(source, format!("field {key:?} is not a string"))),
             }
         }
         Ok(None)
@@ -154,10 +146,7 @@ fn envelope_errors(obj: &Map<String, Value>) -> String {
 }
 
 fn string_field(obj: &Map<String, Value>, key: &str) -> Option<String> {
-    obj.get(key)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
+    obj.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string)
 }
 
 #[cfg(test)]
@@ -168,51 +157,27 @@ mod tests {
     fn cert_json_is_sorted_and_newline_terminated() {
         let out = cert_json(Some("C"), Some("R"), Some("K"));
         assert_eq!(out, "{\"cert\":\"C\",\"csr\":\"R\",\"key\":\"K\"}\n");
-        assert_eq!(
-            cert_json(None, Some("R"), Some("K")),
-            "{\"csr\":\"R\",\"key\":\"K\"}\n"
-        );
+        assert_eq!(cert_json(None, Some("R"), Some("K")), "{\"csr\":\"R\",\"key\":\"K\"}\n");
     }
 
     #[test]
     fn bare_output_maps_to_cfssljson_names_and_modes() {
         let files = plan_files(br#"{"cert":"C","csr":"R","key":"K"}"#, "in", "ca", true).unwrap();
         let names: Vec<(&str, u32)> = files.iter().map(|f| (f.name.as_str(), f.mode)).collect();
-        assert_eq!(
-            names,
-            vec![("ca.pem", 0o644), ("ca-key.pem", 0o600), ("ca.csr", 0o644)]
-        );
+        assert_eq!(names, vec![("ca.pem", 0o644), ("ca-key.pem", 0o600), ("ca.csr", 0o644)]);
     }
 
     #[test]
     fn envelope_is_unwrapped_and_failure_reported() {
-        let files = plan_files(
-            br#"{"success":true,"result":{"certificate":"C"},"errors":[],"messages":[]}"#,
-            "in",
-            "x",
-            false,
-        )
-        .unwrap();
+        let files = plan_files(br#"{"success":true,"result":{"certificate":"C"},"errors":[],"messages":[]}"#, "in", "x", false).unwrap();
         assert_eq!(files[0].name, "x.pem");
-        let err = plan_files(
-            br#"{"success":false,"result":null,"errors":[{"code":1000,"message":"bad"}]}"#,
-            "in",
-            "x",
-            false,
-        )
-        .unwrap_err();
+        let err = plan_files(br#"{"success":false,"result":null,"errors":[{"code":1000,"message":"bad"}]}"#, "in", "x", false).unwrap_err();
         assert!(err.to_string().contains("bad (code 1000)"), "{err}");
     }
 
     #[test]
     fn bundle_output_writes_bundle_and_root() {
-        let files = plan_files(
-            br#"{"bundle":"B\n","root":"R\n","crt":"C"}"#,
-            "in",
-            "s",
-            true,
-        )
-        .unwrap();
+        let files = plan_files(br#"{"bundle":"B\n","root":"R\n","crt":"C"}"#, "in", "s", true).unwrap();
         assert_eq!(files[0].name, "s-bundle.pem");
         assert_eq!(files[0].contents, b"B\nR\n");
         assert_eq!(files[1].name, "s-root.pem");

@@ -168,66 +168,33 @@ impl SigningConfig {
             source: e,
         })?;
         let Value::Object(obj) = value else {
-            return Err(Error::Policy(format!(
-                "{source}: expected a JSON object, found {}",
-                kind(&value)
-            )));
+            return Err(Error::Policy(format!("{source}: expected a JSON object, found {}", kind(&value))));
         };
         let mut warnings = Vec::new();
-        let top = Fields::new(
-            &obj,
-            "",
-            &["signing", "auth_keys", "remotes", "ocsp", "auth_key"],
-            &mut warnings,
-            Error::Policy,
-        );
+        let top = Fields::new(&obj, "", &["signing", "auth_keys", "remotes", "ocsp", "auth_key"], &mut warnings, Error::Policy);
         let signing = match top.get("signing") {
             Some(Value::Object(s)) => s,
-            Some(other) => {
-                return Err(Error::Policy(format!(
-                    "signing: expected an object, found {}",
-                    kind(other)
-                )))
-            }
+            Some(other) => return Err(Error::Policy(format!("signing: expected an object, found {}", kind(other)))),
             None => return Err(Error::Policy(format!("{source}: no \"signing\" section"))),
         };
-        let sf = Fields::new(
-            signing,
-            "signing.",
-            &["default", "profiles"],
-            &mut warnings,
-            Error::Policy,
-        );
+        let sf = Fields::new(signing, "signing.", &["default", "profiles"], &mut warnings, Error::Policy);
         let default = match sf.get("default") {
             Some(Value::Object(p)) => parse_profile(p, "default", &mut warnings)?,
             Some(Value::Null) | None => Profile::cfssl_default(),
-            Some(other) => {
-                return Err(Error::Policy(format!(
-                    "signing.default: expected an object, found {}",
-                    kind(other)
-                )))
-            }
+            Some(other) => return Err(Error::Policy(format!("signing.default: expected an object, found {}", kind(other)))),
         };
         let mut profiles = BTreeMap::new();
         match sf.get("profiles") {
             Some(Value::Object(ps)) => {
                 for (name, p) in ps {
                     let Value::Object(p) = p else {
-                        return Err(Error::Policy(format!(
-                            "profile {name:?}: expected an object, found {}",
-                            kind(p)
-                        )));
+                        return Err(Error::Policy(format!("profile {name:?}: expected an object, found {}", kind(p))));
                     };
                     profiles.insert(name.clone(), parse_profile(p, name, &mut warnings)?);
                 }
             }
             Some(Value::Null) | None => {}
-            Some(other) => {
-                return Err(Error::Policy(format!(
-                    "signing.profiles: expected an object, found {}",
-                    kind(other)
-                )))
-            }
+            Some(other) => return Err(Error::Policy(format!("signing.profiles: expected an object, found {}", kind(other)))),
         }
         Ok(ParsedConfig {
             config: SigningConfig { default, profiles },
@@ -245,11 +212,7 @@ impl SigningConfig {
             let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
             Error::Policy(format!(
                 "no profile named {name:?} (profiles: {})",
-                if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                }
+                if known.is_empty() { "none".to_string() } else { known.join(", ") }
             ))
         })
     }
@@ -277,20 +240,10 @@ const PROFILE_KEYS: &[&str] = &[
     "ignored_lints",
 ];
 
-fn parse_profile(
-    obj: &Map<String, Value>,
-    name: &str,
-    warnings: &mut Vec<String>,
-) -> Result<Profile> {
+fn parse_profile(obj: &Map<String, Value>, name: &str, warnings: &mut Vec<String>) -> Result<Profile> {
     let ctx = format!("profile {name:?}: ");
     let perr = |msg: String| Error::Policy(format!("{ctx}{msg}"));
-    let f = Fields::new(
-        obj,
-        &format!("in profile {name:?}: "),
-        PROFILE_KEYS,
-        warnings,
-        Error::Policy,
-    );
+    let f = Fields::new(obj, &format!("in profile {name:?}: "), PROFILE_KEYS, warnings, Error::Policy);
     let remote = f.string("remote")?;
     let auth_key = f.string("auth_key")?;
     let usage_words = match f.get("usages") {
@@ -323,36 +276,22 @@ fn parse_profile(
     let mut ca_constraint = CaConstraint::default();
     if let Some(v) = f.get("ca_constraint") {
         if let Value::Object(c) = v {
-            let cf = Fields::new(
-                c,
-                &format!("{ctx}ca_constraint."),
-                &["is_ca", "max_path_len", "max_path_len_zero"],
-                warnings,
-                Error::Policy,
-            );
+            let cf = Fields::new(c, &format!("{ctx}ca_constraint."), &["is_ca", "max_path_len", "max_path_len_zero"], warnings, Error::Policy);
             ca_constraint.is_ca = bool_field(&cf, "is_ca", &ctx)?;
             ca_constraint.max_path_len_zero = bool_field(&cf, "max_path_len_zero", &ctx)?;
             if let Some(n) = cf.get("max_path_len") {
                 if !n.is_null() {
-                    let n = n.as_i64().ok_or_else(|| {
-                        perr(format!(
-                            "ca_constraint.max_path_len: expected a number, found {n}"
-                        ))
-                    })?;
+                    let n = n
+                        .as_i64()
+                        .ok_or_else(|| perr(format!("ca_constraint.max_path_len: expected a number, found {n}")))?;
                     // Go treats -1 as "unset".
                     if n >= 0 {
-                        ca_constraint.max_path_len =
-                            Some(u8::try_from(n).map_err(|_| {
-                                perr("ca_constraint.max_path_len: too large".into())
-                            })?);
+                        ca_constraint.max_path_len = Some(u8::try_from(n).map_err(|_| perr("ca_constraint.max_path_len: too large".into()))?);
                     }
                 }
             }
         } else if !v.is_null() {
-            return Err(perr(format!(
-                "ca_constraint: expected an object, found {}",
-                kind(v)
-            )));
+            return Err(perr(format!("ca_constraint: expected an object, found {}", kind(v))));
         }
     }
     let time_field = |key: &str| -> Result<Option<OffsetDateTime>> {
@@ -382,10 +321,7 @@ fn bool_field(f: &Fields, key: &str, ctx: &str) -> Result<bool> {
     match f.get(key) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(v) => Err(Error::Policy(format!(
-            "{ctx}ca_constraint.{key}: expected true or false, found {}",
-            kind(v)
-        ))),
+        Some(v) => Err(Error::Policy(format!("{ctx}ca_constraint.{key}: expected true or false, found {}", kind(v)))),
     }
 }
 
@@ -408,9 +344,7 @@ mod tests {
 
     #[test]
     fn unknown_profile_is_an_error() {
-        let cfg = SigningConfig::from_json(WORKFLOW.as_bytes(), "c.json")
-            .unwrap()
-            .config;
+        let cfg = SigningConfig::from_json(WORKFLOW.as_bytes(), "c.json").unwrap().config;
         let err = cfg.profile("server").unwrap_err().to_string();
         assert!(err.contains("\"server\""), "{err}");
     }
@@ -418,13 +352,8 @@ mod tests {
     #[test]
     fn unknown_usage_names_profile_and_word() {
         let json = r#"{"signing":{"profiles":{"web":{"usages":["server auht"],"expiry":"1h"}}}}"#;
-        let err = SigningConfig::from_json(json.as_bytes(), "c.json")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("\"web\"") && err.contains("server auht"),
-            "{err}"
-        );
+        let err = SigningConfig::from_json(json.as_bytes(), "c.json").unwrap_err().to_string();
+        assert!(err.contains("\"web\"") && err.contains("server auht"), "{err}");
     }
 
     #[test]
@@ -436,9 +365,7 @@ mod tests {
     #[test]
     fn ca_constraint_and_times_parse() {
         let json = r#"{"signing":{"profiles":{"int":{"usages":["cert sign"],"expiry":"1h","backdate":"1m","not_after":"2030-01-01T00:00:00Z","ca_constraint":{"is_ca":true,"max_path_len":0,"max_path_len_zero":true}}}}}"#;
-        let cfg = SigningConfig::from_json(json.as_bytes(), "c.json")
-            .unwrap()
-            .config;
+        let cfg = SigningConfig::from_json(json.as_bytes(), "c.json").unwrap().config;
         let p = cfg.profile("int").unwrap();
         assert!(p.ca_constraint.is_ca);
         assert_eq!(p.ca_constraint.path_len(), Some(0));

@@ -187,16 +187,11 @@ fn parse_request(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Result
         ..Request::default()
     };
     if let Some(v) = f.get("delegation_enabled") {
-        req.delegation_enabled = v.as_bool().ok_or_else(|| {
-            Error::Request(format!(
-                "delegation_enabled: expected true or false, found {}",
-                kind(v)
-            ))
-        })?;
+        req.delegation_enabled = v
+            .as_bool()
+            .ok_or_else(|| Error::Request(format!("delegation_enabled: expected true or false, found {}", kind(v))))?;
         if req.delegation_enabled {
-            warnings.push(
-                "delegation_enabled: delegated credentials are not supported; ignored".into(),
-            );
+            warnings.push("delegation_enabled: delegated credentials are not supported; ignored".into());
         }
     }
     if let Some(v) = f.get("hosts") {
@@ -204,17 +199,11 @@ fn parse_request(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Result
     }
     if let Some(v) = f.get("names") {
         let Value::Array(items) = v else {
-            return Err(Error::Request(format!(
-                "names: expected an array, found {}",
-                kind(v)
-            )));
+            return Err(Error::Request(format!("names: expected an array, found {}", kind(v))));
         };
         for (i, item) in items.iter().enumerate() {
             let Value::Object(o) = item else {
-                return Err(Error::Request(format!(
-                    "names[{i}]: expected an object, found {}",
-                    kind(item)
-                )));
+                return Err(Error::Request(format!("names[{i}]: expected an object, found {}", kind(item))));
             };
             req.names.push(parse_name(o, i, warnings)?);
         }
@@ -222,10 +211,7 @@ fn parse_request(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Result
     if let Some(v) = f.get("key") {
         if !v.is_null() {
             let Value::Object(o) = v else {
-                return Err(Error::Request(format!(
-                    "key: expected an object, found {}",
-                    kind(v)
-                )));
+                return Err(Error::Request(format!("key: expected an object, found {}", kind(v))));
             };
             req.key = parse_key(o, warnings)?;
         }
@@ -233,10 +219,7 @@ fn parse_request(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Result
     if let Some(v) = f.get("ca") {
         if !v.is_null() {
             let Value::Object(o) = v else {
-                return Err(Error::Request(format!(
-                    "ca: expected an object, found {}",
-                    kind(v)
-                )));
+                return Err(Error::Request(format!("ca: expected an object, found {}", kind(v))));
             };
             req.ca = Some(parse_ca(o, warnings)?);
         }
@@ -246,11 +229,7 @@ fn parse_request(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Result
 
 const NAME_KEYS: &[&str] = &["c", "st", "l", "o", "ou", "e", "serialnumber", "oid"];
 
-fn parse_name(
-    obj: &Map<String, Value>,
-    index: usize,
-    warnings: &mut Vec<String>,
-) -> Result<NameEntry> {
+fn parse_name(obj: &Map<String, Value>, index: usize, warnings: &mut Vec<String>) -> Result<NameEntry> {
     let ctx = format!("names[{index}].");
     let f = Fields::new(obj, &ctx, NAME_KEYS, warnings, Error::Request);
     let mut entry = NameEntry {
@@ -265,22 +244,14 @@ fn parse_name(
     };
     if let Some(v) = f.get("oid") {
         let Value::Object(map) = v else {
-            return Err(Error::Request(format!(
-                "{ctx}OID: expected an object of \"dotted.oid\": \"value\", found {}",
-                kind(v)
-            )));
+            return Err(Error::Request(format!("{ctx}OID: expected an object of \"dotted.oid\": \"value\", found {}", kind(v))));
         };
         for (oid, value) in map {
             if const_oid::ObjectIdentifier::new(oid).is_err() {
-                return Err(Error::Request(format!(
-                    "{ctx}OID: {oid:?} is not a dotted object identifier"
-                )));
+                return Err(Error::Request(format!("{ctx}OID: {oid:?} is not a dotted object identifier")));
             }
             let Value::String(s) = value else {
-                return Err(Error::Request(format!(
-                    "{ctx}OID.{oid}: expected a string, found {}",
-                    kind(value)
-                )));
+                return Err(Error::Request(format!("{ctx}OID.{oid}: expected a string, found {}", kind(value))));
             };
             entry.oids.push((oid.clone(), s.clone()));
         }
@@ -296,11 +267,7 @@ fn parse_key(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Result<Key
         Some(v) => v
             .as_u64()
             .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| {
-                Error::Request(format!(
-                    "key.size: expected a positive whole number, found {v}"
-                ))
-            })?,
+            .ok_or_else(|| Error::Request(format!("key.size: expected a positive whole number, found {v}")))?,
     };
     let spec = match algo.as_str() {
         "rsa" => KeySpec::Rsa(if size == 0 { 2048 } else { size }),
@@ -324,41 +291,26 @@ fn parse_key(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Result<Key
 }
 
 fn parse_ca(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Result<CaConfig> {
-    let f = Fields::new(
-        obj,
-        "ca.",
-        &["pathlen", "pathlenzero", "expiry", "backdate"],
-        warnings,
-        Error::Request,
-    );
+    let f = Fields::new(obj, "ca.", &["pathlen", "pathlenzero", "expiry", "backdate"], warnings, Error::Request);
     let mut ca = CaConfig::default();
     if let Some(v) = f.get("pathlen") {
         if !v.is_null() {
             let n = v
                 .as_u64()
                 .and_then(|n| u8::try_from(n).ok())
-                .ok_or_else(|| {
-                    Error::Request(format!(
-                        "ca.pathlen: expected a whole number from 0 to 255, found {v}"
-                    ))
-                })?;
+                .ok_or_else(|| Error::Request(format!("ca.pathlen: expected a whole number from 0 to 255, found {v}")))?;
             ca.pathlen = Some(n);
         }
     }
     if let Some(v) = f.get("pathlenzero") {
-        ca.pathlenzero = v.as_bool().ok_or_else(|| {
-            Error::Request(format!(
-                "ca.pathlenzero: expected true or false, found {}",
-                kind(v)
-            ))
-        })?;
+        ca.pathlenzero = v
+            .as_bool()
+            .ok_or_else(|| Error::Request(format!("ca.pathlenzero: expected true or false, found {}", kind(v))))?;
     }
     for (field, slot) in [("expiry", &mut ca.expiry), ("backdate", &mut ca.backdate)] {
         let text = f.string(field)?;
         if !text.is_empty() {
-            *slot = Some(
-                parse_go_duration(&text).map_err(|e| Error::Request(format!("ca.{field}: {e}")))?,
-            );
+            *slot = Some(parse_go_duration(&text).map_err(|e| Error::Request(format!("ca.{field}: {e}")))?);
         }
     }
     Ok(ca)
@@ -381,8 +333,7 @@ mod tests {
 
     #[test]
     fn keys_match_case_insensitively() {
-        let p =
-            parse(r#"{"cn":"x","Hosts":["a.example"],"KEY":{"Algo":"RSA","SIZE":4096}}"#).unwrap();
+        let p = parse(r#"{"cn":"x","Hosts":["a.example"],"KEY":{"Algo":"RSA","SIZE":4096}}"#).unwrap();
         assert_eq!(p.request.cn, "x");
         assert_eq!(p.request.hosts, vec!["a.example"]);
         assert_eq!(p.request.key, KeySpec::Rsa(4096));
@@ -434,14 +385,8 @@ mod tests {
         assert!(matches!(sans[0], San::Ip(IpAddr::V4(_))));
         assert!(matches!(sans[1], San::Ip(IpAddr::V6(_))));
         assert_eq!(sans[2], San::Email("admin@example.com".into()));
-        assert_eq!(
-            sans[3],
-            San::Uri("spiffe://cluster.local/ns/default/sa/web".into())
-        );
-        assert_eq!(
-            sans[4],
-            San::Dns("my-svc.my-namespace.svc.cluster.local".into())
-        );
+        assert_eq!(sans[3], San::Uri("spiffe://cluster.local/ns/default/sa/web".into()));
+        assert_eq!(sans[4], San::Dns("my-svc.my-namespace.svc.cluster.local".into()));
         assert_eq!(sans[5], San::Dns("localhost".into()));
         assert_eq!(sans[6], San::Dns("host:8080".into()));
     }
@@ -462,10 +407,7 @@ mod tests {
     fn names_keep_every_entry_and_oid() {
         let p = parse(r#"{"names":[{"O":"system:masters"},{"O":"system:nodes","OU":"x","OID":{"1.2.3.4":"v"}}]}"#).unwrap();
         assert_eq!(p.request.names.len(), 2);
-        assert_eq!(
-            p.request.names[1].oids,
-            vec![("1.2.3.4".to_string(), "v".to_string())]
-        );
+        assert_eq!(p.request.names[1].oids, vec![("1.2.3.4".to_string(), "v".to_string())]);
         assert!(parse(r#"{"names":[{"OID":{"not-an-oid":"v"}}]}"#).is_err());
     }
 }

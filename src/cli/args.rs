@@ -63,26 +63,8 @@ mod tests {
     #[test]
     fn go_flags_become_long_flags() {
         assert_eq!(
-            norm(&[
-                "cfssl",
-                "sign",
-                "-ca",
-                "ca.pem",
-                "-ca-key=k.pem",
-                "--config",
-                "c",
-                "-"
-            ]),
-            [
-                "certkit",
-                "sign",
-                "--ca",
-                "ca.pem",
-                "--ca-key=k.pem",
-                "--config",
-                "c",
-                "-"
-            ]
+            norm(&["cfssl", "sign", "-ca", "ca.pem", "-ca-key=k.pem", "--config", "c", "-"]),
+            ["certkit", "sign", "--ca", "ca.pem", "--ca-key=k.pem", "--config", "c", "-"]
         );
     }
 
@@ -96,9 +78,6 @@ mod tests {
 
     #[test]
     fn double_dash_stops_rewriting() {
-        assert_eq!(
-            norm(&["certkit", "genkey", "--", "-weird"]),
-            ["certkit", "genkey", "--", "-weird"]
-        );
+        assert_eq!(norm(&["certkit", "genkey", "--", "-weird"]), ["certkit", "genkey", "--", "-weird"]);
     }
 }

@@ -35,8 +35,7 @@ pub fn load_config(path: Option<&str>) -> Result<SigningConfig> {
 /// Loads the CA named by `-ca` and `-ca-key`; both are required.
 pub fn load_issuer(ca: Option<&str>, ca_key: Option<&str>) -> Result<Issuer> {
     let ca = ca.ok_or_else(|| Error::Refused("no CA certificate given (use -ca FILE)".into()))?;
-    let ca_key =
-        ca_key.ok_or_else(|| Error::Refused("no CA key given (use -ca-key FILE)".into()))?;
+    let ca_key = ca_key.ok_or_else(|| Error::Refused("no CA key given (use -ca-key FILE)".into()))?;
     let cert = read_input(ca)?;
     let key = zeroize::Zeroizing::new(read_input(ca_key)?);
     Issuer::load(&cert, display_name(ca), &key, display_name(ca_key))

@@ -1,9 +1,7 @@
 //! `gencert`: key, CSR and certificate in one step, signed by a CA, or a
 //! new CA with `-initca`.
 
-use super::common::{
-    load_config, load_issuer, load_request, log_warnings, print_stdout, split_hosts,
-};
+use super::common::{load_config, load_issuer, load_request, log_warnings, print_stdout, split_hosts};
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 use crate::key::KeyPair;
@@ -72,13 +70,6 @@ pub fn run(args: Args) -> Result<()> {
     let csr = VerifiedCsr::parse(csr_pem.as_bytes(), "generated CSR")?;
     let issued = issuer.sign(&csr, profile, None)?;
     log_warnings(&issued.warnings);
-    log::info(&format!(
-        "signed certificate with serial number {}",
-        issued.serial
-    ));
-    print_stdout(&cert_json(
-        Some(&issued.cert_pem),
-        Some(&csr_pem),
-        Some(&key.to_pem()?),
-    ))
+    log::info(&format!("signed certificate with serial number {}", issued.serial));
+    print_stdout(&cert_json(Some(&issued.cert_pem), Some(&csr_pem), Some(&key.to_pem()?)))
 }

@@ -29,13 +29,6 @@ pub fn make_ca(path: &str) -> Result<()> {
     let ca = crate::initca::new_ca(&req)?;
     log::info("encoded CSR");
     log_warnings(&ca.warnings);
-    log::info(&format!(
-        "signed certificate with serial number {}",
-        ca.serial
-    ));
-    print_stdout(&cert_json(
-        Some(&ca.cert_pem),
-        Some(&ca.csr_pem),
-        Some(&ca.key_pem),
-    ))
+    log::info(&format!("signed certificate with serial number {}", ca.serial));
+    print_stdout(&cert_json(Some(&ca.cert_pem), Some(&ca.csr_pem), Some(&ca.key_pem)))
 }

@@ -45,9 +45,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let csr_path = args.csr_file.or(args.csr).ok_or_else(|| {
-        Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into())
-    })?;
+    let csr_path = args
+        .csr_file
+        .or(args.csr)
+        .ok_or_else(|| Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into()))?;
     let issuer = load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
     let config = load_config(args.config.as_deref())?;
     let profile = config.profile(&args.profile)?;
@@ -55,13 +56,6 @@ pub fn run(args: Args) -> Result<()> {
     let hosts = args.hostname.as_deref().map(split_hosts);
     let issued = issuer.sign(&csr, profile, hosts.as_deref())?;
     log_warnings(&issued.warnings);
-    log::info(&format!(
-        "signed certificate with serial number {}",
-        issued.serial
-    ));
-    print_stdout(&cert_json(
-        Some(&issued.cert_pem),
-        Some(&csr.to_pem()),
-        None,
-    ))
+    log::info(&format!("signed certificate with serial number {}", issued.serial));
+    print_stdout(&cert_json(Some(&issued.cert_pem), Some(&csr.to_pem()), None))
 }
