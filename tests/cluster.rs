@@ -65,33 +65,106 @@ const API_SANS: &[&str] = &[
     "192.0.2.11",
     "192.0.2.12",
 ];
-const ETCD_SANS: &[&str] = &["cp-1", "cp-2", "localhost", "192.0.2.11", "192.0.2.12", "127.0.0.1", "::1"];
+const ETCD_SANS: &[&str] = &[
+    "cp-1",
+    "cp-2",
+    "localhost",
+    "192.0.2.11",
+    "192.0.2.12",
+    "127.0.0.1",
+    "::1",
+];
 
 fn expected(rsa: bool) -> Vec<Expected> {
     let (ca_ku, leaf_ku): (&[&str], &[&str]) = if rsa {
-        (&["digitalSignature", "keyEncipherment", "keyCertSign"], &["digitalSignature", "keyEncipherment"])
+        (
+            &["digitalSignature", "keyEncipherment", "keyCertSign"],
+            &["digitalSignature", "keyEncipherment"],
+        )
     } else {
         (&["digitalSignature", "keyCertSign"], &["digitalSignature"])
     };
-    let ca = |name, cn| Expected { name, cn, o: &[], sans: &[], key_usage: ca_ku, ext_key_usage: &[], issuer_cn: cn, ca: true };
-    let leaf = |name, cn, sans, eku, issuer_cn| Expected { name, cn, o: &[], sans, key_usage: leaf_ku, ext_key_usage: eku, issuer_cn, ca: false };
-    let mut kubelet_client = leaf("apiserver-kubelet-client", "kube-apiserver-kubelet-client", &[], &["clientAuth"], "kubernetes");
+    let ca = |name, cn| Expected {
+        name,
+        cn,
+        o: &[],
+        sans: &[],
+        key_usage: ca_ku,
+        ext_key_usage: &[],
+        issuer_cn: cn,
+        ca: true,
+    };
+    let leaf = |name, cn, sans, eku, issuer_cn| Expected {
+        name,
+        cn,
+        o: &[],
+        sans,
+        key_usage: leaf_ku,
+        ext_key_usage: eku,
+        issuer_cn,
+        ca: false,
+    };
+    let mut kubelet_client = leaf(
+        "apiserver-kubelet-client",
+        "kube-apiserver-kubelet-client",
+        &[],
+        &["clientAuth"],
+        "kubernetes",
+    );
     kubelet_client.o = &["system:masters"];
     vec![
         ca("ca", "kubernetes"),
         ca("front-proxy-ca", "front-proxy-ca"),
         ca("etcd/ca", "etcd-ca"),
-        leaf("apiserver", "kube-apiserver", API_SANS, &["serverAuth"], "kubernetes"),
+        leaf(
+            "apiserver",
+            "kube-apiserver",
+            API_SANS,
+            &["serverAuth"],
+            "kubernetes",
+        ),
         kubelet_client,
-        leaf("front-proxy-client", "front-proxy-client", &[], &["clientAuth"], "front-proxy-ca"),
-        leaf("etcd/server", "kube-etcd", ETCD_SANS, &["serverAuth", "clientAuth"], "etcd-ca"),
-        leaf("etcd/peer", "kube-etcd-peer", ETCD_SANS, &["serverAuth", "clientAuth"], "etcd-ca"),
-        leaf("etcd/healthcheck-client", "kube-etcd-healthcheck-client", &[], &["clientAuth"], "etcd-ca"),
-        leaf("apiserver-etcd-client", "kube-apiserver-etcd-client", &[], &["clientAuth"], "etcd-ca"),
+        leaf(
+            "front-proxy-client",
+            "front-proxy-client",
+            &[],
+            &["clientAuth"],
+            "front-proxy-ca",
+        ),
+        leaf(
+            "etcd/server",
+            "kube-etcd",
+            ETCD_SANS,
+            &["serverAuth", "clientAuth"],
+            "etcd-ca",
+        ),
+        leaf(
+            "etcd/peer",
+            "kube-etcd-peer",
+            ETCD_SANS,
+            &["serverAuth", "clientAuth"],
+            "etcd-ca",
+        ),
+        leaf(
+            "etcd/healthcheck-client",
+            "kube-etcd-healthcheck-client",
+            &[],
+            &["clientAuth"],
+            "etcd-ca",
+        ),
+        leaf(
+            "apiserver-etcd-client",
+            "kube-apiserver-etcd-client",
+            &[],
+            &["clientAuth"],
+            "etcd-ca",
+        ),
     ]
 }
 
-fn strings<'a>(it: impl Iterator<Item = &'a x509_parser::x509::AttributeTypeAndValue<'a>>) -> Vec<String> {
+fn strings<'a>(
+    it: impl Iterator<Item = &'a x509_parser::x509::AttributeTypeAndValue<'a>>,
+) -> Vec<String> {
     it.map(|a| a.as_str().unwrap().to_string()).collect()
 }
 
@@ -104,8 +177,12 @@ fn sans(cert: &X509Certificate) -> BTreeSet<String> {
         .iter()
         .map(|n| match n {
             GeneralName::DNSName(d) => d.to_string(),
-            GeneralName::IPAddress(b) if b.len() == 4 => IpAddr::from(<[u8; 4]>::try_from(*b).unwrap()).to_string(),
-            GeneralName::IPAddress(b) => IpAddr::from(<[u8; 16]>::try_from(*b).unwrap()).to_string(),
+            GeneralName::IPAddress(b) if b.len() == 4 => {
+                IpAddr::from(<[u8; 4]>::try_from(*b).unwrap()).to_string()
+            }
+            GeneralName::IPAddress(b) => {
+                IpAddr::from(<[u8; 16]>::try_from(*b).unwrap()).to_string()
+            }
             other => panic!("unexpected SAN {other:?}"),
         })
         .collect()
@@ -134,7 +211,10 @@ fn ext_key_usage(cert: &X509Certificate) -> Vec<&'static str> {
     let Some(eku) = cert.extended_key_usage().unwrap() else {
         return Vec::new();
     };
-    assert!(eku.value.other.is_empty() && !eku.value.any, "unexpected EKUs");
+    assert!(
+        eku.value.other.is_empty() && !eku.value.any,
+        "unexpected EKUs"
+    );
     let mut out = Vec::new();
     if eku.value.server_auth {
         out.push("serverAuth");
@@ -151,16 +231,35 @@ fn check_layout(out: &Path, rsa: bool) {
         let der = pem::parse(&pem_bytes).unwrap().into_contents();
         let (_, cert) = parse_x509_certificate(&der).unwrap();
         let name = want.name;
-        assert_eq!(strings(cert.subject().iter_common_name()), [want.cn], "{name} CN");
-        assert_eq!(strings(cert.subject().iter_organization()), want.o, "{name} O");
-        assert_eq!(strings(cert.issuer().iter_common_name()), [want.issuer_cn], "{name} issuer");
+        assert_eq!(
+            strings(cert.subject().iter_common_name()),
+            [want.cn],
+            "{name} CN"
+        );
+        assert_eq!(
+            strings(cert.subject().iter_organization()),
+            want.o,
+            "{name} O"
+        );
+        assert_eq!(
+            strings(cert.issuer().iter_common_name()),
+            [want.issuer_cn],
+            "{name} issuer"
+        );
         let want_sans: BTreeSet<String> = want.sans.iter().map(|s| s.to_string()).collect();
         assert_eq!(sans(&cert), want_sans, "{name} SANs");
         assert_eq!(key_usage(&cert), want.key_usage, "{name} KeyUsage");
         assert_eq!(ext_key_usage(&cert), want.ext_key_usage, "{name} EKU");
-        let bc = cert.basic_constraints().unwrap().expect("BasicConstraints present").value;
+        let bc = cert
+            .basic_constraints()
+            .unwrap()
+            .expect("BasicConstraints present")
+            .value;
         assert_eq!(bc.ca, want.ca, "{name} CA flag");
-        let key_mode = std::fs::metadata(out.join(format!("{name}.key"))).unwrap().permissions().mode();
+        let key_mode = std::fs::metadata(out.join(format!("{name}.key")))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(key_mode & 0o777, 0o600, "{name}.key mode");
     }
 }
@@ -168,7 +267,13 @@ fn check_layout(out: &Path, rsa: bool) {
 fn openssl_verify(out: &Path, ca: &str, cert: &str) -> bool {
     std::process::Command::new("openssl")
         .current_dir(out)
-        .args(["verify", "-x509_strict", "-CAfile", &format!("{ca}.crt"), &format!("{cert}.crt")])
+        .args([
+            "verify",
+            "-x509_strict",
+            "-CAfile",
+            &format!("{ca}.crt"),
+            &format!("{cert}.crt"),
+        ])
         .output()
         .expect("openssl must be installed")
         .status
@@ -182,9 +287,16 @@ fn check_chains(out: &Path) {
             "front-proxy-ca" => "front-proxy-ca",
             _ => "etcd/ca",
         };
-        assert!(openssl_verify(out, ca, want.name), "{} does not verify against {ca}", want.name);
+        assert!(
+            openssl_verify(out, ca, want.name),
+            "{} does not verify against {ca}",
+            want.name
+        );
     }
-    assert!(!openssl_verify(out, "ca", "etcd/server"), "etcd/server must not verify against the Kubernetes CA");
+    assert!(
+        !openssl_verify(out, "ca", "etcd/server"),
+        "etcd/server must not verify against the Kubernetes CA"
+    );
     assert!(!openssl_verify(out, "ca", "front-proxy-client"));
 }
 
@@ -202,28 +314,46 @@ fn ecdsa_layout_matches_the_requirements_and_chains_verify() {
         .output()
         .unwrap();
     assert!(etcd_ca.starts_with("-----BEGIN EC PRIVATE KEY-----"));
-    assert!(String::from_utf8_lossy(&described.stdout).contains("secp384r1"), "etcd/ca key should be P-384");
+    assert!(
+        String::from_utf8_lossy(&described.stdout).contains("secp384r1"),
+        "etcd/ca key should be P-384"
+    );
 }
 
 #[test]
 fn rsa_2048_layout_with_service_account_keys() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("pki");
-    let spec = ECDSA_SPEC.replace(r#""key": "ecdsa-p256","#, "").replace(r#""etcd/ca": "ecdsa-p384""#, "");
+    let spec = ECDSA_SPEC
+        .replace(r#""key": "ecdsa-p256","#, "")
+        .replace(r#""etcd/ca": "ecdsa-p384""#, "");
     init(&spec, &out).success();
     check_layout(&out, true);
     check_chains(&out);
     let sa_pub = std::fs::read_to_string(out.join("sa.pub")).unwrap();
     assert!(sa_pub.starts_with("-----BEGIN PUBLIC KEY-----"), "{sa_pub}");
-    assert!(std::fs::read_to_string(out.join("sa.key")).unwrap().starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+    assert!(std::fs::read_to_string(out.join("sa.key"))
+        .unwrap()
+        .starts_with("-----BEGIN RSA PRIVATE KEY-----"));
     let derived = std::process::Command::new("openssl")
         .args(["pkey", "-pubout", "-in"])
         .arg(out.join("sa.key"))
         .output()
         .unwrap();
     assert!(derived.status.success());
-    assert_eq!(String::from_utf8(derived.stdout).unwrap(), sa_pub, "sa.pub is sa.key's public half");
-    assert_eq!(std::fs::metadata(out.join("sa.key")).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        String::from_utf8(derived.stdout).unwrap(),
+        sa_pub,
+        "sa.pub is sa.key's public half"
+    );
+    assert_eq!(
+        std::fs::metadata(out.join("sa.key"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
 }
 
 /// An `openssl s_server` that is always killed.
@@ -237,15 +367,31 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start_etcd_server(out: &Path) -> (Server, u16) {
     let port = free_port();
     let mut child = std::process::Command::new("openssl")
         .current_dir(out)
-        .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-tls1_2"])
-        .args(["-cert", "etcd/server.crt", "-key", "etcd/server.key", "-CAfile", "etcd/ca.crt"])
+        .args([
+            "s_server",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-tls1_2",
+        ])
+        .args([
+            "-cert",
+            "etcd/server.crt",
+            "-key",
+            "etcd/server.key",
+            "-CAfile",
+            "etcd/ca.crt",
+        ])
         .args(["-Verify", "1", "-verify_return_error"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -262,16 +408,35 @@ fn start_etcd_server(out: &Path) -> (Server, u16) {
             }
         }
     });
-    rx.recv_timeout(Duration::from_secs(20)).expect("s_server did not start listening");
+    rx.recv_timeout(Duration::from_secs(20))
+        .expect("s_server did not start listening");
     (server, port)
 }
 
 fn handshake(out: &Path, port: u16, client: &str, trust: &str) -> bool {
     std::process::Command::new("timeout")
         .current_dir(out)
-        .args(["20", "openssl", "s_client", "-connect", &format!("127.0.0.1:{port}"), "-tls1_2"])
-        .args(["-cert", &format!("{client}.crt"), "-key", &format!("{client}.key")])
-        .args(["-CAfile", trust, "-verify_return_error", "-verify_ip", "127.0.0.1"])
+        .args([
+            "20",
+            "openssl",
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-tls1_2",
+        ])
+        .args([
+            "-cert",
+            &format!("{client}.crt"),
+            "-key",
+            &format!("{client}.key"),
+        ])
+        .args([
+            "-CAfile",
+            trust,
+            "-verify_return_error",
+            "-verify_ip",
+            "127.0.0.1",
+        ])
         .stdin(Stdio::null())
         .output()
         .expect("timeout and openssl must be installed")
@@ -285,7 +450,10 @@ fn mtls_between_apiserver_etcd_client_and_etcd_server() {
     let out = dir.path().join("pki");
     init(ECDSA_SPEC, &out).success();
     let (_server, port) = start_etcd_server(&out);
-    assert!(handshake(&out, port, "apiserver-etcd-client", "etcd/ca.crt"), "the etcd client must be accepted");
+    assert!(
+        handshake(&out, port, "apiserver-etcd-client", "etcd/ca.crt"),
+        "the etcd client must be accepted"
+    );
     assert!(
         !handshake(&out, port, "apiserver-kubelet-client", "etcd/ca.crt"),
         "a client from the Kubernetes CA must be refused by etcd"
@@ -297,7 +465,10 @@ fn mtls_between_apiserver_etcd_client_and_etcd_server() {
 }
 
 fn dir_entries(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 #[test]
@@ -305,7 +476,10 @@ fn bad_node_ip_leaves_no_output() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("pki");
     let spec = ECDSA_SPEC.replace("192.0.2.12", "192.0.2.300");
-    init(&spec, &out).failure().code(1).stderr(contains("nodes[1].ip"));
+    init(&spec, &out)
+        .failure()
+        .code(1)
+        .stderr(contains("nodes[1].ip"));
     assert!(dir_entries(dir.path()).is_empty());
 }
 
@@ -339,9 +513,21 @@ fn existing_directory_needs_force_and_reuse_ca_keeps_the_cas() {
     let out = dir.path().join("pki");
     init(ECDSA_SPEC, &out).success();
     let read = |p: &str| std::fs::read(out.join(p)).unwrap();
-    let (ca, etcd_ca, leaf, sa) = (read("ca.crt"), read("etcd/ca.key"), read("apiserver.crt"), read("sa.key"));
-    init(ECDSA_SPEC, &out).failure().code(1).stderr(contains("--force"));
-    assert_eq!(read("apiserver.crt"), leaf, "a refused run must not touch the directory");
+    let (ca, etcd_ca, leaf, sa) = (
+        read("ca.crt"),
+        read("etcd/ca.key"),
+        read("apiserver.crt"),
+        read("sa.key"),
+    );
+    init(ECDSA_SPEC, &out)
+        .failure()
+        .code(1)
+        .stderr(contains("--force"));
+    assert_eq!(
+        read("apiserver.crt"),
+        leaf,
+        "a refused run must not touch the directory"
+    );
 
     certkit()
         .args(["cluster", "init", "-config", "-", "--reuse-ca", "--out"])
@@ -352,7 +538,11 @@ fn existing_directory_needs_force_and_reuse_ca_keeps_the_cas() {
         .stderr(contains("reused CAs"));
     assert_eq!(read("ca.crt"), ca);
     assert_eq!(read("etcd/ca.key"), etcd_ca);
-    assert_eq!(read("sa.key"), sa, "the service-account key survives --reuse-ca");
+    assert_eq!(
+        read("sa.key"),
+        sa,
+        "the service-account key survives --reuse-ca"
+    );
     assert_ne!(read("apiserver.crt"), leaf);
     check_chains(&out);
 
@@ -363,7 +553,11 @@ fn existing_directory_needs_force_and_reuse_ca_keeps_the_cas() {
         .assert()
         .success();
     assert_ne!(read("ca.crt"), ca, "--force makes new CAs");
-    assert_eq!(dir_entries(dir.path()), ["pki"], "no staging directories left behind");
+    assert_eq!(
+        dir_entries(dir.path()),
+        ["pki"],
+        "no staging directories left behind"
+    );
 }
 
 #[test]
@@ -382,14 +576,31 @@ fn cfssl_out_makes_the_same_set_with_real_cfssl() {
         .arg(cfssl_dir.join("gencert.sh"))
         .output()
         .expect("sh must be installed");
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    assert!(run.stderr.windows(6).any(|w| w == b"[INFO]"), "gencert.sh must have run cfssl");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        run.stderr.windows(6).any(|w| w == b"[INFO]"),
+        "gencert.sh must have run cfssl"
+    );
     let verify = std::process::Command::new("openssl")
         .current_dir(&cfssl_dir)
-        .args(["verify", "-CAfile", "etcd-ca.pem", "etcd-server.pem", "apiserver-etcd-client.pem"])
+        .args([
+            "verify",
+            "-CAfile",
+            "etcd-ca.pem",
+            "etcd-server.pem",
+            "apiserver-etcd-client.pem",
+        ])
         .output()
         .unwrap();
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
 }
 
 #[test]
@@ -399,10 +610,20 @@ fn cluster_renew_extends_leaves_and_keeps_keys() {
     init(ECDSA_SPEC, &out).success();
     let before = std::fs::read(out.join("apiserver.crt")).unwrap();
     let key_before = std::fs::read(out.join("apiserver.key")).unwrap();
-    certkit().args(["cluster", "renew", "apiserver", "--out"]).arg(&out).assert().success();
+    certkit()
+        .args(["cluster", "renew", "apiserver", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
     assert_ne!(std::fs::read(out.join("apiserver.crt")).unwrap(), before);
-    assert_eq!(std::fs::read(out.join("apiserver.crt.bak")).unwrap(), before);
-    assert_eq!(std::fs::read(out.join("apiserver.key")).unwrap(), key_before);
+    assert_eq!(
+        std::fs::read(out.join("apiserver.crt.bak")).unwrap(),
+        before
+    );
+    assert_eq!(
+        std::fs::read(out.join("apiserver.key")).unwrap(),
+        key_before
+    );
     check_layout(&out, false);
     check_chains(&out);
     certkit()
@@ -416,7 +637,10 @@ fn cluster_renew_extends_leaves_and_keeps_keys() {
 
 #[test]
 fn print_defaults_is_a_spec_init_accepts() {
-    let example = certkit().args(["cluster", "print-defaults"]).assert().success();
+    let example = certkit()
+        .args(["cluster", "print-defaults"])
+        .assert()
+        .success();
     let text = String::from_utf8(example.get_output().stdout.clone()).unwrap();
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(value["nodes"].as_array().unwrap().len(), 3);

@@ -3,9 +3,10 @@
 //! (`print-defaults`).
 
 use super::common::{log_warnings, print_stdout};
+use super::renew::RotationFlags;
 use crate::cluster::build::{init, InitOptions};
 use crate::cluster::cfssl_out;
-use crate::cluster::layout::KEY_NAMES;
+use crate::cluster::layout::key_names;
 use crate::cluster::renew::renew_layout;
 use crate::cluster::spec::{ClusterSpec, EXAMPLE_SPEC};
 use crate::error::Result;
@@ -85,15 +86,8 @@ pub struct RenewArgs {
     #[arg(long, value_name = "DIR", default_value = "./pki")]
     pub out: PathBuf,
 
-    /// Generate new keys of the same algorithm instead of keeping the old ones
-    #[arg(long = "new-key", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
-    pub new_key: bool,
-
-    /// Do not keep the old files as NAME.crt.bak (and NAME.key.bak)
-    #[arg(long = "no-backup", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
-    pub no_backup: bool,
+    #[command(flatten)]
+    pub rotation: RotationFlags,
 }
 
 /// Print an example cluster spec
@@ -114,7 +108,7 @@ fn run_init(args: InitArgs) -> Result<()> {
     let spec = ClusterSpec::from_json(
         &read_input(&args.config)?,
         display_name(&args.config),
-        KEY_NAMES,
+        &key_names(),
     )?;
     let opts = InitOptions {
         out: args.out.clone(),
@@ -138,7 +132,12 @@ fn run_init(args: InitArgs) -> Result<()> {
 }
 
 fn run_renew(args: RenewArgs) -> Result<()> {
-    let done = renew_layout(&args.out, &args.which, args.new_key, !args.no_backup)?;
+    let done = renew_layout(
+        &args.out,
+        &args.which,
+        args.rotation.new_key,
+        !args.rotation.no_backup,
+    )?;
     log_warnings(&done.warnings);
     log::info(&format!("renewed {}", done.names.join(", ")));
     Ok(())

@@ -45,6 +45,13 @@ pub struct Args {
     #[arg(long, value_name = "KEY", conflicts_with = "new_key")]
     pub key: Option<String>,
 
+    #[command(flatten)]
+    pub rotation: RotationFlags,
+}
+
+/// The key and backup choices `renew` and `cluster renew` share.
+#[derive(Debug, clap::Args)]
+pub struct RotationFlags {
     /// Generate a new key like the old one, written beside the certificate
     /// (NAME.key for NAME.crt, NAME-key.pem for NAME.pem)
     #[arg(long = "new-key", num_args = 0..=1, require_equals = true, default_missing_value = "true",
@@ -68,7 +75,7 @@ pub fn run(args: Args) -> Result<()> {
         .as_ref()
         .map(|c| c.profile(&args.profile))
         .transpose()?;
-    let key = match (&args.key, args.new_key) {
+    let key = match (&args.key, args.rotation.new_key) {
         (Some(path), _) => {
             KeyChoice::Use(KeyPair::from_pem(&read_input(path)?, display_name(path))?)
         }
@@ -80,7 +87,7 @@ pub fn run(args: Args) -> Result<()> {
         &issuer,
         profile,
         key,
-        !args.no_backup,
+        !args.rotation.no_backup,
     )?;
     log_warnings(&renewed.warnings);
     log::info(&format!(

@@ -237,12 +237,12 @@ fn read_service_account(dir: &Path) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::layout::KEY_NAMES;
+    use crate::cluster::layout::key_names;
     use x509_cert::ext::pkix::{KeyUsage, KeyUsages};
 
     fn ecdsa_spec() -> ClusterSpec {
         let json = r#"{"nodes":[{"name":"cp-1","ip":"10.0.0.11"}],"key":"ecdsa-p256","leaf_expiry":"24h","ca_expiry":"48h"}"#;
-        ClusterSpec::from_json(json.as_bytes(), "spec", KEY_NAMES).unwrap()
+        ClusterSpec::from_json(json.as_bytes(), "spec", &key_names()).unwrap()
     }
 
     #[test]

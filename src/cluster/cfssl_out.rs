@@ -124,14 +124,15 @@ fn pretty(value: &Value) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::layout::KEY_NAMES;
+    use crate::cluster::layout::key_names;
     use crate::cluster::spec::EXAMPLE_SPEC;
     use crate::policy::SigningConfig;
     use crate::request::Request;
 
     #[test]
     fn requests_and_config_load_with_certkits_own_parsers() {
-        let spec = ClusterSpec::from_json(EXAMPLE_SPEC.as_bytes(), "example", KEY_NAMES).unwrap();
+        let spec =
+            ClusterSpec::from_json(EXAMPLE_SPEC.as_bytes(), "example", &key_names()).unwrap();
         let files = render(&spec).unwrap();
         assert_eq!(files.len(), layout::CERT_NAMES.len() + 2);
         for (name, contents, _) in &files {

@@ -22,16 +22,15 @@ pub fn generate_all(specs: &[KeySpec]) -> Result<Vec<KeyPair>> {
         specs.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| loop {
-                let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                    break;
-                };
-                let (Some(spec), Some(slot)) = (specs.get(index), slots.get(index)) else {
-                    break;
-                };
-                let key = KeyPair::generate(*spec);
-                if let Ok(mut slot) = slot.lock() {
-                    *slot = Some(key);
+            scope.spawn(|| {
+                while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let (Some(spec), Some(slot)) = (specs.get(index), slots.get(index)) else {
+                        break;
+                    };
+                    let key = KeyPair::generate(*spec);
+                    if let Ok(mut slot) = slot.lock() {
+                        *slot = Some(key);
+                    }
                 }
             });
         }

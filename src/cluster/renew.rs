@@ -77,13 +77,13 @@ pub fn renew_layout(
 mod tests {
     use super::*;
     use crate::cluster::build::{init, InitOptions};
-    use crate::cluster::layout::KEY_NAMES;
+    use crate::cluster::layout::key_names;
     use crate::cluster::spec::ClusterSpec;
 
     #[test]
     fn renews_every_leaf_and_refuses_unknown_names() {
         let json = r#"{"nodes":[{"name":"cp-1","ip":"10.0.0.11"}],"key":"ecdsa-p256"}"#;
-        let spec = ClusterSpec::from_json(json.as_bytes(), "spec", KEY_NAMES).unwrap();
+        let spec = ClusterSpec::from_json(json.as_bytes(), "spec", &key_names()).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("pki");
         init(
