@@ -2,6 +2,7 @@
 //! found (several per PEM file), sorted by time left, as a table or JSON,
 //! and which of them expire within a window (for cron and CI).
 
+use crate::duration::format_go_duration;
 use crate::error::{Error, Result};
 use crate::input::read_input;
 use crate::name::to_slash_string;
@@ -226,10 +227,10 @@ pub fn check_window(certs: &[CertExpiry], window: Duration, now: OffsetDateTime)
     match expiring.first() {
         None => Ok(()),
         Some(first) => Err(Error::Expiring(format!(
-            "{} of {} certificates expire within {}h (first: {} in {}, {})",
+            "{} of {} certificates expire within {} (first: {} in {}, {})",
             expiring.len(),
             certs.len(),
-            window.as_secs() / 3600,
+            format_go_duration(window),
             first.subject,
             first.file,
             format_left(first.seconds_left(now)),

@@ -5,6 +5,7 @@
 
 use super::layout::{self, CertPlan, Kind};
 use super::spec::ClusterSpec;
+use crate::duration::format_go_duration as go_duration;
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
 use crate::request::KeySpec;
@@ -102,16 +103,6 @@ fn signing_config(spec: &ClusterSpec) -> Value {
         );
     }
     json!({ "signing": { "default": { "usages": Kind::Client.usages(), "expiry": expiry }, "profiles": profiles } })
-}
-
-/// A duration in Go's syntax, in whole hours where it can be.
-pub fn go_duration(d: Duration) -> String {
-    let secs = d.as_secs();
-    if secs % 3600 == 0 {
-        format!("{}h", secs / 3600)
-    } else {
-        format!("{secs}s")
-    }
 }
 
 fn pretty(value: &Value) -> Result<String> {
