@@ -18,30 +18,36 @@ trap 'rm -rf "$work"' EXIT
 "$certkit" cluster print-defaults | jq '.key = "rsa-2048" | .keys = {}' > "$work/spec.json"
 "$certkit" --loglevel 2 cluster init -config "$work/spec.json" --out "$work/inputs-pki" --cfssl-out "$work/inputs"
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+# Wall and CPU (user + sys) seconds of a command, as "WALL CPU".
+measure() {
+    local TIMEFORMAT='%R %U %S' t
+    t=$( { time "$@" >/dev/null 2>&1; } 2>&1 )
+    awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' <<<"$t"
+}
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-certkit_times=()
-cfssl_times=()
-for i in $(seq "$runs"); do
-    start=$(now)
-    "$certkit" --loglevel 2 cluster init -config "$work/spec.json" --out "$work/certkit-$i"
-    certkit_times+=("$(elapsed "$start" "$(now)")")
+cfssl_one_by_one() {
+    cd "$1"
+    PATH="$(dirname "$cfssl"):$PATH" sh gencert.sh
+    openssl genrsa -out sa.key 2048
+    openssl rsa -in sa.key -pubout -out sa.pub
+}
 
+certkit_wall=() certkit_cpu=() cfssl_wall=() cfssl_cpu=()
+for i in $(seq "$runs"); do
+    read -r wall cpu < <(measure "$certkit" --loglevel 2 cluster init -config "$work/spec.json" --out "$work/certkit-$i")
+    [ -f "$work/certkit-$i/sa.pub" ] || { echo "certkit run $i failed" >&2; exit 1; }
+    certkit_wall+=("$wall") certkit_cpu+=("$cpu")
     dir="$work/cfssl-$i"
     cp -r "$work/inputs" "$dir"
-    start=$(now)
-    (
-        cd "$dir"
-        PATH="$(dirname "$cfssl"):$PATH" sh gencert.sh 2>/dev/null
-        openssl genrsa -out sa.key 2048 2>/dev/null
-        openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
-    )
-    cfssl_times+=("$(elapsed "$start" "$(now)")")
-    [ "$(ls "$dir"/*.pem | wc -l)" -eq 20 ] || { echo "cfssl run $i did not make 10 certificates and keys" >&2; exit 1; }
-    echo "run $i: certkit cluster init ${certkit_times[-1]}s, cfssl one by one ${cfssl_times[-1]}s"
+    read -r wall cpu < <(measure cfssl_one_by_one "$dir")
+    [ "$(ls "$dir"/*.pem | wc -l)" -eq 20 ] && [ -f "$dir/sa.pub" ] || { echo "cfssl run $i did not make every file" >&2; exit 1; }
+    cfssl_wall+=("$wall") cfssl_cpu+=("$cpu")
+    echo "run $i: certkit cluster init ${certkit_wall[-1]}s wall (${certkit_cpu[-1]}s CPU), cfssl one by one ${cfssl_wall[-1]}s wall (${cfssl_cpu[-1]}s CPU)"
 done
-c=$(printf '%s\n' "${certkit_times[@]}" | median)
-f=$(printf '%s\n' "${cfssl_times[@]}" | median)
-echo "median of $runs runs on $(nproc) cores: certkit ${c}s, cfssl ${f}s, speed-up $(awk -v f="$f" -v c="$c" 'BEGIN { printf "%.1f", f / c }')x"
+m() { printf '%s\n' "$@" | median; }
+cw=$(m "${certkit_wall[@]}") cc=$(m "${certkit_cpu[@]}") fw=$(m "${cfssl_wall[@]}") fc=$(m "${cfssl_cpu[@]}")
+echo "median of $runs runs, $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg):"
+echo "  certkit cluster init: ${cw}s wall, ${cc}s CPU"
+echo "  cfssl one by one:     ${fw}s wall, ${fc}s CPU"
+echo "  wall-time speed-up $(awk -v f="$fw" -v c="$cw" 'BEGIN { printf "%.1f", f / c }')x"
