@@ -626,6 +626,40 @@ fn cluster_renew_extends_leaves_and_keeps_keys() {
     );
     check_layout(&out, false);
     check_chains(&out);
+
+    // A new key for one leaf: the key changes, still matches, old one kept.
+    let peer_key = std::fs::read(out.join("etcd/peer.key")).unwrap();
+    certkit()
+        .args([
+            "cluster",
+            "renew",
+            "etcd/peer",
+            "--new-key",
+            "--no-backup",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_ne!(std::fs::read(out.join("etcd/peer.key")).unwrap(), peer_key);
+    assert_eq!(
+        std::fs::read(out.join("etcd/peer.key.bak")).unwrap(),
+        peer_key
+    );
+    let pubkey = |args: &[&str]| {
+        std::process::Command::new("openssl")
+            .current_dir(&out)
+            .args(args)
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(
+        pubkey(&["x509", "-noout", "-pubkey", "-in", "etcd/peer.crt"]),
+        pubkey(&["pkey", "-pubout", "-in", "etcd/peer.key"]),
+        "the new etcd/peer key matches its certificate"
+    );
+    assert!(openssl_verify(&out, "etcd/ca", "etcd/peer"));
     certkit()
         .args(["cluster", "renew", "kubelet", "--out"])
         .arg(&out)
