@@ -630,14 +630,7 @@ fn cluster_renew_extends_leaves_and_keeps_keys() {
     // A new key for one leaf: the key changes, still matches, old one kept.
     let peer_key = std::fs::read(out.join("etcd/peer.key")).unwrap();
     certkit()
-        .args([
-            "cluster",
-            "renew",
-            "etcd/peer",
-            "--new-key",
-            "--no-backup",
-            "--out",
-        ])
+        .args(["cluster", "renew", "etcd/peer", "--new-key", "--out"])
         .arg(&out)
         .assert()
         .success();
