@@ -1,6 +1,16 @@
-//! The cluster spec: the one JSON file `certkit cluster init` reads
-//! (control-plane nodes, service IP, load-balancer names, key algorithms,
-//! lifetimes), checked field by field before any key is generated.
+//! The cluster spec: the one JSON file `certkit cluster init` reads,
+//! checked field by field before any key is generated. Fields (unknown
+//! ones are refused):
+//!
+//! - `nodes` (required): control-plane nodes, `{"name": DNS name, "ip": IP}`
+//! - `service_ip`: the first IP of the service CIDR (default 10.96.0.1)
+//! - `cluster_domain`: the cluster DNS domain (default cluster.local)
+//! - `load_balancers`: API server load-balancer names or addresses
+//! - `key`: the key algorithm for everything (default rsa-2048; also
+//!   rsa-3072, rsa-4096, ecdsa-p256, ecdsa-p384); `keys`: per certificate
+//!   (or "sa"), by layout name
+//! - `ca_expiry`, `leaf_expiry`: Go durations (default 87600h and 8760h)
+//! - `cluster_name`: for messages (default kubernetes)
 
 use crate::duration::parse_go_duration;
 use crate::error::{Error, Result};
