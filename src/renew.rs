@@ -5,7 +5,7 @@
 use crate::csr::san_from_general_name;
 use crate::error::{Error, Result};
 use crate::issuer::{parse_certificate, Issuer};
-use crate::key::{rsa_modulus_bits, KeyPair};
+use crate::key::{pem_encode, rsa_modulus_bits, KeyPair};
 use crate::output::OutputFile;
 use crate::policy::{usage_vocabulary, Profile, Usage};
 use crate::request::{KeySpec, San};
@@ -223,7 +223,8 @@ pub fn key_path_for(cert: &Path) -> PathBuf {
 
 /// The files that put a renewal in place: backups of the old certificate
 /// (and old key, when replaced) as NAME.bak unless `backup` is off, then
-/// the new certificate and key. Write them with `files::write_all`.
+/// the new certificate (followed by any chain the old file held after its
+/// leaf) and key. Write them with `files::write_all`.
 pub fn renewal_files(
     cert_path: &Path,
     old_cert: &[u8],
@@ -249,12 +250,21 @@ pub fn renewal_files(
         }
         files.push(file(&key_path, key_pem.as_bytes().to_vec(), 0o600));
     }
-    files.push(file(
-        cert_path,
-        renewed.cert_pem.clone().into_bytes(),
-        0o644,
-    ));
+    let contents = [renewed.cert_pem.clone(), rest_of_chain(old_cert)].concat();
+    files.push(file(cert_path, contents.into_bytes(), 0o644));
     Ok(files)
+}
+
+/// The certificates after the first in a PEM file (a leaf followed by its
+/// chain), which the renewed file keeps after the new leaf.
+fn rest_of_chain(old_cert: &[u8]) -> String {
+    pem::parse_many(old_cert)
+        .unwrap_or_default()
+        .iter()
+        .filter(|b| b.tag() == "CERTIFICATE")
+        .skip(1)
+        .map(|b| pem_encode("CERTIFICATE", b.contents()))
+        .collect()
 }
 
 /// Renews the certificate file at `cert_path` in place: reads it, renews
@@ -375,6 +385,22 @@ mod tests {
         .err()
         .unwrap();
         assert!(err.to_string().contains("CA certificate"), "{err}");
+    }
+
+    #[test]
+    fn a_chain_after_the_leaf_is_kept() {
+        let issuer = ca();
+        let old = leaf(&issuer, &["signing"], 1);
+        let old_pem = pem_encode("CERTIFICATE", &old.to_der().unwrap());
+        let ca_pem = pem_encode("CERTIFICATE", &issuer.certificate().to_der().unwrap());
+        let bundle = [old_pem.clone(), ca_pem.clone()].concat();
+        let renewed = renew(&old, "old", &issuer, None, KeyChoice::Keep).unwrap();
+        let files =
+            renewal_files(Path::new("leaf.pem"), bundle.as_bytes(), &renewed, true).unwrap();
+        let written = String::from_utf8(files.last().unwrap().contents.clone()).unwrap();
+        assert_eq!(written, [renewed.cert_pem.clone(), ca_pem].concat());
+        assert_eq!(files[0].name, "leaf.pem.bak");
+        assert_eq!(files[0].contents, bundle.as_bytes());
     }
 
     #[test]
