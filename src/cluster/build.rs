@@ -9,7 +9,7 @@ use super::spec::ClusterSpec;
 use crate::csr::{self, VerifiedCsr};
 use crate::error::{Error, Result};
 use crate::issuer::{self_sign, Issuer};
-use crate::key::pem_encode;
+use crate::key::{pem_encode, KeyPair};
 use crate::policy::{parse_usage, Profile};
 use crate::request::{CaConfig, NameEntry, Request};
 use std::collections::BTreeMap;
@@ -44,6 +44,58 @@ pub fn init(
     opts: &InitOptions,
     before_commit: impl FnOnce() -> Result<()>,
 ) -> Result<Built> {
+    check_target(opts)?;
+    let plans = layout::plan(spec);
+    let mut staged = Staged::default();
+    let mut kept_sa = None;
+    if opts.reuse_ca {
+        staged.reuse_cas(&opts.out, &plans)?;
+        kept_sa = read_service_account(&opts.out)?;
+    }
+    let needs_key: Vec<&CertPlan> = plans
+        .iter()
+        .filter(|p| !staged.issuers.contains_key(p.name))
+        .collect();
+    let mut specs: Vec<_> = needs_key.iter().map(|p| p.key.key_spec()).collect();
+    if kept_sa.is_none() {
+        specs.push(spec.key_for(SERVICE_ACCOUNT_KEY).key_spec());
+    }
+    let mut keys = generate_all(&specs)?.into_iter();
+    let mut next_key = || {
+        keys.next()
+            .ok_or_else(|| Error::Key("missing generated key".into()))
+    };
+    for plan in needs_key {
+        staged.issue(plan, next_key()?, spec)?;
+    }
+    let (private, public) = match kept_sa {
+        Some(pair) => pair,
+        None => {
+            let key = next_key()?;
+            let public = pem_encode("PUBLIC KEY", &key.public_key_der()?);
+            (key.to_pem()?.as_bytes().to_vec(), public.into_bytes())
+        }
+    };
+    staged.files.push(key_file("sa.key", private));
+    staged.files.push(TreeFile {
+        path: "sa.pub".into(),
+        contents: public,
+        mode: 0o644,
+    });
+    write_tree(
+        &opts.out,
+        &staged.files,
+        opts.force || opts.reuse_ca,
+        before_commit,
+    )?;
+    Ok(Built {
+        files: staged.files.into_iter().map(|f| f.path).collect(),
+        reused: staged.reused,
+    })
+}
+
+/// An existing directory needs --force or --reuse-ca; --reuse-ca needs one.
+fn check_target(opts: &InitOptions) -> Result<()> {
     let exists = opts.out.symlink_metadata().is_ok();
     if exists && !(opts.force || opts.reuse_ca) {
         return Err(already_exists(&opts.out));
@@ -54,39 +106,34 @@ pub fn init(
             opts.out.display()
         )));
     }
-    let plans = layout::plan(spec);
-    let mut files = Vec::new();
-    let mut issuers: BTreeMap<&str, Issuer> = BTreeMap::new();
-    let mut reused = Vec::new();
-    if opts.reuse_ca {
+    Ok(())
+}
+
+/// The files made so far and the CAs that can sign.
+#[derive(Default)]
+struct Staged {
+    files: Vec<TreeFile>,
+    issuers: BTreeMap<&'static str, Issuer>,
+    reused: Vec<String>,
+}
+
+impl Staged {
+    /// Loads the layout's CAs from `dir` and stages them unchanged.
+    fn reuse_cas(&mut self, dir: &Path, plans: &[CertPlan]) -> Result<()> {
         for plan in plans.iter().filter(|p| p.kind == Kind::Ca) {
-            let (issuer, cert, key) = load_ca(&opts.out, plan.name)?;
-            files.push(cert_file(plan.name, cert));
-            files.push(key_file(&format!("{}.key", plan.name), key));
-            issuers.insert(plan.name, issuer);
-            reused.push(plan.name.to_string());
+            let (issuer, cert, key) = load_ca(dir, plan.name)?;
+            self.files.push(cert_file(plan.name, cert));
+            self.files
+                .push(key_file(&format!("{}.key", plan.name), key));
+            self.issuers.insert(plan.name, issuer);
+            self.reused.push(plan.name.to_string());
         }
+        Ok(())
     }
-    let kept_sa = if opts.reuse_ca {
-        read_service_account(&opts.out)?
-    } else {
-        None
-    };
 
-    let needs_key: Vec<&CertPlan> = plans
-        .iter()
-        .filter(|p| !issuers.contains_key(p.name))
-        .collect();
-    let mut specs: Vec<_> = needs_key.iter().map(|p| p.key.key_spec()).collect();
-    if kept_sa.is_none() {
-        specs.push(spec.key_for(SERVICE_ACCOUNT_KEY).key_spec());
-    }
-    let mut keys = generate_all(&specs)?.into_iter();
-
-    for plan in needs_key {
-        let key = keys
-            .next()
-            .ok_or_else(|| Error::Key("missing generated key".into()))?;
+    /// Makes the certificate for `plan` with `key`: self-signed for a CA
+    /// (which then signs the leaves), else signed by its CA.
+    fn issue(&mut self, plan: &CertPlan, key: KeyPair, spec: &ClusterSpec) -> Result<()> {
         let key_pem = key.to_pem()?;
         let csr = VerifiedCsr::parse(csr::build(&request_for(plan), &key)?.as_bytes(), plan.name)?;
         let cert_pem = match plan.signer {
@@ -98,11 +145,11 @@ pub fn init(
                     key_pem.as_bytes(),
                     plan.name,
                 )?;
-                issuers.insert(plan.name, issuer);
+                self.issuers.insert(plan.name, issuer);
                 issued.cert_pem
             }
             Some(signer) => {
-                let issuer = issuers.get(signer).ok_or_else(|| {
+                let issuer = self.issuers.get(signer).ok_or_else(|| {
                     Error::Encoding(format!("{}: CA {signer} is not ready", plan.name))
                 })?;
                 issuer
@@ -110,44 +157,13 @@ pub fn init(
                     .cert_pem
             }
         };
-        files.push(cert_file(plan.name, cert_pem.into_bytes()));
-        files.push(key_file(
+        self.files.push(cert_file(plan.name, cert_pem.into_bytes()));
+        self.files.push(key_file(
             &format!("{}.key", plan.name),
             key_pem.as_bytes().to_vec(),
         ));
+        Ok(())
     }
-    match kept_sa {
-        Some((private, public)) => {
-            files.push(key_file("sa.key", private));
-            files.push(TreeFile {
-                path: "sa.pub".into(),
-                contents: public,
-                mode: 0o644,
-            });
-        }
-        None => {
-            let key = keys
-                .next()
-                .ok_or_else(|| Error::Key("missing generated key".into()))?;
-            files.push(key_file("sa.key", key.to_pem()?.as_bytes().to_vec()));
-            let public = pem_encode("PUBLIC KEY", &key.public_key_der()?);
-            files.push(TreeFile {
-                path: "sa.pub".into(),
-                contents: public.into_bytes(),
-                mode: 0o644,
-            });
-        }
-    }
-    write_tree(
-        &opts.out,
-        &files,
-        opts.force || opts.reuse_ca,
-        before_commit,
-    )?;
-    Ok(Built {
-        files: files.into_iter().map(|f| f.path).collect(),
-        reused,
-    })
 }
 
 /// The cfssl request for a planned certificate.
