@@ -94,8 +94,21 @@ pub fn init(
     })
 }
 
-/// An existing directory needs --force or --reuse-ca; --reuse-ca needs one.
+/// An existing directory needs --force or --reuse-ca; --reuse-ca needs
+/// one; the parent must be a directory already. Checked before any key
+/// is generated.
 fn check_target(opts: &InitOptions) -> Result<()> {
+    let parent = match opts.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(Error::Refused(format!(
+            "{}: the parent directory {} does not exist",
+            opts.out.display(),
+            parent.display()
+        )));
+    }
     let exists = opts.out.symlink_metadata().is_ok();
     if exists && !(opts.force || opts.reuse_ca) {
         return Err(already_exists(&opts.out));
