@@ -44,6 +44,9 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "verify" -d 'Verify 
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "selfsign" -d 'Generate a key and a self-signed certificate (for testing only)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "print-defaults" -d 'Print a default config or request to start from'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "gencsr" -d 'Generate a CSR for an existing private key'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "cluster" -d 'Create or renew a whole Kubernetes cluster PKI (kubeadm\'s layout)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "check-expiration" -d 'Report certificate expiry; exit 1 when any certificate expires within the window'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "renew" -d 'Renew a certificate in place: same subject, SANs and usages, fresh validity'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l initca -d 'Also self-sign the CSR as a CA certificate (like gencert -initca)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
@@ -233,3 +236,60 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencsr" -s q -l quiet -d
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencsr" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand gencsr" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and not __fish_seen_subcommand_from init renew print-defaults" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and not __fish_seen_subcommand_from init renew print-defaults" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and not __fish_seen_subcommand_from init renew print-defaults" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and not __fish_seen_subcommand_from init renew print-defaults" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and not __fish_seen_subcommand_from init renew print-defaults" -f -a "init" -d 'Write every CA, certificate and key of a cluster\'s PKI, all or nothing'
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and not __fish_seen_subcommand_from init renew print-defaults" -f -a "renew" -d 'Renew the layout\'s leaf certificates in place (same subject, SANs, usages, key)'
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and not __fish_seen_subcommand_from init renew print-defaults" -f -a "print-defaults" -d 'Print an example cluster spec'
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from init" -l config -d 'Cluster spec JSON (see `certkit cluster print-defaults`), or - for standard input' -r
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from init" -l out -d 'The PKI directory to write (written whole, or not at all)' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from init" -l force -d 'Replace an existing output directory' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from init" -l reuse-ca -d 'Keep the existing directory\'s CAs and service-account key; issue new leaves from them' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from init" -l cfssl-out -d 'Also write the set as cfssl request JSON, ca-config.json and gencert.sh into DIR' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from init" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from renew" -l out -d 'The PKI directory' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from renew" -l new-key -d 'Generate a new key like the old one, written beside the certificate (NAME.key for NAME.crt, NAME-key.pem for NAME.pem)' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from renew" -l no-backup -d 'Do not keep the old certificate (and key) as NAME.bak' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from renew" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from renew" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from renew" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from renew" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from print-defaults" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from print-defaults" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from print-defaults" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from print-defaults" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -l within -d 'The window, as a Go duration (720h, 90m): certificates expiring sooner make the exit status 1' -r
+complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca -d 'CA certificate (PEM) that issued it' -r
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca-key -d 'CA private key (PEM)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l config -d 'Signing configuration (cfssl config JSON) whose profile sets usages and expiry' -r
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l key -d 'Certify this private key (PEM) instead of the certificate\'s current key' -r
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l new-key -d 'Generate a new key like the old one, written beside the certificate (NAME.key for NAME.crt, NAME-key.pem for NAME.pem)' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l no-backup -d 'Do not keep the old certificate (and key) as NAME.bak' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -s V -l version -d 'Print version'

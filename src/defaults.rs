@@ -72,8 +72,10 @@ pub fn print(name: &str) -> Result<String> {
         "list" => Ok(list()),
         "config" => Ok(format!("{CONFIG}\n")),
         "csr" => Ok(format!("{CSR}\n")),
+        // Beyond cfssl (so not in its list): the `cluster init` input.
+        "cluster" => Ok(crate::cluster::spec::EXAMPLE_SPEC.to_string()),
         other => Err(Error::Request(format!(
-            "print-defaults: unknown type {other:?} (available: list, {})",
+            "print-defaults: unknown type {other:?} (available: list, {}, cluster)",
             NAMES.join(", ")
         ))),
     }
@@ -94,7 +96,15 @@ mod tests {
     #[test]
     fn unknown_type_is_an_error_listing_the_types() {
         let e = print("cert").unwrap_err().to_string();
-        assert!(e.contains("config, csr"), "{e}");
+        assert!(e.contains("config, csr, cluster"), "{e}");
+        let cluster = print("cluster").unwrap();
+        let names = crate::cluster::layout::key_names();
+        assert!(crate::cluster::spec::ClusterSpec::from_json(
+            cluster.as_bytes(),
+            "cluster",
+            &names
+        )
+        .is_ok());
         assert!(print("list").unwrap().contains("\tcsr\n"));
     }
 }

@@ -53,6 +53,17 @@ pub fn parse_go_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_nanos(total_nanos.round() as u64))
 }
 
+/// Renders a duration in Go's syntax: whole hours ("8760h") when it is
+/// a whole number of hours, else seconds ("90s").
+pub fn format_go_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs % 3600 == 0 {
+        format!("{}h", secs / 3600)
+    } else {
+        format!("{secs}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

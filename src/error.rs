@@ -41,6 +41,9 @@ pub enum Error {
     /// A certificate the policy refuses to issue.
     #[error("refused: {0}")]
     Refused(String),
+    /// Certificates that expire within the window asked about.
+    #[error("{0}")]
+    Expiring(String),
     /// An internal encoding step failed (a bug or an impossible input).
     #[error("encoding: {0}")]
     Encoding(String),
@@ -85,6 +88,7 @@ impl Error {
             Error::Refused(_) => 5300,
             Error::Encoding(_) => 6000,
             Error::Chain { code, .. } => *code,
+            Error::Expiring(_) => 1000,
         }
     }
 }

@@ -192,6 +192,34 @@ impl Issuer {
     }
 }
 
+impl Issuer {
+    /// Issues a leaf certificate for a subject, public key and SANs taken
+    /// from elsewhere (an existing certificate being renewed), since the
+    /// holder's private key need not be at hand to sign a CSR.
+    pub fn reissue(
+        &self,
+        subject: &Name,
+        spki: &SubjectPublicKeyInfoOwned,
+        sans: Vec<San>,
+        profile: &Profile,
+    ) -> Result<Issued> {
+        if profile.ca_constraint.is_ca {
+            return Err(Error::Refused(
+                "renewal issues leaf certificates only, not CAs".into(),
+            ));
+        }
+        let plan = Plan {
+            subject: subject.clone(),
+            issuer: self.cert.tbs_certificate().subject().clone(),
+            spki: spki.clone(),
+            sans,
+            authority_key_id: Some(self.ski.clone()),
+            requested: Vec::new(),
+        };
+        issue(plan, profile, &self.key)
+    }
+}
+
 /// What a signing request may change beyond the CSR and the profile.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SignOptions<'a> {

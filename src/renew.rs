@@ -1,171 +1,417 @@
-//! Renewal: the request a certificate was made from (cfssl's
-//! ExtractCertificateRequest), and `gencert -renewca`, which re-issues a
-//! CA with its own key, subject, hosts and pathlen for a validity of the
-//! same length starting now.
+//! Renewing a certificate: the same subject, SANs and usages from the
+//! same CA with a fresh validity, for the same key, another key, or a
+//! freshly generated one; written in place with the old files kept.
 
 use crate::csr::san_from_general_name;
 use crate::error::{Error, Result};
-use crate::initca::{new_ca_with_key, NewCa};
-use crate::issuer::parse_certificate;
-use crate::key::KeyPair;
-use crate::name::atv_string;
-use crate::request::{CaConfig, NameEntry, Request, San};
-use const_oid::db::{rfc2985, rfc4519};
-use der::Encode;
-use std::time::Duration;
-use x509_cert::ext::pkix::{BasicConstraints, SubjectAltName};
+use crate::issuer::{parse_certificate, Issuer};
+use crate::key::{pem_encode, rsa_modulus_bits, KeyPair};
+use crate::output::OutputFile;
+use crate::policy::{usage_vocabulary, Profile, Usage};
+use crate::request::{KeySpec, San};
+use const_oid::db::rfc5912;
+use der::{Decode, Encode};
+use spki::{ObjectIdentifier, SubjectPublicKeyInfoOwned};
+use std::path::{Path, PathBuf};
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName,
+    SubjectKeyIdentifier,
+};
 use x509_cert::Certificate;
+use zeroize::Zeroizing;
 
-/// The request behind `cert`: its subject attributes (one `names` entry
-/// per value, so the order survives), its SANs as hosts, and for a CA its
-/// pathlen and validity length.
-pub fn request_from_certificate(cert: &Certificate, source: &str) -> Result<Request> {
-    let tbs = cert.tbs_certificate();
-    let mut req = Request::default();
-    for atv in tbs.subject().iter() {
-        let value = atv_string(atv);
-        let mut entry = NameEntry::default();
-        match atv.oid {
-            rfc4519::CN => {
-                req.cn = value;
-                continue;
-            }
-            rfc4519::SERIAL_NUMBER => {
-                req.serial_number = value;
-                continue;
-            }
-            rfc4519::C => entry.c = value,
-            rfc4519::ST => entry.st = value,
-            rfc4519::L => entry.l = value,
-            rfc4519::O => entry.o = value,
-            rfc4519::OU => entry.ou = value,
-            rfc2985::PKCS_9_AT_EMAIL_ADDRESS => entry.e = value,
-            other => entry.oids.push((other.to_string(), value)),
-        }
-        req.names.push(entry);
+/// Which key the renewed certificate certifies.
+pub enum KeyChoice {
+    /// The key the old certificate certifies (no private key needed).
+    Keep,
+    /// The given key.
+    Use(KeyPair),
+    /// A new key of the old key's algorithm and size.
+    New,
+}
+
+/// A renewed certificate, and its key when one was generated.
+pub struct Renewed {
+    pub cert_pem: String,
+    pub new_key_pem: Option<Zeroizing<String>>,
+    pub serial: String,
+    pub warnings: Vec<String>,
+}
+
+/// Renews `old` with `issuer`, under `profile` or, without one, the old
+/// certificate's own usages and lifetime. `source` names it in messages.
+pub fn renew(
+    old: &Certificate,
+    source: &str,
+    issuer: &Issuer,
+    profile: Option<&Profile>,
+    key: KeyChoice,
+) -> Result<Renewed> {
+    let tbs = old.tbs_certificate();
+    let is_ca = tbs
+        .get_extension::<BasicConstraints>()
+        .map_err(|e| Error::decode(source, format!("malformed basicConstraints: {e}")))?
+        .is_some_and(|(_, bc)| bc.ca);
+    if is_ca {
+        return Err(Error::Refused(format!(
+            "{source}: is a CA certificate; renew leaf certificates only"
+        )));
     }
-    let san = tbs
+    if tbs.issuer() != issuer.certificate().tbs_certificate().subject()
+        || !key_ids_match(old, issuer.certificate())
+    {
+        return Err(Error::Refused(format!(
+            "{source}: was issued by {}, not by the given CA {}",
+            crate::name::to_slash_string(tbs.issuer()),
+            crate::name::to_slash_string(issuer.certificate().tbs_certificate().subject())
+        )));
+    }
+    let derived;
+    let profile = match profile {
+        Some(p) => p,
+        None => {
+            derived = profile_from_certificate(old, source)?;
+            &derived
+        }
+    };
+    let (spki, new_key_pem) = match key {
+        KeyChoice::Keep => (tbs.subject_public_key_info().clone(), None),
+        KeyChoice::Use(k) => (spki_of(&k)?, None),
+        KeyChoice::New => {
+            let k = KeyPair::generate(key_spec_of(tbs.subject_public_key_info(), source)?)?;
+            (spki_of(&k)?, Some(k.to_pem()?))
+        }
+    };
+    let issued = issuer.reissue(tbs.subject(), &spki, sans_of(old, source)?, profile)?;
+    Ok(Renewed {
+        cert_pem: issued.cert_pem,
+        new_key_pem,
+        serial: issued.serial,
+        warnings: issued.warnings,
+    })
+}
+
+/// Reads the certificate to renew from PEM or DER.
+pub fn read_certificate(bytes: &[u8], source: &str) -> Result<Certificate> {
+    parse_certificate(bytes, source)
+}
+
+/// A profile that reproduces `cert`: its KeyUsage bits, its extended key
+/// usages and its lifetime (notAfter - notBefore).
+pub fn profile_from_certificate(cert: &Certificate, source: &str) -> Result<Profile> {
+    let tbs = cert.tbs_certificate();
+    let mut usages = Vec::new();
+    if let Some((_, ku)) = tbs
+        .get_extension::<KeyUsage>()
+        .map_err(|e| Error::decode(source, format!("malformed keyUsage: {e}")))?
+    {
+        usages.extend(ku.0.into_iter().map(Usage::Key));
+    }
+    if let Some((_, eku)) = tbs
+        .get_extension::<ExtendedKeyUsage>()
+        .map_err(|e| Error::decode(source, format!("malformed extKeyUsage: {e}")))?
+    {
+        usages.extend(eku.0.iter().map(|oid| Usage::Ext(*oid)));
+    }
+    let validity = tbs.validity();
+    let lifetime = validity
+        .not_after
+        .to_unix_duration()
+        .checked_sub(validity.not_before.to_unix_duration())
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| Error::decode(source, "notAfter is not after notBefore"))?;
+    let vocabulary = usage_vocabulary();
+    let usage_words = usages
+        .iter()
+        .map(|u| {
+            match vocabulary
+                .iter()
+                .filter(|(_, v)| v == u)
+                .max_by_key(|(word, _)| word.len())
+            {
+                Some((word, _)) => word.to_string(),
+                None => format!("{u:?}"),
+            }
+        })
+        .collect();
+    Ok(Profile {
+        name: "renewal".into(),
+        usage_words,
+        usages,
+        expiry: lifetime,
+        ..Profile::cfssl_default()
+    })
+}
+
+/// Whether the old certificate's authority key identifier, when it has
+/// one, names the CA's subject key identifier: two CAs may share a name.
+fn key_ids_match(old: &Certificate, ca: &Certificate) -> bool {
+    let aki = old
+        .tbs_certificate()
+        .get_extension::<AuthorityKeyIdentifier>()
+        .ok()
+        .flatten();
+    let ski = ca
+        .tbs_certificate()
+        .get_extension::<SubjectKeyIdentifier>()
+        .ok()
+        .flatten();
+    match (aki.and_then(|(_, a)| a.key_identifier), ski) {
+        (Some(aki), Some((_, ski))) => aki == ski.0,
+        _ => true,
+    }
+}
+
+fn sans_of(cert: &Certificate, source: &str) -> Result<Vec<San>> {
+    let san = cert
+        .tbs_certificate()
         .get_extension::<SubjectAltName>()
         .map_err(|e| Error::decode(source, format!("malformed subjectAltName: {e}")))?;
-    if let Some((_, san)) = san {
-        req.hosts = san
-            .0
-            .iter()
-            .filter_map(san_from_general_name)
-            .map(|s| host_text(&s))
-            .collect();
-    }
-    let bc = tbs
-        .get_extension::<BasicConstraints>()
-        .map_err(|e| Error::decode(source, format!("malformed basicConstraints: {e}")))?;
-    if let Some((_, bc)) = bc.filter(|(_, bc)| bc.ca) {
-        let validity = tbs.validity();
-        let length = validity
-            .not_after
-            .to_unix_duration()
-            .saturating_sub(validity.not_before.to_unix_duration());
-        req.ca = Some(CaConfig {
-            pathlen: bc.path_len_constraint,
-            pathlenzero: bc.path_len_constraint == Some(0),
-            expiry: Some(Duration::from_secs(length.as_secs())),
-            backdate: None,
-        });
-    }
-    req.key = crate::request::KeySpec::default();
-    Ok(req)
+    Ok(san
+        .map(|(_, san)| san.0.iter().filter_map(san_from_general_name).collect())
+        .unwrap_or_default())
 }
 
-fn host_text(san: &San) -> String {
-    match san {
-        San::Dns(s) | San::Email(s) | San::Uri(s) => s.clone(),
-        San::Ip(ip) => ip.to_string(),
+fn spki_of(key: &KeyPair) -> Result<SubjectPublicKeyInfoOwned> {
+    Ok(SubjectPublicKeyInfoOwned::from_der(&key.public_key_der()?)?)
+}
+
+/// The key request that makes a key like the one in `spki`.
+fn key_spec_of(spki: &SubjectPublicKeyInfoOwned, source: &str) -> Result<KeySpec> {
+    let unsupported = || {
+        Error::Key(format!(
+            "{source}: cannot make a new key like the certificate's"
+        ))
+    };
+    match spki.algorithm.oid {
+        rfc5912::RSA_ENCRYPTION => {
+            let bits =
+                rsa_modulus_bits(spki.subject_public_key.raw_bytes()).ok_or_else(unsupported)?;
+            Ok(KeySpec::Rsa(bits as u32))
+        }
+        rfc5912::ID_EC_PUBLIC_KEY => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
+                .ok_or_else(unsupported)?;
+            match curve {
+                rfc5912::SECP_256_R_1 => Ok(KeySpec::Ecdsa(256)),
+                rfc5912::SECP_384_R_1 => Ok(KeySpec::Ecdsa(384)),
+                rfc5912::SECP_521_R_1 => Ok(KeySpec::Ecdsa(521)),
+                _ => Err(unsupported()),
+            }
+        }
+        const_oid::db::rfc8410::ID_ED_25519 => Ok(KeySpec::Ed25519),
+        _ => Err(unsupported()),
     }
 }
 
-/// Renews a CA from its certificate and key (PEM): refuses a non-CA
-/// certificate and a key that does not belong to it.
-pub fn renew_ca(
-    cert_pem: &[u8],
-    cert_source: &str,
-    key_pem: &[u8],
-    key_source: &str,
-) -> Result<NewCa> {
-    let cert = parse_certificate(cert_pem, cert_source)?;
-    let key = KeyPair::from_pem(key_pem, key_source)?;
-    if !key.matches(&cert.tbs_certificate().subject_public_key_info().to_der()?)? {
-        return Err(Error::Key(format!(
-            "{key_source}: private key does not match the CA certificate {cert_source}"
-        )));
+/// Where the key of `cert` lives: `x.crt` has `x.key` (kubeadm), `x.pem`
+/// has `x-key.pem` (cfssljson).
+pub fn key_path_for(cert: &Path) -> PathBuf {
+    let text = cert.to_string_lossy();
+    if let Some(stem) = text.strip_suffix(".crt") {
+        PathBuf::from(format!("{stem}.key"))
+    } else if let Some(stem) = text.strip_suffix(".pem") {
+        PathBuf::from(format!("{stem}-key.pem"))
+    } else {
+        PathBuf::from(format!("{text}.key"))
     }
-    let req = request_from_certificate(&cert, cert_source)?;
-    if req.ca.is_none() {
-        return Err(Error::Refused(format!(
-            "{cert_source}: the certificate is not a CA"
-        )));
+}
+
+/// The files that put a renewal in place: backups of the old certificate
+/// (and old key, when replaced) as NAME.bak unless `backup` is off, then
+/// the new certificate (followed by any chain the old file held after its
+/// leaf) and key. Write them with `files::write_all`.
+pub fn renewal_files(
+    cert_path: &Path,
+    old_cert: &[u8],
+    renewed: &Renewed,
+    backup: bool,
+) -> Result<Vec<OutputFile>> {
+    let file = |path: &Path, contents: Vec<u8>, mode: u32| OutputFile {
+        name: path.to_string_lossy().into_owned(),
+        contents,
+        mode,
+        binary: false,
+    };
+    let bak = |path: &Path| PathBuf::from(format!("{}.bak", path.to_string_lossy()));
+    let mut files = Vec::new();
+    if backup {
+        files.push(file(&bak(cert_path), old_cert.to_vec(), 0o644));
     }
-    new_ca_with_key(&req, key)
+    if let Some(key_pem) = &renewed.new_key_pem {
+        let key_path = key_path_for(cert_path);
+        if backup && key_path.exists() {
+            let old_key = Zeroizing::new(crate::input::read_input(&key_path.to_string_lossy())?);
+            files.push(file(&bak(&key_path), old_key.to_vec(), 0o600));
+        }
+        files.push(file(&key_path, key_pem.as_bytes().to_vec(), 0o600));
+    }
+    let contents = [renewed.cert_pem.clone(), rest_of_chain(old_cert)].concat();
+    files.push(file(cert_path, contents.into_bytes(), 0o644));
+    Ok(files)
+}
+
+/// The certificates after the first in a PEM file (a leaf followed by its
+/// chain), which the renewed file keeps after the new leaf.
+fn rest_of_chain(old_cert: &[u8]) -> String {
+    pem::parse_many(old_cert)
+        .unwrap_or_default()
+        .iter()
+        .filter(|b| b.tag() == "CERTIFICATE")
+        .skip(1)
+        .map(|b| pem_encode("CERTIFICATE", b.contents()))
+        .collect()
+}
+
+/// Renews the certificate file at `cert_path` in place: reads it, renews
+/// it and writes the new certificate (and new key) with the backups, all
+/// or nothing.
+pub fn renew_in_place(
+    cert_path: &Path,
+    issuer: &Issuer,
+    profile: Option<&Profile>,
+    key: KeyChoice,
+    backup: bool,
+) -> Result<Renewed> {
+    let source = cert_path.display().to_string();
+    let old_bytes = crate::input::read_input(&cert_path.to_string_lossy())?;
+    let old = read_certificate(&old_bytes, &source)?;
+    let renewed = renew(&old, &source, issuer, profile, key)?;
+    crate::files::write_all(&renewal_files(cert_path, &old_bytes, &renewed, backup)?)?;
+    Ok(renewed)
+}
+
+/// The DER SubjectPublicKeyInfo of a certificate, for comparing keys.
+pub fn public_key_der(cert: &Certificate) -> Result<Vec<u8>> {
+    Ok(cert.tbs_certificate().subject_public_key_info().to_der()?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::KeySpec;
+    use crate::csr::VerifiedCsr;
+    use crate::request::Request;
 
-    #[test]
-    fn renewed_ca_keeps_key_subject_and_pathlen() {
+    fn ca() -> Issuer {
+        let made = crate::initca::new_ca(&Request {
+            cn: "CA".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        Issuer::load(
+            made.cert_pem.as_bytes(),
+            "ca",
+            made.key_pem.as_bytes(),
+            "ca-key",
+        )
+        .unwrap()
+    }
+
+    fn leaf(issuer: &Issuer, words: &[&str], hours: u64) -> Certificate {
         let req = Request {
-            cn: "Renew Me".into(),
-            names: vec![NameEntry {
-                c: "US".into(),
-                o: "Example".into(),
-                ..Default::default()
-            }],
-            hosts: vec!["10.0.0.1".into()],
-            ca: Some(CaConfig {
-                pathlen: Some(2),
-                expiry: Some(Duration::from_secs(1000 * 3600)),
-                ..Default::default()
-            }),
-            key: KeySpec::Ecdsa(256),
+            cn: "etcd".into(),
+            hosts: vec!["etcd.local".into(), "10.0.0.1".into()],
             ..Default::default()
         };
-        let old = crate::initca::new_ca(&req).unwrap();
-        let new = renew_ca(
-            old.cert_pem.as_bytes(),
-            "ca.pem",
-            old.key_pem.as_bytes(),
-            "ca-key.pem",
-        )
-        .unwrap();
-        let old_cert = parse_certificate(old.cert_pem.as_bytes(), "old").unwrap();
-        let new_cert = parse_certificate(new.cert_pem.as_bytes(), "new").unwrap();
-        let (o, n) = (old_cert.tbs_certificate(), new_cert.tbs_certificate());
-        assert_eq!(o.subject(), n.subject());
-        assert_eq!(o.subject_public_key_info(), n.subject_public_key_info());
-        assert_ne!(o.serial_number(), n.serial_number());
-        let again = request_from_certificate(&new_cert, "new").unwrap();
-        assert_eq!(again.ca.as_ref().unwrap().pathlen, Some(2));
-        assert_eq!(
-            again.ca.unwrap().expiry,
-            Some(Duration::from_secs(1000 * 3600))
-        );
-        assert_eq!(again.hosts, vec!["10.0.0.1".to_string()]);
+        let key = KeyPair::generate(req.key).unwrap();
+        let csr =
+            VerifiedCsr::parse(crate::csr::build(&req, &key).unwrap().as_bytes(), "t").unwrap();
+        let profile = Profile {
+            usage_words: words.iter().map(|w| w.to_string()).collect(),
+            usages: words
+                .iter()
+                .filter_map(|w| crate::policy::parse_usage(w))
+                .collect(),
+            expiry: std::time::Duration::from_secs(hours * 3600),
+            ..Profile::cfssl_default()
+        };
+        let issued = issuer.sign(&csr, &profile, None).unwrap();
+        Certificate::from_der(&issued.cert_der).unwrap()
     }
 
     #[test]
-    fn wrong_key_or_leaf_is_refused() {
-        let req = Request {
-            cn: "CA".into(),
-            ..Default::default()
-        };
-        let ca = crate::initca::new_ca(&req).unwrap();
-        let other = KeyPair::generate(KeySpec::Ecdsa(256))
-            .unwrap()
-            .to_pem()
-            .unwrap();
-        let e = renew_ca(ca.cert_pem.as_bytes(), "ca.pem", other.as_bytes(), "k.pem")
+    fn renewal_keeps_subject_sans_usages_and_key() {
+        let issuer = ca();
+        let old = leaf(&issuer, &["digital signature", "client auth"], 2);
+        let renewed = renew(&old, "old", &issuer, None, KeyChoice::Keep).unwrap();
+        assert!(renewed.new_key_pem.is_none());
+        let new = read_certificate(renewed.cert_pem.as_bytes(), "new").unwrap();
+        let (o, n) = (old.tbs_certificate(), new.tbs_certificate());
+        assert_eq!(o.subject(), n.subject());
+        assert_eq!(public_key_der(&old).unwrap(), public_key_der(&new).unwrap());
+        assert_eq!(sans_of(&old, "o").unwrap(), sans_of(&new, "n").unwrap());
+        let (po, pn) = (
+            profile_from_certificate(&old, "o").unwrap(),
+            profile_from_certificate(&new, "n").unwrap(),
+        );
+        assert_eq!(po.usages, pn.usages);
+        assert_eq!(pn.usage_words, ["digital signature", "client auth"]);
+        assert_eq!(po.expiry, pn.expiry);
+        assert_ne!(o.serial_number(), n.serial_number());
+    }
+
+    #[test]
+    fn new_key_has_the_old_algorithm() {
+        let issuer = ca();
+        let old = leaf(&issuer, &["signing", "server auth"], 1);
+        let renewed = renew(&old, "old", &issuer, None, KeyChoice::New).unwrap();
+        let key = KeyPair::from_pem(renewed.new_key_pem.as_ref().unwrap().as_bytes(), "k").unwrap();
+        assert_eq!(key.describe(), "ecdsa-256");
+        let new = read_certificate(renewed.cert_pem.as_bytes(), "new").unwrap();
+        assert!(key.matches(&public_key_der(&new).unwrap()).unwrap());
+        assert_ne!(public_key_der(&old).unwrap(), public_key_der(&new).unwrap());
+    }
+
+    #[test]
+    fn wrong_ca_and_ca_certificates_are_refused() {
+        let issuer = ca();
+        let other = ca();
+        let old = leaf(&issuer, &["signing"], 1);
+        let err = renew(&old, "old.pem", &other, None, KeyChoice::Keep)
             .err()
             .unwrap();
-        assert!(e.to_string().contains("does not match"), "{e}");
+        assert!(err.to_string().contains("old.pem: was issued by"), "{err}");
+        let err = renew(
+            issuer.certificate(),
+            "ca.pem",
+            &issuer,
+            None,
+            KeyChoice::Keep,
+        )
+        .err()
+        .unwrap();
+        assert!(err.to_string().contains("CA certificate"), "{err}");
+    }
+
+    #[test]
+    fn a_chain_after_the_leaf_is_kept() {
+        let issuer = ca();
+        let old = leaf(&issuer, &["signing"], 1);
+        let old_pem = pem_encode("CERTIFICATE", &old.to_der().unwrap());
+        let ca_pem = pem_encode("CERTIFICATE", &issuer.certificate().to_der().unwrap());
+        let bundle = [old_pem.clone(), ca_pem.clone()].concat();
+        let renewed = renew(&old, "old", &issuer, None, KeyChoice::Keep).unwrap();
+        let files =
+            renewal_files(Path::new("leaf.pem"), bundle.as_bytes(), &renewed, true).unwrap();
+        let written = String::from_utf8(files.last().unwrap().contents.clone()).unwrap();
+        assert_eq!(written, [renewed.cert_pem.clone(), ca_pem].concat());
+        assert_eq!(files[0].name, "leaf.pem.bak");
+        assert_eq!(files[0].contents, bundle.as_bytes());
+    }
+
+    #[test]
+    fn key_paths_follow_kubeadm_and_cfssljson() {
+        assert_eq!(
+            key_path_for(Path::new("pki/apiserver.crt")),
+            PathBuf::from("pki/apiserver.key")
+        );
+        assert_eq!(
+            key_path_for(Path::new("server.pem")),
+            PathBuf::from("server-key.pem")
+        );
     }
 }

@@ -159,7 +159,7 @@ fn every_example_in_the_help_runs() {
         std::env::var("PATH").unwrap_or_default()
     );
     // Ordered so each example finds what earlier ones wrote.
-    let commands: [&[&str]; 21] = [
+    let commands: [&[&str]; 27] = [
         &["json"],
         &["genkey"],
         &["initca"],
@@ -182,6 +182,12 @@ fn every_example_in_the_help_runs() {
         &["print-defaults"],
         &["selfsign"],
         &["gencsr"],
+        &["cluster"],
+        &["cluster", "print-defaults"],
+        &["cluster", "init"],
+        &["cluster", "renew"],
+        &["check-expiration"],
+        &["renew"],
     ];
     for command in commands {
         let found = examples(&help_of(command));

@@ -6,7 +6,7 @@ use crate::input::{display_name, read_input};
 use crate::issuer::parse_certificate;
 use crate::key::KeyPair;
 use crate::output::cert_json;
-use crate::renew::request_from_certificate;
+use crate::renew_ca::request_from_certificate;
 
 /// Generate a CSR for an existing private key
 #[derive(Debug, clap::Args)]

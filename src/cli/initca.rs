@@ -73,7 +73,7 @@ pub fn renew_ca(ca: Option<&str>, ca_key: Option<&str>) -> Result<()> {
         .ok_or_else(|| Error::Refused("-renewca needs the CA key (use -ca-key FILE)".into()))?;
     let key_pem = zeroize::Zeroizing::new(read_input(ca_key)?);
     log::info("re-generate a CA certificate from CA cert and key");
-    let renewed = crate::renew::renew_ca(
+    let renewed = crate::renew_ca::renew_ca(
         &read_input(ca)?,
         display_name(ca),
         &key_pem,

@@ -5,6 +5,8 @@
 mod args;
 mod bundle;
 mod certinfo;
+mod check_expiration;
+mod cluster;
 mod common;
 mod gencert;
 mod gencsr;
@@ -15,6 +17,7 @@ mod k8s;
 mod key;
 mod pkcs12;
 mod print_defaults;
+mod renew;
 mod selfsign;
 mod sign;
 mod verify;
@@ -77,6 +80,9 @@ pub enum Command {
     Selfsign(selfsign::Args),
     PrintDefaults(print_defaults::Args),
     Gencsr(gencsr::Args),
+    Cluster(cluster::Args),
+    CheckExpiration(check_expiration::Args),
+    Renew(renew::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -114,6 +120,9 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Selfsign(a) => selfsign::run(a),
         Command::PrintDefaults(a) => print_defaults::run(a),
         Command::Gencsr(a) => gencsr::run(a),
+        Command::Cluster(a) => cluster::run(a),
+        Command::CheckExpiration(a) => check_expiration::run(a),
+        Command::Renew(a) => renew::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -9,10 +9,12 @@ use crate::error::Result;
   Start a request and a signing config from cfssl's templates:
     certkit print-defaults csr > csr.json
     certkit print-defaults config > config.json
+  The input of certkit cluster init:
+    certkit print-defaults cluster > cluster.json
   List the templates:
     certkit print-defaults list")]
 pub struct Args {
-    /// Template to print: list, config or csr
+    /// Template to print: list, config, csr, or cluster (the input of `cluster init`)
     #[arg(value_name = "TYPE")]
     pub kind: String,
 }

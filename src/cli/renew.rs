@@ -1,0 +1,99 @@
+//! `renew`: a certificate renewed in place by its CA, same subject, SANs
+//! and usages, fresh validity; the old file kept as NAME.bak.
+
+use super::common::{load_config, load_issuer, log_warnings};
+use crate::error::Result;
+use crate::input::{display_name, read_input};
+use crate::key::KeyPair;
+use crate::log;
+use crate::renew::{renew_in_place, KeyChoice};
+use std::path::Path;
+
+/// Renew a certificate in place: same subject, SANs and usages, fresh validity
+#[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:
+  Renew server.pem for the same key, keeping server.pem.bak:
+    certkit renew server.pem -ca ca.pem -ca-key ca-key.pem
+  Under a profile of a signing config, with a new key (server-key.pem, old one kept as .bak):
+    certkit renew server.pem -ca ca.pem -ca-key ca-key.pem -config signing.json \\
+      -profile server --new-key
+  A kubeadm certificate (apiserver.crt; its key is apiserver.key), e.g. in /etc/kubernetes/pki:
+    certkit renew pki/apiserver.crt -ca pki/ca.crt -ca-key pki/ca.key
+
+Without -config, the new certificate has the old one's usages and lifetime.")]
+pub struct Args {
+    /// The certificate to renew (PEM or DER); rewritten in place
+    #[arg(value_name = "CERT")]
+    pub cert: String,
+
+    /// CA certificate (PEM) that issued it
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<String>,
+
+    /// CA private key (PEM)
+    #[arg(long = "ca-key", value_name = "FILE")]
+    pub ca_key: Option<String>,
+
+    /// Signing configuration (cfssl config JSON) whose profile sets usages and expiry
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+
+    /// Signing profile from the config (default: signing.default)
+    #[arg(long, value_name = "NAME", default_value = "", requires = "config")]
+    pub profile: String,
+
+    /// Certify this private key (PEM) instead of the certificate's current key
+    #[arg(long, value_name = "KEY", conflicts_with = "new_key")]
+    pub key: Option<String>,
+
+    #[command(flatten)]
+    pub rotation: RotationFlags,
+}
+
+/// The key and backup choices `renew` and `cluster renew` share.
+#[derive(Debug, clap::Args)]
+pub struct RotationFlags {
+    /// Generate a new key like the old one, written beside the certificate
+    /// (NAME.key for NAME.crt, NAME-key.pem for NAME.pem)
+    #[arg(long = "new-key", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub new_key: bool,
+
+    /// Do not keep the old certificate (and key) as NAME.bak
+    #[arg(long = "no-backup", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub no_backup: bool,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let issuer = load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
+    let config = args
+        .config
+        .as_deref()
+        .map(|c| load_config(Some(c)))
+        .transpose()?;
+    let profile = config
+        .as_ref()
+        .map(|c| c.profile(&args.profile))
+        .transpose()?;
+    let key = match (&args.key, args.rotation.new_key) {
+        (Some(path), _) => {
+            KeyChoice::Use(KeyPair::from_pem(&read_input(path)?, display_name(path))?)
+        }
+        (None, true) => KeyChoice::New,
+        (None, false) => KeyChoice::Keep,
+    };
+    let renewed = renew_in_place(
+        Path::new(&args.cert),
+        &issuer,
+        profile,
+        key,
+        !args.rotation.no_backup,
+    )?;
+    log_warnings(&renewed.warnings);
+    log::info(&format!(
+        "renewed {} with serial number {}",
+        args.cert, renewed.serial
+    ));
+    Ok(())
+}
