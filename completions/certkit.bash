@@ -954,7 +954,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__selfsign)
-            opts="-q -h -V --config --profile --loglevel --quiet --help --version"
+            opts="-q -h -V --config --profile --key-format --key-password-file --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -965,6 +965,14 @@ _certkit() {
                     return 0
                     ;;
                 --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-format)
+                    COMPREPLY=($(compgen -W "pkcs1 sec1 pkcs8" -- "${cur}"))
+                    return 0
+                    ;;
+                --key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

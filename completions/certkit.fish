@@ -218,10 +218,14 @@ complete -c certkit -n "__fish_certkit_using_subcommand verify" -s h -l help -d 
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s usages for 2190h' -r
 complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
+sec1\t'ECDSA keys as SEC1 (`EC PRIVATE KEY`)'
+pkcs8\t'Any key as PKCS#8 (`PRIVATE KEY`), what Java and netty want'"
+complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -l key-password-file -d 'Encrypt the new private key (PKCS#8, PBES2 PBKDF2-SHA256 AES-256-CBC) with the password on the first line of FILE (or env:VAR)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
-complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c certkit -n "__fish_certkit_using_subcommand selfsign" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand print-defaults" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand print-defaults" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''

@@ -1,6 +1,8 @@
 //! `selfsign`: a key and a certificate signed by itself, for testing.
 
-use super::common::{load_config, load_request, log_warnings, print_stdout, split_hosts};
+use super::common::{
+    load_config, load_request, log_warnings, print_stdout, split_hosts, KeyOutputArgs,
+};
 use crate::error::Result;
 use crate::log;
 use crate::output::cert_json;
@@ -39,9 +41,13 @@ pub struct Args {
     /// Request JSON (cfssl CSR JSON) file, or - for standard input
     #[arg(value_name = "CSRJSON")]
     pub csr_json: String,
+
+    #[command(flatten)]
+    pub key_output: KeyOutputArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
+    let keys = args.key_output.encoder()?;
     let req = load_request(&args.csr_json)?;
     let profile = match &args.config {
         Some(path) => load_config(Some(path))?.profile(&args.profile)?.clone(),
@@ -57,6 +63,6 @@ pub fn run(args: Args) -> Result<()> {
     print_stdout(&cert_json(
         Some(&made.cert_pem),
         Some(&made.csr_pem),
-        Some(&made.key_pem),
+        Some(&keys.pem(&made.key)?),
     ))
 }
