@@ -42,6 +42,16 @@ pub struct Args {
     /// CSR file (PEM), or - for standard input
     #[arg(value_name = "CSR")]
     pub csr: Option<String>,
+
+    /// Accept a CSR signed with SHA-1 (refused by default: SHA-1 collisions are practical)
+    #[arg(long = "allow-sha1", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_sha1: bool,
+
+    /// Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA's)
+    #[arg(long = "allow-beyond-ca-expiry", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_beyond_ca_expiry: bool,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -49,10 +59,11 @@ pub fn run(args: Args) -> Result<()> {
         .csr_file
         .or(args.csr)
         .ok_or_else(|| Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into()))?;
-    let issuer = load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
+    let mut issuer = load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
+    issuer.allow_beyond_ca_expiry(args.allow_beyond_ca_expiry);
     let config = load_config(args.config.as_deref())?;
     let profile = config.profile(&args.profile)?;
-    let csr = VerifiedCsr::parse(&read_input(&csr_path)?, display_name(&csr_path))?;
+    let csr = VerifiedCsr::parse_allowing_sha1(&read_input(&csr_path)?, display_name(&csr_path), args.allow_sha1)?;
     let hosts = args.hostname.as_deref().map(split_hosts);
     let issued = issuer.sign(&csr, profile, hosts.as_deref())?;
     log_warnings(&issued.warnings);
