@@ -11,7 +11,7 @@ use const_oid::db::{rfc5912, rfc8410};
 use der::asn1::{AnyRef, BitString};
 use der::{Decode, Encode};
 use spki::{AlgorithmIdentifierOwned, ObjectIdentifier, SubjectPublicKeyInfoRef};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// A private key certkit can sign with.
 pub enum KeyPair {
@@ -110,6 +110,14 @@ impl KeyPair {
     /// `PRIVATE KEY` (PKCS#8). `source` names the input in messages.
     pub fn from_pem(text: &[u8], source: &str) -> Result<KeyPair> {
         let blocks = pem::parse_many(text).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
+        let key = Self::from_pem_blocks(&blocks, source);
+        for block in blocks {
+            block.into_contents().zeroize();
+        }
+        key
+    }
+
+    fn from_pem_blocks(blocks: &[pem::Pem], source: &str) -> Result<KeyPair> {
         let block = blocks
             .iter()
             .find(|b| b.tag().ends_with("PRIVATE KEY"))
@@ -185,7 +193,7 @@ impl KeyPair {
                 ("PRIVATE KEY", Zeroizing::new(doc.as_ref().to_vec()))
             }
         };
-        Ok(Zeroizing::new(pem_encode(label, &der)))
+        pem_encode_secret(label, &der)
     }
 
     /// The DER SubjectPublicKeyInfo of the public half.
@@ -317,6 +325,19 @@ impl spki::DynSignatureAlgorithmIdentifier for BuilderSigner<'_> {
     fn signature_algorithm_identifier(&self) -> spki::Result<AlgorithmIdentifierOwned> {
         Ok(self.key.signature_algorithm())
     }
+}
+
+/// Encodes private key DER as PEM (as [`pem_encode`] does) into a buffer
+/// sized up front and zeroized on drop, so no copy of the key is left
+/// behind in freed memory.
+pub fn pem_encode_secret(label: &str, der: &[u8]) -> Result<Zeroizing<String>> {
+    use der::pem::LineEnding;
+    let len = der::pem::encoded_len(label, LineEnding::LF, der).map_err(|e| key_err("encoding key PEM", e))?;
+    let mut buf = Zeroizing::new(vec![0u8; len]);
+    der::pem::encode(label, LineEnding::LF, der, &mut buf).map_err(|e| key_err("encoding key PEM", e))?;
+    String::from_utf8(std::mem::take(&mut *buf))
+        .map(Zeroizing::new)
+        .map_err(|_| key_err("encoding key PEM", "not UTF-8"))
 }
 
 /// Encodes DER as PEM with Unix line endings and 64-column lines, as Go does.
@@ -454,5 +475,15 @@ mod tests {
         assert!(KeyPair::from_pem(bogus.as_bytes(), "k").is_err());
         let bogus = pem_encode("RSA PRIVATE KEY", b"\x30\x00");
         assert!(KeyPair::from_pem(bogus.as_bytes(), "k").is_err());
+    }
+
+    #[test]
+    fn secret_pem_encoding_matches_the_public_encoder() {
+        for spec in [KeySpec::Rsa(2048), KeySpec::Ecdsa(384), KeySpec::Ed25519] {
+            let key = KeyPair::generate(spec).unwrap();
+            let pem = key.to_pem().unwrap();
+            let block = pem::parse(pem.as_bytes()).unwrap();
+            assert_eq!(*pem, pem_encode(block.tag(), block.contents()), "{spec}");
+        }
     }
 }
