@@ -66,6 +66,15 @@ impl Curve {
     }
 }
 
+/// AWS-LC's reason for refusing a key, said in words.
+fn rejected(source: &str, kind: &str, e: aws_lc_rs::error::KeyRejected) -> Error {
+    match e.to_string().as_str() {
+        "TooSmall" => Error::decode(source, "RSA keys under 2048 bits are refused as too weak"),
+        "TooLarge" => Error::decode(source, "RSA keys over 8192 bits are not supported"),
+        why => Error::decode(source, format!("invalid {kind} key: {why}")),
+    }
+}
+
 fn key_err(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Key(format!("{what}: {e}"))
 }
@@ -138,7 +147,7 @@ impl KeyPair {
     }
 
     fn from_pkcs1_der(der: &[u8], source: &str) -> Result<KeyPair> {
-        let key = aws_lc_rs::rsa::KeyPair::from_der(der).map_err(|e| Error::decode(source, format!("invalid RSA key: {e}")))?;
+        let key = aws_lc_rs::rsa::KeyPair::from_der(der).map_err(|e| rejected(source, "RSA", e))?;
         Ok(KeyPair::Rsa(key))
     }
 
@@ -156,7 +165,7 @@ impl KeyPair {
 
     fn from_pkcs8_der(der: &[u8], source: &str) -> Result<KeyPair> {
         let info = pkcs8::PrivateKeyInfoRef::try_from(der).map_err(|e| Error::decode(source, format!("invalid PKCS#8 key: {e}")))?;
-        let bad = |e: aws_lc_rs::error::KeyRejected| Error::decode(source, format!("invalid PKCS#8 key: {e}"));
+        let bad = |e: aws_lc_rs::error::KeyRejected| rejected(source, "PKCS#8", e);
         match info.algorithm.oid {
             rfc5912::RSA_ENCRYPTION => Ok(KeyPair::Rsa(aws_lc_rs::rsa::KeyPair::from_pkcs8(der).map_err(bad)?)),
             rfc5912::ID_EC_PUBLIC_KEY => {
@@ -485,5 +494,12 @@ mod tests {
             let block = pem::parse(pem.as_bytes()).unwrap();
             assert_eq!(*pem, pem_encode(block.tag(), block.contents()), "{spec}");
         }
+    }
+
+    #[test]
+    fn small_rsa_keys_are_refused_in_words() {
+        let pem = include_bytes!("../fixtures/bad_input/rsa1024-ca-key.pem");
+        let err = KeyPair::from_pem(pem, "small.pem").err().unwrap().to_string();
+        assert_eq!(err, "small.pem: RSA keys under 2048 bits are refused as too weak");
     }
 }
