@@ -8,7 +8,11 @@ use std::path::Path;
 
 /// Runs certkit in `dir` and returns (exit code, stdout, stderr).
 fn run(dir: &Path, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
-    let out = certkit(dir).args(args).write_stdin(stdin.to_string()).output().unwrap();
+    let out = certkit(dir)
+        .args(args)
+        .write_stdin(stdin.to_string())
+        .output()
+        .unwrap();
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -24,10 +28,58 @@ fn debug_logs_of_every_command_hold_no_key() {
     let steps: [(&[&str], &str); 6] = [
         (&["-loglevel", "0", "genkey", "-"], request),
         (&["-loglevel", "0", "initca", "-"], r#"{"CN":"Debug CA"}"#),
-        (&["-loglevel", "0", "gencert", "-ca", "ca.pem", "-ca-key", "ca-key.pem", "-"], request),
-        (&["-loglevel", "0", "sign", "-ca", "ca.pem", "-ca-key", "ca-key.pem", "server.csr"], ""),
-        (&["-loglevel", "0", "sign", "-ca", "ca.pem", "-ca-key", "other-key.pem", "server.csr"], ""),
-        (&["-loglevel", "0", "gencert", "-ca", "ca.pem", "-ca-key", "not-ca-key.pem", "-"], request),
+        (
+            &[
+                "-loglevel",
+                "0",
+                "gencert",
+                "-ca",
+                "ca.pem",
+                "-ca-key",
+                "ca-key.pem",
+                "-",
+            ],
+            request,
+        ),
+        (
+            &[
+                "-loglevel",
+                "0",
+                "sign",
+                "-ca",
+                "ca.pem",
+                "-ca-key",
+                "ca-key.pem",
+                "server.csr",
+            ],
+            "",
+        ),
+        (
+            &[
+                "-loglevel",
+                "0",
+                "sign",
+                "-ca",
+                "ca.pem",
+                "-ca-key",
+                "other-key.pem",
+                "server.csr",
+            ],
+            "",
+        ),
+        (
+            &[
+                "-loglevel",
+                "0",
+                "gencert",
+                "-ca",
+                "ca.pem",
+                "-ca-key",
+                "not-ca-key.pem",
+                "-",
+            ],
+            request,
+        ),
     ];
     for (args, stdin) in steps {
         let (code, stdout, stderr) = run(d, args, stdin);
