@@ -28,8 +28,13 @@ fn fixed_ca() -> &'static Issuer {
             ..Default::default()
         };
         let ca = certkit::initca::new_ca(&req).expect("making the harness CA");
-        Issuer::load(ca.cert_pem.as_bytes(), "ca.pem", ca.key_pem.as_bytes(), "ca-key.pem")
-            .expect("loading the harness CA")
+        Issuer::load(
+            ca.cert_pem.as_bytes(),
+            "ca.pem",
+            ca.key_pem.as_bytes(),
+            "ca-key.pem",
+        )
+        .expect("loading the harness CA")
     })
 }
 
@@ -49,7 +54,9 @@ pub fn signing_config(data: &[u8]) {
         let config = parsed.config;
         let _ = config.profile("");
         for name in config.profiles.keys() {
-            config.profile(name).expect("a listed profile must be found");
+            config
+                .profile(name)
+                .expect("a listed profile must be found");
         }
     }
 }
