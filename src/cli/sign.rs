@@ -13,7 +13,10 @@ use crate::output::cert_json;
   Sign an approved Kubernetes CSR read from standard input:
     kubectl get csr my-svc.my-namespace -o jsonpath='{.spec.request}' | base64 --decode | \\
       certkit sign -ca ca.pem -ca-key ca-key.pem -config server-signing-config.json - | \\
-      certkit json -bare ca-signed-server")]
+      certkit json -bare ca-signed-server
+  Sign a legacy device's SHA-1 CSR, letting the certificate outlive the CA as cfssl did:
+    certkit sign -ca ca.pem -ca-key ca-key.pem -allow-sha1 -allow-beyond-ca-expiry legacy.csr | \\
+      certkit json -bare legacy")]
 pub struct Args {
     /// CA certificate (PEM) to sign with
     #[arg(long, value_name = "FILE")]
