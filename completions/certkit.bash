@@ -386,7 +386,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__gencert)
-            opts="-q -h -V --initca --ca --ca-key --config --profile --hostname --renewca --key-format --key-password-file --ca-key-password-file --loglevel --quiet --help --version"
+            opts="-q -h -V --initca --ca --ca-key --config --profile --hostname --renewca --allow-beyond-ca-expiry --key-format --key-password-file --ca-key-password-file --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -417,6 +417,10 @@ _certkit() {
                     return 0
                     ;;
                 --renewca)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --allow-beyond-ca-expiry)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
@@ -996,7 +1000,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__sign)
-            opts="-q -h -V --ca --ca-key --config --profile --hostname --csr --bundle --signer-name --ignore-approval --failed-condition --ca-key-password-file --loglevel --quiet --help --version"
+            opts="-q -h -V --ca --ca-key --config --profile --hostname --csr --bundle --signer-name --ignore-approval --failed-condition --ca-key-password-file --allow-sha1 --allow-beyond-ca-expiry --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1044,6 +1048,14 @@ _certkit() {
                     ;;
                 --ca-key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-sha1)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --allow-beyond-ca-expiry)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --loglevel)

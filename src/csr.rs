@@ -120,8 +120,19 @@ pub struct VerifiedCsr {
 
 impl VerifiedCsr {
     /// Parses a CSR from PEM (`CERTIFICATE REQUEST` or `NEW CERTIFICATE
-    /// REQUEST`) or raw DER, and verifies its self-signature.
+    /// REQUEST`) or raw DER, and verifies its self-signature. SHA-1
+    /// signatures are refused.
     pub fn parse(input: &[u8], source: &str) -> Result<VerifiedCsr> {
+        Self::parse_allowing_sha1(input, source, false)
+    }
+
+    /// As [`VerifiedCsr::parse`], accepting SHA-1 signatures when
+    /// `allow_sha1` is set (`--allow-sha1`).
+    pub fn parse_allowing_sha1(
+        input: &[u8],
+        source: &str,
+        allow_sha1: bool,
+    ) -> Result<VerifiedCsr> {
         let der = if input.trim_ascii_start().starts_with(b"-----BEGIN") {
             let blocks = pem::parse_many(input)
                 .map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
@@ -145,6 +156,9 @@ impl VerifiedCsr {
         };
         let req = CertReq::from_der(&der)
             .map_err(|e| Error::decode(source, format!("malformed certificate request: {e}")))?;
+        if !allow_sha1 {
+            refuse_sha1(&req.algorithm.oid, source)?;
+        }
         let tbs = req.info.to_der()?;
         let spki_der = req.info.public_key.to_der()?;
         let spki = spki::SubjectPublicKeyInfoRef::from_der(&spki_der)?;
@@ -220,6 +234,22 @@ impl VerifiedCsr {
     }
 }
 
+/// SHA-1 collisions are practical, so a SHA-1 signature proves little
+/// about who made the request.
+fn refuse_sha1(algorithm: &spki::ObjectIdentifier, source: &str) -> Result<()> {
+    const SHA1_SIGNATURES: [spki::ObjectIdentifier; 3] = [
+        rfc5912::SHA_1_WITH_RSA_ENCRYPTION,
+        spki::ObjectIdentifier::new_unwrap("1.2.840.10045.4.1"), // ecdsa-with-SHA1
+        rfc5912::DSA_WITH_SHA_1,
+    ];
+    if SHA1_SIGNATURES.contains(algorithm) {
+        return Err(Error::Refused(format!(
+            "{source}: the CSR is signed with SHA-1 ({algorithm}); re-create it with SHA-256 or pass --allow-sha1"
+        )));
+    }
+    Ok(())
+}
+
 /// A SAN as certkit types it; other GeneralName kinds are skipped.
 pub fn san_from_general_name(name: &GeneralName) -> Option<San> {
     match name {
@@ -292,5 +322,25 @@ mod tests {
         assert!(VerifiedCsr::parse(b"\x30\x82\xff", "x").is_err());
         let wrong = pem_encode("CERTIFICATE", b"\x30\x00");
         assert!(VerifiedCsr::parse(wrong.as_bytes(), "x").is_err());
+    }
+
+    #[test]
+    fn sha1_csr_is_refused_unless_allowed() {
+        let pem = include_bytes!("../fixtures/bad_input/sha1.csr");
+        let err = VerifiedCsr::parse(pem, "sha1.csr").unwrap_err().to_string();
+        assert!(
+            err.contains("sha1.csr") && err.contains("--allow-sha1"),
+            "{err}"
+        );
+        VerifiedCsr::parse_allowing_sha1(pem, "sha1.csr", true).unwrap();
+    }
+
+    #[test]
+    fn small_rsa_csr_is_refused() {
+        let pem = include_bytes!("../fixtures/bad_input/rsa1024.csr");
+        let err = VerifiedCsr::parse(pem, "small.csr")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("1024 bits is too small"), "{err}");
     }
 }

@@ -91,7 +91,9 @@ pub fn display_name(name: &str) -> &str {
 }
 
 fn read_limited(reader: impl Read, path: &Path, limit: usize) -> Result<Vec<u8>> {
-    let mut buf = Vec::new();
+    // Sized for the largest secret-bearing input up front: growing would
+    // free copies of what may be a private key without wiping them.
+    let mut buf = Vec::with_capacity(limit.min(MAX_INPUT) + 1);
     reader
         .take(limit as u64 + 1)
         .read_to_end(&mut buf)

@@ -34,6 +34,7 @@ pub struct Issuer {
     key: KeyPair,
     ski: Vec<u8>,
     path_len: Option<u8>,
+    allow_beyond_ca_expiry: bool,
 }
 
 /// A freshly issued certificate.
@@ -73,6 +74,7 @@ impl Issuer {
         key_source: &str,
     ) -> Result<Issuer> {
         let cert = parse_certificate(cert_pem, cert_source)?;
+        refuse_expired_ca(&cert, cert_source)?;
         let tbs = cert.tbs_certificate();
         let spki_der = tbs.subject_public_key_info().to_der()?;
         if !key.matches(&spki_der)? {
@@ -107,6 +109,7 @@ impl Issuer {
             cert,
             key,
             ski,
+            allow_beyond_ca_expiry: false,
         })
     }
 
@@ -162,7 +165,7 @@ impl Issuer {
             authority_key_id: Some(self.ski.clone()),
             requested: csr.requested_extensions()?,
         };
-        issue(plan, profile, &self.key)
+        self.issue_capped(plan, profile)
     }
 
     /// Refuses a CA request the profile or the issuer's pathlen forbids.
@@ -216,7 +219,16 @@ impl Issuer {
             authority_key_id: Some(self.ski.clone()),
             requested: Vec::new(),
         };
-        issue(plan, profile, &self.key)
+        self.issue_capped(plan, profile)
+    }
+
+    /// Issues under `profile`, its validity cut back to the CA's own
+    /// notAfter unless the caller allowed going beyond it.
+    fn issue_capped(&self, plan: Plan, profile: &Profile) -> Result<Issued> {
+        let capped = cap_at_ca_expiry(&self.cert, profile, self.allow_beyond_ca_expiry)?;
+        let mut issued = issue(plan, capped.as_ref().map_or(profile, |(p, _)| p), &self.key)?;
+        issued.warnings.extend(capped.map(|(_, warning)| warning));
+        Ok(issued)
     }
 }
 
@@ -535,6 +547,49 @@ pub fn decimal_serial(bytes: &[u8]) -> String {
     digits.iter().rev().map(|d| (b'0' + d) as char).collect()
 }
 
+impl Issuer {
+    /// Lets [`Issuer::sign`] issue certificates that outlive the CA, as
+    /// cfssl silently does (`--allow-beyond-ca-expiry`).
+    pub fn allow_beyond_ca_expiry(&mut self, allow: bool) {
+        self.allow_beyond_ca_expiry = allow;
+    }
+}
+
+/// An expired CA signs nothing: what it issues cannot be validated.
+fn refuse_expired_ca(cert: &Certificate, source: &str) -> Result<()> {
+    let not_after = cert.tbs_certificate().validity().not_after;
+    if not_after.to_system_time() <= SystemTime::now() {
+        return Err(Error::Refused(format!(
+            "{source}: the CA certificate expired on {not_after}; refusing to sign with it"
+        )));
+    }
+    Ok(())
+}
+
+/// A certificate that outlives its CA stops validating when the CA
+/// expires, earlier than its notAfter promises. Unless allowed (cfssl's
+/// silent behaviour), a profile whose validity runs past the CA's notAfter
+/// is capped there, with a warning; `None` when no cap is needed.
+fn cap_at_ca_expiry(
+    ca: &Certificate,
+    profile: &Profile,
+    allow: bool,
+) -> Result<Option<(Profile, String)>> {
+    let ca_not_after = ca.tbs_certificate().validity().not_after;
+    let wanted = validity(profile)?.not_after;
+    if allow || wanted.to_system_time() <= ca_not_after.to_system_time() {
+        return Ok(None);
+    }
+    let mut capped = profile.clone();
+    capped.not_after = Some(time::OffsetDateTime::from(ca_not_after.to_system_time()));
+    let warning = format!(
+        "notAfter capped at the CA certificate's {ca_not_after} (profile {:?} asked for {wanted}); \
+         --allow-beyond-ca-expiry issues past it as cfssl does",
+        profile.name
+    );
+    Ok(Some((capped, warning)))
+}
+
 /// Parses the first certificate from PEM (or DER).
 pub fn parse_certificate(input: &[u8], source: &str) -> Result<Certificate> {
     let der = if input.trim_ascii_start().starts_with(b"-----BEGIN") {
@@ -649,6 +704,26 @@ mod tests {
         assert!(err.to_string().contains("does not match"), "{err}");
     }
 
+    fn short_lived_ca() -> (Issuer, String) {
+        let req = Request {
+            cn: "Short CA".into(),
+            ca: Some(crate::request::CaConfig {
+                expiry: Some(Duration::from_secs(3600)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let made = crate::initca::new_ca(&req).unwrap();
+        let issuer = Issuer::load(
+            made.cert_pem.as_bytes(),
+            "ca.pem",
+            made.key_pem.as_bytes(),
+            "ca-key.pem",
+        )
+        .unwrap();
+        (issuer, made.cert_pem)
+    }
+
     fn leaf_csr(hosts: &[&str]) -> VerifiedCsr {
         let req = Request {
             cn: "leaf.example.com".into(),
@@ -757,5 +832,72 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(bc.path_len_constraint, Some(0));
+    }
+
+    fn not_after(issued: &Issued) -> SystemTime {
+        let cert = Certificate::from_der(&issued.cert_der).unwrap();
+        cert.tbs_certificate().validity().not_after.to_system_time()
+    }
+
+    #[test]
+    fn validity_beyond_the_ca_expiry_is_capped_unless_allowed() {
+        let (mut issuer, _) = short_lived_ca();
+        let ca_not_after = issuer
+            .certificate()
+            .tbs_certificate()
+            .validity()
+            .not_after
+            .to_system_time();
+        let issued = issuer
+            .sign(&leaf_csr(&["a.example"]), &Profile::cfssl_default(), None)
+            .unwrap();
+        assert_eq!(not_after(&issued), ca_not_after);
+        assert!(
+            issued
+                .warnings
+                .iter()
+                .any(|w| w.contains("--allow-beyond-ca-expiry")),
+            "{:?}",
+            issued.warnings
+        );
+        let mut short = Profile::cfssl_default();
+        short.expiry = Duration::from_secs(600);
+        let issued = issuer
+            .sign(&leaf_csr(&["a.example"]), &short, None)
+            .unwrap();
+        assert!(not_after(&issued) < ca_not_after);
+        assert!(!issued.warnings.iter().any(|w| w.contains("capped")));
+        issuer.allow_beyond_ca_expiry(true);
+        let issued = issuer
+            .sign(&leaf_csr(&["a.example"]), &Profile::cfssl_default(), None)
+            .unwrap();
+        assert!(not_after(&issued) > ca_not_after);
+    }
+
+    #[test]
+    fn an_expired_ca_is_refused() {
+        let req = Request {
+            cn: "Old CA".into(),
+            ca: Some(crate::request::CaConfig {
+                expiry: Some(Duration::from_secs(60)),
+                backdate: Some(Duration::from_secs(3600)),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let made = crate::initca::new_ca(&req).unwrap();
+        let err = Issuer::load(
+            made.cert_pem.as_bytes(),
+            "old.pem",
+            made.key_pem.as_bytes(),
+            "k.pem",
+        )
+        .err()
+        .unwrap();
+        assert!(
+            err.to_string()
+                .starts_with("refused: old.pem: the CA certificate expired on"),
+            "{err}"
+        );
     }
 }

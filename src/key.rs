@@ -66,6 +66,15 @@ impl Curve {
     }
 }
 
+/// AWS-LC's reason for refusing a key, said in words.
+fn rejected(source: &str, kind: &str, e: aws_lc_rs::error::KeyRejected) -> Error {
+    match e.to_string().as_str() {
+        "TooSmall" => Error::decode(source, "RSA keys under 2048 bits are refused as too weak"),
+        "TooLarge" => Error::decode(source, "RSA keys over 8192 bits are not supported"),
+        why => Error::decode(source, format!("invalid {kind} key: {why}")),
+    }
+}
+
 fn key_err(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Key(format!("{what}: {e}"))
 }
@@ -118,8 +127,7 @@ impl KeyPair {
     }
 
     pub(crate) fn from_pkcs1_der(der: &[u8], source: &str) -> Result<KeyPair> {
-        let key = aws_lc_rs::rsa::KeyPair::from_der(der)
-            .map_err(|e| Error::decode(source, format!("invalid RSA key: {e}")))?;
+        let key = aws_lc_rs::rsa::KeyPair::from_der(der).map_err(|e| rejected(source, "RSA", e))?;
         Ok(KeyPair::Rsa(key))
     }
 
@@ -132,16 +140,14 @@ impl KeyPair {
             .and_then(|oid| Curve::from_oid(&oid))
             .ok_or_else(|| Error::decode(source, "EC key on an unsupported or unnamed curve"))?;
         let key = EcdsaKeyPair::from_private_key_der(curve.signing_alg(), der)
-            .map_err(|e| Error::decode(source, format!("invalid EC key: {e}")))?;
+            .map_err(|e| rejected(source, "EC", e))?;
         Ok(KeyPair::Ecdsa(key, curve))
     }
 
     pub(crate) fn from_pkcs8_der(der: &[u8], source: &str) -> Result<KeyPair> {
         let info = pkcs8::PrivateKeyInfoRef::try_from(der)
             .map_err(|e| Error::decode(source, format!("invalid PKCS#8 key: {e}")))?;
-        let bad = |e: aws_lc_rs::error::KeyRejected| {
-            Error::decode(source, format!("invalid PKCS#8 key: {e}"))
-        };
+        let bad = |e: aws_lc_rs::error::KeyRejected| rejected(source, "PKCS#8", e);
         match info.algorithm.oid {
             rfc5912::RSA_ENCRYPTION => Ok(KeyPair::Rsa(
                 aws_lc_rs::rsa::KeyPair::from_pkcs8(der).map_err(bad)?,
@@ -301,6 +307,21 @@ impl spki::DynSignatureAlgorithmIdentifier for BuilderSigner<'_> {
     fn signature_algorithm_identifier(&self) -> spki::Result<AlgorithmIdentifierOwned> {
         Ok(self.key.signature_algorithm())
     }
+}
+
+/// Encodes private key DER as PEM (as [`pem_encode`] does) into a buffer
+/// sized up front and zeroized on drop, so no copy of the key is left
+/// behind in freed memory.
+pub fn pem_encode_secret(label: &str, der: &[u8]) -> Result<Zeroizing<String>> {
+    use der::pem::LineEnding;
+    let len = der::pem::encoded_len(label, LineEnding::LF, der)
+        .map_err(|e| key_err("encoding key PEM", e))?;
+    let mut buf = Zeroizing::new(vec![0u8; len]);
+    der::pem::encode(label, LineEnding::LF, der, &mut buf)
+        .map_err(|e| key_err("encoding key PEM", e))?;
+    String::from_utf8(std::mem::take(&mut *buf))
+        .map(Zeroizing::new)
+        .map_err(|_| key_err("encoding key PEM", "not UTF-8"))
 }
 
 /// Encodes DER as PEM with Unix line endings and 64-column lines, as Go does.
@@ -535,5 +556,28 @@ mod tests {
         assert!(KeyPair::from_pem(bogus.as_bytes(), "k").is_err());
         let bogus = pem_encode("RSA PRIVATE KEY", b"\x30\x00");
         assert!(KeyPair::from_pem(bogus.as_bytes(), "k").is_err());
+    }
+
+    #[test]
+    fn secret_pem_encoding_matches_the_public_encoder() {
+        for spec in [KeySpec::Rsa(2048), KeySpec::Ecdsa(384), KeySpec::Ed25519] {
+            let key = KeyPair::generate(spec).unwrap();
+            let pem = key.to_pem().unwrap();
+            let block = pem::parse(pem.as_bytes()).unwrap();
+            assert_eq!(*pem, pem_encode(block.tag(), block.contents()), "{spec}");
+        }
+    }
+
+    #[test]
+    fn small_rsa_keys_are_refused_in_words() {
+        let pem = include_bytes!("../fixtures/bad_input/rsa1024-ca-key.pem");
+        let err = KeyPair::from_pem(pem, "small.pem")
+            .err()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            err,
+            "small.pem: RSA keys under 2048 bits are refused as too weak"
+        );
     }
 }

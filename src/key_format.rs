@@ -3,7 +3,7 @@
 //! them, including encrypted PKCS#8 and openssl's legacy encrypted PEM.
 
 use crate::error::{Error, Result};
-use crate::key::{pem_encode, KeyPair};
+use crate::key::{pem_encode_secret, KeyPair};
 use aws_lc_rs::encoding::AsDer;
 use der::Decode;
 use zeroize::Zeroizing;
@@ -57,7 +57,7 @@ impl KeyEncoder {
     /// (`ENCRYPTED PRIVATE KEY`) when a password is set.
     pub fn pem(&self, key: &KeyPair) -> Result<Zeroizing<String>> {
         let (label, der) = self.der(key)?;
-        Ok(Zeroizing::new(pem_encode(label, &der)))
+        pem_encode_secret(label, &der)
     }
 
     /// The key as DER, with the PEM label that would name it.
@@ -236,6 +236,7 @@ fn read_der(der: &[u8], source: &str, password: Option<&[u8]>) -> Result<KeyPair
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::key::pem_encode;
     use crate::request::KeySpec;
     use der::Encode;
 

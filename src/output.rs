@@ -4,19 +4,28 @@
 use crate::error::{Error, Result};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use zeroize::{Zeroize, Zeroizing};
 
 /// cfssl's `PrintCert` output: an object of the PEM strings that are
-/// present, keys sorted, newline-terminated.
-pub fn cert_json(cert: Option<&str>, csr: Option<&str>, key: Option<&str>) -> String {
+/// present, keys sorted, newline-terminated. It may hold a private key, so
+/// it is built in a buffer sized up front (no reallocation leaves a copy
+/// behind) and zeroized on drop.
+pub fn cert_json(cert: Option<&str>, csr: Option<&str>, key: Option<&str>) -> Zeroizing<String> {
     let mut out = BTreeMap::new();
     for (name, value) in [("cert", cert), ("csr", csr), ("key", key)] {
         if let Some(v) = value {
             out.insert(name, v);
         }
     }
-    let mut text = serde_json::to_string(&out).unwrap_or_else(|_| "{}".into());
-    text.push('\n');
-    text
+    // JSON escaping at most doubles PEM text (newlines become \n).
+    let capacity = out.values().map(|v| 2 * v.len() + 16).sum::<usize>() + 8;
+    let mut buf = Zeroizing::new(Vec::with_capacity(capacity));
+    if serde_json::to_writer(&mut *buf, &out).is_err() {
+        buf.clear();
+        buf.extend_from_slice(b"{}");
+    }
+    buf.push(b'\n');
+    Zeroizing::new(String::from_utf8(std::mem::take(&mut *buf)).unwrap_or_default())
 }
 
 /// One file cfssljson writes.
@@ -27,6 +36,13 @@ pub struct OutputFile {
     pub mode: u32,
     /// Whether the contents are binary (base64-encoded on `-stdout`).
     pub binary: bool,
+}
+
+/// The contents may be a private key: wiped when the file is dropped.
+impl Drop for OutputFile {
+    fn drop(&mut self) {
+        self.contents.zeroize();
+    }
 }
 
 /// Decides the files for a cfssl response, as cfssljson does: `cert` (or
@@ -42,21 +58,38 @@ pub fn plan_files(input: &[u8], source: &str, base: &str, bare: bool) -> Result<
             "empty input: nothing to write (did the command before the pipe fail?)",
         ));
     }
-    let value: Value = serde_json::from_slice(input).map_err(|e| Error::Json {
+    let mut value: Value = serde_json::from_slice(input).map_err(|e| Error::Json {
         what: source.to_string(),
         source: e,
     })?;
-    let Value::Object(mut obj) = value else {
+    let files = plan_value(&value, source, base, bare);
+    zeroize_strings(&mut value);
+    files
+}
+
+/// Wipes every string of a parsed response: one of them may be a key.
+fn zeroize_strings(value: &mut Value) {
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(zeroize_strings),
+        Value::Object(map) => map.values_mut().for_each(zeroize_strings),
+        _ => {}
+    }
+}
+
+fn plan_value(value: &Value, source: &str, base: &str, bare: bool) -> Result<Vec<OutputFile>> {
+    let Value::Object(top) = value else {
         return Err(Error::decode(source, "expected a JSON object"));
     };
-    if !bare && is_envelope(&obj) {
+    let mut obj: &Map<String, Value> = top;
+    if !bare && is_envelope(obj) {
         if obj.get("success") == Some(&Value::Bool(false)) {
             return Err(Error::decode(
                 source,
-                format!("the response reports failure: {}", envelope_errors(&obj)),
+                format!("the response reports failure: {}", envelope_errors(obj)),
             ));
         }
-        obj = match obj.remove("result") {
+        obj = match obj.get("result") {
             Some(Value::Object(result)) => result,
             _ => return Err(Error::decode(source, "the response has no result object")),
         };
@@ -96,7 +129,7 @@ pub fn plan_files(input: &[u8], source: &str, base: &str, bare: bool) -> Result<
     }
     let (bundle, root) = match obj.get("bundle") {
         Some(Value::Object(b)) => (string_field(b, "bundle"), string_field(b, "root")),
-        Some(Value::String(b)) => (Some(b.clone()), string_field(&obj, "root")),
+        Some(Value::String(b)) => (Some(b.clone()), string_field(obj, "root")),
         _ => (None, None),
     };
     if let Some(bundle) = bundle {
@@ -173,9 +206,12 @@ mod tests {
     #[test]
     fn cert_json_is_sorted_and_newline_terminated() {
         let out = cert_json(Some("C"), Some("R"), Some("K"));
-        assert_eq!(out, "{\"cert\":\"C\",\"csr\":\"R\",\"key\":\"K\"}\n");
         assert_eq!(
-            cert_json(None, Some("R"), Some("K")),
+            out.as_str(),
+            "{\"cert\":\"C\",\"csr\":\"R\",\"key\":\"K\"}\n"
+        );
+        assert_eq!(
+            cert_json(None, Some("R"), Some("K")).as_str(),
             "{\"csr\":\"R\",\"key\":\"K\"}\n"
         );
     }

@@ -65,6 +65,26 @@ fn workspace() -> (tempfile::TempDir, PathBuf) {
         r#"{"CN": "svc", "names": [{"O": "ops"}]}"#,
     )
     .unwrap();
+    // A legacy device's CSR, signed with SHA-1.
+    let legacy = Command::new("openssl")
+        .args(["req", "-new", "-newkey", "rsa:2048", "-nodes"])
+        .args([
+            "-keyout",
+            "legacy-key.pem",
+            "-subj",
+            "/CN=legacy-device",
+            "-sha1",
+            "-out",
+            "legacy.csr",
+        ])
+        .current_dir(&work)
+        .output()
+        .unwrap();
+    assert!(
+        legacy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&legacy.stderr)
+    );
     // A kubelet's serving request, for the kubelet-serving example.
     std::fs::write(
         work.join("node-1.json"),

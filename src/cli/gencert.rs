@@ -63,6 +63,11 @@ pub struct Args {
     #[arg(value_name = "CSRJSON", required_unless_present = "renewca")]
     pub csr_json: Option<String>,
 
+    /// Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA's)
+    #[arg(long = "allow-beyond-ca-expiry", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_beyond_ca_expiry: bool,
+
     #[command(flatten)]
     pub key_output: KeyOutputArgs,
 
@@ -93,9 +98,10 @@ pub fn run(args: Args) -> Result<()> {
     }
     let config = load_config(args.config.as_deref())?;
     let profile = config.profile(&args.profile)?;
-    let issuer = args
+    let mut issuer = args
         .ca_key_password
         .load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
+    issuer.allow_beyond_ca_expiry(args.allow_beyond_ca_expiry);
     log::info("generate received request");
     log::info(&format!("generating key: {}", req.key));
     let key = KeyPair::generate(req.key)?;

@@ -39,11 +39,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let input = read_input(&args.input)?;
+    let input = zeroize::Zeroizing::new(read_input(&args.input)?);
     let files = plan_files(&input, display_name(&args.input), &args.name, args.bare)?;
     if args.stdout {
         use base64::Engine;
-        let mut text = String::new();
+        let size: usize = files.iter().map(|f| 2 * f.contents.len() + 1).sum();
+        let mut text = zeroize::Zeroizing::new(String::with_capacity(size));
         for file in &files {
             if file.binary {
                 text.push_str(&base64::engine::general_purpose::STANDARD.encode(&file.contents));

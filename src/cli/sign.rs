@@ -30,7 +30,10 @@ use crate::output::cert_json;
       -ca-key-password-file ca.pass server.csr | certkit json -bare server4
   Replace the CSR's subject (subject.json: {\"CN\": \"svc\", \"names\": [{\"O\": \"ops\"}]}):
     certkit sign -ca ca.pem -ca-key ca-key.pem server.csr subject.json | \\
-      certkit json -bare server5")]
+      certkit json -bare server5
+  Sign a legacy device's SHA-1 CSR, letting the certificate outlive the CA as cfssl did:
+    certkit sign -ca ca.pem -ca-key ca-key.pem -allow-sha1 -allow-beyond-ca-expiry legacy.csr | \\
+      certkit json -bare legacy")]
 pub struct Args {
     /// CA certificate (PEM) to sign with
     #[arg(long, value_name = "FILE")]
@@ -69,6 +72,16 @@ pub struct Args {
     /// JSON file with CN, names and SerialNumber whose non-empty values replace the CSR's subject attributes
     #[arg(value_name = "SUBJECT")]
     pub subject: Option<String>,
+
+    /// Accept a CSR signed with SHA-1 (refused by default: SHA-1 collisions are practical)
+    #[arg(long = "allow-sha1", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_sha1: bool,
+
+    /// Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA's)
+    #[arg(long = "allow-beyond-ca-expiry", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_beyond_ca_expiry: bool,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -80,9 +93,10 @@ pub fn run(args: Args) -> Result<()> {
     let csr_path = csr_path.ok_or_else(|| {
         Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into())
     })?;
-    let issuer = args
+    let mut issuer = args
         .ca_key_password
         .load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
+    issuer.allow_beyond_ca_expiry(args.allow_beyond_ca_expiry);
     let config = load_config(args.config.as_deref())?;
     let profile = config.profile(&args.profile)?;
     let input = read_input(&csr_path)?;
@@ -96,7 +110,7 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
     args.k8s.refuse_for_pem()?;
-    let csr = VerifiedCsr::parse(&input, display_name(&csr_path))?;
+    let csr = VerifiedCsr::parse_allowing_sha1(&input, display_name(&csr_path), args.allow_sha1)?;
     let hosts = args.hostname.as_deref().map(split_hosts);
     let subject = subject_path.as_deref().map(load_request).transpose()?;
     if let (Some(path), Some(req)) = (&subject_path, &subject) {

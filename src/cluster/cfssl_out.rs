@@ -26,7 +26,7 @@ pub fn write(spec: &ClusterSpec, dir: &Path) -> Result<Vec<String>> {
         })
         .collect();
     crate::files::write_all(&files)?;
-    Ok(files.into_iter().map(|f| f.name).collect())
+    Ok(files.iter().map(|f| f.name.clone()).collect())
 }
 
 /// The files, as (name, contents, mode).

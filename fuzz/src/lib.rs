@@ -1,0 +1,95 @@
+//! The fuzz harnesses: one function per parser, each feeding arbitrary
+//! bytes to certkit and to what runs on the parser's output. A panic is a
+//! bug; an `Err` is the expected answer to bad input. The same functions
+//! replay the kept crash inputs in `fixtures/fuzz/` under `cargo test`
+//! (tests/fuzz_regressions.rs includes this file).
+
+use certkit::csr::VerifiedCsr;
+use certkit::issuer::{parse_certificate, Issuer};
+use certkit::key::KeyPair;
+use certkit::output::plan_files;
+use certkit::policy::SigningConfig;
+use certkit::request::{sans_from_hosts, KeySpec, Request};
+use std::sync::OnceLock;
+
+/// A fixed ECDSA key, so harnesses can build CSRs without paying for
+/// key generation on every input.
+fn fixed_key() -> &'static KeyPair {
+    static KEY: OnceLock<KeyPair> = OnceLock::new();
+    KEY.get_or_init(|| KeyPair::generate(KeySpec::Ecdsa(256)).expect("generating the harness key"))
+}
+
+/// A fixed CA that signs every CSR which parses.
+fn fixed_ca() -> &'static Issuer {
+    static CA: OnceLock<Issuer> = OnceLock::new();
+    CA.get_or_init(|| {
+        let req = Request {
+            cn: "Fuzz CA".into(),
+            ..Default::default()
+        };
+        let ca = certkit::initca::new_ca(&req).expect("making the harness CA");
+        Issuer::load(
+            ca.cert_pem.as_bytes(),
+            "ca.pem",
+            ca.key_pem.as_bytes(),
+            "ca-key.pem",
+        )
+        .expect("loading the harness CA")
+    })
+}
+
+/// Request JSON: parse, then type the hosts and build a CSR from it.
+pub fn request_json(data: &[u8]) {
+    if let Ok(parsed) = Request::from_json(data, "fuzz") {
+        let _ = sans_from_hosts(&parsed.request.hosts);
+        if let Ok(pem) = certkit::csr::build(&parsed.request, fixed_key()) {
+            VerifiedCsr::parse(pem.as_bytes(), "built").expect("a CSR certkit built must verify");
+        }
+    }
+}
+
+/// Signing config JSON: parse, then look up every profile.
+pub fn signing_config(data: &[u8]) {
+    if let Ok(parsed) = SigningConfig::from_json(data, "fuzz") {
+        let config = parsed.config;
+        let _ = config.profile("");
+        for name in config.profiles.keys() {
+            config
+                .profile(name)
+                .expect("a listed profile must be found");
+        }
+    }
+}
+
+/// A CSR in PEM or DER: parse and verify its signature, read what it
+/// asks for, and sign it with the harness CA.
+pub fn csr(data: &[u8]) {
+    if let Ok(csr) = VerifiedCsr::parse(data, "fuzz") {
+        let _ = csr.sans();
+        let _ = csr.requested_ca();
+        let _ = csr.to_pem();
+        let _ = fixed_ca().sign(&csr, &certkit::policy::Profile::cfssl_default(), None);
+    }
+}
+
+/// cfssljson's input: plan the files, both as plain output and as an
+/// API envelope.
+pub fn cfssljson_input(data: &[u8]) {
+    let _ = plan_files(data, "fuzz", "out", true);
+    let _ = plan_files(data, "fuzz", "out", false);
+}
+
+/// A private key in PEM: parse, then use it.
+pub fn key_pem(data: &[u8]) {
+    if let Ok(key) = KeyPair::from_pem(data, "fuzz") {
+        let _ = key.public_key_der();
+        let _ = key.sign(b"fuzz");
+        let _ = key.to_pem();
+    }
+}
+
+/// A certificate in PEM or DER, and the same bytes loaded as a CA.
+pub fn certificate(data: &[u8]) {
+    let _ = parse_certificate(data, "fuzz");
+    let _ = Issuer::load(data, "fuzz", b"", "none");
+}

@@ -1,0 +1,89 @@
+//! The fuzz harnesses (fuzz/src/lib.rs) under `cargo test`: every input
+//! kept in `fixtures/fuzz/<target>/` (inputs that once crashed, and the
+//! seeds) is replayed, and proptest feeds each parser random bytes and
+//! random mutations of a valid input. Passing means: no panic.
+
+#[path = "../fuzz/src/lib.rs"]
+mod harness;
+
+use proptest::prelude::*;
+use std::path::Path;
+
+type Harness = fn(&[u8]);
+
+/// Each fuzz target with its harness and a valid input to mutate.
+const TARGETS: [(&str, Harness, &str); 6] = [
+    (
+        "request_json",
+        harness::request_json,
+        "workflow/server-csr.json",
+    ),
+    (
+        "signing_config",
+        harness::signing_config,
+        "workflow/server-signing-config.json",
+    ),
+    ("csr", harness::csr, "cfssl/ca.csr"),
+    (
+        "cfssljson_input",
+        harness::cfssljson_input,
+        "fuzz/cfssljson_input/seed-genkey.json",
+    ),
+    ("key_pem", harness::key_pem, "cfssl/ca-key.pem"),
+    ("certificate", harness::certificate, "cfssl/ca.pem"),
+];
+
+fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(rel),
+    )
+    .unwrap()
+}
+
+#[test]
+fn kept_fuzz_inputs_replay_without_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fuzz");
+    let mut replayed = 0;
+    for (name, run, _) in TARGETS {
+        let Ok(entries) = std::fs::read_dir(root.join(name)) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            run(&std::fs::read(&path).unwrap());
+            replayed += 1;
+        }
+    }
+    assert!(replayed > 0, "no inputs under {}", root.display());
+}
+
+fn target_index() -> impl Strategy<Value = usize> {
+    0..TARGETS.len()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 384, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes_never_panic_a_parser(i in target_index(), data in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        (TARGETS[i].1)(&data);
+    }
+
+    #[test]
+    fn mutated_valid_inputs_never_panic_a_parser(
+        i in target_index(),
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let (_, run, seed) = TARGETS[i];
+        let mut data = fixture(seed);
+        for (at, byte) in edits {
+            let at = at.index(data.len());
+            data[at] = byte;
+        }
+        run(&data);
+        run(&data[..cut.index(data.len() + 1)]);
+    }
+}
