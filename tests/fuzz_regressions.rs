@@ -12,7 +12,7 @@ use std::path::Path;
 type Harness = fn(&[u8]);
 
 /// Each fuzz target with its harness and a valid input to mutate.
-const TARGETS: [(&str, Harness, &str); 6] = [
+const TARGETS: [(&str, Harness, &str); 8] = [
     (
         "request_json",
         harness::request_json,
@@ -31,6 +31,12 @@ const TARGETS: [(&str, Harness, &str); 6] = [
     ),
     ("key_pem", harness::key_pem, "cfssl/ca-key.pem"),
     ("certificate", harness::certificate, "cfssl/ca.pem"),
+    (
+        "bundle_chain",
+        harness::bundle_chain,
+        "cfssl/bundler/partial-bundle.pem",
+    ),
+    ("csr_object", harness::csr_object, "k8s/csr-approved.json"),
 ];
 
 fn fixture(rel: &str) -> Vec<u8> {

@@ -93,3 +93,56 @@ pub fn certificate(data: &[u8]) {
     let _ = parse_certificate(data, "fuzz");
     let _ = Issuer::load(data, "fuzz", b"", "none");
 }
+
+/// The harness CA's certificate, as a trust store for `bundle`.
+fn fixed_ca_pem() -> &'static str {
+    static PEM: OnceLock<String> = OnceLock::new();
+    PEM.get_or_init(|| {
+        use der::Encode;
+        let der = fixed_ca()
+            .certificate()
+            .to_der()
+            .expect("encoding the harness CA");
+        certkit::key::pem_encode("CERTIFICATE", &der)
+    })
+}
+
+/// A chain for `bundle`: parse it, then build it against the harness CA
+/// as the only root, choosing the best chain and forcing the given one.
+pub fn bundle_chain(data: &[u8]) {
+    use certkit::bundle::{build, load_pool, parse_input, Flavor, Pools};
+    let Ok(certs) = parse_input(data, "fuzz") else {
+        return;
+    };
+    for flavor in [Flavor::Optimal, Flavor::Force] {
+        let mut pools = Pools::default();
+        load_pool(&mut pools.roots, fixed_ca_pem().as_bytes(), "ca.pem", 0)
+            .expect("loading the harness CA as a root");
+        let _ = build(
+            certs.clone(),
+            None,
+            &mut pools,
+            flavor,
+            &[],
+            std::time::SystemTime::now(),
+        );
+    }
+}
+
+/// CertificateSigningRequest objects (JSON or YAML, one or a List): read
+/// every field `sign` reads, then render the document back.
+pub fn csr_object(data: &[u8]) {
+    use certkit::k8s::SignInput;
+    if let Ok(SignInput::Objects(doc)) = SignInput::classify(data, "fuzz") {
+        for item in &doc.items {
+            let _ = item.name();
+            let _ = item.request();
+            let _ = item.signer_name();
+            let _ = item.usages();
+            let _ = item.expiration_seconds();
+            let _ = item.approval();
+            let _ = item.has_certificate();
+        }
+        let _ = doc.render();
+    }
+}
