@@ -386,21 +386,21 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__gencert)
-            opts="-q -h -V --initca --ca --ca-key --config --profile --hostname --renewca --allow-beyond-ca-expiry --key-format --key-password-file --ca-key-password-file --loglevel --quiet --help --version"
+            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --initca --hostname --renewca --allow-beyond-ca-expiry --key-format --key-password-file --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --initca)
-                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
-                    return 0
-                    ;;
                 --ca)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --ca-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -410,6 +410,10 @@ _certkit() {
                     ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --initca)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --hostname)
@@ -429,10 +433,6 @@ _certkit() {
                     return 0
                     ;;
                 --key-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -904,7 +904,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__renew)
-            opts="-q -h -V --ca --ca-key --config --profile --key --new-key --no-backup --loglevel --quiet --help --version"
+            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --key --new-key --no-backup --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -915,6 +915,10 @@ _certkit() {
                     return 0
                     ;;
                 --ca-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1000,7 +1004,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__sign)
-            opts="-q -h -V --ca --ca-key --config --profile --hostname --csr --bundle --signer-name --ignore-approval --failed-condition --ca-key-password-file --allow-sha1 --allow-beyond-ca-expiry --loglevel --quiet --help --version"
+            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --hostname --csr --bundle --signer-name --ignore-approval --failed-condition --allow-sha1 --allow-beyond-ca-expiry --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1011,6 +1015,10 @@ _certkit() {
                     return 0
                     ;;
                 --ca-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-key-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1044,10 +1052,6 @@ _certkit() {
                     ;;
                 --failed-condition)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
-                    return 0
-                    ;;
-                --ca-key-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --allow-sha1)

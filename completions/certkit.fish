@@ -58,12 +58,13 @@ complete -c certkit -n "__fish_certkit_using_subcommand genkey" -s q -l quiet -d
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -s V -l version -d 'Print version'
-complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l initca -d 'Create a self-signed CA instead of signing with -ca' -r -f -a "true\t''
-false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca -d 'CA certificate (PEM) to sign with' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key -d 'CA private key (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l config -d 'Signing configuration (cfssl config JSON)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l initca -d 'Create a self-signed CA instead of signing with -ca' -r -f -a "true\t''
+false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l hostname -d 'Comma-separated hosts that replace the request\'s hosts' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l renewca -d 'Renew the CA given by -ca and -ca-key: same key, subject and pathlen, new validity' -r -f -a "true\t''
 false\t''"
@@ -73,7 +74,6 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l key-format -
 sec1\t'ECDSA keys as SEC1 (`EC PRIVATE KEY`)'
 pkcs8\t'Any key as PKCS#8 (`PRIVATE KEY`), what Java and netty want'"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l key-password-file -d 'Encrypt the new private key (PKCS#8, PBES2 PBKDF2-SHA256 AES-256-CBC) with the password on the first line of FILE (or env:VAR)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
@@ -90,6 +90,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand initca" -s h -l help -d 
 complete -c certkit -n "__fish_certkit_using_subcommand initca" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca -d 'CA certificate (PEM) to sign with' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key -d 'CA private key (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l profile -d 'Signing profile from the config (default: signing.default)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l hostname -d 'Comma-separated hosts that replace the CSR\'s SANs' -r
@@ -100,7 +101,6 @@ complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ignore-approval
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l failed-condition -d 'Print an invalid request with a Failed condition (exit 0) instead of failing' -r -f -a "true\t''
 false\t''"
-complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l allow-sha1 -d 'Accept a CSR signed with SHA-1 (refused by default: SHA-1 collisions are practical)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l allow-beyond-ca-expiry -d 'Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA\'s)' -r -f -a "true\t''
@@ -289,9 +289,10 @@ complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -s q -
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -s V -l version -d 'Print version'
-complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca -d 'CA certificate (PEM) that issued it' -r
-complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca-key -d 'CA private key (PEM)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand renew" -l config -d 'Signing configuration (cfssl config JSON) whose profile sets usages and expiry' -r
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca -d 'CA certificate (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca-key -d 'CA private key (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -l profile -d 'Signing profile from the config (default: signing.default)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -l key -d 'Certify this private key (PEM) instead of the certificate\'s current key' -r
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -l new-key -d 'Generate a new key like the old one, written beside the certificate (NAME.key for NAME.crt, NAME-key.pem for NAME.pem)' -r -f -a "true\t''

@@ -32,13 +32,6 @@ pub fn load_config(path: Option<&str>) -> Result<SigningConfig> {
     Ok(parsed.config)
 }
 
-/// Loads the CA named by `-ca` and `-ca-key`; both are required.
-/// An encrypted key is decrypted with `$CFSSL_CA_PK_PASSWORD`, as cfssl.
-#[allow(dead_code)] // for commands without a -ca-key-password-file flag
-pub fn load_issuer(ca: Option<&str>, ca_key: Option<&str>) -> Result<Issuer> {
-    load_issuer_with(ca, ca_key, None)
-}
-
 /// Logs warnings a library step returned.
 pub fn log_warnings(warnings: &[String]) {
     for w in warnings {
@@ -95,9 +88,52 @@ impl KeyOutputArgs {
     }
 }
 
-/// The password flag of every command that reads a CA key (`-ca-key`).
-/// Add with `#[command(flatten)] pub ca_key_password: CaKeyPasswordArgs`
-/// and load the CA with `args.ca_key_password.load_issuer(ca, ca_key)`.
+/// The CA every signing command signs with: `-ca`, `-ca-key` and the
+/// key's password. Add with `#[command(flatten)] pub ca: CaArgs`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CaArgs {
+    /// CA certificate (PEM) to sign with
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<String>,
+
+    /// CA private key (PEM) to sign with
+    #[arg(long = "ca-key", value_name = "FILE")]
+    pub ca_key: Option<String>,
+
+    #[command(flatten)]
+    pub ca_key_password: CaKeyPasswordArgs,
+}
+
+impl CaArgs {
+    /// Loads the CA, decrypting its key when it is encrypted.
+    pub fn load_issuer(&self) -> Result<Issuer> {
+        self.ca_key_password
+            .load_issuer(self.ca.as_deref(), self.ca_key.as_deref())
+    }
+}
+
+/// The signing policy flags: `-config` and `-profile`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PolicyArgs {
+    /// Signing configuration (cfssl config JSON); default: cfssl's default profile
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+
+    /// Signing profile from the config (default: signing.default)
+    #[arg(long, value_name = "NAME", default_value = "")]
+    pub profile: String,
+}
+
+impl PolicyArgs {
+    /// The config, or cfssl's default one; pick the profile with
+    /// `config.profile(&args.policy.profile)`.
+    pub fn load(&self) -> Result<SigningConfig> {
+        load_config(self.config.as_deref())
+    }
+}
+
+/// The password flag of every command that reads a CA key (`-ca-key`);
+/// part of [`CaArgs`].
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct CaKeyPasswordArgs {
     /// Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first

@@ -1,8 +1,9 @@
 //! `gencert`: key, CSR and certificate in one step, signed by a CA, or a
 //! new CA with `-initca`.
 
-use super::common::{load_config, load_request, log_warnings, print_stdout, split_hosts};
-use super::common::{CaKeyPasswordArgs, KeyOutputArgs};
+use super::common::KeyOutputArgs;
+use super::common::{load_request, log_warnings, print_stdout, split_hosts};
+use super::common::{CaArgs, PolicyArgs};
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 use crate::key::KeyPair;
@@ -29,26 +30,16 @@ use crate::output::cert_json;
       certkit gencert -ca env:CA_CERT -ca-key env:CA_KEY server.json | \\
       certkit json -bare server3")]
 pub struct Args {
+    #[command(flatten)]
+    pub ca: CaArgs,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
     /// Create a self-signed CA instead of signing with -ca
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
           default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
     pub initca: bool,
-
-    /// CA certificate (PEM) to sign with
-    #[arg(long, value_name = "FILE")]
-    pub ca: Option<String>,
-
-    /// CA private key (PEM) to sign with
-    #[arg(long = "ca-key", value_name = "FILE")]
-    pub ca_key: Option<String>,
-
-    /// Signing configuration (cfssl config JSON)
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<String>,
-
-    /// Signing profile from the config (default: signing.default)
-    #[arg(long, value_name = "NAME", default_value = "")]
-    pub profile: String,
 
     /// Comma-separated hosts that replace the request's hosts
     #[arg(long, value_name = "HOSTS")]
@@ -70,19 +61,16 @@ pub struct Args {
 
     #[command(flatten)]
     pub key_output: KeyOutputArgs,
-
-    #[command(flatten)]
-    pub ca_key_password: CaKeyPasswordArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let keys = args.key_output.encoder()?;
     if args.renewca {
-        return super::initca::renew_ca(args.ca.as_deref(), args.ca_key.as_deref());
+        return super::initca::renew_ca(args.ca.ca.as_deref(), args.ca.ca_key.as_deref());
     }
     let csr_json = args.csr_json.as_deref().unwrap_or("-");
     if args.initca {
-        return match args.ca_key.as_deref() {
+        return match args.ca.ca_key.as_deref() {
             Some(key) => super::initca::make_ca_with_key(csr_json, key),
             None => super::initca::make_ca(csr_json, &keys),
         };
@@ -96,11 +84,9 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(hosts) = &args.hostname {
         req.hosts = split_hosts(hosts);
     }
-    let config = load_config(args.config.as_deref())?;
-    let profile = config.profile(&args.profile)?;
-    let mut issuer = args
-        .ca_key_password
-        .load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
+    let config = args.policy.load()?;
+    let profile = config.profile(&args.policy.profile)?;
+    let mut issuer = args.ca.load_issuer()?;
     issuer.allow_beyond_ca_expiry(args.allow_beyond_ca_expiry);
     log::info("generate received request");
     log::info(&format!("generating key: {}", req.key));

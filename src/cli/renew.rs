@@ -1,7 +1,8 @@
 //! `renew`: a certificate renewed in place by its CA, same subject, SANs
 //! and usages, fresh validity; the old file kept as NAME.bak.
 
-use super::common::{load_config, load_issuer, log_warnings};
+use super::common::{load_config, log_warnings};
+use super::common::{CaArgs, PolicyArgs};
 use crate::error::Result;
 use crate::input::{display_name, read_input};
 use crate::key::KeyPair;
@@ -22,25 +23,15 @@ use std::path::Path;
 
 Without -config, the new certificate has the old one's usages and lifetime.")]
 pub struct Args {
+    #[command(flatten)]
+    pub ca: CaArgs,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
     /// The certificate to renew (PEM or DER); rewritten in place
     #[arg(value_name = "CERT")]
     pub cert: String,
-
-    /// CA certificate (PEM) that issued it
-    #[arg(long, value_name = "FILE")]
-    pub ca: Option<String>,
-
-    /// CA private key (PEM)
-    #[arg(long = "ca-key", value_name = "FILE")]
-    pub ca_key: Option<String>,
-
-    /// Signing configuration (cfssl config JSON) whose profile sets usages and expiry
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<String>,
-
-    /// Signing profile from the config (default: signing.default)
-    #[arg(long, value_name = "NAME", default_value = "", requires = "config")]
-    pub profile: String,
 
     /// Certify this private key (PEM) instead of the certificate's current key
     #[arg(long, value_name = "KEY", conflicts_with = "new_key")]
@@ -66,15 +57,21 @@ pub struct RotationFlags {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let issuer = load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
+    if args.policy.config.is_none() && !args.policy.profile.is_empty() {
+        return Err(crate::error::Error::Policy(
+            "-profile needs -config (without one, the old certificate's usages are kept)".into(),
+        ));
+    }
+    let issuer = args.ca.load_issuer()?;
     let config = args
+        .policy
         .config
         .as_deref()
         .map(|c| load_config(Some(c)))
         .transpose()?;
     let profile = config
         .as_ref()
-        .map(|c| c.profile(&args.profile))
+        .map(|c| c.profile(&args.policy.profile))
         .transpose()?;
     let key = match (&args.key, args.rotation.new_key) {
         (Some(path), _) => {

@@ -1,8 +1,7 @@
 //! `sign`: a certificate for a CSR, from a CA and a signing profile.
 
-use super::common::{
-    load_config, load_request, log_warnings, print_stdout, split_hosts, CaKeyPasswordArgs,
-};
+use super::common::{load_request, log_warnings, print_stdout, split_hosts};
+use super::common::{CaArgs, PolicyArgs};
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 use crate::input::{display_name, read_input};
@@ -35,21 +34,11 @@ use crate::output::cert_json;
     certkit sign -ca ca.pem -ca-key ca-key.pem -allow-sha1 -allow-beyond-ca-expiry legacy.csr | \\
       certkit json -bare legacy")]
 pub struct Args {
-    /// CA certificate (PEM) to sign with
-    #[arg(long, value_name = "FILE")]
-    pub ca: Option<String>,
+    #[command(flatten)]
+    pub ca: CaArgs,
 
-    /// CA private key (PEM) to sign with
-    #[arg(long = "ca-key", value_name = "FILE")]
-    pub ca_key: Option<String>,
-
-    /// Signing configuration (cfssl config JSON); default: cfssl's default profile
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<String>,
-
-    /// Signing profile from the config (default: signing.default)
-    #[arg(long, value_name = "NAME", default_value = "")]
-    pub profile: String,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 
     /// Comma-separated hosts that replace the CSR's SANs
     #[arg(long, value_name = "HOSTS")]
@@ -65,9 +54,6 @@ pub struct Args {
 
     #[command(flatten)]
     pub k8s: super::k8s::SignObjectArgs,
-
-    #[command(flatten)]
-    pub ca_key_password: CaKeyPasswordArgs,
 
     /// JSON file with CN, names and SerialNumber whose non-empty values replace the CSR's subject attributes
     #[arg(value_name = "SUBJECT")]
@@ -93,12 +79,10 @@ pub fn run(args: Args) -> Result<()> {
     let csr_path = csr_path.ok_or_else(|| {
         Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into())
     })?;
-    let mut issuer = args
-        .ca_key_password
-        .load_issuer(args.ca.as_deref(), args.ca_key.as_deref())?;
+    let mut issuer = args.ca.load_issuer()?;
     issuer.allow_beyond_ca_expiry(args.allow_beyond_ca_expiry);
-    let config = load_config(args.config.as_deref())?;
-    let profile = config.profile(&args.profile)?;
+    let config = args.policy.load()?;
+    let profile = config.profile(&args.policy.profile)?;
     let input = read_input(&csr_path)?;
     if let SignInput::Objects(doc) = SignInput::classify(&input, display_name(&csr_path))? {
         return super::k8s::sign_objects(
