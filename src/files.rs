@@ -30,7 +30,9 @@ pub fn write_all(files: &[OutputFile]) -> Result<()> {
             let _ = std::fs::remove_file(temp);
         }
     }
-    for dir in staged.iter().map(|(_, t)| parent_dir(t)) {
+    // Each directory once: a batch puts thousands of files in one.
+    let dirs: std::collections::BTreeSet<PathBuf> = staged.iter().map(|(_, t)| parent_dir(t)).collect();
+    for dir in dirs {
         if let Ok(d) = File::open(&dir) {
             let _ = d.sync_all();
         }

@@ -3,6 +3,7 @@
 //! the library. Errors are mapped to exit codes here and nowhere else.
 
 mod args;
+mod batch;
 mod common;
 mod gencert;
 mod genkey;
@@ -52,6 +53,7 @@ pub enum Command {
     Sign(sign::Args),
     Json(json::Args),
     Version(version::Args),
+    Batch(batch::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -77,6 +79,7 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Sign(a) => sign::run(a),
         Command::Json(a) => json::run(a),
         Command::Version(a) => version::run(a),
+        Command::Batch(a) => batch::run(a),
     };
     match result {
         Ok(()) => 0,
