@@ -15,11 +15,7 @@ use std::path::{Path, PathBuf};
 pub fn write_all(files: &[OutputFile]) -> Result<()> {
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let result = (|| {
-        for file in files {
-            let target = PathBuf::from(&file.name);
-            let temp = write_temp(&target, &file.contents, file.mode)?;
-            staged.push((temp, target));
-        }
+        stage(files, &mut staged)?;
         for (temp, target) in &staged {
             std::fs::rename(temp, target).map_err(|e| Error::io(target, e))?;
         }
@@ -31,13 +27,68 @@ pub fn write_all(files: &[OutputFile]) -> Result<()> {
         }
     }
     // Each directory once: a batch puts thousands of files in one.
-    let dirs: std::collections::BTreeSet<PathBuf> = staged.iter().map(|(_, t)| parent_dir(t)).collect();
+    let dirs: std::collections::BTreeSet<PathBuf> =
+        staged.iter().map(|(_, t)| parent_dir(t)).collect();
     for dir in dirs {
         if let Ok(d) = File::open(&dir) {
             let _ = d.sync_all();
         }
     }
     result
+}
+
+/// From this many files on, several threads write the temporary files:
+/// each waits on its own fsync, and the filesystem commits them together.
+const PARALLEL_FROM: usize = 32;
+const STAGING_THREADS: usize = 16;
+
+/// Writes the temporary files, recording each in `staged` (even when a
+/// later one fails, so the caller can remove them).
+fn stage(files: &[OutputFile], staged: &mut Vec<(PathBuf, PathBuf)>) -> Result<()> {
+    if files.len() < PARALLEL_FROM {
+        return stage_in_order(files, staged);
+    }
+    let chunk = files.len().div_ceil(STAGING_THREADS);
+    let parts: Vec<(Vec<(PathBuf, PathBuf)>, Result<()>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut done = Vec::new();
+                    let result = stage_in_order(part, &mut done);
+                    (done, result)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    (
+                        Vec::new(),
+                        Err(Error::Encoding("a file writer thread panicked".into())),
+                    )
+                })
+            })
+            .collect()
+    });
+    let mut result = Ok(());
+    for (done, part_result) in parts {
+        staged.extend(done);
+        if result.is_ok() {
+            result = part_result;
+        }
+    }
+    result
+}
+
+fn stage_in_order(files: &[OutputFile], staged: &mut Vec<(PathBuf, PathBuf)>) -> Result<()> {
+    for file in files {
+        let target = PathBuf::from(&file.name);
+        let temp = write_temp(&target, &file.contents, file.mode)?;
+        staged.push((temp, target));
+    }
+    Ok(())
 }
 
 /// Writes one file atomically.
@@ -97,6 +148,27 @@ mod tests {
             mode,
             binary: false,
         }
+    }
+
+    #[test]
+    fn many_files_are_written_by_several_threads_all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files: Vec<OutputFile> = (0..PARALLEL_FROM * 2)
+            .map(|i| file(dir.path(), &format!("f{i}-key.pem"), 0o600))
+            .collect();
+        write_all(&files).unwrap();
+        for f in &files {
+            let mode = std::fs::metadata(&f.name).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", f.name);
+        }
+        let clean = tempfile::tempdir().unwrap();
+        let clean_name = |name: &str| clean.path().join(name).to_string_lossy().into_owned();
+        for (i, f) in files.iter_mut().enumerate() {
+            f.name = clean_name(&format!("f{i}-key.pem"));
+        }
+        files[PARALLEL_FROM + 3].name = clean_name("missing-dir/x");
+        assert!(write_all(&files).is_err());
+        assert_eq!(std::fs::read_dir(clean.path()).unwrap().count(), 0);
     }
 
     #[test]
