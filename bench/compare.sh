@@ -16,12 +16,12 @@
 # golang-cfssl with apt-get when missing.
 #
 # Knobs (environment): ROUNDS (5), RUNS (40 per tool per row), RSA2048_KEYS
-# (30), RSA4096_KEYS (10), RSS_RUNS (5), BATCH_N (1000), BATCH_ROUNDS (2).
+# (60), RSA4096_KEYS (10), RSS_RUNS (5), BATCH_N (1000), BATCH_ROUNDS (2).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 ROUNDS="${ROUNDS:-5}"
 RUNS="${RUNS:-40}"
-RSA2048_KEYS="${RSA2048_KEYS:-30}"
+RSA2048_KEYS="${RSA2048_KEYS:-60}"
 RSA4096_KEYS="${RSA4096_KEYS:-10}"
 RSS_RUNS="${RSS_RUNS:-5}"
 BATCH_N="${BATCH_N:-1000}"
