@@ -7,19 +7,18 @@
 #     true genkey-ecdsa genkey-rsa2048 genkey-rsa4096 initca-ecdsa
 #     sign-rsa-ca sign-ecdsa-ca bundle workflow batch
 #
-# Each row runs the two tools in ROUNDS alternating hyperfine rounds
-# (certkit, cfssl, certkit, cfssl, ...) so that load from other processes
-# hits both alike, then pools the runs: medians, or means for RSA key
-# generation, whose time is random. Peak RSS is the median of RSS_RUNS
+# Each row alternates the two tools run by run (certkit, cfssl, certkit,
+# cfssl, ...: one hyperfine round per run, or ROUNDS rounds) so that load
+# from other processes hits both alike, then pools the runs: medians, or
+# means for RSA key generation, whose time is random. Peak RSS is the median of RSS_RUNS
 # `/usr/bin/time -v` runs. The inputs (CAs, CSRs, a 3-certificate chain)
 # are made once with cfssl. Installs hyperfine, GNU time, jq and
 # golang-cfssl with apt-get when missing.
 #
-# Knobs (environment): ROUNDS (5), RUNS (40 per tool per row), RSA2048_KEYS
+# Knobs (environment): ROUNDS (one per run), RUNS (40 per tool per row), RSA2048_KEYS
 # (60), RSA4096_KEYS (10), RSS_RUNS (5), BATCH_N (1000), BATCH_ROUNDS (2).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-ROUNDS="${ROUNDS:-5}"
 RUNS="${RUNS:-40}"
 RSA2048_KEYS="${RSA2048_KEYS:-60}"
 RSA4096_KEYS="${RSA4096_KEYS:-10}"
@@ -101,14 +100,18 @@ done
 
 # ---- measuring ----------------------------------------------------------
 jq_stats='def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
-  [.[].results[$i].times[]] | {median: median, mean: (add / length), min: min, n: length}'
+  [.[].results[$i].times[]] as $t | [.[].results[$i] | .user + .system] as $cpu
+  | {median: ($t | median), mean: ($t | add / length), min: ($t | min), n: ($t | length), cpu: ($cpu | median)}'
 
-# time_rounds ID RUNS_PER_ROUND ROUNDS CMD... : alternating hyperfine rounds.
+# time_rounds ID TOTAL_RUNS CMD... : alternating hyperfine rounds, one
+# warm-up run of each command first.
 time_rounds() {
-    local id=$1 per=$2 rounds=$3 r
-    shift 3
+    local id=$1 total=$2 r
+    shift 2
+    local rounds=${ROUNDS:-$total}
+    local per=$(((total + rounds - 1) / rounds))
     for ((r = 0; r < rounds; r++)); do
-        hf --warmup 1 --runs "$per" --export-json "times/$id.$r.json" "$@"
+        hf --warmup $((r == 0 ? 1 : 0)) --runs "$per" --export-json "times/$id.$r.json" "$@"
     done
 }
 
@@ -152,8 +155,7 @@ compare() {
     local id=$1 label=$2 field=$3 target=$4 total=$5 ck=$6 cf=$7 floor=${8:-}
     wanted "$id" || return 0
     echo "bench/compare.sh: $label" >&2
-    local per=$(((total + ROUNDS - 1) / ROUNDS))
-    time_rounds "$id" "$per" "$ROUNDS" "$ck" "$cf"
+    time_rounds "$id" "$total" "$ck" "$cf"
     local a b n ra rb r extra=""
     a=$(pooled "$id" 0 "$field")
     b=$(pooled "$id" 1 "$field")
@@ -169,14 +171,17 @@ compare() {
     fi
     local goal="–"
     [ "$target" = "-" ] || goal="≤ $target ($(verdict "$r" "$target"))"
-    row "| $label | $field of $n | $(ms "$a") ($(ms "$(pooled "$id" 0 min)")) | $(ms "$b") ($(ms "$(pooled "$id" 1 min)")) | $r | $goal | $extra | $(mib "$ra") | $(mib "$rb") | $(ratio "$ra" "$rb") ($(verdict "$(ratio "$ra" "$rb")" 0.7)) |"
+    local ca cb
+    ca=$(pooled "$id" 0 cpu)
+    cb=$(pooled "$id" 1 cpu)
+    row "| $label | $field of $n | $(ms "$a") ($(ms "$(pooled "$id" 0 min)")) | $(ms "$b") ($(ms "$(pooled "$id" 1 min)")) | $r | $goal | $(ms "$ca") / $(ms "$cb") = $(ratio "$ca" "$cb") | $extra | $(mib "$ra") | $(mib "$rb") | $(ratio "$ra" "$rb") ($(verdict "$(ratio "$ra" "$rb")" 0.7)) |"
 }
 
 if wanted true || wanted genkey-ecdsa || wanted initca-ecdsa || wanted sign-rsa-ca || wanted sign-ecdsa-ca; then
     echo "bench/compare.sh: true (process-cost floor)" >&2
-    time_rounds true "$(((RUNS + ROUNDS - 1) / ROUNDS))" "$ROUNDS" true
+    time_rounds true "$RUNS" true
     true_median=$(pooled true 0 median)
-    row "| \`true\` (process floor) | median of $(pooled true 0 n) | $(ms "$true_median") ($(ms "$(pooled true 0 min)")) | | | | | $(mib "$(peak_rss true)") | | |"
+    row "| \`true\` (process floor) | median of $(pooled true 0 n) | $(ms "$true_median") ($(ms "$(pooled true 0 min)")) | | | | $(ms "$(pooled true 0 cpu)") | | $(mib "$(peak_rss true)") | | |"
 fi
 
 compare genkey-ecdsa "genkey ECDSA P-256" median 0.35 "$RUNS" \
@@ -200,7 +205,7 @@ if wanted bundle; then
     if "$certkit" bundle --help >/dev/null 2>&1 && "$certkit" $bundle_args >/dev/null 2>&1; then
         compare bundle "bundle a 3-certificate chain" median 0.5 "$RUNS" "$certkit $bundle_args" "$cfssl $bundle_args" floor
     else
-        row "| bundle a 3-certificate chain | not measured: this certkit build has no working \`bundle\` command | | | | ≤ 0.5 | | | | |"
+        row "| bundle a 3-certificate chain | not measured: this certkit build has no working \`bundle\` command | | | | ≤ 0.5 | | | | | |"
     fi
 fi
 
@@ -212,10 +217,11 @@ echo "## certkit vs cfssl 1.2.0, whole process"
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg);"
 echo "$("$certkit" version 2>&1 | head -1) vs $(cfssl version 2>&1 | head -1); $(hyperfine --version)."
-echo "Ratios are certkit / cfssl from the same run; RSS ratio target ≤ 0.7."
+echo "Ratios are certkit / cfssl from the same run (wall-clock medians, or means for RSA keys; in"
+echo "brackets the fastest run); CPU time is less disturbed by other load. RSS ratio target ≤ 0.7."
 echo
-echo "| operation | statistic | certkit (min) | cfssl (min) | ratio | target | certkit − \`true\` (≤ 2 ms) | certkit peak RSS | cfssl peak RSS | RSS ratio |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| operation | statistic | certkit (min) | cfssl (min) | ratio | target | CPU (user + system, median): certkit / cfssl | certkit − \`true\` (≤ 2 ms) | certkit peak RSS | cfssl peak RSS | RSS ratio |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for r in "${rows[@]}"; do echo "$r"; done
 
 if wanted batch; then
