@@ -47,6 +47,7 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "gencsr" -d 'Generat
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "cluster" -d 'Create or renew a whole Kubernetes cluster PKI (kubeadm\'s layout)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "check-expiration" -d 'Report certificate expiry; exit 1 when any certificate expires within the window'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "renew" -d 'Renew a certificate in place: same subject, SANs and usages, fresh validity'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "batch" -d 'Generate keys and certificates for many requests, signed by one CA, in one process'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l initca -d 'Also self-sign the CSR as a CA certificate (like gencert -initca)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
@@ -304,3 +305,15 @@ complete -c certkit -n "__fish_certkit_using_subcommand renew" -s q -l quiet -d 
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -l ca -d 'CA certificate (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -l ca-key -d 'CA private key (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -l out -d 'Directory the files are written to (created if missing)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -l jobs -d 'Worker threads (default: one per CPU)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -s V -l version -d 'Print version'

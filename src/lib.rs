@@ -3,6 +3,7 @@
 //! policy, keys, CSRs, issuance, cfssljson output); `cli` only parses
 //! arguments and calls it.
 
+pub mod batch;
 pub mod bundle;
 pub mod certinfo;
 pub mod certpolicy;

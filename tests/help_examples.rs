@@ -179,7 +179,7 @@ fn every_example_in_the_help_runs() {
         std::env::var("PATH").unwrap_or_default()
     );
     // Ordered so each example finds what earlier ones wrote.
-    let commands: [&[&str]; 27] = [
+    let commands: [&[&str]; 28] = [
         &["json"],
         &["genkey"],
         &["initca"],
@@ -208,6 +208,7 @@ fn every_example_in_the_help_runs() {
         &["cluster", "renew"],
         &["check-expiration"],
         &["renew"],
+        &["batch"],
     ];
     for command in commands {
         let found = examples(&help_of(command));

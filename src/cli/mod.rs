@@ -3,6 +3,7 @@
 //! the library. Errors are mapped to exit codes here and nowhere else.
 
 mod args;
+mod batch;
 mod bundle;
 mod certinfo;
 mod check_expiration;
@@ -83,6 +84,7 @@ pub enum Command {
     Cluster(cluster::Args),
     CheckExpiration(check_expiration::Args),
     Renew(renew::Args),
+    Batch(batch::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -123,6 +125,7 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Cluster(a) => cluster::run(a),
         Command::CheckExpiration(a) => check_expiration::run(a),
         Command::Renew(a) => renew::run(a),
+        Command::Batch(a) => batch::run(a),
     };
     match result {
         Ok(()) => 0,
