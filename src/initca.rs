@@ -46,9 +46,15 @@ pub fn new_ca(req: &Request) -> Result<NewCa> {
 /// A CA for `req` with an existing key (`gencert -initca -ca-key`, and
 /// renewal): a new CSR, self-signed under the request's CA profile.
 pub fn new_ca_with_key(req: &Request, key: KeyPair) -> Result<NewCa> {
+    self_signed_with_key(req, key, &ca_profile(req))
+}
+
+/// A CSR for `req` made with `key` and self-signed under `profile`: a root
+/// (initca) or a test leaf (selfsign).
+pub fn self_signed_with_key(req: &Request, key: KeyPair, profile: &Profile) -> Result<NewCa> {
     let csr_pem = csr::build(req, &key)?;
     let csr = VerifiedCsr::parse(csr_pem.as_bytes(), "generated CSR")?;
-    let issued = self_sign(&csr, &key, &ca_profile(req))?;
+    let issued = self_sign(&csr, &key, profile)?;
     Ok(NewCa {
         key_pem: key.to_pem()?,
         key,

@@ -1,10 +1,8 @@
 //! Self-signed certificates (`selfsign`): a new key, a CSR and a
 //! certificate signed by that same key under a profile. For testing only.
 
-use crate::csr::{self, VerifiedCsr};
 use crate::error::{Error, Result};
 use crate::initca::NewCa;
-use crate::issuer::self_sign;
 use crate::key::KeyPair;
 use crate::policy::Profile;
 use crate::request::Request;
@@ -34,18 +32,7 @@ pub fn self_signed(req: &Request, hosts: &[String], profile: &Profile) -> Result
     if !hosts.is_empty() {
         req.hosts = hosts.to_vec();
     }
-    let key = KeyPair::generate(req.key)?;
-    let csr_pem = csr::build(&req, &key)?;
-    let csr = VerifiedCsr::parse(csr_pem.as_bytes(), "generated CSR")?;
-    let issued = self_sign(&csr, &key, profile)?;
-    Ok(NewCa {
-        key_pem: key.to_pem()?,
-        key,
-        csr_pem,
-        cert_pem: issued.cert_pem,
-        serial: issued.serial,
-        warnings: issued.warnings,
-    })
+    crate::initca::self_signed_with_key(&req, KeyPair::generate(req.key)?, profile)
 }
 
 #[cfg(test)]

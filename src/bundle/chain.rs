@@ -313,15 +313,7 @@ pub fn has_sha1_below_root(chain: &[Cert]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::certs::parse_all;
-
-    fn load(name: &str) -> Vec<Cert> {
-        let path = format!(
-            "{}/fixtures/cfssl/bundler/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        parse_all(&std::fs::read(path).unwrap()).unwrap()
-    }
+    use crate::bundle::test_fixtures::load;
 
     fn pool(names: &[&str]) -> Pool {
         let mut pool = Pool::default();

@@ -341,3 +341,18 @@ mod tests {
         );
     }
 }
+
+/// cfssl's bundler test data, for the bundle modules' unit tests.
+#[cfg(test)]
+pub(crate) mod test_fixtures {
+    use crate::certs::{parse_all, Cert};
+
+    /// The certificates of `fixtures/cfssl/bundler/NAME`.
+    pub fn load(name: &str) -> Vec<Cert> {
+        let path = format!(
+            "{}/fixtures/cfssl/bundler/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        parse_all(&std::fs::read(path).unwrap()).unwrap()
+    }
+}

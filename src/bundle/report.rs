@@ -166,15 +166,7 @@ pub fn to_json(bundle: &Bundle) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::certs::parse_all;
-
-    fn load(name: &str) -> Vec<Cert> {
-        let path = format!(
-            "{}/fixtures/cfssl/bundler/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        parse_all(&std::fs::read(path).unwrap()).unwrap()
-    }
+    use crate::bundle::test_fixtures::load;
 
     #[test]
     fn names_render_as_cfssl_does() {

@@ -115,15 +115,7 @@ pub fn deprecation_messages(chain: &[Cert], now: SystemTime) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::certs::parse_all;
-
-    fn load(name: &str) -> Vec<Cert> {
-        let path = format!(
-            "{}/fixtures/cfssl/bundler/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        parse_all(&std::fs::read(path).unwrap()).unwrap()
-    }
+    use crate::bundle::test_fixtures::load;
 
     #[test]
     fn sha1_below_the_root_is_flagged_by_each_platform_once() {
