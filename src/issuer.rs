@@ -624,13 +624,9 @@ mod tests {
         );
     }
 
-    fn ca(spec: KeySpec) -> (Issuer, String) {
-        let req = Request {
-            cn: "Test CA".into(),
-            key: spec,
-            ..Default::default()
-        };
-        let made = crate::initca::new_ca(&req).unwrap();
+    /// A new CA made from `req`, loaded as an issuer, with its PEM.
+    fn ca_from(req: &Request) -> (Issuer, String) {
+        let made = crate::initca::new_ca(req).unwrap();
         let issuer = Issuer::load(
             made.cert_pem.as_bytes(),
             "ca.pem",
@@ -639,6 +635,15 @@ mod tests {
         )
         .unwrap();
         (issuer, made.cert_pem)
+    }
+
+    fn ca(spec: KeySpec) -> (Issuer, String) {
+        let req = Request {
+            cn: "Test CA".into(),
+            key: spec,
+            ..Default::default()
+        };
+        ca_from(&req)
     }
 
     #[test]
@@ -713,15 +718,7 @@ mod tests {
             }),
             ..Default::default()
         };
-        let made = crate::initca::new_ca(&req).unwrap();
-        let issuer = Issuer::load(
-            made.cert_pem.as_bytes(),
-            "ca.pem",
-            made.key_pem.as_bytes(),
-            "ca-key.pem",
-        )
-        .unwrap();
-        (issuer, made.cert_pem)
+        ca_from(&req)
     }
 
     fn leaf_csr(hosts: &[&str]) -> VerifiedCsr {
