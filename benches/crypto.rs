@@ -3,11 +3,11 @@
 //! with `bench/compare.sh`'s whole-process figures to see what the
 //! command line adds. Run with `cargo bench --bench crypto`.
 
-use certkit::csr::VerifiedCsr;
-use certkit::issuer::{parse_certificate, Issuer};
-use certkit::key::{verify_signature, KeyPair};
-use certkit::policy::Profile;
-use certkit::request::{KeySpec, Request};
+use certkit_core::csr::VerifiedCsr;
+use certkit_core::issue::issuer::{parse_certificate, Issuer};
+use certkit_core::keys::{verify_signature, KeyPair};
+use certkit_core::policy::Profile;
+use certkit_core::request::{KeySpec, Request};
 use criterion::{criterion_group, criterion_main, Criterion};
 use der::{Decode, Encode};
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
@@ -36,7 +36,7 @@ fn ca(spec: KeySpec) -> (Issuer, String) {
         key: spec,
         ..Default::default()
     };
-    let made = certkit::initca::new_ca(&req).expect("CA");
+    let made = certkit_core::issue::initca::new_ca(&req).expect("CA");
     let issuer = Issuer::load(
         made.cert_pem.as_bytes(),
         "ca.pem",
@@ -50,7 +50,7 @@ fn ca(spec: KeySpec) -> (Issuer, String) {
 fn server_csr_pem() -> String {
     let req = server_request();
     let key = KeyPair::generate(req.key).expect("key");
-    certkit::csr::build(&req, &key).expect("CSR")
+    certkit_core::csr::build(&req, &key).expect("CSR")
 }
 
 fn keygen(c: &mut Criterion) {
@@ -62,7 +62,7 @@ fn keygen(c: &mut Criterion) {
         let req = server_request();
         b.iter(|| {
             let key = KeyPair::generate(req.key).expect("key");
-            let csr = certkit::csr::build(&req, &key).expect("CSR");
+            let csr = certkit_core::csr::build(&req, &key).expect("CSR");
             (csr, key.to_pem().expect("PEM"))
         })
     });

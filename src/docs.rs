@@ -1,9 +1,9 @@
 //! Man pages and shell completions, generated from the clap definitions
-//! (`crate::cli::command()`) so they never disagree with `--help`. The
+//! (`crate::command()`) so they never disagree with `--help`. The
 //! checked-in copies live in `man/` and `completions/`; regenerate them
 //! with `cargo run --example gen-docs` (a test fails when they are stale).
 
-use crate::error::{Error, Result};
+use certkit_core::error::{Error, Result};
 use clap_complete::Shell;
 use roff::{roman, Roff};
 use std::path::{Path, PathBuf};
@@ -17,7 +17,7 @@ These codes are stable across certkit versions.";
 
 /// Every generated file: its path relative to the repository and contents.
 pub fn render_all() -> Result<Vec<(PathBuf, Vec<u8>)>> {
-    let mut cmd = crate::cli::command().disable_help_subcommand(true);
+    let mut cmd = crate::command().disable_help_subcommand(true);
     cmd.build();
     let mut files = Vec::new();
     man_pages(&cmd, &mut files)?;
@@ -40,7 +40,7 @@ pub fn write_all(root: &Path) -> Result<()> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        crate::files::write_atomic(&path, &contents, 0o644)?;
+        certkit_files::atomic::write_atomic(&path, &contents, 0o644)?;
     }
     Ok(())
 }

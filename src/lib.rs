@@ -1,44 +1,128 @@
-//! certkit: a drop-in, stricter and faster replacement for cfssl and
-//! cfssljson. The library holds every PKI concept (requests, signing
-//! policy, keys, CSRs, issuance, cfssljson output); `cli` only parses
-//! arguments and calls it.
+//! certkit's command line: argument definitions (the one source of help,
+//! man pages and completions) and one small module per command in
+//! `commands/` that parses its flags and calls the library. Errors are
+//! mapped to exit codes here and nowhere else.
 
-pub mod batch;
-pub mod bundle;
-pub mod certinfo;
-pub mod certpolicy;
-pub mod certs;
-pub mod cli;
-pub mod cluster;
-pub mod csr;
-pub mod defaults;
+mod args;
+mod commands;
+mod common;
 pub mod docs;
-pub mod duration;
-pub mod error;
-pub mod expiry;
-pub mod extensions;
-pub mod files;
-pub mod initca;
-pub mod input;
-pub mod issuer;
-pub(crate) mod json_fields;
-pub mod k8s;
-pub mod key;
-pub mod key_format;
-pub mod legacy_pem;
 pub mod log;
-pub mod name;
-pub mod output;
-pub mod password;
-pub mod pkcs12;
-pub mod policy;
-pub mod progress;
-pub mod remote;
-pub mod renew;
-pub mod renew_ca;
-pub mod request;
-pub mod selfsign;
-pub mod verify;
-pub mod whitelist;
+mod progress;
+mod values;
 
-pub use error::{Error, Result};
+use commands::*;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use std::ffi::OsString;
+
+const ABOUT: &str = "A drop-in, stricter and faster replacement for cfssl and cfssljson.";
+
+const EXAMPLES: &str = "\
+EXAMPLES:
+  Key and CSR for a service, written as server-key.pem and server.csr:
+    certkit genkey server.json | certkit json -bare server
+  A new CA, written as ca.pem, ca-key.pem and ca.csr:
+    certkit gencert -initca ca-csr.json | certkit json -bare ca
+  Sign a CSR with that CA under a signing config:
+    certkit sign -ca ca.pem -ca-key ca-key.pem -config signing.json server.csr | \\
+      certkit json -bare server
+
+  Symlinked as `cfssl` and `cfssljson`, certkit runs cfssl command lines unchanged.
+
+EXIT STATUS:
+  0 success, 1 error (one line on stderr says what and where), 2 usage error.";
+
+/// certkit's command line.
+#[derive(Debug, Parser)]
+#[command(name = "certkit", version, about = ABOUT, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    /// Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal
+    #[arg(long, global = true, value_name = "LEVEL", default_value_t = 1,
+          value_parser = clap::value_parser!(u8).range(0..=5))]
+    pub loglevel: u8,
+
+    /// Print nothing on stderr but errors: no info or warning lines, no progress
+    #[arg(long, short = 'q', global = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false",
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every certkit command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Genkey(genkey::Args),
+    Gencert(gencert::Args),
+    Initca(initca::Args),
+    Sign(sign::Args),
+    Json(json::Args),
+    K8s(k8s::Args),
+    Version(version::Args),
+    Key(key::Args),
+    Pkcs12(pkcs12::Args),
+    Bundle(bundle::Args),
+    Certinfo(certinfo::Args),
+    Verify(verify::Args),
+    Selfsign(selfsign::Args),
+    PrintDefaults(print_defaults::Args),
+    Gencsr(gencsr::Args),
+    Cluster(cluster::Args),
+    CheckExpiration(check_expiration::Args),
+    Renew(renew::Args),
+    Batch(batch::Args),
+}
+
+/// The clap definition, for help, man pages and completions.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Runs certkit with a full argv (argv[0] included) and returns the exit
+/// code: 0 success, 1 error, 2 usage error.
+pub fn main_with_args(argv: Vec<OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args::normalize(argv)) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    log::install();
+    certkit_core::keys::slow_work::observe_with(progress::observer);
+    log::set_level(cli.loglevel);
+    if cli.quiet {
+        log::set_level(log::LEVEL_ERROR);
+    }
+    let result = match cli.command {
+        Command::Genkey(a) => genkey::run(a),
+        Command::Gencert(a) => gencert::run(a),
+        Command::Initca(a) => initca::run(a),
+        Command::Sign(a) => sign::run(a),
+        Command::Json(a) => json::run(a),
+        Command::K8s(a) => k8s::run(a),
+        Command::Version(a) => version::run(a),
+        Command::Key(a) => key::run(a),
+        Command::Pkcs12(a) => pkcs12::run(a),
+        Command::Bundle(a) => bundle::run(a),
+        Command::Certinfo(a) => certinfo::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Selfsign(a) => selfsign::run(a),
+        Command::PrintDefaults(a) => print_defaults::run(a),
+        Command::Gencsr(a) => gencsr::run(a),
+        Command::Cluster(a) => cluster::run(a),
+        Command::CheckExpiration(a) => check_expiration::run(a),
+        Command::Renew(a) => renew::run(a),
+        Command::Batch(a) => batch::run(a),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            log::error(&e.to_string());
+            e.exit_code()
+        }
+    }
+}

@@ -59,3 +59,42 @@ pub fn warning(message: &str) {
 pub fn error(message: &str) {
     write_line("ERROR", message);
 }
+
+/// Routes the library crates' `log` records (certkit-files' warnings, the
+/// server's) to the same cfssl-format lines.
+struct CfsslLogger;
+
+impl ::log::Log for CfsslLogger {
+    fn enabled(&self, metadata: &::log::Metadata) -> bool {
+        enabled(level_of(metadata.level()))
+    }
+
+    fn log(&self, record: &::log::Record) {
+        let message = record.args().to_string();
+        match record.level() {
+            ::log::Level::Error => error(&message),
+            ::log::Level::Warn => warning(&message),
+            ::log::Level::Info => info(&message),
+            ::log::Level::Debug | ::log::Level::Trace => debug(&message),
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+fn level_of(level: ::log::Level) -> u8 {
+    match level {
+        ::log::Level::Error => LEVEL_ERROR,
+        ::log::Level::Warn => LEVEL_WARNING,
+        ::log::Level::Info => LEVEL_INFO,
+        ::log::Level::Debug | ::log::Level::Trace => LEVEL_DEBUG,
+    }
+}
+
+/// Installs the logger for the library crates (once per process).
+pub fn install() {
+    static LOGGER: CfsslLogger = CfsslLogger;
+    if ::log::set_logger(&LOGGER).is_ok() {
+        ::log::set_max_level(::log::LevelFilter::Trace);
+    }
+}

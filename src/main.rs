@@ -1,3 +1,3 @@
 fn main() {
-    std::process::exit(certkit::cli::main_with_args(std::env::args_os().collect()));
+    std::process::exit(certkit::main_with_args(std::env::args_os().collect()));
 }

@@ -21,3 +21,8 @@ pub fn spin_if<T>(slow: bool, message: &str, work: impl FnOnce() -> T) -> T {
     spinner.finish_and_clear();
     result
 }
+
+/// The core's slow-work observer: a spinner when [`wanted`].
+pub fn observer(label: &str, work: &mut dyn FnMut()) {
+    spin_if(true, label, work);
+}

@@ -1,10 +1,10 @@
 //! cfssl's own signing-config test data loads, or fails, as cfssl's
 //! config_test.go (TestLoadFile) expects.
 
-use certkit::policy::SigningConfig;
+use certkit_core::policy::SigningConfig;
 use std::path::PathBuf;
 
-fn load(name: &str) -> certkit::Result<certkit::policy::ParsedConfig> {
+fn load(name: &str) -> certkit_core::Result<certkit_core::policy::ParsedConfig> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/cfssl/config")
         .join(name);

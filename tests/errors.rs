@@ -96,7 +96,7 @@ fn tampered_csr_signature_is_refused() {
     let mut der = block.contents().to_vec();
     let at = der.windows(6).position(|w| w == b"my-pod").unwrap();
     der[at] = b'M';
-    let tampered = certkit::key::pem_encode("CERTIFICATE REQUEST", &der);
+    let tampered = certkit_core::keys::pem_encode("CERTIFICATE REQUEST", &der);
     std::fs::write(dir.join("tampered.csr"), tampered).unwrap();
     fails(
         dir,

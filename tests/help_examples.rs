@@ -279,7 +279,7 @@ fn every_command_documents_itself() {
             check(sub, &format!("{path} {}", sub.get_name()));
         }
     }
-    let mut cmd = certkit::cli::command();
+    let mut cmd = certkit::command();
     cmd.build();
     check(&cmd, "certkit");
 }

@@ -4,12 +4,12 @@
 //! replay the kept crash inputs in `fixtures/fuzz/` under `cargo test`
 //! (tests/fuzz_regressions.rs includes this file).
 
-use certkit::csr::VerifiedCsr;
-use certkit::issuer::{parse_certificate, Issuer};
-use certkit::key::KeyPair;
-use certkit::output::plan_files;
-use certkit::policy::SigningConfig;
-use certkit::request::{sans_from_hosts, KeySpec, Request};
+use certkit_core::csr::VerifiedCsr;
+use certkit_core::issue::issuer::{parse_certificate, Issuer};
+use certkit_core::keys::KeyPair;
+use certkit_core::output::plan_files;
+use certkit_core::policy::SigningConfig;
+use certkit_core::request::{sans_from_hosts, KeySpec, Request};
 use std::sync::OnceLock;
 
 /// A fixed ECDSA key, so harnesses can build CSRs without paying for
@@ -27,7 +27,7 @@ fn fixed_ca() -> &'static Issuer {
             cn: "Fuzz CA".into(),
             ..Default::default()
         };
-        let ca = certkit::initca::new_ca(&req).expect("making the harness CA");
+        let ca = certkit_core::issue::initca::new_ca(&req).expect("making the harness CA");
         Issuer::load(
             ca.cert_pem.as_bytes(),
             "ca.pem",
@@ -42,7 +42,7 @@ fn fixed_ca() -> &'static Issuer {
 pub fn request_json(data: &[u8]) {
     if let Ok(parsed) = Request::from_json(data, "fuzz") {
         let _ = sans_from_hosts(&parsed.request.hosts);
-        if let Ok(pem) = certkit::csr::build(&parsed.request, fixed_key()) {
+        if let Ok(pem) = certkit_core::csr::build(&parsed.request, fixed_key()) {
             VerifiedCsr::parse(pem.as_bytes(), "built").expect("a CSR certkit built must verify");
         }
     }
@@ -68,7 +68,7 @@ pub fn csr(data: &[u8]) {
         let _ = csr.sans();
         let _ = csr.requested_ca();
         let _ = csr.to_pem();
-        let _ = fixed_ca().sign(&csr, &certkit::policy::Profile::cfssl_default(), None);
+        let _ = fixed_ca().sign(&csr, &certkit_core::policy::Profile::cfssl_default(), None);
     }
 }
 
@@ -103,14 +103,14 @@ fn fixed_ca_pem() -> &'static str {
             .certificate()
             .to_der()
             .expect("encoding the harness CA");
-        certkit::key::pem_encode("CERTIFICATE", &der)
+        certkit_core::keys::pem_encode("CERTIFICATE", &der)
     })
 }
 
 /// A chain for `bundle`: parse it, then build it against the harness CA
 /// as the only root, choosing the best chain and forcing the given one.
 pub fn bundle_chain(data: &[u8]) {
-    use certkit::bundle::{build, load_pool, parse_input, Flavor, Pools};
+    use certkit_core::chain::bundle::{build, load_pool, parse_input, Flavor, Pools};
     let Ok(certs) = parse_input(data, "fuzz") else {
         return;
     };
@@ -132,7 +132,7 @@ pub fn bundle_chain(data: &[u8]) {
 /// CertificateSigningRequest objects (JSON or YAML, one or a List): read
 /// every field `sign` reads, then render the document back.
 pub fn csr_object(data: &[u8]) {
-    use certkit::k8s::SignInput;
+    use certkit_core::k8s::SignInput;
     if let Ok(SignInput::Objects(doc)) = SignInput::classify(data, "fuzz") {
         for item in &doc.items {
             let _ = item.name();

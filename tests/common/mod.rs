@@ -3,9 +3,9 @@
 //! run changed nothing.
 #![allow(dead_code)] // each test crate uses a different part
 
-use certkit::csr::{self, VerifiedCsr};
-use certkit::key::{pem_encode, KeyPair};
-use certkit::request::{CaConfig, KeySpec, Request};
+use certkit_core::csr::{self, VerifiedCsr};
+use certkit_core::keys::{pem_encode, KeyPair};
+use certkit_core::request::{CaConfig, KeySpec, Request};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -26,7 +26,7 @@ struct Material {
 fn material() -> &'static Material {
     static MATERIAL: OnceLock<Material> = OnceLock::new();
     MATERIAL.get_or_init(|| {
-        let ca = certkit::initca::new_ca(&Request {
+        let ca = certkit_core::issue::initca::new_ca(&Request {
             cn: "Matrix CA".into(),
             ..Default::default()
         })

@@ -1,0 +1,373 @@
+//! Chain building: every path from a leaf to a trusted root through the
+//! known intermediates, checking each link's signature, validity window
+//! and CA constraints as Go's crypto/x509 (and so cfssl) does, and the
+//! tie-breaking cfssl uses to choose among several paths.
+
+use crate::chain::certs::{Cert, KeyKind};
+use crate::keys::ECDSA_WITH_SHA1;
+use const_oid::db::rfc5912;
+use std::time::SystemTime;
+
+/// Longest chain considered, leaf and root included.
+const MAX_DEPTH: usize = 10;
+
+/// Why no chain was found, in cfssl's terms (its 12XX codes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainError {
+    /// 1211: a certificate on the only paths is outside its validity window.
+    Expired(String),
+    /// 1210: an issuer on the only paths is not a CA or may not sign certificates.
+    NotAuthorizedToSign(String),
+    /// 1213: an issuer's pathlen constraint is exceeded.
+    TooManyIntermediates(String),
+    /// 1220: no path to any trusted root.
+    UnknownAuthority,
+}
+
+impl ChainError {
+    /// cfssl's code: CertificateError (1000) + VerifyFailed (200) + the x509 reason.
+    pub fn code(&self) -> u32 {
+        match self {
+            ChainError::NotAuthorizedToSign(_) => 1210,
+            ChainError::Expired(_) => 1211,
+            ChainError::TooManyIntermediates(_) => 1213,
+            ChainError::UnknownAuthority => 1220,
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            ChainError::Expired(who) => {
+                format!("x509: certificate has expired or is not yet valid: {who}")
+            }
+            ChainError::NotAuthorizedToSign(who) => {
+                format!("x509: {who} is not authorized to sign other certificates")
+            }
+            ChainError::TooManyIntermediates(who) => {
+                format!("x509: too many intermediates for the path length constraint of {who}")
+            }
+            ChainError::UnknownAuthority => {
+                "x509: certificate signed by unknown authority (no path to a root of the CA bundle)"
+                    .into()
+            }
+        }
+    }
+}
+
+/// Certificates indexed for issuer lookup.
+#[derive(Debug, Default)]
+pub struct Pool {
+    certs: Vec<(Vec<u8>, Cert)>,
+}
+
+impl Pool {
+    pub fn add(&mut self, cert: Cert) {
+        if !self.certs.iter().any(|(_, c)| c.der == cert.der) {
+            self.certs.push((cert.subject_der(), cert));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.certs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.certs.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Cert> {
+        self.certs.iter().map(|(_, c)| c)
+    }
+
+    fn issuers_of<'a>(&'a self, cert: &Cert) -> impl Iterator<Item = &'a Cert> {
+        let issuer = cert.issuer_der();
+        self.certs
+            .iter()
+            .filter(move |(subject, _)| *subject == issuer)
+            .map(|(_, c)| c)
+    }
+}
+
+fn describe(cert: &Cert) -> String {
+    format!("{:?}", cert.cert.tbs_certificate().subject().to_string())
+}
+
+/// Every valid chain from `leaf` to a certificate in `roots`, each chain
+/// leaf first and root last.
+pub fn build(
+    leaf: &Cert,
+    roots: &Pool,
+    intermediates: &Pool,
+    now: SystemTime,
+) -> Result<Vec<Vec<Cert>>, ChainError> {
+    if !leaf.valid_at(now) {
+        return Err(ChainError::Expired(describe(leaf)));
+    }
+    let mut found = Vec::new();
+    let mut last_error = None;
+    let mut path = vec![leaf.clone()];
+    extend(
+        &mut path,
+        roots,
+        intermediates,
+        now,
+        &mut found,
+        &mut last_error,
+    );
+    if found.is_empty() {
+        return Err(last_error.unwrap_or(ChainError::UnknownAuthority));
+    }
+    Ok(found)
+}
+
+fn extend(
+    path: &mut Vec<Cert>,
+    roots: &Pool,
+    intermediates: &Pool,
+    now: SystemTime,
+    found: &mut Vec<Vec<Cert>>,
+    last_error: &mut Option<ChainError>,
+) {
+    let Some(current) = path.last().cloned() else {
+        return;
+    };
+    let candidates = roots
+        .issuers_of(&current)
+        .map(|c| (c, true))
+        .chain(intermediates.issuers_of(&current).map(|c| (c, false)));
+    for (candidate, is_root) in candidates {
+        if path.iter().any(|c| c.der == candidate.der) || !current.signed_by(candidate) {
+            continue;
+        }
+        if let Err(e) = check_issuer(candidate, is_root, path.len() - 1, now) {
+            *last_error = Some(e);
+            continue;
+        }
+        if is_root {
+            let mut chain = path.clone();
+            chain.push(candidate.clone());
+            found.push(chain);
+        } else if path.len() + 1 < MAX_DEPTH {
+            path.push(candidate.clone());
+            extend(path, roots, intermediates, now, found, last_error);
+            path.pop();
+        }
+    }
+}
+
+/// Go's checks on an issuer: validity, CA-ness (for intermediates;
+/// roots are trusted as given), certSign in KeyUsage, and its pathlen
+/// against the intermediates already below it.
+fn check_issuer(
+    issuer: &Cert,
+    is_root: bool,
+    intermediates_below: usize,
+    now: SystemTime,
+) -> Result<(), ChainError> {
+    if !issuer.valid_at(now) {
+        return Err(ChainError::Expired(describe(issuer)));
+    }
+    if !is_root && (!issuer.is_ca() || !issuer.may_sign_certs()) {
+        return Err(ChainError::NotAuthorizedToSign(describe(issuer)));
+    }
+    if let Some(limit) = issuer
+        .basic_constraints()
+        .and_then(|bc| bc.path_len_constraint)
+    {
+        if intermediates_below > usize::from(limit) {
+            return Err(ChainError::TooManyIntermediates(describe(issuer)));
+        }
+    }
+    Ok(())
+}
+
+/// Whether each certificate is signed by the next (a partial chain).
+pub fn is_partial_chain(certs: &[Cert]) -> bool {
+    !certs.is_empty() && certs.windows(2).all(|w| w[0].signed_by(&w[1]))
+}
+
+/// The input chain leaf first: reversed when given root-first (each
+/// certificate signed by the one before it), otherwise as given.
+pub fn leaf_first(certs: Vec<Cert>) -> Vec<Cert> {
+    if certs.len() > 1 && !is_partial_chain(&certs) {
+        let reversed: Vec<Cert> = certs.iter().rev().cloned().collect();
+        if is_partial_chain(&reversed) {
+            return reversed;
+        }
+    }
+    certs
+}
+
+/// The earliest expiry in a chain.
+pub fn expiry(chain: &[Cert]) -> Option<SystemTime> {
+    chain.iter().map(Cert::not_after).min()
+}
+
+/// Keeps the chains ranked highest by `rank` (cfssl's ubiquity.Filter).
+pub fn keep_best<K: Ord>(chains: Vec<Vec<Cert>>, rank: impl Fn(&[Cert]) -> K) -> Vec<Vec<Cert>> {
+    let Some(best) = chains.iter().map(|c| rank(c)).max() else {
+        return chains;
+    };
+    chains.into_iter().filter(|c| rank(c) == best).collect()
+}
+
+/// cfssl's optimal choice: the shortest chains, then the latest-expiring,
+/// then the strongest crypto.
+pub fn optimal(chains: Vec<Vec<Cert>>) -> Vec<Vec<Cert>> {
+    let chains = keep_best(chains, |c| std::cmp::Reverse(c.len()));
+    let chains = keep_best(chains, expiry);
+    keep_best(chains, |c| hash_priority(c) + key_priority(c))
+}
+
+pub fn is_sha1(cert: &Cert) -> bool {
+    matches!(
+        cert.cert.signature_algorithm().oid,
+        rfc5912::SHA_1_WITH_RSA_ENCRYPTION | ECDSA_WITH_SHA1 | rfc5912::DSA_WITH_SHA_1
+    )
+}
+
+fn is_sha2(cert: &Cert) -> bool {
+    matches!(
+        cert.cert.signature_algorithm().oid,
+        rfc5912::SHA_256_WITH_RSA_ENCRYPTION
+            | rfc5912::SHA_384_WITH_RSA_ENCRYPTION
+            | rfc5912::SHA_512_WITH_RSA_ENCRYPTION
+            | rfc5912::ECDSA_WITH_SHA_256
+            | rfc5912::ECDSA_WITH_SHA_384
+            | rfc5912::ECDSA_WITH_SHA_512
+            | rfc5912::DSA_WITH_SHA_256
+    )
+}
+
+/// cfssl's running average, weighting each certificate by its position.
+fn running_average(chain: &[Cert], score: impl Fn(&Cert) -> f64) -> i64 {
+    let mut avg = 0.0;
+    for (i, cert) in chain.iter().enumerate() {
+        let weight = 1.0 / (i as f64 + 1.0);
+        avg = avg * (1.0 - weight) + score(cert) * weight;
+    }
+    avg as i64
+}
+
+fn hash_priority(chain: &[Cert]) -> i64 {
+    running_average(chain, |c| {
+        if is_sha1(c) {
+            10.0
+        } else if is_sha2(c) {
+            100.0
+        } else {
+            0.0
+        }
+    })
+}
+
+fn key_priority(chain: &[Cert]) -> i64 {
+    running_average(chain, |c| match c.key_kind() {
+        KeyKind::Ecdsa(384) => 120.0,
+        KeyKind::Ecdsa(521) => 140.0,
+        KeyKind::Ecdsa(_) => 100.0,
+        KeyKind::Rsa(4096) => 70.0,
+        KeyKind::Rsa(3072) => 50.0,
+        KeyKind::Rsa(2048) => 30.0,
+        _ => 0.0,
+    })
+}
+
+/// cfssl's hash ubiquity: SHA-1 100, SHA-2 70, anything else 0; a
+/// chain scores its weakest certificate.
+pub fn hash_ubiquity(chain: &[Cert]) -> u32 {
+    chain
+        .iter()
+        .map(|c| {
+            if is_sha1(c) {
+                100
+            } else if is_sha2(c) {
+                70
+            } else {
+                0
+            }
+        })
+        .min()
+        .unwrap_or(0)
+}
+
+/// cfssl's key algorithm ubiquity: RSA 100, P-256/P-384 70, P-521 30.
+pub fn key_ubiquity(chain: &[Cert]) -> u32 {
+    chain
+        .iter()
+        .map(|c| match c.key_kind() {
+            KeyKind::Rsa(bits) if bits >= 1024 => 100,
+            KeyKind::Ecdsa(256 | 384) => 70,
+            KeyKind::Ecdsa(521) => 30,
+            _ => 0,
+        })
+        .min()
+        .unwrap_or(0)
+}
+
+/// Whether any certificate below the root is signed with SHA-1.
+pub fn has_sha1_below_root(chain: &[Cert]) -> bool {
+    chain.iter().rev().skip(1).any(is_sha1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::bundle::test_fixtures::load;
+
+    fn pool(names: &[&str]) -> Pool {
+        let mut pool = Pool::default();
+        for name in names {
+            load(name).into_iter().for_each(|c| pool.add(c));
+        }
+        pool
+    }
+
+    #[test]
+    fn builds_through_intermediates_and_prefers_the_shorter_path() {
+        let leaf = &load("cfssl-leaf-ecdsa256.pem")[0];
+        let roots = pool(&["ca.pem"]);
+        let chains = build(
+            leaf,
+            &roots,
+            &pool(&["intermediates.crt"]),
+            SystemTime::now(),
+        )
+        .unwrap();
+        assert_eq!(chains.len(), 1);
+        assert_eq!(chains[0].len(), 4);
+        let both = pool(&["intermediates.crt", "inter-L2-direct.pem"]);
+        let chains = build(leaf, &roots, &both, SystemTime::now()).unwrap();
+        assert_eq!(chains.len(), 2);
+        assert_eq!(optimal(chains)[0].len(), 3);
+    }
+
+    #[test]
+    fn reports_cfssls_reasons() {
+        let roots = pool(&["ca.pem"]);
+        let now = SystemTime::now();
+        let leaflet = &load("cfssl-leaflet-rsa4096.pem")[0];
+        let err = build(leaflet, &roots, &pool(&["intermediates.crt"]), now).unwrap_err();
+        assert_eq!(err.code(), 1220);
+        let err = build(
+            leaflet,
+            &roots,
+            &pool(&["intermediates.crt", "cfssl-leaf-rsa4096.pem"]),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), 1213);
+        let l2 = &load("inter-L2.pem")[0];
+        let err = build(l2, &roots, &pool(&["inter-L1-expired.pem"]), now).unwrap_err();
+        assert_eq!(err.code(), 1211);
+    }
+
+    #[test]
+    fn partial_chains_in_order_only() {
+        let partial = load("partial-bundle.pem");
+        assert!(is_partial_chain(&partial));
+        let reversed = load("reverse-partial-bundle.pem");
+        assert!(!is_partial_chain(&reversed));
+        assert!(!is_partial_chain(&load("bad-bundle.pem")));
+    }
+}

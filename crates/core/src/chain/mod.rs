@@ -1,0 +1,8 @@
+//! Certificate chains: reading certificates, building bundles, verifying
+//! paths, describing certificates and reporting their expiry.
+
+pub mod bundle;
+pub mod certinfo;
+pub mod certs;
+pub mod expiry;
+pub mod verify;

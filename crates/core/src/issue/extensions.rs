@@ -1,0 +1,180 @@
+//! Encoders for the profile-driven certificate extensions (AIA, CRL
+//! distribution points, certificate policies, OCSP no-check) and the
+//! filter for CSR extensions a profile copies. Each returns `None` when
+//! the profile does not ask for it; `issuer` decides the order.
+
+use crate::csr::extension;
+use crate::error::{Error, Result};
+use crate::policy::certpolicy::{encode_policies, CertificatePolicy};
+use const_oid::db::rfc5912;
+use der::asn1::{Ia5String, Null, ObjectIdentifier, OctetString};
+use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+use x509_cert::ext::pkix::{AccessDescription, AuthorityInfoAccessSyntax, CrlDistributionPoints};
+use x509_cert::ext::Extension;
+
+/// id-pkix-ocsp-nocheck (RFC 6960 4.2.2.2.1).
+pub const ID_PKIX_OCSP_NOCHECK: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.5");
+
+/// Extensions the issuer always decides itself; a CSR never supplies them
+/// (a CSR must not make itself a CA or choose its own usages).
+pub const NEVER_COPIED: [ObjectIdentifier; 6] = [
+    rfc5912::ID_CE_BASIC_CONSTRAINTS,
+    rfc5912::ID_CE_KEY_USAGE,
+    rfc5912::ID_CE_EXT_KEY_USAGE,
+    rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER,
+    rfc5912::ID_CE_AUTHORITY_KEY_IDENTIFIER,
+    rfc5912::ID_CE_SUBJECT_ALT_NAME,
+];
+
+fn uri(url: &str, field: &str) -> Result<GeneralName> {
+    Ia5String::new(url)
+        .map(GeneralName::UniformResourceIdentifier)
+        .map_err(|_| Error::Policy(format!("{field}: {url:?} must be an ASCII URL")))
+}
+
+/// Authority information access: the OCSP responder, then the CA issuer
+/// URLs, as Go orders them.
+pub fn authority_info_access(ocsp_url: &str, issuer_urls: &[String]) -> Result<Option<Extension>> {
+    let mut access = Vec::new();
+    if !ocsp_url.is_empty() {
+        access.push(AccessDescription {
+            access_method: rfc5912::ID_AD_OCSP,
+            access_location: uri(ocsp_url, "ocsp_url")?,
+        });
+    }
+    for url in issuer_urls {
+        access.push(AccessDescription {
+            access_method: rfc5912::ID_AD_CA_ISSUERS,
+            access_location: uri(url, "issuer_urls")?,
+        });
+    }
+    if access.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(extension(
+        rfc5912::ID_PE_AUTHORITY_INFO_ACCESS,
+        false,
+        &AuthorityInfoAccessSyntax(access),
+    )?))
+}
+
+/// One CRL distribution point with the URL as its full name.
+pub fn crl_distribution_points(url: &str) -> Result<Option<Extension>> {
+    if url.is_empty() {
+        return Ok(None);
+    }
+    let point = DistributionPoint {
+        distribution_point: Some(DistributionPointName::FullName(vec![uri(url, "crl_url")?])),
+        reasons: None,
+        crl_issuer: None,
+    };
+    Ok(Some(extension(
+        rfc5912::ID_CE_CRL_DISTRIBUTION_POINTS,
+        false,
+        &CrlDistributionPoints(vec![point]),
+    )?))
+}
+
+/// Certificate policies with their qualifiers.
+pub fn certificate_policies(policies: &[CertificatePolicy]) -> Result<Option<Extension>> {
+    if policies.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Extension {
+        extn_id: rfc5912::ID_CE_CERTIFICATE_POLICIES,
+        critical: false,
+        extn_value: OctetString::new(encode_policies(policies)?)?,
+    }))
+}
+
+/// id-pkix-ocsp-nocheck with its NULL value.
+pub fn ocsp_no_check(wanted: bool) -> Result<Option<Extension>> {
+    if !wanted {
+        return Ok(None);
+    }
+    Ok(Some(extension(ID_PKIX_OCSP_NOCHECK, false, &Null)?))
+}
+
+/// The CSR extensions `copy_extensions` may copy: none of `NEVER_COPIED`,
+/// none the issuer already decided (`taken`), and each OID once. Returns
+/// the copies and a warning for each one left out.
+pub fn copyable(
+    requested: Vec<Extension>,
+    taken: &[ObjectIdentifier],
+) -> (Vec<Extension>, Vec<String>) {
+    let mut copies: Vec<Extension> = Vec::new();
+    let mut warnings = Vec::new();
+    for ext in requested {
+        let oid = ext.extn_id;
+        if oid == rfc5912::ID_CE_SUBJECT_ALT_NAME {
+            continue; // handled as hosts
+        }
+        if NEVER_COPIED.contains(&oid)
+            || taken.contains(&oid)
+            || copies.iter().any(|c| c.extn_id == oid)
+        {
+            warnings.push(format!(
+                "the CSR's extension {oid} was not copied: the issuer decides it"
+            ));
+            continue;
+        }
+        copies.push(ext);
+    }
+    (copies, warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absent_settings_give_no_extension() {
+        assert!(authority_info_access("", &[]).unwrap().is_none());
+        assert!(crl_distribution_points("").unwrap().is_none());
+        assert!(certificate_policies(&[]).unwrap().is_none());
+        assert!(ocsp_no_check(false).unwrap().is_none());
+    }
+
+    #[test]
+    fn aia_puts_ocsp_first() {
+        let ext =
+            authority_info_access("http://ocsp.example", &["http://ca.example/ca.der".into()])
+                .unwrap()
+                .unwrap();
+        let aia: AuthorityInfoAccessSyntax =
+            der::Decode::from_der(ext.extn_value.as_bytes()).unwrap();
+        assert_eq!(aia.0[0].access_method, rfc5912::ID_AD_OCSP);
+        assert_eq!(aia.0[1].access_method, rfc5912::ID_AD_CA_ISSUERS);
+        assert!(authority_info_access("http://é", &[]).is_err());
+    }
+
+    #[test]
+    fn ocsp_no_check_is_null() {
+        let ext = ocsp_no_check(true).unwrap().unwrap();
+        assert_eq!(ext.extn_value.as_bytes(), &[0x05, 0x00]);
+    }
+
+    #[test]
+    fn copy_filter_never_lets_a_csr_choose_constraints() {
+        let ext = |oid: ObjectIdentifier| Extension {
+            extn_id: oid,
+            critical: false,
+            extn_value: OctetString::new(vec![5, 0]).unwrap(),
+        };
+        let custom = ObjectIdentifier::new_unwrap("1.2.3.4");
+        let requested = vec![
+            ext(rfc5912::ID_CE_BASIC_CONSTRAINTS),
+            ext(rfc5912::ID_CE_KEY_USAGE),
+            ext(rfc5912::ID_CE_SUBJECT_ALT_NAME),
+            ext(custom),
+            ext(custom),
+            ext(rfc5912::ID_CE_CRL_DISTRIBUTION_POINTS),
+        ];
+        let (copies, warnings) = copyable(requested, &[rfc5912::ID_CE_CRL_DISTRIBUTION_POINTS]);
+        assert_eq!(copies.len(), 1);
+        assert_eq!(copies[0].extn_id, custom);
+        assert_eq!(warnings.len(), 4, "{warnings:?}");
+    }
+}

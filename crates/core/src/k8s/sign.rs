@@ -1,0 +1,293 @@
+//! Signing CertificateSigningRequest objects as a Kubernetes signer does:
+//! only approved requests for our signer, the profile narrowed to what the
+//! request asks for, the certificate (and chain) written back into
+//! `status.certificate`, or a `Failed` condition when asked for one.
+
+use super::document::Document;
+use super::object::{Approval, CsrObject};
+use super::signer_rules::BuiltinSigner;
+use crate::csr::VerifiedCsr;
+use crate::error::{Error, Result};
+use crate::issue::issuer::{Issued, Issuer};
+use crate::keys::pem_encode;
+use crate::policy::{parse_usage, Profile};
+use der::{Decode, Encode};
+use std::time::Duration;
+use time::OffsetDateTime;
+use x509_cert::Certificate;
+
+/// The reason written into `Failed` conditions, as kube-controller-manager's
+/// signers write it.
+pub const FAILED_REASON: &str = "SignerValidationFailure";
+
+/// How to sign objects: the CA and profile, and the signer's choices.
+pub struct SignOptions<'a> {
+    pub issuer: &'a Issuer,
+    pub profile: &'a Profile,
+    /// Only objects with this `spec.signerName` are signed.
+    pub signer_name: Option<&'a str>,
+    /// Sign requests that have no Approved condition (never Denied or Failed ones).
+    pub ignore_approval: bool,
+    /// Write a `Failed` condition for invalid requests instead of failing.
+    pub failed_condition: bool,
+    /// Certificates appended after the leaf in `status.certificate`.
+    pub intermediates: &'a Intermediates,
+}
+
+/// The signed document and what happened to each object.
+#[derive(Debug)]
+pub struct SignReport {
+    /// The document, rendered in its input format.
+    pub output: String,
+    /// (object name, decimal serial) for each certificate issued.
+    pub signed: Vec<(String, String)>,
+    /// (object name, reason) for each Failed condition written.
+    pub failed: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+}
+
+/// Why an object was not signed.
+enum Refusal {
+    /// Not this signer's to touch (other signer, not approved, decided):
+    /// never answered with a Failed condition.
+    NotOurs(String),
+    /// An invalid request: a Failed condition when asked for.
+    Invalid(String),
+}
+
+fn invalid(e: impl std::fmt::Display) -> Refusal {
+    Refusal::Invalid(e.to_string())
+}
+
+/// Signs every object of `doc`, all or nothing: the first refusal (that
+/// is not written as a Failed condition) is the error and nothing is output.
+pub fn sign_document(mut doc: Document, opts: &SignOptions) -> Result<SignReport> {
+    let mut report = SignReport {
+        output: String::new(),
+        signed: Vec::new(),
+        failed: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for item in doc.items.iter_mut() {
+        let name = item.name().to_string();
+        match sign_object(item, opts) {
+            Ok(issued) => {
+                report
+                    .warnings
+                    .extend(issued.warnings.iter().map(|w| format!("{name}: {w}")));
+                item.set_certificate(&opts.intermediates.chain(&issued.cert_pem));
+                report.signed.push((name, issued.serial));
+            }
+            Err(Refusal::Invalid(msg)) if opts.failed_condition => {
+                item.add_failed_condition(FAILED_REASON, &msg, OffsetDateTime::now_utc());
+                report.failed.push((name, msg));
+            }
+            Err(Refusal::Invalid(msg) | Refusal::NotOurs(msg)) => {
+                return Err(Error::Refused(format!(
+                    "CertificateSigningRequest {name}: {msg}"
+                )));
+            }
+        }
+    }
+    report.output = doc.render()?;
+    Ok(report)
+}
+
+/// Whether a certificate may be written into this object at all: approved
+/// (or `ignore_approval` and merely pending), never Denied or Failed, no
+/// certificate yet. The error says why not.
+pub fn check_signable(obj: &CsrObject, ignore_approval: bool) -> Result<(), String> {
+    match obj.approval() {
+        Approval::Approved => {}
+        Approval::Pending if ignore_approval => {}
+        Approval::Pending => {
+            return Err("not approved (run kubectl certificate approve first)".into())
+        }
+        Approval::Denied => return Err("the request was denied".into()),
+        Approval::Failed => return Err("the request already has a Failed condition".into()),
+    }
+    if obj.has_certificate() {
+        return Err("status.certificate is already set".into());
+    }
+    Ok(())
+}
+
+fn sign_object(obj: &CsrObject, opts: &SignOptions) -> Result<Issued, Refusal> {
+    let signer = obj.signer_name().map_err(invalid)?;
+    if let Some(wanted) = opts.signer_name {
+        if signer != wanted {
+            return Err(Refusal::NotOurs(format!(
+                "spec.signerName is {signer:?}, not {wanted:?}"
+            )));
+        }
+    }
+    check_signable(obj, opts.ignore_approval).map_err(Refusal::NotOurs)?;
+    let request = obj.request().map_err(invalid)?;
+    let what = format!("CertificateSigningRequest {}: spec.request", obj.name());
+    let csr = VerifiedCsr::parse(&request, &what).map_err(invalid)?;
+    let usages = obj.usages().map_err(invalid)?;
+    let profile = restrict_profile(
+        opts.profile,
+        &usages,
+        obj.expiration_seconds().map_err(invalid)?,
+    )
+    .map_err(Refusal::Invalid)?;
+    if let Some(builtin) = BuiltinSigner::from_name(signer) {
+        builtin
+            .check(&csr, &usages, profile.ca_constraint.is_ca)
+            .map_err(Refusal::Invalid)?;
+    }
+    opts.issuer.sign(&csr, &profile, None).map_err(invalid)
+}
+
+/// The profile narrowed to one request: exactly the requested usages (each
+/// of which the profile must allow) and the requested lifetime when it is
+/// shorter than the profile's.
+pub fn restrict_profile(
+    profile: &Profile,
+    usage_words: &[String],
+    expiration_seconds: Option<u64>,
+) -> Result<Profile, String> {
+    let mut restricted = profile.clone();
+    restricted.usages.clear();
+    restricted.usage_words.clear();
+    for word in usage_words {
+        let usage =
+            parse_usage(word).ok_or_else(|| format!("spec.usages: unknown usage {word:?}"))?;
+        if !profile.usages.contains(&usage) {
+            return Err(format!(
+                "spec.usages: {word:?} is not allowed by profile {:?} (it allows: {})",
+                profile.name,
+                profile.usage_words.join(", ")
+            ));
+        }
+        if !restricted.usages.contains(&usage) {
+            restricted.usages.push(usage);
+            restricted.usage_words.push(word.clone());
+        }
+    }
+    if let Some(seconds) = expiration_seconds {
+        let requested = Duration::from_secs(seconds);
+        restricted.expiry = restricted.expiry.min(requested);
+        if let Some(not_after) = profile.not_after {
+            let start = profile.not_before.unwrap_or_else(OffsetDateTime::now_utc);
+            restricted.not_after = Some(
+                not_after
+                    .min(start.saturating_add(requested.try_into().unwrap_or(time::Duration::MAX))),
+            );
+        }
+    }
+    Ok(restricted)
+}
+
+/// Certificates that follow the leaf in `status.certificate`: the signing
+/// CA first, then each certificate's issuer in turn.
+#[derive(Debug, Default)]
+pub struct Intermediates {
+    pems: Vec<String>,
+}
+
+impl Intermediates {
+    /// Reads a PEM bundle and checks it chains up from `ca` by name: the
+    /// first certificate is the CA, each next one issued the previous one.
+    pub fn load(bytes: &[u8], source: &str, ca: &Certificate) -> Result<Intermediates> {
+        let blocks =
+            pem::parse_many(bytes).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
+        let mut expected = ca.tbs_certificate().subject().clone();
+        let mut pems = Vec::new();
+        for (i, block) in blocks.iter().enumerate() {
+            if block.tag() != "CERTIFICATE" {
+                return Err(Error::decode(
+                    source,
+                    format!("block {}: {} is not a CERTIFICATE", i + 1, block.tag()),
+                ));
+            }
+            let cert = Certificate::from_der(block.contents())
+                .map_err(|e| Error::decode(source, format!("certificate {}: {e}", i + 1)))?;
+            if cert.tbs_certificate().subject() != &expected {
+                return Err(Error::decode(
+                    source,
+                    format!(
+                        "certificate {} is {}, expected {} (the bundle must start with the signing CA, then each issuer in turn)",
+                        i + 1,
+                        crate::request::name::to_slash_string(cert.tbs_certificate().subject()),
+                        crate::request::name::to_slash_string(&expected)
+                    ),
+                ));
+            }
+            expected = cert.tbs_certificate().issuer().clone();
+            pems.push(pem_encode("CERTIFICATE", &cert.to_der()?));
+        }
+        if pems.is_empty() {
+            return Err(Error::decode(source, "no certificates found"));
+        }
+        Ok(Intermediates { pems })
+    }
+
+    /// The leaf followed by these certificates.
+    pub fn chain(&self, leaf_pem: &str) -> String {
+        let mut out = leaf_pem.to_string();
+        for pem in &self.pems {
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(pem);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::SigningConfig;
+
+    fn profile() -> Profile {
+        let json = r#"{"signing":{"default":{"usages":["digital signature","key encipherment","server auth"],"expiry":"876000h"}}}"#;
+        SigningConfig::from_json(json.as_bytes(), "c")
+            .unwrap()
+            .config
+            .default
+    }
+
+    fn words(list: &[&str]) -> Vec<String> {
+        list.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn usages_are_narrowed_to_the_request() {
+        let p = restrict_profile(&profile(), &words(&["Server Auth"]), None).unwrap();
+        assert_eq!(p.usages, vec![parse_usage("server auth").unwrap()]);
+        assert_eq!(p.expiry, profile().expiry);
+    }
+
+    #[test]
+    fn usage_outside_the_profile_is_refused() {
+        let err = restrict_profile(&profile(), &words(&["server auth", "client auth"]), None)
+            .unwrap_err();
+        assert!(
+            err.contains("\"client auth\" is not allowed by profile \"default\""),
+            "{err}"
+        );
+        let err = restrict_profile(&profile(), &words(&["server auht"]), None).unwrap_err();
+        assert!(err.contains("unknown usage"), "{err}");
+    }
+
+    #[test]
+    fn shorter_expiration_wins_longer_does_not() {
+        let short = restrict_profile(&profile(), &words(&["server auth"]), Some(3600)).unwrap();
+        assert_eq!(short.expiry, Duration::from_secs(3600));
+        let mut one_hour = profile();
+        one_hour.expiry = Duration::from_secs(3600);
+        let long = restrict_profile(&one_hour, &words(&["server auth"]), Some(86400)).unwrap();
+        assert_eq!(long.expiry, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn fixed_not_after_is_capped_by_expiration() {
+        let mut fixed = profile();
+        fixed.not_after = Some(OffsetDateTime::now_utc() + time::Duration::days(365));
+        let p = restrict_profile(&fixed, &words(&["server auth"]), Some(3600)).unwrap();
+        assert!(p.not_after.unwrap() < OffsetDateTime::now_utc() + time::Duration::hours(2));
+    }
+}

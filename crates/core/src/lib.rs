@@ -1,0 +1,33 @@
+//! certkit's PKI core: every concept cfssl has, as values and functions.
+//! It takes bytes and values and returns values, warnings and typed
+//! errors. It writes no files, prints nothing and never exits the process;
+//! front ends (the CLI, the server, the Kubernetes signer) do that.
+//!
+//! One folder per concept:
+//! - `input`: bounded reads of files, stdin, `env:`/`file:` values; Go-style JSON fields and durations
+//! - `request`: CSR request JSON and subject names
+//! - `keys`: key generation, signatures, key formats, encryption, PKCS#12
+//! - `csr`: PKCS#10 requests, built and verified
+//! - `policy`: signing configs, profiles, whitelists, remote settings
+//! - `issue`: the issuer, extensions, initca, selfsign, renew, batch
+//! - `chain`: certificate input, bundle, verify, certinfo, expiry
+//! - `k8s`: CertificateSigningRequest objects and Kubernetes signer rules
+//! - `cluster`: a kubeadm-layout cluster PKI, planned and built in memory
+//! - `ops`: what each command does, shared by the CLI and the server
+//! - `output`: cfssl's JSON output and cfssljson's file plan
+
+pub mod chain;
+pub mod cluster;
+pub mod csr;
+pub mod defaults;
+pub mod error;
+pub mod input;
+pub mod issue;
+pub mod k8s;
+pub mod keys;
+pub mod ops;
+pub mod output;
+pub mod policy;
+pub mod request;
+
+pub use error::{Error, Result};

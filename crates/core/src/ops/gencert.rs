@@ -1,0 +1,59 @@
+//! `gencert` with a CA: a new key, its CSR and the certificate the CA
+//! signs for it, in one step.
+
+use super::load::{self, CaSource};
+use super::Report;
+use crate::csr::{self, VerifiedCsr};
+use crate::error::{Error, Result};
+use crate::keys::format::KeyEncoder;
+use crate::keys::KeyPair;
+use crate::output::cert_json;
+
+/// Everything `gencert` with a CA takes.
+#[derive(Debug, Clone, Default)]
+pub struct GencertInputs<'a> {
+    pub ca: CaSource<'a>,
+    pub config: Option<&'a str>,
+    pub profile: &'a str,
+    /// `-hostname a,b`: replaces the request's hosts.
+    pub hostname: Option<&'a str>,
+    /// The request (cfssl CSR JSON).
+    pub request: &'a str,
+    pub allow_beyond_ca_expiry: bool,
+}
+
+/// Makes the key, CSR and certificate; the key is encoded by `keys`.
+pub fn gencert(inputs: &GencertInputs, keys: &KeyEncoder) -> Result<Report> {
+    let mut report = Report::default();
+    let mut req = load::request(inputs.request, &mut report)?;
+    if req.ca.is_some() {
+        return Err(Error::Request(
+            "the \"ca\" section is only allowed with -initca".into(),
+        ));
+    }
+    if let Some(hosts) = inputs.hostname {
+        req.hosts = load::split_hosts(hosts);
+    }
+    let config = load::config(inputs.config, &mut report)?;
+    let profile = config.profile(inputs.profile)?;
+    let mut issuer = load::issuer(inputs.ca)?;
+    issuer.allow_beyond_ca_expiry(inputs.allow_beyond_ca_expiry);
+    report.info("generate received request");
+    report.info(format!("generating key: {}", req.key));
+    let key = KeyPair::generate(req.key)?;
+    let csr_pem = csr::build(&req, &key)?;
+    report.info("encoded CSR");
+    let csr = VerifiedCsr::parse(csr_pem.as_bytes(), "generated CSR")?;
+    let issued = issuer.sign(&csr, profile, None)?;
+    report.warn_all(&issued.warnings);
+    report.info(format!(
+        "signed certificate with serial number {}",
+        issued.serial
+    ));
+    report.output = cert_json(
+        Some(&issued.cert_pem),
+        Some(&csr_pem),
+        Some(&keys.pem(&key)?),
+    );
+    Ok(report)
+}

@@ -1,0 +1,75 @@
+//! `initca` and `gencert -initca` / `-renewca`: a new self-signed CA, a CA
+//! certificate for an existing key, and a renewed CA certificate.
+
+use super::{load, Report};
+use crate::error::{Error, Result};
+use crate::input::{display_name, read_input};
+use crate::issue::{initca, renew_ca};
+use crate::keys::format::KeyEncoder;
+use crate::keys::KeyPair;
+use crate::output::cert_json;
+use zeroize::Zeroizing;
+
+/// A new CA from the request at `path`: cert, csr and key (encoded by
+/// `keys`) as cfssl's JSON.
+pub fn new_ca(path: &str, keys: &KeyEncoder) -> Result<Report> {
+    let mut report = Report::default();
+    let req = load::request(path, &mut report)?;
+    report.info("generating a new CA key and certificate from CSR");
+    report.info("generate received request");
+    report.info(format!("generating key: {}", req.key));
+    let ca = initca::new_ca(&req)?;
+    report.info("encoded CSR");
+    report.warn_all(&ca.warnings);
+    report.info(format!(
+        "signed certificate with serial number {}",
+        ca.serial
+    ));
+    report.output = cert_json(
+        Some(&ca.cert_pem),
+        Some(&ca.csr_pem),
+        Some(&keys.pem(&ca.key)?),
+    );
+    Ok(report)
+}
+
+/// `gencert -initca -ca-key KEY`: a new CA certificate and CSR for an
+/// existing key; the key is not printed.
+pub fn new_ca_with_key(path: &str, key_path: &str) -> Result<Report> {
+    let mut report = Report::default();
+    let req = load::request(path, &mut report)?;
+    let key_pem = Zeroizing::new(read_input(key_path)?);
+    let key = KeyPair::from_pem(&key_pem, display_name(key_path))?;
+    report.info("re-generate a CA certificate from CSR and CA key");
+    let ca = initca::new_ca_with_key(&req, key)?;
+    report.warn_all(&ca.warnings);
+    report.info(format!(
+        "signed certificate with serial number {}",
+        ca.serial
+    ));
+    report.output = cert_json(Some(&ca.cert_pem), Some(&ca.csr_pem), None);
+    Ok(report)
+}
+
+/// `gencert -renewca -ca CERT -ca-key KEY`: the renewed certificate.
+pub fn renew(ca: Option<&str>, ca_key: Option<&str>) -> Result<Report> {
+    let ca = ca
+        .ok_or_else(|| Error::Refused("-renewca needs the CA certificate (use -ca FILE)".into()))?;
+    let ca_key = ca_key
+        .ok_or_else(|| Error::Refused("-renewca needs the CA key (use -ca-key FILE)".into()))?;
+    let mut report = Report::default();
+    let key_pem = Zeroizing::new(read_input(ca_key)?);
+    report.info("re-generate a CA certificate from CA cert and key");
+    let renewed = renew_ca::renew_ca(
+        &read_input(ca)?,
+        display_name(ca),
+        &key_pem,
+        display_name(ca_key),
+    )?;
+    report.info(format!(
+        "signed certificate with serial number {}",
+        renewed.serial
+    ));
+    report.output = cert_json(Some(&renewed.cert_pem), None, None);
+    Ok(report)
+}

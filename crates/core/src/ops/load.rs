@@ -1,0 +1,80 @@
+//! Loading what commands name by path (a file, `-`, `env:VAR`,
+//! `file:PATH`): requests, signing configs, private keys and CAs. Warnings
+//! go into the caller's report, prefixed with the input's name.
+
+use super::Report;
+use crate::error::{Error, Result};
+use crate::input::password::ca_key_password;
+use crate::input::{display_name, read_input};
+use crate::issue::issuer::Issuer;
+use crate::keys::format::read_private_key;
+use crate::keys::KeyPair;
+use crate::policy::SigningConfig;
+use crate::request::Request;
+use zeroize::Zeroizing;
+
+/// Reads and parses a CSR JSON request.
+pub fn request(path: &str, report: &mut Report) -> Result<Request> {
+    let bytes = read_input(path)?;
+    let parsed = Request::from_json(&bytes, display_name(path))?;
+    for w in &parsed.warnings {
+        report.warn(format!("{}: {w}", display_name(path)));
+    }
+    Ok(parsed.request)
+}
+
+/// Reads a signing config, or cfssl's default when none is given.
+pub fn config(path: Option<&str>, report: &mut Report) -> Result<SigningConfig> {
+    let Some(path) = path else {
+        return Ok(SigningConfig::default());
+    };
+    let bytes = read_input(path)?;
+    let parsed = SigningConfig::from_json(&bytes, display_name(path))?;
+    for w in &parsed.warnings {
+        report.warn(format!("{}: {w}", display_name(path)));
+    }
+    Ok(parsed.config)
+}
+
+/// Reads a private key in any encoding, decrypting it with `password`.
+pub fn key(path: &str, password: Option<&[u8]>) -> Result<KeyPair> {
+    let bytes = Zeroizing::new(read_input(path)?);
+    read_private_key(&bytes, display_name(path), password)
+}
+
+/// Where a CA comes from: `-ca`, `-ca-key` and the key's password file
+/// (default: `$CFSSL_CA_PK_PASSWORD`, as cfssl).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CaSource<'a> {
+    pub cert: Option<&'a str>,
+    pub key: Option<&'a str>,
+    pub password_file: Option<&'a str>,
+}
+
+/// Loads the CA, decrypting its key when it is encrypted.
+pub fn issuer(ca: CaSource) -> Result<Issuer> {
+    let cert = ca
+        .cert
+        .ok_or_else(|| Error::Refused("no CA certificate given (use -ca FILE)".into()))?;
+    let key_path = ca
+        .key
+        .ok_or_else(|| Error::Refused("no CA key given (use -ca-key FILE)".into()))?;
+    let password = ca_key_password(ca.password_file)?;
+    let key = key(key_path, password.as_deref().map(|p| p.as_slice()))?;
+    Issuer::with_key(
+        &read_input(cert)?,
+        display_name(cert),
+        key,
+        display_name(key_path),
+    )
+}
+
+/// Splits `-hostname a,b` into hosts.
+pub fn split_hosts(hostname: &str) -> Vec<String> {
+    hostname
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(str::to_string)
+        .collect()
+}

@@ -1,0 +1,142 @@
+//! `sign`: a certificate for a PEM CSR, or for CertificateSigningRequest
+//! objects (their `status.certificate` filled in), from a CA and a signing
+//! profile. The one issuing path the CLI and the server share.
+
+use super::load::{self, CaSource};
+use super::Report;
+use crate::csr::VerifiedCsr;
+use crate::error::{Error, Result};
+use crate::input::{display_name, read_input};
+use crate::issue::issuer::{Issuer, SignOptions};
+use crate::k8s::document::Document;
+use crate::k8s::sign::{sign_document, Intermediates, SignOptions as ObjectOptions};
+use crate::k8s::SignInput;
+use crate::output::cert_json;
+use crate::policy::Profile;
+use crate::request::name::check_subject_override;
+
+/// Everything `sign` takes.
+#[derive(Debug, Clone, Default)]
+pub struct SignInputs<'a> {
+    pub ca: CaSource<'a>,
+    /// The signing config (`-config`); cfssl's default when absent.
+    pub config: Option<&'a str>,
+    /// The profile (`-profile`; empty for `signing.default`).
+    pub profile: &'a str,
+    /// `-hostname a,b`: hosts that replace the CSR's SANs.
+    pub hostname: Option<&'a str>,
+    /// The CSR (PEM) or CertificateSigningRequest objects.
+    pub csr: &'a str,
+    /// A SUBJECT request whose non-empty attributes replace the CSR's.
+    pub subject: Option<&'a str>,
+    pub allow_sha1: bool,
+    pub allow_beyond_ca_expiry: bool,
+    pub objects: ObjectInputs<'a>,
+}
+
+/// What only CertificateSigningRequest objects take.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectInputs<'a> {
+    /// Intermediates (PEM, signing CA first) appended after the leaf.
+    pub bundle: Option<&'a str>,
+    pub signer_name: Option<&'a str>,
+    pub ignore_approval: bool,
+    pub failed_condition: bool,
+}
+
+impl ObjectInputs<'_> {
+    fn any(&self) -> bool {
+        self.bundle.is_some()
+            || self.signer_name.is_some()
+            || self.ignore_approval
+            || self.failed_condition
+    }
+}
+
+/// Signs the CSR or objects `inputs` names.
+pub fn sign(inputs: &SignInputs) -> Result<Report> {
+    let mut report = Report::default();
+    let mut issuer = load::issuer(inputs.ca)?;
+    issuer.allow_beyond_ca_expiry(inputs.allow_beyond_ca_expiry);
+    let config = load::config(inputs.config, &mut report)?;
+    let profile = config.profile(inputs.profile)?;
+    let input = read_input(inputs.csr)?;
+    if let SignInput::Objects(doc) = SignInput::classify(&input, display_name(inputs.csr))? {
+        sign_objects(doc, inputs, &issuer, profile, &mut report)?;
+        return Ok(report);
+    }
+    if inputs.objects.any() {
+        return Err(Error::Refused(
+            "-bundle, -signer-name, -ignore-approval and -failed-condition apply only to CertificateSigningRequest objects".into(),
+        ));
+    }
+    let csr =
+        VerifiedCsr::parse_allowing_sha1(&input, display_name(inputs.csr), inputs.allow_sha1)?;
+    let hosts = inputs.hostname.map(load::split_hosts);
+    let subject = inputs
+        .subject
+        .map(|path| load::request(path, &mut report))
+        .transpose()?;
+    if let (Some(path), Some(req)) = (inputs.subject, &subject) {
+        let warnings = check_subject_override(req, display_name(path))?;
+        report.warn_all(&warnings);
+    }
+    let options = SignOptions {
+        hosts: hosts.as_deref(),
+        subject: subject.as_ref(),
+    };
+    let issued = issuer.sign_with(&csr, profile, &options)?;
+    report.warn_all(&issued.warnings);
+    report.info(format!(
+        "signed certificate with serial number {}",
+        issued.serial
+    ));
+    report.output = cert_json(Some(&issued.cert_pem), Some(&csr.to_pem()), None);
+    Ok(report)
+}
+
+/// Signs the objects and returns them with status.certificate set.
+fn sign_objects(
+    doc: Document,
+    inputs: &SignInputs,
+    issuer: &Issuer,
+    profile: &Profile,
+    report: &mut Report,
+) -> Result<()> {
+    if inputs.hostname.is_some() {
+        return Err(Error::Refused(
+            "-hostname cannot change a CertificateSigningRequest object's names".into(),
+        ));
+    }
+    let objects = &inputs.objects;
+    let intermediates = match objects.bundle {
+        Some(path) => {
+            Intermediates::load(&read_input(path)?, display_name(path), issuer.certificate())?
+        }
+        None => Intermediates::default(),
+    };
+    let signed = sign_document(
+        doc,
+        &ObjectOptions {
+            issuer,
+            profile,
+            signer_name: objects.signer_name,
+            ignore_approval: objects.ignore_approval,
+            failed_condition: objects.failed_condition,
+            intermediates: &intermediates,
+        },
+    )?;
+    report.warn_all(&signed.warnings);
+    for (name, serial) in &signed.signed {
+        report.info(format!(
+            "{name}: signed certificate with serial number {serial}"
+        ));
+    }
+    for (name, why) in &signed.failed {
+        report.warn(format!(
+            "{name}: not signed, Failed condition written: {why}"
+        ));
+    }
+    report.output = signed.output.into();
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! certkit's file output: every file certkit writes goes through here, as
+//! an all-or-nothing set (temporary files, fsync, rename; keys 0600).
+//! - `atomic`: writing a set of files, with signal clean-up
+//! - `renew`: a renewed certificate (and key) written in place with backups
+//! - `cluster`: the cluster PKI directory, staged and swapped in whole
+
+pub mod atomic;
+pub mod cluster;
+pub mod renew;

@@ -1,0 +1,4 @@
+//! certkit's services over HTTP: cfssl's signing API (`serve`,
+//! `multirootca`), the `-remote` client, the certificate database and the
+//! OCSP responder. Issuance goes through `certkit_core::issue`, the same
+//! path the CLI takes.

@@ -1,0 +1,65 @@
+//! `bundle`: the chain a server should send for a certificate.
+
+use crate::common::print_stdout;
+use certkit_core::chain::bundle::{bundle_from, to_json, Sources};
+use certkit_core::error::Result;
+
+/// Build a certificate bundle: the chain from a certificate to a trusted root
+#[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:
+  Bundle the workflow's server certificate, trusting the cluster CA:
+    certkit bundle -cert ca-signed-server.pem -ca-bundle ca.pem | certkit json -bare server
+  A chain given in any order, kept exactly as given (intermediates with -int-bundle):
+    cat ca-signed-server.pem | certkit bundle -cert - -ca-bundle ca.pem -flavor force | \\
+      jq .status
+
+EXIT STATUS:
+  0 bundled; 1 no valid chain or bad input (stderr names the reason and cfssl's error
+  code); 2 usage error.")]
+pub struct Args {
+    /// Certificate to bundle: PEM (a chain in any order), DER or PKCS#7; - for standard input
+    #[arg(long, value_name = "FILE")]
+    pub cert: String,
+
+    /// Private key (PEM) checked against the certificate and included in the output
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<String>,
+
+    /// Trusted roots (PEM)
+    #[arg(
+        long = "ca-bundle",
+        value_name = "FILE",
+        default_value = "/etc/ssl/certs/ca-certificates.crt"
+    )]
+    pub ca_bundle: String,
+
+    /// Intermediate certificates to build the chain from (PEM)
+    #[arg(long = "int-bundle", value_name = "FILE")]
+    pub int_bundle: Option<String>,
+
+    /// Directory of further intermediates (*.pem, *.crt, *.der)
+    #[arg(long = "int-dir", value_name = "DIR")]
+    pub int_dir: Option<String>,
+
+    /// Chain choice: ubiquitous (most trusted, needs -metadata), optimal (shortest, newest, strongest), force (as given)
+    #[arg(long, value_enum, value_name = "FLAVOR", default_value = "ubiquitous")]
+    pub flavor: crate::values::FlavorArg,
+
+    /// cfssl ubiquity metadata (JSON list of platforms and their root stores)
+    #[arg(long, value_name = "FILE")]
+    pub metadata: Option<String>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let sources = Sources {
+        cert: args.cert,
+        key: args.key,
+        ca_bundle: Some(args.ca_bundle),
+        int_bundle: args.int_bundle,
+        int_dir: args.int_dir,
+        metadata: args.metadata,
+        flavor: args.flavor.into(),
+    };
+    let bundle = bundle_from(&sources, std::time::SystemTime::now())?;
+    print_stdout(&format!("{}\n", to_json(&bundle)))
+}

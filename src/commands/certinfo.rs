@@ -1,0 +1,37 @@
+//! `certinfo`: certificates and CSRs described as JSON.
+
+use crate::common::print_stdout;
+use certkit_core::chain::certinfo::{describe_certificates, describe_csrs};
+use certkit_core::error::{Error, Result};
+use certkit_core::input::{display_name, read_input};
+
+/// Describe certificates or a CSR as JSON (cfssl's fields and more)
+#[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:
+  Show a certificate's names, dates and fingerprints:
+    certkit certinfo -cert ca-signed-server.pem | jq '{subject, sans, not_after, fingerprints}'
+  Every certificate of a chain (one entry each):
+    certkit certinfo -cert server-bundle.pem | jq '.[].subject.common_name'
+  A CSR taken from Kubernetes:
+    kubectl get csr my-svc -o jsonpath='{.spec.request}' | base64 --decode | \\
+      certkit certinfo -csr -")]
+#[group(id = "input", required = true, multiple = false)]
+pub struct Args {
+    /// Certificate(s): PEM (one or more), DER or PKCS#7; - for standard input
+    #[arg(long, value_name = "FILE", group = "input")]
+    pub cert: Option<String>,
+
+    /// Certificate signing request: PEM or DER; - for standard input
+    #[arg(long, value_name = "FILE", group = "input")]
+    pub csr: Option<String>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let info = match (args.cert, args.csr) {
+        (Some(path), _) => describe_certificates(&read_input(&path)?, display_name(&path))?,
+        (None, Some(path)) => describe_csrs(&read_input(&path)?, display_name(&path))?,
+        (None, None) => return Err(Error::Refused("give -cert FILE or -csr FILE".into())),
+    };
+    let text = serde_json::to_string_pretty(&info).map_err(|e| Error::Encoding(e.to_string()))?;
+    print_stdout(&format!("{text}\n"))
+}

@@ -1,0 +1,86 @@
+//! `gencert`: key, CSR and certificate in one step, signed by a CA, or a
+//! new CA with `-initca`.
+
+use crate::common::{emit, CaArgs, KeyOutputArgs, PolicyArgs};
+use certkit_core::error::Result;
+use certkit_core::ops::gencert::{gencert, GencertInputs};
+use certkit_core::ops::initca;
+
+/// Generate a key and a certificate signed by a CA (or a new CA)
+#[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:
+  A new CA:
+    certkit gencert -initca ca-csr.json | certkit json -bare ca
+  Renew that CA with its key, subject and pathlen (writes ca.pem only):
+    certkit gencert -renewca -ca ca.pem -ca-key ca-key.pem | certkit json -bare ca
+  Re-create the CA from its request and existing key (writes ca.pem and ca.csr):
+    certkit gencert -initca -ca-key ca-key.pem ca-csr.json | certkit json -bare ca
+  A server certificate from that CA:
+    certkit gencert -ca ca.pem -ca-key ca-key.pem -config signing.json \\
+      -profile server server.json | certkit json -bare server
+  With an encrypted CA key, its password in ca.pass (or $CFSSL_CA_PK_PASSWORD):
+    certkit gencert -ca ca-encrypted.pem -ca-key ca-encrypted-key.pem \\
+      -ca-key-password-file ca.pass server.json | certkit json -bare server2
+  The CA certificate and key from environment variables (as newer cfssl):
+    CA_CERT=\"$(cat ca.pem)\" CA_KEY=\"$(cat ca-key.pem)\" \\
+      certkit gencert -ca env:CA_CERT -ca-key env:CA_KEY server.json | \\
+      certkit json -bare server3")]
+pub struct Args {
+    #[command(flatten)]
+    pub ca: CaArgs,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    /// Create a self-signed CA instead of signing with -ca
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub initca: bool,
+
+    /// Comma-separated hosts that replace the request's hosts
+    #[arg(long, value_name = "HOSTS")]
+    pub hostname: Option<String>,
+
+    /// Renew the CA given by -ca and -ca-key: same key, subject and pathlen, new validity
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub renewca: bool,
+
+    /// Request JSON (cfssl CSR JSON) file, or - for standard input (not with -renewca)
+    #[arg(value_name = "CSRJSON", required_unless_present = "renewca")]
+    pub csr_json: Option<String>,
+
+    /// Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA's)
+    #[arg(long = "allow-beyond-ca-expiry", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_beyond_ca_expiry: bool,
+
+    #[command(flatten)]
+    pub key_output: KeyOutputArgs,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let keys = args.key_output.encoder()?;
+    if args.renewca {
+        return emit(initca::renew(
+            args.ca.ca.as_deref(),
+            args.ca.ca_key.as_deref(),
+        )?);
+    }
+    let csr_json = args.csr_json.as_deref().unwrap_or("-");
+    if args.initca {
+        return emit(match args.ca.ca_key.as_deref() {
+            Some(key) => initca::new_ca_with_key(csr_json, key)?,
+            None => initca::new_ca(csr_json, &keys)?,
+        });
+    }
+    let inputs = GencertInputs {
+        ca: args.ca.source(),
+        config: args.policy.config.as_deref(),
+        profile: &args.policy.profile,
+        hostname: args.hostname.as_deref(),
+        request: csr_json,
+        allow_beyond_ca_expiry: args.allow_beyond_ca_expiry,
+    };
+    emit(gencert(&inputs, &keys)?)
+}

@@ -1,0 +1,51 @@
+//! `genkey`: a new key and CSR from a request (with `-initca`, a CA).
+
+use crate::common::{load_request, log_warnings, print_stdout, KeyOutputArgs};
+use crate::log;
+use certkit_core::error::Result;
+use certkit_core::output::cert_json;
+
+/// Generate a private key and a certificate signing request
+#[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:
+  Key and CSR for a service (the request's key, ECDSA P-256 by default):
+    cat server.json | certkit genkey - | certkit json -bare server
+  A self-signed CA instead:
+    certkit genkey -initca ca-csr.json | certkit json -bare ca
+  The key as PKCS#8 (for Java or netty) instead of cfssl's PKCS#1/SEC1:
+    certkit genkey -key-format pkcs8 server.json | \\
+      certkit json -bare server-pkcs8
+  The key encrypted with the password in key.pass (PKCS#8, AES-256-CBC):
+    certkit genkey -key-password-file key.pass server.json | \\
+      certkit json -bare server-encrypted")]
+pub struct Args {
+    /// Also self-sign the CSR as a CA certificate (like gencert -initca)
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub initca: bool,
+
+    /// Request JSON (cfssl CSR JSON) file, or - for standard input
+    #[arg(value_name = "CSRJSON")]
+    pub csr_json: String,
+
+    #[command(flatten)]
+    pub key_output: KeyOutputArgs,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let keys = args.key_output.encoder()?;
+    if args.initca {
+        return crate::common::emit(certkit_core::ops::initca::new_ca(&args.csr_json, &keys)?);
+    }
+    let req = load_request(&args.csr_json)?;
+    if req.ca.is_some() {
+        log::warning("the request's \"ca\" section is only used with -initca; ignored");
+    }
+    log::info("generate received request");
+    log::info(&format!("generating key: {}", req.key));
+    let key = certkit_core::keys::KeyPair::generate(req.key)?;
+    let csr = certkit_core::csr::build(&req, &key)?;
+    log::info("encoded CSR");
+    log_warnings(&[]);
+    print_stdout(&cert_json(None, Some(&csr), Some(&keys.pem(&key)?)))
+}

@@ -1,0 +1,38 @@
+//! The flags of `sign` that only CertificateSigningRequest objects take.
+
+use certkit_core::ops::sign::ObjectInputs;
+
+/// Flags for CertificateSigningRequest objects (`kubectl get csr -o json|yaml`).
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Kubernetes CertificateSigningRequest objects")]
+pub struct SignObjectArgs {
+    /// Intermediate certificates (PEM, the signing CA first) to append after the leaf in status.certificate
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<String>,
+
+    /// Sign only objects whose spec.signerName is NAME; Kubernetes' built-in signers also get their rules
+    #[arg(long = "signer-name", value_name = "NAME")]
+    pub signer_name: Option<String>,
+
+    /// Sign objects that have no Approved condition (Denied and Failed ones are still refused)
+    #[arg(long = "ignore-approval", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub ignore_approval: bool,
+
+    /// Print an invalid request with a Failed condition (exit 0) instead of failing
+    #[arg(long = "failed-condition", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub failed_condition: bool,
+}
+
+impl SignObjectArgs {
+    /// These flags, for the library's `sign`.
+    pub fn inputs(&self) -> ObjectInputs<'_> {
+        ObjectInputs {
+            bundle: self.bundle.as_deref(),
+            signer_name: self.signer_name.as_deref(),
+            ignore_approval: self.ignore_approval,
+            failed_condition: self.failed_condition,
+        }
+    }
+}

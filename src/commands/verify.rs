@@ -1,0 +1,59 @@
+//! `verify`: does a certificate validate for a purpose and a name?
+
+use certkit_core::chain::verify::{parse_time, verify_files, Files};
+use certkit_core::error::Result;
+
+/// Verify a certificate chain for a purpose, hostname and time (exit 0 when valid)
+#[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:
+  Check a server certificate against your CA for its DNS name:
+    certkit verify -ca-bundle ca.pem -hostname my-svc.my-namespace.svc.cluster.local \\
+      ca-signed-server.pem
+  Will it still be valid next year? (intermediates go in -int-bundle)
+    certkit verify -ca-bundle ca.pem -purpose server -at 2027-06-01T00:00:00Z \\
+      ca-signed-server.pem && echo ok
+
+EXIT STATUS:
+  0 valid; 1 invalid (stderr names the certificate and the failed check) or bad input; 2 usage error.")]
+pub struct Args {
+    /// Certificate to verify: PEM (a chain in any order; the others serve as intermediates), DER or PKCS#7; - for standard input
+    #[arg(value_name = "CERT")]
+    pub cert: String,
+
+    /// Trusted roots (PEM)
+    #[arg(
+        long = "ca-bundle",
+        value_name = "FILE",
+        default_value = "/etc/ssl/certs/ca-certificates.crt"
+    )]
+    pub ca_bundle: String,
+
+    /// Intermediate certificates (PEM)
+    #[arg(long = "int-bundle", value_name = "FILE")]
+    pub int_bundle: Option<String>,
+
+    /// DNS name or IP address the certificate must be valid for
+    #[arg(long, value_name = "NAME")]
+    pub hostname: Option<String>,
+
+    /// Purpose the certificate must be valid for
+    #[arg(long, value_enum, value_name = "PURPOSE", default_value = "server")]
+    pub purpose: crate::values::PurposeArg,
+
+    /// Verification time (RFC 3339), default now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let at = match args.at.as_deref() {
+        Some(text) => parse_time(text)?,
+        None => std::time::SystemTime::now(),
+    };
+    let files = Files {
+        cert: &args.cert,
+        ca_bundle: &args.ca_bundle,
+        int_bundle: args.int_bundle.as_deref(),
+    };
+    verify_files(&files, args.hostname.as_deref(), args.purpose.into(), at)
+}

@@ -1,0 +1,198 @@
+//! What several commands share: the flags defined once (CA, policy, key
+//! output and input passwords), showing an operation's report, printing.
+
+use crate::log;
+use certkit_core::error::{Error, Result};
+use certkit_core::issue::issuer::Issuer;
+use certkit_core::ops::load::{self, CaSource};
+use certkit_core::ops::{Note, Report};
+use certkit_core::policy::SigningConfig;
+use certkit_core::request::Request;
+use std::io::Write;
+
+/// Shows an operation's log lines and prints its output.
+pub fn emit(report: Report) -> Result<()> {
+    for note in &report.notes {
+        match note {
+            Note::Info(m) => log::info(m),
+            Note::Warning(m) => log::warning(m),
+        }
+    }
+    print_stdout(&report.output)
+}
+
+/// Reads and parses a CSR JSON request, logging its warnings.
+pub fn load_request(path: &str) -> Result<Request> {
+    let mut report = Report::default();
+    let request = load::request(path, &mut report);
+    emit_notes(&report);
+    request
+}
+
+/// Reads a signing config (cfssl's default when none), logging its warnings.
+pub fn load_config(path: Option<&str>) -> Result<SigningConfig> {
+    let mut report = Report::default();
+    let config = load::config(path, &mut report);
+    emit_notes(&report);
+    config
+}
+
+pub use certkit_core::ops::load::split_hosts;
+
+/// Shows an operation's log lines.
+pub fn emit_notes(report: &Report) {
+    for note in &report.notes {
+        match note {
+            Note::Info(m) => log::info(m),
+            Note::Warning(m) => log::warning(m),
+        }
+    }
+}
+
+/// Logs warnings a library step returned.
+pub fn log_warnings(warnings: &[String]) {
+    for w in warnings {
+        log::warning(w);
+    }
+}
+
+/// Prints the JSON output on stdout. A closed pipe is not an error worth
+/// a panic; it is reported like any other write failure.
+pub fn print_stdout(text: &str) -> Result<()> {
+    print_bytes(text.as_bytes())
+}
+
+/// The flags of every command that writes a private key. Add to a
+/// command's Args with `#[command(flatten)] pub key_output: KeyOutputArgs`
+/// and write keys with `keys.pem(&key)?`, where `keys` is
+/// `args.key_output.encoder()?`, called first so that a bad password file
+/// fails before slow key generation.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct KeyOutputArgs {
+    /// Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty).
+    /// Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519
+    #[arg(long = "key-format", value_enum, value_name = "FORMAT")]
+    pub key_format: Option<crate::values::KeyFormatArg>,
+
+    /// Encrypt the new private key (PKCS#8, PBES2 PBKDF2-SHA256 AES-256-CBC)
+    /// with the password on the first line of FILE (or env:VAR)
+    #[arg(long = "key-password-file", value_name = "FILE")]
+    pub key_password_file: Option<String>,
+}
+
+impl KeyOutputArgs {
+    /// The encoder these flags ask for (reads the password file).
+    pub fn encoder(&self) -> Result<certkit_core::keys::format::KeyEncoder> {
+        let password = self
+            .key_password_file
+            .as_deref()
+            .map(certkit_core::input::password::read_password)
+            .transpose()?;
+        Ok(certkit_core::keys::format::KeyEncoder {
+            format: self.key_format.map(Into::into),
+            password,
+        })
+    }
+}
+
+/// The CA every signing command signs with: `-ca`, `-ca-key` and the
+/// key's password. Add with `#[command(flatten)] pub ca: CaArgs`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CaArgs {
+    /// CA certificate (PEM) to sign with
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<String>,
+
+    /// CA private key (PEM) to sign with
+    #[arg(long = "ca-key", value_name = "FILE")]
+    pub ca_key: Option<String>,
+
+    #[command(flatten)]
+    pub ca_key_password: CaKeyPasswordArgs,
+}
+
+impl CaArgs {
+    /// Loads the CA, decrypting its key when it is encrypted.
+    pub fn load_issuer(&self) -> Result<Issuer> {
+        load::issuer(self.source())
+    }
+
+    /// Where the CA comes from, for the library's operations.
+    pub fn source(&self) -> CaSource<'_> {
+        CaSource {
+            cert: self.ca.as_deref(),
+            key: self.ca_key.as_deref(),
+            password_file: self.ca_key_password.ca_key_password_file.as_deref(),
+        }
+    }
+}
+
+/// The signing policy flags: `-config` and `-profile`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PolicyArgs {
+    /// Signing configuration (cfssl config JSON); default: cfssl's default profile
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+
+    /// Signing profile from the config (default: signing.default)
+    #[arg(long, value_name = "NAME", default_value = "")]
+    pub profile: String,
+}
+
+impl PolicyArgs {
+    /// The config, or cfssl's default one; pick the profile with
+    /// `config.profile(&args.policy.profile)`.
+    pub fn load(&self) -> Result<SigningConfig> {
+        load_config(self.config.as_deref())
+    }
+}
+
+/// The password flag of every command that reads a CA key (`-ca-key`);
+/// part of [`CaArgs`].
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CaKeyPasswordArgs {
+    /// Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first
+    /// line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl
+    #[arg(long = "ca-key-password-file", value_name = "FILE")]
+    pub ca_key_password_file: Option<String>,
+}
+
+impl CaKeyPasswordArgs {
+    /// Loads the CA, decrypting its key when it is encrypted.
+    pub fn load_issuer(&self, ca: Option<&str>, ca_key: Option<&str>) -> Result<Issuer> {
+        load::issuer(CaSource {
+            cert: ca,
+            key: ca_key,
+            password_file: self.ca_key_password_file.as_deref(),
+        })
+    }
+}
+
+/// The password flag of every command that reads a private key (`-key`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct KeyInputArgs {
+    /// Password of an encrypted -key (PKCS#8 or legacy PEM), from the first
+    /// line of FILE (or env:VAR)
+    #[arg(long = "key-in-password-file", value_name = "FILE")]
+    pub key_in_password_file: Option<String>,
+}
+
+impl KeyInputArgs {
+    /// Reads the private key at `path` (a file, `-`, `env:VAR`, `file:PATH`).
+    pub fn load_key(&self, path: &str) -> Result<certkit_core::keys::KeyPair> {
+        let password = self
+            .key_in_password_file
+            .as_deref()
+            .map(certkit_core::input::password::read_password)
+            .transpose()?;
+        load::key(path, password.as_deref().map(|p| p.as_slice()))
+    }
+}
+
+/// Writes raw bytes (a DER key, say) on stdout.
+pub fn print_bytes(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::io("<stdout>", e))
+}

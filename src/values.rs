@@ -1,0 +1,86 @@
+//! The value sets of flags that choose among the library's enums. clap's
+//! `ValueEnum` lives here, not in the core (which has no clap); each
+//! converts into the core's type. Doc comments are the help text.
+
+use certkit_core::chain::{bundle::Flavor, verify::Purpose};
+use certkit_core::k8s::document::Format;
+use certkit_core::keys::format::KeyFormat;
+
+/// How a private key is structured on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyFormatArg {
+    /// RSA keys as PKCS#1 (`RSA PRIVATE KEY`)
+    Pkcs1,
+    /// ECDSA keys as SEC1 (`EC PRIVATE KEY`)
+    Sec1,
+    /// Any key as PKCS#8 (`PRIVATE KEY`), what Java and netty want
+    Pkcs8,
+}
+
+impl From<KeyFormatArg> for KeyFormat {
+    fn from(value: KeyFormatArg) -> Self {
+        match value {
+            KeyFormatArg::Pkcs1 => KeyFormat::Pkcs1,
+            KeyFormatArg::Sec1 => KeyFormat::Sec1,
+            KeyFormatArg::Pkcs8 => KeyFormat::Pkcs8,
+        }
+    }
+}
+
+/// How to choose among several valid chains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FlavorArg {
+    /// Most trusted across platforms (needs metadata; else as optimal).
+    Ubiquitous,
+    /// Shortest, then newest, then strongest.
+    Optimal,
+    /// The given chain as is, if each certificate is signed by the next.
+    Force,
+}
+
+impl From<FlavorArg> for Flavor {
+    fn from(value: FlavorArg) -> Self {
+        match value {
+            FlavorArg::Ubiquitous => Flavor::Ubiquitous,
+            FlavorArg::Optimal => Flavor::Optimal,
+            FlavorArg::Force => Flavor::Force,
+        }
+    }
+}
+
+/// What the leaf must be good for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PurposeArg {
+    /// TLS server (serverAuth EKU, when the leaf has an EKU extension)
+    Server,
+    /// TLS client (clientAuth EKU, when the leaf has an EKU extension)
+    Client,
+    /// No extended key usage check
+    Any,
+}
+
+impl From<PurposeArg> for Purpose {
+    fn from(value: PurposeArg) -> Self {
+        match value {
+            PurposeArg::Server => Purpose::Server,
+            PurposeArg::Client => Purpose::Client,
+            PurposeArg::Any => Purpose::Any,
+        }
+    }
+}
+
+/// JSON (as `kubectl get -o json`) or YAML (as `-o yaml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Json,
+    Yaml,
+}
+
+impl From<FormatArg> for Format {
+    fn from(value: FormatArg) -> Self {
+        match value {
+            FormatArg::Json => Format::Json,
+            FormatArg::Yaml => Format::Yaml,
+        }
+    }
+}
