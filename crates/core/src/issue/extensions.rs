@@ -1,17 +1,27 @@
 //! Encoders for the profile-driven certificate extensions (AIA, CRL
 //! distribution points, certificate policies, OCSP no-check) and the
 //! filter for CSR extensions a profile copies. Each returns `None` when
-//! the profile does not ask for it; `issuer` decides the order.
+//! the profile does not ask for it; `certificate` decides the order.
+//! Also the standard extensions every certificate gets (key usage, EKU,
+//! basic constraints, key identifiers, SAN).
 
-use crate::csr::extension;
+use crate::csr::{extension, san_extension};
 use crate::error::{Error, Result};
+use crate::keys::key_identifier;
 use crate::policy::certpolicy::{encode_policies, CertificatePolicy};
+use crate::policy::{Profile, Usage};
+use crate::request::San;
 use const_oid::db::rfc5912;
 use der::asn1::{Ia5String, Null, ObjectIdentifier, OctetString};
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{AccessDescription, AuthorityInfoAccessSyntax, CrlDistributionPoints};
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
+    SubjectKeyIdentifier,
+};
 use x509_cert::ext::Extension;
+use x509_cert::name::Name;
 
 /// id-pkix-ocsp-nocheck (RFC 6960 4.2.2.2.1).
 pub const ID_PKIX_OCSP_NOCHECK: ObjectIdentifier =
@@ -123,6 +133,104 @@ pub fn copyable(
         copies.push(ext);
     }
     (copies, warnings)
+}
+
+pub(crate) fn key_usage_extension(
+    profile: &Profile,
+    subject_is_rsa: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Extension>> {
+    let mut key_usage = KeyUsage(Default::default());
+    for usage in &profile.usages {
+        match *usage {
+            Usage::Key(KeyUsages::KeyEncipherment) if !subject_is_rsa => {
+                if !warnings.iter().any(|w| w.contains("key encipherment")) {
+                    warnings.push(
+                        "key encipherment dropped: the subject key is not RSA (RFC 5480 forbids it for EC keys)".into(),
+                    );
+                }
+            }
+            Usage::Key(bit) => key_usage.0 |= bit,
+            Usage::Ext(_) => {}
+        }
+    }
+    if key_usage.0.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(extension(rfc5912::ID_CE_KEY_USAGE, true, &key_usage)?))
+}
+
+/// ExtendedKeyUsage from the profile, each purpose once, in config order.
+pub(crate) fn ext_key_usage_extension(profile: &Profile) -> Result<Option<Extension>> {
+    let mut purposes: Vec<ObjectIdentifier> = Vec::new();
+    for usage in &profile.usages {
+        if let Usage::Ext(oid) = *usage {
+            if !purposes.contains(&oid) {
+                purposes.push(oid);
+            }
+        }
+    }
+    if purposes.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(extension(
+        rfc5912::ID_CE_EXT_KEY_USAGE,
+        false,
+        &ExtendedKeyUsage(purposes),
+    )?))
+}
+
+/// BasicConstraints (critical), with the profile's pathlen for CAs.
+pub(crate) fn basic_constraints_extension(profile: &Profile) -> Result<Extension> {
+    let is_ca = profile.ca_constraint.is_ca;
+    let bc = BasicConstraints {
+        ca: is_ca,
+        path_len_constraint: if is_ca {
+            profile.ca_constraint.path_len()
+        } else {
+            None
+        },
+    };
+    extension(rfc5912::ID_CE_BASIC_CONSTRAINTS, true, &bc)
+}
+
+/// SubjectKeyIdentifier: SHA-1 of the subject public key, as cfssl.
+pub(crate) fn subject_key_id_extension(spki_der: &[u8]) -> Result<Extension> {
+    let ski = SubjectKeyIdentifier(OctetString::new(key_identifier(spki_der)?)?);
+    extension(rfc5912::ID_CE_SUBJECT_KEY_IDENTIFIER, false, &ski)
+}
+
+/// AuthorityKeyIdentifier: the issuer's key identifier (none when self-signed).
+pub(crate) fn authority_key_id_extension(
+    issuer_key_id: Option<Vec<u8>>,
+) -> Result<Option<Extension>> {
+    let Some(id) = issuer_key_id else {
+        return Ok(None);
+    };
+    let aki = AuthorityKeyIdentifier {
+        key_identifier: Some(OctetString::new(id)?),
+        ..Default::default()
+    };
+    Ok(Some(extension(
+        rfc5912::ID_CE_AUTHORITY_KEY_IDENTIFIER,
+        false,
+        &aki,
+    )?))
+}
+
+/// SubjectAltName; critical when the subject is empty (RFC 5280 4.2.1.6).
+pub(crate) fn subject_alt_name_extension(
+    sans: &[San],
+    subject: &Name,
+) -> Result<Option<Extension>> {
+    if sans.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(extension(
+        rfc5912::ID_CE_SUBJECT_ALT_NAME,
+        subject.is_empty(),
+        &san_extension(sans)?,
+    )?))
 }
 
 #[cfg(test)]

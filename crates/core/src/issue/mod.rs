@@ -2,6 +2,7 @@
 //! certificate, shared by the CLI, the server and the Kubernetes signer.
 
 pub mod batch;
+pub mod certificate;
 pub mod extensions;
 pub mod initca;
 pub mod issuer;

@@ -3,7 +3,7 @@
 //! them, including encrypted PKCS#8 and openssl's legacy encrypted PEM.
 
 use crate::error::{Error, Result};
-use crate::keys::{pem_encode_secret, KeyPair};
+use crate::keys::pair::{pem_encode_secret, KeyPair};
 use aws_lc_rs::encoding::AsDer;
 use der::Decode;
 use zeroize::Zeroizing;
@@ -231,6 +231,21 @@ fn read_der(der: &[u8], source: &str, password: Option<&[u8]>) -> Result<KeyPair
         source,
         "not a private key (neither PEM nor DER PKCS#8, PKCS#1 or SEC1)",
     ))
+}
+
+impl KeyPair {
+    /// Reads a private key from PEM: `RSA PRIVATE KEY` (PKCS#1), `EC PRIVATE
+    /// KEY` (SEC1, with or without a leading `EC PARAMETERS` block) or
+    /// `PRIVATE KEY` (PKCS#8). `source` names the input in messages.
+    pub fn from_pem(text: &[u8], source: &str) -> Result<KeyPair> {
+        read_private_key(text, source, None)
+    }
+
+    /// The key in PEM as cfssl writes it: PKCS#1 for RSA, SEC1 for ECDSA,
+    /// PKCS#8 for Ed25519.
+    pub fn to_pem(&self) -> Result<Zeroizing<String>> {
+        KeyEncoder::default().pem(self)
+    }
 }
 
 #[cfg(test)]

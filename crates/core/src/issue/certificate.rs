@@ -1,0 +1,223 @@
+//! Assembling one certificate: the decided fields (a [`Plan`]) become a
+//! TBSCertificate through x509-cert's builder, with the standard
+//! extensions, a validity window and a random serial, signed by AWS-LC.
+
+use crate::error::{Error, Result};
+use crate::issue::extensions::{
+    authority_info_access, certificate_policies, copyable, crl_distribution_points, ocsp_no_check,
+};
+use crate::issue::extensions::{
+    authority_key_id_extension, basic_constraints_extension, ext_key_usage_extension,
+    key_usage_extension, subject_alt_name_extension, subject_key_id_extension,
+};
+use crate::issue::issuer::Issued;
+use crate::keys::{pem_encode, BuilderSigner, KeyPair};
+use crate::policy::Profile;
+use crate::request::San;
+use const_oid::db::rfc5912;
+use der::asn1::ObjectIdentifier;
+use der::Encode;
+use spki::{SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
+use std::time::{Duration, SystemTime};
+use x509_cert::builder::profile::BuilderProfile;
+use x509_cert::builder::{Builder, CertificateBuilder};
+use x509_cert::certificate::TbsCertificate;
+use x509_cert::ext::Extension;
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::{Time, Validity};
+
+pub(crate) struct Plan {
+    pub(crate) subject: Name,
+    pub(crate) issuer: Name,
+    pub(crate) spki: SubjectPublicKeyInfoOwned,
+    pub(crate) sans: Vec<San>,
+    pub(crate) authority_key_id: Option<Vec<u8>>,
+    /// The CSR's requested extensions, for `copy_extensions`.
+    pub(crate) requested: Vec<Extension>,
+}
+
+/// The decided TBS contents, handed to x509-cert's builder.
+struct Decided {
+    subject: Name,
+    issuer: Name,
+    extensions: Vec<Extension>,
+}
+
+impl BuilderProfile for Decided {
+    fn get_issuer(&self, _subject: &Name) -> Name {
+        self.issuer.clone()
+    }
+
+    fn get_subject(&self) -> Name {
+        self.subject.clone()
+    }
+
+    fn build_extensions(
+        &self,
+        _spk: SubjectPublicKeyInfoRef<'_>,
+        _issuer_spk: SubjectPublicKeyInfoRef<'_>,
+        _tbs: &TbsCertificate,
+    ) -> x509_cert::builder::Result<Vec<Extension>> {
+        Ok(self.extensions.clone())
+    }
+}
+
+pub(crate) fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Result<Issued> {
+    if profile.remote_settings.is_remote() {
+        return Err(Error::Policy(format!(
+            "profile {:?} signs through a remote cfssl server, which certkit does not support",
+            profile.name
+        )));
+    }
+    if profile.usages.is_empty() {
+        return Err(Error::Policy(format!(
+            "profile {:?} has no usages to sign with",
+            profile.name
+        )));
+    }
+    let mut warnings = Vec::new();
+    let spki_der = plan.spki.to_der()?;
+    let subject_is_rsa = plan.spki.algorithm.oid == rfc5912::RSA_ENCRYPTION;
+    let is_ca = profile.ca_constraint.is_ca;
+
+    // CA certificates keep IP SANs only, as cfssl does.
+    let sans: Vec<San> = if is_ca {
+        plan.sans
+            .into_iter()
+            .filter(|s| matches!(s, San::Ip(_)))
+            .collect()
+    } else {
+        plan.sans
+    };
+    if !is_ca && sans.is_empty() {
+        warnings.push(
+            "this certificate lacks a \"hosts\" field, which makes it unsuitable for websites"
+                .into(),
+        );
+    }
+
+    // Extensions in Go's order, so certificates compare easily with cfssl's.
+    let decided: Vec<Option<Extension>> = vec![
+        key_usage_extension(profile, subject_is_rsa, &mut warnings)?,
+        ext_key_usage_extension(profile)?,
+        Some(basic_constraints_extension(profile)?),
+        Some(subject_key_id_extension(&spki_der)?),
+        authority_key_id_extension(plan.authority_key_id)?,
+        authority_info_access(&profile.ocsp_url, &profile.issuer_urls)?,
+        subject_alt_name_extension(&sans, &plan.subject)?,
+        crl_distribution_points(&profile.crl_url)?,
+        certificate_policies(&profile.policies)?,
+        ocsp_no_check(profile.ocsp_no_check)?,
+    ];
+    let mut extensions: Vec<Extension> = decided.into_iter().flatten().collect();
+    if profile.copy_extensions {
+        let taken: Vec<ObjectIdentifier> = extensions.iter().map(|e| e.extn_id).collect();
+        let (copies, skipped) = copyable(plan.requested, &taken);
+        extensions.extend(copies);
+        warnings.extend(skipped);
+    }
+
+    let validity = validity(profile)?;
+    let serial = random_serial()?;
+    let serial_decimal = decimal_serial(serial.as_bytes());
+    let decided = Decided {
+        subject: plan.subject,
+        issuer: plan.issuer,
+        extensions,
+    };
+    let signer = BuilderSigner::new(signer_key)?;
+    let mut builder = CertificateBuilder::new(decided, serial, validity, plan.spki)?;
+    let tbs = builder.finalize(&signer)?;
+    let signature = signer.sign_bits(&tbs)?;
+    let cert = builder.assemble(signature, &signer)?;
+    let cert_der = cert.to_der()?;
+    Ok(Issued {
+        cert_pem: pem_encode("CERTIFICATE", &cert_der),
+        cert_der,
+        serial: serial_decimal,
+        warnings,
+    })
+}
+
+/// KeyUsage from the profile (critical). keyEncipherment is dropped for
+/// non-RSA keys: RFC 5480 forbids it for EC keys, RFC 8410 for Ed25519.
+/// notBefore is now minus the backdate (or the profile's `not_before`);
+/// notAfter is notBefore plus the expiry (or the profile's `not_after`).
+pub(crate) fn validity(profile: &Profile) -> Result<Validity> {
+    let now = SystemTime::now();
+    let now = SystemTime::UNIX_EPOCH
+        + Duration::from_secs(
+            now.duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs(),
+        );
+    let not_before = match profile.not_before {
+        Some(t) => system_time(t)?,
+        None => now.checked_sub(profile.backdate).unwrap_or(now),
+    };
+    let not_after = match profile.not_after {
+        Some(t) => system_time(t)?,
+        None => not_before.checked_add(profile.expiry).ok_or_else(|| {
+            Error::Policy(format!(
+                "profile {:?}: expiry is too far in the future",
+                profile.name
+            ))
+        })?,
+    };
+    if not_after <= not_before {
+        return Err(Error::Policy(format!(
+            "profile {:?}: notAfter is not after notBefore",
+            profile.name
+        )));
+    }
+    let time = |t: SystemTime| {
+        Time::try_from(t).map_err(|e| {
+            Error::Policy(format!(
+                "profile {:?}: validity out of range: {e}",
+                profile.name
+            ))
+        })
+    };
+    Ok(Validity::new(time(not_before)?, time(not_after)?))
+}
+
+fn system_time(t: time::OffsetDateTime) -> Result<SystemTime> {
+    let secs = t.unix_timestamp();
+    u64::try_from(secs)
+        .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
+        .map_err(|_| Error::Policy(format!("time {t} is before 1970")))
+}
+
+/// A random positive 20-byte serial number (RFC 5280's maximum length).
+fn random_serial() -> Result<SerialNumber> {
+    let mut bytes = [0u8; 20];
+    aws_lc_rs::rand::fill(&mut bytes)
+        .map_err(|_| Error::Encoding("random number generator failed".into()))?;
+    bytes[0] &= 0x7f;
+    if bytes[0] == 0 {
+        bytes[0] = 0x01;
+    }
+    Ok(SerialNumber::new(&bytes)?)
+}
+
+/// Renders big-endian unsigned bytes in decimal.
+pub fn decimal_serial(bytes: &[u8]) -> String {
+    let mut digits: Vec<u8> = vec![0];
+    for &byte in bytes {
+        let mut carry = byte as u32;
+        for d in digits.iter_mut() {
+            let v = (*d as u32) * 256 + carry;
+            *d = (v % 10) as u8;
+            carry = v / 10;
+        }
+        while carry > 0 {
+            digits.push((carry % 10) as u8);
+            carry /= 10;
+        }
+    }
+    while digits.len() > 1 && digits.last() == Some(&0) {
+        digits.pop();
+    }
+    digits.iter().rev().map(|d| (b'0' + d) as char).collect()
+}
