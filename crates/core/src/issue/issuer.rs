@@ -8,8 +8,9 @@ use crate::error::{Error, Result};
 pub use crate::issue::certificate::decimal_serial;
 use crate::issue::certificate::{issue, validity, Plan};
 use crate::keys::{key_identifier, KeyPair};
+use crate::policy::whitelist::check_single_common_name;
 use crate::policy::Profile;
-use crate::request::name::{common_name, override_subject};
+use crate::request::name::override_subject;
 use crate::request::{sans_from_hosts, Request, San};
 use der::{Decode, Encode};
 use spki::SubjectPublicKeyInfoOwned;
@@ -144,9 +145,7 @@ impl Issuer {
             Some(overrides) => override_subject(csr.subject(), overrides)?,
             None => csr.subject().clone(),
         };
-        if let Some(whitelist) = &profile.name_whitelist {
-            whitelist.check(&common_name(&subject), &sans)?;
-        }
+        check_names(profile, &subject, &sans)?;
         let plan = Plan {
             subject,
             issuer: self.cert.tbs_certificate().subject().clone(),
@@ -201,6 +200,7 @@ impl Issuer {
                 "renewal issues leaf certificates only, not CAs".into(),
             ));
         }
+        check_names(profile, subject, &sans)?;
         let plan = Plan {
             subject: subject.clone(),
             issuer: self.cert.tbs_certificate().subject().clone(),
@@ -220,6 +220,17 @@ impl Issuer {
         issued.warnings.extend(capped.map(|(_, warning)| warning));
         Ok(issued)
     }
+}
+
+/// The profile's checks of every name that reaches a certificate: one
+/// CN unless allowed, and the name whitelist over every CN, subject email
+/// and SAN. Signing and renewal both pass here.
+fn check_names(profile: &Profile, subject: &Name, sans: &[San]) -> Result<()> {
+    check_single_common_name(subject, profile.allow_multiple_common_names, &profile.name)?;
+    if let Some(whitelist) = &profile.name_whitelist {
+        whitelist.check(subject, sans)?;
+    }
+    Ok(())
 }
 
 /// What a signing request may change beyond the CSR and the profile.

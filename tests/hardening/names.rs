@@ -1,0 +1,116 @@
+//! Names and extensions a CSR must not smuggle into a certificate.
+
+use super::*;
+
+/// A CSR made by openssl with the given -subj and optional -addext.
+fn openssl_csr(d: &Dir, name: &str, subj: &str, addext: &[&str]) -> String {
+    let mut line = format!(
+        "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout {name}-key.pem -out {name}.csr -subj '{subj}'"
+    );
+    for ext in addext {
+        line.push_str(&format!(" -addext '{ext}'"));
+    }
+    d.sh(&format!("{line} 2>/dev/null"));
+    format!("{name}.csr")
+}
+
+const WHITELISTED: &str = r#"{"signing":{"default":{"usages":["server auth"],"expiry":"1h",
+    "name_whitelist":"^[a-z0-9-]+\\.example\\.com$"}}}"#;
+
+#[test]
+fn whitelist_checks_every_common_name_and_refuses_two() {
+    let d = Dir::with_ca();
+    let csr = openssl_csr(&d, "two", "/CN=ok.example.com/CN=evil.attacker.net", &[]);
+    let (ok, out, err) = d.sign(WHITELISTED, &[], &csr);
+    assert!(!ok && out.is_empty(), "{out}");
+    assert!(err.contains("2 common names"), "{err}");
+    // Allowed by the profile, the whitelist still sees the second CN.
+    let allowing = WHITELISTED.replace(
+        "\"expiry\"",
+        "\"allow_multiple_common_names\":true,\"expiry\"",
+    );
+    let (ok, _, err) = d.sign(&allowing, &[], &csr);
+    assert!(!ok, "signed a CN outside the whitelist");
+    assert!(
+        err.contains("\"evil.attacker.net\" does not match"),
+        "{err}"
+    );
+    let fine = openssl_csr(
+        &d,
+        "one",
+        "/CN=ok.example.com",
+        &["subjectAltName=DNS:www.example.com"],
+    );
+    let (ok, _, err) = d.sign(WHITELISTED, &[], &fine);
+    assert!(ok, "{err}");
+}
+
+#[test]
+fn whitelist_checks_ip_sans_and_subject_email() {
+    let d = Dir::with_ca();
+    let ip = openssl_csr(
+        &d,
+        "ip",
+        "/CN=ok.example.com",
+        &["subjectAltName=IP:10.9.9.9"],
+    );
+    let (ok, _, err) = d.sign(WHITELISTED, &[], &ip);
+    assert!(!ok && err.contains("IP address \"10.9.9.9\""), "{err}");
+    let mail = openssl_csr(
+        &d,
+        "mail",
+        "/CN=ok.example.com/emailAddress=root@evil.net",
+        &[],
+    );
+    let (ok, _, err) = d.sign(WHITELISTED, &[], &mail);
+    assert!(!ok && err.contains("emailAddress"), "{err}");
+}
+
+#[test]
+fn renew_applies_the_profiles_whitelist() {
+    let d = Dir::with_ca();
+    let csr = openssl_csr(&d, "leaf", "/CN=leaf.other.org", &[]);
+    let open = r#"{"signing":{"default":{"usages":["server auth"],"expiry":"1h"}}}"#;
+    let (ok, out, err) = d.sign(open, &[], &csr);
+    assert!(ok, "{err}");
+    d.write("leaf.pem", &field(&out, "cert"));
+    d.write("config.json", WHITELISTED);
+    let out = d
+        .command()
+        .args([
+            "renew",
+            "leaf.pem",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "-config",
+            "config.json",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "renewed outside the whitelist");
+    assert!(
+        err.contains("does not match the profile's name_whitelist"),
+        "{err}"
+    );
+}
+
+#[test]
+fn four_hundred_whitelisted_profiles_load_quickly_and_sign() {
+    let d = Dir::with_ca();
+    let profiles: Vec<String> = (0..400)
+        .map(|i| format!(r#""p{i}":{{"usages":["server auth"],"expiry":"1h","name_whitelist":"^([a-z0-9-]{{1,30}}\\.){{1,20}}p{i}\\.example\\.com$"}}"#))
+        .collect();
+    let config = format!(
+        r#"{{"signing":{{"default":{{"usages":["server auth"],"expiry":"1h"}},"profiles":{{{}}}}}}}"#,
+        profiles.join(",")
+    );
+    let csr = openssl_csr(&d, "p7", "/CN=a.b.p7.example.com", &[]);
+    // Compiling every expression at load took over 3 GB and aborted.
+    let (ok, _, err) = d.sign(&config, &["-profile", "p7"], &csr);
+    assert!(ok, "{err}");
+    let (ok, _, err) = d.sign(&config, &["-profile", "p8"], &csr);
+    assert!(!ok && err.contains("does not match"), "{err}");
+}
