@@ -3,6 +3,7 @@
 //! (`files`), and hostile inputs (`inputs`). Each test runs the binary as
 //! a user or an attacker would.
 
+mod files;
 mod names;
 
 use assert_cmd::Command;
