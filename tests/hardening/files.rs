@@ -287,3 +287,149 @@ fn batch_refuses_two_requests_that_name_one_file() {
     .stderr(predicates::str::contains("x-key.pem"));
     assert!(!d.path("out/x.pem").exists());
 }
+
+const CLUSTER_SPEC: &str = r#"{"nodes":[{"name":"cp-1","ip":"10.0.0.11"}],"key":"ecdsa-p256","leaf_expiry":"24h","ca_expiry":"48h"}"#;
+
+/// Every path under `dir` whose name ends with `suffix`.
+fn files_ending(dir: &Path, suffix: &str) -> Vec<String> {
+    snapshot(dir)
+        .into_keys()
+        .filter(|k| k.trim_end_matches('/').ends_with(suffix))
+        .collect()
+}
+
+/// Starts `cluster init` held (debug builds) after its staging directory
+/// is written, and waits until every staged key is there.
+fn held_cluster_init(d: &Dir) -> std::process::Child {
+    d.write("cluster.json", CLUSTER_SPEC);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_certkit"))
+        .current_dir(d.0.path())
+        .args([
+            "cluster",
+            "init",
+            "-config",
+            "cluster.json",
+            "--out",
+            "pki",
+            "--cfssl-out",
+            "cfssl",
+        ])
+        .env("CERTKIT_TEST_PAUSE_BEFORE_RENAME", "60")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while files_ending(d.0.path(), ".tmp").len() < 22 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the staged files never appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+}
+
+#[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "the pause before rename exists only in debug builds"
+)]
+fn a_signal_during_cluster_init_leaves_no_key_and_no_cfssl_out() {
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let d = Dir::empty();
+        let child = held_cluster_init(&d);
+        std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let left: Vec<String> = snapshot(d.0.path()).into_keys().collect();
+        assert_eq!(left, ["cluster.json"], "SIG{signal} left files behind");
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "the pause before rename exists only in debug builds"
+)]
+fn the_next_run_cleans_what_a_kill_9_left() {
+    let d = Dir::empty();
+    let mut child = held_cluster_init(&d);
+    child.kill().unwrap();
+    let _ = child.wait();
+    let staging: Vec<String> = snapshot(d.0.path())
+        .into_keys()
+        .filter(|k| k.starts_with(".pki.new-") && k.ends_with('/') && k.matches('/').count() == 1)
+        .collect();
+    assert_eq!(
+        staging.len(),
+        1,
+        "kill -9 should leave the staging directory"
+    );
+    d.cmd(&["cluster", "init", "-config", "cluster.json", "--out", "pki"])
+        .success()
+        .stderr(predicates::str::contains("unfinished staging directory"));
+    let top: Vec<String> = std::fs::read_dir(d.0.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(top.is_empty(), "{top:?}");
+}
+
+#[test]
+fn reuse_ca_and_force_keep_foreign_files_and_follow_a_symlink() {
+    let d = Dir::empty();
+    d.write("cluster.json", CLUSTER_SPEC);
+    d.ok(&[
+        "cluster",
+        "init",
+        "-config",
+        "cluster.json",
+        "--out",
+        "real",
+    ]);
+    std::os::unix::fs::symlink("real", d.path("pki")).unwrap();
+    d.ok(&["cluster", "renew", "all", "--out", "pki"]);
+    d.write("real/extra-ca-bundle.pem", "bundle\n");
+    std::fs::create_dir(d.path("real/notes")).unwrap();
+    d.write("real/notes/README", "ours\n");
+    let ca = d.read("real/ca.crt");
+    for flag in ["--reuse-ca", "--force"] {
+        d.cmd(&[
+            "cluster",
+            "init",
+            "-config",
+            "cluster.json",
+            "--out",
+            "pki",
+            flag,
+        ])
+        .success()
+        .stderr(predicates::str::contains("kept"));
+        assert!(d
+            .path("pki")
+            .symlink_metadata()
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(d.read("real/extra-ca-bundle.pem"), "bundle\n");
+        assert_eq!(d.read("real/notes/README"), "ours\n");
+        assert!(
+            d.path("real/apiserver.crt.bak").exists(),
+            "{flag} lost renew's backup"
+        );
+        assert!(key_matches_cert(
+            &d.path("real/apiserver.key"),
+            &d.path("real/apiserver.crt")
+        ));
+    }
+    assert_ne!(d.read("real/ca.crt"), ca, "--force makes new CAs");
+}
