@@ -114,3 +114,66 @@ fn four_hundred_whitelisted_profiles_load_quickly_and_sign() {
     let (ok, _, err) = d.sign(&config, &["-profile", "p8"], &csr);
     assert!(!ok && err.contains("does not match"), "{err}");
 }
+
+/// The extension OIDs of a PEM certificate.
+fn extension_oids(pem_text: &str) -> Vec<String> {
+    use x509_parser::prelude::*;
+    let block = ::pem::parse(pem_text.as_bytes()).unwrap();
+    let (_, cert) = X509Certificate::from_der(block.contents()).unwrap();
+    cert.extensions()
+        .iter()
+        .map(|e| e.oid.to_id_string())
+        .collect()
+}
+
+#[test]
+fn copy_extensions_copies_no_authority() {
+    let d = Dir::with_ca();
+    let csr = openssl_csr(
+        &d,
+        "greedy",
+        "/CN=greedy.example.com",
+        &[
+            "nsCertType=sslCA,objCA",
+            "1.3.6.1.4.1.311.21.10=DER:300c300a06082b06010505070301",
+            "nameConstraints=permitted;DNS:.evil.net",
+            "authorityInfoAccess=caIssuers;URI:http://evil.net/ca.crt",
+            "crlDistributionPoints=URI:http://evil.net/ca.crl",
+            "certificatePolicies=1.2.3.4",
+            "tlsfeature=status_request",
+        ],
+    );
+    let config = r#"{"signing":{"default":{"usages":["digital signature","server auth"],"expiry":"1h","copy_extensions":true}}}"#;
+    let (ok, out, err) = d.sign(config, &[], &csr);
+    assert!(ok, "{err}");
+    let oids = extension_oids(&field(&out, "cert"));
+    for refused in [
+        "2.16.840.1.113730.1.1",
+        "1.3.6.1.4.1.311.21.10",
+        "2.5.29.30",
+        "1.3.6.1.5.5.7.1.1",
+        "2.5.29.31",
+        "2.5.29.32",
+    ] {
+        assert!(
+            !oids.contains(&refused.to_string()),
+            "{refused} copied: {oids:?}"
+        );
+        assert!(
+            err.contains(&format!("extension {refused} was not copied")),
+            "{err}"
+        );
+    }
+    assert!(
+        oids.contains(&"1.3.6.1.5.5.7.1.24".to_string()),
+        "must-staple kept: {oids:?}"
+    );
+    // The profile widens the list, as cfssl's allowed_extensions does.
+    let widened = config.replace(
+        "\"copy_extensions\":true",
+        "\"copy_extensions\":true,\"allowed_extensions\":[\"2.5.29.32\"]",
+    );
+    let (ok, out, err) = d.sign(&widened, &[], &csr);
+    assert!(ok, "{err}");
+    assert!(extension_oids(&field(&out, "cert")).contains(&"2.5.29.32".to_string()));
+}

@@ -113,7 +113,7 @@ pub(crate) fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Resu
     let mut extensions: Vec<Extension> = decided.into_iter().flatten().collect();
     if profile.copy_extensions {
         let taken: Vec<ObjectIdentifier> = extensions.iter().map(|e| e.extn_id).collect();
-        let (copies, skipped) = copyable(plan.requested, &taken);
+        let (copies, skipped) = copyable(plan.requested, &taken, &profile.allowed_extensions);
         extensions.extend(copies);
         warnings.extend(skipped);
     }

@@ -118,7 +118,8 @@ pub struct Profile {
     pub name_whitelist: Option<NameWhitelist>,
     /// certkit's own key: allow a subject with more than one CN.
     pub allow_multiple_common_names: bool,
-    /// Extensions a signing API caller may add (kept for the API).
+    /// Extensions `copy_extensions` may copy beyond the authority-free
+    /// default (`issue::extensions::COPIED_BY_DEFAULT`).
     pub allowed_extensions: Vec<ObjectIdentifier>,
 }
 

@@ -270,7 +270,7 @@ mod tests {
         let lists: Vec<NameWhitelist> = (0..400)
             .map(|i| {
                 NameWhitelist::compile(
-                    &format!(r"^(\w{{1,30}}\.){{1,20}}p{i}\.example\.com$"),
+                    &format!(r"^([a-z0-9-]{{1,30}}\.){{1,20}}p{i}\.example\.com$"),
                     "",
                     &mut Vec::new(),
                 )
