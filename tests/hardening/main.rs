@@ -4,6 +4,7 @@
 //! a user or an attacker would.
 
 mod files;
+mod inputs;
 mod names;
 
 use assert_cmd::Command;

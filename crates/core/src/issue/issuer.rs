@@ -222,10 +222,26 @@ impl Issuer {
     }
 }
 
+/// The most SANs one certificate may carry: 1000 names of the longest
+/// legal length keep a certificate near 350 KB of PEM, well within the
+/// 1 MiB that `certkit json` reads back.
+pub const MAX_SANS: usize = 1000;
+
 /// The profile's checks of every name that reaches a certificate: one
 /// CN unless allowed, and the name whitelist over every CN, subject email
 /// and SAN. Signing and renewal both pass here.
 fn check_names(profile: &Profile, subject: &Name, sans: &[San]) -> Result<()> {
+    if subject.iter().next().is_none() && sans.is_empty() {
+        return Err(Error::Refused(
+            "the certificate would name no one: the subject is empty and there is no SAN (RFC 5280 4.1.2.6)".into(),
+        ));
+    }
+    if sans.len() > MAX_SANS {
+        return Err(Error::Refused(format!(
+            "{} subject alternative names; certkit issues at most {MAX_SANS}, so that its output stays within what certkit json reads (1 MiB)",
+            sans.len()
+        )));
+    }
     check_single_common_name(subject, profile.allow_multiple_common_names, &profile.name)?;
     if let Some(whitelist) = &profile.name_whitelist {
         whitelist.check(subject, sans)?;
