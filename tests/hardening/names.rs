@@ -177,3 +177,42 @@ fn copy_extensions_copies_no_authority() {
     assert!(ok, "{err}");
     assert!(extension_oids(&field(&out, "cert")).contains(&"2.5.29.32".to_string()));
 }
+
+#[test]
+fn dns_names_are_validated_in_requests_and_csrs() {
+    let d = Dir::with_ca();
+    d.write(
+        "req.json",
+        r#"{"CN":"svc","hosts":["ok.example.com","evil.com\u0000.example.com"]}"#,
+    );
+    d.cmd(&["genkey", "req.json"])
+        .code(1)
+        .stdout("")
+        .stderr(predicates::str::contains("hosts[1]"));
+    for bad in ["-lead.example.com", "a..example.com", "*.*.example.com"] {
+        let csr = openssl_csr(
+            &d,
+            "bad",
+            "/CN=svc",
+            &[&format!("subjectAltName=DNS:{bad}")],
+        );
+        let (ok, out, err) = d.sign(
+            r#"{"signing":{"default":{"usages":["server auth"],"expiry":"1h"}}}"#,
+            &[],
+            &csr,
+        );
+        assert!(!ok && out.is_empty(), "{bad} signed");
+        assert!(err.contains("SAN DNS name"), "{err}");
+    }
+    // -hostname goes through the same check.
+    let csr = openssl_csr(&d, "good", "/CN=svc", &[]);
+    let (ok, _, err) = d.sign(
+        r#"{"signing":{"default":{"usages":["server auth"],"expiry":"1h"}}}"#,
+        &["-hostname", "a b.example.com"],
+        &csr,
+    );
+    assert!(
+        !ok && err.contains("control character or a space") || err.contains("character"),
+        "{err}"
+    );
+}

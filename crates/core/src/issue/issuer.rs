@@ -11,7 +11,7 @@ use crate::keys::{key_identifier, KeyPair};
 use crate::policy::whitelist::check_single_common_name;
 use crate::policy::Profile;
 use crate::request::name::override_subject;
-use crate::request::{sans_from_hosts, Request, San};
+use crate::request::{check_san, sans_from_hosts, Request, San};
 use der::{Decode, Encode};
 use spki::SubjectPublicKeyInfoOwned;
 use std::time::SystemTime;
@@ -241,6 +241,17 @@ fn check_names(profile: &Profile, subject: &Name, sans: &[San]) -> Result<()> {
             "{} subject alternative names; certkit issues at most {MAX_SANS}, so that its output stays within what certkit json reads (1 MiB)",
             sans.len()
         )));
+    }
+    for san in sans {
+        check_san(san).map_err(|e| {
+            let (what, value) = match san {
+                San::Dns(n) => ("DNS name", n.clone()),
+                San::Email(n) => ("email address", n.clone()),
+                San::Uri(n) => ("URI", n.clone()),
+                San::Ip(ip) => ("IP address", ip.to_string()),
+            };
+            Error::Refused(format!("SAN {what} {:?} {e}", crate::text::clip(&value)))
+        })?;
     }
     check_single_common_name(subject, profile.allow_multiple_common_names, &profile.name)?;
     if let Some(whitelist) = &profile.name_whitelist {
