@@ -406,8 +406,7 @@ mod tests {
         .expect("a request naming no one must fail the batch");
         assert!(err.to_string().contains("name no one"), "{err}");
         let e = parse_array(r#"[{"CN":"x","hosts":["bücher.example"]}]"#.as_bytes(), "b")
-            .err()
-            .expect("a U-label is refused when the batch is read");
+            .expect_err("a U-label is refused when the batch is read");
         assert!(e.to_string().contains("hosts[0]"), "{e}");
     }
 
