@@ -124,3 +124,12 @@ fn a_csr_naming_no_one_is_refused() {
     .stdout("")
     .stderr(predicates::str::contains("name no one"));
 }
+
+#[test]
+fn a_csr_after_openssl_text_is_read_as_openssl_reads_it() {
+    let d = Dir::with_ca();
+    d.sh("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem -subj /CN=svc -addext subjectAltName=DNS:svc.example 2>/dev/null | openssl req -text > text.csr");
+    assert!(d.read("text.csr").starts_with("Certificate Request:"));
+    let out = d.ok(&["sign", "-ca", "ca.pem", "-ca-key", "ca-key.pem", "text.csr"]);
+    assert!(field(&out, "cert").starts_with("-----BEGIN CERTIFICATE-----"));
+}
