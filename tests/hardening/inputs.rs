@@ -133,3 +133,17 @@ fn a_csr_after_openssl_text_is_read_as_openssl_reads_it() {
     let out = d.ok(&["sign", "-ca", "ca.pem", "-ca-key", "ca-key.pem", "text.csr"]);
     assert!(field(&out, "cert").starts_with("-----BEGIN CERTIFICATE-----"));
 }
+
+#[test]
+fn cfssljson_writes_nothing_that_is_not_what_its_name_promises() {
+    let d = Dir::empty();
+    d.command()
+        .args(["json", "-bare", "out"])
+        .write_stdin(r#"{"cert":"garbage","key":"garbage"}"#)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "field \"cert\" is not PEM certificates",
+        ));
+    assert_eq!(std::fs::read_dir(d.0.path()).unwrap().count(), 0);
+}
