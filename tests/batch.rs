@@ -133,7 +133,7 @@ fn one_bad_request_fails_the_batch_and_writes_nothing() {
     batch(dir.path(), "requests.json")
         .assert()
         .code(1)
-        .stderr(contains("must be ASCII"));
+        .stderr(contains("A-label"));
     assert!(!dir.path().join("out").exists());
 
     std::fs::write(

@@ -375,7 +375,8 @@ fn copy_extensions_copies_only_what_the_issuer_does_not_decide() {
         .expect("openssl is needed (scripts/test installs it)");
     assert!(status.success());
     let cfg = r#"{"signing": {"profiles": {
-        "copy": {"usages": ["digital signature", "server auth"], "expiry": "1h", "copy_extensions": true},
+        "copy": {"usages": ["digital signature", "server auth"], "expiry": "1h", "copy_extensions": true,
+                 "allowed_extensions": ["1.3.6.1.4.1.44947.1.2"]},
         "plain": {"usages": ["digital signature", "server auth"], "expiry": "1h"}}}}"#;
     d.write("config.json", cfg);
     let sign = |profile: &str| {
@@ -404,7 +405,7 @@ fn copy_extensions_copies_only_what_the_issuer_does_not_decide() {
         ["1.3.6.1.5.5.7.3.1"],
         "serverAuth only: the CSR's codeSigning is not copied"
     );
-    assert!(f.2, "the custom extension is copied");
+    assert!(f.2, "the custom extension allowed by the profile is copied");
     d.lint("copied.pem", &copied, Some("ca.pem"));
     let (plain, _) = read_allowing_custom(&sign("plain"));
     assert!(!plain.2, "without copy_extensions nothing is copied");

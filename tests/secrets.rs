@@ -95,7 +95,8 @@ fn debug_logs_of_every_command_hold_no_key() {
         }
     }
     let response = std::fs::read_to_string(d.join("made-key.pem")).unwrap();
-    let json = serde_json::json!({ "key": response, "cert": "C" }).to_string();
+    let cert = std::fs::read_to_string(d.join("ca.pem")).unwrap();
+    let json = serde_json::json!({ "key": response, "cert": cert }).to_string();
     let (code, _, stderr) = run(d, &["-loglevel", "0", "json", "-bare", "debug-out"], &json);
     assert_eq!(code, Some(0), "{stderr}");
     assert_no_key_material(d, &stderr).unwrap();

@@ -133,6 +133,13 @@ fn run_init(args: InitArgs) -> Result<()> {
     if !built.reused.is_empty() {
         log::info(&format!("reused CAs: {}", built.reused.join(", ")));
     }
+    if !built.kept.is_empty() {
+        log::info(&format!(
+            "kept {} files certkit did not make: {}",
+            built.kept.len(),
+            built.kept.join(", ")
+        ));
+    }
     Ok(())
 }
 

@@ -114,6 +114,20 @@ pub fn workspace() -> tempfile::TempDir {
     dir
 }
 
+/// cfssl JSON holding a real certificate and key (the CA's), as
+/// `certkit json` checks each PEM before writing it.
+pub fn cert_and_key_json() -> Vec<u8> {
+    let m = material();
+    serde_json::json!({"cert": m.ca_pem, "key": m.ca_key_pem})
+        .to_string()
+        .into_bytes()
+}
+
+/// The CA key of [`cert_and_key_json`].
+pub fn ca_key_pem() -> String {
+    material().ca_key_pem.clone()
+}
+
 /// A path under `fixtures/`.
 pub fn fixture(rel: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

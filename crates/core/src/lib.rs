@@ -15,6 +15,7 @@
 //! - `cluster`: a kubeadm-layout cluster PKI, planned and built in memory
 //! - `ops`: what each command does, shared by the CLI and the server
 //! - `output`: cfssl's JSON output and cfssljson's file plan
+//! - `text`: input text made safe for messages (controls escaped, long values cut)
 
 pub mod chain;
 pub mod cluster;
@@ -29,5 +30,6 @@ pub mod ops;
 pub mod output;
 pub mod policy;
 pub mod request;
+pub mod text;
 
 pub use error::{Error, Result};

@@ -2,6 +2,7 @@
 //! response becomes, with which names and modes.
 
 use crate::error::{Error, Result};
+use der::Decode;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use zeroize::{Zeroize, Zeroizing};
@@ -119,12 +120,15 @@ fn plan_value(value: &Value, source: &str, base: &str, bare: bool) -> Result<Vec
         });
     };
     if let Some(cert) = text(&["cert", "certificate"])? {
+        check_pem(&cert, PemKind::Certificates, source, "cert")?;
         add(".pem", cert, 0o644);
     }
-    if let Some(key) = text(&["key", "private_key"])? {
-        add("-key.pem", key, 0o600);
+    if let Some(key) = Zeroizing::new(text(&["key", "private_key"])?).as_ref() {
+        check_pem(key, PemKind::PrivateKey, source, "key")?;
+        add("-key.pem", key.clone(), 0o600);
     }
     if let Some(csr) = text(&["csr", "certificate_request"])? {
+        check_pem(&csr, PemKind::Request, source, "csr")?;
         add(".csr", csr, 0o644);
     }
     let (bundle, root) = match obj.get("bundle") {
@@ -134,6 +138,10 @@ fn plan_value(value: &Value, source: &str, base: &str, bare: bool) -> Result<Vec
     };
     if let Some(bundle) = bundle {
         let root = root.unwrap_or_default();
+        check_pem(&bundle, PemKind::Certificates, source, "bundle")?;
+        if !root.is_empty() {
+            check_pem(&root, PemKind::Certificates, source, "root")?;
+        }
         let mut contents = bundle;
         if !root.is_empty() {
             if !contents.ends_with('\n') {
@@ -165,6 +173,82 @@ fn plan_value(value: &Value, source: &str, base: &str, bare: bool) -> Result<Vec
         ));
     }
     Ok(files)
+}
+
+/// What a file cfssljson writes promises by its name.
+#[derive(Debug, Clone, Copy)]
+enum PemKind {
+    /// NAME.pem, NAME-bundle.pem, NAME-root.pem
+    Certificates,
+    /// NAME-key.pem
+    PrivateKey,
+    /// NAME.csr
+    Request,
+}
+
+/// Refuses a field whose text is not PEM of the kind its file promises
+/// (cfssljson writes `"garbage"` to NAME-key.pem and exits 0): every
+/// block must have a tag of that kind and decode as it. Encrypted keys
+/// are checked by their structure only.
+fn check_pem(text: &str, kind: PemKind, source: &str, field: &str) -> Result<()> {
+    let refuse = |why: String| {
+        let what = match kind {
+            PemKind::Certificates => "PEM certificates",
+            PemKind::PrivateKey => "a PEM private key",
+            PemKind::Request => "a PEM certificate request",
+        };
+        Err(Error::decode(
+            source,
+            format!("field {field:?} is not {what} ({why}); nothing was written"),
+        ))
+    };
+    let blocks = match pem::parse_many(text) {
+        Ok(blocks) if !blocks.is_empty() => blocks,
+        Ok(_) => return refuse("no PEM block".into()),
+        Err(e) => return refuse(e.to_string()),
+    };
+    for block in blocks {
+        let tag = block.tag().to_string();
+        let encrypted_legacy = block.headers().get("Proc-Type").is_some();
+        let mut der = Zeroizing::new(block.into_contents());
+        let decoded = match (kind, tag.as_str()) {
+            (PemKind::Certificates, "CERTIFICATE") => x509_cert::Certificate::from_der(&der)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            (PemKind::Request, "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST") => {
+                x509_cert::request::CertReq::from_der(&der)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            (PemKind::PrivateKey, _) if encrypted_legacy => Ok(()),
+            (PemKind::PrivateKey, "PRIVATE KEY") => pkcs8::PrivateKeyInfoRef::from_der(&der)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            (PemKind::PrivateKey, "ENCRYPTED PRIVATE KEY") => {
+                pkcs8::EncryptedPrivateKeyInfoRef::from_der(&der)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            (PemKind::PrivateKey, "RSA PRIVATE KEY") => {
+                pkcs1::RsaPrivateKey::<der::asn1::UintRef<'_>>::from_der(&der)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            (PemKind::PrivateKey, "EC PRIVATE KEY") => sec1::EcPrivateKey::from_der(&der)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            (PemKind::PrivateKey, "EC PARAMETERS") => Ok(()),
+            _ => {
+                der.zeroize();
+                return refuse(format!("found a {tag:?} block"));
+            }
+        };
+        der.zeroize();
+        if let Err(e) = decoded {
+            return refuse(format!("its {tag} block does not decode: {e}"));
+        }
+    }
+    Ok(())
 }
 
 fn is_envelope(obj: &Map<String, Value>) -> bool {
@@ -216,9 +300,21 @@ mod tests {
         );
     }
 
+    /// A real certificate, request and key, as JSON fields.
+    fn material() -> (String, String, String) {
+        let ca = crate::issue::initca::new_ca(&crate::request::Request {
+            cn: "Output CA".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        (ca.cert_pem, ca.csr_pem, ca.key_pem.to_string())
+    }
+
     #[test]
     fn bare_output_maps_to_cfssljson_names_and_modes() {
-        let files = plan_files(br#"{"cert":"C","csr":"R","key":"K"}"#, "in", "ca", true).unwrap();
+        let (cert, csr, key) = material();
+        let json = serde_json::json!({"cert": cert, "csr": csr, "key": key}).to_string();
+        let files = plan_files(json.as_bytes(), "in", "ca", true).unwrap();
         let names: Vec<(&str, u32)> = files.iter().map(|f| (f.name.as_str(), f.mode)).collect();
         assert_eq!(
             names,
@@ -228,13 +324,9 @@ mod tests {
 
     #[test]
     fn envelope_is_unwrapped_and_failure_reported() {
-        let files = plan_files(
-            br#"{"success":true,"result":{"certificate":"C"},"errors":[],"messages":[]}"#,
-            "in",
-            "x",
-            false,
-        )
-        .unwrap();
+        let (cert, _, _) = material();
+        let json = serde_json::json!({"success": true, "result": {"certificate": cert}, "errors": [], "messages": []});
+        let files = plan_files(json.to_string().as_bytes(), "in", "x", false).unwrap();
         assert_eq!(files[0].name, "x.pem");
         let err = plan_files(
             br#"{"success":false,"result":null,"errors":[{"code":1000,"message":"bad"}]}"#,
@@ -248,15 +340,11 @@ mod tests {
 
     #[test]
     fn bundle_output_writes_bundle_and_root() {
-        let files = plan_files(
-            br#"{"bundle":"B\n","root":"R\n","crt":"C"}"#,
-            "in",
-            "s",
-            true,
-        )
-        .unwrap();
+        let (cert, _, _) = material();
+        let json = serde_json::json!({"bundle": cert, "root": cert, "crt": "C"});
+        let files = plan_files(json.to_string().as_bytes(), "in", "s", true).unwrap();
         assert_eq!(files[0].name, "s-bundle.pem");
-        assert_eq!(files[0].contents, b"B\nR\n");
+        assert_eq!(files[0].contents, format!("{cert}{cert}").into_bytes());
         assert_eq!(files[1].name, "s-root.pem");
     }
 
@@ -266,5 +354,34 @@ mod tests {
         assert!(plan_files(b"[]", "in", "x", true).is_err());
         assert!(plan_files(b"{\"cert\":5}", "in", "x", true).is_err());
         assert!(plan_files(b"", "in", "x", true).is_err());
+    }
+
+    #[test]
+    fn each_pem_must_be_what_its_file_name_promises() {
+        let (cert, csr, key) = material();
+        for (json, field) in [
+            (serde_json::json!({"cert": "garbage", "key": key}), "cert"),
+            (serde_json::json!({"cert": cert, "key": "garbage"}), "key"),
+            (serde_json::json!({"cert": cert, "key": cert}), "key"),
+            (serde_json::json!({"cert": key, "key": key}), "cert"),
+            (serde_json::json!({"cert": cert, "csr": cert}), "csr"),
+            (
+                serde_json::json!({"cert": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"}),
+                "cert",
+            ),
+        ] {
+            let err = plan_files(json.to_string().as_bytes(), "in", "x", true)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(&format!("field \"{field}\"")), "{err}");
+            assert!(!err.contains("PRIVATE KEY-----\n"), "{err}");
+        }
+        let ok = serde_json::json!({"cert": cert, "csr": csr, "key": key});
+        assert_eq!(
+            plan_files(ok.to_string().as_bytes(), "in", "x", true)
+                .unwrap()
+                .len(),
+            3
+        );
     }
 }

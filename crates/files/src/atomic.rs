@@ -2,43 +2,52 @@
 //! same directory, created with its final mode (0600 for keys, never
 //! widened later), fsynced, and renamed into place only when every file of
 //! the set has been written, so a failure leaves the old files untouched
-//! and no temporary files behind. A SIGTERM, SIGINT or SIGHUP while files
-//! are being written removes the temporary files and exits with 128+signal;
-//! one arriving during the renames waits until the set is complete.
+//! and no temporary files behind.
+//!
+//! All or nothing holds through the renames too: every target is checked
+//! before the first rename (no directory in the way, no two files of the
+//! set at one path), each old file is kept aside (a hard link) until the
+//! set is complete, and when a rename fails (EBUSY on a bind-mounted key
+//! file, EPERM, EIO) the renames already done are undone, so a key is
+//! never left beside a certificate it does not belong to. The directories
+//! are locked (`lock`) from staging to the last rename, so two writers of
+//! one set take turns. Signals: see `interrupt`.
 
+use crate::interrupt::{self, Leftover};
+use crate::lock::lock_dirs;
 use certkit_core::error::{Error, Result};
 use certkit_core::output::OutputFile;
+use std::collections::BTreeSet;
+use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, Once, PoisonError};
-
-/// Temporary files created and not yet renamed or removed. The signal
-/// handler holds this lock while it removes them and exits, so no new
-/// temporary file can appear behind its back.
-static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-
-fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
-    PENDING.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// Writes every file, all or nothing.
 pub fn write_all(files: &[OutputFile]) -> Result<()> {
-    install_signal_cleanup();
+    interrupt::install();
+    refuse_duplicate_targets(files)?;
     for file in files.iter().filter(|f| is_private(f.mode)) {
         refuse_unsafe_directory(Path::new(&file.name))?;
     }
+    for file in files {
+        refuse_directory_in_the_way(Path::new(&file.name))?;
+    }
+    // Each directory once: a batch puts thousands of files in one.
+    let dirs: BTreeSet<PathBuf> = files
+        .iter()
+        .map(|f| parent_dir(Path::new(&f.name)))
+        .collect();
+    let _locks = lock_dirs(dirs.iter().map(PathBuf::as_path))?;
     let mut staged = Staged(Vec::new());
     let result = stage(files, &mut staged.0).and_then(|()| {
         pause_before_rename_for_tests();
         staged.rename_all()
     });
-    // Each directory once: a batch puts thousands of files in one.
-    let dirs: std::collections::BTreeSet<PathBuf> =
-        staged.0.iter().map(|(_, t, _)| parent_dir(t)).collect();
-    for dir in dirs {
-        if let Ok(d) = File::open(&dir) {
+    for dir in &dirs {
+        if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
         }
     }
@@ -52,32 +61,123 @@ struct Staged(Vec<StagedFile>);
 /// A temporary file, the file it will become, and its mode.
 type StagedFile = (PathBuf, PathBuf, u32);
 
+/// A target already replaced, and where its old file waits meanwhile.
+struct Replaced {
+    target: PathBuf,
+    old: Option<PathBuf>,
+}
+
 impl Staged {
-    /// Renames every file into place while holding the pending lock, so a
-    /// signal cannot leave half of the set old and half new.
+    /// Renames every file into place in a commit section, so a signal
+    /// cannot leave half of the set old and half new; a failed rename
+    /// undoes the ones before it.
     fn rename_all(&mut self) -> Result<()> {
-        let mut pending = pending();
+        let _commit = interrupt::commit_section();
+        let mut done: Vec<Replaced> = Vec::new();
         for (temp, target, mode) in &self.0 {
             warn_if_replacing_exposed_key(target, *mode);
-            std::fs::rename(temp, target).map_err(|e| Error::io(target, e))?;
-            pending.retain(|p| p != temp);
+            match replace(temp, target) {
+                Ok(replaced) => {
+                    interrupt::forget(&mut interrupt::pending(), &Leftover::File(temp.clone()));
+                    done.push(replaced);
+                }
+                Err(e) => {
+                    let undone = undo(done);
+                    return Err(rename_failed(target, e, undone));
+                }
+            }
+        }
+        for replaced in done {
+            if let Some(old) = replaced.old {
+                interrupt::discard(&Leftover::File(old));
+            }
         }
         Ok(())
     }
 }
 
+/// Renames `temp` over `target`, keeping the old target as a hidden hard
+/// link beside it (or, where hard links are not possible, moved aside).
+fn replace(temp: &Path, target: &Path) -> std::io::Result<Replaced> {
+    let mut old = None;
+    if target.symlink_metadata().is_ok() {
+        let aside = sibling_name(target, "old");
+        // Registered first: a failed link or move leaves nothing to remove.
+        interrupt::pending().push(Leftover::File(aside.clone()));
+        let moved = match std::fs::hard_link(target, &aside) {
+            Ok(()) => false,
+            Err(_) => match std::fs::rename(target, &aside) {
+                Ok(()) => true,
+                Err(e) => {
+                    interrupt::forget(&mut interrupt::pending(), &Leftover::File(aside));
+                    return Err(e);
+                }
+            },
+        };
+        if let Err(e) = std::fs::rename(temp, target) {
+            if moved {
+                let _ = std::fs::rename(&aside, target);
+            }
+            interrupt::discard(&Leftover::File(aside));
+            return Err(e);
+        }
+        old = Some(aside);
+    } else {
+        std::fs::rename(temp, target)?;
+    }
+    Ok(Replaced {
+        target: target.to_path_buf(),
+        old,
+    })
+}
+
+/// Puts the old files back (or removes new ones that had none), last
+/// first; returns what could not be undone.
+fn undo(done: Vec<Replaced>) -> Vec<String> {
+    let mut failures = Vec::new();
+    for replaced in done.into_iter().rev() {
+        let result = match &replaced.old {
+            Some(old) => std::fs::rename(old, &replaced.target),
+            None => std::fs::remove_file(&replaced.target),
+        };
+        match result {
+            Ok(()) => {
+                if let Some(old) = &replaced.old {
+                    interrupt::forget(&mut interrupt::pending(), &Leftover::File(old.clone()));
+                }
+            }
+            Err(e) => failures.push(format!("{}: {e}", replaced.target.display())),
+        }
+    }
+    failures
+}
+
+fn rename_failed(target: &Path, e: std::io::Error, undone: Vec<String>) -> Error {
+    if undone.is_empty() {
+        return Error::io(
+            target,
+            std::io::Error::new(e.kind(), format!("{e}; no file of the set was changed")),
+        );
+    }
+    Error::io(
+        target,
+        std::io::Error::new(
+            e.kind(),
+            format!(
+                "{e}; the files renamed before it could not all be put back ({}): check that each key matches its certificate",
+                undone.join("; ")
+            ),
+        ),
+    )
+}
+
 impl Drop for Staged {
     fn drop(&mut self) {
-        let mut pending = pending();
         for (temp, _, _) in &self.0 {
-            if let Some(i) = pending.iter().position(|p| p == temp) {
-                pending.swap_remove(i);
-                let _ = std::fs::remove_file(temp);
-            }
+            interrupt::discard(&Leftover::File(temp.clone()));
         }
     }
 }
-
 /// From this many files on, several threads write the temporary files:
 /// each waits on its own fsync, and the filesystem commits them together
 /// (three files of `json -bare` in about the time of one).
@@ -148,44 +248,65 @@ fn is_private(mode: u32) -> bool {
     mode & 0o077 == 0
 }
 
-/// Installs, once, the handler that removes pending temporary files when
-/// the process is told to stop, then exits with 128+signal as a shell does.
-fn install_signal_cleanup() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) else {
-            log::warn!("could not install the signal handler; a signal mid-write may leave temporary files");
-            return;
-        };
-        std::thread::spawn(move || {
-            if let Some(signal) = signals.forever().next() {
-                let mut pending = pending();
-                for temp in pending.drain(..) {
-                    let _ = std::fs::remove_file(temp);
-                }
-                std::process::exit(128 + signal);
-            }
-        });
-    });
+/// Two outputs at one path would lose one of them silently (a batch's
+/// `x.json` and `x-key.json` both give `x-key.pem`).
+fn refuse_duplicate_targets(files: &[OutputFile]) -> Result<()> {
+    let mut seen = BTreeSet::new();
+    for file in files {
+        let path = Path::new(&file.name);
+        let dir = parent_dir(path);
+        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+        let key = dir.join(path.file_name().unwrap_or_default());
+        if !seen.insert(key) {
+            return Err(Error::Refused(format!(
+                "{}: two outputs of this set would be written to this one file; nothing was written",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
-/// In a directory everyone can write to without the sticky bit, anyone can
-/// replace or delete a key file after it is written, so keys are not
-/// written there.
+/// A directory where a file should go would make its rename fail after
+/// others were done; found before any.
+fn refuse_directory_in_the_way(target: &Path) -> Result<()> {
+    match target.symlink_metadata() {
+        Ok(meta) if meta.is_dir() => Err(Error::Refused(format!(
+            "{}: is a directory; nothing was written",
+            target.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Anyone who can write to a directory without the sticky bit can replace
+/// or delete what is in it, a key included; and anyone who can write to
+/// one of its parents can rename the directory and put their own in its
+/// place. As ssh checks authorized_keys, the directory and every parent
+/// must be writable by their owner alone (or sticky, as /tmp).
 fn refuse_unsafe_directory(target: &Path) -> Result<()> {
     let dir = parent_dir(target);
-    let Ok(meta) = std::fs::metadata(&dir) else {
+    let Ok(dir) = std::fs::canonicalize(&dir) else {
         return Ok(()); // the write itself reports a missing directory
     };
-    let mode = meta.permissions().mode();
-    if mode & 0o002 != 0 && mode & 0o1000 == 0 {
-        return Err(Error::Refused(format!(
-            "{}: directory is writable by everyone and not sticky (mode {:04o}); refusing to write the private key {} there",
-            dir.display(),
-            mode & 0o7777,
-            target.display()
-        )));
+    for ancestor in dir.ancestors() {
+        let Ok(meta) = std::fs::metadata(ancestor) else {
+            continue;
+        };
+        let mode = meta.permissions().mode();
+        if mode & 0o022 != 0 && mode & 0o1000 == 0 {
+            let who = if mode & 0o002 != 0 {
+                "everyone"
+            } else {
+                "its group"
+            };
+            return Err(Error::Refused(format!(
+                "{}: directory is writable by {who} and not sticky (mode {:04o}); refusing to write the private key {} under it",
+                ancestor.display(),
+                mode & 0o7777,
+                target.display()
+            )));
+        }
     }
     Ok(())
 }
@@ -227,28 +348,39 @@ fn parent_dir(path: &Path) -> PathBuf {
     }
 }
 
+/// A hidden name beside `target` for a temporary or old file: the file
+/// name cut to fit NAME_MAX with the suffix, bytes kept as they are.
+fn sibling_name(target: &Path, tag: &str) -> PathBuf {
+    const KEEP: usize = 200;
+    let base = target.file_name().map(|n| n.as_bytes()).unwrap_or(b"out");
+    let mut cut = base.len().min(KEEP);
+    // Cut on a UTF-8 boundary when the name is UTF-8.
+    while cut > 0 && cut < base.len() && std::str::from_utf8(&base[..cut]).is_err() {
+        cut -= 1;
+    }
+    let mut rnd = [0u8; 6];
+    let _ = aws_lc_rs::rand::fill(&mut rnd);
+    let suffix: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
+    let mut name = b".".to_vec();
+    name.extend_from_slice(&base[..cut]);
+    name.extend_from_slice(format!(".{suffix}.{tag}").as_bytes());
+    parent_dir(target).join(OsString::from_vec(name))
+}
+
 fn write_temp(target: &Path, contents: &[u8], mode: u32) -> Result<PathBuf> {
-    let dir = parent_dir(target);
-    let base = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
     for attempt in 0..16u32 {
-        let mut rnd = [0u8; 6];
-        let _ = aws_lc_rs::rand::fill(&mut rnd);
-        let suffix: String = rnd.iter().map(|b| format!("{b:02x}")).collect();
-        let temp = dir.join(format!(".{base}.{suffix}.tmp"));
+        let temp = sibling_name(target, "tmp");
         let opened = {
             // Created and registered under the lock: a signal handler
             // either sees it or runs before it exists.
-            let mut pending = pending();
+            let mut pending = interrupt::pending();
             let opened = OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .mode(mode)
                 .open(&temp);
             if opened.is_ok() {
-                pending.push(temp.clone());
+                pending.push(Leftover::File(temp.clone()));
             }
             opened
         };
@@ -260,9 +392,7 @@ fn write_temp(target: &Path, contents: &[u8], mode: u32) -> Result<PathBuf> {
         let written = file.write_all(contents).and_then(|_| file.sync_all());
         if let Err(e) = written {
             drop(file);
-            let mut pending = pending();
-            pending.retain(|p| p != &temp);
-            let _ = std::fs::remove_file(&temp);
+            interrupt::discard(&Leftover::File(temp));
             return Err(Error::io(target, e));
         }
         return Ok(temp);
@@ -370,11 +500,63 @@ mod tests {
             binary: false,
         };
         assert!(write_all(&[file(dir.path(), "b.pem", 0o644), bad]).is_err());
-        let ours: Vec<_> = pending()
+        let ours: Vec<_> = interrupt::pending()
             .iter()
-            .filter(|p| p.starts_with(dir.path()))
+            .filter(
+                |p| matches!(p, Leftover::File(f) | Leftover::Dir(f) if f.starts_with(dir.path())),
+            )
             .cloned()
             .collect();
         assert!(ours.is_empty(), "{ours:?}");
+    }
+
+    #[test]
+    fn a_directory_in_the_way_is_found_before_any_rename() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("out-key.pem"), "OLD").unwrap();
+        std::fs::create_dir(dir.path().join("out.csr")).unwrap();
+        let err = write_all(&[
+            file(dir.path(), "out-key.pem", 0o600),
+            file(dir.path(), "out.pem", 0o644),
+            file(dir.path(), "out.csr", 0o644),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("is a directory"), "{err}");
+        assert_eq!(
+            std::fs::read(dir.path().join("out-key.pem")).unwrap(),
+            b"OLD"
+        );
+        assert!(!dir.path().join("out.pem").exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn two_files_at_one_path_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut twin = file(dir.path(), "x-key.pem", 0o600);
+        twin.name = format!("{}/./x-key.pem", dir.path().display());
+        let err = write_all(&[file(dir.path(), "x-key.pem", 0o600), twin]).unwrap_err();
+        assert!(err.to_string().contains("two outputs"), "{err}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn long_names_fit_their_temporary_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = format!("{}-key.pem", "n".repeat(240));
+        write_all(&[file(dir.path(), &long, 0o600)]).unwrap();
+        assert!(dir.path().join(&long).is_file());
+    }
+
+    #[test]
+    fn a_group_writable_parent_is_unsafe_for_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("a/b");
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::set_permissions(dir.path().join("a"), std::fs::Permissions::from_mode(0o775))
+            .unwrap();
+        let err = write_all(&[file(&sub, "k-key.pem", 0o600)]).unwrap_err();
+        assert!(err.to_string().contains("writable by its group"), "{err}");
+        write_all(&[file(&sub, "c.pem", 0o644)]).unwrap();
     }
 }

@@ -1,9 +1,13 @@
 //! certkit's file output: every file certkit writes goes through here, as
 //! an all-or-nothing set (temporary files, fsync, rename; keys 0600).
-//! - `atomic`: writing a set of files, with signal clean-up
+//! - `atomic`: writing a set of files, all or nothing, renames undone on failure
+//! - `interrupt`: what a signal leaves behind (nothing), and commit sections
+//! - `lock`: one writer at a time per directory
 //! - `renew`: a renewed certificate (and key) written in place with backups
 //! - `cluster`: the cluster PKI directory, staged and swapped in whole
 
 pub mod atomic;
 pub mod cluster;
+pub mod interrupt;
+pub mod lock;
 pub mod renew;

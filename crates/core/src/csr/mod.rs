@@ -133,7 +133,8 @@ impl VerifiedCsr {
         source: &str,
         allow_sha1: bool,
     ) -> Result<VerifiedCsr> {
-        let der = if input.trim_ascii_start().starts_with(b"-----BEGIN") {
+        // PEM may follow text, as `openssl req -text` prints it.
+        let der = if has_pem_block(input) {
             let blocks = pem::parse_many(input)
                 .map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
             let block = blocks
@@ -159,7 +160,11 @@ impl VerifiedCsr {
         if !allow_sha1 {
             refuse_sha1(&req.algorithm.oid, source)?;
         }
-        let tbs = req.info.to_der()?;
+        // The signature covers the request info as sent: re-encoding it
+        // would sort a SET OF the sender left unsorted (a multi-valued
+        // RDN, attributes) and fail a good signature.
+        let tbs = original_info(&der)
+            .map_err(|e| Error::decode(source, format!("malformed certificate request: {e}")))?;
         let spki_der = req.info.public_key.to_der()?;
         let spki = spki::SubjectPublicKeyInfoRef::from_der(&spki_der)?;
         let alg_der = req.algorithm.to_der()?;
@@ -232,6 +237,25 @@ impl VerifiedCsr {
         }
         Ok(None)
     }
+}
+
+/// Whether `input` holds a PEM block: `-----BEGIN ` at the start of a
+/// line, after any text (not binary DER, which starts with 0x30).
+fn has_pem_block(input: &[u8]) -> bool {
+    input.first() != Some(&0x30)
+        && input
+            .split(|&b| b == b'\n')
+            .any(|line| line.trim_ascii_start().starts_with(b"-----BEGIN "))
+}
+
+/// The DER of the CertificationRequestInfo exactly as it appears in the
+/// request (the first element of the outer SEQUENCE).
+fn original_info(der: &[u8]) -> der::Result<Vec<u8>> {
+    use der::Reader;
+    let outer = der::asn1::AnyRef::from_der(der)?;
+    let mut body = der::SliceReader::new(outer.value())?;
+    let info: der::asn1::AnyRef = body.decode()?;
+    info.to_der()
 }
 
 /// SHA-1 collisions are practical, so a SHA-1 signature proves little
@@ -342,5 +366,69 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("1024 bits is too small"), "{err}");
+    }
+
+    /// A DER TLV, for building a request a DER encoder would not make.
+    fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        match body.len() {
+            n if n < 0x80 => out.push(n as u8),
+            n if n < 0x100 => out.extend([0x81, n as u8]),
+            n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+        }
+        out.extend_from_slice(body);
+        out
+    }
+
+    #[test]
+    fn unsorted_set_of_verifies_over_the_bytes_as_sent() {
+        let key = KeyPair::generate(KeySpec::Ecdsa(256)).unwrap();
+        let atv = |oid: &[u8], value: &str| {
+            tlv(
+                0x30,
+                &[tlv(0x06, oid), tlv(0x0c, value.as_bytes())].concat(),
+            )
+        };
+        // DER sorts the shorter O=a first; this RDN has CN first.
+        let rdn = tlv(
+            0x31,
+            &[
+                atv(&[0x55, 4, 3], "long.example.com"),
+                atv(&[0x55, 4, 10], "a"),
+            ]
+            .concat(),
+        );
+        let name = tlv(0x30, &rdn);
+        let info = tlv(
+            0x30,
+            &[
+                tlv(0x02, &[0]),
+                name,
+                key.public_key_der().unwrap(),
+                tlv(0xa0, &[]),
+            ]
+            .concat(),
+        );
+        let signature = key.sign(&info).unwrap();
+        let mut bits = vec![0u8];
+        bits.extend(signature);
+        let csr = tlv(
+            0x30,
+            &[
+                info,
+                key.signature_algorithm().to_der().unwrap(),
+                tlv(0x03, &bits),
+            ]
+            .concat(),
+        );
+        let pem_text = format!(
+            "Certificate Request:\n    Data: printed by openssl req -text\n{}",
+            pem_encode("CERTIFICATE REQUEST", &csr)
+        );
+        let parsed = VerifiedCsr::parse(pem_text.as_bytes(), "t").unwrap();
+        assert_eq!(
+            crate::request::name::common_name(parsed.subject()),
+            "long.example.com"
+        );
     }
 }

@@ -394,11 +394,7 @@ mod tests {
     #[test]
     fn a_failing_item_fails_the_whole_batch() {
         let issuer = test_ca();
-        let batch = parse_array(
-            r#"[{"CN":"ok"},{"CN":"bad","hosts":["bücher.example"]}]"#.as_bytes(),
-            "b",
-        )
-        .unwrap();
+        let batch = parse_array(r#"[{"CN":"ok"},{"names":[]}]"#.as_bytes(), "b").unwrap();
         let err = issue_all(
             &issuer,
             &Profile::cfssl_default(),
@@ -407,8 +403,11 @@ mod tests {
             1,
         )
         .err()
-        .expect("a host that cannot be encoded must fail the batch");
-        assert!(err.to_string().contains("must be ASCII"), "{err}");
+        .expect("a request naming no one must fail the batch");
+        assert!(err.to_string().contains("name no one"), "{err}");
+        let e = parse_array(r#"[{"CN":"x","hosts":["bücher.example"]}]"#.as_bytes(), "b")
+            .expect_err("a U-label is refused when the batch is read");
+        assert!(e.to_string().contains("hosts[0]"), "{e}");
     }
 
     #[test]

@@ -113,7 +113,7 @@ pub(crate) fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Resu
     let mut extensions: Vec<Extension> = decided.into_iter().flatten().collect();
     if profile.copy_extensions {
         let taken: Vec<ObjectIdentifier> = extensions.iter().map(|e| e.extn_id).collect();
-        let (copies, skipped) = copyable(plan.requested, &taken);
+        let (copies, skipped) = copyable(plan.requested, &taken, &profile.allowed_extensions);
         extensions.extend(copies);
         warnings.extend(skipped);
     }
@@ -165,10 +165,14 @@ pub(crate) fn validity(profile: &Profile) -> Result<Validity> {
             ))
         })?,
     };
+    // Certificates carry whole seconds: a notAfter less than a second
+    // after notBefore would equal it, and the certificate never be valid.
+    // (One already expired when issued is allowed: tests make them.)
+    let not_after = whole_seconds(not_after);
     if not_after <= not_before {
         return Err(Error::Policy(format!(
-            "profile {:?}: notAfter is not after notBefore",
-            profile.name
+            "profile {:?}: notAfter is not after notBefore (expiry {:?}, backdate {:?})",
+            profile.name, profile.expiry, profile.backdate
         )));
     }
     let time = |t: SystemTime| {
@@ -180,6 +184,11 @@ pub(crate) fn validity(profile: &Profile) -> Result<Validity> {
         })
     };
     Ok(Validity::new(time(not_before)?, time(not_after)?))
+}
+
+fn whole_seconds(t: SystemTime) -> SystemTime {
+    let since = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    SystemTime::UNIX_EPOCH + Duration::from_secs(since.as_secs())
 }
 
 fn system_time(t: time::OffsetDateTime) -> Result<SystemTime> {

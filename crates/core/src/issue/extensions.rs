@@ -107,12 +107,31 @@ pub fn ocsp_no_check(wanted: bool) -> Result<Option<Extension>> {
     Ok(Some(extension(ID_PKIX_OCSP_NOCHECK, false, &Null)?))
 }
 
-/// The CSR extensions `copy_extensions` may copy: none of `NEVER_COPIED`,
-/// none the issuer already decided (`taken`), and each OID once. Returns
-/// the copies and a warning for each one left out.
+/// What `copy_extensions` copies without the profile naming it: the
+/// extensions that grant no usage and no authority. Anything else a CSR
+/// asks for (Netscape Cert Type "SSL CA", Microsoft Application Policies
+/// as in ESC15, NameConstraints, AIA or CRL pointers to any URL,
+/// certificate policies) is copied only when the profile's
+/// `allowed_extensions` lists it, as cfssl's signing API reads that field.
+pub const COPIED_BY_DEFAULT: [ObjectIdentifier; 4] = [
+    // TLS Feature (OCSP must-staple): restricts, grants nothing.
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.24"),
+    // S/MIME capabilities: the holder's cipher preferences.
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.15"),
+    // Netscape comment: free text.
+    ObjectIdentifier::new_unwrap("2.16.840.1.113730.1.13"),
+    // Subject directory attributes: descriptive.
+    ObjectIdentifier::new_unwrap("2.5.29.9"),
+];
+
+/// The CSR extensions `copy_extensions` may copy: those of
+/// `COPIED_BY_DEFAULT` or the profile's `allowed`, never one of
+/// `NEVER_COPIED`, none the issuer already decided (`taken`), each OID
+/// once. Returns the copies and a warning for each one left out.
 pub fn copyable(
     requested: Vec<Extension>,
     taken: &[ObjectIdentifier],
+    allowed: &[ObjectIdentifier],
 ) -> (Vec<Extension>, Vec<String>) {
     let mut copies: Vec<Extension> = Vec::new();
     let mut warnings = Vec::new();
@@ -127,6 +146,12 @@ pub fn copyable(
         {
             warnings.push(format!(
                 "the CSR's extension {oid} was not copied: the issuer decides it"
+            ));
+            continue;
+        }
+        if !COPIED_BY_DEFAULT.contains(&oid) && !allowed.contains(&oid) {
+            warnings.push(format!(
+                "the CSR's extension {oid} was not copied: it may carry usage or authority; list it in the profile's allowed_extensions to copy it"
             ));
             continue;
         }
@@ -280,9 +305,19 @@ mod tests {
             ext(custom),
             ext(rfc5912::ID_CE_CRL_DISTRIBUTION_POINTS),
         ];
-        let (copies, warnings) = copyable(requested, &[rfc5912::ID_CE_CRL_DISTRIBUTION_POINTS]);
+        let (copies, warnings) = copyable(
+            requested.clone(),
+            &[rfc5912::ID_CE_CRL_DISTRIBUTION_POINTS],
+            &[custom],
+        );
         assert_eq!(copies.len(), 1);
         assert_eq!(copies[0].extn_id, custom);
         assert_eq!(warnings.len(), 4, "{warnings:?}");
+        let (copies, warnings) = copyable(requested, &[], &[]);
+        assert!(copies.is_empty(), "{copies:?}");
+        assert_eq!(warnings.len(), 5, "{warnings:?}");
+        let must_staple = ext(COPIED_BY_DEFAULT[0]);
+        let (copies, _) = copyable(vec![must_staple], &[], &[]);
+        assert_eq!(copies.len(), 1);
     }
 }

@@ -8,9 +8,10 @@ use crate::error::{Error, Result};
 pub use crate::issue::certificate::decimal_serial;
 use crate::issue::certificate::{issue, validity, Plan};
 use crate::keys::{key_identifier, KeyPair};
+use crate::policy::whitelist::check_single_common_name;
 use crate::policy::Profile;
-use crate::request::name::{common_name, override_subject};
-use crate::request::{sans_from_hosts, Request, San};
+use crate::request::name::override_subject;
+use crate::request::{check_san, sans_from_hosts, Request, San};
 use der::{Decode, Encode};
 use spki::SubjectPublicKeyInfoOwned;
 use std::time::SystemTime;
@@ -144,9 +145,7 @@ impl Issuer {
             Some(overrides) => override_subject(csr.subject(), overrides)?,
             None => csr.subject().clone(),
         };
-        if let Some(whitelist) = &profile.name_whitelist {
-            whitelist.check(&common_name(&subject), &sans)?;
-        }
+        check_names(profile, &subject, &sans)?;
         let plan = Plan {
             subject,
             issuer: self.cert.tbs_certificate().subject().clone(),
@@ -201,6 +200,7 @@ impl Issuer {
                 "renewal issues leaf certificates only, not CAs".into(),
             ));
         }
+        check_names(profile, subject, &sans)?;
         let plan = Plan {
             subject: subject.clone(),
             issuer: self.cert.tbs_certificate().subject().clone(),
@@ -220,6 +220,44 @@ impl Issuer {
         issued.warnings.extend(capped.map(|(_, warning)| warning));
         Ok(issued)
     }
+}
+
+/// The most SANs one certificate may carry: 1000 names of the longest
+/// legal length keep a certificate near 350 KB of PEM, well within the
+/// 1 MiB that `certkit json` reads back.
+pub const MAX_SANS: usize = 1000;
+
+/// The profile's checks of every name that reaches a certificate: one
+/// CN unless allowed, and the name whitelist over every CN, subject email
+/// and SAN. Signing and renewal both pass here.
+fn check_names(profile: &Profile, subject: &Name, sans: &[San]) -> Result<()> {
+    if subject.iter().next().is_none() && sans.is_empty() {
+        return Err(Error::Refused(
+            "the certificate would name no one: the subject is empty and there is no SAN (RFC 5280 4.1.2.6)".into(),
+        ));
+    }
+    if sans.len() > MAX_SANS {
+        return Err(Error::Refused(format!(
+            "{} subject alternative names; certkit issues at most {MAX_SANS}, so that its output stays within what certkit json reads (1 MiB)",
+            sans.len()
+        )));
+    }
+    for san in sans {
+        check_san(san).map_err(|e| {
+            let (what, value) = match san {
+                San::Dns(n) => ("DNS name", n.clone()),
+                San::Email(n) => ("email address", n.clone()),
+                San::Uri(n) => ("URI", n.clone()),
+                San::Ip(ip) => ("IP address", ip.to_string()),
+            };
+            Error::Refused(format!("SAN {what} {:?} {e}", crate::text::clip(&value)))
+        })?;
+    }
+    check_single_common_name(subject, profile.allow_multiple_common_names, &profile.name)?;
+    if let Some(whitelist) = &profile.name_whitelist {
+        whitelist.check(subject, sans)?;
+    }
+    Ok(())
 }
 
 /// What a signing request may change beyond the CSR and the profile.

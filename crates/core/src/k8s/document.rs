@@ -48,6 +48,13 @@ impl SignInput {
         if trimmed.starts_with(b"{") {
             return Document::parse(bytes, source).map(SignInput::Objects);
         }
+        // Only what looks like a Kubernetes object is tried as YAML: any
+        // text parses as YAML, and a YAML parser is not where a garbled
+        // CSR should spend its time.
+        if !looks_like_yaml_object(text) {
+            return Ok(SignInput::Csr);
+        }
+        check_yaml_nesting(text, source)?;
         match serde_norway::from_str::<Value>(text) {
             Ok(value @ Value::Object(_)) => {
                 Document::from_value(value, Format::Yaml, source).map(SignInput::Objects)
@@ -55,6 +62,90 @@ impl SignInput {
             _ => Ok(SignInput::Csr),
         }
     }
+}
+
+/// Whether YAML text could be a Kubernetes object: a top-level `kind:`
+/// or `apiVersion:` key at the start of a line.
+pub fn looks_like_yaml_object(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.strip_prefix("---").map_or(line, str::trim_start);
+        line.starts_with("kind:") || line.starts_with("apiVersion:")
+    })
+}
+
+/// How deep a Kubernetes object's YAML may nest: flow collections
+/// (`[`, `{`) and block levels (indentation plus `- ` indicators on one
+/// line). kubectl's output stays far below; 80,000 levels took a YAML
+/// parser 46 s.
+pub const MAX_YAML_FLOW_DEPTH: usize = 64;
+pub const MAX_YAML_BLOCK_DEPTH: usize = 256;
+
+/// Refuses YAML nested deeper than the limits, in one pass over the text
+/// before any parser sees it. Quoted scalars and comments are skipped.
+pub fn check_yaml_nesting(text: &str, source: &str) -> Result<()> {
+    let mut flow = 0usize;
+    let mut quote: Option<u8> = None;
+    for (number, line) in text.split('\n').enumerate() {
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        if quote.is_none() && flow == 0 {
+            // Block depth: indentation, then each "- ", "? " or ": " indicator.
+            let mut depth = bytes.iter().take_while(|&&b| b == b' ').count();
+            i = depth;
+            while i + 1 < bytes.len() && matches!(bytes[i], b'-' | b'?') && bytes[i + 1] == b' ' {
+                depth += 1;
+                i += 2;
+                while i < bytes.len() && bytes[i] == b' ' {
+                    i += 1;
+                }
+            }
+            if depth > MAX_YAML_BLOCK_DEPTH {
+                return Err(too_deep(source, number));
+            }
+        }
+        // The last byte that is not a space: a quote opens a quoted scalar
+        // only where a value starts (a plain `it's` is no quote).
+        let mut prev: Option<u8> = None;
+        while i < bytes.len() {
+            let b = bytes[i];
+            match quote {
+                Some(q) if b == q => quote = None,
+                Some(b'"') if b == b'\\' => i += 1,
+                Some(_) => {}
+                None => match b {
+                    b'"' | b'\''
+                        if matches!(prev, None | Some(b':' | b'-' | b'[' | b'{' | b',' | b'?')) =>
+                    {
+                        quote = Some(b)
+                    }
+                    b'#' if i == 0 || bytes[i - 1] == b' ' => break,
+                    b'[' | b'{' => {
+                        flow += 1;
+                        if flow > MAX_YAML_FLOW_DEPTH {
+                            return Err(too_deep(source, number));
+                        }
+                    }
+                    b']' | b'}' => flow = flow.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            if b != b' ' {
+                prev = Some(b);
+            }
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+fn too_deep(source: &str, line: usize) -> Error {
+    Error::decode(
+        source,
+        format!(
+            "line {}: YAML nested deeper than {MAX_YAML_FLOW_DEPTH} flow or {MAX_YAML_BLOCK_DEPTH} block levels; not a Kubernetes object",
+            line + 1
+        ),
+    )
 }
 
 impl Document {
@@ -69,6 +160,7 @@ impl Document {
             })?;
             Document::from_value(value, Format::Json, source)
         } else {
+            check_yaml_nesting(text, source)?;
             let value = serde_norway::from_str(text)
                 .map_err(|e| Error::decode(source, format!("invalid YAML: {e}")))?;
             Document::from_value(value, Format::Yaml, source)
@@ -263,5 +355,35 @@ mod tests {
                 proptest::prop_assert_eq!(doc.to_value(), value.clone());
             }
         }
+    }
+
+    #[test]
+    fn deep_yaml_is_refused_before_parsing() {
+        let flow = format!("kind: x\na: {}{}\n", "[".repeat(80_000), "]".repeat(80_000));
+        let e = Document::parse(flow.as_bytes(), "deep.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 2") && e.contains("nested deeper"), "{e}");
+        assert!(SignInput::classify(flow.as_bytes(), "deep.yaml").is_err());
+        let block = format!("kind: x\na:\n{}x\n", "- ".repeat(5_000));
+        assert!(Document::parse(block.as_bytes(), "b.yaml").is_err());
+        // Brackets inside quoted scalars are text; a plain apostrophe is
+        // no quote and hides nothing.
+        let quoted = format!("kind: x\nmessage: \"{}\"\n", "[".repeat(1000));
+        assert!(check_yaml_nesting(&quoted, "q").is_ok());
+        let sneaky = format!("kind: x\nmessage: it's\nb: {}\n", "[".repeat(1000));
+        assert!(check_yaml_nesting(&sneaky, "s").is_err());
+    }
+
+    #[test]
+    fn only_object_like_yaml_is_parsed_by_sign() {
+        let junk = format!("a: {}", "[".repeat(200_000));
+        assert!(matches!(
+            SignInput::classify(junk.as_bytes(), "x").unwrap(),
+            SignInput::Csr
+        ));
+        let yaml = render(&object("y"), Format::Yaml).unwrap();
+        assert!(looks_like_yaml_object(&yaml));
+        assert!(check_yaml_nesting(&yaml, "y").is_ok());
     }
 }

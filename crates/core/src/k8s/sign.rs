@@ -167,8 +167,12 @@ pub fn restrict_profile(
         }
     }
     if let Some(seconds) = expiration_seconds {
+        // expirationSeconds is the usable lifetime from now, as the
+        // Kubernetes signers read it; the backdate comes on top.
         let requested = Duration::from_secs(seconds);
-        restricted.expiry = restricted.expiry.min(requested);
+        restricted.expiry = restricted
+            .expiry
+            .min(requested.saturating_add(restricted.backdate));
         if let Some(not_after) = profile.not_after {
             let start = profile.not_before.unwrap_or_else(OffsetDateTime::now_utc);
             restricted.not_after = Some(
@@ -276,7 +280,7 @@ mod tests {
     #[test]
     fn shorter_expiration_wins_longer_does_not() {
         let short = restrict_profile(&profile(), &words(&["server auth"]), Some(3600)).unwrap();
-        assert_eq!(short.expiry, Duration::from_secs(3600));
+        assert_eq!(short.expiry, Duration::from_secs(3600) + short.backdate);
         let mut one_hour = profile();
         one_hour.expiry = Duration::from_secs(3600);
         let long = restrict_profile(&one_hour, &words(&["server auth"]), Some(86400)).unwrap();

@@ -116,7 +116,10 @@ pub struct Profile {
     /// Copy the CSR's other requested extensions into the certificate.
     pub copy_extensions: bool,
     pub name_whitelist: Option<NameWhitelist>,
-    /// Extensions a signing API caller may add (kept for the API).
+    /// certkit's own key: allow a subject with more than one CN.
+    pub allow_multiple_common_names: bool,
+    /// Extensions `copy_extensions` may copy beyond the authority-free
+    /// default (`issue::extensions::COPIED_BY_DEFAULT`).
     pub allowed_extensions: Vec<ObjectIdentifier>,
 }
 
@@ -164,6 +167,7 @@ impl Profile {
             policies: Vec::new(),
             copy_extensions: false,
             name_whitelist: None,
+            allow_multiple_common_names: false,
             allowed_extensions: Vec::new(),
         }
     }

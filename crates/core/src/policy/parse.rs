@@ -30,6 +30,7 @@ pub(super) const PROFILE_KEYS: &[&str] = &[
     "policies",
     "copy_extensions",
     "name_whitelist",
+    "allow_multiple_common_names",
     "allowed_extensions",
     "lint_error_level",
     "ignored_lints",
@@ -149,6 +150,7 @@ pub(super) fn parse_profile(
         },
         copy_extensions: plain_bool(&f, "copy_extensions", &ctx)?,
         name_whitelist,
+        allow_multiple_common_names: plain_bool(&f, "allow_multiple_common_names", &ctx)?,
         allowed_extensions: parse_oids(f.get("allowed_extensions"), &ctx)?,
     })
 }

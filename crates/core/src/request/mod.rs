@@ -2,6 +2,7 @@
 //! `key`, `ca`, ...), with Go's case-insensitive key matching, cfssl's
 //! defaults, and the typing of `hosts` into SANs.
 
+pub mod dns;
 pub mod name;
 
 use crate::error::{Error, Result};
@@ -132,6 +133,43 @@ fn is_request_uri(s: &str) -> bool {
         && rest.starts_with('/')
 }
 
+/// Refuses a host that cannot be the SAN it is typed as, naming it by
+/// position (`hosts[2]`). Empty entries are left to the caller (cfssl
+/// drops them).
+pub fn check_hosts(hosts: &[String], source: &str) -> Result<()> {
+    for (i, host) in hosts.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+        check_san(&San::classify(host)).map_err(|e| {
+            Error::Request(format!(
+                "{source}: hosts[{i}] {:?} {e}",
+                crate::text::clip(host)
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+/// Checks one SAN's syntax: DNS names (`dns`), the domain of an email
+/// address, and no control characters or spaces in emails and URIs.
+pub fn check_san(san: &San) -> std::result::Result<(), String> {
+    let clean = |s: &str| {
+        if s.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            Err("holds a control character or a space".to_string())
+        } else {
+            Ok(())
+        }
+    };
+    match san {
+        San::Dns(name) => dns::check_dns_name(name),
+        San::Email(address) => {
+            clean(address)?;
+            let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
+            dns::check_dns_name(domain).map_err(|e| format!("has a domain that {e}"))
+        }
+        San::Uri(uri) => clean(uri),
+        San::Ip(_) => Ok(()),
+    }
+}
+
 /// Types every host in order.
 pub fn sans_from_hosts(hosts: &[String]) -> Vec<San> {
     hosts.iter().map(|h| San::classify(h)).collect()
@@ -160,6 +198,7 @@ impl Request {
         };
         let mut warnings = Vec::new();
         let request = parse_request(&obj, &mut warnings)?;
+        check_hosts(&request.hosts, source)?;
         Ok(Parsed { request, warnings })
     }
 

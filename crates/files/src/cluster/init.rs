@@ -27,6 +27,8 @@ pub struct Built {
     pub files: Vec<String>,
     /// The certificate names whose CA was reused.
     pub reused: Vec<String>,
+    /// Files of the old directory that certkit did not make, kept.
+    pub kept: Vec<String>,
 }
 
 /// Builds the layout for `spec` into `opts.out`. `before_commit` runs once
@@ -38,7 +40,7 @@ pub fn init(
 ) -> Result<Built> {
     check_target(opts)?;
     let tree = build(spec, opts.reuse_ca.then_some(opts.out.as_path()))?;
-    write_tree(
+    let kept = write_tree(
         &opts.out,
         &tree.files,
         opts.force || opts.reuse_ca,
@@ -47,6 +49,7 @@ pub fn init(
     Ok(Built {
         files: tree.files.into_iter().map(|f| f.path).collect(),
         reused: tree.reused,
+        kept,
     })
 }
 

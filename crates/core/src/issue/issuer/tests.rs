@@ -285,3 +285,36 @@ fn an_expired_ca_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn nameless_and_oversized_certificates_are_refused() {
+    let (issuer, _) = ca(KeySpec::Ecdsa(256));
+    let p = Profile::cfssl_default();
+    let nameless = Request::default();
+    let key = KeyPair::generate(nameless.key).unwrap();
+    let csr =
+        VerifiedCsr::parse(crate::csr::build(&nameless, &key).unwrap().as_bytes(), "t").unwrap();
+    let err = issuer.sign(&csr, &p, None).unwrap_err().to_string();
+    assert!(err.contains("name no one"), "{err}");
+    let hosts: Vec<String> = (0..=MAX_SANS).map(|i| format!("h{i}.example")).collect();
+    let err = issuer
+        .sign(&leaf_csr(&["a.example"]), &p, Some(&hosts))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("at most 1000"), "{err}");
+}
+
+#[test]
+fn a_validity_that_cannot_be_valid_is_refused() {
+    let (issuer, _) = ca(KeySpec::Ecdsa(256));
+    let mut p = Profile::cfssl_default();
+    p.expiry = Duration::from_nanos(1);
+    p.backdate = Duration::ZERO;
+    let err = issuer
+        .sign(&leaf_csr(&["a.example"]), &p, None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not after notBefore"), "{err}");
+    p.expiry = Duration::from_secs(1);
+    assert!(issuer.sign(&leaf_csr(&["a.example"]), &p, None).is_ok());
+}

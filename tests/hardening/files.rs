@@ -1,0 +1,435 @@
+//! Output sets under faults, races and signals: a failed rename puts the
+//! set back, two writers take turns, nothing is written twice.
+
+use super::*;
+use std::collections::BTreeMap;
+
+/// Every file of a directory (recursively) with its contents.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path.strip_prefix(dir).unwrap().display().to_string();
+            if path.is_dir() {
+                out.insert(format!("{rel}/"), Vec::new());
+                stack.push(path);
+            } else {
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// An LD_PRELOAD library whose rename(2) fails with EBUSY when the new
+/// name's last component is $FAIL_RENAME_TO, as renaming over a bind-mounted file
+/// (Docker, a Kubernetes subPath) does. None (SKIP) without a C compiler.
+fn rename_fault_shim(dir: &Path) -> Option<PathBuf> {
+    let src = dir.join("shim.c");
+    std::fs::write(
+        &src,
+        r#"#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+int rename(const char *from, const char *to) {
+    static int (*real)(const char *, const char *);
+    if (!real) real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
+    const char *failing = getenv("FAIL_RENAME_TO");
+    const char *base = strrchr(to, '/');
+    base = base ? base + 1 : to;
+    if (failing && strcmp(base, failing) == 0) { errno = EBUSY; return -1; }
+    return real(from, to);
+}
+"#,
+    )
+    .unwrap();
+    let lib = dir.join("shim.so");
+    let built = std::process::Command::new("cc")
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(&lib)
+        .arg(&src)
+        .arg("-ldl")
+        .status();
+    match built {
+        Ok(s) if s.success() => Some(lib),
+        _ => {
+            eprintln!("SKIP: no C compiler (cc) to build the rename fault shim");
+            None
+        }
+    }
+}
+
+#[test]
+fn a_failed_rename_leaves_the_old_set_whole() {
+    let d = Dir::with_ca();
+    let shim_dir = TempDir::new().unwrap();
+    let Some(shim) = rename_fault_shim(shim_dir.path()) else {
+        return;
+    };
+    d.write(
+        "req.json",
+        r#"{"CN":"svc","hosts":["svc.example"],"key":{"algo":"ecdsa","size":256}}"#,
+    );
+    let gencert = d.ok(&[
+        "gencert",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "req.json",
+    ]);
+    d.write("gencert.json", &gencert);
+    std::fs::create_dir(d.path("out")).unwrap();
+    for f in ["out.pem", "out-key.pem", "out.csr"] {
+        std::fs::write(d.path("out").join(f), format!("OLD {f}\n")).unwrap();
+    }
+    let before = snapshot(&d.path("out"));
+    for failing in ["out.pem", "out-key.pem", "out.csr"] {
+        let out = d
+            .command()
+            .current_dir(d.path("out"))
+            .env("LD_PRELOAD", &shim)
+            .env("FAIL_RENAME_TO", failing)
+            .args(["json", "-bare", "-f", "../gencert.json", "out"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{failing}: {err}");
+        assert!(
+            err.contains(failing) && err.contains("no file of the set was changed"),
+            "{err}"
+        );
+        assert_eq!(
+            snapshot(&d.path("out")),
+            before,
+            "rename of {failing} failed"
+        );
+    }
+    // Renewal with a new key: four files (certificate, key, two backups).
+    d.ok(&["json", "-bare", "-f", "gencert.json", "leaf"]);
+    let before = snapshot(d.0.path());
+    for failing in [
+        "leaf.pem",
+        "leaf-key.pem",
+        "leaf.pem.bak",
+        "leaf-key.pem.bak",
+    ] {
+        let out = d
+            .command()
+            .env("LD_PRELOAD", &shim)
+            .env("FAIL_RENAME_TO", failing)
+            .args([
+                "renew",
+                "leaf.pem",
+                "-ca",
+                "ca.pem",
+                "-ca-key",
+                "ca-key.pem",
+                "--new-key",
+            ])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{failing}: {err}");
+        assert_eq!(
+            snapshot(d.0.path()),
+            before,
+            "rename of {failing} failed: {err}"
+        );
+    }
+    d.ok(&[
+        "renew",
+        "leaf.pem",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "--new-key",
+    ]);
+    assert!(key_matches_cert(
+        &d.path("leaf-key.pem"),
+        &d.path("leaf.pem")
+    ));
+}
+
+#[test]
+fn a_directory_in_the_way_changes_nothing() {
+    let d = Dir::with_ca();
+    d.write(
+        "req.json",
+        r#"{"CN":"svc","key":{"algo":"ecdsa","size":256}}"#,
+    );
+    let genkey = d.ok(&["genkey", "req.json"]);
+    std::fs::create_dir(d.path("out.csr")).unwrap();
+    d.write("out-key.pem", "OLD\n");
+    d.command()
+        .args(["json", "-bare", "out"])
+        .write_stdin(genkey)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("out.csr: is a directory"));
+    assert_eq!(d.read("out-key.pem"), "OLD\n");
+}
+
+#[test]
+fn two_writers_of_one_set_take_turns() {
+    let d = Dir::with_ca();
+    d.write(
+        "req.json",
+        r#"{"CN":"svc","key":{"algo":"ecdsa","size":256}}"#,
+    );
+    for name in ["a", "b"] {
+        let out = d.ok(&[
+            "gencert",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "req.json",
+        ]);
+        d.write(&format!("{name}.json"), &out);
+    }
+    let cert_of = |name: &str| field(&d.read(&format!("{name}.json")), "cert");
+    let key_of = |name: &str| field(&d.read(&format!("{name}.json")), "key");
+    for round in 0..15 {
+        let writers: Vec<_> = ["a", "b"]
+            .iter()
+            .map(|name| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_certkit"))
+                    .current_dir(d.0.path())
+                    .args(["json", "-bare", "-f", &format!("{name}.json"), "out"])
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut w in writers {
+            assert!(w.wait().unwrap().success());
+        }
+        let (cert, key) = (d.read("out.pem"), d.read("out-key.pem"));
+        let pair = ["a", "b"].iter().find(|n| cert == cert_of(n));
+        let pair = pair.unwrap_or_else(|| panic!("round {round}: unknown certificate"));
+        assert_eq!(
+            key,
+            key_of(pair),
+            "round {round}: certificate of {pair}, another key"
+        );
+    }
+}
+
+#[test]
+fn a_held_lock_makes_a_writer_wait_then_fail_clearly() {
+    let d = Dir::with_ca();
+    if std::process::Command::new("flock")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIP: flock(1) is not installed");
+        return;
+    }
+    d.write(
+        "req.json",
+        r#"{"CN":"svc","key":{"algo":"ecdsa","size":256}}"#,
+    );
+    let genkey = d.ok(&["genkey", "req.json"]);
+    let mut holder = std::process::Command::new("flock")
+        .arg(d.0.path())
+        .args(["sleep", "3"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    d.command()
+        .env("CERTKIT_LOCK_WAIT", "0.5")
+        .args(["json", "-bare", "out"])
+        .write_stdin(genkey.clone())
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("another process"));
+    assert!(!d.path("out-key.pem").exists());
+    // Without a short limit it waits for the holder and then writes.
+    d.command()
+        .args(["json", "-bare", "out"])
+        .write_stdin(genkey)
+        .assert()
+        .success();
+    assert!(d.path("out-key.pem").exists());
+    let _ = holder.wait();
+}
+
+#[test]
+fn batch_refuses_two_requests_that_name_one_file() {
+    let d = Dir::with_ca();
+    std::fs::create_dir(d.path("reqs")).unwrap();
+    let req = r#"{"CN":"svc","hosts":["svc.example"],"key":{"algo":"ecdsa","size":256}}"#;
+    d.write("reqs/x.json", req);
+    d.write("reqs/x-key.json", req);
+    d.write(
+        "config.json",
+        r#"{"signing":{"default":{"usages":["server auth"],"expiry":"1h"}}}"#,
+    );
+    d.cmd(&[
+        "batch",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "-config",
+        "config.json",
+        "-out",
+        "out",
+        "reqs",
+    ])
+    .code(1)
+    .stderr(predicates::str::contains("x-key.pem"));
+    assert!(!d.path("out/x.pem").exists());
+}
+
+const CLUSTER_SPEC: &str = r#"{"nodes":[{"name":"cp-1","ip":"10.0.0.11"}],"key":"ecdsa-p256","leaf_expiry":"24h","ca_expiry":"48h"}"#;
+
+/// Every path under `dir` whose name ends with `suffix`.
+fn files_ending(dir: &Path, suffix: &str) -> Vec<String> {
+    snapshot(dir)
+        .into_keys()
+        .filter(|k| k.trim_end_matches('/').ends_with(suffix))
+        .collect()
+}
+
+/// Starts `cluster init` held (debug builds) after its staging directory
+/// is written, and waits until every staged key is there.
+fn held_cluster_init(d: &Dir) -> std::process::Child {
+    d.write("cluster.json", CLUSTER_SPEC);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_certkit"))
+        .current_dir(d.0.path())
+        .args([
+            "cluster",
+            "init",
+            "-config",
+            "cluster.json",
+            "--out",
+            "pki",
+            "--cfssl-out",
+            "cfssl",
+        ])
+        .env("CERTKIT_TEST_PAUSE_BEFORE_RENAME", "60")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while files_ending(d.0.path(), ".tmp").len() < 22 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the staged files never appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+}
+
+#[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "the pause before rename exists only in debug builds"
+)]
+fn a_signal_during_cluster_init_leaves_no_key_and_no_cfssl_out() {
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let d = Dir::empty();
+        let child = held_cluster_init(&d);
+        std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let left: Vec<String> = snapshot(d.0.path()).into_keys().collect();
+        assert_eq!(left, ["cluster.json"], "SIG{signal} left files behind");
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "the pause before rename exists only in debug builds"
+)]
+fn the_next_run_cleans_what_a_kill_9_left() {
+    let d = Dir::empty();
+    let mut child = held_cluster_init(&d);
+    child.kill().unwrap();
+    let _ = child.wait();
+    let staging: Vec<String> = snapshot(d.0.path())
+        .into_keys()
+        .filter(|k| k.starts_with(".pki.new-") && k.ends_with('/') && k.matches('/').count() == 1)
+        .collect();
+    assert_eq!(
+        staging.len(),
+        1,
+        "kill -9 should leave the staging directory"
+    );
+    d.cmd(&["cluster", "init", "-config", "cluster.json", "--out", "pki"])
+        .success()
+        .stderr(predicates::str::contains("unfinished staging directory"));
+    let top: Vec<String> = std::fs::read_dir(d.0.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(top.is_empty(), "{top:?}");
+}
+
+#[test]
+fn reuse_ca_and_force_keep_foreign_files_and_follow_a_symlink() {
+    let d = Dir::empty();
+    d.write("cluster.json", CLUSTER_SPEC);
+    d.ok(&[
+        "cluster",
+        "init",
+        "-config",
+        "cluster.json",
+        "--out",
+        "real",
+    ]);
+    std::os::unix::fs::symlink("real", d.path("pki")).unwrap();
+    d.ok(&["cluster", "renew", "all", "--out", "pki"]);
+    d.write("real/extra-ca-bundle.pem", "bundle\n");
+    std::fs::create_dir(d.path("real/notes")).unwrap();
+    d.write("real/notes/README", "ours\n");
+    let ca = d.read("real/ca.crt");
+    for flag in ["--reuse-ca", "--force"] {
+        d.cmd(&[
+            "cluster",
+            "init",
+            "-config",
+            "cluster.json",
+            "--out",
+            "pki",
+            flag,
+        ])
+        .success()
+        .stderr(predicates::str::contains("kept"));
+        assert!(d
+            .path("pki")
+            .symlink_metadata()
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(d.read("real/extra-ca-bundle.pem"), "bundle\n");
+        assert_eq!(d.read("real/notes/README"), "ours\n");
+        assert!(
+            d.path("real/apiserver.crt.bak").exists(),
+            "{flag} lost renew's backup"
+        );
+        assert!(key_matches_cert(
+            &d.path("real/apiserver.key"),
+            &d.path("real/apiserver.crt")
+        ));
+    }
+    assert_ne!(d.read("real/ca.crt"), ca, "--force makes new CAs");
+}
