@@ -28,11 +28,7 @@ fn cfssljson_ignores_a_trailing_dash() {
         "cfssl gencert -initca ca-csr.json | cfssljson -bare newca -",
     );
     assert!(runs[0].files.contains(&"newca-key.pem".to_string()));
-    assert!(
-        runs[0].stderr().contains("extra argument \"-\" ignored"),
-        "{}",
-        runs[0].stderr()
-    );
+    runs[0].assert_stderr("extra argument \"-\" ignored");
 }
 
 /// cfssl 1.2.0 ignores extra arguments on its commands; current cfssl
@@ -89,4 +85,111 @@ fn the_certkit_name_stays_strict() {
         let run = run_script(certkit, &files, script);
         assert_eq!(run.out.status.code(), Some(2), "{script}: {}", run.stderr());
     }
+}
+
+/// `"hosts": [""]` (cfssl's test data, CoreOS and Kubernetes guides): the
+/// empty entry is dropped with a warning, and `-hostname` still wins.
+#[test]
+fn empty_hosts_entries_are_dropped() {
+    let mut files = with_ca();
+    files.push((
+        "empty-hosts.json",
+        br#"{"CN":"etcd","hosts":[""]}"#.to_vec(),
+    ));
+    let runs = same_outcome(
+        &files,
+        "cfssl genkey empty-hosts.json | cfssljson -bare plain\n\
+         cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -hostname=etcd.example empty-hosts.json | cfssljson -bare named",
+    );
+    let ours = &runs[0];
+    ours.assert_stderr("hosts: empty entries dropped");
+    let csr = support::run(
+        ours.dir.path(),
+        &support::require_tool("openssl"),
+        &["req", "-in", "plain.csr", "-noout", "-text"],
+        None,
+    );
+    assert!(!String::from_utf8_lossy(&csr.stdout).contains("Subject Alternative Name"));
+    let text = support::x509_text(ours.dir.path(), "named.pem");
+    assert!(text.contains("DNS:etcd.example"), "{text}");
+}
+
+/// HashiCorp Nomad's TLS guide: `-profile=client` with no `-config` signs
+/// with cfssl's default profile, with a warning.
+#[test]
+fn a_profile_without_a_config_uses_the_default() {
+    let files = with_ca();
+    let runs = same_outcome(
+        &files,
+        "echo '{}' | cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -profile=client - | cfssljson -bare cli",
+    );
+    runs[0].assert_stderr("no -config given");
+    // A profile missing from a config that has profiles stays an error.
+    let mut files = files;
+    files.push(("config.json", br#"{"signing":{"default":{"expiry":"1h","usages":["server auth"]},"profiles":{"server":{"expiry":"1h","usages":["server auth"]}}}}"#.to_vec()));
+    let run = run_script(&tools()[0], &files, "cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -config=config.json -profile=client server-csr.json");
+    assert_eq!(run.out.status.code(), Some(1), "{}", run.stderr());
+}
+
+/// A profile whose validity starts after the CA expires: capping would
+/// leave nothing, so it is issued as configured, with a warning.
+#[test]
+fn the_ca_expiry_cap_never_turns_a_valid_config_into_an_error() {
+    let short_ca = r#"{"CN":"Short CA","key":{"algo":"ecdsa","size":256},"ca":{"expiry":"2h"}}"#;
+    let (ca, key) = cfssl_ca(short_ca);
+    let at = |hours: i64| {
+        (time::OffsetDateTime::now_utc() + time::Duration::hours(hours))
+            .replace_nanosecond(0)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let config = format!(
+        r#"{{"signing":{{"default":{{"usages":["server auth"],"expiry":"720h","not_before":"{}","not_after":"{}"}}}}}}"#,
+        at(3),
+        at(24 * 30)
+    );
+    let files = vec![
+        ("ca.pem", ca),
+        ("ca-key.pem", key),
+        ("late.json", config.into_bytes()),
+        ("server-csr.json", SERVER_CSR.as_bytes().to_vec()),
+    ];
+    let runs = same_outcome(
+        &files,
+        "cfssl gencert -ca ca.pem -ca-key ca-key.pem -config late.json server-csr.json | cfssljson -bare late",
+    );
+    runs[0].assert_stderr("issued as configured");
+    let ends = |run: &Run| {
+        support::run(
+            run.dir.path(),
+            &support::require_tool("openssl"),
+            &["x509", "-in", "late.pem", "-noout", "-enddate"],
+            None,
+        )
+        .stdout
+    };
+    assert_eq!(ends(&runs[0]), ends(&runs[1]));
+}
+
+/// A pathlen-0 CSR under a pathlen-1 CA, with a profile that only sets
+/// is_ca: signed, as by cfssl, with the CSR's pathlen (cfssl checks it
+/// against the CA's, then issues without one).
+#[test]
+fn a_csr_pathlen_under_a_ca_only_profile_is_signed() {
+    let (ca, key) =
+        cfssl_ca(r#"{"CN":"Root","key":{"algo":"ecdsa","size":256},"ca":{"pathlen":1}}"#);
+    let files = vec![
+        ("ca.pem", ca),
+        ("ca-key.pem", key),
+        ("ca-only.json", br#"{"signing":{"default":{"expiry":"8760h","usages":["cert sign","crl sign"],"ca_constraint":{"is_ca":true}}}}"#.to_vec()),
+    ];
+    let runs = same_outcome(
+        &files,
+        "openssl ecparam -name prime256v1 -genkey -noout -out int-key.pem\n\
+         openssl req -new -key int-key.pem -subj /CN=Int -addext basicConstraints=critical,CA:TRUE,pathlen:0 -out int.csr\n\
+         cfssl sign -ca ca.pem -ca-key ca-key.pem -config ca-only.json int.csr | cfssljson -bare int",
+    );
+    let text = support::x509_text(runs[0].dir.path(), "int.pem");
+    assert!(text.contains("CA:TRUE, pathlen:0"), "{text}");
 }

@@ -48,6 +48,15 @@ impl Run {
     pub fn ok(&self) -> bool {
         self.out.status.success()
     }
+    /// Asserts that stderr says `text` (a warning, say).
+    pub fn assert_stderr(&self, text: &str) {
+        let stderr = self.stderr();
+        assert!(
+            stderr.contains(text),
+            "{}: no {text:?} in: {stderr}",
+            self.label
+        );
+    }
     pub fn read(&self, name: &str) -> String {
         std::fs::read_to_string(self.dir.path().join(name))
             .unwrap_or_else(|e| panic!("{}: {name}: {e}", self.label))
