@@ -205,7 +205,7 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l cert -d 'Certificate(s): PEM (one or more), DER or PKCS#7; - for standard input' -r
-complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l csr -d 'Certificate signing request: PEM or DER; - for standard input' -r
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l csr -d 'Certificate signing request: PEM or DER; - for standard input. As `cfssl` (a symlink), in cfssl\'s shape: Go\'s x509.CertificateRequest fields first' -r
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"

@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Every program name certkit answers to as a cfssl tool, and the certkit
 /// command it runs (`None`: the command is the first argument, as `cfssl`).
@@ -24,6 +25,15 @@ pub const CFSSL_NAMES: &[(&str, Option<&str>)] = &[
     ("cfssl-bundle", Some("bundle")),
     ("cfssl-newkey", Some("genkey")),
 ];
+
+/// Whether certkit was run under one of [`CFSSL_NAMES`]: some output then
+/// takes cfssl's shape (`certinfo -csr`).
+static INVOKED_AS_CFSSL: AtomicBool = AtomicBool::new(false);
+
+/// Whether certkit was run under a cfssl name.
+pub fn invoked_as_cfssl() -> bool {
+    INVOKED_AS_CFSSL.load(Ordering::Relaxed)
+}
 
 /// cfssl's global flag set (cli/config.go of 1.2.0 and 1.6.x) with
 /// cfssljson's and mkbundle's flags: these take the next argument as their
@@ -109,6 +119,7 @@ pub fn normalize(argv: Vec<OsString>, command: impl FnOnce() -> clap::Command) -
         .unwrap_or_default();
     let mut argv = vec![OsString::from("certkit")];
     let cfssl = CFSSL_NAMES.iter().find(|(name, _)| *name == personality);
+    INVOKED_AS_CFSSL.store(cfssl.is_some(), Ordering::Relaxed);
     if let Some((_, Some(cmd))) = cfssl {
         argv.push(OsString::from(*cmd));
     }

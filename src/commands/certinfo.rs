@@ -2,6 +2,7 @@
 
 use crate::common::print_stdout;
 use certkit_core::chain::certinfo::{describe_certificates, describe_csrs};
+use certkit_core::chain::go_csr::describe_csrs_go;
 use certkit_core::error::{Error, Result};
 use certkit_core::input::{display_name, read_input};
 
@@ -21,12 +22,17 @@ pub struct Args {
     #[arg(long, value_name = "FILE", group = "input")]
     pub cert: Option<String>,
 
-    /// Certificate signing request: PEM or DER; - for standard input
+    /// Certificate signing request: PEM or DER; - for standard input. As `cfssl`
+    /// (a symlink), in cfssl's shape: Go's x509.CertificateRequest fields first
     #[arg(long, value_name = "FILE", group = "input")]
     pub csr: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<()> {
+    if let (None, Some(path), true) = (&args.cert, &args.csr, crate::args::invoked_as_cfssl()) {
+        let text = describe_csrs_go(&read_input(path)?, display_name(path))?;
+        return print_stdout(&format!("{text}\n"));
+    }
     let info = match (args.cert, args.csr) {
         (Some(path), _) => describe_certificates(&read_input(&path)?, display_name(&path))?,
         (None, Some(path)) => describe_csrs(&read_input(&path)?, display_name(&path))?,
