@@ -24,6 +24,8 @@ pub const CFSSL_NAMES: &[(&str, Option<&str>)] = &[
     ("cfssl-certinfo", Some("certinfo")),
     ("cfssl-bundle", Some("bundle")),
     ("cfssl-newkey", Some("genkey")),
+    ("mkbundle", Some("mkbundle")),
+    ("cfssl-mkbundle", Some("mkbundle")),
 ];
 
 /// Whether certkit was run under one of [`CFSSL_NAMES`]: some output then

@@ -75,6 +75,7 @@ pub enum Command {
     CheckExpiration(check_expiration::Args),
     Renew(renew::Args),
     Batch(batch::Args),
+    Mkbundle(mkbundle::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -122,6 +123,7 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::CheckExpiration(a) => check_expiration::run(a),
         Command::Renew(a) => renew::run(a),
         Command::Batch(a) => batch::run(a),
+        Command::Mkbundle(a) => mkbundle::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -86,3 +86,70 @@ fn certinfo_csr_prints_gos_certificate_request() {
         }
     }
 }
+
+/// `cfssl-newkey` is genkey; `cfssl-bundle` is bundle, and cfssljson
+/// writes NAME-bundle.pem as the chain alone (cfssljson 1.2.0; current
+/// cfssljson writes nothing for `cfssl bundle` output), plus NAME-root.pem.
+#[test]
+fn newkey_and_bundle_names() {
+    let (ca, key) = cfssl_ca(r#"{"CN":"Names Root","key":{"algo":"ecdsa","size":256}}"#);
+    let files = vec![
+        ("ca.pem", ca),
+        ("ca-key.pem", key),
+        (
+            "leaf.json",
+            br#"{"CN":"leaf","hosts":["leaf.example"]}"#.to_vec(),
+        ),
+    ];
+    same_outcome(&files, "cfssl-newkey leaf.json | cfssljson -bare newkey");
+    let script = "cfssl gencert -ca ca.pem -ca-key ca-key.pem leaf.json | cfssljson -bare leaf\n\
+                  cfssl-bundle -cert leaf.pem -ca-bundle ca.pem > bundle.json\n\
+                  cfssljson -bare served < bundle.json";
+    let runs = run_all(&files, script);
+    let (ours, old) = (&runs[0], &runs[1]);
+    assert!(ours.ok() && old.ok(), "{}\n{}", ours.stderr(), old.stderr());
+    let bundle: Value = serde_json::from_str(&ours.read("bundle.json")).unwrap();
+    assert_eq!(
+        ours.read("served-bundle.pem"),
+        bundle["bundle"].as_str().unwrap()
+    );
+    assert!(old.files.contains(&"served-bundle.pem".to_string()));
+    assert_eq!(
+        ours.files,
+        [old.files.clone(), vec!["served-root.pem".to_string()]].concat(),
+        "cfssljson 1.2.0's files and the root"
+    );
+}
+
+/// mkbundle (current cfssl) and cfssl-mkbundle (Debian): the valid
+/// certificates of a directory in one file; the expired one, a key and a
+/// text file are skipped.
+#[test]
+fn mkbundle_collects_valid_certificates() {
+    let fx = |n: &str| std::fs::read(support::fixtures().join("cfssl/bundler").join(n)).unwrap();
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("certs/ca.pem", fx("ca.pem")),
+        ("certs/inter-L1.pem", fx("inter-L1.pem")),
+        ("certs/sub/inter-L2.pem", fx("inter-L2.pem")),
+        ("certs/inter-L1-expired.pem", fx("inter-L1-expired.pem")),
+        ("certs/ca.key", fx("ca.key")),
+        ("certs/readme.txt", b"not a certificate\n".to_vec()),
+    ];
+    let script = "MK=mkbundle; command -v mkbundle >/dev/null || MK=cfssl-mkbundle\n\
+                  $MK -f int.crt certs";
+    let runs = same_outcome(&files, script);
+    let blocks = |run: &Run| {
+        let mut b: Vec<String> = run
+            .read("int.crt")
+            .split("-----END CERTIFICATE-----")
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        b.sort();
+        b
+    };
+    assert_eq!(blocks(&runs[0]).len(), 3);
+    for theirs in &runs[1..] {
+        assert_eq!(blocks(&runs[0]), blocks(theirs), "{}", theirs.label);
+    }
+}

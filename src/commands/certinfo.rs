@@ -12,7 +12,7 @@ use certkit_core::input::{display_name, read_input};
   Show a certificate's names, dates and fingerprints:
     certkit certinfo -cert ca-signed-server.pem | jq '{subject, sans, not_after, fingerprints}'
   Every certificate of a chain (one entry each):
-    certkit certinfo -cert server-bundle.pem | jq '.[].subject.common_name'
+    cat server-bundle.pem server-root.pem | certkit certinfo -cert - | jq '.[].subject.common_name'
   A CSR taken from Kubernetes:
     kubectl get csr my-svc -o jsonpath='{.spec.request}' | base64 --decode | \\
       certkit certinfo -csr -")]

@@ -23,7 +23,6 @@ pub const LINK_NAMES: &[&str] = &[
     "cfssl-certinfo",
     "cfssl-bundle",
     "cfssl-newkey",
-    "cfssl-scan",
     "mkbundle",
     "cfssl-mkbundle",
 ];
@@ -127,7 +126,9 @@ pub fn tools() -> Vec<Tool> {
 pub fn run_script(tool: &Tool, files: &[(&str, Vec<u8>)], script: &str) -> Run {
     let dir = tempfile::tempdir().unwrap();
     for (name, contents) in files {
-        std::fs::write(dir.path().join(name), contents).unwrap();
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
     }
     let path = std::env::var("PATH").unwrap_or_default();
     let path = match &tool.bin {

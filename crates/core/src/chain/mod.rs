@@ -6,4 +6,5 @@ pub mod certinfo;
 pub mod certs;
 pub mod expiry;
 pub mod go_csr;
+pub mod mkbundle;
 pub mod verify;
