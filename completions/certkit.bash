@@ -184,13 +184,21 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__bundle)
-            opts="-q -h -V --cert --key --ca-bundle --int-bundle --int-dir --flavor --metadata --loglevel --quiet --help --version"
+            opts="-q -h -V --cert --domain --ip --key --ca-bundle --int-bundle --int-dir --flavor --metadata --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -238,13 +246,17 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__certinfo)
-            opts="-q -h -V --cert --csr --loglevel --quiet --help --version"
+            opts="-q -h -V --cert --domain --csr --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

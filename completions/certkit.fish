@@ -192,6 +192,8 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l cert -d 'Certificate to bundle: PEM (a chain in any order), DER or PKCS#7; - for standard input' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l domain -d 'Bundle the chain the TLS server NAME presents (NAME or NAME:PORT, default port 443); its certificate must be valid for NAME' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l ip -d 'Connect to this IP address instead of resolving -domain (sent NAME is still -domain)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l key -d 'Private key (PEM) checked against the certificate and included in the output' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l ca-bundle -d 'Trusted roots (PEM)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l int-bundle -d 'Intermediate certificates to build the chain from (PEM)' -r
@@ -206,6 +208,7 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l cert -d 'Certificate(s): PEM (one or more), DER or PKCS#7; - for standard input' -r
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l domain -d 'The certificate a TLS server presents, HOST or HOST:PORT (default port 443)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l csr -d 'Certificate signing request: PEM or DER; - for standard input. As `cfssl` (a symlink), in cfssl\'s shape: Go\'s x509.CertificateRequest fields first' -r
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''

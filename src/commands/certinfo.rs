@@ -22,6 +22,10 @@ pub struct Args {
     #[arg(long, value_name = "FILE", group = "input")]
     pub cert: Option<String>,
 
+    /// The certificate a TLS server presents, HOST or HOST:PORT (default port 443)
+    #[arg(long, value_name = "HOST[:PORT]", group = "input")]
+    pub domain: Option<String>,
+
     /// Certificate signing request: PEM or DER; - for standard input. As `cfssl`
     /// (a symlink), in cfssl's shape: Go's x509.CertificateRequest fields first
     #[arg(long, value_name = "FILE", group = "input")]
@@ -33,10 +37,15 @@ pub fn run(args: Args) -> Result<()> {
         let text = describe_csrs_go(&read_input(path)?, display_name(path))?;
         return print_stdout(&format!("{text}\n"));
     }
-    let info = match (args.cert, args.csr) {
-        (Some(path), _) => describe_certificates(&read_input(&path)?, display_name(&path))?,
-        (None, Some(path)) => describe_csrs(&read_input(&path)?, display_name(&path))?,
-        (None, None) => return Err(Error::Refused("give -cert FILE or -csr FILE".into())),
+    let info = match (args.cert, args.csr, args.domain) {
+        (Some(path), _, _) => describe_certificates(&read_input(&path)?, display_name(&path))?,
+        (None, Some(path), _) => describe_csrs(&read_input(&path)?, display_name(&path))?,
+        (None, None, Some(domain)) => certkit_server::tls_probe::certinfo_domain(&domain)?,
+        (None, None, None) => {
+            return Err(Error::Refused(
+                "give -cert FILE, -csr FILE or -domain HOST".into(),
+            ))
+        }
     };
     let text = serde_json::to_string_pretty(&info).map_err(|e| Error::Encoding(e.to_string()))?;
     print_stdout(&format!("{text}\n"))
