@@ -136,6 +136,8 @@ impl Issuer {
         profile: &Profile,
         options: &SignOptions,
     ) -> Result<Issued> {
+        let with_requested_path_len = requested_path_len(csr, profile)?;
+        let profile = with_requested_path_len.as_ref().unwrap_or(profile);
         self.check_ca_request(csr, profile)?;
         let sans = match options.hosts {
             Some(hosts) => sans_from_hosts(hosts),
@@ -260,6 +262,22 @@ fn check_names(profile: &Profile, subject: &Name, sans: &[San]) -> Result<()> {
     Ok(())
 }
 
+/// A CA profile that sets no pathlen takes the one the CSR asks for, as
+/// current cfssl checks it against the issuer's (a pathlen-0 CSR under a
+/// pathlen-1 CA is signed); `None` when the profile stays as it is.
+fn requested_path_len(csr: &VerifiedCsr, profile: &Profile) -> Result<Option<Profile>> {
+    if !profile.ca_constraint.is_ca || profile.ca_constraint.path_len().is_some() {
+        return Ok(None);
+    }
+    let Some(n) = csr.requested_ca()?.and_then(|bc| bc.path_len_constraint) else {
+        return Ok(None);
+    };
+    let mut copied = profile.clone();
+    copied.ca_constraint.max_path_len = Some(n);
+    copied.ca_constraint.max_path_len_zero = n == 0;
+    Ok(Some(copied))
+}
+
 /// What a signing request may change beyond the CSR and the profile.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SignOptions<'a> {
@@ -309,16 +327,28 @@ fn refuse_expired_ca(cert: &Certificate, source: &str) -> Result<()> {
 /// A certificate that outlives its CA stops validating when the CA
 /// expires, earlier than its notAfter promises. Unless allowed (cfssl's
 /// silent behaviour), a profile whose validity runs past the CA's notAfter
-/// is capped there, with a warning; `None` when no cap is needed.
+/// is capped there, with a warning; `None` when no cap is needed. The cap
+/// never turns a valid config into an error: where it would leave no
+/// validity (a profile's `not_before` at or after the CA's notAfter), the
+/// certificate is issued as configured, with a warning.
 fn cap_at_ca_expiry(
     ca: &Certificate,
     profile: &Profile,
     allow: bool,
 ) -> Result<Option<(Profile, String)>> {
     let ca_not_after = ca.tbs_certificate().validity().not_after;
-    let wanted = validity(profile)?.not_after;
+    let wanted = validity(profile)?;
+    let (wanted_from, wanted) = (wanted.not_before, wanted.not_after);
     if allow || wanted.to_system_time() <= ca_not_after.to_system_time() {
         return Ok(None);
+    }
+    if wanted_from.to_system_time() >= ca_not_after.to_system_time() {
+        let warning = format!(
+            "profile {:?} starts at {wanted_from}, after the CA certificate's notAfter \
+             {ca_not_after}: issued as configured, but it will not validate with this CA",
+            profile.name
+        );
+        return Ok(Some((profile.clone(), warning)));
     }
     let mut capped = profile.clone();
     capped.not_after = Some(time::OffsetDateTime::from(ca_not_after.to_system_time()));

@@ -35,7 +35,11 @@ pub fn gencert(inputs: &GencertInputs, keys: &KeyEncoder) -> Result<Report> {
         req.hosts = load::split_hosts(hosts);
     }
     let config = load::config(inputs.config, &mut report)?;
-    let profile = config.profile(inputs.profile)?;
+    let profile = config.profile(load::profile_name(
+        inputs.config,
+        inputs.profile,
+        &mut report,
+    ))?;
     let mut issuer = load::issuer(inputs.ca)?;
     issuer.allow_beyond_ca_expiry(inputs.allow_beyond_ca_expiry);
     report.info("generate received request");

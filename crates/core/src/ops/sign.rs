@@ -59,7 +59,11 @@ pub fn sign(inputs: &SignInputs) -> Result<Report> {
     let mut issuer = load::issuer(inputs.ca)?;
     issuer.allow_beyond_ca_expiry(inputs.allow_beyond_ca_expiry);
     let config = load::config(inputs.config, &mut report)?;
-    let profile = config.profile(inputs.profile)?;
+    let profile = config.profile(load::profile_name(
+        inputs.config,
+        inputs.profile,
+        &mut report,
+    ))?;
     let input = read_input(inputs.csr)?;
     if let SignInput::Objects(doc) = SignInput::classify(&input, display_name(inputs.csr))? {
         sign_objects(doc, inputs, &issuer, profile, &mut report)?;
