@@ -72,6 +72,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l renewca -d '
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l allow-beyond-ca-expiry -d 'Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA\'s)' -r -f -a "true\t''
 false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l allow-empty-subject -d 'Issue a certificate with an empty subject and no SAN as cfssl does (refused by default: RFC 5280 forbids it)' -r -f -a "true\t''
+false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
 sec1\t'ECDSA keys as SEC1 (`EC PRIVATE KEY`)'
 pkcs8\t'Any key as PKCS#8 (`PRIVATE KEY`), what Java and netty want'"
@@ -106,6 +108,8 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l allow-sha1 -d 'Accept a CSR signed with SHA-1 (refused by default: SHA-1 collisions are practical)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l allow-beyond-ca-expiry -d 'Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA\'s)' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l allow-empty-subject -d 'Issue a certificate with an empty subject and no SAN as cfssl does (refused by default: RFC 5280 forbids it)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''

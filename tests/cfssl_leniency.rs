@@ -121,9 +121,22 @@ fn a_profile_without_a_config_uses_the_default() {
     let files = with_ca();
     let runs = same_outcome(
         &files,
-        "echo '{}' | cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -profile=client - | cfssljson -bare cli",
+        r#"echo '{"CN":"cli"}' | cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -profile=client - | cfssljson -bare cli"#,
     );
     runs[0].assert_stderr("no -config given");
+    // Nomad's guide sends '{}': an empty subject with no SAN, which RFC 5280
+    // forbids. certkit refuses it in one line naming the flag that restores
+    // cfssl's behaviour (README "Migrating from cfssl").
+    let nomad = "echo '{}' | cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -profile=client - | cfssljson -bare cli";
+    let refused = run_script(&tools()[0], &files, nomad);
+    assert!(!refused.ok(), "{}", refused.stderr());
+    refused.assert_stderr("-allow-empty-subject issues it anyway");
+    let allowed = run_script(
+        &tools()[0],
+        &files,
+        &nomad.replace("gencert ", "gencert -allow-empty-subject "),
+    );
+    assert!(allowed.ok(), "{}", allowed.stderr());
     // A profile missing from a config that has profiles stays an error.
     let mut files = files;
     files.push(("config.json", br#"{"signing":{"default":{"expiry":"1h","usages":["server auth"]},"profiles":{"server":{"expiry":"1h","usages":["server auth"]}}}}"#.to_vec()));

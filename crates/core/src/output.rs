@@ -354,14 +354,13 @@ mod tests {
             "the chain alone, as cfssljson 1.2.0"
         );
         assert_eq!(files[1].name, "s-root.pem");
-        let nested = plan_files(
-            br#"{"bundle":{"bundle":"B\n","root":"R\n"}}"#,
-            "in",
-            "s",
-            true,
-        )
-        .unwrap();
-        assert_eq!(nested[0].contents, b"B\nR\n", "as current cfssljson");
+        let json = serde_json::json!({"bundle": {"bundle": cert, "root": cert}});
+        let nested = plan_files(json.to_string().as_bytes(), "in", "s", true).unwrap();
+        assert_eq!(
+            nested[0].contents,
+            format!("{cert}{cert}").into_bytes(),
+            "as current cfssljson"
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub struct Issuer {
     ski: Vec<u8>,
     path_len: Option<u8>,
     allow_beyond_ca_expiry: bool,
+    allow_empty_subject: bool,
 }
 
 /// A freshly issued certificate.
@@ -101,6 +102,7 @@ impl Issuer {
             key,
             ski,
             allow_beyond_ca_expiry: false,
+            allow_empty_subject: false,
         })
     }
 
@@ -147,7 +149,7 @@ impl Issuer {
             Some(overrides) => override_subject(csr.subject(), overrides)?,
             None => csr.subject().clone(),
         };
-        check_names(profile, &subject, &sans)?;
+        check_names(profile, &subject, &sans, self.allow_empty_subject)?;
         let plan = Plan {
             subject,
             issuer: self.cert.tbs_certificate().subject().clone(),
@@ -202,7 +204,7 @@ impl Issuer {
                 "renewal issues leaf certificates only, not CAs".into(),
             ));
         }
-        check_names(profile, subject, &sans)?;
+        check_names(profile, subject, &sans, self.allow_empty_subject)?;
         let plan = Plan {
             subject: subject.clone(),
             issuer: self.cert.tbs_certificate().subject().clone(),
@@ -232,10 +234,15 @@ pub const MAX_SANS: usize = 1000;
 /// The profile's checks of every name that reaches a certificate: one
 /// CN unless allowed, and the name whitelist over every CN, subject email
 /// and SAN. Signing and renewal both pass here.
-fn check_names(profile: &Profile, subject: &Name, sans: &[San]) -> Result<()> {
-    if subject.iter().next().is_none() && sans.is_empty() {
+fn check_names(
+    profile: &Profile,
+    subject: &Name,
+    sans: &[San],
+    allow_empty_subject: bool,
+) -> Result<()> {
+    if subject.iter().next().is_none() && sans.is_empty() && !allow_empty_subject {
         return Err(Error::Refused(
-            "the certificate would name no one: the subject is empty and there is no SAN (RFC 5280 4.1.2.6)".into(),
+            "the certificate would name no one: the subject is empty and there is no SAN (RFC 5280 4.1.2.6); -allow-empty-subject issues it anyway, as cfssl does".into(),
         ));
     }
     if sans.len() > MAX_SANS {
@@ -310,6 +317,13 @@ impl Issuer {
     /// cfssl silently does (`--allow-beyond-ca-expiry`).
     pub fn allow_beyond_ca_expiry(&mut self, allow: bool) {
         self.allow_beyond_ca_expiry = allow;
+    }
+
+    /// Issues certificates with an empty subject and no SAN, as cfssl does
+    /// (`echo '{}' | cfssl gencert ...`); RFC 5280 forbids them, so by
+    /// default they are refused.
+    pub fn allow_empty_subject(&mut self, allow: bool) {
+        self.allow_empty_subject = allow;
     }
 }
 

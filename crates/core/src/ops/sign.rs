@@ -31,6 +31,8 @@ pub struct SignInputs<'a> {
     pub subject: Option<&'a str>,
     pub allow_sha1: bool,
     pub allow_beyond_ca_expiry: bool,
+    /// Issue an empty subject with no SAN (RFC 5280-invalid), as cfssl.
+    pub allow_empty_subject: bool,
     pub objects: ObjectInputs<'a>,
 }
 
@@ -58,6 +60,7 @@ pub fn sign(inputs: &SignInputs) -> Result<Report> {
     let mut report = Report::default();
     let mut issuer = load::issuer(inputs.ca)?;
     issuer.allow_beyond_ca_expiry(inputs.allow_beyond_ca_expiry);
+    issuer.allow_empty_subject(inputs.allow_empty_subject);
     let config = load::config(inputs.config, &mut report)?;
     let profile = config.profile(load::profile_name(
         inputs.config,
