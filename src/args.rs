@@ -222,6 +222,11 @@ fn lenient(argv: Vec<OsString>, root: &clap::Command) -> Normalized {
         }
         let (flag, has_inline_value) = flag_name(&text);
         if let Some(&separate_value) = accepts.flags.get(flag) {
+            if positionals > 0 && !matches!(flag, "h" | "help") {
+                warnings.push(format!(
+                    "{name}: -{flag} comes after an argument: cfssl would ignore it, certkit applies it"
+                ));
+            }
             out.push(arg);
             if separate_value && !has_inline_value {
                 out.extend(rest.next());
@@ -392,6 +397,13 @@ mod tests {
             ["certkit", "sign", "--ca", "ca.pem", "a.csr", "subj.json"]
         );
         assert_eq!(warnings.len(), 2, "{warnings:?}");
+    }
+
+    #[test]
+    fn flags_after_arguments_apply_with_a_warning() {
+        let (argv, warnings) = normalized(&["cfssl", "genkey", "csr.json", "-loglevel", "2"]);
+        assert_eq!(argv, ["certkit", "genkey", "csr.json", "--loglevel", "2"]);
+        assert!(warnings[0].contains("cfssl would ignore it"), "{warnings:?}");
     }
 
     #[test]
