@@ -403,7 +403,10 @@ mod tests {
     fn flags_after_arguments_apply_with_a_warning() {
         let (argv, warnings) = normalized(&["cfssl", "genkey", "csr.json", "-loglevel", "2"]);
         assert_eq!(argv, ["certkit", "genkey", "csr.json", "--loglevel", "2"]);
-        assert!(warnings[0].contains("cfssl would ignore it"), "{warnings:?}");
+        assert!(
+            warnings[0].contains("cfssl would ignore it"),
+            "{warnings:?}"
+        );
     }
 
     #[test]

@@ -35,7 +35,11 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let keys = args.key_output.encoder()?;
     if args.initca {
-        return crate::common::emit(certkit_core::ops::initca::new_ca(&args.csr_json, &keys)?);
+        return crate::common::emit(certkit_core::ops::initca::new_ca(
+            &args.csr_json,
+            None,
+            &keys,
+        )?);
     }
     let req = load_request(&args.csr_json)?;
     if req.ca.is_some() {
