@@ -21,6 +21,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub const CFSSL_NAMES: &[(&str, Option<&str>)] = &[
     ("cfssl", None),
     ("cfssljson", Some("json")),
+    // Some packages and install roles name cfssljson this way.
+    ("cfssl-json", Some("json")),
     ("cfssl-certinfo", Some("certinfo")),
     ("cfssl-bundle", Some("bundle")),
     ("cfssl-newkey", Some("genkey")),

@@ -49,3 +49,46 @@ fn a_ci_script_with_renames_and_an_unnamed_bare() {
          openssl verify -CAfile ca.crt cert.pem",
     );
 }
+
+/// An etcd guide's shape: GNU-style `--initca=true` and `--bare`, a base
+/// name with a directory, a one-hour CA signing a year-long certificate
+/// (certkit caps it at the CA's expiry, with a warning).
+#[test]
+fn an_etcd_guide_with_double_dash_flags_and_paths() {
+    let mut files = inputs();
+    files.push((
+        "etcd-root-ca-csr.json",
+        br#"{"CN":"etcd-root-ca","key":{"algo":"rsa","size":2048},"names":[{"O":"etcd","OU":"etcd Security","C":"US"}],"ca":{"expiry":"1h"}}"#.to_vec(),
+    ));
+    files.push(("certs/.keep", Vec::new()));
+    let runs = same_outcome(
+        &files,
+        "cfssl gencert --initca=true ./etcd-root-ca-csr.json | cfssljson --bare ./etcd-root-ca\n\
+         cfssl gencert --ca ./etcd-root-ca.pem --ca-key ./etcd-root-ca-key.pem \\\n\
+           --config ca-config.json --profile=server --hostname=10.0.0.10,127.0.0.1 \\\n\
+           server-csr.json | cfssljson --bare certs/etcd-server",
+    );
+    let listing = support::listing(&runs[0].dir.path().join("certs"));
+    assert_eq!(
+        listing,
+        [
+            ".keep",
+            "etcd-server-key.pem",
+            "etcd-server.csr",
+            "etcd-server.pem"
+        ]
+    );
+    runs[0].assert_stderr("notAfter capped");
+}
+
+/// Install roles that name cfssljson `cfssl-json`, with the trailing `-`.
+#[test]
+fn cfssl_json_is_cfssljson() {
+    let certkit = &tools()[0];
+    let run = run_script(
+        certkit,
+        &inputs(),
+        "cfssl gencert -initca ca-csr.json | cfssl-json -bare ca -\ntest -s ca-key.pem",
+    );
+    assert!(run.ok(), "{}", run.stderr());
+}
