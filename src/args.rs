@@ -112,9 +112,10 @@ pub struct Normalized {
 }
 
 /// Rewrites argv for clap. Single-letter flags (`-f`) stay short; a lone
-/// `-` (stdin) and everything after `--` stay as they are. `command`
-/// gives the clap definition, built only under a cfssl name.
-pub fn normalize(argv: Vec<OsString>, command: impl FnOnce() -> clap::Command) -> Normalized {
+/// `-` (stdin) and everything after `--` stay as they are. `command` is
+/// the clap definition, built (once, for parsing too) only under a cfssl
+/// name.
+pub fn normalize(argv: Vec<OsString>, command: &mut clap::Command) -> Normalized {
     let mut iter = argv.into_iter();
     let program = iter.next().unwrap_or_else(|| OsString::from("certkit"));
     let personality = Path::new(&program)
@@ -143,7 +144,10 @@ pub fn normalize(argv: Vec<OsString>, command: impl FnOnce() -> clap::Command) -
         }
     }
     match cfssl {
-        Some(_) => lenient(argv, &command()),
+        Some(_) => {
+            command.build();
+            lenient(argv, command)
+        }
         None => Normalized {
             argv,
             warnings: Vec::new(),
@@ -184,8 +188,6 @@ impl Accepts {
 /// arguments beyond those it reads. Commands with subcommands of their
 /// own (`k8s`, `cluster`) are certkit's, and stay strict.
 fn lenient(argv: Vec<OsString>, root: &clap::Command) -> Normalized {
-    let mut root = root.clone();
-    root.build();
     let Some(at) = argv.iter().skip(1).position(|a| !is_flag(a)).map(|i| i + 1) else {
         return Normalized {
             argv,
@@ -295,7 +297,10 @@ mod tests {
     }
 
     fn normalized(args: &[&str]) -> (Vec<String>, Vec<String>) {
-        let n = normalize(args.iter().map(OsString::from).collect(), crate::command);
+        let n = normalize(
+            args.iter().map(OsString::from).collect(),
+            &mut crate::command(),
+        );
         let argv = n
             .argv
             .into_iter()
