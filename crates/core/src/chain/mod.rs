@@ -5,4 +5,5 @@ pub mod bundle;
 pub mod certinfo;
 pub mod certs;
 pub mod expiry;
+pub mod path;
 pub mod verify;
