@@ -98,14 +98,14 @@ fn node(cert: &Cert, trusted: bool) -> Node<'_> {
 /// `intermediates`, handing each complete path to `rules.path`.
 pub fn search<'a, R: Rules<'a>>(
     leaf: &'a Cert,
-    roots: &'a [Cert],
-    intermediates: &'a [Cert],
+    roots: impl IntoIterator<Item = &'a Cert>,
+    intermediates: impl IntoIterator<Item = &'a Cert>,
     budget: Budget,
     rules: &mut R,
 ) -> Outcome<R::Error> {
     let mut nodes = vec![node(leaf, false)];
-    nodes.extend(roots.iter().map(|c| node(c, true)));
-    nodes.extend(intermediates.iter().map(|c| node(c, false)));
+    nodes.extend(roots.into_iter().map(|c| node(c, true)));
+    nodes.extend(intermediates.into_iter().map(|c| node(c, false)));
     let mut by_subject: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
     for (i, n) in nodes.iter().enumerate().skip(1) {
         by_subject.entry(n.subject.clone()).or_default().push(i);

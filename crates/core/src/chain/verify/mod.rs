@@ -92,10 +92,13 @@ pub fn check_link(
     verify_signature(&key, &alg, &tbs, child.cert.signature().raw_bytes()).map_err(fail)
 }
 
-/// The path-dependent checks of a complete path (leaf first, root last):
-/// path length constraints and the maximum depth, not counting
-/// self-issued intermediates (RFC 5280 6.1.4), name constraints, CRLs.
-pub fn check_path(path: &[&Cert], crls: &[Crl], opts: &Options) -> std::result::Result<(), String> {
+/// Path length constraints and the maximum depth of a complete path
+/// (leaf first, root last), not counting self-issued intermediates
+/// (RFC 5280 6.1.4).
+pub fn check_path_lengths(
+    path: &[&Cert],
+    max_depth: Option<usize>,
+) -> std::result::Result<(), String> {
     let last = path.len() - 1;
     let counted: Vec<bool> = path
         .iter()
@@ -118,12 +121,27 @@ pub fn check_path(path: &[&Cert], crls: &[Crl], opts: &Options) -> std::result::
         }
     }
     let depth = counted.iter().filter(|&&c| c).count();
-    if let Some(max) = opts.max_depth.filter(|&m| depth > m) {
+    if let Some(max) = max_depth.filter(|&m| depth > m) {
         return Err(format!(
             "max depth: the path has {depth} intermediate(s), more than the {max} allowed"
         ));
     }
+    Ok(())
+}
+
+/// The rules of a whole path that `verify` and `bundle` share: name
+/// constraints, and each intermediate's extended key usages (when it has
+/// them) sharing a purpose with the leaf's (when it has them).
+pub fn check_shared_path_rules(path: &[&Cert]) -> std::result::Result<(), String> {
     constraints::check_path(path)?;
+    profile::check_eku_nesting(path)
+}
+
+/// The path-dependent checks of a complete path (leaf first, root last):
+/// lengths, name constraints, CRLs.
+pub fn check_path(path: &[&Cert], crls: &[Crl], opts: &Options) -> std::result::Result<(), String> {
+    check_path_lengths(path, opts.max_depth)?;
+    check_shared_path_rules(path)?;
     for (i, pair) in path.windows(2).enumerate() {
         let role = if i == 0 {
             Role::Leaf

@@ -183,6 +183,25 @@ fn check_extension_list(cert: &Cert, me: &str) -> Result<(), String> {
                 e.extn_id
             ));
         }
+        let never_critical = [
+            (
+                oids::ID_CE_AUTHORITY_KEY_IDENTIFIER,
+                "authority key identifier",
+            ),
+            (oids::ID_CE_SUBJECT_KEY_IDENTIFIER, "subject key identifier"),
+            (
+                oids::ID_PE_AUTHORITY_INFO_ACCESS,
+                "authority information access",
+            ),
+        ];
+        if let Some((_, check)) = never_critical
+            .iter()
+            .find(|(oid, _)| e.critical && *oid == e.extn_id)
+        {
+            return Err(format!(
+                "{check}: {me} marks it critical (RFC 5280: non-critical)"
+            ));
+        }
         if e.critical && !UNDERSTOOD.contains(&e.extn_id) {
             return Err(format!(
                 "extensions: {me} has an unknown critical extension {}",
@@ -207,11 +226,6 @@ fn check_key_ids(cert: &Cert, role: Role, me: &str) -> Result<(), String> {
                 "authority key identifier: {me} has none (required unless self-signed)"
             ))
         }
-        Some((true, _)) => {
-            return Err(format!(
-                "authority key identifier: {me} marks it critical (must be non-critical)"
-            ))
-        }
         Some((_, a)) if a.key_identifier.is_none() => {
             return Err(format!(
                 "authority key identifier: {me} has no keyIdentifier field"
@@ -225,11 +239,6 @@ fn check_key_ids(cert: &Cert, role: Role, me: &str) -> Result<(), String> {
         _ => {}
     }
     match &ski {
-        Some((true, _)) => {
-            return Err(format!(
-                "subject key identifier: {me} marks it critical (must be non-critical)"
-            ))
-        }
         None if role != Role::Leaf => {
             return Err(format!("subject key identifier: the CA {me} has none"))
         }
@@ -329,9 +338,6 @@ fn check_constraints_extensions(cert: &Cert, is_ca: bool, me: &str) -> Result<()
 
 fn check_aia(cert: &Cert, me: &str) -> Result<(), String> {
     match ext::<AuthorityInfoAccessSyntax>(cert, "AuthorityInfoAccess", me)? {
-        Some((true, _)) => Err(format!(
-            "authority information access: {me} marks it critical (must be non-critical)"
-        )),
         Some((_, aia)) if aia.0.is_empty() => Err(format!(
             "authority information access: {me} has an empty AuthorityInfoAccess"
         )),
@@ -396,4 +402,30 @@ fn check_ca_eku(cert: &Cert, role: Role, purpose: Purpose, me: &str) -> Result<(
         }
         _ => Ok(()),
     }
+}
+
+fn ekus(cert: &Cert) -> Option<Vec<spki::ObjectIdentifier>> {
+    let (_, eku) = cert
+        .cert
+        .tbs_certificate()
+        .get_extension::<ExtendedKeyUsage>()
+        .ok()??;
+    (!eku.0.contains(&oids::ANY_EXTENDED_KEY_USAGE)).then_some(eku.0)
+}
+
+/// Each intermediate's EKUs, when it lists them, share at least one
+/// purpose with the leaf's, when it lists them (as Go's crypto/x509).
+pub fn check_eku_nesting(path: &[&Cert]) -> Result<(), String> {
+    let Some(leaf) = path.first().and_then(|l| ekus(l)) else {
+        return Ok(());
+    };
+    for ca in path.iter().take(path.len().saturating_sub(1)).skip(1) {
+        if ekus(ca).is_some_and(|e| !e.iter().any(|oid| leaf.contains(oid))) {
+            return Err(format!(
+                "extended key usage: {} may not issue for any purpose of the leaf",
+                who(ca, Role::Intermediate)
+            ));
+        }
+    }
+    Ok(())
 }
