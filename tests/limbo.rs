@@ -234,6 +234,43 @@ fn limbo_in_process() {
     let t = tally(&cases, run_in_process);
     report("in-process", cases.len(), &t);
     assert_tally(&t);
+    pathological_cases_through_bundle(&cases);
+}
+
+/// bundle shares verify's bounded search: limbo's pathological cases
+/// (cycles, many issuers, thousands of name constraints) end in one
+/// clear error, the valid one in a chain.
+fn pathological_cases_through_bundle(cases: &[Case]) {
+    use certkit_core::chain::bundle::chain::{build, Pool};
+    for case in cases.iter().filter(|c| c.id.starts_with("pathological::")) {
+        let pool = |pems: &[String]| {
+            let mut pool = Pool::default();
+            certs(pems).unwrap().into_iter().for_each(|c| pool.add(c));
+            pool
+        };
+        let leaf = certs(std::slice::from_ref(&case.leaf)).unwrap().remove(0);
+        let at = options(case).unwrap().at;
+        let result = build(&leaf, &pool(&case.trusted), &pool(&case.intermediates), at);
+        println!(
+            "bundle {}: {:?}",
+            case.id,
+            result.as_ref().map(|c| c.len()).map_err(|e| e.message())
+        );
+        match (case.expected, result) {
+            (Expected::Success, Ok(_)) => {}
+            (Expected::Failure, Err(e)) => {
+                assert!(e.message().starts_with("x509: "), "{}", e.message())
+            }
+            (Expected::Failure, Ok(_)) if case.id.starts_with("pathological::nc-dos") => {
+                panic!(
+                    "{}: bundle must refuse thousands of name constraints",
+                    case.id
+                )
+            }
+            (Expected::Failure, Ok(_)) => panic!("{}: bundle built a chain", case.id),
+            (Expected::Success, Err(e)) => panic!("{}: {}", case.id, e.message()),
+        }
+    }
 }
 
 /// `certkit verify`'s flags for a case, its files written into `dir`.

@@ -48,7 +48,7 @@ impl ChainError {
                 format!("x509: {who} is not authorized to sign other certificates")
             }
             ChainError::TooManyIntermediates(why) => format!("x509: {why}"),
-            ChainError::Refused(why) => why.clone(),
+            ChainError::Refused(why) => format!("x509: {why}"),
             ChainError::UnknownAuthority => {
                 "x509: certificate signed by unknown authority (no path to a root of the CA bundle)"
                     .into()
@@ -84,7 +84,7 @@ impl Pool {
 }
 
 fn describe(cert: &Cert) -> String {
-    format!("{:?}", cert.cert.tbs_certificate().subject().to_string())
+    crate::chain::verify::profile::short_subject(cert)
 }
 
 /// Every valid chain from `leaf` to a certificate in `roots`, each chain
@@ -114,7 +114,7 @@ pub fn build(
     match outcome {
         _ if !rules.found.is_empty() => Ok(rules.found),
         Outcome::OverBudget(what) => Err(ChainError::Refused(format!(
-            "x509: path building gave up after {what} (a pathological set of certificates)"
+            "path building gave up after {what} (a pathological set of certificates)"
         ))),
         Outcome::Exhausted(Some(e)) => Err(e),
         _ => Err(ChainError::UnknownAuthority),
@@ -160,7 +160,7 @@ impl<'a> Rules<'a> for BundleRules {
 
     fn too_long(&self, max_len: usize) -> ChainError {
         ChainError::Refused(format!(
-            "x509: no chain of at most {max_len} certificates reaches a root"
+            "no chain of at most {max_len} certificates reaches a root"
         ))
     }
 }

@@ -11,7 +11,7 @@ mod constraints;
 pub mod crl;
 mod names;
 pub mod options;
-mod profile;
+pub mod profile;
 
 use crate::chain::bundle::chain::leaf_first;
 use crate::chain::certs::{parse_all, Cert};
@@ -70,9 +70,9 @@ pub fn check_link(
     }
     let fail = |e: String| {
         format!(
-            "signature: {} does not verify under the key of {:?} ({e})",
+            "signature: {} does not verify under the key of {} ({e})",
             who(child, child_role),
-            issuer.cert.tbs_certificate().subject().to_string()
+            profile::short_subject(issuer)
         )
     };
     let tbs = child

@@ -32,10 +32,17 @@ pub fn who(cert: &Cert, role: Role) -> String {
         Role::Intermediate => "intermediate",
         Role::Anchor => "root",
     };
-    format!(
-        "{role} {:?}",
-        cert.cert.tbs_certificate().subject().to_string()
-    )
+    format!("{role} {}", short_subject(cert))
+}
+
+/// The subject, quoted, for messages; a hostile subject can hold
+/// thousands of attributes, so those are counted instead.
+pub fn short_subject(cert: &Cert) -> String {
+    let subject = cert.cert.tbs_certificate().subject();
+    match subject.iter().count() {
+        n if n > 16 => format!("with a {n}-attribute subject"),
+        _ => format!("{:?}", subject.to_string()),
+    }
 }
 
 /// Extensions certkit understands, and so may be critical.
