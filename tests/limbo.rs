@@ -171,7 +171,7 @@ fn tally(cases: &[Case], run: impl Fn(&Case) -> Result<(), String>) -> Tally {
     let mut t = Tally::default();
     for case in cases {
         let result = run(case);
-        let excepted = EXCEPTIONS.iter().any(|(id, _)| *id == case.id);
+        let excepted = EXCEPTIONS.iter().find(|(id, _)| *id == case.id);
         match (result, case.expected) {
             (Ok(()), Expected::Success) => t.right += 1,
             (Err(e), Expected::Failure) => {
@@ -181,11 +181,14 @@ fn tally(cases: &[Case], run: impl Fn(&Case) -> Result<(), String>) -> Tally {
                 t.right += 1;
                 *t.by_check.entry(check_named(&e)).or_default() += 1;
             }
-            (Ok(()), Expected::Failure) if excepted => {
-                t.excepted.push(format!("{} (accepted)", case.id))
+            (Ok(()), Expected::Failure) if excepted.is_some() => {
+                let why = excepted.map_or("", |(_, why)| why);
+                t.excepted.push(format!("{} (accepted): {why}", case.id))
             }
-            (Err(e), Expected::Success) if excepted => {
-                t.excepted.push(format!("{} (refused: {e})", case.id))
+            (Err(e), Expected::Success) if excepted.is_some() => {
+                let why = excepted.map_or("", |(_, why)| why);
+                t.excepted
+                    .push(format!("{} (refused: {e}): {why}", case.id))
             }
             (Ok(()), Expected::Failure) => t.wrong_accepts.push(case.id.clone()),
             (Err(e), Expected::Success) => t.wrong_rejects.push(format!("{}: {e}", case.id)),
