@@ -113,6 +113,7 @@ async fn sign(mut obj: CsrObject, ctx: &Context) -> Result<(), Error> {
         intermediates: &intermediates,
     };
     let name = obj.name().to_string();
+    let started = std::time::Instant::now();
     let outcome = match sign_object_in_place(&mut obj, &options) {
         Ok(outcome) => outcome,
         Err(e) => {
@@ -122,9 +123,11 @@ async fn sign(mut obj: CsrObject, ctx: &Context) -> Result<(), Error> {
         }
     };
     let approved_at = obj.approved_at();
+    let sign_ms = millis(started.elapsed());
     ctx.api
         .replace_subresource("status", &name, &PostParams::default(), &obj.into_value())
         .await?;
+    let write_ms = millis(started.elapsed()) - sign_ms;
     match outcome {
         ObjectOutcome::Signed { serial, warnings } => {
             ctx.metrics.issued.with_label_values(&[&signer]).inc();
@@ -134,7 +137,7 @@ async fn sign(mut obj: CsrObject, ctx: &Context) -> Result<(), Error> {
             }
             tracing::info!(
                 csr = %name, signer = %signer, decision = "issued", serial = %serial,
-                approval_to_issue_seconds = latency, warnings = ?warnings, "decision"
+                approval_to_issue_seconds = latency, sign_ms, write_ms, warnings = ?warnings, "decision"
             );
         }
         ObjectOutcome::Failed(rule) => {
@@ -146,6 +149,11 @@ async fn sign(mut obj: CsrObject, ctx: &Context) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Milliseconds to 0.01, for log lines.
+fn millis(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e5).round() / 100.0
 }
 
 /// Retries with exponential backoff per object (0.1 s doubling to 30 s);
