@@ -1142,7 +1142,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__signer)
-            opts="-q -h -V --signer-name --ca --ca-key --ca-key-password-file --config --profile --kubeconfig --leader-elect --leader-elect-lease-name --leader-elect-namespace --leader-elect-lease-duration --metrics-address --approve-kubelet-serving --cluster-trust-bundle --reload-interval --concurrency --loglevel --quiet --help --version"
+            opts="-q -h -V --signer-name --ca --ca-key --ca-key-password-file --config --profile --kubeconfig --leader-elect --leader-elect-lease-name --leader-elect-namespace --leader-elect-lease-duration --metrics-address --approve-kubelet-serving --approve-kubelet-client --cluster-trust-bundle --reload-interval --concurrency --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1197,6 +1197,10 @@ _certkit() {
                     return 0
                     ;;
                 --approve-kubelet-serving)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --approve-kubelet-client)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;

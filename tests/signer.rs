@@ -101,6 +101,7 @@ impl Cluster {
             .env("PATH", path)
             .env("KUBECONFIG", &self.env["KUBECONFIG"])
             .env("KUBECONFIG_NODE1", &self.env["KUBECONFIG_NODE1"])
+            .env("KUBECONFIG_ADMIN", &self.env["KUBECONFIG"])
             .env("REPO", REPO)
             .output()
             .unwrap()
@@ -439,8 +440,9 @@ fn one_shot_pipeline(c: &Cluster) {
 }
 
 /// Requests made as a kubelet makes them (by the node's own identity):
-/// serving requests approved or denied by the approver, client requests
-/// approved by an administrator; both signed.
+/// serving requests approved or denied by the node's addresses, client
+/// requests approved when the requester may renew (RBAC, asked with a
+/// SubjectAccessReview), left pending otherwise; the approved ones signed.
 fn kubelet_requests(c: &Cluster) {
     eprintln!("== kubelet requests: auto-approval by the node's addresses, signing");
     c.run(
@@ -451,6 +453,9 @@ fn kubelet_requests(c: &Cluster) {
          echo '{"CN":"system:node:node1","names":[{"O":"system:nodes"}],"hosts":["node1","evil.example.com"],"key":{"algo":"ecdsa","size":256}}' > foreign.json
          echo '{"CN":"system:node:node1","names":[{"O":"system:nodes"}],"key":{"algo":"ecdsa","size":256}}' > client.json
          for r in node1 foreign client; do certkit genkey $r.json | certkit json -bare $r; done
+         # Nodes may renew their own client certificates, as kubeadm sets up.
+         kubectl create clusterrolebinding node-autoapprove-certificate-rotation \
+           --clusterrole=system:certificates.k8s.io:certificatesigningrequests:selfnodeclient --group=system:nodes
          # From here on the profile allows client certificates too.
          echo '{"signing":{"default":{"usages":["digital signature","key encipherment","server auth","client auth"],"expiry":"8760h"}}}' > signing.json"#,
     );
@@ -461,6 +466,7 @@ fn kubelet_requests(c: &Cluster) {
         &[
             "--signer-name=kubernetes.io/kubelet-serving,kubernetes.io/kube-apiserver-client-kubelet",
             "--approve-kubelet-serving",
+            "--approve-kubelet-client",
             "--cluster-trust-bundle=false",
         ],
     );
@@ -472,7 +478,12 @@ fn kubelet_requests(c: &Cluster) {
          certkit k8s request -name node1-foreign -signer-name kubernetes.io/kubelet-serving \
            -usages 'digital signature,server auth' foreign.csr | kubectl create -f -
          certkit k8s request -name node1-client -signer-name kubernetes.io/kube-apiserver-client-kubelet \
-           -usages 'digital signature,client auth' client.csr | kubectl create -f -",
+           -usages 'digital signature,client auth' client.csr | kubectl create -f -
+         # Another node asking for node1's client certificate: not allowed.
+         export KUBECONFIG=$KUBECONFIG_ADMIN
+         certkit k8s request -name node2-for-node1 -signer-name kubernetes.io/kube-apiserver-client-kubelet \
+           -usages 'digital signature,client auth' client.csr | \
+           kubectl create --as=system:node:node2 --as-group=system:nodes -f -",
     );
     c.wait_condition("node1-serving", "Approved,Issued", Duration::from_secs(30));
     c.check_certificate("node1-serving", "ca.pem", "node1-key.pem");
@@ -486,13 +497,28 @@ fn kubelet_requests(c: &Cluster) {
         message.contains("SAN evil.example.com is not an address of node node1"),
         "{message}"
     );
-    // Client certificates are approved by policy elsewhere (here: by hand).
-    c.run("kubectl certificate approve node1-client");
     c.wait_condition("node1-client", "Approved,Issued", Duration::from_secs(30));
     c.check_certificate("node1-client", "ca.pem", "client-key.pem");
+    let approved = &c.csr("node1-client")["status"]["conditions"][0];
+    assert_eq!(approved["reason"], "CertkitAutoApproved");
+    assert!(approved["message"]
+        .as_str()
+        .unwrap()
+        .contains("system:node:node1 may create certificatesigningrequests/selfnodeclient"));
+    wait_until(
+        "the decision on node2-for-node1",
+        Duration::from_secs(30),
+        || {
+            signer
+                .decisions()
+                .iter()
+                .any(|d| d["csr"] == "node2-for-node1")
+        },
+    );
+    assert_eq!(c.condition("node2-for-node1"), "Pending");
     let metrics = signer.metrics();
     assert!(
-        metrics.contains("certkit_signer_approved_total 1"),
+        metrics.contains("certkit_signer_approved_total 2"),
         "{metrics}"
     );
     assert!(

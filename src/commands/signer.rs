@@ -71,6 +71,11 @@ pub struct Args {
           default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
     pub approve_kubelet_serving: bool,
 
+    /// Approve kubernetes.io/kube-apiserver-client-kubelet requests whose requester may create certificatesigningrequests/selfnodeclient (renewal) or /nodeclient (bootstrap)
+    #[arg(long = "approve-kubelet-client", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub approve_kubelet_client: bool,
+
     /// Publish the CA as a ClusterTrustBundle per signer name when the server offers the API
     #[arg(long = "cluster-trust-bundle", num_args = 0..=1, require_equals = true, default_missing_value = "true",
           default_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
@@ -109,6 +114,7 @@ pub fn run(args: Args) -> Result<()> {
         lease_duration: args.lease_duration,
         metrics_address: args.metrics_address,
         approve_kubelet_serving: args.approve_kubelet_serving,
+        approve_kubelet_client: args.approve_kubelet_client,
         cluster_trust_bundle: args.cluster_trust_bundle,
         reload_interval: args.reload_interval,
         concurrency: args.concurrency,

@@ -41,6 +41,8 @@ pub struct Options {
     pub lease_duration: Duration,
     pub metrics_address: Option<SocketAddr>,
     pub approve_kubelet_serving: bool,
+    /// Approve kubelet client requests whose requester has the permission.
+    pub approve_kubelet_client: bool,
     /// Publish the CA as ClusterTrustBundles when the server offers them.
     pub cluster_trust_bundle: bool,
     /// How often the CA, key and config files are checked for changes.

@@ -15,7 +15,7 @@ pub struct Metrics {
     pub issued: IntCounterVec,
     /// Requests given a Failed condition, per signer name.
     pub failed: IntCounterVec,
-    /// kubelet-serving requests approved / denied by the approver.
+    /// Requests approved / denied by the approvers.
     pub approved: IntCounter,
     pub denied: IntCounter,
     /// Writes refused with 409 Conflict (another writer got there first).
@@ -56,11 +56,11 @@ impl Metrics {
         );
         let approved = counter(
             "certkit_signer_approved_total",
-            "kubelet-serving requests approved automatically",
+            "Kubelet requests approved automatically",
         );
         let denied = counter(
             "certkit_signer_denied_total",
-            "kubelet-serving requests denied automatically",
+            "Kubelet serving requests denied automatically",
         );
         let conflicts = counter(
             "certkit_signer_conflicts_total",

@@ -7,9 +7,10 @@
 //! two writers (a stale cache, a second replica) one gets 409 Conflict and
 //! its certificate is discarded, never published: one issuance per object.
 
+use crate::approve::{self, Approver};
 use crate::metrics::Metrics;
 use crate::signing::SharedSigning;
-use crate::{approve, Options};
+use crate::Options;
 use certkit_core::k8s::sign::{
     check_signable, sign_object_in_place, Intermediates, ObjectOutcome, SignOptions,
 };
@@ -29,6 +30,7 @@ pub struct Context {
     pub api: Api<CertificateSigningRequest>,
     pub signer_names: Vec<String>,
     pub approve_kubelet_serving: bool,
+    pub approve_kubelet_client: bool,
     pub signing: SharedSigning,
     pub metrics: Metrics,
     /// Failed attempts per object, for the retry backoff.
@@ -42,6 +44,7 @@ impl Context {
             client,
             signer_names: opts.signer_names.clone(),
             approve_kubelet_serving: opts.approve_kubelet_serving,
+            approve_kubelet_client: opts.approve_kubelet_client,
             signing,
             metrics,
             attempts: Mutex::new(HashMap::new()),
@@ -79,10 +82,14 @@ pub async fn reconcile(
         serde_json::to_value(csr.as_ref())?,
         &format!("CertificateSigningRequest {name}"),
     )?;
-    if ctx.approve_kubelet_serving && approve::applies(&obj) {
-        approve::decide(obj, &ctx).await?;
-    } else {
-        sign(obj, &ctx).await?;
+    match approve::approver_for(
+        &obj,
+        ctx.approve_kubelet_serving,
+        ctx.approve_kubelet_client,
+    ) {
+        Some(Approver::KubeletServing) => approve::decide_serving(obj, &ctx).await?,
+        Some(Approver::KubeletClient) => approve::decide_client(obj, &csr, &ctx).await?,
+        None => sign(obj, &ctx).await?,
     }
     ctx.attempts().remove(&name);
     Ok(Action::await_change())
@@ -144,7 +151,7 @@ async fn sign(mut obj: CsrObject, ctx: &Context) -> Result<(), Error> {
             ctx.metrics.failed.with_label_values(&[&signer]).inc();
             tracing::info!(
                 csr = %name, signer = %signer, decision = "failed",
-                reason = certkit_core::k8s::sign::FAILED_REASON, message = %rule, "decision"
+                reason = certkit_core::k8s::sign::FAILED_REASON, detail = %rule, "decision"
             );
         }
     }

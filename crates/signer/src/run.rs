@@ -25,9 +25,19 @@ pub fn run(opts: Options) -> Result<()> {
             "no signer name given (--signer-name NAME)".into(),
         ));
     }
+    for name in &opts.signer_names {
+        if !name
+            .split_once('/')
+            .is_some_and(|(domain, path)| domain.contains('.') && !path.is_empty())
+        {
+            return Err(Error::Refused(format!(
+                "--signer-name {name:?}: a signer name is a domain and a path, e.g. example.com/serving"
+            )));
+        }
+    }
     let (signing, warnings) = opts.signing.load()?;
     for warning in warnings {
-        tracing::warn!(message = %warning, "config");
+        tracing::warn!(detail = %warning, "config");
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

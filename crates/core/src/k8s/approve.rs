@@ -81,6 +81,44 @@ impl KubeletServingClaim {
     }
 }
 
+/// Which permission a kubelet client-certificate request needs, as
+/// kube-controller-manager's approver asks it: `create` on
+/// `certificatesigningrequests/selfnodeclient` when a node renews its own
+/// certificate, `.../nodeclient` otherwise (bootstrap with a token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KubeletClientClaim {
+    /// The node the certificate is for.
+    pub node: String,
+    /// The subresource whose `create` permission approves it.
+    pub subresource: &'static str,
+}
+
+/// Checks a `kubernetes.io/kube-apiserver-client-kubelet` request against
+/// that signer's rules (subject, no SANs, usages) and says which permission
+/// its requester needs for it to be approved.
+pub fn kubelet_client_claim(obj: &CsrObject) -> Result<KubeletClientClaim, String> {
+    let signer = BuiltinSigner::KubeletClient;
+    if obj.signer_name().ok() != Some(signer.name()) {
+        return Err(format!("spec.signerName is not {}", signer.name()));
+    }
+    let request = obj.request().map_err(|e| e.to_string())?;
+    let what = format!("CertificateSigningRequest {}: spec.request", obj.name());
+    let csr = VerifiedCsr::parse(&request, &what).map_err(|e| e.to_string())?;
+    let usages = obj.usages().map_err(|e| e.to_string())?;
+    signer.check(&csr, &usages, false)?;
+    let node = check_node_subject(&csr)?;
+    let renewal = obj.username() == Some(&format!("{NODE_PREFIX}{node}"))
+        && obj.groups().contains(&NODES_GROUP);
+    Ok(KubeletClientClaim {
+        node,
+        subresource: if renewal {
+            "selfnodeclient"
+        } else {
+            "nodeclient"
+        },
+    })
+}
+
 fn san_text(san: &San) -> String {
     match san {
         San::Dns(v) | San::Email(v) | San::Uri(v) => v.clone(),
@@ -96,6 +134,24 @@ mod tests {
     use serde_json::json;
 
     fn object(user: &str, groups: &[&str], cn: &str, hosts: &[&str]) -> CsrObject {
+        request_object(
+            "kubernetes.io/kubelet-serving",
+            &["digital signature", "server auth"],
+            user,
+            groups,
+            cn,
+            hosts,
+        )
+    }
+
+    fn request_object(
+        signer: &str,
+        usages: &[&str],
+        user: &str,
+        groups: &[&str],
+        cn: &str,
+        hosts: &[&str],
+    ) -> CsrObject {
         let req = Request {
             cn: cn.into(),
             names: vec![NameEntry {
@@ -113,8 +169,8 @@ mod tests {
             "metadata": {"name": "csr-1"},
             "spec": {
                 "request": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, pem),
-                "signerName": "kubernetes.io/kubelet-serving",
-                "usages": ["digital signature", "server auth"],
+                "signerName": signer,
+                "usages": usages,
                 "username": user, "groups": groups,
             },
         });
@@ -194,5 +250,61 @@ mod tests {
         assert!(kubelet_serving_claim(&group)
             .unwrap_err()
             .contains("not in group system:nodes"));
+    }
+
+    #[test]
+    fn kubelet_client_requests_need_the_right_permission() {
+        let client = |user: &str, groups: &[&str], cn: &str, hosts: &[&str]| {
+            request_object(
+                "kubernetes.io/kube-apiserver-client-kubelet",
+                &["digital signature", "client auth"],
+                user,
+                groups,
+                cn,
+                hosts,
+            )
+        };
+        let renewal = client(
+            "system:node:node1",
+            &["system:nodes"],
+            "system:node:node1",
+            &[],
+        );
+        assert_eq!(
+            kubelet_client_claim(&renewal).unwrap(),
+            KubeletClientClaim {
+                node: "node1".into(),
+                subresource: "selfnodeclient"
+            }
+        );
+        let bootstrap = client(
+            "system:bootstrap:abcdef",
+            &["system:bootstrappers"],
+            "system:node:node1",
+            &[],
+        );
+        assert_eq!(
+            kubelet_client_claim(&bootstrap).unwrap().subresource,
+            "nodeclient"
+        );
+        let other_node = client(
+            "system:node:node2",
+            &["system:nodes"],
+            "system:node:node1",
+            &[],
+        );
+        assert_eq!(
+            kubelet_client_claim(&other_node).unwrap().subresource,
+            "nodeclient"
+        );
+        let with_san = client(
+            "system:node:node1",
+            &["system:nodes"],
+            "system:node:node1",
+            &["node1"],
+        );
+        assert!(kubelet_client_claim(&with_san)
+            .unwrap_err()
+            .contains("subject alternative names are not allowed"));
     }
 }
