@@ -280,6 +280,7 @@ fn signer_against_a_real_kube_apiserver() {
     one_shot_pipeline(&cluster);
     kubelet_requests(&cluster);
     two_replicas_and_kill_9_of_the_leader(&cluster);
+    two_signers_racing_without_election(&cluster);
 }
 
 fn deploy_manifests_pass_server_dry_run(c: &Cluster) {
@@ -681,6 +682,81 @@ fn two_replicas_and_kill_9_of_the_leader(c: &Cluster) {
     eprintln!(
         "   {N} requests: {by_leader} issued by the killed leader, {by_follower} by the follower, {unlogged} written by the leader as it was killed; \
          takeover {takeover:.2} s after kill -9 (lease 4 s), all issued {everything:?} after it"
+    );
+}
+
+/// Two signers without leader election sign every approved request at the
+/// same time; the resourceVersion on each status write lets exactly one
+/// of them publish a certificate per request, the other gets 409 Conflict.
+fn two_signers_racing_without_election(c: &Cluster) {
+    const N: usize = 50;
+    eprintln!("== two signers without leader election racing for {N} requests");
+    let racer = |name: &str| {
+        Signer::start(
+            c,
+            name,
+            &c.env["KUBECONFIG"],
+            &[
+                "--signer-name=example.com/race",
+                "--cluster-trust-bundle=false",
+            ],
+        )
+    };
+    let (a, b) = (racer("race-a"), racer("race-b"));
+    let template: Value = serde_json::from_str(
+        &c.run("certkit k8s request -name x -signer-name example.com/race -o json server.csr"),
+    )
+    .unwrap();
+    let names: Vec<String> = (0..N).map(|i| format!("race-{i:03}")).collect();
+    let items: Vec<Value> = names
+        .iter()
+        .map(|n| {
+            let mut item = template.clone();
+            item["metadata"]["name"] = Value::String(n.clone());
+            item
+        })
+        .collect();
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
+    std::fs::write(c.work.join("race.json"), list.to_string()).unwrap();
+    c.run(&format!(
+        "kubectl create -f race.json >/dev/null
+         kubectl certificate approve {} >/dev/null",
+        names.join(" ")
+    ));
+    let issued_lines = || {
+        a.decisions()
+            .into_iter()
+            .chain(b.decisions())
+            .filter(|d| d["decision"] == "issued")
+            .map(|d| d["csr"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    wait_until("every race request issued", Duration::from_secs(60), || {
+        issued_lines().len() >= N
+    });
+    for name in &names {
+        assert_eq!(c.condition(name), "Approved,Issued", "{name}");
+    }
+    // Settle: a late duplicate would show up as a second line.
+    std::thread::sleep(Duration::from_secs(1));
+    let mut lines = issued_lines();
+    lines.sort();
+    let mut unique = lines.clone();
+    unique.dedup();
+    assert_eq!(lines.len(), N, "issued lines: {lines:?}");
+    assert_eq!(unique.len(), N);
+    let conflicts = |s: &Signer| {
+        s.metrics()
+            .lines()
+            .find_map(|l| l.strip_prefix("certkit_signer_conflicts_total "))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    eprintln!(
+        "   {N} requests: {} issued by one, {} by the other, {} conflicts lost the race",
+        a.decisions().len(),
+        b.decisions().len(),
+        conflicts(&a) + conflicts(&b)
     );
 }
 
