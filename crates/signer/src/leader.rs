@@ -202,3 +202,27 @@ impl Elector {
             .map(|_| ())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timings_keep_client_go_ratios() {
+        let config = LeaseConfig {
+            namespace: "default".into(),
+            name: "l".into(),
+            identity: "me".into(),
+            lease_duration: Duration::from_secs(15),
+        };
+        assert_eq!(config.renew_deadline(), Duration::from_secs(10));
+        assert!(config.retry_period() >= Duration::from_secs(2));
+        // The holder gives up before a follower may take over.
+        assert!(config.renew_deadline() + config.retry_period() < config.lease_duration);
+        let short = LeaseConfig {
+            lease_duration: Duration::from_secs(1),
+            ..config
+        };
+        assert_eq!(short.retry_period(), Duration::from_millis(200));
+    }
+}

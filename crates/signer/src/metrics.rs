@@ -102,6 +102,14 @@ impl Metrics {
         }
     }
 
+    /// Shows the per-signer counters at 0 before the first decision.
+    pub fn init_signers(&self, signer_names: &[String]) {
+        for name in signer_names {
+            self.issued.with_label_values(&[name]);
+            self.failed.with_label_values(&[name]);
+        }
+    }
+
     /// The text exposition format.
     pub fn render(&self) -> String {
         let mut buf = Vec::new();
@@ -151,4 +159,29 @@ pub async fn serve(
             tracing::error!(error = %e, "metrics server failed");
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_metric() {
+        let m = Metrics::new();
+        m.init_signers(&["example.com/serving".to_string()]);
+        m.issued.with_label_values(&["example.com/serving"]).inc();
+        m.approval_to_issue.observe(0.3);
+        let text = m.render();
+        assert!(text.contains("certkit_signer_issued_total{signer=\"example.com/serving\"} 1"));
+        assert!(text.contains("certkit_signer_approval_to_issue_seconds_bucket{le=\"0.5\"} 1"));
+        for name in [
+            "failed_total",
+            "approved_total",
+            "denied_total",
+            "conflicts_total",
+            "leader",
+        ] {
+            assert!(text.contains(&format!("certkit_signer_{name}")), "{name}");
+        }
+    }
 }

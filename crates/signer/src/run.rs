@@ -65,6 +65,7 @@ fn init_logging() {
 async fn serve(opts: Options, signing: crate::signing::Signing) -> Result<(), String> {
     let client = client(&opts).await?;
     let metrics = Metrics::new();
+    metrics.init_signers(&opts.signer_names);
     let (shutdown_tx, shutdown) = watch::channel(false);
     tokio::spawn(stop_on_signal(shutdown_tx));
     let metrics_task = match opts.metrics_address {
