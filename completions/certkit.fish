@@ -49,6 +49,7 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "check-expiration" -
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "renew" -d 'Renew a certificate in place: same subject, SANs and usages, fresh validity'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "batch" -d 'Generate keys and certificates for many requests, signed by one CA, in one process'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "mkbundle" -d 'Collect the valid certificates of files and directories into one PEM bundle'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "signer" -d 'Run a Kubernetes signer: sign approved CertificateSigningRequests for some signer names'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l initca -d 'Also self-sign the CSR as a CA certificate (like gencert -initca)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
@@ -350,3 +351,29 @@ complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s q -l quiet 
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l signer-name -d 'spec.signerName values to sign for, comma-separated (e.g. example.com/serving)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca -d 'CA certificate (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca-key -d 'CA private key (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l kubeconfig -d 'kubeconfig file (default: in-cluster configuration, then $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l leader-elect -d 'Sign only while holding a coordination.k8s.io Lease, so that several replicas are safe' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l leader-elect-lease-name -d 'Name of the Lease' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l leader-elect-namespace -d 'Namespace of the Lease (default: the pod\'s namespace, else default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l leader-elect-lease-duration -d 'How long a lease lasts without renewal before another replica takes over (Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l metrics-address -d 'Serve Prometheus metrics on ADDR (host:port) at /metrics' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l approve-kubelet-serving -d 'Approve kubernetes.io/kubelet-serving requests from a node for its own addresses; deny the others' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l approve-kubelet-client -d 'Approve kubernetes.io/kube-apiserver-client-kubelet requests whose requester may create certificatesigningrequests/selfnodeclient (renewal) or /nodeclient (bootstrap)' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l cluster-trust-bundle -d 'Publish the CA as a ClusterTrustBundle per signer name when the server offers the API' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l reload-interval -d 'How often the CA, key and config files are checked for changes (Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l concurrency -d 'Requests signed at once' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -s V -l version -d 'Print version'

@@ -76,6 +76,7 @@ pub enum Command {
     Renew(renew::Args),
     Batch(batch::Args),
     Mkbundle(mkbundle::Args),
+    Signer(signer::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -128,6 +129,7 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Renew(a) => renew::run(a),
         Command::Batch(a) => batch::run(a),
         Command::Mkbundle(a) => mkbundle::run(a),
+        Command::Signer(a) => signer::run(a),
     };
     match result {
         Ok(()) => 0,

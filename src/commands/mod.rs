@@ -19,5 +19,6 @@ pub mod print_defaults;
 pub mod renew;
 pub mod selfsign;
 pub mod sign;
+pub mod signer;
 pub mod verify;
 pub mod version;

@@ -47,6 +47,10 @@ pub enum Error {
     /// An internal encoding step failed (a bug or an impossible input).
     #[error("encoding: {0}")]
     Encoding(String),
+    /// A long-running service (the signer controller) that cannot start or
+    /// stopped on an error it cannot recover from.
+    #[error("{0}")]
+    Service(String),
     /// A bundle or chain that cannot be built, with cfssl's error code.
     #[error("{msg} (cfssl error {code})")]
     Chain { code: u32, msg: String },
@@ -89,6 +93,7 @@ impl Error {
             Error::Encoding(_) => 6000,
             Error::Chain { code, .. } => *code,
             Error::Expiring(_) => 1000,
+            Error::Service(_) => 1000,
         }
     }
 }

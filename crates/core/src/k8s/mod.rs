@@ -3,6 +3,7 @@
 //! signing approved objects into `status.certificate`, and showing what
 //! they hold.
 
+pub mod approve;
 pub mod attach;
 pub mod document;
 pub mod manifest;

@@ -245,13 +245,19 @@ impl CsrObject {
     /// Appends a `Failed` condition, as a signer reports a request it
     /// will not sign.
     pub fn add_failed_condition(&mut self, reason: &str, message: &str, now: OffsetDateTime) {
+        self.add_condition("Failed", reason, message, now);
+    }
+
+    /// Appends a condition (`Approved`, `Denied`, `Failed`) with status
+    /// True, stamped `now` to the second as the API stores it.
+    pub fn add_condition(&mut self, kind: &str, reason: &str, message: &str, now: OffsetDateTime) {
         let stamp = now
             .replace_nanosecond(0)
             .ok()
             .and_then(|t| t.format(&Rfc3339).ok())
             .unwrap_or_default();
         let mut condition = Map::new();
-        condition.insert("type".into(), Value::String("Failed".into()));
+        condition.insert("type".into(), Value::String(kind.into()));
         condition.insert("status".into(), Value::String("True".into()));
         condition.insert("reason".into(), Value::String(reason.into()));
         condition.insert("message".into(), Value::String(message.into()));
@@ -265,6 +271,35 @@ impl CsrObject {
             conditions.push(Value::Object(condition));
             status.insert("conditions".into(), Value::Array(conditions));
         });
+    }
+
+    /// When the Approved condition was last updated (whole seconds, as the
+    /// API stores it), if the object is approved and says so.
+    pub fn approved_at(&self) -> Option<OffsetDateTime> {
+        self.conditions()
+            .filter(|c| c.get("type").and_then(Value::as_str) == Some("Approved"))
+            .filter_map(|c| {
+                c.get("lastUpdateTime")
+                    .or_else(|| c.get("lastTransitionTime"))
+                    .and_then(Value::as_str)
+            })
+            .filter_map(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
+            .max()
+    }
+
+    /// `spec.username`, who created the request (set by the API server).
+    pub fn username(&self) -> Option<&str> {
+        self.spec_field("username").and_then(Value::as_str)
+    }
+
+    /// `spec.groups`, the requester's groups (set by the API server).
+    pub fn groups(&self) -> Vec<&str> {
+        self.spec_field("groups")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect()
     }
 
     /// Edits `status`, creating it (or replacing a non-object) first.

@@ -70,27 +70,57 @@ pub fn sign_document(mut doc: Document, opts: &SignOptions) -> Result<SignReport
     };
     for item in doc.items.iter_mut() {
         let name = item.name().to_string();
-        match sign_object(item, opts) {
-            Ok(issued) => {
+        match sign_object_in_place(item, opts)? {
+            ObjectOutcome::Signed { serial, warnings } => {
                 report
                     .warnings
-                    .extend(issued.warnings.iter().map(|w| format!("{name}: {w}")));
-                item.set_certificate(&opts.intermediates.chain(&issued.cert_pem));
-                report.signed.push((name, issued.serial));
+                    .extend(warnings.iter().map(|w| format!("{name}: {w}")));
+                report.signed.push((name, serial));
             }
-            Err(Refusal::Invalid(msg)) if opts.failed_condition => {
-                item.add_failed_condition(FAILED_REASON, &msg, OffsetDateTime::now_utc());
-                report.failed.push((name, msg));
-            }
-            Err(Refusal::Invalid(msg) | Refusal::NotOurs(msg)) => {
-                return Err(Error::Refused(format!(
-                    "CertificateSigningRequest {name}: {msg}"
-                )));
-            }
+            ObjectOutcome::Failed(msg) => report.failed.push((name, msg)),
         }
     }
     report.output = doc.render()?;
     Ok(report)
+}
+
+/// What signing one object did to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ObjectOutcome {
+    /// `status.certificate` is set (the leaf, then the intermediates).
+    Signed {
+        /// The certificate's serial number, in decimal.
+        serial: String,
+        warnings: Vec<String>,
+    },
+    /// The request is invalid and a `Failed` condition was added (only with
+    /// `failed_condition`); the message names the rule.
+    Failed(String),
+}
+
+/// Signs one object in place: the path `certkit sign` takes for each object
+/// of a document and the signer controller takes for each request it
+/// sees. An error is a refusal: not this signer's to decide (other signer,
+/// not approved, already decided or issued), or invalid without
+/// `failed_condition`; the object is then unchanged.
+pub fn sign_object_in_place(obj: &mut CsrObject, opts: &SignOptions) -> Result<ObjectOutcome> {
+    match sign_object(obj, opts) {
+        Ok(issued) => {
+            obj.set_certificate(&opts.intermediates.chain(&issued.cert_pem));
+            Ok(ObjectOutcome::Signed {
+                serial: issued.serial,
+                warnings: issued.warnings,
+            })
+        }
+        Err(Refusal::Invalid(msg)) if opts.failed_condition => {
+            obj.add_failed_condition(FAILED_REASON, &msg, OffsetDateTime::now_utc());
+            Ok(ObjectOutcome::Failed(msg))
+        }
+        Err(Refusal::Invalid(msg) | Refusal::NotOurs(msg)) => Err(Error::Refused(format!(
+            "CertificateSigningRequest {}: {msg}",
+            obj.name()
+        ))),
+    }
 }
 
 /// Whether a certificate may be written into this object at all: approved

@@ -20,8 +20,8 @@ pub enum BuiltinSigner {
     ApiserverClient,
 }
 
-const NODES_GROUP: &str = "system:nodes";
-const NODE_PREFIX: &str = "system:node:";
+pub(crate) const NODES_GROUP: &str = "system:nodes";
+pub(crate) const NODE_PREFIX: &str = "system:node:";
 
 impl BuiltinSigner {
     /// The built-in signer with this name, if it is one.
@@ -156,8 +156,8 @@ fn check_usages(
     Ok(())
 }
 
-/// O exactly `system:nodes`, CN `system:node:<name>`.
-fn check_node_subject(csr: &VerifiedCsr) -> Result<(), String> {
+/// O exactly `system:nodes`, CN `system:node:<name>`; the node's name.
+pub(crate) fn check_node_subject(csr: &VerifiedCsr) -> Result<String, String> {
     let values = |oid| -> Vec<String> {
         csr.subject()
             .iter()
@@ -177,7 +177,7 @@ fn check_node_subject(csr: &VerifiedCsr) -> Result<(), String> {
             .strip_prefix(NODE_PREFIX)
             .is_some_and(|node| !node.is_empty()) =>
         {
-            Ok(())
+            Ok(cn[NODE_PREFIX.len()..].to_string())
         }
         _ => Err(format!(
             "subject CN must be \"{NODE_PREFIX}<nodeName>\", found {cns:?}"
