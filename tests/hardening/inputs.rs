@@ -228,3 +228,33 @@ fn errors_are_bounded_and_usage_errors_are_one_line_and_a_hint() {
         );
     }
 }
+
+#[test]
+fn a_fifo_in_the_intermediates_directory_is_skipped() {
+    let d = Dir::with_ca();
+    d.write(
+        "req.json",
+        r#"{"CN":"svc","hosts":["svc.example"],"key":{"algo":"ecdsa","size":256}}"#,
+    );
+    let out = d.ok(&[
+        "gencert",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "req.json",
+    ]);
+    d.write("svc.pem", &field(&out, "cert"));
+    std::fs::create_dir(d.path("ints")).unwrap();
+    d.sh("mkfifo ints/blocking.pem");
+    // Bounded: reading the FIFO used to block forever.
+    let json = d.sh(&format!(
+        "timeout 60 \"$CERTKIT\" bundle -cert svc.pem -ca-bundle ca.pem -int-dir ints"
+    ));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let messages = v["status"]["messages"].to_string();
+    assert!(
+        messages.contains("blocking.pem: skipped, not a regular file"),
+        "{messages}"
+    );
+}
