@@ -248,9 +248,7 @@ fn a_fifo_in_the_intermediates_directory_is_skipped() {
     std::fs::create_dir(d.path("ints")).unwrap();
     d.sh("mkfifo ints/blocking.pem");
     // Bounded: reading the FIFO used to block forever.
-    let json = d.sh(&format!(
-        "timeout 60 \"$CERTKIT\" bundle -cert svc.pem -ca-bundle ca.pem -int-dir ints"
-    ));
+    let json = d.sh("timeout 60 \"$CERTKIT\" bundle -cert svc.pem -ca-bundle ca.pem -int-dir ints");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let messages = v["status"]["messages"].to_string();
     assert!(
