@@ -27,6 +27,14 @@ use std::path::{Path, PathBuf};
 
 /// Writes every file, all or nothing.
 pub fn write_all(files: &[OutputFile]) -> Result<()> {
+    write_all_staged_in(files, None)
+}
+
+/// As [`write_all`], with the temporary files in `staging` (a directory
+/// on the same filesystem as the targets) instead of beside each target:
+/// what a kill -9 leaves is then one directory, not a temporary file per
+/// key.
+pub fn write_all_staged_in(files: &[OutputFile], staging: Option<&Path>) -> Result<()> {
     interrupt::install();
     refuse_duplicate_targets(files)?;
     for file in files.iter().filter(|f| is_private(f.mode)) {
@@ -42,7 +50,7 @@ pub fn write_all(files: &[OutputFile]) -> Result<()> {
         .collect();
     let _locks = lock_dirs(dirs.iter().map(PathBuf::as_path))?;
     let mut staged = Staged(Vec::new());
-    let result = stage(files, &mut staged.0).and_then(|()| {
+    let result = stage(files, staging, &mut staged.0).and_then(|()| {
         pause_before_rename_for_tests();
         staged.rename_all()
     });
@@ -186,9 +194,9 @@ const STAGING_THREADS: usize = 16;
 
 /// Writes the temporary files, recording each in `staged` (even when a
 /// later one fails, so the caller can remove them).
-fn stage(files: &[OutputFile], staged: &mut Vec<StagedFile>) -> Result<()> {
+fn stage(files: &[OutputFile], dir: Option<&Path>, staged: &mut Vec<StagedFile>) -> Result<()> {
     if files.len() < PARALLEL_FROM {
-        return stage_in_order(files, staged);
+        return stage_in_order(files, dir, staged);
     }
     let chunk = files.len().div_ceil(STAGING_THREADS);
     let parts: Vec<(Vec<StagedFile>, Result<()>)> = std::thread::scope(|scope| {
@@ -197,7 +205,7 @@ fn stage(files: &[OutputFile], staged: &mut Vec<StagedFile>) -> Result<()> {
             .map(|part| {
                 scope.spawn(move || {
                     let mut done = Vec::new();
-                    let result = stage_in_order(part, &mut done);
+                    let result = stage_in_order(part, dir, &mut done);
                     (done, result)
                 })
             })
@@ -224,10 +232,14 @@ fn stage(files: &[OutputFile], staged: &mut Vec<StagedFile>) -> Result<()> {
     result
 }
 
-fn stage_in_order(files: &[OutputFile], staged: &mut Vec<StagedFile>) -> Result<()> {
+fn stage_in_order(
+    files: &[OutputFile],
+    dir: Option<&Path>,
+    staged: &mut Vec<StagedFile>,
+) -> Result<()> {
     for file in files {
         let target = PathBuf::from(&file.name);
-        let temp = write_temp(&target, &file.contents, file.mode)?;
+        let temp = write_temp(&target, dir, &file.contents, file.mode)?;
         staged.push((temp, target, file.mode));
     }
     Ok(())
@@ -351,6 +363,11 @@ fn parent_dir(path: &Path) -> PathBuf {
 /// A hidden name beside `target` for a temporary or old file: the file
 /// name cut to fit NAME_MAX with the suffix, bytes kept as they are.
 fn sibling_name(target: &Path, tag: &str) -> PathBuf {
+    hidden_name_in(&parent_dir(target), target, tag)
+}
+
+/// A hidden name for `target`'s temporary or old file inside `dir`.
+fn hidden_name_in(dir: &Path, target: &Path, tag: &str) -> PathBuf {
     const KEEP: usize = 200;
     let base = target.file_name().map(|n| n.as_bytes()).unwrap_or(b"out");
     let mut cut = base.len().min(KEEP);
@@ -364,12 +381,15 @@ fn sibling_name(target: &Path, tag: &str) -> PathBuf {
     let mut name = b".".to_vec();
     name.extend_from_slice(&base[..cut]);
     name.extend_from_slice(format!(".{suffix}.{tag}").as_bytes());
-    parent_dir(target).join(OsString::from_vec(name))
+    dir.join(OsString::from_vec(name))
 }
 
-fn write_temp(target: &Path, contents: &[u8], mode: u32) -> Result<PathBuf> {
+fn write_temp(target: &Path, dir: Option<&Path>, contents: &[u8], mode: u32) -> Result<PathBuf> {
     for attempt in 0..16u32 {
-        let temp = sibling_name(target, "tmp");
+        let temp = match dir {
+            Some(dir) => hidden_name_in(dir, target, "tmp"),
+            None => sibling_name(target, "tmp"),
+        };
         let opened = {
             // Created and registered under the lock: a signal handler
             // either sees it or runs before it exists.
