@@ -267,24 +267,10 @@ fn batch_refuses_two_requests_that_name_one_file() {
     let req = r#"{"CN":"svc","hosts":["svc.example"],"key":{"algo":"ecdsa","size":256}}"#;
     d.write("reqs/x.json", req);
     d.write("reqs/x-key.json", req);
-    d.write(
-        "config.json",
-        r#"{"signing":{"default":{"usages":["server auth"],"expiry":"1h"}}}"#,
-    );
-    d.cmd(&[
-        "batch",
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "-config",
-        "config.json",
-        "-out",
-        "out",
-        "reqs",
-    ])
-    .code(1)
-    .stderr(predicates::str::contains("x-key.pem"));
+    d.write("config.json", SERVER_CONFIG);
+    d.cmd(&batch_args("reqs"))
+        .code(1)
+        .stderr(predicates::str::contains("x-key.pem"));
     assert!(!d.path("out/x.pem").exists());
 }
 
@@ -458,22 +444,8 @@ fn a_killed_batch_leaves_one_directory_the_next_run_removes() {
         })
         .collect();
     d.write("requests.json", &format!("[{}]", requests.join(",")));
-    d.write(
-        "config.json",
-        r#"{"signing":{"default":{"usages":["server auth"],"expiry":"1h"}}}"#,
-    );
-    let args = [
-        "batch",
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "-config",
-        "config.json",
-        "-out",
-        "out",
-        "requests.json",
-    ];
+    d.write("config.json", SERVER_CONFIG);
+    let args = batch_args("requests.json");
     std::fs::create_dir(d.path("out")).unwrap();
     d.write("out/keep.txt", "mine\n");
     for _ in 0..2 {
@@ -512,10 +484,7 @@ fn a_new_batch_directory_appears_whole_with_its_mode_under_umask_000() {
         "requests.json",
         r#"[{"CN":"a","hosts":["a.example"]},{"CN":"b","hosts":["b.example"]}]"#,
     );
-    d.write(
-        "config.json",
-        r#"{"signing":{"default":{"usages":["server auth"],"expiry":"1h"}}}"#,
-    );
+    d.write("config.json", SERVER_CONFIG);
     d.sh("umask 000; \"$CERTKIT\" batch -ca ca.pem -ca-key ca-key.pem -config config.json -out out requests.json 2>/dev/null");
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(d.path("out"))
