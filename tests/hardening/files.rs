@@ -508,3 +508,32 @@ fn a_new_batch_directory_appears_whole_with_its_mode_under_umask_000() {
     assert!(!out.status.success());
     assert!(!d.path("out2").exists());
 }
+
+#[test]
+fn keys_are_refused_below_a_directory_others_can_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = Dir::with_ca();
+    std::fs::create_dir_all(d.path("ww/deeper")).unwrap();
+    std::fs::set_permissions(d.path("ww"), std::fs::Permissions::from_mode(0o777)).unwrap();
+    d.write("cluster.json", CLUSTER_SPEC);
+    d.cmd(&[
+        "cluster",
+        "init",
+        "-config",
+        "cluster.json",
+        "--out",
+        "ww/deeper/pki",
+    ])
+    .code(1)
+    .stderr(predicates::str::contains("writable by everyone"));
+    assert!(!d.path("ww/deeper/pki").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(d.path("ww/deeper")).unwrap().collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    d.write("config.json", SERVER_CONFIG);
+    d.write("requests.json", r#"[{"CN":"a","hosts":["a.example"]}]"#);
+    let mut args = batch_args("requests.json");
+    args[8] = "ww/deeper/out";
+    d.cmd(&args)
+        .code(1)
+        .stderr(predicates::str::contains("writable by everyone"));
+}
