@@ -7,7 +7,6 @@ use certkit_core::issue::issuer::Issuer;
 use certkit_core::ops::load::{self, CaSource};
 use certkit_core::ops::{Note, Report};
 use certkit_core::policy::SigningConfig;
-use certkit_core::request::Request;
 use std::io::Write;
 
 /// Shows an operation's log lines and prints its output.
@@ -21,14 +20,6 @@ pub fn emit(report: Report) -> Result<()> {
     print_stdout(&report.output)
 }
 
-/// Reads and parses a CSR JSON request, logging its warnings.
-pub fn load_request(path: &str) -> Result<Request> {
-    let mut report = Report::default();
-    let request = load::request(path, &mut report);
-    emit_notes(&report);
-    request
-}
-
 /// Reads a signing config (cfssl's default when none), logging its warnings.
 pub fn load_config(path: Option<&str>) -> Result<SigningConfig> {
     let mut report = Report::default();
@@ -36,8 +27,6 @@ pub fn load_config(path: Option<&str>) -> Result<SigningConfig> {
     emit_notes(&report);
     config
 }
-
-pub use certkit_core::ops::load::split_hosts;
 
 /// Shows an operation's log lines.
 pub fn emit_notes(report: &Report) {

@@ -1,12 +1,8 @@
 //! `gencsr`: a new CSR for an existing key (the renewal path).
 
-use crate::common::{load_request, print_stdout, split_hosts};
-use certkit_core::error::{Error, Result};
-use certkit_core::input::{display_name, read_input};
-use certkit_core::issue::issuer::parse_certificate;
-use certkit_core::issue::renew_ca::request_from_certificate;
-use certkit_core::keys::KeyPair;
-use certkit_core::output::cert_json;
+use crate::common::emit;
+use certkit_core::error::Result;
+use certkit_core::ops::genkey::{gencsr, no_csr_source, CsrSource};
 
 /// Generate a CSR for an existing private key
 #[derive(Debug, clap::Args)]
@@ -36,20 +32,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let key_pem = zeroize::Zeroizing::new(read_input(&args.key)?);
-    let key = KeyPair::from_pem(&key_pem, display_name(&args.key))?;
-    let mut req = match (&args.cert, &args.csr_json) {
-        (Some(cert), _) => {
-            let parsed = parse_certificate(&read_input(cert)?, display_name(cert))?;
-            request_from_certificate(&parsed, display_name(cert))?
-        }
-        (None, Some(json)) => load_request(json)?,
-        (None, None) => return Err(Error::Request("give a CSRJSON file or -cert FILE".into())),
+    let source = match (&args.cert, &args.csr_json) {
+        (Some(cert), _) => CsrSource::Certificate(cert),
+        (None, Some(json)) => CsrSource::Request(json),
+        (None, None) => return Err(no_csr_source()),
     };
-    if let Some(hosts) = &args.hostname {
-        req.hosts = split_hosts(hosts);
-    }
-    let csr_pem = certkit_core::csr::build(&req, &key)?;
-    // cfssl echoes the key, so `json -bare NAME` writes NAME-key.pem back.
-    print_stdout(&cert_json(None, Some(&csr_pem), Some(&key.to_pem()?)))
+    emit(gencsr(&args.key, source, args.hostname.as_deref())?)
 }

@@ -1,9 +1,9 @@
 //! `genkey`: a new key and CSR from a request (with `-initca`, a CA).
 
-use crate::common::{load_request, log_warnings, print_stdout, KeyOutputArgs};
-use crate::log;
+use crate::common::{emit, KeyOutputArgs};
 use certkit_core::error::Result;
-use certkit_core::output::cert_json;
+use certkit_core::ops::genkey::genkey;
+use certkit_core::ops::initca;
 
 /// Generate a private key and a certificate signing request
 #[derive(Debug, clap::Args)]
@@ -34,18 +34,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let keys = args.key_output.encoder()?;
-    if args.initca {
-        return crate::common::emit(certkit_core::ops::initca::new_ca(&args.csr_json, &keys)?);
-    }
-    let req = load_request(&args.csr_json)?;
-    if req.ca.is_some() {
-        log::warning("the request's \"ca\" section is only used with -initca; ignored");
-    }
-    log::info("generate received request");
-    log::info(&format!("generating key: {}", req.key));
-    let key = certkit_core::keys::KeyPair::generate(req.key)?;
-    let csr = certkit_core::csr::build(&req, &key)?;
-    log::info("encoded CSR");
-    log_warnings(&[]);
-    print_stdout(&cert_json(None, Some(&csr), Some(&keys.pem(&key)?)))
+    emit(if args.initca {
+        initca::new_ca(&args.csr_json, &keys)?
+    } else {
+        genkey(&args.csr_json, &keys)?
+    })
 }

@@ -1,12 +1,8 @@
 //! `selfsign`: a key and a certificate signed by itself, for testing.
 
-use crate::common::{
-    load_config, load_request, log_warnings, print_stdout, split_hosts, KeyOutputArgs,
-};
-use crate::log;
+use crate::common::{emit_notes, print_stdout, KeyOutputArgs};
 use certkit_core::error::Result;
-use certkit_core::issue::selfsign::{default_profile, self_signed};
-use certkit_core::output::cert_json;
+use certkit_core::ops::selfsign::selfsign;
 
 const WARNING: &str = "*** WARNING ***
 
@@ -48,21 +44,14 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let keys = args.key_output.encoder()?;
-    let req = load_request(&args.csr_json)?;
-    let profile = match &args.config {
-        Some(path) => load_config(Some(path))?.profile(&args.profile)?.clone(),
-        None => default_profile(),
-    };
-    let made = self_signed(&req, &split_hosts(&args.hostname), &profile)?;
-    log_warnings(&made.warnings);
-    log::info(&format!(
-        "signed certificate with serial number {}",
-        made.serial
-    ));
+    let report = selfsign(
+        &args.csr_json,
+        &args.hostname,
+        args.config.as_deref(),
+        &args.profile,
+        &keys,
+    )?;
+    emit_notes(&report);
     eprintln!("{WARNING}");
-    print_stdout(&cert_json(
-        Some(&made.cert_pem),
-        Some(&made.csr_pem),
-        Some(&keys.pem(&made.key)?),
-    ))
+    print_stdout(&report.output)
 }

@@ -4,11 +4,13 @@
 //! files; the report says what to print and which log lines to show.
 //!
 //! - `load`: requests, configs, keys and CAs named by path
-//! - `initca`, `gencert`, `sign`: the issuing commands
+//! - `genkey`, `initca`, `gencert`, `sign`, `selfsign`: the commands that make keys, CSRs and certificates
 
 pub mod gencert;
+pub mod genkey;
 pub mod initca;
 pub mod load;
+pub mod selfsign;
 pub mod sign;
 
 use zeroize::Zeroizing;
