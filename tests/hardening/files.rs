@@ -537,3 +537,21 @@ fn keys_are_refused_below_a_directory_others_can_write() {
         .code(1)
         .stderr(predicates::str::contains("writable by everyone"));
 }
+
+#[test]
+fn a_non_utf8_directory_is_written_where_it_says() {
+    use std::os::unix::ffi::OsStringExt;
+    let d = Dir::empty();
+    d.write("cluster.json", CLUSTER_SPEC);
+    let out =
+        d.0.path()
+            .join(std::ffi::OsString::from_vec(b"pki-\xff".to_vec()));
+    d.command()
+        .args(["cluster", "init", "-config", "cluster.json", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("etcd/ca.key").is_file());
+    let entries: Vec<_> = std::fs::read_dir(d.0.path()).unwrap().collect();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+}

@@ -248,7 +248,7 @@ fn stage_in_order(
 /// Writes one file atomically.
 pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> Result<()> {
     write_all(&[OutputFile {
-        name: path.to_string_lossy().into_owned(),
+        name: path.to_path_buf(),
         contents: contents.to_vec(),
         mode,
         binary: false,
@@ -429,7 +429,7 @@ mod tests {
 
     fn file(dir: &Path, name: &str, mode: u32) -> OutputFile {
         OutputFile {
-            name: dir.join(name).to_string_lossy().into_owned(),
+            name: dir.join(name),
             contents: b"data".to_vec(),
             mode,
             binary: false,
@@ -445,10 +445,10 @@ mod tests {
         write_all(&files).unwrap();
         for f in &files {
             let mode = std::fs::metadata(&f.name).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600, "{}", f.name);
+            assert_eq!(mode, 0o600, "{}", f.name.display());
         }
         let clean = tempfile::tempdir().unwrap();
-        let clean_name = |name: &str| clean.path().join(name).to_string_lossy().into_owned();
+        let clean_name = |name: &str| clean.path().join(name);
         for (i, f) in files.iter_mut().enumerate() {
             f.name = clean_name(&format!("f{i}-key.pem"));
         }
@@ -475,11 +475,7 @@ mod tests {
         let cert = dir.path().join("c.pem");
         std::fs::write(&cert, "old").unwrap();
         let bad = OutputFile {
-            name: dir
-                .path()
-                .join("missing-dir/c.csr")
-                .to_string_lossy()
-                .into_owned(),
+            name: dir.path().join("missing-dir/c.csr"),
             contents: b"x".to_vec(),
             mode: 0o644,
             binary: false,
@@ -510,11 +506,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write_all(&[file(dir.path(), "a.pem", 0o644)]).unwrap();
         let bad = OutputFile {
-            name: dir
-                .path()
-                .join("missing/b.pem")
-                .to_string_lossy()
-                .into_owned(),
+            name: dir.path().join("missing/b.pem"),
             contents: b"x".to_vec(),
             mode: 0o644,
             binary: false,
@@ -554,18 +546,22 @@ mod tests {
     fn two_files_at_one_path_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let mut twin = file(dir.path(), "x-key.pem", 0o600);
-        twin.name = format!("{}/./x-key.pem", dir.path().display());
+        twin.name = dir.path().join(".").join("x-key.pem");
         let err = write_all(&[file(dir.path(), "x-key.pem", 0o600), twin]).unwrap_err();
         assert!(err.to_string().contains("two outputs"), "{err}");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]
-    fn long_names_fit_their_temporary_names() {
+    fn long_and_non_utf8_names_are_written_where_they_say() {
         let dir = tempfile::tempdir().unwrap();
         let long = format!("{}-key.pem", "n".repeat(240));
         write_all(&[file(dir.path(), &long, 0o600)]).unwrap();
         assert!(dir.path().join(&long).is_file());
+        // A name that is not UTF-8 is written where it says.
+        let raw = dir.path().join(OsString::from_vec(b"caf\xe9.pem".to_vec()));
+        write_atomic(&raw, b"x", 0o644).unwrap();
+        assert_eq!(std::fs::read(&raw).unwrap(), b"x");
     }
 
     #[test]

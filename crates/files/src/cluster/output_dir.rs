@@ -52,7 +52,7 @@ pub fn write_tree(
             create_dirs(dir)?;
         }
         outputs.push(OutputFile {
-            name: path.to_string_lossy().into_owned(),
+            name: path,
             contents: file.contents.clone(),
             mode: file.mode,
             binary: false,
@@ -94,8 +94,8 @@ pub fn write_into_dir(out: &Path, files: &[OutputFile]) -> Result<()> {
         let tree = files
             .iter()
             .map(|f| {
-                let path = Path::new(&f.name).strip_prefix(out).map_err(|_| {
-                    Error::Refused(format!("{}: not under {}", f.name, out.display()))
+                let path = f.name.strip_prefix(out).map_err(|_| {
+                    Error::Refused(format!("{}: not under {}", f.name.display(), out.display()))
                 })?;
                 Ok(TreeFile {
                     path: path.to_string_lossy().into_owned(),
