@@ -48,6 +48,7 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "cluster" -d 'Create
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "check-expiration" -d 'Report certificate expiry; exit 1 when any certificate expires within the window'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "renew" -d 'Renew a certificate in place: same subject, SANs and usages, fresh validity'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "batch" -d 'Generate keys and certificates for many requests, signed by one CA, in one process'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "mkbundle" -d 'Collect the valid certificates of files and directories into one PEM bundle'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l initca -d 'Also self-sign the CSR as a CA certificate (like gencert -initca)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
@@ -70,6 +71,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l hostname -d 
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l renewca -d 'Renew the CA given by -ca and -ca-key: same key, subject and pathlen, new validity' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l allow-beyond-ca-expiry -d 'Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA\'s)' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l allow-empty-subject -d 'Issue a certificate with an empty subject and no SAN as cfssl does (refused by default: RFC 5280 forbids it)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
 sec1\t'ECDSA keys as SEC1 (`EC PRIVATE KEY`)'
@@ -105,6 +108,8 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l allow-sha1 -d 'Accept a CSR signed with SHA-1 (refused by default: SHA-1 collisions are practical)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l allow-beyond-ca-expiry -d 'Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA\'s)' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l allow-empty-subject -d 'Issue a certificate with an empty subject and no SAN as cfssl does (refused by default: RFC 5280 forbids it)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
@@ -191,6 +196,8 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l cert -d 'Certificate to bundle: PEM (a chain in any order), DER or PKCS#7; - for standard input' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l domain -d 'Bundle the chain the TLS server NAME presents (NAME or NAME:PORT, default port 443); its certificate must be valid for NAME' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l ip -d 'Connect to this IP address instead of resolving -domain (sent NAME is still -domain)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l key -d 'Private key (PEM) checked against the certificate and included in the output' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l ca-bundle -d 'Trusted roots (PEM)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l int-bundle -d 'Intermediate certificates to build the chain from (PEM)' -r
@@ -205,7 +212,8 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l cert -d 'Certificate(s): PEM (one or more), DER or PKCS#7; - for standard input' -r
-complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l csr -d 'Certificate signing request: PEM or DER; - for standard input' -r
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l domain -d 'The certificate a TLS server presents, HOST or HOST:PORT (default port 443)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l csr -d 'Certificate signing request: PEM or DER; - for standard input. As `cfssl` (a symlink), in cfssl\'s shape: Go\'s x509.CertificateRequest fields first' -r
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
@@ -317,3 +325,10 @@ complete -c certkit -n "__fish_certkit_using_subcommand batch" -s q -l quiet -d 
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s f -l f -d 'The bundle file to write' -r
+complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -l nw -d 'Number of workers (accepted as cfssl\'s mkbundle; certkit reads the files in order)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s V -l version -d 'Print version'

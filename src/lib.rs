@@ -4,6 +4,7 @@
 //! mapped to exit codes here and nowhere else.
 
 mod args;
+pub use args::CFSSL_NAMES;
 mod commands;
 mod common;
 pub mod docs;
@@ -74,6 +75,7 @@ pub enum Command {
     CheckExpiration(check_expiration::Args),
     Renew(renew::Args),
     Batch(batch::Args),
+    Mkbundle(mkbundle::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -121,7 +123,8 @@ fn usage_error_lines(rendered: &str) -> String {
 /// Runs certkit with a full argv (argv[0] included) and returns the exit
 /// code: 0 success, 1 error, 2 usage error.
 pub fn main_with_args(argv: Vec<OsString>) -> i32 {
-    let cli = match Cli::try_parse_from(args::normalize(argv)) {
+    let normalized = args::normalize(argv, command);
+    let cli = match Cli::try_parse_from(normalized.argv) {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {
             eprintln!("{}", usage_error_lines(&e.render().to_string()));
@@ -137,6 +140,9 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
     log::set_level(cli.loglevel);
     if cli.quiet {
         log::set_level(log::LEVEL_ERROR);
+    }
+    for warning in &normalized.warnings {
+        log::warning(warning);
     }
     let result = match cli.command {
         Command::Genkey(a) => genkey::run(a),
@@ -158,6 +164,7 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::CheckExpiration(a) => check_expiration::run(a),
         Command::Renew(a) => renew::run(a),
         Command::Batch(a) => batch::run(a),
+        Command::Mkbundle(a) => mkbundle::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -18,11 +18,25 @@ EXIT STATUS:
   code); 2 usage error.")]
 pub struct Args {
     /// Certificate to bundle: PEM (a chain in any order), DER or PKCS#7; - for standard input
-    #[arg(long, value_name = "FILE")]
-    pub cert: String,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "domain",
+        conflicts_with = "domain"
+    )]
+    pub cert: Option<String>,
+
+    /// Bundle the chain the TLS server NAME presents (NAME or NAME:PORT, default port 443);
+    /// its certificate must be valid for NAME
+    #[arg(long, value_name = "NAME[:PORT]")]
+    pub domain: Option<String>,
+
+    /// Connect to this IP address instead of resolving -domain (sent NAME is still -domain)
+    #[arg(long, value_name = "IP", requires = "domain")]
+    pub ip: Option<String>,
 
     /// Private key (PEM) checked against the certificate and included in the output
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "domain")]
     pub key: Option<String>,
 
     /// Trusted roots (PEM)
@@ -52,7 +66,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let sources = Sources {
-        cert: args.cert,
+        cert: args.cert.or(args.domain.clone()).unwrap_or_default(),
         key: args.key,
         ca_bundle: Some(args.ca_bundle),
         int_bundle: args.int_bundle,
@@ -60,6 +74,12 @@ pub fn run(args: Args) -> Result<()> {
         metadata: args.metadata,
         flavor: args.flavor.into(),
     };
-    let bundle = bundle_from(&sources, std::time::SystemTime::now())?;
+    let now = std::time::SystemTime::now();
+    let bundle = match &args.domain {
+        Some(domain) => {
+            certkit_server::tls_probe::bundle_domain(domain, args.ip.as_deref(), &sources, now)?
+        }
+        None => bundle_from(&sources, now)?,
+    };
     print_stdout(&format!("{}\n", to_json(&bundle)))
 }

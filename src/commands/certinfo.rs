@@ -2,6 +2,7 @@
 
 use crate::common::print_stdout;
 use certkit_core::chain::certinfo::{describe_certificates, describe_csrs};
+use certkit_core::chain::go_csr::describe_csrs_go;
 use certkit_core::error::{Error, Result};
 use certkit_core::input::{display_name, read_input};
 
@@ -11,7 +12,7 @@ use certkit_core::input::{display_name, read_input};
   Show a certificate's names, dates and fingerprints:
     certkit certinfo -cert ca-signed-server.pem | jq '{subject, sans, not_after, fingerprints}'
   Every certificate of a chain (one entry each):
-    certkit certinfo -cert server-bundle.pem | jq '.[].subject.common_name'
+    cat server-bundle.pem server-root.pem | certkit certinfo -cert - | jq '.[].subject.common_name'
   A CSR taken from Kubernetes:
     kubectl get csr my-svc -o jsonpath='{.spec.request}' | base64 --decode | \\
       certkit certinfo -csr -")]
@@ -21,16 +22,30 @@ pub struct Args {
     #[arg(long, value_name = "FILE", group = "input")]
     pub cert: Option<String>,
 
-    /// Certificate signing request: PEM or DER; - for standard input
+    /// The certificate a TLS server presents, HOST or HOST:PORT (default port 443)
+    #[arg(long, value_name = "HOST[:PORT]", group = "input")]
+    pub domain: Option<String>,
+
+    /// Certificate signing request: PEM or DER; - for standard input. As `cfssl`
+    /// (a symlink), in cfssl's shape: Go's x509.CertificateRequest fields first
     #[arg(long, value_name = "FILE", group = "input")]
     pub csr: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let info = match (args.cert, args.csr) {
-        (Some(path), _) => describe_certificates(&read_input(&path)?, display_name(&path))?,
-        (None, Some(path)) => describe_csrs(&read_input(&path)?, display_name(&path))?,
-        (None, None) => return Err(Error::Refused("give -cert FILE or -csr FILE".into())),
+    if let (None, Some(path), true) = (&args.cert, &args.csr, crate::args::invoked_as_cfssl()) {
+        let text = describe_csrs_go(&read_input(path)?, display_name(path))?;
+        return print_stdout(&format!("{text}\n"));
+    }
+    let info = match (args.cert, args.csr, args.domain) {
+        (Some(path), _, _) => describe_certificates(&read_input(&path)?, display_name(&path))?,
+        (None, Some(path), _) => describe_csrs(&read_input(&path)?, display_name(&path))?,
+        (None, None, Some(domain)) => certkit_server::tls_probe::certinfo_domain(&domain)?,
+        (None, None, None) => {
+            return Err(Error::Refused(
+                "give -cert FILE, -csr FILE or -domain HOST".into(),
+            ))
+        }
     };
     let text = serde_json::to_string_pretty(&info).map_err(|e| Error::Encoding(e.to_string()))?;
     print_stdout(&format!("{text}\n"))

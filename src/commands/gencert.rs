@@ -55,6 +55,11 @@ pub struct Args {
           default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_beyond_ca_expiry: bool,
 
+    /// Issue a certificate with an empty subject and no SAN as cfssl does (refused by default: RFC 5280 forbids it)
+    #[arg(long = "allow-empty-subject", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_empty_subject: bool,
+
     #[command(flatten)]
     pub key_output: KeyOutputArgs,
 }
@@ -81,6 +86,7 @@ pub fn run(args: Args) -> Result<()> {
         hostname: args.hostname.as_deref(),
         request: csr_json,
         allow_beyond_ca_expiry: args.allow_beyond_ca_expiry,
+        allow_empty_subject: args.allow_empty_subject,
     };
     emit(gencert(&inputs, &keys)?)
 }

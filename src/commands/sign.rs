@@ -61,6 +61,11 @@ pub struct Args {
     #[arg(long = "allow-beyond-ca-expiry", num_args = 0..=1, require_equals = true, default_missing_value = "true",
           default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_beyond_ca_expiry: bool,
+
+    /// Issue a certificate with an empty subject and no SAN as cfssl does (refused by default: RFC 5280 forbids it)
+    #[arg(long = "allow-empty-subject", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_empty_subject: bool,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -81,6 +86,7 @@ pub fn run(args: Args) -> Result<()> {
         subject: subject_path.as_deref(),
         allow_sha1: args.allow_sha1,
         allow_beyond_ca_expiry: args.allow_beyond_ca_expiry,
+        allow_empty_subject: args.allow_empty_subject,
         objects: args.k8s.inputs(),
     })?)
 }

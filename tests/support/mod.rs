@@ -2,6 +2,8 @@
 //! as cfssl/cfssljson, and the reference tools the interop tests call.
 #![allow(dead_code)]
 
+pub mod scripts;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 

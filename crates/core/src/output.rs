@@ -50,7 +50,7 @@ impl Drop for OutputFile {
 /// Decides the files for a cfssl response, as cfssljson does: `cert` (or
 /// `certificate`) to NAME.pem, `key` (or `private_key`) to NAME-key.pem
 /// with mode 0600, `csr` (or `certificate_request`) to NAME.csr, a bundle
-/// to NAME-bundle.pem and NAME-root.pem, an OCSP response to
+/// to NAME-bundle.pem (the chain) and NAME-root.pem, an OCSP response to
 /// NAME-response.der. Without `bare`, the API envelope is unwrapped:
 /// `{"success": false}` is an error naming the response's messages.
 pub fn plan_files(input: &[u8], source: &str, base: &str, bare: bool) -> Result<Vec<OutputFile>> {
@@ -132,10 +132,14 @@ fn plan_value(value: &Value, source: &str, base: &str, bare: bool) -> Result<Vec
         check_pem(&csr, PemKind::Request, source, "csr")?;
         add(".csr", csr, 0o644);
     }
-    let (bundle, root) = match obj.get("bundle") {
-        Some(Value::Object(b)) => (string_field(b, "bundle"), string_field(b, "root")),
-        Some(Value::String(b)) => (Some(b.clone()), string_field(obj, "root")),
-        _ => (None, None),
+    // NAME-bundle.pem is what servers send (nginx ssl_certificate,
+    // Kubernetes tls.crt): the chain without its root, as cfssljson 1.2.0
+    // writes it from `cfssl bundle`. Only the API's nested bundle object,
+    // which current cfssljson reads, gets the root appended, as there.
+    let (bundle, root, with_root) = match obj.get("bundle") {
+        Some(Value::Object(b)) => (string_field(b, "bundle"), string_field(b, "root"), true),
+        Some(Value::String(b)) => (Some(b.clone()), string_field(obj, "root"), false),
+        _ => (None, None, false),
     };
     if let Some(bundle) = bundle {
         let root = root.unwrap_or_default();
@@ -144,7 +148,7 @@ fn plan_value(value: &Value, source: &str, base: &str, bare: bool) -> Result<Vec
             check_pem(&root, PemKind::Certificates, source, "root")?;
         }
         let mut contents = bundle;
-        if !root.is_empty() {
+        if with_root && !root.is_empty() {
             if !contents.ends_with('\n') {
                 contents.push('\n');
             }
@@ -348,8 +352,19 @@ mod tests {
         let json = serde_json::json!({"bundle": cert, "root": cert, "crt": "C"});
         let files = plan_files(json.to_string().as_bytes(), "in", "s", true).unwrap();
         assert_eq!(files[0].name, std::path::Path::new("s-bundle.pem"));
-        assert_eq!(files[0].contents, format!("{cert}{cert}").into_bytes());
+        assert_eq!(
+            files[0].contents,
+            cert.as_bytes(),
+            "the chain alone, as cfssljson 1.2.0"
+        );
         assert_eq!(files[1].name, std::path::Path::new("s-root.pem"));
+        let json = serde_json::json!({"bundle": {"bundle": cert, "root": cert}});
+        let nested = plan_files(json.to_string().as_bytes(), "in", "s", true).unwrap();
+        assert_eq!(
+            nested[0].contents,
+            format!("{cert}{cert}").into_bytes(),
+            "as current cfssljson"
+        );
     }
 
     #[test]

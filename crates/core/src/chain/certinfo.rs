@@ -54,7 +54,7 @@ pub fn describe_name(name: &Name) -> Value {
     Value::Object(out)
 }
 
-fn ip_text(bytes: &[u8]) -> String {
+pub(crate) fn ip_text(bytes: &[u8]) -> String {
     match bytes.len() {
         4 => <[u8; 4]>::try_from(bytes)
             .map(|b| IpAddr::from(b).to_string())
@@ -295,19 +295,7 @@ pub fn describe_csr(der: &[u8]) -> Result<Value> {
     })()
     .is_some();
     out.insert("signature_valid".into(), json!(signature_valid));
-    let mut exts = Vec::new();
-    for attr in req
-        .info
-        .attributes
-        .iter()
-        .filter(|a| a.oid == rfc5912::ID_EXTENSION_REQ)
-    {
-        for value in attr.values.iter() {
-            if let Ok(list) = value.decode_as::<Vec<Extension>>() {
-                exts.extend(list);
-            }
-        }
-    }
+    let exts = super::go_csr::requested_extensions(&req);
     let sans: Vec<GeneralName> = exts
         .iter()
         .filter(|e| e.extn_id == rfc5912::ID_CE_SUBJECT_ALT_NAME)

@@ -65,25 +65,51 @@ fn display_key(name: &str) -> String {
 }
 
 pub fn string_array(v: &Value, field: &str, err: fn(String) -> Error) -> Result<Vec<String>> {
-    match v {
-        Value::Null => Ok(Vec::new()),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-                Value::String(_) => Err(err(format!("{field}[{i}]: empty entry"))),
-                other => Err(err(format!(
+    strings(v, field, err, false).map(|(items, _)| items)
+}
+
+/// As [`string_array`], but empty entries are dropped instead of refused;
+/// also says whether any was dropped.
+pub fn string_array_skip_empty(
+    v: &Value,
+    field: &str,
+    err: fn(String) -> Error,
+) -> Result<(Vec<String>, bool)> {
+    strings(v, field, err, true)
+}
+
+fn strings(
+    v: &Value,
+    field: &str,
+    err: fn(String) -> Error,
+    skip_empty: bool,
+) -> Result<(Vec<String>, bool)> {
+    let items = match v {
+        Value::Null => return Ok((Vec::new(), false)),
+        Value::Array(items) => items,
+        other => {
+            return Err(err(format!(
+                "{field}: expected an array of strings, found {}",
+                kind(other)
+            )))
+        }
+    };
+    let mut out = Vec::with_capacity(items.len());
+    let mut dropped = false;
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Value::String(s) if !s.trim().is_empty() => out.push(s.trim().to_string()),
+            Value::String(_) if skip_empty => dropped = true,
+            Value::String(_) => return Err(err(format!("{field}[{i}]: empty entry"))),
+            other => {
+                return Err(err(format!(
                     "{field}[{i}]: expected a string, found {}",
                     kind(other)
-                ))),
-            })
-            .collect(),
-        other => Err(err(format!(
-            "{field}: expected an array of strings, found {}",
-            kind(other)
-        ))),
+                )))
+            }
+        }
     }
+    Ok((out, dropped))
 }
 
 pub fn kind(v: &Value) -> &'static str {

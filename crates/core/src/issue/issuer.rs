@@ -26,6 +26,7 @@ pub struct Issuer {
     ski: Vec<u8>,
     path_len: Option<u8>,
     allow_beyond_ca_expiry: bool,
+    allow_empty_subject: bool,
 }
 
 /// A freshly issued certificate.
@@ -101,6 +102,7 @@ impl Issuer {
             key,
             ski,
             allow_beyond_ca_expiry: false,
+            allow_empty_subject: false,
         })
     }
 
@@ -136,6 +138,8 @@ impl Issuer {
         profile: &Profile,
         options: &SignOptions,
     ) -> Result<Issued> {
+        let with_requested_path_len = requested_path_len(csr, profile)?;
+        let profile = with_requested_path_len.as_ref().unwrap_or(profile);
         self.check_ca_request(csr, profile)?;
         let sans = match options.hosts {
             Some(hosts) => sans_from_hosts(hosts),
@@ -145,7 +149,7 @@ impl Issuer {
             Some(overrides) => override_subject(csr.subject(), overrides)?,
             None => csr.subject().clone(),
         };
-        check_names(profile, &subject, &sans)?;
+        check_names(profile, &subject, &sans, self.allow_empty_subject)?;
         let plan = Plan {
             subject,
             issuer: self.cert.tbs_certificate().subject().clone(),
@@ -200,7 +204,7 @@ impl Issuer {
                 "renewal issues leaf certificates only, not CAs".into(),
             ));
         }
-        check_names(profile, subject, &sans)?;
+        check_names(profile, subject, &sans, self.allow_empty_subject)?;
         let plan = Plan {
             subject: subject.clone(),
             issuer: self.cert.tbs_certificate().subject().clone(),
@@ -230,10 +234,15 @@ pub const MAX_SANS: usize = 1000;
 /// The profile's checks of every name that reaches a certificate: one
 /// CN unless allowed, and the name whitelist over every CN, subject email
 /// and SAN. Signing and renewal both pass here.
-fn check_names(profile: &Profile, subject: &Name, sans: &[San]) -> Result<()> {
-    if subject.iter().next().is_none() && sans.is_empty() {
+fn check_names(
+    profile: &Profile,
+    subject: &Name,
+    sans: &[San],
+    allow_empty_subject: bool,
+) -> Result<()> {
+    if subject.iter().next().is_none() && sans.is_empty() && !allow_empty_subject {
         return Err(Error::Refused(
-            "the certificate would name no one: the subject is empty and there is no SAN (RFC 5280 4.1.2.6)".into(),
+            "the certificate would name no one: the subject is empty and there is no SAN (RFC 5280 4.1.2.6); -allow-empty-subject issues it anyway, as cfssl does".into(),
         ));
     }
     if sans.len() > MAX_SANS {
@@ -258,6 +267,22 @@ fn check_names(profile: &Profile, subject: &Name, sans: &[San]) -> Result<()> {
         whitelist.check(subject, sans)?;
     }
     Ok(())
+}
+
+/// A CA profile that sets no pathlen takes the one the CSR asks for, as
+/// current cfssl checks it against the issuer's (a pathlen-0 CSR under a
+/// pathlen-1 CA is signed); `None` when the profile stays as it is.
+fn requested_path_len(csr: &VerifiedCsr, profile: &Profile) -> Result<Option<Profile>> {
+    if !profile.ca_constraint.is_ca || profile.ca_constraint.path_len().is_some() {
+        return Ok(None);
+    }
+    let Some(n) = csr.requested_ca()?.and_then(|bc| bc.path_len_constraint) else {
+        return Ok(None);
+    };
+    let mut copied = profile.clone();
+    copied.ca_constraint.max_path_len = Some(n);
+    copied.ca_constraint.max_path_len_zero = n == 0;
+    Ok(Some(copied))
 }
 
 /// What a signing request may change beyond the CSR and the profile.
@@ -293,6 +318,13 @@ impl Issuer {
     pub fn allow_beyond_ca_expiry(&mut self, allow: bool) {
         self.allow_beyond_ca_expiry = allow;
     }
+
+    /// Issues certificates with an empty subject and no SAN, as cfssl does
+    /// (`echo '{}' | cfssl gencert ...`); RFC 5280 forbids them, so by
+    /// default they are refused.
+    pub fn allow_empty_subject(&mut self, allow: bool) {
+        self.allow_empty_subject = allow;
+    }
 }
 
 /// An expired CA signs nothing: what it issues cannot be validated.
@@ -309,16 +341,28 @@ fn refuse_expired_ca(cert: &Certificate, source: &str) -> Result<()> {
 /// A certificate that outlives its CA stops validating when the CA
 /// expires, earlier than its notAfter promises. Unless allowed (cfssl's
 /// silent behaviour), a profile whose validity runs past the CA's notAfter
-/// is capped there, with a warning; `None` when no cap is needed.
+/// is capped there, with a warning; `None` when no cap is needed. The cap
+/// never turns a valid config into an error: where it would leave no
+/// validity (a profile's `not_before` at or after the CA's notAfter), the
+/// certificate is issued as configured, with a warning.
 fn cap_at_ca_expiry(
     ca: &Certificate,
     profile: &Profile,
     allow: bool,
 ) -> Result<Option<(Profile, String)>> {
     let ca_not_after = ca.tbs_certificate().validity().not_after;
-    let wanted = validity(profile)?.not_after;
+    let wanted = validity(profile)?;
+    let (wanted_from, wanted) = (wanted.not_before, wanted.not_after);
     if allow || wanted.to_system_time() <= ca_not_after.to_system_time() {
         return Ok(None);
+    }
+    if wanted_from.to_system_time() >= ca_not_after.to_system_time() {
+        let warning = format!(
+            "profile {:?} starts at {wanted_from}, after the CA certificate's notAfter \
+             {ca_not_after}: issued as configured, but it will not validate with this CA",
+            profile.name
+        );
+        return Ok(Some((profile.clone(), warning)));
     }
     let mut capped = profile.clone();
     capped.not_after = Some(time::OffsetDateTime::from(ca_not_after.to_system_time()));

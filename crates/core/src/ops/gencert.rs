@@ -20,6 +20,8 @@ pub struct GencertInputs<'a> {
     /// The request (cfssl CSR JSON).
     pub request: &'a str,
     pub allow_beyond_ca_expiry: bool,
+    /// Issue an empty subject with no SAN (RFC 5280-invalid), as cfssl.
+    pub allow_empty_subject: bool,
 }
 
 /// Makes the key, CSR and certificate; the key is encoded by `keys`.
@@ -35,9 +37,14 @@ pub fn gencert(inputs: &GencertInputs, keys: &KeyEncoder) -> Result<Report> {
         req.hosts = load::split_hosts(hosts);
     }
     let config = load::config(inputs.config, &mut report)?;
-    let profile = config.profile(inputs.profile)?;
+    let profile = config.profile(load::profile_name(
+        inputs.config,
+        inputs.profile,
+        &mut report,
+    ))?;
     let mut issuer = load::issuer(inputs.ca)?;
     issuer.allow_beyond_ca_expiry(inputs.allow_beyond_ca_expiry);
+    issuer.allow_empty_subject(inputs.allow_empty_subject);
     report.info("generate received request");
     report.info(format!("generating key: {}", req.key));
     let key = KeyPair::generate(req.key)?;

@@ -36,6 +36,20 @@ pub fn config(path: Option<&str>, report: &mut Report) -> Result<SigningConfig> 
     Ok(parsed.config)
 }
 
+/// The profile to use: `profile`, except with no config at all, where
+/// there are no profiles and cfssl signs with its default one (HashiCorp's
+/// Nomad guide runs `cfssl gencert -profile=client` without `-config`).
+/// A profile missing from a config that has profiles stays an error.
+pub fn profile_name<'a>(config: Option<&str>, profile: &'a str, report: &mut Report) -> &'a str {
+    if config.is_some() || profile.is_empty() {
+        return profile;
+    }
+    report.warn(format!(
+        "-profile {profile}: no -config given, so there are no profiles; using cfssl's default profile"
+    ));
+    ""
+}
+
 /// Reads a private key in any encoding, decrypting it with `password`.
 pub fn key(path: &str, password: Option<&[u8]>) -> Result<KeyPair> {
     let bytes = Zeroizing::new(read_input(path)?);

@@ -31,6 +31,8 @@ pub struct SignInputs<'a> {
     pub subject: Option<&'a str>,
     pub allow_sha1: bool,
     pub allow_beyond_ca_expiry: bool,
+    /// Issue an empty subject with no SAN (RFC 5280-invalid), as cfssl.
+    pub allow_empty_subject: bool,
     pub objects: ObjectInputs<'a>,
 }
 
@@ -58,8 +60,13 @@ pub fn sign(inputs: &SignInputs) -> Result<Report> {
     let mut report = Report::default();
     let mut issuer = load::issuer(inputs.ca)?;
     issuer.allow_beyond_ca_expiry(inputs.allow_beyond_ca_expiry);
+    issuer.allow_empty_subject(inputs.allow_empty_subject);
     let config = load::config(inputs.config, &mut report)?;
-    let profile = config.profile(inputs.profile)?;
+    let profile = config.profile(load::profile_name(
+        inputs.config,
+        inputs.profile,
+        &mut report,
+    ))?;
     let input = read_input(inputs.csr)?;
     if let SignInput::Objects(doc) = SignInput::classify(&input, display_name(inputs.csr))? {
         sign_objects(doc, inputs, &issuer, profile, &mut report)?;

@@ -7,7 +7,7 @@ pub mod name;
 
 use crate::error::{Error, Result};
 use crate::input::duration::parse_go_duration;
-use crate::input::json_fields::{kind, string_array, Fields};
+use crate::input::json_fields::{kind, string_array_skip_empty, Fields};
 use serde_json::{Map, Value};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -241,7 +241,7 @@ fn parse_request(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Result
         }
     }
     if let Some(v) = f.get("hosts") {
-        req.hosts = string_array(v, "hosts", Error::Request)?;
+        req.hosts = hosts(v, warnings)?;
     }
     if let Some(v) = f.get("names") {
         let Value::Array(items) = v else {
@@ -283,6 +283,20 @@ fn parse_request(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Result
         }
     }
     Ok(req)
+}
+
+/// `hosts`, without empty entries: cfssl's own test data and widely copied
+/// guides write `"hosts": [""]`, from which cfssl makes an empty DNS name
+/// (invalid in a certificate). Dropped with a warning.
+fn hosts(v: &Value, warnings: &mut Vec<String>) -> Result<Vec<String>> {
+    let (hosts, dropped) = string_array_skip_empty(v, "hosts", Error::Request)?;
+    if dropped {
+        warnings.push(
+            "hosts: empty entries dropped (cfssl would put an empty DNS name in the certificate)"
+                .into(),
+        );
+    }
+    Ok(hosts)
 }
 
 const NAME_KEYS: &[&str] = &["c", "st", "l", "o", "ou", "e", "serialnumber", "oid"];

@@ -16,7 +16,7 @@ use der::Encode;
 use std::time::SystemTime;
 
 pub use report::to_json;
-pub use sources::{bundle_from, Sources};
+pub use sources::{bundle_from, bundle_presented, Sources};
 
 /// How to choose among several valid chains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

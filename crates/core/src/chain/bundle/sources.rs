@@ -83,6 +83,21 @@ pub fn bundle_from(sources: &Sources, now: SystemTime) -> Result<Bundle> {
         None => None,
     };
     let cert_bytes = read_with(&sources.cert, codes::CERT_READ_FAILED)?;
+    bundle_bytes(sources, &cert_bytes, key, now)
+}
+
+/// As [`bundle_from`], with the certificate(s) given (a chain a server
+/// presented, say); `sources.cert` only names them in messages.
+pub fn bundle_presented(sources: &Sources, cert_bytes: &[u8], now: SystemTime) -> Result<Bundle> {
+    bundle_bytes(sources, cert_bytes, None, now)
+}
+
+fn bundle_bytes(
+    sources: &Sources,
+    cert_bytes: &[u8],
+    key: Option<(Vec<u8>, String)>,
+    now: SystemTime,
+) -> Result<Bundle> {
     let mut pools = Pools::default();
     if let Some(path) = &sources.ca_bundle {
         let bytes = read_pool_with(path, codes::ROOTS_READ_FAILED)?;
@@ -105,7 +120,7 @@ pub fn bundle_from(sources: &Sources, now: SystemTime) -> Result<Bundle> {
         Some(path) => ubiquity::load(path)?,
         None => Vec::new(),
     };
-    let certs = parse_input(&cert_bytes, display_name(&sources.cert))?;
+    let certs = parse_input(cert_bytes, display_name(&sources.cert))?;
     let key = key
         .as_ref()
         .map(|(pem, name)| (pem.as_slice(), name.as_str()));

@@ -219,20 +219,62 @@ fn copied_extensions_never_include_basic_constraints() {
     assert_eq!(bc.path_len_constraint, Some(0));
 }
 
+/// A pathlen-0 CSR under a pathlen-1 CA, with a profile that only sets
+/// is_ca: signed, with the CSR's pathlen (as current cfssl checks it).
+#[test]
+fn a_ca_profile_without_pathlen_takes_the_csrs() {
+    let (issuer, _) = ca_from(&Request {
+        cn: "Root".into(),
+        ca: Some(crate::request::CaConfig {
+            pathlen: Some(1),
+            ..Default::default()
+        }),
+        ..Default::default()
+    });
+    let req = Request {
+        cn: "Int".into(),
+        ca: Some(crate::request::CaConfig {
+            pathlen: Some(0),
+            pathlenzero: true,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let key = KeyPair::generate(req.key).unwrap();
+    let csr = VerifiedCsr::parse(crate::csr::build(&req, &key).unwrap().as_bytes(), "t").unwrap();
+    assert_eq!(
+        csr.requested_ca().unwrap().unwrap().path_len_constraint,
+        Some(0)
+    );
+    let p = profile(r#"{"usages":["cert sign"],"expiry":"1h","ca_constraint":{"is_ca":true}}"#);
+    let issued = issuer.sign(&csr, &p, None).unwrap();
+    let cert = Certificate::from_der(&issued.cert_der).unwrap();
+    let (_, bc) = cert
+        .tbs_certificate()
+        .get_extension::<BasicConstraints>()
+        .unwrap()
+        .unwrap();
+    assert_eq!((bc.ca, bc.path_len_constraint), (true, Some(0)));
+}
+
 fn not_after(issued: &Issued) -> SystemTime {
     let cert = Certificate::from_der(&issued.cert_der).unwrap();
     cert.tbs_certificate().validity().not_after.to_system_time()
 }
 
-#[test]
-fn validity_beyond_the_ca_expiry_is_capped_unless_allowed() {
-    let (mut issuer, _) = short_lived_ca();
-    let ca_not_after = issuer
+fn ca_not_after(issuer: &Issuer) -> SystemTime {
+    issuer
         .certificate()
         .tbs_certificate()
         .validity()
         .not_after
-        .to_system_time();
+        .to_system_time()
+}
+
+#[test]
+fn validity_beyond_the_ca_expiry_is_capped_unless_allowed() {
+    let (mut issuer, _) = short_lived_ca();
+    let ca_not_after = ca_not_after(&issuer);
     let issued = issuer
         .sign(&leaf_csr(&["a.example"]), &Profile::cfssl_default(), None)
         .unwrap();
@@ -257,6 +299,33 @@ fn validity_beyond_the_ca_expiry_is_capped_unless_allowed() {
         .sign(&leaf_csr(&["a.example"]), &Profile::cfssl_default(), None)
         .unwrap();
     assert!(not_after(&issued) > ca_not_after);
+}
+
+/// A profile that starts after the CA expires cannot be capped: it is
+/// issued as configured, with a warning, never refused.
+#[test]
+fn a_profile_starting_after_the_ca_expiry_is_issued_as_configured() {
+    let (issuer, _) = short_lived_ca();
+    let ca_not_after = ca_not_after(&issuer);
+    let mut later = Profile::cfssl_default();
+    let start = time::OffsetDateTime::from(ca_not_after) + time::Duration::days(1);
+    later.not_before = Some(start);
+    later.not_after = Some(start + time::Duration::days(30));
+    let issued = issuer
+        .sign(&leaf_csr(&["a.example"]), &later, None)
+        .unwrap();
+    assert_eq!(
+        not_after(&issued),
+        SystemTime::from(start + time::Duration::days(30))
+    );
+    assert!(
+        issued
+            .warnings
+            .iter()
+            .any(|w| w.contains("issued as configured")),
+        "{:?}",
+        issued.warnings
+    );
 }
 
 #[test]
