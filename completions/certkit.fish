@@ -68,6 +68,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l profile -d '
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l initca -d 'Create a self-signed CA instead of signing with -ca' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l hostname -d 'Comma-separated hosts that replace the request\'s hosts' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l cn -d 'Common name that replaces the request\'s CN (as current cfssl)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l renewca -d 'Renew the CA given by -ca and -ca-key: same key, subject and pathlen, new validity' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l allow-beyond-ca-expiry -d 'Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA\'s)' -r -f -a "true\t''

@@ -21,6 +21,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub const CFSSL_NAMES: &[(&str, Option<&str>)] = &[
     ("cfssl", None),
     ("cfssljson", Some("json")),
+    // Some packages and install roles name cfssljson this way.
+    ("cfssl-json", Some("json")),
     ("cfssl-certinfo", Some("certinfo")),
     ("cfssl-bundle", Some("bundle")),
     ("cfssl-newkey", Some("genkey")),
@@ -110,9 +112,10 @@ pub struct Normalized {
 }
 
 /// Rewrites argv for clap. Single-letter flags (`-f`) stay short; a lone
-/// `-` (stdin) and everything after `--` stay as they are. `command`
-/// gives the clap definition, built only under a cfssl name.
-pub fn normalize(argv: Vec<OsString>, command: impl FnOnce() -> clap::Command) -> Normalized {
+/// `-` (stdin) and everything after `--` stay as they are. `command` is
+/// the clap definition, built (once, for parsing too) only under a cfssl
+/// name.
+pub fn normalize(argv: Vec<OsString>, command: &mut clap::Command) -> Normalized {
     let mut iter = argv.into_iter();
     let program = iter.next().unwrap_or_else(|| OsString::from("certkit"));
     let personality = Path::new(&program)
@@ -141,7 +144,10 @@ pub fn normalize(argv: Vec<OsString>, command: impl FnOnce() -> clap::Command) -
         }
     }
     match cfssl {
-        Some(_) => lenient(argv, &command()),
+        Some(_) => {
+            command.build();
+            lenient(argv, command)
+        }
         None => Normalized {
             argv,
             warnings: Vec::new(),
@@ -182,8 +188,6 @@ impl Accepts {
 /// arguments beyond those it reads. Commands with subcommands of their
 /// own (`k8s`, `cluster`) are certkit's, and stay strict.
 fn lenient(argv: Vec<OsString>, root: &clap::Command) -> Normalized {
-    let mut root = root.clone();
-    root.build();
     let Some(at) = argv.iter().skip(1).position(|a| !is_flag(a)).map(|i| i + 1) else {
         return Normalized {
             argv,
@@ -222,6 +226,11 @@ fn lenient(argv: Vec<OsString>, root: &clap::Command) -> Normalized {
         }
         let (flag, has_inline_value) = flag_name(&text);
         if let Some(&separate_value) = accepts.flags.get(flag) {
+            if positionals > 0 && !matches!(flag, "h" | "help") {
+                warnings.push(format!(
+                    "{name}: -{flag} comes after an argument: cfssl would ignore it, certkit applies it"
+                ));
+            }
             out.push(arg);
             if separate_value && !has_inline_value {
                 out.extend(rest.next());
@@ -288,7 +297,10 @@ mod tests {
     }
 
     fn normalized(args: &[&str]) -> (Vec<String>, Vec<String>) {
-        let n = normalize(args.iter().map(OsString::from).collect(), crate::command);
+        let n = normalize(
+            args.iter().map(OsString::from).collect(),
+            &mut crate::command(),
+        );
         let argv = n
             .argv
             .into_iter()
@@ -392,6 +404,16 @@ mod tests {
             ["certkit", "sign", "--ca", "ca.pem", "a.csr", "subj.json"]
         );
         assert_eq!(warnings.len(), 2, "{warnings:?}");
+    }
+
+    #[test]
+    fn flags_after_arguments_apply_with_a_warning() {
+        let (argv, warnings) = normalized(&["cfssl", "genkey", "csr.json", "-loglevel", "2"]);
+        assert_eq!(argv, ["certkit", "genkey", "csr.json", "--loglevel", "2"]);
+        assert!(
+            warnings[0].contains("cfssl would ignore it"),
+            "{warnings:?}"
+        );
     }
 
     #[test]

@@ -123,8 +123,12 @@ fn usage_error_lines(rendered: &str) -> String {
 /// Runs certkit with a full argv (argv[0] included) and returns the exit
 /// code: 0 success, 1 error, 2 usage error.
 pub fn main_with_args(argv: Vec<OsString>) -> i32 {
-    let normalized = args::normalize(argv, command);
-    let cli = match Cli::try_parse_from(normalized.argv) {
+    let mut definition = command();
+    let normalized = args::normalize(argv, &mut definition);
+    let parsed = definition
+        .try_get_matches_from_mut(normalized.argv)
+        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {
             eprintln!("{}", usage_error_lines(&e.render().to_string()));

@@ -206,3 +206,35 @@ fn a_csr_pathlen_under_a_ca_only_profile_is_signed() {
     let text = support::x509_text(runs[0].dir.path(), "int.pem");
     assert!(text.contains("CA:TRUE, pathlen:0"), "{text}");
 }
+
+/// Config fields cfssl acts on and certkit does not (pre-issuance linting,
+/// CT submission, API request extensions, the OCSP section) are accepted
+/// with a warning naming each, never silently.
+#[test]
+fn unimplemented_config_fields_are_named() {
+    let mut files = with_ca();
+    files.push(("quiet.json", br#"{"signing":{"default":{"usages":["digital signature","server auth"],"expiry":"720h","ignored_lints":["e_sub_cert_aia_missing"],"allowed_extensions":["1.2.3.4"]}},"ocsp":{"ca_cert_file":"ca.pem"}}"#.to_vec()));
+    let runs = same_outcome(
+        &files,
+        "cfssl gencert -ca ca.pem -ca-key ca-key.pem -config quiet.json server-csr.json | cfssljson -bare q",
+    );
+    for field in ["ocsp:", "ignored_lints:", "allowed_extensions:"] {
+        runs[0].assert_stderr(field);
+    }
+    // Current cfssl would lint (and refuse lint errors); 1.2.0 ignores
+    // the field, as certkit does, with a warning.
+    files.push(("lint.json", br#"{"signing":{"default":{"usages":["digital signature","server auth"],"expiry":"720h","lint_error_level":6}}}"#.to_vec()));
+    let script = "cfssl gencert -ca ca.pem -ca-key ca-key.pem -config lint.json server-csr.json | cfssljson -bare l";
+    let tools = tools();
+    let (ours, old) = (
+        run_script(&tools[0], &files, script),
+        run_script(&tools[1], &files, script),
+    );
+    assert_same(&ours, &old, script);
+    ours.assert_stderr("lint_error_level: certificates are not linted");
+    // cfssl submits to CT logs (and waits on them); certkit does not.
+    files.push(("ct.json", br#"{"signing":{"default":{"usages":["digital signature","server auth"],"expiry":"720h","ct_log_servers":["https://ct.example/log"]}}}"#.to_vec()));
+    let ct = run_script(&tools[0], &files, "cfssl gencert -ca ca.pem -ca-key ca-key.pem -config ct.json server-csr.json | cfssljson -bare c");
+    assert!(ct.ok(), "{}", ct.stderr());
+    ct.assert_stderr("ct_log_servers: precertificates are not submitted");
+}

@@ -41,6 +41,10 @@ pub struct Args {
     #[arg(long, value_name = "HOSTS")]
     pub hostname: Option<String>,
 
+    /// Common name that replaces the request's CN (as current cfssl)
+    #[arg(long, value_name = "NAME")]
+    pub cn: Option<String>,
+
     /// Renew the CA given by -ca and -ca-key: same key, subject and pathlen, new validity
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
           default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
@@ -75,8 +79,8 @@ pub fn run(args: Args) -> Result<()> {
     let csr_json = args.csr_json.as_deref().unwrap_or("-");
     if args.initca {
         return emit(match args.ca.ca_key.as_deref() {
-            Some(key) => initca::new_ca_with_key(csr_json, key)?,
-            None => initca::new_ca(csr_json, &keys)?,
+            Some(key) => initca::new_ca_with_key(csr_json, args.cn.as_deref(), key)?,
+            None => initca::new_ca(csr_json, args.cn.as_deref(), &keys)?,
         });
     }
     let inputs = GencertInputs {
@@ -85,6 +89,7 @@ pub fn run(args: Args) -> Result<()> {
         profile: &args.policy.profile,
         hostname: args.hostname.as_deref(),
         request: csr_json,
+        cn: args.cn.as_deref(),
         allow_beyond_ca_expiry: args.allow_beyond_ca_expiry,
         allow_empty_subject: args.allow_empty_subject,
     };

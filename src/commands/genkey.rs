@@ -35,7 +35,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let keys = args.key_output.encoder()?;
     emit(if args.initca {
-        initca::new_ca(&args.csr_json, &keys)?
+        initca::new_ca(&args.csr_json, None, &keys)?
     } else {
         genkey(&args.csr_json, &keys)?
     })

@@ -22,5 +22,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    emit(initca::new_ca(&args.csr_json, &args.key_output.encoder()?)?)
+    emit(initca::new_ca(
+        &args.csr_json,
+        None,
+        &args.key_output.encoder()?,
+    )?)
 }

@@ -20,6 +20,7 @@ pub struct Tool {
 pub const LINK_NAMES: &[&str] = &[
     "cfssl",
     "cfssljson",
+    "cfssl-json",
     "cfssl-certinfo",
     "cfssl-bundle",
     "cfssl-newkey",

@@ -19,6 +19,8 @@ pub struct GencertInputs<'a> {
     pub hostname: Option<&'a str>,
     /// The request (cfssl CSR JSON).
     pub request: &'a str,
+    /// `-cn NAME`: replaces the request's CN.
+    pub cn: Option<&'a str>,
     pub allow_beyond_ca_expiry: bool,
     /// Issue an empty subject with no SAN (RFC 5280-invalid), as cfssl.
     pub allow_empty_subject: bool,
@@ -27,7 +29,7 @@ pub struct GencertInputs<'a> {
 /// Makes the key, CSR and certificate; the key is encoded by `keys`.
 pub fn gencert(inputs: &GencertInputs, keys: &KeyEncoder) -> Result<Report> {
     let mut report = Report::default();
-    let mut req = load::request(inputs.request, &mut report)?;
+    let mut req = load::request_with_cn(inputs.request, inputs.cn, &mut report)?;
     if req.ca.is_some() {
         return Err(Error::Request(
             "the \"ca\" section is only allowed with -initca".into(),

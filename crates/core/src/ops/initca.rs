@@ -11,10 +11,10 @@ use crate::output::cert_json;
 use zeroize::Zeroizing;
 
 /// A new CA from the request at `path`: cert, csr and key (encoded by
-/// `keys`) as cfssl's JSON.
-pub fn new_ca(path: &str, keys: &KeyEncoder) -> Result<Report> {
+/// `keys`) as cfssl's JSON; `cn` replaces the request's CN.
+pub fn new_ca(path: &str, cn: Option<&str>, keys: &KeyEncoder) -> Result<Report> {
     let mut report = Report::default();
-    let req = load::request(path, &mut report)?;
+    let req = load::request_with_cn(path, cn, &mut report)?;
     report.info("generating a new CA key and certificate from CSR");
     report.info("generate received request");
     report.info(format!("generating key: {}", req.key));
@@ -34,10 +34,10 @@ pub fn new_ca(path: &str, keys: &KeyEncoder) -> Result<Report> {
 }
 
 /// `gencert -initca -ca-key KEY`: a new CA certificate and CSR for an
-/// existing key; the key is not printed.
-pub fn new_ca_with_key(path: &str, key_path: &str) -> Result<Report> {
+/// existing key; the key is not printed. `cn` replaces the request's CN.
+pub fn new_ca_with_key(path: &str, cn: Option<&str>, key_path: &str) -> Result<Report> {
     let mut report = Report::default();
-    let req = load::request(path, &mut report)?;
+    let req = load::request_with_cn(path, cn, &mut report)?;
     let key_pem = Zeroizing::new(read_input(key_path)?);
     let key = KeyPair::from_pem(&key_pem, display_name(key_path))?;
     report.info("re-generate a CA certificate from CSR and CA key");

@@ -36,6 +36,16 @@ pub fn config(path: Option<&str>, report: &mut Report) -> Result<SigningConfig> 
     Ok(parsed.config)
 }
 
+/// Reads a request, its CN replaced by `cn` when given (`gencert -cn`,
+/// as current cfssl).
+pub fn request_with_cn(path: &str, cn: Option<&str>, report: &mut Report) -> Result<Request> {
+    let mut req = request(path, report)?;
+    if let Some(cn) = cn.filter(|c| !c.is_empty()) {
+        req.cn = cn.to_string();
+    }
+    Ok(req)
+}
+
 /// The profile to use: `profile`, except with no config at all, where
 /// there are no profiles and cfssl signs with its default one (HashiCorp's
 /// Nomad guide runs `cfssl gencert -profile=client` without `-config`).

@@ -239,6 +239,12 @@ impl SigningConfig {
         );
         let remotes =
             RemoteSettings::parse(top.get("auth_keys"), top.get("remotes"), &mut warnings)?;
+        if top.get("ocsp").is_some_and(|v| !v.is_null()) {
+            warnings.push(
+                "ocsp: the section configures cfssl's ocspsign and serve, which certkit does not have; ignored"
+                    .into(),
+            );
+        }
         let signing = match top.get("signing") {
             Some(Value::Object(s)) => s,
             Some(other) => {

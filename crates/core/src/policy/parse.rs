@@ -125,6 +125,7 @@ pub(super) fn parse_profile(
             "lint_error_level {lint_level} is outside 0 to 7"
         )));
     }
+    warn_unimplemented(&f, &ctx, lint_level, warnings);
     Ok(Profile {
         name: name.to_string(),
         usage_words,
@@ -153,6 +154,37 @@ pub(super) fn parse_profile(
         allow_multiple_common_names: plain_bool(&f, "allow_multiple_common_names", &ctx)?,
         allowed_extensions: parse_oids(f.get("allowed_extensions"), &ctx)?,
     })
+}
+
+/// Fields cfssl acts on and certkit does not: parsed (so that a bad value
+/// is still an error), and named once at load instead of silently ignored.
+fn warn_unimplemented(f: &Fields, ctx: &str, lint_level: i64, warnings: &mut Vec<String>) {
+    let present = |key: &str| {
+        f.get(key)
+            .is_some_and(|v| !(v.is_null() || v == &Value::Array(Vec::new()) || v == ""))
+    };
+    if lint_level > 0 {
+        warnings.push(format!(
+            "{ctx}lint_error_level: certificates are not linted before issuance (cfssl runs zlint); ignored"
+        ));
+    }
+    for (key, why) in [
+        ("ignored_lints", "no pre-issuance linting to tune"),
+        ("ignored_lint_sources", "no pre-issuance linting to tune"),
+        (
+            "ct_log_servers",
+            "precertificates are not submitted to CT logs",
+        ),
+        ("cert_store", "issued certificates are not stored"),
+        (
+            "allowed_extensions",
+            "it admits extensions of an API signing request, which certkit does not take",
+        ),
+    ] {
+        if present(key) {
+            warnings.push(format!("{ctx}{key}: {why}; ignored"));
+        }
+    }
 }
 
 pub(super) fn parse_remote(
