@@ -1204,7 +1204,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__verify)
-            opts="-q -h -V --ca-bundle --int-bundle --hostname --purpose --at --loglevel --quiet --help --version"
+            opts="-q -h -V --ca-bundle --int-bundle --hostname --ip --email --purpose --key-usage --max-depth --crl --at --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1222,8 +1222,28 @@ _certkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --email)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --purpose)
-                    COMPREPLY=($(compgen -W "server client any" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "server client code-signing email-protection ocsp-signing time-stamping any" -- "${cur}"))
+                    return 0
+                    ;;
+                --key-usage)
+                    COMPREPLY=($(compgen -W "digital-signature content-commitment key-encipherment data-encipherment key-agreement key-cert-sign crl-sign encipher-only decipher-only" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --crl)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --at)

@@ -40,7 +40,7 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "key" -d 'Private ke
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "pkcs12" -d 'Bundle a private key, its certificate and CA chain into a PKCS#12 (.p12/.pfx) file'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "bundle" -d 'Build a certificate bundle: the chain from a certificate to a trusted root'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "certinfo" -d 'Describe certificates or a CSR as JSON (cfssl\'s fields and more)'
-complete -c certkit -n "__fish_certkit_needs_command" -f -a "verify" -d 'Verify a certificate chain for a purpose, hostname and time (exit 0 when valid)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "verify" -d 'Verify a certificate chain for a purpose, names and time (exit 0 when valid)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "selfsign" -d 'Generate a key and a self-signed certificate (for testing only)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "print-defaults" -d 'Print a default config or request to start from'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "gencsr" -d 'Generate a CSR for an existing private key'
@@ -222,10 +222,27 @@ complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -s h -l help -
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l ca-bundle -d 'Trusted roots (PEM)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l int-bundle -d 'Intermediate certificates (PEM)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand verify" -l hostname -d 'DNS name or IP address the certificate must be valid for' -r
-complete -c certkit -n "__fish_certkit_using_subcommand verify" -l purpose -d 'Purpose the certificate must be valid for' -r -f -a "server\t'TLS server (serverAuth EKU, when the leaf has an EKU extension)'
-client\t'TLS client (clientAuth EKU, when the leaf has an EKU extension)'
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l hostname -d 'DNS name or IP address the certificate must be valid for (repeatable: all of them)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l ip -d 'IP address the certificate must be valid for (repeatable)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l email -d 'Email address the certificate must be valid for (repeatable)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l purpose -d 'Purpose (extended key usage) the certificate must be valid for' -r -f -a "server\t'TLS server (serverAuth EKU, when the leaf has an EKU extension)'
+client\t'TLS client (clientAuth)'
+code-signing\t'Code signing (codeSigning)'
+email-protection\t'S/MIME (emailProtection)'
+ocsp-signing\t'OCSP responder (OCSPSigning)'
+time-stamping\t'Time stamping (timeStamping)'
 any\t'No extended key usage check'"
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l key-usage -d 'Key usage the certificate must allow (repeatable)' -r -f -a "digital-signature\t''
+content-commitment\t'also called nonRepudiation'
+key-encipherment\t''
+data-encipherment\t''
+key-agreement\t''
+key-cert-sign\t''
+crl-sign\t''
+encipher-only\t''
+decipher-only\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l max-depth -d 'Most intermediates allowed in the chain (self-issued ones not counted)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l crl -d 'CRL to check the chain against (PEM or DER; repeatable)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l at -d 'Verification time (RFC 3339), default now' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''

@@ -2,7 +2,8 @@
 //! `ValueEnum` lives here, not in the core (which has no clap); each
 //! converts into the core's type. Doc comments are the help text.
 
-use certkit_core::chain::{bundle::Flavor, verify::Purpose};
+use certkit_core::chain::bundle::Flavor;
+use certkit_core::chain::verify::{KeyUse, Purpose};
 use certkit_core::k8s::document::Format;
 use certkit_core::keys::format::KeyFormat;
 
@@ -48,13 +49,21 @@ impl From<FlavorArg> for Flavor {
     }
 }
 
-/// What the leaf must be good for.
+/// What the leaf must be good for (its extended key usage).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PurposeArg {
     /// TLS server (serverAuth EKU, when the leaf has an EKU extension)
     Server,
-    /// TLS client (clientAuth EKU, when the leaf has an EKU extension)
+    /// TLS client (clientAuth)
     Client,
+    /// Code signing (codeSigning)
+    CodeSigning,
+    /// S/MIME (emailProtection)
+    EmailProtection,
+    /// OCSP responder (OCSPSigning)
+    OcspSigning,
+    /// Time stamping (timeStamping)
+    TimeStamping,
     /// No extended key usage check
     Any,
 }
@@ -64,7 +73,42 @@ impl From<PurposeArg> for Purpose {
         match value {
             PurposeArg::Server => Purpose::Server,
             PurposeArg::Client => Purpose::Client,
+            PurposeArg::CodeSigning => Purpose::CodeSigning,
+            PurposeArg::EmailProtection => Purpose::EmailProtection,
+            PurposeArg::OcspSigning => Purpose::OcspSigning,
+            PurposeArg::TimeStamping => Purpose::TimeStamping,
             PurposeArg::Any => Purpose::Any,
+        }
+    }
+}
+
+/// A key usage bit the leaf must allow (when it has a KeyUsage extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyUseArg {
+    DigitalSignature,
+    /// also called nonRepudiation
+    ContentCommitment,
+    KeyEncipherment,
+    DataEncipherment,
+    KeyAgreement,
+    KeyCertSign,
+    CrlSign,
+    EncipherOnly,
+    DecipherOnly,
+}
+
+impl From<KeyUseArg> for KeyUse {
+    fn from(value: KeyUseArg) -> Self {
+        match value {
+            KeyUseArg::DigitalSignature => KeyUse::DigitalSignature,
+            KeyUseArg::ContentCommitment => KeyUse::ContentCommitment,
+            KeyUseArg::KeyEncipherment => KeyUse::KeyEncipherment,
+            KeyUseArg::DataEncipherment => KeyUse::DataEncipherment,
+            KeyUseArg::KeyAgreement => KeyUse::KeyAgreement,
+            KeyUseArg::KeyCertSign => KeyUse::KeyCertSign,
+            KeyUseArg::CrlSign => KeyUse::CrlSign,
+            KeyUseArg::EncipherOnly => KeyUse::EncipherOnly,
+            KeyUseArg::DecipherOnly => KeyUse::DecipherOnly,
         }
     }
 }

@@ -1,9 +1,9 @@
-//! `verify`: does a certificate validate for a purpose and a name?
+//! `verify`: does a certificate validate for a purpose, names and a time?
 
-use certkit_core::chain::verify::{parse_time, verify_files, Files};
+use certkit_core::chain::verify::{parse_time, peer_names, verify_files, Files, Options};
 use certkit_core::error::Result;
 
-/// Verify a certificate chain for a purpose, hostname and time (exit 0 when valid)
+/// Verify a certificate chain for a purpose, names and time (exit 0 when valid)
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
   Check a server certificate against your CA for its DNS name:
@@ -32,13 +32,33 @@ pub struct Args {
     #[arg(long = "int-bundle", value_name = "FILE")]
     pub int_bundle: Option<String>,
 
-    /// DNS name or IP address the certificate must be valid for
+    /// DNS name or IP address the certificate must be valid for (repeatable: all of them)
     #[arg(long, value_name = "NAME")]
-    pub hostname: Option<String>,
+    pub hostname: Vec<String>,
 
-    /// Purpose the certificate must be valid for
+    /// IP address the certificate must be valid for (repeatable)
+    #[arg(long, value_name = "ADDRESS")]
+    pub ip: Vec<String>,
+
+    /// Email address the certificate must be valid for (repeatable)
+    #[arg(long, value_name = "ADDRESS")]
+    pub email: Vec<String>,
+
+    /// Purpose (extended key usage) the certificate must be valid for
     #[arg(long, value_enum, value_name = "PURPOSE", default_value = "server")]
     pub purpose: crate::values::PurposeArg,
+
+    /// Key usage the certificate must allow (repeatable)
+    #[arg(long = "key-usage", value_enum, value_name = "USAGE")]
+    pub key_usage: Vec<crate::values::KeyUseArg>,
+
+    /// Most intermediates allowed in the chain (self-issued ones not counted)
+    #[arg(long = "max-depth", value_name = "N")]
+    pub max_depth: Option<usize>,
+
+    /// CRL to check the chain against (PEM or DER; repeatable)
+    #[arg(long, value_name = "FILE")]
+    pub crl: Vec<String>,
 
     /// Verification time (RFC 3339), default now
     #[arg(long, value_name = "TIME")]
@@ -50,10 +70,18 @@ pub fn run(args: Args) -> Result<()> {
         Some(text) => parse_time(text)?,
         None => std::time::SystemTime::now(),
     };
+    let options = Options {
+        names: peer_names(&args.hostname, &args.ip, &args.email)?,
+        purpose: args.purpose.into(),
+        key_usage: args.key_usage.into_iter().map(Into::into).collect(),
+        max_depth: args.max_depth,
+        at,
+    };
     let files = Files {
         cert: &args.cert,
         ca_bundle: &args.ca_bundle,
         int_bundle: args.int_bundle.as_deref(),
+        crls: &args.crl,
     };
-    verify_files(&files, args.hostname.as_deref(), args.purpose.into(), at)
+    verify_files(&files, &options).map(|_| ())
 }

@@ -7,4 +7,5 @@ pub mod certs;
 pub mod expiry;
 pub mod go_csr;
 pub mod mkbundle;
+pub mod path;
 pub mod verify;

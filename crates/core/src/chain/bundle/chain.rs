@@ -4,12 +4,12 @@
 //! tie-breaking cfssl uses to choose among several paths.
 
 use crate::chain::certs::{Cert, KeyKind};
+use crate::chain::path::{self, Budget, Outcome, Rules};
+use crate::chain::verify::{check_path_lengths, check_shared_path_rules};
 use crate::keys::ECDSA_WITH_SHA1;
 use const_oid::db::rfc5912;
+use std::ops::ControlFlow;
 use std::time::SystemTime;
-
-/// Longest chain considered, leaf and root included.
-const MAX_DEPTH: usize = 10;
 
 /// Why no chain was found, in cfssl's terms (its 12XX codes).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,10 +18,13 @@ pub enum ChainError {
     Expired(String),
     /// 1210: an issuer on the only paths is not a CA or may not sign certificates.
     NotAuthorizedToSign(String),
-    /// 1213: an issuer's pathlen constraint is exceeded.
+    /// 1213: an issuer's pathlen constraint is exceeded (the reason).
     TooManyIntermediates(String),
     /// 1220: no path to any trusted root.
     UnknownAuthority,
+    /// 1200: a path breaks a rule `verify` also enforces (name
+    /// constraints, EKU nesting), or the search ran out of budget.
+    Refused(String),
 }
 
 impl ChainError {
@@ -32,6 +35,7 @@ impl ChainError {
             ChainError::Expired(_) => 1211,
             ChainError::TooManyIntermediates(_) => 1213,
             ChainError::UnknownAuthority => 1220,
+            ChainError::Refused(_) => 1200,
         }
     }
 
@@ -43,9 +47,8 @@ impl ChainError {
             ChainError::NotAuthorizedToSign(who) => {
                 format!("x509: {who} is not authorized to sign other certificates")
             }
-            ChainError::TooManyIntermediates(who) => {
-                format!("x509: too many intermediates for the path length constraint of {who}")
-            }
+            ChainError::TooManyIntermediates(why) => format!("x509: {why}"),
+            ChainError::Refused(why) => format!("x509: {why}"),
             ChainError::UnknownAuthority => {
                 "x509: certificate signed by unknown authority (no path to a root of the CA bundle)"
                     .into()
@@ -54,16 +57,16 @@ impl ChainError {
     }
 }
 
-/// Certificates indexed for issuer lookup.
+/// A set of certificates (roots or intermediates), without duplicates.
 #[derive(Debug, Default)]
 pub struct Pool {
-    certs: Vec<(Vec<u8>, Cert)>,
+    certs: Vec<Cert>,
 }
 
 impl Pool {
     pub fn add(&mut self, cert: Cert) {
-        if !self.certs.iter().any(|(_, c)| c.der == cert.der) {
-            self.certs.push((cert.subject_der(), cert));
+        if !self.certs.iter().any(|c| c.der == cert.der) {
+            self.certs.push(cert);
         }
     }
 
@@ -76,24 +79,18 @@ impl Pool {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Cert> {
-        self.certs.iter().map(|(_, c)| c)
-    }
-
-    fn issuers_of<'a>(&'a self, cert: &Cert) -> impl Iterator<Item = &'a Cert> {
-        let issuer = cert.issuer_der();
-        self.certs
-            .iter()
-            .filter(move |(subject, _)| *subject == issuer)
-            .map(|(_, c)| c)
+        self.certs.iter()
     }
 }
 
 fn describe(cert: &Cert) -> String {
-    format!("{:?}", cert.cert.tbs_certificate().subject().to_string())
+    crate::chain::verify::profile::short_subject(cert)
 }
 
 /// Every valid chain from `leaf` to a certificate in `roots`, each chain
-/// leaf first and root last.
+/// leaf first and root last, found by the bounded search `verify` uses
+/// (`chain::path`) and held to the same path rules: path length with
+/// RFC 5280's self-issued exemption, name constraints, EKU nesting.
 pub fn build(
     leaf: &Cert,
     roots: &Pool,
@@ -103,82 +100,69 @@ pub fn build(
     if !leaf.valid_at(now) {
         return Err(ChainError::Expired(describe(leaf)));
     }
-    let mut found = Vec::new();
-    let mut last_error = None;
-    let mut path = vec![leaf.clone()];
-    extend(
-        &mut path,
-        roots,
-        intermediates,
+    let mut rules = BundleRules {
         now,
-        &mut found,
-        &mut last_error,
-    );
-    if found.is_empty() {
-        return Err(last_error.unwrap_or(ChainError::UnknownAuthority));
-    }
-    Ok(found)
-}
-
-fn extend(
-    path: &mut Vec<Cert>,
-    roots: &Pool,
-    intermediates: &Pool,
-    now: SystemTime,
-    found: &mut Vec<Vec<Cert>>,
-    last_error: &mut Option<ChainError>,
-) {
-    let Some(current) = path.last().cloned() else {
-        return;
+        found: Vec::new(),
     };
-    let candidates = roots
-        .issuers_of(&current)
-        .map(|c| (c, true))
-        .chain(intermediates.issuers_of(&current).map(|c| (c, false)));
-    for (candidate, is_root) in candidates {
-        if path.iter().any(|c| c.der == candidate.der) || !current.signed_by(candidate) {
-            continue;
-        }
-        if let Err(e) = check_issuer(candidate, is_root, path.len() - 1, now) {
-            *last_error = Some(e);
-            continue;
-        }
-        if is_root {
-            let mut chain = path.clone();
-            chain.push(candidate.clone());
-            found.push(chain);
-        } else if path.len() + 1 < MAX_DEPTH {
-            path.push(candidate.clone());
-            extend(path, roots, intermediates, now, found, last_error);
-            path.pop();
-        }
+    let outcome = path::search(
+        leaf,
+        roots.iter(),
+        intermediates.iter(),
+        Budget::default(),
+        &mut rules,
+    );
+    match outcome {
+        _ if !rules.found.is_empty() => Ok(rules.found),
+        Outcome::OverBudget(what) => Err(ChainError::Refused(format!(
+            "path building gave up after {what} (a pathological set of certificates)"
+        ))),
+        Outcome::Exhausted(Some(e)) => Err(e),
+        _ => Err(ChainError::UnknownAuthority),
     }
 }
 
-/// Go's checks on an issuer: validity, CA-ness (for intermediates;
-/// roots are trusted as given), certSign in KeyUsage, and its pathlen
-/// against the intermediates already below it.
-fn check_issuer(
-    issuer: &Cert,
-    is_root: bool,
-    intermediates_below: usize,
+/// Go's link checks (which cfssl's bundles follow: SHA-1 and weak keys
+/// are accepted and reported in the status) and `verify`'s path rules.
+struct BundleRules {
     now: SystemTime,
-) -> Result<(), ChainError> {
-    if !issuer.valid_at(now) {
-        return Err(ChainError::Expired(describe(issuer)));
-    }
-    if !is_root && (!issuer.is_ca() || !issuer.may_sign_certs()) {
-        return Err(ChainError::NotAuthorizedToSign(describe(issuer)));
-    }
-    if let Some(limit) = issuer
-        .basic_constraints()
-        .and_then(|bc| bc.path_len_constraint)
-    {
-        if intermediates_below > usize::from(limit) {
-            return Err(ChainError::TooManyIntermediates(describe(issuer)));
+    found: Vec<Vec<Cert>>,
+}
+
+impl<'a> Rules<'a> for BundleRules {
+    type Error = ChainError;
+
+    fn signed(&self, child: &Cert, issuer: &Cert) -> Result<(), ChainError> {
+        if child.signed_by(issuer) {
+            Ok(())
+        } else {
+            Err(ChainError::UnknownAuthority)
         }
     }
-    Ok(())
+
+    /// Validity, and for intermediates CA-ness and certSign (roots are
+    /// trusted as given, as in Go).
+    fn issuer(&self, issuer: &Cert, trusted: bool) -> Result<(), ChainError> {
+        if !issuer.valid_at(self.now) {
+            return Err(ChainError::Expired(describe(issuer)));
+        }
+        if !trusted && (!issuer.is_ca() || !issuer.may_sign_certs()) {
+            return Err(ChainError::NotAuthorizedToSign(describe(issuer)));
+        }
+        Ok(())
+    }
+
+    fn path(&mut self, path: &[&'a Cert]) -> Result<ControlFlow<()>, ChainError> {
+        check_path_lengths(path, None).map_err(ChainError::TooManyIntermediates)?;
+        check_shared_path_rules(path).map_err(ChainError::Refused)?;
+        self.found.push(path.iter().map(|c| (*c).clone()).collect());
+        Ok(ControlFlow::Continue(()))
+    }
+
+    fn too_long(&self, max_len: usize) -> ChainError {
+        ChainError::Refused(format!(
+            "no chain of at most {max_len} certificates reaches a root"
+        ))
+    }
 }
 
 /// Whether each certificate is signed by the next (a partial chain).
