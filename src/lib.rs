@@ -84,6 +84,43 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
+/// A usage error as one line (values cut short, control characters
+/// escaped) and one hint: clap's own tip when it has one, else where the
+/// help is.
+fn usage_error_lines(rendered: &str) -> String {
+    // The message and what clap lists under it (missing arguments), up
+    // to the first blank line.
+    let message: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let first = if message.is_empty() {
+        "error: invalid usage".to_string()
+    } else {
+        message.join(" ")
+    };
+    let lines = rendered.lines().map(str::trim);
+    let usage = lines.clone().find_map(|l| l.strip_prefix("Usage: "));
+    let tip = lines.clone().find_map(|l| l.strip_prefix("tip: "));
+    let hint = match (tip, usage) {
+        (Some(tip), _) => format!("hint: {tip}"),
+        (None, Some(usage)) => {
+            let command: Vec<&str> = usage
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect();
+            format!("hint: see '{} --help'", command.join(" "))
+        }
+        (None, None) => "hint: see 'certkit --help'".into(),
+    };
+    format!(
+        "{}\n{}",
+        certkit_core::text::clip_to(&first, certkit_core::text::LINE_LIMIT),
+        certkit_core::text::clip(&hint)
+    )
+}
+
 /// Runs certkit with a full argv (argv[0] included) and returns the exit
 /// code: 0 success, 1 error, 2 usage error.
 pub fn main_with_args(argv: Vec<OsString>) -> i32 {
@@ -94,9 +131,13 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
     let cli = match parsed {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            eprintln!("{}", usage_error_lines(&e.render().to_string()));
+            return 2;
+        }
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
+            return 0;
         }
     };
     log::install();

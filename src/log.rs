@@ -38,8 +38,11 @@ fn write_line(label: &str, message: &str) {
         now.minute(),
         now.second()
     );
-    // One line per message, whatever the message contains.
-    let message = message.replace('\n', " ");
+    // One line per message, whatever the message contains: newlines
+    // become spaces, other control characters (a CN holding ESC or CR)
+    // are escaped, and a line is cut at a length a terminal can show.
+    let message =
+        certkit_core::text::clip_to(&message.replace('\n', " "), certkit_core::text::LINE_LIMIT);
     eprintln!("{stamp} [{label}] {message}");
 }
 

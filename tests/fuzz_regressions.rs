@@ -12,7 +12,7 @@ use std::path::Path;
 type Harness = fn(&[u8]);
 
 /// Each fuzz target with its harness and a valid input to mutate.
-const TARGETS: [(&str, Harness, &str); 8] = [
+const TARGETS: [(&str, Harness, &str); 10] = [
     (
         "request_json",
         harness::request_json,
@@ -37,6 +37,16 @@ const TARGETS: [(&str, Harness, &str); 8] = [
         "cfssl/bundler/partial-bundle.pem",
     ),
     ("csr_object", harness::csr_object, "k8s/csr-approved.json"),
+    (
+        "yaml_document",
+        harness::yaml_document,
+        "k8s/csr-approved.yaml",
+    ),
+    (
+        "san_names",
+        harness::san_names,
+        "fuzz/san_names/seed-hosts.txt",
+    ),
 ];
 
 fn fixture(rel: &str) -> Vec<u8> {

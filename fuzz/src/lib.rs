@@ -146,3 +146,46 @@ pub fn csr_object(data: &[u8]) {
         let _ = doc.render();
     }
 }
+
+/// YAML as `k8s show` reads it: the one-pass nesting bound, then (when
+/// it holds) the parse. The bound must never panic and must keep the
+/// parser's work linear.
+pub fn yaml_document(data: &[u8]) {
+    use certkit_core::k8s::document::{check_yaml_nesting, looks_like_yaml_object, Document};
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = looks_like_yaml_object(text);
+        if check_yaml_nesting(text, "fuzz").is_ok() {
+            let _ = Document::parse(data, "fuzz");
+        }
+    }
+}
+
+/// Names as they reach a certificate: typed as hosts, each SAN checked
+/// (DNS syntax, email domains), then the whole set against a whitelist
+/// and the common name as a subject.
+pub fn san_names(data: &[u8]) {
+    use certkit_core::policy::whitelist::NameWhitelist;
+    use certkit_core::request::{check_hosts, check_san, dns::check_dns_name};
+    let text = String::from_utf8_lossy(data);
+    let hosts: Vec<String> = text.split('\n').map(str::to_string).collect();
+    for host in &hosts {
+        let _ = check_dns_name(host);
+    }
+    let _ = check_hosts(&hosts, "fuzz");
+    let sans = sans_from_hosts(&hosts);
+    for san in &sans {
+        let _ = check_san(san);
+    }
+    static WHITELIST: OnceLock<NameWhitelist> = OnceLock::new();
+    let whitelist = WHITELIST.get_or_init(|| {
+        NameWhitelist::compile(r"^([a-z0-9-]+\.)*example\.com$", "fuzz", &mut Vec::new())
+            .expect("compiling the harness whitelist")
+    });
+    let request = Request {
+        cn: hosts.first().cloned().unwrap_or_default(),
+        ..Default::default()
+    };
+    if let Ok(subject) = certkit_core::request::name::subject_from_request(&request) {
+        let _ = whitelist.check(&subject, &sans);
+    }
+}

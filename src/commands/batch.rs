@@ -2,7 +2,7 @@
 
 use crate::common::{log_warnings, CaArgs, PolicyArgs};
 use crate::log;
-use certkit_core::error::{Error, Result};
+use certkit_core::error::Result;
 use certkit_core::issue::batch::{issue_all, load, summarize_warnings};
 use std::path::Path;
 
@@ -54,8 +54,7 @@ pub fn run(args: Args) -> Result<()> {
     let out = Path::new(&args.out);
     let output = issue_all(&issuer, profile, &batch.items, out, jobs)?;
     log_warnings(&summarize_warnings(&output.warnings));
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    certkit_files::atomic::write_all(&output.files)?;
+    certkit_files::cluster::output_dir::write_into_dir(out, &output.files)?;
     log::info(&format!(
         "issued {} certificates into {}",
         batch.items.len(),

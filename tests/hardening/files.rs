@@ -267,24 +267,10 @@ fn batch_refuses_two_requests_that_name_one_file() {
     let req = r#"{"CN":"svc","hosts":["svc.example"],"key":{"algo":"ecdsa","size":256}}"#;
     d.write("reqs/x.json", req);
     d.write("reqs/x-key.json", req);
-    d.write(
-        "config.json",
-        r#"{"signing":{"default":{"usages":["server auth"],"expiry":"1h"}}}"#,
-    );
-    d.cmd(&[
-        "batch",
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "-config",
-        "config.json",
-        "-out",
-        "out",
-        "reqs",
-    ])
-    .code(1)
-    .stderr(predicates::str::contains("x-key.pem"));
+    d.write("config.json", SERVER_CONFIG);
+    d.cmd(&batch_args("reqs"))
+        .code(1)
+        .stderr(predicates::str::contains("x-key.pem"));
     assert!(!d.path("out/x.pem").exists());
 }
 
@@ -298,13 +284,33 @@ fn files_ending(dir: &Path, suffix: &str) -> Vec<String> {
         .collect()
 }
 
-/// Starts `cluster init` held (debug builds) after its staging directory
-/// is written, and waits until every staged key is there.
-fn held_cluster_init(d: &Dir) -> std::process::Child {
-    d.write("cluster.json", CLUSTER_SPEC);
+/// Starts certkit held (debug builds) after it has staged `staged`
+/// temporary files, and returns once they are all there.
+fn spawn_held(d: &Dir, args: &[&str], staged: usize) -> std::process::Child {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_certkit"))
         .current_dir(d.0.path())
-        .args([
+        .args(args)
+        .env("CERTKIT_TEST_PAUSE_BEFORE_RENAME", "60")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while files_ending(d.0.path(), ".tmp").len() < staged {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the staged files never appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+}
+
+/// `cluster init` held with its 22 files staged.
+fn held_cluster_init(d: &Dir) -> std::process::Child {
+    d.write("cluster.json", CLUSTER_SPEC);
+    spawn_held(
+        d,
+        &[
             "cluster",
             "init",
             "-config",
@@ -313,20 +319,9 @@ fn held_cluster_init(d: &Dir) -> std::process::Child {
             "pki",
             "--cfssl-out",
             "cfssl",
-        ])
-        .env("CERTKIT_TEST_PAUSE_BEFORE_RENAME", "60")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while files_ending(d.0.path(), ".tmp").len() < 22 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the staged files never appeared"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child
+        ],
+        22,
+    )
 }
 
 #[test]
@@ -432,4 +427,131 @@ fn reuse_ca_and_force_keep_foreign_files_and_follow_a_symlink() {
         ));
     }
     assert_ne!(d.read("real/ca.crt"), ca, "--force makes new CAs");
+}
+
+#[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "the pause before rename exists only in debug builds"
+)]
+fn a_killed_batch_leaves_one_directory_the_next_run_removes() {
+    let d = Dir::with_ca();
+    let requests: Vec<String> = (0..40)
+        .map(|i| {
+            format!(
+                r#"{{"CN":"s{i}","hosts":["s{i}.example"],"key":{{"algo":"ecdsa","size":256}}}}"#
+            )
+        })
+        .collect();
+    d.write("requests.json", &format!("[{}]", requests.join(",")));
+    d.write("config.json", SERVER_CONFIG);
+    let args = batch_args("requests.json");
+    std::fs::create_dir(d.path("out")).unwrap();
+    d.write("out/keep.txt", "mine\n");
+    for _ in 0..2 {
+        let mut child = spawn_held(&d, &args, 120);
+        child.kill().unwrap();
+        let _ = child.wait();
+        // Every temporary key is inside one staging directory, none in out/.
+        let stray: Vec<String> = files_ending(&d.path("out"), ".tmp");
+        assert!(stray.is_empty(), "{stray:?}");
+    }
+    d.cmd(&args)
+        .success()
+        .stderr(predicates::str::contains("unfinished staging directory"));
+    let hidden: Vec<String> = std::fs::read_dir(d.0.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+    assert_eq!(d.read("out/keep.txt"), "mine\n");
+    let keys = files_ending(&d.path("out"), "-key.pem");
+    assert_eq!(keys.len(), 40, "{keys:?}");
+    for key in keys {
+        let cert = key.replace("-key.pem", ".pem");
+        assert!(
+            key_matches_cert(&d.path("out").join(&key), &d.path("out").join(&cert)),
+            "{key}"
+        );
+    }
+}
+
+#[test]
+fn a_new_batch_directory_appears_whole_with_its_mode_under_umask_000() {
+    let d = Dir::with_ca();
+    d.write(
+        "requests.json",
+        r#"[{"CN":"a","hosts":["a.example"]},{"CN":"b","hosts":["b.example"]}]"#,
+    );
+    d.write("config.json", SERVER_CONFIG);
+    d.sh("umask 000; \"$CERTKIT\" batch -ca ca.pem -ca-key ca-key.pem -config config.json -out out requests.json 2>/dev/null");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(d.path("out"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o7777;
+    assert_eq!(mode, 0o755);
+    // A failing batch leaves no directory at all (it left an empty 0777 one).
+    d.write(
+        "bad.json",
+        r#"[{"CN":"a","hosts":["a.example"]},{"names":[]}]"#,
+    );
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 000; \"$CERTKIT\" batch -ca ca.pem -ca-key ca-key.pem -config config.json -out out2 bad.json")
+        .current_dir(d.0.path())
+        .env("CERTKIT", env!("CARGO_BIN_EXE_certkit"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(!d.path("out2").exists());
+}
+
+#[test]
+fn keys_are_refused_below_a_directory_others_can_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = Dir::with_ca();
+    std::fs::create_dir_all(d.path("ww/deeper")).unwrap();
+    std::fs::set_permissions(d.path("ww"), std::fs::Permissions::from_mode(0o777)).unwrap();
+    d.write("cluster.json", CLUSTER_SPEC);
+    d.cmd(&[
+        "cluster",
+        "init",
+        "-config",
+        "cluster.json",
+        "--out",
+        "ww/deeper/pki",
+    ])
+    .code(1)
+    .stderr(predicates::str::contains("writable by everyone"));
+    assert!(!d.path("ww/deeper/pki").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(d.path("ww/deeper")).unwrap().collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    d.write("config.json", SERVER_CONFIG);
+    d.write("requests.json", r#"[{"CN":"a","hosts":["a.example"]}]"#);
+    let mut args = batch_args("requests.json");
+    args[8] = "ww/deeper/out";
+    d.cmd(&args)
+        .code(1)
+        .stderr(predicates::str::contains("writable by everyone"));
+}
+
+#[test]
+fn a_non_utf8_directory_is_written_where_it_says() {
+    use std::os::unix::ffi::OsStringExt;
+    let d = Dir::empty();
+    d.write("cluster.json", CLUSTER_SPEC);
+    let out =
+        d.0.path()
+            .join(std::ffi::OsString::from_vec(b"pki-\xff".to_vec()));
+    d.command()
+        .args(["cluster", "init", "-config", "cluster.json", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("etcd/ca.key").is_file());
+    let entries: Vec<_> = std::fs::read_dir(d.0.path()).unwrap().collect();
+    assert_eq!(entries.len(), 2, "{entries:?}");
 }

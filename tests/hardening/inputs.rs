@@ -147,3 +147,112 @@ fn cfssljson_writes_nothing_that_is_not_what_its_name_promises() {
         ));
     assert_eq!(std::fs::read_dir(d.0.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let d = Dir::with_ca();
+    d.write(
+        "esc.json",
+        r#"{"CN":"x\u001b]0;owned\u0007\r[ERROR] forged","key":{"algo":"ecdsa","size":256}}"#,
+    );
+    let out = d.ok(&[
+        "gencert",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "esc.json",
+    ]);
+    d.write("esc.pem", &field(&out, "cert"));
+    let table = d.ok(&["check-expiration", "esc.pem"]);
+    assert!(
+        !table.contains('\u{1b}') && !table.contains('\r'),
+        "{table:?}"
+    );
+    assert!(table.contains("\\u{1b}]0;owned"), "{table}");
+    // An error naming the CN escapes it too.
+    d.write(
+        "config.json",
+        r#"{"signing":{"default":{"usages":["server auth"],"expiry":"1h","name_whitelist":"^ok$"}}}"#,
+    );
+    let csr = d.ok(&["genkey", "esc.json"]);
+    d.write("esc.csr", &field(&csr, "csr"));
+    let out = d
+        .command()
+        .args([
+            "sign",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "-config",
+            "config.json",
+            "esc.csr",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err:?}");
+}
+
+#[test]
+fn errors_are_bounded_and_usage_errors_are_one_line_and_a_hint() {
+    let d = Dir::empty();
+    d.write(
+        "big.json",
+        &format!(r#"{{"CN":"{}"}}"#, "a".repeat(100_000)),
+    );
+    let out = d.command().args(["genkey", "big.json"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    let line = err.lines().find(|l| l.contains("[ERROR]")).unwrap();
+    assert!(
+        line.len() < 1200 && line.ends_with("characters)"),
+        "{} bytes",
+        line.len()
+    );
+    for args in [
+        &["sign", "--bogus"][..],
+        &["version", "extra"],
+        &["genkey", "-loglevel", "9", "x"],
+    ] {
+        let out = d.command().args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 2, "{args:?}: {err}");
+        assert!(
+            lines[0].starts_with("error: ") && lines[1].starts_with("hint: "),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_fifo_in_the_intermediates_directory_is_skipped() {
+    let d = Dir::with_ca();
+    d.write(
+        "req.json",
+        r#"{"CN":"svc","hosts":["svc.example"],"key":{"algo":"ecdsa","size":256}}"#,
+    );
+    let out = d.ok(&[
+        "gencert",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "req.json",
+    ]);
+    d.write("svc.pem", &field(&out, "cert"));
+    std::fs::create_dir(d.path("ints")).unwrap();
+    d.sh("mkfifo ints/blocking.pem");
+    // Bounded: reading the FIFO used to block forever.
+    let json = d.sh("timeout 60 \"$CERTKIT\" bundle -cert svc.pem -ca-bundle ca.pem -int-dir ints");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let messages = v["status"]["messages"].to_string();
+    assert!(
+        messages.contains("blocking.pem: skipped, not a regular file"),
+        "{messages}"
+    );
+}

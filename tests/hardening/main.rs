@@ -99,6 +99,26 @@ impl Dir {
     }
 }
 
+/// A one-profile signing config for server certificates.
+pub const SERVER_CONFIG: &str =
+    r#"{"signing":{"default":{"usages":["server auth"],"expiry":"1h"}}}"#;
+
+/// `batch` with the CA and config.json, writing into out/.
+pub fn batch_args(requests: &str) -> Vec<&str> {
+    vec![
+        "batch",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "-config",
+        "config.json",
+        "-out",
+        "out",
+        requests,
+    ]
+}
+
 pub fn field(json: &str, name: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
     v[name]

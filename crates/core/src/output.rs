@@ -32,7 +32,8 @@ pub fn cert_json(cert: Option<&str>, csr: Option<&str>, key: Option<&str>) -> Ze
 /// One file cfssljson writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
-    pub name: String,
+    /// Where it goes: a path, not text, so any name the OS allows works.
+    pub name: std::path::PathBuf,
     pub contents: Vec<u8>,
     pub mode: u32,
     /// Whether the contents are binary (base64-encoded on `-stdout`).
@@ -113,7 +114,7 @@ fn plan_value(value: &Value, source: &str, base: &str, bare: bool) -> Result<Vec
     let mut files = Vec::new();
     let mut add = |suffix: &str, contents: String, mode: u32| {
         files.push(OutputFile {
-            name: format!("{base}{suffix}"),
+            name: format!("{base}{suffix}").into(),
             contents: contents.into_bytes(),
             mode,
             binary: false,
@@ -164,7 +165,7 @@ fn plan_value(value: &Value, source: &str, base: &str, bare: bool) -> Result<Vec
             .decode(ocsp.trim())
             .map_err(|e| Error::decode(source, format!("ocspResponse is not base64: {e}")))?;
         files.push(OutputFile {
-            name: format!("{base}-response.der"),
+            name: format!("{base}-response.der").into(),
             contents: der,
             mode: 0o644,
             binary: true,
@@ -319,7 +320,10 @@ mod tests {
         let (cert, csr, key) = material();
         let json = serde_json::json!({"cert": cert, "csr": csr, "key": key}).to_string();
         let files = plan_files(json.as_bytes(), "in", "ca", true).unwrap();
-        let names: Vec<(&str, u32)> = files.iter().map(|f| (f.name.as_str(), f.mode)).collect();
+        let names: Vec<(&str, u32)> = files
+            .iter()
+            .map(|f| (f.name.to_str().unwrap(), f.mode))
+            .collect();
         assert_eq!(
             names,
             vec![("ca.pem", 0o644), ("ca-key.pem", 0o600), ("ca.csr", 0o644)]
@@ -331,7 +335,7 @@ mod tests {
         let (cert, _, _) = material();
         let json = serde_json::json!({"success": true, "result": {"certificate": cert}, "errors": [], "messages": []});
         let files = plan_files(json.to_string().as_bytes(), "in", "x", false).unwrap();
-        assert_eq!(files[0].name, "x.pem");
+        assert_eq!(files[0].name, std::path::Path::new("x.pem"));
         let err = plan_files(
             br#"{"success":false,"result":null,"errors":[{"code":1000,"message":"bad"}]}"#,
             "in",
@@ -347,13 +351,13 @@ mod tests {
         let (cert, _, _) = material();
         let json = serde_json::json!({"bundle": cert, "root": cert, "crt": "C"});
         let files = plan_files(json.to_string().as_bytes(), "in", "s", true).unwrap();
-        assert_eq!(files[0].name, "s-bundle.pem");
+        assert_eq!(files[0].name, std::path::Path::new("s-bundle.pem"));
         assert_eq!(
             files[0].contents,
             cert.as_bytes(),
             "the chain alone, as cfssljson 1.2.0"
         );
-        assert_eq!(files[1].name, "s-root.pem");
+        assert_eq!(files[1].name, std::path::Path::new("s-root.pem"));
         let json = serde_json::json!({"bundle": {"bundle": cert, "root": cert}});
         let nested = plan_files(json.to_string().as_bytes(), "in", "s", true).unwrap();
         assert_eq!(

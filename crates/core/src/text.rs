@@ -6,12 +6,20 @@
 /// Longest value echoed in a message, in characters.
 pub const ECHO_LIMIT: usize = 200;
 
+/// Longest line of a message (an error or log line) in characters.
+pub const LINE_LIMIT: usize = 1000;
+
 /// `s` with control characters escaped (`\x1b`, `\r`, `\u{85}`) and cut
 /// at [`ECHO_LIMIT`] characters, saying how long it was.
 pub fn clip(s: &str) -> String {
-    let mut out = escape_controls(&s.chars().take(ECHO_LIMIT).collect::<String>());
+    clip_to(s, ECHO_LIMIT)
+}
+
+/// As [`clip`], cut at `limit` characters.
+pub fn clip_to(s: &str, limit: usize) -> String {
+    let mut out = escape_controls(&s.chars().take(limit).collect::<String>());
     let total = s.chars().count();
-    if total > ECHO_LIMIT {
+    if total > limit {
         out.push_str(&format!("... ({total} characters)"));
     }
     out

@@ -27,6 +27,14 @@ use std::path::{Path, PathBuf};
 
 /// Writes every file, all or nothing.
 pub fn write_all(files: &[OutputFile]) -> Result<()> {
+    write_all_staged_in(files, None)
+}
+
+/// As [`write_all`], with the temporary files in `staging` (a directory
+/// on the same filesystem as the targets) instead of beside each target:
+/// what a kill -9 leaves is then one directory, not a temporary file per
+/// key.
+pub fn write_all_staged_in(files: &[OutputFile], staging: Option<&Path>) -> Result<()> {
     interrupt::install();
     refuse_duplicate_targets(files)?;
     for file in files.iter().filter(|f| is_private(f.mode)) {
@@ -42,7 +50,7 @@ pub fn write_all(files: &[OutputFile]) -> Result<()> {
         .collect();
     let _locks = lock_dirs(dirs.iter().map(PathBuf::as_path))?;
     let mut staged = Staged(Vec::new());
-    let result = stage(files, &mut staged.0).and_then(|()| {
+    let result = stage(files, staging, &mut staged.0).and_then(|()| {
         pause_before_rename_for_tests();
         staged.rename_all()
     });
@@ -186,9 +194,9 @@ const STAGING_THREADS: usize = 16;
 
 /// Writes the temporary files, recording each in `staged` (even when a
 /// later one fails, so the caller can remove them).
-fn stage(files: &[OutputFile], staged: &mut Vec<StagedFile>) -> Result<()> {
+fn stage(files: &[OutputFile], dir: Option<&Path>, staged: &mut Vec<StagedFile>) -> Result<()> {
     if files.len() < PARALLEL_FROM {
-        return stage_in_order(files, staged);
+        return stage_in_order(files, dir, staged);
     }
     let chunk = files.len().div_ceil(STAGING_THREADS);
     let parts: Vec<(Vec<StagedFile>, Result<()>)> = std::thread::scope(|scope| {
@@ -197,7 +205,7 @@ fn stage(files: &[OutputFile], staged: &mut Vec<StagedFile>) -> Result<()> {
             .map(|part| {
                 scope.spawn(move || {
                     let mut done = Vec::new();
-                    let result = stage_in_order(part, &mut done);
+                    let result = stage_in_order(part, dir, &mut done);
                     (done, result)
                 })
             })
@@ -224,10 +232,14 @@ fn stage(files: &[OutputFile], staged: &mut Vec<StagedFile>) -> Result<()> {
     result
 }
 
-fn stage_in_order(files: &[OutputFile], staged: &mut Vec<StagedFile>) -> Result<()> {
+fn stage_in_order(
+    files: &[OutputFile],
+    dir: Option<&Path>,
+    staged: &mut Vec<StagedFile>,
+) -> Result<()> {
     for file in files {
         let target = PathBuf::from(&file.name);
-        let temp = write_temp(&target, &file.contents, file.mode)?;
+        let temp = write_temp(&target, dir, &file.contents, file.mode)?;
         staged.push((temp, target, file.mode));
     }
     Ok(())
@@ -236,7 +248,7 @@ fn stage_in_order(files: &[OutputFile], staged: &mut Vec<StagedFile>) -> Result<
 /// Writes one file atomically.
 pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> Result<()> {
     write_all(&[OutputFile {
-        name: path.to_string_lossy().into_owned(),
+        name: path.to_path_buf(),
         contents: contents.to_vec(),
         mode,
         binary: false,
@@ -351,6 +363,11 @@ fn parent_dir(path: &Path) -> PathBuf {
 /// A hidden name beside `target` for a temporary or old file: the file
 /// name cut to fit NAME_MAX with the suffix, bytes kept as they are.
 fn sibling_name(target: &Path, tag: &str) -> PathBuf {
+    hidden_name_in(&parent_dir(target), target, tag)
+}
+
+/// A hidden name for `target`'s temporary or old file inside `dir`.
+fn hidden_name_in(dir: &Path, target: &Path, tag: &str) -> PathBuf {
     const KEEP: usize = 200;
     let base = target.file_name().map(|n| n.as_bytes()).unwrap_or(b"out");
     let mut cut = base.len().min(KEEP);
@@ -364,12 +381,15 @@ fn sibling_name(target: &Path, tag: &str) -> PathBuf {
     let mut name = b".".to_vec();
     name.extend_from_slice(&base[..cut]);
     name.extend_from_slice(format!(".{suffix}.{tag}").as_bytes());
-    parent_dir(target).join(OsString::from_vec(name))
+    dir.join(OsString::from_vec(name))
 }
 
-fn write_temp(target: &Path, contents: &[u8], mode: u32) -> Result<PathBuf> {
+fn write_temp(target: &Path, dir: Option<&Path>, contents: &[u8], mode: u32) -> Result<PathBuf> {
     for attempt in 0..16u32 {
-        let temp = sibling_name(target, "tmp");
+        let temp = match dir {
+            Some(dir) => hidden_name_in(dir, target, "tmp"),
+            None => sibling_name(target, "tmp"),
+        };
         let opened = {
             // Created and registered under the lock: a signal handler
             // either sees it or runs before it exists.
@@ -409,7 +429,7 @@ mod tests {
 
     fn file(dir: &Path, name: &str, mode: u32) -> OutputFile {
         OutputFile {
-            name: dir.join(name).to_string_lossy().into_owned(),
+            name: dir.join(name),
             contents: b"data".to_vec(),
             mode,
             binary: false,
@@ -425,10 +445,10 @@ mod tests {
         write_all(&files).unwrap();
         for f in &files {
             let mode = std::fs::metadata(&f.name).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600, "{}", f.name);
+            assert_eq!(mode, 0o600, "{}", f.name.display());
         }
         let clean = tempfile::tempdir().unwrap();
-        let clean_name = |name: &str| clean.path().join(name).to_string_lossy().into_owned();
+        let clean_name = |name: &str| clean.path().join(name);
         for (i, f) in files.iter_mut().enumerate() {
             f.name = clean_name(&format!("f{i}-key.pem"));
         }
@@ -455,11 +475,7 @@ mod tests {
         let cert = dir.path().join("c.pem");
         std::fs::write(&cert, "old").unwrap();
         let bad = OutputFile {
-            name: dir
-                .path()
-                .join("missing-dir/c.csr")
-                .to_string_lossy()
-                .into_owned(),
+            name: dir.path().join("missing-dir/c.csr"),
             contents: b"x".to_vec(),
             mode: 0o644,
             binary: false,
@@ -490,11 +506,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write_all(&[file(dir.path(), "a.pem", 0o644)]).unwrap();
         let bad = OutputFile {
-            name: dir
-                .path()
-                .join("missing/b.pem")
-                .to_string_lossy()
-                .into_owned(),
+            name: dir.path().join("missing/b.pem"),
             contents: b"x".to_vec(),
             mode: 0o644,
             binary: false,
@@ -534,18 +546,22 @@ mod tests {
     fn two_files_at_one_path_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let mut twin = file(dir.path(), "x-key.pem", 0o600);
-        twin.name = format!("{}/./x-key.pem", dir.path().display());
+        twin.name = dir.path().join(".").join("x-key.pem");
         let err = write_all(&[file(dir.path(), "x-key.pem", 0o600), twin]).unwrap_err();
         assert!(err.to_string().contains("two outputs"), "{err}");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]
-    fn long_names_fit_their_temporary_names() {
+    fn long_and_non_utf8_names_are_written_where_they_say() {
         let dir = tempfile::tempdir().unwrap();
         let long = format!("{}-key.pem", "n".repeat(240));
         write_all(&[file(dir.path(), &long, 0o600)]).unwrap();
         assert!(dir.path().join(&long).is_file());
+        // A name that is not UTF-8 is written where it says.
+        let raw = dir.path().join(OsString::from_vec(b"caf\xe9.pem".to_vec()));
+        write_atomic(&raw, b"x", 0o644).unwrap();
+        assert_eq!(std::fs::read(&raw).unwrap(), b"x");
     }
 
     #[test]

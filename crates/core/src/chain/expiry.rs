@@ -168,12 +168,14 @@ pub fn render_table(certs: &[CertExpiry], window: Duration, now: OffsetDateTime)
         if c.expires_within(window, now) {
             left.push_str(" !");
         }
+        // Names come from certificates and file names: escaped, so a CN
+        // cannot retitle the terminal or forge a line of the report.
         rows.push([
-            c.subject.clone(),
+            crate::text::clip(&c.subject),
             rfc3339(c.not_after),
             left,
-            c.issuer.clone(),
-            c.file.clone(),
+            crate::text::clip(&c.issuer),
+            crate::text::escape_controls(&c.file),
         ]);
     }
     let mut widths = [0usize; 5];

@@ -25,6 +25,13 @@ pub struct TreeFile {
     pub mode: u32,
 }
 
+/// The contents may be a private key (a CA's): wiped when dropped.
+impl Drop for TreeFile {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.contents);
+    }
+}
+
 /// The built directory, not yet written.
 #[derive(Debug, Clone)]
 pub struct Tree {

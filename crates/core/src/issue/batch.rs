@@ -338,7 +338,7 @@ mod tests {
         let names: Vec<(&str, u32)> = output
             .files
             .iter()
-            .map(|f| (f.name.as_str(), f.mode))
+            .map(|f| (f.name.to_str().unwrap(), f.mode))
             .collect();
         assert_eq!(
             names,

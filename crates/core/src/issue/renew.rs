@@ -211,14 +211,17 @@ fn key_spec_of(spki: &SubjectPublicKeyInfoOwned, source: &str) -> Result<KeySpec
 /// Where the key of `cert` lives: `x.crt` has `x.key` (kubeadm), `x.pem`
 /// has `x-key.pem` (cfssljson).
 pub fn key_path_for(cert: &Path) -> PathBuf {
-    let text = cert.to_string_lossy();
-    if let Some(stem) = text.strip_suffix(".crt") {
-        PathBuf::from(format!("{stem}.key"))
-    } else if let Some(stem) = text.strip_suffix(".pem") {
-        PathBuf::from(format!("{stem}-key.pem"))
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    // Bytes, not text: a path need not be UTF-8.
+    let bytes = cert.as_os_str().as_bytes();
+    let name = if let Some(stem) = bytes.strip_suffix(b".crt") {
+        [stem, b".key"].concat()
+    } else if let Some(stem) = bytes.strip_suffix(b".pem") {
+        [stem, b"-key.pem"].concat()
     } else {
-        PathBuf::from(format!("{text}.key"))
-    }
+        [bytes, b".key"].concat()
+    };
+    PathBuf::from(std::ffi::OsString::from_vec(name))
 }
 
 /// The files that put a renewal in place: backups of the old certificate
@@ -232,12 +235,16 @@ pub fn renewal_files(
     backup: bool,
 ) -> Result<Vec<OutputFile>> {
     let file = |path: &Path, contents: Vec<u8>, mode: u32| OutputFile {
-        name: path.to_string_lossy().into_owned(),
+        name: path.to_path_buf(),
         contents,
         mode,
         binary: false,
     };
-    let bak = |path: &Path| PathBuf::from(format!("{}.bak", path.to_string_lossy()));
+    let bak = |path: &Path| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".bak");
+        PathBuf::from(name)
+    };
     let mut files = Vec::new();
     if backup {
         files.push(file(&bak(cert_path), old_cert.to_vec(), 0o644));
@@ -381,7 +388,7 @@ mod tests {
             renewal_files(Path::new("leaf.pem"), bundle.as_bytes(), &renewed, true).unwrap();
         let written = String::from_utf8(files.last().unwrap().contents.clone()).unwrap();
         assert_eq!(written, [renewed.cert_pem.clone(), ca_pem].concat());
-        assert_eq!(files[0].name, "leaf.pem.bak");
+        assert_eq!(files[0].name, Path::new("leaf.pem.bak"));
         assert_eq!(files[0].contents, bundle.as_bytes());
     }
 

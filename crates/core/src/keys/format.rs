@@ -161,6 +161,15 @@ pub fn read_private_key(input: &[u8], source: &str, password: Option<&[u8]>) -> 
     }
     let blocks =
         pem::parse_many(input).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
+    let key = key_from_blocks(&blocks, source, password);
+    // The decoded blocks hold the key's DER: wiped, not just freed.
+    for block in blocks {
+        drop(Zeroizing::new(block.into_contents()));
+    }
+    key
+}
+
+fn key_from_blocks(blocks: &[pem::Pem], source: &str, password: Option<&[u8]>) -> Result<KeyPair> {
     let block = blocks
         .iter()
         .find(|b| b.tag().ends_with("PRIVATE KEY"))

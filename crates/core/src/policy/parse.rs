@@ -176,14 +176,16 @@ fn warn_unimplemented(f: &Fields, ctx: &str, lint_level: i64, warnings: &mut Vec
             "precertificates are not submitted to CT logs",
         ),
         ("cert_store", "issued certificates are not stored"),
-        (
-            "allowed_extensions",
-            "it admits extensions of an API signing request, which certkit does not take",
-        ),
     ] {
         if present(key) {
             warnings.push(format!("{ctx}{key}: {why}; ignored"));
         }
+    }
+    // With copy_extensions it widens what is copied from the CSR.
+    if present("allowed_extensions") && f.get("copy_extensions") != Some(&Value::Bool(true)) {
+        warnings.push(format!(
+            "{ctx}allowed_extensions: it widens copy_extensions, which this profile does not set (and certkit takes no API signing request extensions); ignored"
+        ));
     }
 }
 

@@ -19,14 +19,17 @@ pub fn write(spec: &ClusterSpec, dir: &Path) -> Result<Vec<String>> {
     let files: Vec<OutputFile> = render(spec)?
         .into_iter()
         .map(|(name, contents, mode)| OutputFile {
-            name: dir.join(&name).to_string_lossy().into_owned(),
+            name: dir.join(&name),
             contents: contents.into_bytes(),
             mode,
             binary: false,
         })
         .collect();
     crate::atomic::write_all(&files)?;
-    Ok(files.iter().map(|f| f.name.clone()).collect())
+    Ok(files
+        .iter()
+        .map(|f| f.name.to_string_lossy().into_owned())
+        .collect())
 }
 
 /// The files, as (name, contents, mode).

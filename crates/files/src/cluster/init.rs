@@ -47,7 +47,7 @@ pub fn init(
         before_commit,
     )?;
     Ok(Built {
-        files: tree.files.into_iter().map(|f| f.path).collect(),
+        files: tree.files.iter().map(|f| f.path.clone()).collect(),
         reused: tree.reused,
         kept,
     })

@@ -11,7 +11,7 @@
 //! Files certkit did not make (renew's `.bak` files, extra bundles,
 //! subdirectories) are carried into the new tree, never deleted.
 
-use crate::atomic::write_all;
+use crate::atomic::{write_all, write_all_staged_in};
 use crate::interrupt::{self, Leftover};
 use crate::lock::lock_dirs;
 use certkit_core::cluster::build::TreeFile;
@@ -52,7 +52,7 @@ pub fn write_tree(
             create_dirs(dir)?;
         }
         outputs.push(OutputFile {
-            name: path.to_string_lossy().into_owned(),
+            name: path,
             contents: file.contents.clone(),
             mode: file.mode,
             binary: false,
@@ -81,6 +81,39 @@ pub fn write_tree(
         let _ = dir.sync_all();
     }
     Ok(kept)
+}
+
+/// Writes a batch's files (each under `out`) into the directory `out`. A
+/// new `out` appears whole, staged and renamed as a cluster PKI is; into
+/// an existing one the files are renamed from a staging directory beside
+/// it. Either way a kill -9 leaves one staging directory, which the next
+/// run removes, never a temporary key per certificate.
+pub fn write_into_dir(out: &Path, files: &[OutputFile]) -> Result<()> {
+    interrupt::install();
+    if out.symlink_metadata().is_err() {
+        let tree = files
+            .iter()
+            .map(|f| {
+                let path = f.name.strip_prefix(out).map_err(|_| {
+                    Error::Refused(format!("{}: not under {}", f.name.display(), out.display()))
+                })?;
+                Ok(TreeFile {
+                    path: path.to_string_lossy().into_owned(),
+                    contents: f.contents.clone(),
+                    mode: f.mode,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        return write_tree(out, &tree, false, || Ok(())).map(drop);
+    }
+    let real = follow_symlink(out)?;
+    let (parent, name) = split_target(&real)?;
+    // Held throughout, so no other run takes this run's staging directory
+    // for an interrupted one's.
+    let _lock = lock_dirs([parent.as_path()])?;
+    clean_leftovers(&parent, &name, true)?;
+    let staging = Staging::create(&parent, &name)?;
+    write_all_staged_in(files, Some(&staging.path))
 }
 
 /// Puts the staged tree at `target` and removes the old one: exchanged

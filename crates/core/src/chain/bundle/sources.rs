@@ -28,7 +28,10 @@ fn read_pool_with(path: &str, code: u32) -> Result<Vec<u8>> {
 
 /// Every certificate file (`*.pem`, `*.crt`, `*.der`) in a directory,
 /// sorted by name so that results do not depend on directory order.
-fn load_dir(pools: &mut Pools, dir: &str) -> Result<()> {
+/// Loads the certificates of `dir`; returns a note for each file skipped
+/// because it is not a regular file (a FIFO would block the read forever,
+/// a device would never end).
+fn load_dir(pools: &mut Pools, dir: &str) -> Result<Vec<String>> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         failure(
             codes::INTERMEDIATES_READ_FAILED,
@@ -43,8 +46,16 @@ fn load_dir(pools: &mut Pools, dir: &str) -> Result<()> {
         })
         .collect();
     paths.sort();
+    let mut skipped = Vec::new();
     for path in paths {
         let name = path.to_string_lossy();
+        if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            skipped.push(format!(
+                "{}: skipped, not a regular file",
+                crate::text::escape_controls(&name)
+            ));
+            continue;
+        }
         let bytes = read_pool_with(&name, codes::INTERMEDIATES_READ_FAILED)?;
         load_pool(
             &mut pools.intermediates,
@@ -53,7 +64,7 @@ fn load_dir(pools: &mut Pools, dir: &str) -> Result<()> {
             codes::INTERMEDIATES_PARSE_FAILED,
         )?;
     }
-    Ok(())
+    Ok(skipped)
 }
 
 /// Reads everything and builds the bundle at `now`.
@@ -101,8 +112,9 @@ fn bundle_bytes(
             codes::INTERMEDIATES_PARSE_FAILED,
         )?;
     }
+    let mut skipped = Vec::new();
     if let Some(dir) = &sources.int_dir {
-        load_dir(&mut pools, dir)?;
+        skipped = load_dir(&mut pools, dir)?;
     }
     let platforms = match &sources.metadata {
         Some(path) => ubiquity::load(path)?,
@@ -113,11 +125,14 @@ fn bundle_bytes(
         .as_ref()
         .map(|(pem, name)| (pem.as_slice(), name.as_str()));
     let source = display_name(&sources.cert);
-    super::build(certs, key, &mut pools, sources.flavor, &platforms, now).map_err(|e| match e {
-        Error::Chain { code, msg } if !msg.starts_with(source) => Error::Chain {
-            code,
-            msg: format!("{source}: {msg}"),
-        },
-        other => other,
-    })
+    let mut bundle = super::build(certs, key, &mut pools, sources.flavor, &platforms, now)
+        .map_err(|e| match e {
+            Error::Chain { code, msg } if !msg.starts_with(source) => Error::Chain {
+                code,
+                msg: format!("{source}: {msg}"),
+            },
+            other => other,
+        })?;
+    bundle.status.messages.extend(skipped);
+    Ok(bundle)
 }
