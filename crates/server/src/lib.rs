@@ -2,3 +2,5 @@
 //! `multirootca`), the `-remote` client, the certificate database and the
 //! OCSP responder. Issuance goes through `certkit_core::issue`, the same
 //! path the CLI takes.
+
+pub mod certdb;
