@@ -17,6 +17,7 @@ pub mod pkcs12;
 pub mod print_defaults;
 pub mod renew;
 pub mod selfsign;
+pub mod serve;
 pub mod sign;
 pub mod verify;
 pub mod version;

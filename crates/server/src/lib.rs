@@ -4,3 +4,4 @@
 //! path the CLI takes.
 
 pub mod certdb;
+pub mod serve;
