@@ -203,7 +203,7 @@ pub(super) async fn ocsp_records(
         columns.join(", "),
         numbered(clause)
     );
-    let mut query = sqlx::query_as::<_, (String, String, String, Option<String>)>(&sql);
+    let mut query = sqlx::query_as::<_, (String, String, Vec<u8>, Option<String>)>(&sql);
     for a in args {
         query = query.bind(a);
     }
