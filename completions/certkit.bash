@@ -40,6 +40,9 @@ _certkit() {
             certkit,genkey)
                 cmd="certkit__subcmd__genkey"
                 ;;
+            certkit,info)
+                cmd="certkit__subcmd__info"
+                ;;
             certkit,initca)
                 cmd="certkit__subcmd__initca"
                 ;;
@@ -104,7 +107,7 @@ _certkit() {
 
     case "${cmd}" in
         certkit)
-            opts="-q -h -V --loglevel --quiet --help --version genkey gencert initca sign json k8s version key pkcs12 bundle certinfo verify selfsign print-defaults gencsr cluster check-expiration renew batch serve"
+            opts="-q -h -V --loglevel --quiet --help --version genkey gencert initca sign json k8s version key pkcs12 bundle certinfo verify selfsign print-defaults gencsr cluster check-expiration renew batch serve info"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -446,7 +449,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__gencert)
-            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --initca --hostname --renewca --allow-beyond-ca-expiry --key-format --key-password-file --loglevel --quiet --help --version"
+            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --remote --label --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --initca --hostname --renewca --allow-beyond-ca-expiry --key-format --key-password-file --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -469,6 +472,26 @@ _certkit() {
                     return 0
                     ;;
                 --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-remote-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mutual-tls-client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mutual-tls-client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -569,6 +592,60 @@ _certkit() {
                     return 0
                     ;;
                 --key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --loglevel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quiet)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -q)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        certkit__subcmd__info)
+            opts="-q -h -V --config --profile --remote --label --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --loglevel --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-remote-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mutual-tls-client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mutual-tls-client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1154,7 +1231,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__sign)
-            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --hostname --csr --bundle --signer-name --ignore-approval --failed-condition --allow-sha1 --allow-beyond-ca-expiry --loglevel --quiet --help --version"
+            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --remote --label --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --hostname --csr --bundle --signer-name --ignore-approval --failed-condition --allow-sha1 --allow-beyond-ca-expiry --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1177,6 +1254,26 @@ _certkit() {
                     return 0
                     ;;
                 --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-remote-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mutual-tls-client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mutual-tls-client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -49,6 +49,7 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "check-expiration" -
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "renew" -d 'Renew a certificate in place: same subject, SANs and usages, fresh validity'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "batch" -d 'Generate keys and certificates for many requests, signed by one CA, in one process'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "serve" -d 'Serve cfssl\'s signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "info" -d 'Ask a remote cfssl API for its CA certificate and a profile\'s usages and expiry'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l initca -d 'Also self-sign the CSR as a CA certificate (like gencert -initca)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
@@ -65,6 +66,11 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key -d 'C
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l mutual-tls-client-key -d 'Private key of -mutual-tls-client-cert' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l initca -d 'Create a self-signed CA instead of signing with -ca' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l hostname -d 'Comma-separated hosts that replace the request\'s hosts' -r
@@ -95,6 +101,11 @@ complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key -d 'CA p
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l mutual-tls-client-key -d 'Private key of -mutual-tls-client-cert' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l hostname -d 'Comma-separated hosts that replace the CSR\'s SANs' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l csr -d 'CSR file (PEM), instead of the positional argument' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l bundle -d 'Intermediate certificates (PEM, the signing CA first) to append after the leaf in status.certificate' -r
@@ -339,3 +350,15 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -s q -l quiet -d 
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l mutual-tls-client-key -d 'Private key of -mutual-tls-client-cert' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand info" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand info" -s V -l version -d 'Print version'

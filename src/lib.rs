@@ -75,6 +75,7 @@ pub enum Command {
     Renew(renew::Args),
     Batch(batch::Args),
     Serve(serve::Args),
+    Info(info::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -119,6 +120,7 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Renew(a) => renew::run(a),
         Command::Batch(a) => batch::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Info(a) => info::run(a),
     };
     match result {
         Ok(()) => 0,

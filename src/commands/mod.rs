@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod gencert;
 pub mod gencsr;
 pub mod genkey;
+pub mod info;
 pub mod initca;
 pub mod json;
 pub mod k8s;

@@ -1,8 +1,9 @@
 //! `sign`: a certificate for a CSR, from a CA and a signing profile.
 
-use crate::common::{emit, CaArgs, PolicyArgs};
+use crate::common::{emit, CaArgs, PolicyArgs, RemoteArgs};
 use certkit_core::error::{Error, Result};
 use certkit_core::ops::sign::{sign, SignInputs};
+use certkit_server::client::ops as remote;
 
 /// Sign a certificate signing request with a CA
 #[derive(Debug, clap::Args)]
@@ -32,6 +33,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub policy: PolicyArgs,
+
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 
     /// Comma-separated hosts that replace the CSR's SANs
     #[arg(long, value_name = "HOSTS")]
@@ -72,6 +76,14 @@ pub fn run(args: Args) -> Result<()> {
     let csr_path = csr_path.ok_or_else(|| {
         Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into())
     })?;
+    if args.remote.applies(&args.policy)? {
+        return emit(remote::sign(
+            &args.remote.inputs(&args.policy),
+            &csr_path,
+            args.hostname.as_deref(),
+            subject_path.as_deref(),
+        )?);
+    }
     emit(sign(&SignInputs {
         ca: args.ca.source(),
         config: args.policy.config.as_deref(),

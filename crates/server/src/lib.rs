@@ -4,4 +4,5 @@
 //! path the CLI takes.
 
 pub mod certdb;
+pub mod client;
 pub mod serve;
