@@ -50,6 +50,7 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "renew" -d 'Renew a 
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "batch" -d 'Generate keys and certificates for many requests, signed by one CA, in one process'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "serve" -d 'Serve cfssl\'s signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "info" -d 'Ask a remote cfssl API for its CA certificate and a profile\'s usages and expiry'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "multirootca" -d 'Serve several labeled CAs from a roots file (cfssl\'s multirootca: authsign and info)'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l initca -d 'Also self-sign the CSR as a CA certificate (like gencert -initca)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
@@ -362,3 +363,13 @@ complete -c certkit -n "__fish_certkit_using_subcommand info" -s q -l quiet -d '
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand info" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand info" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -s a -d 'Listening address (host:port; :port for every interface)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -l roots -d 'Roots file: INI sections [label] with private, certificate, config, nets, dbconfig' -r
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -s l -d 'The label an empty request label means' -r
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -l tls-cert -d 'Serve HTTPS with this certificate (PEM)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -l tls-key -d 'Private key of -tls-cert' -r
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -s V -l version -d 'Print version'

@@ -16,8 +16,10 @@ pub fn normalize(argv: Vec<OsString>) -> Vec<OsString> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut out = vec![OsString::from("certkit")];
-    if personality == "cfssljson" {
-        out.push(OsString::from("json"));
+    match personality.as_str() {
+        "cfssljson" => out.push(OsString::from("json")),
+        "multirootca" => out.push(OsString::from("multirootca")),
+        _ => {}
     }
     let mut after_double_dash = false;
     for arg in iter {

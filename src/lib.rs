@@ -76,6 +76,7 @@ pub enum Command {
     Batch(batch::Args),
     Serve(serve::Args),
     Info(info::Args),
+    Multirootca(multirootca::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -121,6 +122,7 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Batch(a) => batch::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Info(a) => info::run(a),
+        Command::Multirootca(a) => multirootca::run(a),
     };
     match result {
         Ok(()) => 0,

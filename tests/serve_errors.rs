@@ -7,12 +7,6 @@ mod serve_support;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serve_support::*;
-use std::path::Path;
-
-fn post(dir: &Path, url: &str, body: &str) -> Answer {
-    write(dir, "body.json", body);
-    curl(dir, &["-d", "@body.json", url])
-}
 
 /// Asserts a refusal: status, then the single error's code and message.
 fn refused(a: &Answer, status: u16, code: u64, message: &str) {
@@ -25,24 +19,6 @@ fn refused(a: &Answer, status: u16, code: u64, message: &str) {
     assert_eq!(v["errors"][0]["code"], code, "{a:?}");
     let got = v["errors"][0]["message"].as_str().unwrap();
     assert!(got.contains(message), "want {message:?} in {a:?}");
-}
-
-/// An authsign body whose token is HMAC(key) over the inner request.
-fn authsign_body(inner: &str, key_hex: &str) -> String {
-    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &hex(key_hex));
-    let token = aws_lc_rs::hmac::sign(&key, inner.as_bytes());
-    format!(
-        r#"{{"timestamp":1700000000,"token":"{}","request":"{}"}}"#,
-        STANDARD.encode(token.as_ref()),
-        STANDARD.encode(inner)
-    )
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
 }
 
 #[test]

@@ -14,6 +14,7 @@ pub mod initca;
 pub mod json;
 pub mod k8s;
 pub mod key;
+pub mod multirootca;
 pub mod pkcs12;
 pub mod print_defaults;
 pub mod renew;

@@ -185,6 +185,11 @@ impl Server {
         Server::start(dir, cmd, "Now listening on ")
     }
 
+    /// Any certkit personality that prints certkit's listening line.
+    pub fn spawn(dir: &Path, cmd: Command) -> Server {
+        Server::start(dir, cmd, "Now listening on ")
+    }
+
     fn start(dir: &Path, mut cmd: Command, ready: &str) -> Server {
         let mut child = cmd
             .current_dir(dir)
@@ -370,4 +375,33 @@ pub fn serial_of(pem_text: &str) -> String {
     certkit_core::chain::certs::Cert::from_der(&der)
         .unwrap()
         .serial_decimal()
+}
+
+/// An authsign body whose token is HMAC(key) over the inner request.
+pub fn authsign_body(inner: &str, key_hex: &str) -> String {
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &hex(key_hex));
+    let token = aws_lc_rs::hmac::sign(&key, inner.as_bytes());
+    format!(
+        r#"{{"timestamp":1700000000,"token":"{}","request":"{}"}}"#,
+        b64(token.as_ref()),
+        b64(inner.as_bytes())
+    )
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// A POST of `body` (through a file) to `url`.
+pub fn post(dir: &Path, url: &str, body: &str) -> Answer {
+    write(dir, "body.json", body);
+    curl(dir, &["-d", "@body.json", url])
 }

@@ -5,4 +5,5 @@
 
 pub mod certdb;
 pub mod client;
+pub mod multiroot;
 pub mod serve;

@@ -20,6 +20,8 @@ pub struct Signer {
     pub keys: BTreeMap<String, AuthKey>,
     /// The CA certificate as PEM, for `info`.
     pub ca_pem: String,
+    /// multirootca's `nets`: clients allowed (empty: all).
+    pub nets: Vec<ipnet::IpNet>,
 }
 
 impl Signer {
@@ -47,6 +49,7 @@ impl Signer {
             config,
             keys,
             ca_pem,
+            nets: Vec::new(),
         })
     }
 
@@ -105,7 +108,7 @@ impl AppState {
         }
         self.signers
             .get(label)
-            .ok_or_else(|| ApiError::bad_request(format!("unknown label {label:?}")))
+            .ok_or_else(|| ApiError::bad_request("bad request"))
     }
 
     /// Whether some profile of some signer signs without a token (`/sign`

@@ -9,9 +9,10 @@ mod inspect;
 pub(crate) mod sign;
 
 use super::envelope::{error_body, plain, ApiError};
+use super::listen::Peer;
 use super::state::{AppState, Personality};
-use axum::body::{Body, Bytes};
-use axum::http::{Method, StatusCode, Uri};
+use axum::body::Bytes;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
@@ -23,6 +24,8 @@ use std::time::{Duration, Instant};
 /// One request as a handler sees it.
 pub struct Call {
     pub method: Method,
+    /// The client's address (for multirootca's `nets`).
+    pub peer: Option<std::net::SocketAddr>,
     pub query: Option<String>,
     pub body: Bytes,
 }
@@ -124,9 +127,7 @@ pub fn router(state: Arc<AppState>, endpoints: Vec<Endpoint>) -> Router {
         let state = state.clone();
         router = router.route(
             &format!("/api/v1/cfssl/{}", endpoint.name),
-            any(move |method: Method, uri: Uri, body: Body| {
-                dispatch(state.clone(), endpoint, method, uri, body)
-            }),
+            any(move |request: axum::extract::Request| dispatch(state.clone(), endpoint, request)),
         );
     }
     let metrics_state = state.clone();
@@ -146,11 +147,12 @@ pub fn router(state: Arc<AppState>, endpoints: Vec<Endpoint>) -> Router {
 async fn dispatch(
     state: Arc<AppState>,
     endpoint: &'static Endpoint,
-    method: Method,
-    uri: Uri,
-    body: Body,
+    request: axum::extract::Request,
 ) -> Response {
     let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let (method, uri) = (parts.method, parts.uri);
+    let peer = parts.extensions.get::<Peer>().map(|p| p.addr);
     let result = async {
         if !endpoint.methods.contains(&method) {
             return Err(match state.personality {
@@ -171,6 +173,7 @@ async fn dispatch(
             })?;
         let call = Call {
             method,
+            peer,
             query: uri.query().map(str::to_string),
             body,
         };
@@ -193,9 +196,21 @@ async fn dispatch(
     response
 }
 
-/// multirootca's error shape: every code is 1, no Content-Type.
+/// multirootca's error shape: every code is 1, no Content-Type, and its
+/// terse messages.
 fn multiroot_error(e: ApiError) -> Response {
-    (e.status, error_body(1, e.message)).into_response()
+    let message = match (e.status.as_u16(), e.code) {
+        (401 | 403 | 405 | 413 | 500, _) => e.message,
+        (_, 5400) => "invalid profile".into(),
+        _ if e.message == "invalid token" => e.message,
+        _ if e.message.starts_with("missing parameter") => "invalid request".into(),
+        _ => "bad request".into(),
+    };
+    let mut response = (e.status, error_body(1, message)).into_response();
+    response
+        .headers_mut()
+        .remove(axum::http::header::CONTENT_TYPE);
+    response
 }
 
 /// Parses a JSON body, answering cfssl's 400 with `what` on failure.

@@ -78,6 +78,18 @@ pub async fn authsign(state: Arc<AppState>, call: Call) -> Result<Response, ApiE
     let signer = state
         .signer(request.label.as_deref().unwrap_or(""))?
         .clone();
+    if multiroot && !signer.nets.is_empty() {
+        let allowed = call
+            .peer
+            .is_some_and(|p| signer.nets.iter().any(|n| n.contains(&p.ip())));
+        if !allowed {
+            return Err(ApiError {
+                status: axum::http::StatusCode::FORBIDDEN,
+                code: 403,
+                message: "not authorised".into(),
+            });
+        }
+    }
     let profile = signer.profile(request.profile.as_deref().unwrap_or(""))?;
     let keys = signer.profile_keys(profile);
     if keys.is_empty() {
