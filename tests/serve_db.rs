@@ -227,3 +227,37 @@ fn two_replicas_on_postgres_issue_without_collisions() {
         assert_eq!(v["serial_number"], received[0].as_str(), "{out}");
     }
 }
+
+#[test]
+fn sign_and_gencert_record_with_db_config_as_cfssl() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    let ca = [
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "-db-config",
+        "db.json",
+    ];
+    let signed: serde_json::Value = serde_json::from_str(&run(
+        dir,
+        certkit(),
+        &[&["sign"][..], &ca, &["svc.csr"]].concat(),
+    ))
+    .unwrap();
+    let made: serde_json::Value = serde_json::from_str(&run(
+        dir,
+        certkit(),
+        &[&["gencert"][..], &ca, &["req.json"]].concat(),
+    ))
+    .unwrap();
+    let mut want = vec![
+        serial_of(signed["cert"].as_str().unwrap()),
+        serial_of(made["cert"].as_str().unwrap()),
+    ];
+    want.sort();
+    let mut got = recorded_serials(&dir.join("db.json"));
+    got.sort();
+    assert_eq!(got, want);
+}

@@ -36,6 +36,10 @@ pub struct Args {
     #[command(flatten)]
     pub remote: RemoteArgs,
 
+    /// Record the certificate in this certificate database (cfssl's db config JSON)
+    #[arg(long = "db-config", value_name = "FILE")]
+    pub db_config: Option<String>,
+
     /// Create a self-signed CA instead of signing with -ca
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
           default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
@@ -94,5 +98,5 @@ pub fn run(args: Args) -> Result<()> {
         request: csr_json,
         allow_beyond_ca_expiry: args.allow_beyond_ca_expiry,
     };
-    emit(gencert(&inputs, &keys)?)
+    super::sign::recorded(args.db_config.as_deref(), gencert(&inputs, &keys)?)
 }

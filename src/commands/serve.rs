@@ -79,6 +79,9 @@ pub fn run(args: Args) -> Result<()> {
     if args.ca_bundle.is_some() || args.int_bundle.is_some() {
         log::warning("-ca-bundle and -int-bundle are not supported: sign answers bundle requests without a bundle, as cfssl does without a bundler");
     }
+    if matches!(args.min_tls_version.as_deref(), Some("1.0" | "1.1")) {
+        log::warning("-min-tls-version below 1.2: certkit accepts TLS 1.2 and 1.3 only");
+    }
     let tls = args.tls_cert.map(|cert| TlsFiles {
         cert,
         key: args.tls_key.unwrap_or_default(),

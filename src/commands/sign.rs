@@ -37,6 +37,10 @@ pub struct Args {
     #[command(flatten)]
     pub remote: RemoteArgs,
 
+    /// Record the certificate in this certificate database (cfssl's db config JSON)
+    #[arg(long = "db-config", value_name = "FILE")]
+    pub db_config: Option<String>,
+
     /// Comma-separated hosts that replace the CSR's SANs
     #[arg(long, value_name = "HOSTS")]
     pub hostname: Option<String>,
@@ -84,7 +88,7 @@ pub fn run(args: Args) -> Result<()> {
             subject_path.as_deref(),
         )?);
     }
-    emit(sign(&SignInputs {
+    let report = sign(&SignInputs {
         ca: args.ca.source(),
         config: args.policy.config.as_deref(),
         profile: &args.policy.profile,
@@ -94,5 +98,14 @@ pub fn run(args: Args) -> Result<()> {
         allow_sha1: args.allow_sha1,
         allow_beyond_ca_expiry: args.allow_beyond_ca_expiry,
         objects: args.k8s.inputs(),
-    })?)
+    })?;
+    recorded(args.db_config.as_deref(), report)
+}
+
+/// With -db-config, records the certificate before printing it.
+pub fn recorded(db_config: Option<&str>, report: certkit_core::ops::Report) -> Result<()> {
+    if let Some(db) = db_config {
+        certkit_server::certdb::cli::record_output(db, &report.output)?;
+    }
+    emit(report)
 }

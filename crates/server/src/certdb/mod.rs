@@ -9,6 +9,7 @@
 //! - `sqlite`, `postgres`: the two backends
 //! - `timefmt`: timestamps as go-sqlite3 stores them
 
+pub mod cli;
 pub mod config;
 mod postgres;
 pub mod record;
