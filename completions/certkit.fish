@@ -50,6 +50,9 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "renew" -d 'Renew a 
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "batch" -d 'Generate keys and certificates for many requests, signed by one CA, in one process'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "mkbundle" -d 'Collect the valid certificates of files and directories into one PEM bundle'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "signer" -d 'Run a Kubernetes signer: sign approved CertificateSigningRequests for some signer names'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "serve" -d 'Serve cfssl\'s signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "info" -d 'Ask a remote cfssl API for its CA certificate and a profile\'s usages and expiry'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "multirootca" -d 'Serve several labeled CAs from a roots file (cfssl\'s multirootca: authsign and info)'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l initca -d 'Also self-sign the CSR as a CA certificate (like gencert -initca)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
@@ -66,6 +69,12 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key -d 'C
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l mutual-tls-client-key -d 'Private key of -mutual-tls-client-cert' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l db-config -d 'Record the certificate in this certificate database (cfssl\'s db config JSON)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l initca -d 'Create a self-signed CA instead of signing with -ca' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l hostname -d 'Comma-separated hosts that replace the request\'s hosts' -r
@@ -99,6 +108,12 @@ complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key -d 'CA p
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l mutual-tls-client-key -d 'Private key of -mutual-tls-client-cert' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l db-config -d 'Record the certificate in this certificate database (cfssl\'s db config JSON)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l hostname -d 'Comma-separated hosts that replace the CSR\'s SANs' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l csr -d 'CSR file (PEM), instead of the positional argument' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l bundle -d 'Intermediate certificates (PEM, the signing CA first) to append after the leaf in status.certificate' -r
@@ -377,3 +392,46 @@ complete -c certkit -n "__fish_certkit_using_subcommand signer" -s q -l quiet -d
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l address -d 'Address to listen on' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l port -d 'Port to listen on' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca -d 'CA certificate (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-key -d 'CA private key (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l config -d 'Signing configuration (cfssl config JSON: profiles, auth_keys)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l db-config -d 'Certificate database config ({"driver":"sqlite3"|"postgres","data_source":"..."})' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-bundle -d 'Root bundle for the bundle option of sign (not supported: answered as cfssl does without one)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l int-bundle -d 'Intermediate bundle for the bundle option of sign (see -ca-bundle)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this certificate (PEM)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-key -d 'Private key of -tls-cert' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-ca -d 'Require client certificates issued by these CAs (PEM)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-cn -d 'Regular expression a client certificate\'s CN must match (else 403)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l min-tls-version -d 'Lowest TLS version accepted: 1.2 or 1.3' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-connections -d 'Most connections served at once (more wait to be accepted)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-body-bytes -d 'Largest request body accepted, in bytes (larger: 413)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l mutual-tls-client-key -d 'Private key of -mutual-tls-client-cert' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand info" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand info" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -s a -d 'Listening address (host:port; :port for every interface)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -l roots -d 'Roots file: INI sections [label] with private, certificate, config, nets, dbconfig' -r
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -s l -d 'The label an empty request label means' -r
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -l tls-cert -d 'Serve HTTPS with this certificate (PEM)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -l tls-key -d 'Private key of -tls-cert' -r
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -s V -l version -d 'Print version'

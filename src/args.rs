@@ -27,6 +27,7 @@ pub const CFSSL_NAMES: &[(&str, Option<&str>)] = &[
     ("cfssl-bundle", Some("bundle")),
     ("cfssl-newkey", Some("genkey")),
     ("mkbundle", Some("mkbundle")),
+    ("multirootca", Some("multirootca")),
     ("cfssl-mkbundle", Some("mkbundle")),
 ];
 

@@ -185,3 +185,66 @@ pub fn print_bytes(bytes: &[u8]) -> Result<()> {
         .and_then(|_| out.flush())
         .map_err(|e| Error::io("<stdout>", e))
 }
+
+/// The flags of commands that can ask a remote cfssl API (`-remote`,
+/// `-label`, client TLS). Add with `#[command(flatten)] pub remote: RemoteArgs`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RemoteArgs {
+    /// Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config's remotes
+    #[arg(long, value_name = "HOST:PORT")]
+    pub remote: Option<String>,
+
+    /// Signer label on the remote (multirootca chooses its CA by it)
+    #[arg(long, value_name = "LABEL", default_value = "")]
+    pub label: String,
+
+    /// CA certificates to trust for an https remote (default: the system's)
+    #[arg(long = "tls-remote-ca", value_name = "FILE")]
+    pub tls_remote_ca: Option<String>,
+
+    /// Client certificate for a remote that requires mutual TLS
+    #[arg(
+        long = "mutual-tls-client-cert",
+        value_name = "FILE",
+        requires = "mutual_tls_client_key"
+    )]
+    pub mutual_tls_client_cert: Option<String>,
+
+    /// Private key of -mutual-tls-client-cert
+    #[arg(
+        long = "mutual-tls-client-key",
+        value_name = "FILE",
+        requires = "mutual_tls_client_cert"
+    )]
+    pub mutual_tls_client_key: Option<String>,
+}
+
+impl RemoteArgs {
+    /// Whether to sign remotely: -remote given, or the config's profile
+    /// has `remote` or `auth_remote`.
+    pub fn applies(&self, policy: &PolicyArgs) -> Result<bool> {
+        Ok(self.remote.is_some()
+            || certkit_server::client::ops::profile_is_remote(
+                policy.config.as_deref(),
+                &policy.profile,
+            )?)
+    }
+
+    /// The library's view of these flags with the policy's config and profile.
+    pub fn inputs<'a>(
+        &'a self,
+        policy: &'a PolicyArgs,
+    ) -> certkit_server::client::ops::RemoteInputs<'a> {
+        certkit_server::client::ops::RemoteInputs {
+            remote: self.remote.as_deref(),
+            config: policy.config.as_deref(),
+            profile: &policy.profile,
+            label: &self.label,
+            tls: certkit_server::client::ClientTls {
+                remote_ca: self.tls_remote_ca.clone(),
+                client_cert: self.mutual_tls_client_cert.clone(),
+                client_key: self.mutual_tls_client_key.clone(),
+            },
+        }
+    }
+}

@@ -77,6 +77,9 @@ pub enum Command {
     Batch(batch::Args),
     Mkbundle(mkbundle::Args),
     Signer(signer::Args),
+    Serve(serve::Args),
+    Info(info::Args),
+    Multirootca(multirootca::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -171,6 +174,9 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Batch(a) => batch::run(a),
         Command::Mkbundle(a) => mkbundle::run(a),
         Command::Signer(a) => signer::run(a),
+        Command::Serve(a) => serve::run(a),
+        Command::Info(a) => info::run(a),
+        Command::Multirootca(a) => multirootca::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -1,10 +1,11 @@
 //! `gencert`: key, CSR and certificate in one step, signed by a CA, or a
 //! new CA with `-initca`.
 
-use crate::common::{emit, CaArgs, KeyOutputArgs, PolicyArgs};
+use crate::common::{emit, CaArgs, KeyOutputArgs, PolicyArgs, RemoteArgs};
 use certkit_core::error::Result;
 use certkit_core::ops::gencert::{gencert, GencertInputs};
 use certkit_core::ops::initca;
+use certkit_server::client::ops as remote;
 
 /// Generate a key and a certificate signed by a CA (or a new CA)
 #[derive(Debug, clap::Args)]
@@ -31,6 +32,13 @@ pub struct Args {
 
     #[command(flatten)]
     pub policy: PolicyArgs,
+
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+
+    /// Record the certificate in this certificate database (cfssl's db config JSON)
+    #[arg(long = "db-config", value_name = "FILE")]
+    pub db_config: Option<String>,
 
     /// Create a self-signed CA instead of signing with -ca
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
@@ -83,6 +91,14 @@ pub fn run(args: Args) -> Result<()> {
             None => initca::new_ca(csr_json, args.cn.as_deref(), &keys)?,
         });
     }
+    if args.remote.applies(&args.policy)? {
+        return emit(remote::gencert(
+            &args.remote.inputs(&args.policy),
+            csr_json,
+            args.hostname.as_deref(),
+            &keys,
+        )?);
+    }
     let inputs = GencertInputs {
         ca: args.ca.source(),
         config: args.policy.config.as_deref(),
@@ -93,5 +109,5 @@ pub fn run(args: Args) -> Result<()> {
         allow_beyond_ca_expiry: args.allow_beyond_ca_expiry,
         allow_empty_subject: args.allow_empty_subject,
     };
-    emit(gencert(&inputs, &keys)?)
+    super::sign::recorded(args.db_config.as_deref(), gencert(&inputs, &keys)?)
 }

@@ -1,8 +1,9 @@
 //! `sign`: a certificate for a CSR, from a CA and a signing profile.
 
-use crate::common::{emit, CaArgs, PolicyArgs};
+use crate::common::{emit, CaArgs, PolicyArgs, RemoteArgs};
 use certkit_core::error::{Error, Result};
 use certkit_core::ops::sign::{sign, SignInputs};
+use certkit_server::client::ops as remote;
 
 /// Sign a certificate signing request with a CA
 #[derive(Debug, clap::Args)]
@@ -32,6 +33,13 @@ pub struct Args {
 
     #[command(flatten)]
     pub policy: PolicyArgs,
+
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+
+    /// Record the certificate in this certificate database (cfssl's db config JSON)
+    #[arg(long = "db-config", value_name = "FILE")]
+    pub db_config: Option<String>,
 
     /// Comma-separated hosts that replace the CSR's SANs
     #[arg(long, value_name = "HOSTS")]
@@ -77,7 +85,15 @@ pub fn run(args: Args) -> Result<()> {
     let csr_path = csr_path.ok_or_else(|| {
         Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into())
     })?;
-    emit(sign(&SignInputs {
+    if args.remote.applies(&args.policy)? {
+        return emit(remote::sign(
+            &args.remote.inputs(&args.policy),
+            &csr_path,
+            args.hostname.as_deref(),
+            subject_path.as_deref(),
+        )?);
+    }
+    let report = sign(&SignInputs {
         ca: args.ca.source(),
         config: args.policy.config.as_deref(),
         profile: &args.policy.profile,
@@ -88,5 +104,14 @@ pub fn run(args: Args) -> Result<()> {
         allow_beyond_ca_expiry: args.allow_beyond_ca_expiry,
         allow_empty_subject: args.allow_empty_subject,
         objects: args.k8s.inputs(),
-    })?)
+    })?;
+    recorded(args.db_config.as_deref(), report)
+}
+
+/// With -db-config, records the certificate before printing it.
+pub fn recorded(db_config: Option<&str>, report: certkit_core::ops::Report) -> Result<()> {
+    if let Some(db) = db_config {
+        certkit_server::certdb::cli::record_output(db, &report.output)?;
+    }
+    emit(report)
 }

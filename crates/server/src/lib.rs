@@ -4,3 +4,7 @@
 //! path the CLI takes.
 
 pub mod tls_probe;
+pub mod certdb;
+pub mod client;
+pub mod multiroot;
+pub mod serve;

@@ -1,0 +1,85 @@
+//! The `multirootca` personality: several labeled CAs from a roots file,
+//! `/authsign` and `/info` only, the request's `label` choosing the CA
+//! (empty: `-l`), multirootca's error shapes (code 1) and allow-lists.
+
+pub mod roots;
+
+use crate::serve::state::{Personality, Signer};
+use crate::serve::{load_signer, serve, ServeOptions};
+use certkit_core::input::read_text;
+use certkit_core::ops::load::CaSource;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// multirootca's flags.
+#[derive(Debug, Clone, Default)]
+pub struct MultiRootOptions {
+    /// `-a`: `host:port`, `:port` for every interface.
+    pub address: String,
+    pub roots: String,
+    pub default_label: String,
+    pub tls: Option<crate::serve::tls::TlsFiles>,
+    pub loglevel: u8,
+}
+
+/// Loads every root and serves until a signal.
+pub fn run(options: MultiRootOptions) -> Result<(), String> {
+    let text = read_text(&options.roots).map_err(|e| e.to_string())?;
+    let roots = roots::parse(&text, &options.roots)?;
+    let mut signers = BTreeMap::new();
+    let mut db_config: Option<String> = None;
+    for root in roots {
+        let ca = CaSource {
+            cert: Some(&root.certificate),
+            key: Some(&root.private),
+            password_file: None,
+        };
+        let mut signer: Signer = load_signer(&root.label, ca, Some(&root.config))
+            .map_err(|e| format!("[{}]: {e}", root.label))?;
+        signer.nets = root.nets.clone();
+        if let Some(db) = root.dbconfig {
+            if db_config.as_ref().is_some_and(|d| *d != db) {
+                return Err(
+                    "every root must name the same dbconfig (one database per server)".into(),
+                );
+            }
+            db_config = Some(db);
+        }
+        crate::serve::log("INFO", &format!("loaded signer {}", root.label));
+        signers.insert(root.label, Arc::new(signer));
+    }
+    if !options.default_label.is_empty() && !signers.contains_key(&options.default_label) {
+        return Err(format!(
+            "-l {:?}: no such label in {}",
+            options.default_label, options.roots
+        ));
+    }
+    let (host, port) = options
+        .address
+        .rsplit_once(':')
+        .ok_or_else(|| format!("-a {:?}: expected host:port", options.address))?;
+    let serve_options = ServeOptions {
+        address: if host.is_empty() {
+            "0.0.0.0".into()
+        } else {
+            host.trim_matches(['[', ']']).into()
+        },
+        port: port
+            .parse()
+            .map_err(|_| format!("-a {:?}: bad port", options.address))?,
+        db_config,
+        tls: options.tls,
+        loglevel: options.loglevel,
+        ..ServeOptions::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(serve(
+        serve_options,
+        Personality::MultiRootCa,
+        signers,
+        options.default_label,
+    ))
+}
