@@ -14,6 +14,7 @@
 //! - `k8s`: CertificateSigningRequest objects and Kubernetes signer rules
 //! - `cluster`: a kubeadm-layout cluster PKI, planned and built in memory
 //! - `ops`: what each command does, shared by the CLI and the server
+//! - `revocation`: revocation reasons, CRLs, OCSP requests and responses
 //! - `output`: cfssl's JSON output and cfssljson's file plan
 
 pub mod chain;
@@ -29,5 +30,6 @@ pub mod ops;
 pub mod output;
 pub mod policy;
 pub mod request;
+pub mod revocation;
 
 pub use error::{Error, Result};
