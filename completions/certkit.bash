@@ -34,6 +34,9 @@ _certkit() {
             certkit,gencert)
                 cmd="certkit__subcmd__gencert"
                 ;;
+            certkit,gencrl)
+                cmd="certkit__subcmd__gencrl"
+                ;;
             certkit,gencsr)
                 cmd="certkit__subcmd__gencsr"
                 ;;
@@ -51,6 +54,9 @@ _certkit() {
                 ;;
             certkit,key)
                 cmd="certkit__subcmd__key"
+                ;;
+            certkit,ocspsign)
+                cmd="certkit__subcmd__ocspsign"
                 ;;
             certkit,pkcs12)
                 cmd="certkit__subcmd__pkcs12"
@@ -101,7 +107,7 @@ _certkit() {
 
     case "${cmd}" in
         certkit)
-            opts="-q -h -V --loglevel --quiet --help --version genkey gencert initca sign json k8s version key pkcs12 bundle certinfo verify selfsign print-defaults gencsr cluster check-expiration renew batch"
+            opts="-q -h -V --loglevel --quiet --help --version genkey gencert initca sign json k8s version key pkcs12 bundle certinfo verify selfsign print-defaults gencsr cluster check-expiration renew batch gencrl ocspsign"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,6 +518,36 @@ _certkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        certkit__subcmd__gencrl)
+            opts="-q -h -V --ca-key-password-file --loglevel --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ca-key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --loglevel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quiet)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -q)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         certkit__subcmd__gencsr)
             opts="-q -h -V --key --hostname --cert --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -858,6 +894,64 @@ _certkit() {
                     return 0
                     ;;
                 --key-in-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --loglevel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quiet)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                -q)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        certkit__subcmd__ocspsign)
+            opts="-q -h -V --ca --responder --responder-key --cert --status --reason --revoked-at --interval --loglevel --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --responder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --responder-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revoked-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

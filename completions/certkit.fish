@@ -48,6 +48,8 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "cluster" -d 'Create
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "check-expiration" -d 'Report certificate expiry; exit 1 when any certificate expires within the window'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "renew" -d 'Renew a certificate in place: same subject, SANs and usages, fresh validity'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "batch" -d 'Generate keys and certificates for many requests, signed by one CA, in one process'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "gencrl" -d 'Generate a CRL (base64 DER) revoking the serial numbers in a file'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocspsign" -d 'Sign an OCSP response for a certificate (printed as {"ocspResponse": BASE64})'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l initca -d 'Also self-sign the CSR as a CA certificate (like gencert -initca)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
@@ -317,3 +319,22 @@ complete -c certkit -n "__fish_certkit_using_subcommand batch" -s q -l quiet -d 
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l ca -d 'The CA whose certificates the responses are about' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l responder-key -d 'The responder certificate\'s private key' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l cert -d 'The certificate to give a status for' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l status -d 'good, revoked or unknown' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l reason -d 'Revocation reason: a name (keyCompromise, superseded, ...) or its RFC 5280 code' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l revoked-at -d 'Revocation date (YYYY-MM-DD) or now' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l interval -d 'How long the response is valid (a Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -s V -l version -d 'Print version'

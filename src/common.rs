@@ -196,3 +196,29 @@ pub fn print_bytes(bytes: &[u8]) -> Result<()> {
         .and_then(|_| out.flush())
         .map_err(|e| Error::io("<stdout>", e))
 }
+
+/// The OCSP signer flags: `-ca`, `-responder`, `-responder-key`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ResponderArgs {
+    /// The CA whose certificates the responses are about
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<String>,
+
+    /// The responder certificate: the CA itself, or one it issued for OCSP signing
+    #[arg(long, value_name = "FILE")]
+    pub responder: Option<String>,
+
+    /// The responder certificate's private key
+    #[arg(long = "responder-key", value_name = "FILE")]
+    pub responder_key: Option<String>,
+}
+
+impl ResponderArgs {
+    pub fn source(&self) -> certkit_core::ops::revocation::ResponderSource<'_> {
+        certkit_core::ops::revocation::ResponderSource {
+            ca: self.ca.as_deref(),
+            responder: self.responder.as_deref(),
+            key: self.responder_key.as_deref(),
+        }
+    }
+}

@@ -74,6 +74,8 @@ pub enum Command {
     CheckExpiration(check_expiration::Args),
     Renew(renew::Args),
     Batch(batch::Args),
+    Gencrl(gencrl::Args),
+    Ocspsign(ocspsign::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -117,6 +119,8 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::CheckExpiration(a) => check_expiration::run(a),
         Command::Renew(a) => renew::run(a),
         Command::Batch(a) => batch::run(a),
+        Command::Gencrl(a) => gencrl::run(a),
+        Command::Ocspsign(a) => ocspsign::run(a),
     };
     match result {
         Ok(()) => 0,

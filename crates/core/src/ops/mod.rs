@@ -5,10 +5,12 @@
 //!
 //! - `load`: requests, configs, keys and CAs named by path
 //! - `initca`, `gencert`, `sign`: the issuing commands
+//! - `revocation`: `gencrl`, `ocspsign` and loading an OCSP responder
 
 pub mod gencert;
 pub mod initca;
 pub mod load;
+pub mod revocation;
 pub mod sign;
 
 use zeroize::Zeroizing;
