@@ -50,6 +50,7 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "renew" -d 'Renew a 
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "batch" -d 'Generate keys and certificates for many requests, signed by one CA, in one process'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "gencrl" -d 'Generate a CRL (base64 DER) revoking the serial numbers in a file'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocspsign" -d 'Sign an OCSP response for a certificate (printed as {"ocspResponse": BASE64})'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocspserve" -d 'Serve OCSP responses over HTTP (RFC 5019: GET and POST)'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l initca -d 'Also self-sign the CSR as a CA certificate (like gencert -initca)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
@@ -328,13 +329,25 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -s V -l version 
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l ca -d 'The CA whose certificates the responses are about' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l responder-key -d 'The responder certificate\'s private key' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l cert -d 'The certificate to give a status for' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l status -d 'good, revoked or unknown' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l reason -d 'Revocation reason: a name (keyCompromise, superseded, ...) or its RFC 5280 code' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l revoked-at -d 'Revocation date (YYYY-MM-DD) or now' -r
-complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l interval -d 'How long the response is valid (a Go duration)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l address -d 'Address to bind' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l port -d 'Port to bind (0: any free port, logged at start)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responses -d 'File of base64 OCSP responses (as ocspsign and ocspdump print them)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l ca -d 'The CA whose certificates the responses are about' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responder-key -d 'The responder certificate\'s private key' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -s V -l version -d 'Print version'

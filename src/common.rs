@@ -211,9 +211,19 @@ pub struct ResponderArgs {
     /// The responder certificate's private key
     #[arg(long = "responder-key", value_name = "FILE")]
     pub responder_key: Option<String>,
+
+    /// How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)
+    #[arg(long, value_name = "DURATION", default_value = "96h")]
+    pub interval: String,
 }
 
 impl ResponderArgs {
+    /// `-interval` as a duration.
+    pub fn interval(&self) -> Result<std::time::Duration> {
+        certkit_core::input::duration::parse_go_duration(&self.interval)
+            .map_err(|e| Error::Refused(format!("-interval: {e}")))
+    }
+
     pub fn source(&self) -> certkit_core::ops::revocation::ResponderSource<'_> {
         certkit_core::ops::revocation::ResponderSource {
             ca: self.ca.as_deref(),

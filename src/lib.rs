@@ -76,6 +76,7 @@ pub enum Command {
     Batch(batch::Args),
     Gencrl(gencrl::Args),
     Ocspsign(ocspsign::Args),
+    Ocspserve(ocspserve::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -121,6 +122,7 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Batch(a) => batch::run(a),
         Command::Gencrl(a) => gencrl::run(a),
         Command::Ocspsign(a) => ocspsign::run(a),
+        Command::Ocspserve(a) => ocspserve::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -14,6 +14,7 @@ pub mod initca;
 pub mod json;
 pub mod k8s;
 pub mod key;
+pub mod ocspserve;
 pub mod ocspsign;
 pub mod pkcs12;
 pub mod print_defaults;

@@ -1,8 +1,7 @@
 //! `ocspsign`: one signed OCSP response, as cfssl.
 
 use crate::common::{emit, ResponderArgs};
-use certkit_core::error::{Error, Result};
-use certkit_core::input::duration::parse_go_duration;
+use certkit_core::error::Result;
 use certkit_core::ops::revocation::{ocspsign, SignStatus};
 
 /// Sign an OCSP response for a certificate (printed as {"ocspResponse": BASE64})
@@ -33,15 +32,10 @@ pub struct Args {
     /// Revocation date (YYYY-MM-DD) or now
     #[arg(long = "revoked-at", value_name = "DATE", default_value = "now")]
     pub revoked_at: String,
-
-    /// How long the response is valid (a Go duration)
-    #[arg(long, value_name = "DURATION", default_value = "96h")]
-    pub interval: String,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let interval =
-        parse_go_duration(&args.interval).map_err(|e| Error::Refused(format!("-interval: {e}")))?;
+    let interval = args.responder.interval()?;
     let status = SignStatus {
         status: &args.status,
         reason: &args.reason,

@@ -12,7 +12,7 @@ pub mod sign;
 
 pub use read::{check_response, read_response, ResponseSummary};
 pub use request::{build_request, parse_request, Query};
-pub use sign::Responder;
+pub use sign::{error_response, Refusal, Responder};
 
 use super::Reason;
 use crate::error::{Error, Result};

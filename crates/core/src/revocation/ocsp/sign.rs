@@ -207,11 +207,23 @@ impl Responder {
     }
 }
 
-/// The DER of an OCSP error response (no signature, RFC 6960 2.3):
-/// malformedRequest, internalError or unauthorized.
-pub fn error_response(status: x509_ocsp::OcspResponseStatus) -> Vec<u8> {
+/// The unsigned answers a responder gives instead of a status (RFC 6960 2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    MalformedRequest,
+    InternalError,
+    Unauthorized,
+}
+
+/// The DER of an OCSP error response (no signature, RFC 6960 2.3).
+pub fn error_response(refusal: Refusal) -> Vec<u8> {
+    use x509_ocsp::OcspResponseStatus as S;
     OcspResponse {
-        response_status: status,
+        response_status: match refusal {
+            Refusal::MalformedRequest => S::MalformedRequest,
+            Refusal::InternalError => S::InternalError,
+            Refusal::Unauthorized => S::Unauthorized,
+        },
         response_bytes: None,
     }
     .to_der()

@@ -1,0 +1,71 @@
+//! Where responses and statuses come from: cfssl's responses file (base64
+//! DER responses separated by whitespace, keyed by serial as cfssl keys
+//! them) or the certificate database.
+
+use certkit_core::error::{Error, Result};
+use certkit_core::revocation::ocsp::{read_response, Query, ResponseSummary, Status};
+use std::collections::HashMap;
+use std::time::SystemTime;
+
+/// A response ready to send, with what its caching headers need.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub der: Vec<u8>,
+    pub summary: ResponseSummary,
+}
+
+/// The responses the responder answers from.
+pub enum Source {
+    File(HashMap<Vec<u8>, Stored>),
+}
+
+impl Source {
+    /// Reads a responses file (a path, `-`, `env:VAR`, `file:PATH`).
+    pub fn from_file(path: &str) -> Result<Source> {
+        let text = certkit_core::input::read_input(path)?;
+        Self::from_file_contents(&text, certkit_core::input::display_name(path))
+    }
+
+    /// Reads a responses file's contents. Entries that do not decode are skipped
+    /// with a warning naming them, as cfssl skips them.
+    pub fn from_file_contents(text: &[u8], name: &str) -> Result<Source> {
+        use base64::Engine as _;
+        let text = std::str::from_utf8(text).map_err(|_| Error::decode(name, "not base64 text"))?;
+        let mut map = HashMap::new();
+        for (n, b64) in text.split_ascii_whitespace().enumerate() {
+            let der = match base64::engine::general_purpose::STANDARD.decode(b64) {
+                Ok(der) => der,
+                Err(e) => {
+                    log::warn!("{name}: response {}: base64: {e}", n + 1);
+                    continue;
+                }
+            };
+            match read_response(&der) {
+                Ok(summary) => {
+                    map.insert(summary.serial.clone(), Stored { der, summary });
+                }
+                Err(e) => log::warn!("{name}: response {}: {e}", n + 1),
+            }
+        }
+        log::info!("Read {} OCSP responses", map.len());
+        Ok(Source::File(map))
+    }
+
+    /// The stored response for a request, if any.
+    pub async fn stored(&self, q: &Query) -> Result<Option<Stored>> {
+        match self {
+            Source::File(map) => Ok(map.get(&q.serial).cloned()),
+        }
+    }
+
+    /// What the source knows about a certificate's status, for a live
+    /// answer; `None` when it holds nothing about it.
+    pub async fn status(&self, q: &Query, _issuer_key_id: &[u8]) -> Result<Option<Status>> {
+        Ok(self.stored(q).await?.map(|s| s.summary.status))
+    }
+}
+
+/// Whether a stored response is still worth serving.
+pub fn current(stored: &Stored, now: SystemTime) -> bool {
+    stored.summary.next_update.is_none_or(|n| n > now)
+}
