@@ -15,8 +15,7 @@ use std::net::IpAddr;
 use x509_cert::ext::pkix::crl::dp::DistributionPoint;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage, KeyUsage,
-    SubjectAltName,
+    BasicConstraints, CrlDistributionPoints, ExtendedKeyUsage, KeyUsage, SubjectAltName,
 };
 use x509_cert::ext::Extension;
 use x509_cert::name::Name;
@@ -227,17 +226,8 @@ fn fingerprint(alg: &'static aws_lc_rs::digest::Algorithm, der: &[u8]) -> String
 pub fn describe_certificate(der: &[u8]) -> Result<Value> {
     let cert = Cert::from_der(der).map_err(|e| Error::decode("certificate", e))?;
     let tbs = cert.cert.tbs_certificate();
-    // Two's complement, as Go reads it: negative serials stay negative.
-    let serial =
-        x509_parser::num_bigint::BigInt::from_signed_bytes_be(tbs.serial_number().as_bytes())
-            .to_string();
-    let aki = tbs
-        .get_extension::<AuthorityKeyIdentifier>()
-        .ok()
-        .flatten()
-        .and_then(|(_, aki)| aki.key_identifier)
-        .map(|k| colon_hex(k.as_bytes()))
-        .unwrap_or_default();
+    let serial = cert.serial_decimal();
+    let aki = colon_hex(&cert.authority_key_id());
     let mut out = Map::new();
     out.insert("subject".into(), describe_name(tbs.subject()));
     out.insert("issuer".into(), describe_name(tbs.issuer()));

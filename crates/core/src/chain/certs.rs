@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime};
 use x509_cert::certificate::Certificate;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
-    AuthorityInfoAccessSyntax, BasicConstraints, CrlDistributionPoints, KeyUsage, KeyUsages,
-    SubjectAltName, SubjectKeyIdentifier,
+    AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, CrlDistributionPoints,
+    KeyUsage, KeyUsages, SubjectAltName, SubjectKeyIdentifier,
 };
 
 /// Why an input held no usable certificate; each maps to one of cfssl's
@@ -235,6 +235,27 @@ impl Cert {
             .ok()
             .flatten()
             .map(|(_, ski)| ski.0.as_bytes().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// The serial number in decimal, read as Go reads it (two's
+    /// complement: a negative serial stays negative).
+    pub fn serial_decimal(&self) -> String {
+        x509_parser::num_bigint::BigInt::from_signed_bytes_be(
+            self.cert.tbs_certificate().serial_number().as_bytes(),
+        )
+        .to_string()
+    }
+
+    /// The AuthorityKeyIdentifier's key identifier (empty when absent).
+    pub fn authority_key_id(&self) -> Vec<u8> {
+        self.cert
+            .tbs_certificate()
+            .get_extension::<AuthorityKeyIdentifier>()
+            .ok()
+            .flatten()
+            .and_then(|(_, aki)| aki.key_identifier)
+            .map(|k| k.as_bytes().to_vec())
             .unwrap_or_default()
     }
 
