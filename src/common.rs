@@ -232,3 +232,11 @@ impl ResponderArgs {
         }
     }
 }
+
+/// `-db-config`: cfssl's certificate database configuration file.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DbConfigArg {
+    /// Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})
+    #[arg(long = "db-config", value_name = "FILE")]
+    pub db_config: Option<String>,
+}

@@ -77,6 +77,10 @@ pub enum Command {
     Gencrl(gencrl::Args),
     Ocspsign(ocspsign::Args),
     Ocspserve(ocspserve::Args),
+    Revoke(revoke::Args),
+    Crl(crl::Args),
+    Ocsprefresh(ocsprefresh::Args),
+    Ocspdump(ocspdump::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -123,6 +127,10 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Gencrl(a) => gencrl::run(a),
         Command::Ocspsign(a) => ocspsign::run(a),
         Command::Ocspserve(a) => ocspserve::run(a),
+        Command::Revoke(a) => revoke::run(a),
+        Command::Crl(a) => crl::run(a),
+        Command::Ocsprefresh(a) => ocsprefresh::run(a),
+        Command::Ocspdump(a) => ocspdump::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -1,9 +1,9 @@
 //! `ocspserve`: the OCSP responder, as cfssl's, plus live signing.
 
-use crate::common::{emit_notes, ResponderArgs};
+use crate::common::{emit_notes, DbConfigArg, ResponderArgs};
 use certkit_core::error::{Error, Result};
 use certkit_core::ops::Report;
-use certkit_server::ocsp::{self, source::Source};
+use certkit_server::ocsp::{self, source::SourceSpec};
 
 /// Serve OCSP responses over HTTP (RFC 5019: GET and POST)
 #[derive(Debug, clap::Args)]
@@ -12,6 +12,9 @@ use certkit_server::ocsp::{self, source::Source};
     certkit ocspserve -port 8889 -responses responses.txt
   Also sign live answers (nonces echoed, SHA-256 CertIDs, unknown for serials the file lacks):
     certkit ocspserve -port 8889 -responses responses.txt \\
+      -ca ca.pem -responder ocsp.pem -responder-key ocsp-key.pem
+  From the certificate database (ocsprefresh fills it), unknown for serials it lacks:
+    certkit ocspserve -port 8889 -db-config db.json \
       -ca ca.pem -responder ocsp.pem -responder-key ocsp-key.pem
   Check a certificate against it:
     openssl ocsp -issuer ca.pem -cert server.pem -url http://127.0.0.1:8889 -resp_text")]
@@ -28,15 +31,20 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub responses: Option<String>,
 
+    /// Answer from the certificate database's stored responses (and, with a responder, its statuses)
+    #[command(flatten)]
+    pub db: DbConfigArg,
+
     #[command(flatten)]
     pub responder: ResponderArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let interval = args.responder.interval()?;
-    let source = match &args.responses {
-        Some(path) => Source::from_file(path)?,
-        None => {
+    let source = match (args.responses, args.db.db_config) {
+        (Some(path), _) => SourceSpec::Responses(path),
+        (None, Some(path)) => SourceSpec::Db(path),
+        (None, None) => {
             return Err(Error::Refused(
                 "no response file or db-config provided, please set one of these using either -responses or -db-config flags".into(),
             ))

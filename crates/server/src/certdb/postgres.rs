@@ -230,7 +230,7 @@ pub(super) async fn upsert_ocsp(pool: &PgPool, r: &OcspRecord) -> Result<(), sql
     sqlx::query(UPSERT_OCSP_SQL)
         .bind(r.serial.as_bytes())
         .bind(r.aki.as_bytes())
-        .bind(r.body.as_bytes())
+        .bind(&r.body)
         .bind(r.expiry)
         .execute(pool)
         .await?;
@@ -259,7 +259,7 @@ pub(super) async fn ocsp_records(
                     DbError::Record(format!("OCSP response for serial {serial}: no expiry"))
                 })?,
                 aki: text(aki, "authority_key_identifier")?,
-                body: text(body, "body")?,
+                body,
                 serial,
             })
         })

@@ -32,12 +32,13 @@ pub struct CertificateRecord {
     pub common_name: Option<String>,
 }
 
-/// One row of `ocsp_responses`: a DER OCSP response, base64 as cfssl stores it.
+/// One row of `ocsp_responses`. `body` is the DER response itself: cfssl
+/// stores `string(der)` (raw bytes) and its ocspdump base64-encodes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OcspRecord {
     pub serial: String,
     pub aki: String,
-    pub body: String,
+    pub body: Vec<u8>,
     pub expiry: OffsetDateTime,
 }
 

@@ -194,16 +194,20 @@ pub(super) async fn ocsp_records(
     filter: Filter<'_>,
 ) -> Result<Vec<OcspRecord>, super::DbError> {
     let (clause, args) = filter.clause();
+    // The body is DER, which go-sqlite3 stores as TEXT of raw bytes.
     let columns: Vec<String> = OCSP_COLUMNS
         .iter()
-        .map(|c| format!("CAST({c} AS TEXT)"))
+        .map(|c| match *c {
+            "body" => format!("CAST({c} AS BLOB)"),
+            _ => format!("CAST({c} AS TEXT)"),
+        })
         .collect();
     let sql = format!(
         "SELECT {} FROM ocsp_responses WHERE {}",
         columns.join(", "),
         numbered(clause)
     );
-    let mut query = sqlx::query_as::<_, (String, String, String, Option<String>)>(&sql);
+    let mut query = sqlx::query_as::<_, (String, String, Vec<u8>, Option<String>)>(&sql);
     for a in args {
         query = query.bind(a);
     }

@@ -93,14 +93,14 @@ async fn exercise(db: &CertDb) {
     let mut ocsp = OcspRecord {
         serial: record.serial.clone(),
         aki: record.aki.clone(),
-        body: "MAo=".into(),
+        body: b"\x30\x0a\xff".to_vec(),
         expiry: OffsetDateTime::now_utc() + Duration::hours(2),
     };
     db.upsert_ocsp(&ocsp).await.unwrap();
-    ocsp.body = "MAs=".into();
+    ocsp.body = b"\x30\x0b\xfe".to_vec();
     db.upsert_ocsp(&ocsp).await.unwrap();
     let got = db.ocsp(&record.serial, &record.aki).await.unwrap().unwrap();
-    assert_eq!(got.body, "MAs=");
+    assert_eq!(got.body, b"\x30\x0b\xfe");
     assert_eq!(db.unexpired_ocsp().await.unwrap().len(), 1);
 }
 

@@ -13,7 +13,7 @@ use axum::Router;
 use base64::Engine as _;
 use certkit_core::ops::revocation::response_window;
 use certkit_core::revocation::ocsp::{
-    error_response, parse_request, read_response, Query, Refusal, Responder, Status,
+    error_response, parse_request, read_response, CertIdHash, Query, Refusal, Responder, Status,
 };
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -111,14 +111,22 @@ fn decode_get(path: &str) -> Option<Vec<u8>> {
 /// answers for the request's CA; else nothing.
 async fn answer(app: &App, q: &Query) -> certkit_core::Result<Option<Stored>> {
     let now = SystemTime::now();
-    let stored = app.source.stored(q).await?;
+    let signer = app.signer.as_ref().filter(|s| s.answers_for(q));
+    // The database files responses under the CA's key identifier: the
+    // signer's CA's, else (as cfssl) a SHA-1 CertID's issuer key hash.
+    let aki = match (signer, q.hash) {
+        (Some(s), _) => Some(s.issuer_key_id()),
+        (None, Some(CertIdHash::Sha1)) => Some(q.issuer.key.as_slice()),
+        _ => None,
+    };
+    let stored = app.source.stored(q, aki).await?;
     if let Some(s) = &stored {
         let fits = s.summary.hash == q.hash && s.summary.issuer == q.issuer && current(s, now);
         if fits && (q.nonce.is_none() || app.signer.is_none()) {
             return Ok(stored);
         }
     }
-    let Some(signer) = app.signer.as_ref().filter(|s| s.answers_for(q)) else {
+    let Some(signer) = signer else {
         return Ok(stored.filter(|s| s.summary.serial == q.serial && current(s, now)));
     };
     let status = match stored {

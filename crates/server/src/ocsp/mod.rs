@@ -10,7 +10,7 @@ pub mod source;
 
 use certkit_core::error::{Error, Result};
 use certkit_core::revocation::ocsp::Responder;
-use source::Source;
+use source::{Source, SourceSpec};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ use std::time::Duration;
 pub struct Config {
     pub address: String,
     pub port: u16,
-    pub source: Source,
+    pub source: SourceSpec,
     /// Signs live answers; without it, only stored responses are served
     /// and anything else gets `unauthorized`, as cfssl.
     pub signer: Option<Responder>,
@@ -36,6 +36,7 @@ pub fn serve(config: Config) -> Result<()> {
 }
 
 async fn run(config: Config) -> Result<()> {
+    let source = Source::open(&config.source).await?;
     let addr = format!("{}:{}", config.address, config.port);
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
@@ -43,7 +44,7 @@ async fn run(config: Config) -> Result<()> {
     let local: SocketAddr = listener.local_addr().map_err(|e| Error::io(&addr, e))?;
     log::info!("Registering OCSP responder handler");
     log::info!("Now listening on {local}");
-    let app = http::router(config.source, config.signer, config.interval);
+    let app = http::router(source, config.signer, config.interval);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -2,8 +2,11 @@
 //! DER responses separated by whitespace, keyed by serial as cfssl keys
 //! them) or the certificate database.
 
+use crate::certdb::CertDb;
+use crate::revocation::{db_error, find_certificate, record_status};
 use certkit_core::error::{Error, Result};
 use certkit_core::revocation::ocsp::{read_response, Query, ResponseSummary, Status};
+use certkit_core::revocation::serial::decimal_serial;
 use std::collections::HashMap;
 use std::time::SystemTime;
 
@@ -14,9 +17,19 @@ pub struct Stored {
     pub summary: ResponseSummary,
 }
 
+/// Where `ocspserve` is told to answer from.
+#[derive(Debug, Clone)]
+pub enum SourceSpec {
+    /// `-responses FILE`
+    Responses(String),
+    /// `-db-config FILE`
+    Db(String),
+}
+
 /// The responses the responder answers from.
 pub enum Source {
     File(HashMap<Vec<u8>, Stored>),
+    Db(CertDb),
 }
 
 impl Source {
@@ -51,21 +64,58 @@ impl Source {
         Ok(Source::File(map))
     }
 
-    /// The stored response for a request, if any.
-    pub async fn stored(&self, q: &Query) -> Result<Option<Stored>> {
+    /// Opens what a spec names.
+    pub async fn open(spec: &SourceSpec) -> Result<Source> {
+        match spec {
+            SourceSpec::Responses(path) => Source::from_file(path),
+            SourceSpec::Db(path) => Ok(Source::Db(crate::revocation::open(Some(path)).await?)),
+        }
+    }
+
+    /// The stored response for a request, if any. `aki` is the CA's key
+    /// identifier the database files it under (the file ignores it).
+    pub async fn stored(&self, q: &Query, aki: Option<&[u8]>) -> Result<Option<Stored>> {
         match self {
             Source::File(map) => Ok(map.get(&q.serial).cloned()),
+            Source::Db(db) => {
+                let Some(aki) = aki else { return Ok(None) };
+                let serial = decimal_serial(&q.serial);
+                let mut row = db.ocsp(&serial, &hex(aki)).await.map_err(db_error)?;
+                if row.is_none() {
+                    // Rows of certificates cfssl 1.2.0 recorded without an AKI.
+                    row = db.ocsp(&serial, "").await.map_err(db_error)?;
+                }
+                match row {
+                    Some(row) => {
+                        let summary = read_response(&row.body)?;
+                        Ok(Some(Stored {
+                            der: row.body,
+                            summary,
+                        }))
+                    }
+                    None => Ok(None),
+                }
+            }
         }
     }
 
     /// What the source knows about a certificate's status, for a live
     /// answer; `None` when it holds nothing about it.
-    pub async fn status(&self, q: &Query, _issuer_key_id: &[u8]) -> Result<Option<Status>> {
-        Ok(self.stored(q).await?.map(|s| s.summary.status))
+    pub async fn status(&self, q: &Query, aki: &[u8]) -> Result<Option<Status>> {
+        match self {
+            Source::File(_) => Ok(self.stored(q, None).await?.map(|s| s.summary.status)),
+            Source::Db(db) => Ok(find_certificate(db, &decimal_serial(&q.serial), &hex(aki))
+                .await?
+                .map(|r| record_status(&r))),
+        }
     }
 }
 
 /// Whether a stored response is still worth serving.
 pub fn current(stored: &Stored, now: SystemTime) -> bool {
     stored.summary.next_update.is_none_or(|n| n > now)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
