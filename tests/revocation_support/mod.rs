@@ -171,6 +171,22 @@ pub fn assert_status(text: &str, cert: &str, status: &str) {
     );
 }
 
+/// Asserts openssl found `cert` revoked for keyCompromise.
+pub fn assert_key_compromise(text: &str, cert: &str) {
+    assert_status(text, cert, "revoked");
+    assert!(text.contains("Reason: keyCompromise"), "{cert}: {text}");
+}
+
+/// The flags that make `ocspserve` sign live with the delegated responder.
+pub const LIVE_SIGNER: [&str; 6] = [
+    "-ca",
+    "ca.pem",
+    "-responder",
+    "ocsp.pem",
+    "-responder-key",
+    "ocsp-key.pem",
+];
+
 /// One raw HTTP/1.1 exchange (for the caching headers): the status line
 /// and headers, lower-cased names, and the body.
 pub fn http(port: u16, request: &[u8]) -> (String, Vec<u8>) {
