@@ -81,6 +81,7 @@ pub enum Command {
     Crl(crl::Args),
     Ocsprefresh(ocsprefresh::Args),
     Ocspdump(ocspdump::Args),
+    Serve(serve::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -131,6 +132,7 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Crl(a) => crl::run(a),
         Command::Ocsprefresh(a) => ocsprefresh::run(a),
         Command::Ocspdump(a) => ocspdump::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(()) => 0,

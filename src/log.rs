@@ -17,6 +17,11 @@ pub fn set_level(level: u8) {
 }
 
 /// Whether messages of `level` are printed.
+/// The level set by -loglevel.
+pub fn level() -> u8 {
+    LEVEL.load(Ordering::Relaxed)
+}
+
 pub fn enabled(level: u8) -> bool {
     level >= LEVEL.load(Ordering::Relaxed)
 }

@@ -24,6 +24,7 @@ pub mod print_defaults;
 pub mod renew;
 pub mod revoke;
 pub mod selfsign;
+pub mod serve;
 pub mod sign;
 pub mod verify;
 pub mod version;

@@ -7,3 +7,4 @@
 pub mod certdb;
 pub mod ocsp;
 pub mod revocation;
+pub mod serve;

@@ -7,13 +7,14 @@ use super::Report;
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 use crate::input::{display_name, read_input};
-use crate::issue::issuer::{Issuer, SignOptions};
+use crate::issue::issuer::{Issued, Issuer, SignOptions};
 use crate::k8s::document::Document;
 use crate::k8s::sign::{sign_document, Intermediates, SignOptions as ObjectOptions};
 use crate::k8s::SignInput;
 use crate::output::cert_json;
 use crate::policy::Profile;
 use crate::request::name::check_subject_override;
+use crate::request::Request;
 
 /// Everything `sign` takes.
 #[derive(Debug, Clone, Default)]
@@ -70,20 +71,58 @@ pub fn sign(inputs: &SignInputs) -> Result<Report> {
             "-bundle, -signer-name, -ignore-approval and -failed-condition apply only to CertificateSigningRequest objects".into(),
         ));
     }
-    let csr =
-        VerifiedCsr::parse_allowing_sha1(&input, display_name(inputs.csr), inputs.allow_sha1)?;
     let hosts = inputs.hostname.map(load::split_hosts);
     let subject = inputs
         .subject
         .map(|path| load::request(path, &mut report))
         .transpose()?;
-    if let (Some(path), Some(req)) = (inputs.subject, &subject) {
-        let warnings = check_subject_override(req, display_name(path))?;
+    let (issued, csr) = sign_csr(
+        &issuer,
+        profile,
+        &CsrRequest {
+            csr: &input,
+            source: display_name(inputs.csr),
+            allow_sha1: inputs.allow_sha1,
+            hosts: hosts.as_deref(),
+            subject: subject.as_ref().zip(inputs.subject.map(display_name)),
+        },
+        &mut report,
+    )?;
+    report.output = cert_json(Some(&issued.cert_pem), Some(&csr.to_pem()), None);
+    Ok(report)
+}
+
+/// A PEM CSR to sign, as bytes, with a request's overrides.
+#[derive(Debug, Clone, Copy)]
+pub struct CsrRequest<'a> {
+    pub csr: &'a [u8],
+    /// The CSR's name in errors.
+    pub source: &'a str,
+    pub allow_sha1: bool,
+    /// Hosts that replace the CSR's SANs.
+    pub hosts: Option<&'a [String]>,
+    /// A SUBJECT request (and its name) whose non-empty attributes
+    /// replace the CSR's.
+    pub subject: Option<(&'a Request, &'a str)>,
+}
+
+/// Verifies and signs one PEM CSR: the step `sign`, the server's `/sign`
+/// and `/authsign` share. Logs the serial; returns the certificate and
+/// the verified CSR.
+pub fn sign_csr(
+    issuer: &Issuer,
+    profile: &Profile,
+    request: &CsrRequest,
+    report: &mut Report,
+) -> Result<(Issued, VerifiedCsr)> {
+    let csr = VerifiedCsr::parse_allowing_sha1(request.csr, request.source, request.allow_sha1)?;
+    if let Some((subject, source)) = request.subject {
+        let warnings = check_subject_override(subject, source)?;
         report.warn_all(&warnings);
     }
     let options = SignOptions {
-        hosts: hosts.as_deref(),
-        subject: subject.as_ref(),
+        hosts: request.hosts,
+        subject: request.subject.map(|(s, _)| s),
     };
     let issued = issuer.sign_with(&csr, profile, &options)?;
     report.warn_all(&issued.warnings);
@@ -91,8 +130,7 @@ pub fn sign(inputs: &SignInputs) -> Result<Report> {
         "signed certificate with serial number {}",
         issued.serial
     ));
-    report.output = cert_json(Some(&issued.cert_pem), Some(&csr.to_pem()), None);
-    Ok(report)
+    Ok((issued, csr))
 }
 
 /// Signs the objects and returns them with status.certificate set.

@@ -144,6 +144,15 @@ impl CertDb {
         }
     }
 
+    /// Checks that the database answers (for the health endpoint).
+    pub async fn ping(&self) -> Result<(), DbError> {
+        match self {
+            CertDb::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ())?,
+            CertDb::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ())?,
+        }
+        Ok(())
+    }
+
     /// Closes the pool, waiting for queries in flight.
     pub async fn close(&self) {
         match self {

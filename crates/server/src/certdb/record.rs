@@ -32,12 +32,13 @@ pub struct CertificateRecord {
     pub common_name: Option<String>,
 }
 
-/// One row of `ocsp_responses`. `body` is the DER response itself: cfssl
-/// stores `string(der)` (raw bytes) and its ocspdump base64-encodes them.
+/// One row of `ocsp_responses`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OcspRecord {
     pub serial: String,
     pub aki: String,
+    /// The DER OCSP response, raw bytes as cfssl stores it (1.2.0 as a
+    /// blob, later versions as a string of the same bytes).
     pub body: Vec<u8>,
     pub expiry: OffsetDateTime,
 }

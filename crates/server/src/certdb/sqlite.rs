@@ -194,13 +194,9 @@ pub(super) async fn ocsp_records(
     filter: Filter<'_>,
 ) -> Result<Vec<OcspRecord>, super::DbError> {
     let (clause, args) = filter.clause();
-    // The body is DER, which go-sqlite3 stores as TEXT of raw bytes.
     let columns: Vec<String> = OCSP_COLUMNS
         .iter()
-        .map(|c| match *c {
-            "body" => format!("CAST({c} AS BLOB)"),
-            _ => format!("CAST({c} AS TEXT)"),
-        })
+        .map(|c| format!("CAST({c} AS TEXT)"))
         .collect();
     let sql = format!(
         "SELECT {} FROM ocsp_responses WHERE {}",

@@ -93,14 +93,14 @@ async fn exercise(db: &CertDb) {
     let mut ocsp = OcspRecord {
         serial: record.serial.clone(),
         aki: record.aki.clone(),
-        body: b"\x30\x0a\xff".to_vec(),
+        body: b"\x30\x03\x0a\x01\x00".to_vec(),
         expiry: OffsetDateTime::now_utc() + Duration::hours(2),
     };
     db.upsert_ocsp(&ocsp).await.unwrap();
-    ocsp.body = b"\x30\x0b\xfe".to_vec();
+    ocsp.body = b"\x30\x03\x0a\x01\xff".to_vec();
     db.upsert_ocsp(&ocsp).await.unwrap();
     let got = db.ocsp(&record.serial, &record.aki).await.unwrap().unwrap();
-    assert_eq!(got.body, b"\x30\x0b\xfe");
+    assert_eq!(got.body, b"\x30\x03\x0a\x01\xff");
     assert_eq!(db.unexpired_ocsp().await.unwrap().len(), 1);
 }
 

@@ -1,0 +1,187 @@
+//! `sign` and `authsign`: a PEM CSR signed under a profile, through
+//! `certkit_core::ops::sign::sign_csr` (the CLI's path), and recorded in
+//! the certificate database before the answer is sent.
+
+use super::{parse_json, Call};
+use crate::certdb::{CertificateRecord, DbError};
+use crate::serve::envelope::{success, ApiError, Message};
+use crate::serve::state::{AppState, Personality, Signer};
+use axum::response::Response;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use certkit_core::issue::issuer::Issued;
+use certkit_core::ops::load::split_hosts;
+use certkit_core::ops::sign::{sign_csr, CsrRequest};
+use certkit_core::ops::Report;
+use certkit_core::policy::Profile;
+use certkit_core::request::Request;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// cfssl's `jsonSignRequest`; unknown keys are ignored, null is empty.
+#[derive(Debug, Default, Deserialize)]
+pub struct SignRequest {
+    pub hosts: Option<Vec<String>>,
+    pub hostname: Option<String>,
+    pub certificate_request: Option<String>,
+    pub subject: Option<Value>,
+    pub profile: Option<String>,
+    pub label: Option<String>,
+    #[serde(default)]
+    pub bundle: Option<bool>,
+}
+
+/// How many serials to draw before giving up on database conflicts.
+const SERIAL_ATTEMPTS: usize = 5;
+
+const NO_BUNDLER: &str =
+    "This request requires a bundler, but one is not initialized for the API server.";
+
+pub async fn sign(state: Arc<AppState>, call: Call) -> Result<Response, ApiError> {
+    let request: SignRequest = parse_json(&call.body, "Unable to parse sign request")?;
+    let signer = state
+        .signer(request.label.as_deref().unwrap_or(""))?
+        .clone();
+    let profile = signer.profile(request.profile.as_deref().unwrap_or(""))?;
+    if !profile.auth_key.is_empty() {
+        return Err(ApiError::bad_request("authentication required"));
+    }
+    sign_request(&state, &signer, profile, &request).await
+}
+
+/// cfssl's `auth.AuthenticatedRequest`: base64 `token` and `request`.
+#[derive(Debug, Deserialize)]
+struct AuthenticatedRequest {
+    token: Option<String>,
+    request: Option<String>,
+}
+
+pub async fn authsign(state: Arc<AppState>, call: Call) -> Result<Response, ApiError> {
+    let multiroot = state.personality == Personality::MultiRootCa;
+    let outer: AuthenticatedRequest =
+        serde_json::from_slice(&call.body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let token = match outer
+        .token
+        .as_deref()
+        .map(|t| STANDARD.decode(t))
+        .transpose()
+    {
+        Ok(t) => t.unwrap_or_default(),
+        Err(e) => return Err(ApiError::bad_request(format!("token: {e}"))),
+    };
+    let inner_bytes = STANDARD
+        .decode(outer.request.as_deref().unwrap_or(""))
+        .map_err(|e| ApiError::bad_request(format!("request: {e}")))?;
+    let request: SignRequest =
+        parse_json(&inner_bytes, "Unable to parse authenticated sign request")?;
+    let signer = state
+        .signer(request.label.as_deref().unwrap_or(""))?
+        .clone();
+    let profile = signer.profile(request.profile.as_deref().unwrap_or(""))?;
+    let keys = signer.profile_keys(profile);
+    if keys.is_empty() {
+        return Err(if multiroot {
+            ApiError {
+                status: axum::http::StatusCode::UNAUTHORIZED,
+                code: 401,
+                message: "authorisation required".into(),
+            }
+        } else {
+            ApiError::bad_request("no authentication provider")
+        });
+    }
+    if !keys.iter().any(|k| k.verify(&inner_bytes, &token)) {
+        return Err(ApiError::bad_request("invalid token"));
+    }
+    sign_request(&state, &signer, profile, &request).await
+}
+
+/// Signs a parsed request and answers `{"certificate": PEM}`.
+async fn sign_request(
+    state: &AppState,
+    signer: &Signer,
+    profile: &Profile,
+    request: &SignRequest,
+) -> Result<Response, ApiError> {
+    let csr = request
+        .certificate_request
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| ApiError::bad_request("missing parameter 'certificate_request'"))?;
+    let hosts = match request.hostname.as_deref().filter(|h| !h.is_empty()) {
+        Some(hostname) => Some(split_hosts(hostname)),
+        None => request.hosts.clone(),
+    };
+    let subject = match &request.subject {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(subject_request(value)?),
+    };
+    let label = request.label.as_deref().unwrap_or("");
+    let issued = issue(
+        state,
+        signer,
+        profile,
+        &CsrRequest {
+            csr: csr.as_bytes(),
+            source: "certificate_request",
+            allow_sha1: false,
+            hosts: hosts.as_deref(),
+            subject: subject.as_ref().map(|s| (s, "subject")),
+        },
+        label,
+    )
+    .await?;
+    let mut messages = Vec::new();
+    if request.bundle == Some(true) {
+        messages.push(Message {
+            code: 5300,
+            message: NO_BUNDLER.into(),
+        });
+    }
+    Ok(success(
+        &json!({ "certificate": issued.cert_pem }),
+        &messages,
+    ))
+}
+
+/// A request's `subject` object (cfssl's `signer.Subject`) read as a
+/// SUBJECT request.
+fn subject_request(value: &Value) -> Result<Request, ApiError> {
+    let bytes = serde_json::to_vec(value).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    Ok(Request::from_json(&bytes, "subject")?.request)
+}
+
+/// Signs through the CLI's path and records the certificate before
+/// returning; a serial another replica already recorded is drawn again.
+pub async fn issue(
+    state: &AppState,
+    signer: &Signer,
+    profile: &Profile,
+    request: &CsrRequest<'_>,
+    label: &str,
+) -> Result<Issued, ApiError> {
+    for _ in 0..SERIAL_ATTEMPTS {
+        let mut report = Report::default();
+        let (issued, _) = sign_csr(&signer.issuer, profile, request, &mut report)?;
+        if let Some(db) = &state.db {
+            let record =
+                CertificateRecord::issued(&issued.cert_der, label, time::OffsetDateTime::now_utc())
+                    .map_err(|e| ApiError::internal(e.to_string()))?;
+            match db.insert_certificate(&record).await {
+                Ok(()) => {}
+                Err(DbError::Duplicate { .. }) => continue,
+                Err(e) => {
+                    return Err(ApiError::internal(format!(
+                        "failed to record the certificate: {e}"
+                    )))
+                }
+            }
+        }
+        state.metrics.issued(&signer.label, &profile.name);
+        return Ok(issued);
+    }
+    Err(ApiError::internal(
+        "failed to record the certificate: serial numbers kept colliding",
+    ))
+}

@@ -1,0 +1,119 @@
+//! What the handlers share: the signers (one for `serve`, one per label
+//! for `multirootca`), their configs and resolved auth keys, the
+//! certificate database and the metrics.
+
+use super::auth::AuthKey;
+use super::envelope::ApiError;
+use super::metrics::Metrics;
+use crate::certdb::CertDb;
+use certkit_core::issue::issuer::Issuer;
+use certkit_core::policy::{Profile, SigningConfig};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A CA that signs: its issuer, signing config and HMAC keys.
+pub struct Signer {
+    pub label: String,
+    pub issuer: Issuer,
+    pub config: SigningConfig,
+    /// The config's `auth_keys`, resolved (hex, env:, file:).
+    pub keys: BTreeMap<String, AuthKey>,
+    /// The CA certificate as PEM, for `info`.
+    pub ca_pem: String,
+}
+
+impl Signer {
+    /// Builds a signer, resolving every auth key the config names so a
+    /// bad key fails at start-up, not at the first request.
+    pub fn new(
+        label: &str,
+        issuer: Issuer,
+        config: SigningConfig,
+        ca_pem: String,
+    ) -> Result<Signer, String> {
+        let mut keys = BTreeMap::new();
+        for (name, key) in &config.remotes.auth_keys {
+            if key.kind != "standard" {
+                return Err(format!(
+                    "auth key {name:?}: unknown type {:?} (expected \"standard\")",
+                    key.kind
+                ));
+            }
+            keys.insert(name.clone(), AuthKey::resolve(&key.key, name)?);
+        }
+        Ok(Signer {
+            label: label.to_string(),
+            issuer,
+            config,
+            keys,
+            ca_pem,
+        })
+    }
+
+    /// Every profile, the default included.
+    pub fn profiles(&self) -> impl Iterator<Item = &Profile> {
+        std::iter::once(&self.config.default).chain(self.config.profiles.values())
+    }
+
+    /// The named profile (empty: the default). An unknown name is a 400,
+    /// where cfssl silently signs under the default.
+    pub fn profile(&self, name: &str) -> Result<&Profile, ApiError> {
+        self.config.profile(name).map_err(|e| ApiError {
+            status: axum::http::StatusCode::BAD_REQUEST,
+            code: 5400,
+            message: e.to_string(),
+        })
+    }
+
+    /// The profile's current and previous HMAC keys.
+    pub fn profile_keys(&self, profile: &Profile) -> Vec<&AuthKey> {
+        [&profile.auth_key, &profile.remote_settings.prev_auth_key]
+            .into_iter()
+            .filter(|name| !name.is_empty())
+            .filter_map(|name| self.keys.get(name.as_str()))
+            .collect()
+    }
+}
+
+/// Which server's rules apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Personality {
+    Serve,
+    MultiRootCa,
+}
+
+/// The state every request sees.
+pub struct AppState {
+    pub personality: Personality,
+    pub signers: BTreeMap<String, Arc<Signer>>,
+    /// The label an empty `label` means.
+    pub default_label: String,
+    pub db: Option<CertDb>,
+    pub metrics: Metrics,
+    pub body_limit: usize,
+}
+
+impl AppState {
+    /// The signer a request's `label` chooses (empty: the default). `serve`
+    /// has one signer and ignores the label, as cfssl does.
+    pub fn signer(&self, label: &str) -> Result<&Arc<Signer>, ApiError> {
+        if self.personality == Personality::Serve || label.is_empty() {
+            return self
+                .signers
+                .get(&self.default_label)
+                .ok_or_else(|| ApiError::bad_request("bad request"));
+        }
+        self.signers
+            .get(label)
+            .ok_or_else(|| ApiError::bad_request(format!("unknown label {label:?}")))
+    }
+
+    /// Whether some profile of some signer signs without a token (`/sign`
+    /// exists) or with one (`/authsign` exists).
+    pub fn has_profiles(&self, authenticated: bool) -> bool {
+        self.signers
+            .values()
+            .flat_map(|s| s.profiles())
+            .any(|p| p.auth_key.is_empty() != authenticated)
+    }
+}

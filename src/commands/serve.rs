@@ -1,0 +1,103 @@
+//! `serve`: cfssl's signing API over HTTP(S).
+
+use crate::common::CaArgs;
+use crate::log;
+use certkit_core::error::{Error, Result};
+use certkit_server::serve::{self, tls::TlsFiles, ServeOptions};
+
+/// Serve cfssl's signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo)
+#[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:
+  Serve a CA on 127.0.0.1:8888 with a signing config, recording every certificate:
+    certkit serve -ca ca.pem -ca-key ca-key.pem -config server-signing-config.json \\
+      -db-config db.json
+  The same over TLS, clients authenticated by certificates from client-ca.pem:
+    certkit serve -ca ca.pem -ca-key ca-key.pem -tls-cert tls.pem -tls-key tls-key.pem \\
+      -mutual-tls-ca client-ca.pem -mutual-tls-cn '^client-ok$'")]
+pub struct Args {
+    /// Address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub address: String,
+
+    /// Port to listen on
+    #[arg(long, value_name = "PORT", default_value_t = 8888)]
+    pub port: u16,
+
+    #[command(flatten)]
+    pub ca: CaArgs,
+
+    /// Signing configuration (cfssl config JSON: profiles, auth_keys)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+
+    /// Certificate database config ({"driver":"sqlite3"|"postgres","data_source":"..."})
+    #[arg(long = "db-config", value_name = "FILE")]
+    pub db_config: Option<String>,
+
+    /// Root bundle for the bundle option of sign (not supported: answered as cfssl does without one)
+    #[arg(long = "ca-bundle", value_name = "FILE")]
+    pub ca_bundle: Option<String>,
+
+    /// Intermediate bundle for the bundle option of sign (see -ca-bundle)
+    #[arg(long = "int-bundle", value_name = "FILE")]
+    pub int_bundle: Option<String>,
+
+    /// Serve HTTPS with this certificate (PEM)
+    #[arg(long = "tls-cert", value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<String>,
+
+    /// Private key of -tls-cert
+    #[arg(long = "tls-key", value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<String>,
+
+    /// Require client certificates issued by these CAs (PEM)
+    #[arg(long = "mutual-tls-ca", value_name = "FILE", requires = "tls_cert")]
+    pub mutual_tls_ca: Option<String>,
+
+    /// Regular expression a client certificate's CN must match (else 403)
+    #[arg(
+        long = "mutual-tls-cn",
+        value_name = "REGEX",
+        requires = "mutual_tls_ca"
+    )]
+    pub mutual_tls_cn: Option<String>,
+
+    /// Lowest TLS version accepted: 1.2 or 1.3
+    #[arg(long = "min-tls-version", value_name = "VERSION")]
+    pub min_tls_version: Option<String>,
+
+    /// Most connections served at once (more wait to be accepted)
+    #[arg(long = "max-connections", value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// Largest request body accepted, in bytes (larger: 413)
+    #[arg(long = "max-body-bytes", value_name = "BYTES", default_value_t = 1 << 20)]
+    pub max_body_bytes: usize,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    if args.ca_bundle.is_some() || args.int_bundle.is_some() {
+        log::warning("-ca-bundle and -int-bundle are not supported: sign answers bundle requests without a bundle, as cfssl does without a bundler");
+    }
+    let tls = args.tls_cert.map(|cert| TlsFiles {
+        cert,
+        key: args.tls_key.unwrap_or_default(),
+        client_ca: args.mutual_tls_ca,
+        min_version: args.min_tls_version,
+    });
+    let options = ServeOptions {
+        address: args.address,
+        port: args.port,
+        ca: args.ca.ca,
+        ca_key: args.ca.ca_key,
+        ca_key_password_file: args.ca.ca_key_password.ca_key_password_file,
+        config: args.config,
+        db_config: args.db_config,
+        tls,
+        mutual_tls_cn: args.mutual_tls_cn,
+        loglevel: log::level(),
+        max_connections: args.max_connections,
+        body_limit: args.max_body_bytes,
+    };
+    serve::run(options).map_err(Error::Refused)
+}
