@@ -1563,7 +1563,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__verify)
-            opts="-q -h -V --ca-bundle --int-bundle --hostname --purpose --at --loglevel --quiet --help --version"
+            opts="-q -h -V --ca-bundle --int-bundle --hostname --purpose --at --ocsp --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1586,6 +1586,10 @@ _certkit() {
                     return 0
                     ;;
                 --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ocsp)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -226,6 +226,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand verify" -l purpose -d 'P
 client\t'TLS client (clientAuth EKU, when the leaf has an EKU extension)'
 any\t'No extended key usage check'"
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l at -d 'Verification time (RFC 3339), default now' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l ocsp -d 'Also ask an OCSP responder (--ocsp=URL, or --ocsp: the certificate\'s AIA responder) and refuse a revoked or unknown certificate' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"

@@ -200,3 +200,52 @@ fn get_requests_carry_rfc5019_caching_headers() {
     assert!(head.starts_with("http/1.1 400"), "{head}");
     assert_eq!(body, [0x30, 0x03, 0x0a, 0x01, 0x01], "malformedRequest");
 }
+
+#[test]
+fn verify_asks_the_ocsp_responder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    sign_responses(d);
+    let server = start_certkit(
+        d,
+        &[&["-responses", "responses.txt"][..], &LIVE_SIGNER].concat(),
+    );
+    let url = format!("http://127.0.0.1:{}", server.port);
+    let verify = |cert: &str, ocsp: &str| {
+        sh(
+            d,
+            &format!("certkit verify -ca-bundle ca.pem -purpose any {ocsp} {cert}"),
+        )
+    };
+    assert_ok(
+        &verify("good.pem", &format!("--ocsp={url}")),
+        "verify --ocsp good",
+    );
+    let revoked = verify("revoked.pem", &format!("-ocsp={url}"));
+    assert_eq!(revoked.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&revoked.stderr);
+    assert!(
+        err.contains("revoked at 2024-01-31T00:00:00Z (keyCompromise)"),
+        "{err}"
+    );
+
+    // Without a URL, the responder the certificate's AIA names.
+    let config = format!(
+        r#"{{"signing":{{"default":{{"expiry":"24h","usages":["digital signature","server auth"],"ocsp_url":"{url}"}}}}}}"#
+    );
+    std::fs::write(d.join("aia.json"), config).unwrap();
+    let out = sh(
+        d,
+        "certkit -loglevel 3 gencert -ca ca.pem -ca-key ca-key.pem -config aia.json leaf.json | certkit json -bare aia",
+    );
+    assert_ok(&out, "issuing with an OCSP URL");
+    let unknown = verify("aia.pem", "--ocsp");
+    assert_eq!(unknown.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        err.contains(&format!("OCSP ({url}): the responder does not know")),
+        "{err}"
+    );
+    assert_ok(&verify("aia.pem", ""), "verify without --ocsp");
+}

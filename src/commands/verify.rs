@@ -1,7 +1,9 @@
 //! `verify`: does a certificate validate for a purpose and a name?
 
+use crate::common::emit;
 use certkit_core::chain::verify::{parse_time, verify_files, Files};
 use certkit_core::error::Result;
+use certkit_core::ops::ocsp_check;
 
 /// Verify a certificate chain for a purpose, hostname and time (exit 0 when valid)
 #[derive(Debug, clap::Args)]
@@ -9,6 +11,8 @@ use certkit_core::error::Result;
   Check a server certificate against your CA for its DNS name:
     certkit verify -ca-bundle ca.pem -hostname my-svc.my-namespace.svc.cluster.local \\
       ca-signed-server.pem
+  Also ask the OCSP responder its AIA names (refused when revoked or unknown):
+    certkit verify -ca-bundle ca.pem --ocsp ca-signed-server.pem
   Will it still be valid next year? (intermediates go in -int-bundle)
     certkit verify -ca-bundle ca.pem -purpose server -at 2027-06-01T00:00:00Z \\
       ca-signed-server.pem && echo ok
@@ -43,6 +47,10 @@ pub struct Args {
     /// Verification time (RFC 3339), default now
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+
+    /// Also ask an OCSP responder (--ocsp=URL, or --ocsp: the certificate's AIA responder) and refuse a revoked or unknown certificate
+    #[arg(long, value_name = "URL", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    pub ocsp: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -55,5 +63,18 @@ pub fn run(args: Args) -> Result<()> {
         ca_bundle: &args.ca_bundle,
         int_bundle: args.int_bundle.as_deref(),
     };
-    verify_files(&files, args.hostname.as_deref(), args.purpose.into(), at)
+    verify_files(&files, args.hostname.as_deref(), args.purpose.into(), at)?;
+    match args.ocsp.as_deref() {
+        Some(url) => {
+            let check_files = ocsp_check::CheckFiles {
+                cert: &args.cert,
+                ca_bundle: &args.ca_bundle,
+                int_bundle: args.int_bundle.as_deref(),
+            };
+            let check = ocsp_check::prepare(&check_files, Some(url).filter(|u| !u.is_empty()))?;
+            let response = certkit_server::ocsp::client::post(&check.url, check.request.clone())?;
+            emit(check.conclude(&response, at)?)
+        }
+        None => Ok(()),
+    }
 }

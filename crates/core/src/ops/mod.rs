@@ -5,11 +5,13 @@
 //!
 //! - `load`: requests, configs, keys and CAs named by path
 //! - `initca`, `gencert`, `sign`: the issuing commands
+//! - `ocsp_check`: `verify --ocsp`, minus the HTTP exchange
 //! - `revocation`: `gencrl`, `ocspsign` and loading an OCSP responder
 
 pub mod gencert;
 pub mod initca;
 pub mod load;
+pub mod ocsp_check;
 pub mod revocation;
 pub mod sign;
 

@@ -3,8 +3,10 @@
 //! certificate database) and, when a signer is configured, are signed live
 //! for what pre-signed responses cannot answer: requests with a nonce,
 //! SHA-256 CertIDs and certificates the source does not hold (`unknown`).
-//! `http` maps requests to answers and sets the caching headers.
+//! `http` maps requests to answers and sets the caching headers; `client`
+//! asks a responder, for `verify --ocsp`.
 
+pub mod client;
 mod http;
 pub mod source;
 
