@@ -3,7 +3,6 @@
 use crate::common::emit;
 use certkit_core::chain::verify::{parse_time, verify_files, Files};
 use certkit_core::error::Result;
-use certkit_core::ops::ocsp_check;
 
 /// Verify a certificate chain for a purpose, hostname and time (exit 0 when valid)
 #[derive(Debug, clap::Args)]
@@ -65,16 +64,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     verify_files(&files, args.hostname.as_deref(), args.purpose.into(), at)?;
     match args.ocsp.as_deref() {
-        Some(url) => {
-            let check_files = ocsp_check::CheckFiles {
-                cert: &args.cert,
-                ca_bundle: &args.ca_bundle,
-                int_bundle: args.int_bundle.as_deref(),
-            };
-            let check = ocsp_check::prepare(&check_files, Some(url).filter(|u| !u.is_empty()))?;
-            let response = certkit_server::ocsp::client::post(&check.url, check.request.clone())?;
-            emit(check.conclude(&response, at)?)
-        }
+        Some(url) => emit(certkit_server::ocsp::client::check(&files, url, at)?),
         None => Ok(()),
     }
 }

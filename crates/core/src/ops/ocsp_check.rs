@@ -5,6 +5,7 @@
 use super::Report;
 use crate::chain::bundle::chain::leaf_first;
 use crate::chain::certs::{parse_all, Cert};
+use crate::chain::verify::Files;
 use crate::error::{Error, Result};
 use crate::input::{display_name, read_input, read_pool};
 use crate::revocation::ocsp::{build_request, check_response, CertIdHash, Status};
@@ -21,22 +22,14 @@ pub struct OcspCheck {
     nonce: [u8; 16],
 }
 
-/// Where the certificates come from: the leaf file (maybe with
-/// intermediates), the roots and more intermediates, as `verify` reads them.
-pub struct CheckFiles<'a> {
-    pub cert: &'a str,
-    pub ca_bundle: &'a str,
-    pub int_bundle: Option<&'a str>,
-}
-
 fn certs(bytes: &[u8], path: &str) -> Result<Vec<Cert>> {
     parse_all(bytes).map_err(|e| Error::decode(display_name(path), e))
 }
 
 /// Builds the request (SHA-1 CertID, as RFC 5019 clients send, and a
-/// random nonce) for the leaf of `files`, whose issuer must be among the
+/// random nonce) for the leaf of `files` (as `verify` reads them), whose issuer must be among the
 /// certificates given.
-pub fn prepare(files: &CheckFiles, url: Option<&str>) -> Result<OcspCheck> {
+pub fn prepare(files: &Files, url: Option<&str>) -> Result<OcspCheck> {
     let name = display_name(files.cert).to_string();
     let mut given = leaf_first(certs(&read_input(files.cert)?, files.cert)?).into_iter();
     let leaf = given

@@ -3,15 +3,25 @@
 //! signed), bounded in time and size.
 
 use axum::body::Bytes;
+use certkit_core::chain::verify::Files;
 use certkit_core::error::{Error, Result};
+use certkit_core::ops::{ocsp_check, Report};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::Request;
 use hyper_util::rt::TokioIo;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Responses are a few kilobytes; a responder sending more is refused.
 const MAX_RESPONSE: usize = 1024 * 1024;
 const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `verify --ocsp[=URL]` after the chain verified: asks `url` (empty: the
+/// leaf's AIA responder) about the leaf of `files`.
+pub fn check(files: &Files, url: &str, now: SystemTime) -> Result<Report> {
+    let check = ocsp_check::prepare(files, Some(url).filter(|u| !u.is_empty()))?;
+    let response = post(&check.url, check.request.clone())?;
+    check.conclude(&response, now)
+}
 
 /// POSTs `request` to `url` and returns the response body.
 pub fn post(url: &str, request: Vec<u8>) -> Result<Vec<u8>> {
