@@ -293,13 +293,17 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__check__subcmd__expiration)
-            opts="-o -q -h -V --within --output --loglevel --quiet --help --version"
+            opts="-o -q -h -V --within --db-config --output --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --within)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -292,6 +292,7 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from print-defaults" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from print-defaults" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -l within -d 'The window, as a Go duration (720h, 90m): certificates expiring sooner make the exit status 1' -r
+complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
 complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r

@@ -161,3 +161,36 @@ fn certkit_reads_the_responses_cfssl_refreshed() {
     let stranger = openssl_ocsp(d, served.port, "stranger.pem", &["-no_nonce"]);
     assert!(stranger.contains("unauthorized"), "{stranger}");
 }
+
+#[test]
+fn check_expiration_reports_revoked_certificates() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    recorded_pki(d);
+    let both = sh(
+        d,
+        "certkit check-expiration -db-config db.json -o json good.pem revoked.pem",
+    );
+    assert_eq!(
+        both.status.code(),
+        Some(1),
+        "a revoked certificate fails the check"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&both.stdout).unwrap();
+    let revoked: Vec<&str> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["revoked"].as_str())
+        .collect();
+    assert_eq!(revoked.len(), 1, "{report}");
+    assert!(revoked[0].starts_with("keyCompromise, "), "{report}");
+    let err = String::from_utf8_lossy(&both.stderr);
+    assert!(err.contains("1 of 2 certificates are revoked"), "{err}");
+    let table = sh(d, "certkit check-expiration -db-config db.json revoked.pem");
+    assert!(String::from_utf8_lossy(&table.stdout).contains("REVOKED (keyCompromise"));
+    assert_ok(
+        &sh(d, "certkit check-expiration -db-config db.json good.pem"),
+        "a good certificate passes",
+    );
+}

@@ -10,9 +10,12 @@ use certkit_core::ops::revocation::{ocspsign, SignStatus};
   A good response signed by the CA itself, then a responses file for ocspserve:
     certkit ocspsign -ca ca.pem -responder ca.pem -responder-key ca-key.pem -cert server.pem | \\
       jq -r .ocspResponse > responses.txt
-  A revoked response with a reason, signed by a delegated responder:
-    certkit ocspsign -ca ca.pem -responder ocsp.pem -responder-key ocsp-key.pem -cert server.pem \\
-      -status revoked -reason keyCompromise -revoked-at 2024-01-31 -interval 24h")]
+  A revoked response with a reason, valid for a day:
+    certkit ocspsign -ca ca.pem -responder ca.pem -responder-key ca-key.pem -cert server.pem \\
+      -status revoked -reason keyCompromise -revoked-at 2024-01-31 -interval 24h
+
+  A delegated responder (-responder ocsp.pem -responder-key ocsp-key.pem) is a certificate the CA
+  issued with usages [\"digital signature\", \"ocsp signing\"] and \"ocsp_no_check\": true.")]
 pub struct Args {
     #[command(flatten)]
     pub responder: ResponderArgs,

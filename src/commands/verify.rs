@@ -10,11 +10,15 @@ use certkit_core::error::Result;
   Check a server certificate against your CA for its DNS name:
     certkit verify -ca-bundle ca.pem -hostname my-svc.my-namespace.svc.cluster.local \\
       ca-signed-server.pem
-  Also ask the OCSP responder its AIA names (refused when revoked or unknown):
-    certkit verify -ca-bundle ca.pem --ocsp ca-signed-server.pem
   Will it still be valid next year? (intermediates go in -int-bundle)
     certkit verify -ca-bundle ca.pem -purpose server -at 2027-06-01T00:00:00Z \\
       ca-signed-server.pem && echo ok
+
+REVOCATION:
+  Also ask the OCSP responder the certificate's AIA names (refused when revoked or unknown):
+    certkit verify -ca-bundle ca.pem --ocsp ca-signed-server.pem
+  Or a given responder:
+    certkit verify -ca-bundle ca.pem --ocsp=http://127.0.0.1:8889 ca-signed-server.pem
 
 EXIT STATUS:
   0 valid; 1 invalid (stderr names the certificate and the failed check) or bad input; 2 usage error.")]

@@ -6,6 +6,7 @@
 
 use crate::certdb::{CertDb, CertificateRecord, DbConfig, DbError, OcspRecord};
 use base64::Engine as _;
+use certkit_core::chain::expiry::CertExpiry as ExpiryEntry;
 use certkit_core::error::{Error, Result};
 use certkit_core::ops::load::{self, CaSource};
 use certkit_core::ops::revocation::{responder, response_window, ResponderSource};
@@ -160,6 +161,29 @@ pub fn record_status(r: &CertificateRecord) -> Status {
     } else {
         Status::Good
     }
+}
+
+/// `check-expiration -db-config`: marks the certificates the database
+/// has revoked.
+pub fn mark_revoked(db_config: Option<&str>, certs: &mut [ExpiryEntry]) -> Result<()> {
+    if db_config.is_none() {
+        return Ok(());
+    }
+    block_on(async {
+        let db = open(db_config).await?;
+        for c in certs.iter_mut() {
+            let record = find_certificate(&db, &c.serial, &c.aki).await?;
+            if let Some(Status::Revoked { at, reason }) = record.as_ref().map(record_status) {
+                let when = time::OffsetDateTime::from(at)
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default();
+                let why = reason.map_or("unspecified", |r| r.name());
+                c.revoked = Some(format!("{why}, {when}"));
+            }
+        }
+        db.close().await;
+        Ok(())
+    })
 }
 
 /// `ocsprefresh -db-config -ca -responder -responder-key [-interval]`:
