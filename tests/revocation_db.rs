@@ -194,3 +194,58 @@ fn check_expiration_reports_revoked_certificates() {
         "a good certificate passes",
     );
 }
+
+#[test]
+fn serve_api_revokes_and_signs_crls_and_ocsp() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    recorded_pki(d);
+    let port = free_port();
+    let port_arg = port.to_string();
+    let certkit = support::certkit();
+    let _serve = start_program(
+        d,
+        &certkit,
+        &[
+            "serve",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "-db-config",
+            "db.json",
+            "-port",
+            &port_arg,
+        ],
+        port,
+    );
+    let script = format!(
+        "api=http://127.0.0.1:{port}/api/v1/cfssl
+         curl -sf -X POST -d '{{\"serial\":\"{}\",\"authority_key_id\":\"{}\",\"reason\":\"superseded\"}}' $api/revoke \
+           | jq -e .success
+         curl -sf \"$api/crl?expiry=24h\" | jq -r .result | base64 -d > api.crl
+         openssl crl -inform DER -in api.crl -CAfile ca.pem -noout -verify
+         openssl crl -inform DER -in api.crl -noout -text > api-crl.txt
+         jq -n --rawfile c ca.pem --rawfile k ca-key.pem \
+           '{{certificate: $c, issuingKey: $k, serialNumber: [\"123\"], expireTime: \"3600\"}}' \
+           | curl -sf -X POST -d @- $api/gencrl | jq -r .result | base64 -d > gen.crl
+         openssl crl -inform DER -in gen.crl -CAfile ca.pem -noout -verify
+         jq -n --rawfile c stranger.pem '{{certificate: $c, status: \"revoked\", reason: 1}}' \
+           | curl -sf -X POST -d @- $api/ocspsign | jq -r .result.ocspResponse | base64 -d > api.der
+         openssl ocsp -respin api.der -issuer ca.pem -cert stranger.pem -CAfile ca.pem -no_nonce > api-ocsp.txt 2>&1",
+        decimal_serial(d, "good.pem"),
+        aki_hex(d, "good.pem"),
+    );
+    assert_ok(&sh(d, &script), "the serve API's revocation endpoints");
+    let crl = std::fs::read_to_string(d.join("api-crl.txt")).unwrap();
+    assert_eq!(crl.matches("Serial Number:").count(), 2, "{crl}");
+    assert!(
+        crl.contains("Superseded") && crl.contains("Key Compromise"),
+        "{crl}"
+    );
+    let ocsp = std::fs::read_to_string(d.join("api-ocsp.txt")).unwrap();
+    assert!(
+        ocsp.contains("Response verify OK") && ocsp.contains("stranger.pem: revoked"),
+        "{ocsp}"
+    );
+}

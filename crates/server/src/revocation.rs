@@ -123,14 +123,7 @@ pub fn crl(db_config: Option<&str>, ca: CaSource, expiry: Duration) -> Result<Re
         db.close().await;
         rows.map_err(db_error)
     })?;
-    let mut revoked = Vec::new();
-    for r in records.iter().filter(|r| record_aki(r) == aki) {
-        revoked.push(crl::Revoked {
-            serial: serial::parse_decimal(&r.serial)?,
-            revoked_at: r.revoked_at.map_or(SystemTime::now(), SystemTime::from),
-            reason: u8::try_from(r.reason).ok().and_then(Reason::from_code),
-        });
-    }
+    let revoked = crl_entries(&records, &aki)?;
     let now = SystemTime::now();
     let list = crl::build(&issuer, &revoked, now, now + expiry)?;
     let mut report = Report::default();
@@ -143,6 +136,22 @@ pub fn crl(db_config: Option<&str>, ca: CaSource, expiry: Duration) -> Result<Re
     let b64 = base64::engine::general_purpose::STANDARD.encode(&list.der);
     report.output = format!("{b64}\n").into();
     Ok(report)
+}
+
+/// The CRL entries for the revoked records of the CA whose key
+/// identifier is `aki` (hex).
+pub fn crl_entries(records: &[CertificateRecord], aki: &str) -> Result<Vec<crl::Revoked>> {
+    records
+        .iter()
+        .filter(|r| record_aki(r) == aki)
+        .map(|r| {
+            Ok(crl::Revoked {
+                serial: serial::parse_decimal(&r.serial)?,
+                revoked_at: r.revoked_at.map_or(SystemTime::now(), SystemTime::from),
+                reason: u8::try_from(r.reason).ok().and_then(Reason::from_code),
+            })
+        })
+        .collect()
 }
 
 fn hex_lower(bytes: &[u8]) -> String {

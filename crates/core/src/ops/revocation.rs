@@ -52,7 +52,7 @@ pub fn gencrl(serials: &str, ca: CaSource, lifetime: Option<&str>) -> Result<Rep
 }
 
 /// Seconds as cfssl's gencrl reads them (decimal, or 0x hexadecimal).
-fn parse_seconds(text: &str) -> Result<Duration> {
+pub fn parse_seconds(text: &str) -> Result<Duration> {
     let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         Some(hex) => u64::from_str_radix(hex, 16),
         None => text.parse::<u64>(),
@@ -74,7 +74,7 @@ pub struct ResponderSource<'a> {
 }
 
 /// Loads an OCSP responder, logging what is wrong with its certificate.
-pub fn responder(src: ResponderSource, report: &mut Report) -> Result<Responder> {
+pub fn responder(src: ResponderSource, report: &mut Report) -> Result<Responder<'static>> {
     let need = |v: Option<&str>, flag: &str, what: &str| {
         v.map(str::to_string)
             .ok_or_else(|| Error::Refused(format!("need {what} (provide with -{flag})")))
@@ -121,15 +121,35 @@ pub struct SignStatus<'a> {
 /// -revoked-at -interval]`: `{"ocspResponse":"BASE64"}` as cfssl prints.
 pub fn ocspsign(src: ResponderSource, cert: &str, wanted: SignStatus) -> Result<Report> {
     let mut report = Report::default();
-    let status = parse_status(wanted)?;
+    let status = sign_status(wanted)?;
     let responder = responder(src, &mut report)?;
-    let cert_der = parse_certificate(&read_input(cert)?, display_name(cert))?.to_der()?;
-    let cert = Cert::from_der(&cert_der).map_err(|m| Error::decode(display_name(cert), m))?;
+    let der = sign_for(
+        &responder,
+        &read_input(cert)?,
+        display_name(cert),
+        status,
+        wanted.interval,
+    )?;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    report.output = format!("{}\n", serde_json::json!({ "ocspResponse": b64 })).into();
+    Ok(report)
+}
+
+/// A response about the certificate in `cert_pem` (which the responder's
+/// CA must have issued), valid from the hour for `interval`.
+pub fn sign_for(
+    responder: &Responder,
+    cert_pem: &[u8],
+    source: &str,
+    status: Status,
+    interval: Duration,
+) -> Result<Vec<u8>> {
+    let cert_der = parse_certificate(cert_pem, source)?.to_der()?;
+    let cert = Cert::from_der(&cert_der).map_err(|m| Error::decode(source, m))?;
     if cert.issuer_der() != responder.issuer().subject_der() || !cert.signed_by(responder.issuer())
     {
         return Err(Error::Refused(format!(
-            "{}: the certificate was not issued by the CA",
-            display_name(src.ca.unwrap_or_default())
+            "{source}: the certificate was not issued by the responder's CA"
         )));
     }
     let serial = cert
@@ -138,14 +158,12 @@ pub fn ocspsign(src: ResponderSource, cert: &str, wanted: SignStatus) -> Result<
         .serial_number()
         .as_bytes()
         .to_vec();
-    let (this, next) = response_window(SystemTime::now(), wanted.interval);
-    let der = responder.sign(&serial, status, this, next)?;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    report.output = format!("{}\n", serde_json::json!({ "ocspResponse": b64 })).into();
-    Ok(report)
+    let (this, next) = response_window(SystemTime::now(), interval);
+    responder.sign(&serial, status, this, next)
 }
 
-fn parse_status(wanted: SignStatus) -> Result<Status> {
+/// The status `ocspsign` is asked for, checked.
+pub fn sign_status(wanted: SignStatus) -> Result<Status> {
     match wanted.status {
         "good" => Ok(Status::Good),
         "unknown" => Ok(Status::Unknown),

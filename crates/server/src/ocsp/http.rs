@@ -23,11 +23,15 @@ const MAX_REQUEST: usize = 16 * 1024;
 
 struct App {
     source: Source,
-    signer: Option<Responder>,
+    signer: Option<Responder<'static>>,
     interval: Duration,
 }
 
-pub(super) fn router(source: Source, signer: Option<Responder>, interval: Duration) -> Router {
+pub(super) fn router(
+    source: Source,
+    signer: Option<Responder<'static>>,
+    interval: Duration,
+) -> Router {
     let app = Arc::new(App {
         source,
         signer,
