@@ -50,6 +50,13 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "renew" -d 'Renew a 
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "batch" -d 'Generate keys and certificates for many requests, signed by one CA, in one process'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "mkbundle" -d 'Collect the valid certificates of files and directories into one PEM bundle'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "signer" -d 'Run a Kubernetes signer: sign approved CertificateSigningRequests for some signer names'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "gencrl" -d 'Generate a CRL (base64 DER) revoking the serial numbers in a file'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocspsign" -d 'Sign an OCSP response for a certificate (printed as {"ocspResponse": BASE64})'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocspserve" -d 'Serve OCSP responses over HTTP (RFC 5019: GET and POST)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "revoke" -d 'Revoke a certificate in the certificate database'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "crl" -d 'Generate a CRL (base64 DER) from the certificate database'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocsprefresh" -d 'Refresh the database\'s OCSP responses for every unexpired certificate of the CA'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocspdump" -d 'Print the database\'s unexpired OCSP responses, base64, one a line'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "serve" -d 'Serve cfssl\'s signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "info" -d 'Ask a remote cfssl API for its CA certificate and a profile\'s usages and expiry'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "multirootca" -d 'Serve several labeled CAs from a roots file (cfssl\'s multirootca: authsign and info)'
@@ -260,6 +267,7 @@ decipher-only\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l max-depth -d 'Most intermediates allowed in the chain (self-issued ones not counted)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l crl -d 'CRL to check the chain against (PEM or DER; repeatable)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l at -d 'Verification time (RFC 3339), default now' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l ocsp -d 'Also ask an OCSP responder (--ocsp=URL, or --ocsp: the certificate\'s AIA responder) and refuse a revoked or unknown certificate' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
@@ -325,6 +333,7 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from print-defaults" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from print-defaults" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -l within -d 'The window, as a Go duration (720h, 90m): certificates expiring sooner make the exit status 1' -r
+complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
 complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
@@ -392,6 +401,73 @@ complete -c certkit -n "__fish_certkit_using_subcommand signer" -s q -l quiet -d
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l ca -d 'The CA whose certificates the responses are about' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l responder-key -d 'The responder certificate\'s private key' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l cert -d 'The certificate to give a status for' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l status -d 'good, revoked or unknown' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l reason -d 'Revocation reason: a name (keyCompromise, superseded, ...) or its RFC 5280 code' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l revoked-at -d 'Revocation date (YYYY-MM-DD) or now' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l address -d 'Address to bind' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l port -d 'Port to bind (0: any free port, logged at start)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responses -d 'File of base64 OCSP responses (as ocspsign and ocspdump print them)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l ca -d 'The CA whose certificates the responses are about' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responder-key -d 'The responder certificate\'s private key' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand revoke" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
+complete -c certkit -n "__fish_certkit_using_subcommand revoke" -l serial -d 'The certificate\'s serial number (decimal)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand revoke" -l aki -d 'The certificate\'s authority key identifier (hex, colons allowed)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand revoke" -l reason -d 'Reason: a name (keyCompromise, superseded, cessationOfOperation, ...) or its RFC 5280 code' -r
+complete -c certkit -n "__fish_certkit_using_subcommand revoke" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand revoke" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand revoke" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand revoke" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand crl" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
+complete -c certkit -n "__fish_certkit_using_subcommand crl" -l ca -d 'CA certificate (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand crl" -l ca-key -d 'CA private key (PEM) to sign with' -r
+complete -c certkit -n "__fish_certkit_using_subcommand crl" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
+complete -c certkit -n "__fish_certkit_using_subcommand crl" -l expiry -d 'Time from now until the CRL\'s nextUpdate (a Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand crl" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand crl" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand crl" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand crl" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l ca -d 'The CA whose certificates the responses are about' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l responder-key -d 'The responder certificate\'s private key' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand ocspdump" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspdump" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspdump" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand ocspdump" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand ocspdump" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l address -d 'Address to listen on' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l port -d 'Port to listen on' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca -d 'CA certificate (PEM) to sign with' -r

@@ -248,3 +248,46 @@ impl RemoteArgs {
         }
     }
 }
+/// The OCSP signer flags: `-ca`, `-responder`, `-responder-key`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ResponderArgs {
+    /// The CA whose certificates the responses are about
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<String>,
+
+    /// The responder certificate: the CA itself, or one it issued for OCSP signing
+    #[arg(long, value_name = "FILE")]
+    pub responder: Option<String>,
+
+    /// The responder certificate's private key
+    #[arg(long = "responder-key", value_name = "FILE")]
+    pub responder_key: Option<String>,
+
+    /// How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)
+    #[arg(long, value_name = "DURATION", default_value = "96h")]
+    pub interval: String,
+}
+
+impl ResponderArgs {
+    /// `-interval` as a duration.
+    pub fn interval(&self) -> Result<std::time::Duration> {
+        certkit_core::input::duration::parse_go_duration(&self.interval)
+            .map_err(|e| Error::Refused(format!("-interval: {e}")))
+    }
+
+    pub fn source(&self) -> certkit_core::ops::revocation::ResponderSource<'_> {
+        certkit_core::ops::revocation::ResponderSource {
+            ca: self.ca.as_deref(),
+            responder: self.responder.as_deref(),
+            key: self.responder_key.as_deref(),
+        }
+    }
+}
+
+/// `-db-config`: cfssl's certificate database configuration file.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DbConfigArg {
+    /// Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})
+    #[arg(long = "db-config", value_name = "FILE")]
+    pub db_config: Option<String>,
+}

@@ -18,8 +18,12 @@ use certkit_core::input::duration::parse_go_duration;
   As JSON, the expiring ones only:
     certkit check-expiration -o json pki ca.pem | jq '.[] | select(.expiring)'
 
+REVOCATION:
+  Also flag certificates revoked in cfssl's certificate database (see certkit revoke):
+    certkit check-expiration -db-config db.json pki
+
 EXIT STATUS:
-  0 when nothing expires within the window, 1 when something does (or on error),
+  0 when nothing expires within the window, 1 when something does or is revoked (or on error),
   2 usage error.")]
 pub struct Args {
     /// Certificate files (PEM, several per file, or DER) and directories (scanned recursively
@@ -31,6 +35,10 @@ pub struct Args {
     #[arg(long, value_name = "DURATION", default_value = "720h")]
     pub within: String,
 
+    /// Also mark the certificates this certificate database (cfssl's -db-config) has revoked; a revoked one makes the exit status 1
+    #[command(flatten)]
+    pub db: crate::common::DbConfigArg,
+
     /// Output format
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table",
           value_parser = ["table", "json"])]
@@ -40,7 +48,8 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let window =
         parse_go_duration(&args.within).map_err(|e| Error::Refused(format!("--within: {e}")))?;
-    let certs = scan(&args.paths)?;
+    let mut certs = scan(&args.paths)?;
+    certkit_server::revocation::mark_revoked(args.db.db_config.as_deref(), &mut certs)?;
     let now = time::OffsetDateTime::now_utc();
     let text = match args.output.as_str() {
         "json" => render_json(&certs, window, now)?,

@@ -1,6 +1,7 @@
 //! `verify`: does a certificate validate for a purpose, names and a time?
 
 use certkit_core::chain::verify::{parse_time, peer_names, verify_files, Files, Options};
+use crate::common::emit;
 use certkit_core::error::Result;
 
 /// Verify a certificate chain for a purpose, names and time (exit 0 when valid)
@@ -12,6 +13,12 @@ use certkit_core::error::Result;
   Will it still be valid next year? (intermediates go in -int-bundle)
     certkit verify -ca-bundle ca.pem -purpose server -at 2027-06-01T00:00:00Z \\
       ca-signed-server.pem && echo ok
+
+REVOCATION:
+  Also ask the OCSP responder the certificate's AIA names (refused when revoked or unknown):
+    certkit verify -ca-bundle ca.pem --ocsp ca-signed-server.pem
+  Or a given responder:
+    certkit verify -ca-bundle ca.pem --ocsp=http://127.0.0.1:8889 ca-signed-server.pem
 
 EXIT STATUS:
   0 valid; 1 invalid (stderr names the certificate and the failed check) or bad input; 2 usage error.")]
@@ -63,6 +70,10 @@ pub struct Args {
     /// Verification time (RFC 3339), default now
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+
+    /// Also ask an OCSP responder (--ocsp=URL, or --ocsp: the certificate's AIA responder) and refuse a revoked or unknown certificate
+    #[arg(long, value_name = "URL", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    pub ocsp: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -83,5 +94,9 @@ pub fn run(args: Args) -> Result<()> {
         int_bundle: args.int_bundle.as_deref(),
         crls: &args.crl,
     };
-    verify_files(&files, &options).map(|_| ())
+    verify_files(&files, &options)?;
+    match args.ocsp.as_deref() {
+        Some(url) => emit(certkit_server::ocsp::client::check(&files, url, at)?),
+        None => Ok(()),
+    }
 }

@@ -55,9 +55,14 @@ fn is_known_false_positive(line: &str) -> bool {
 }
 
 fn run(name: &str, files: &[&Path]) {
+    run_with(name, &[], files)
+}
+
+fn run_with(name: &str, options: &[&str], files: &[&Path]) {
     let out = Command::new(tool(name))
         .arg("lint")
         .args(["-s", "ERROR"])
+        .args(options)
         .args(files)
         .output()
         .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -84,6 +89,20 @@ fn run(name: &str, files: &[&Path]) {
 /// Lints one certificate (PEM file).
 pub fn lint_cert(cert: &Path) {
     run("lint_pkix_cert", &[cert]);
+}
+
+/// Lints a CRL (PEM or DER file) against RFC 5280's CRL profile.
+pub fn lint_crl(crl: &Path) {
+    run_with("lint_crl", &["-t", "CRL", "-p", "PKIX"], &[crl]);
+}
+
+/// Lints an OCSP response (DER file) against RFC 6960.
+pub fn lint_ocsp_response(response: &Path) {
+    run_with(
+        "lint_ocsp_response",
+        &["--document-format", "DER"],
+        &[response],
+    );
 }
 
 /// Lints an issuer/subject pair (PEM files).

@@ -14,6 +14,7 @@
 //! - `k8s`: CertificateSigningRequest objects and Kubernetes signer rules
 //! - `cluster`: a kubeadm-layout cluster PKI, planned and built in memory
 //! - `ops`: what each command does, shared by the CLI and the server
+//! - `revocation`: revocation reasons, CRLs, OCSP requests and responses
 //! - `output`: cfssl's JSON output and cfssljson's file plan
 //! - `text`: input text made safe for messages (controls escaped, long values cut)
 
@@ -31,5 +32,6 @@ pub mod output;
 pub mod policy;
 pub mod request;
 pub mod text;
+pub mod revocation;
 
 pub use error::{Error, Result};

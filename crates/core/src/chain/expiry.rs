@@ -21,6 +21,12 @@ pub struct CertExpiry {
     pub issuer: String,
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
+    /// Serial (decimal) and AKI (lowercase hex): the certificate
+    /// database's key, for `-db-config`.
+    pub serial: String,
+    pub aki: String,
+    /// Set when the certificate database says it is revoked: why and when.
+    pub revoked: Option<String>,
 }
 
 impl CertExpiry {
@@ -125,12 +131,22 @@ fn scan_file(path: &Path) -> Result<Vec<CertExpiry>> {
                     .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
                     .ok_or_else(|| Error::decode(source.as_str(), "validity out of range"))
             };
+            let aki = tbs
+                .get_extension::<x509_cert::ext::pkix::AuthorityKeyIdentifier>()
+                .ok()
+                .flatten()
+                .and_then(|(_, aki)| aki.key_identifier)
+                .map(|k| hex::encode(k.as_bytes()))
+                .unwrap_or_default();
             Ok(CertExpiry {
                 file: source.clone(),
                 subject: to_slash_string(tbs.subject()),
                 issuer: to_slash_string(tbs.issuer()),
                 not_before: time(&tbs.validity().not_before)?,
                 not_after: time(&tbs.validity().not_after)?,
+                serial: crate::revocation::serial::decimal_serial(tbs.serial_number().as_bytes()),
+                aki,
+                revoked: None,
             })
         })
         .collect()
@@ -167,6 +183,9 @@ pub fn render_table(certs: &[CertExpiry], window: Duration, now: OffsetDateTime)
         let mut left = format_left(c.seconds_left(now));
         if c.expires_within(window, now) {
             left.push_str(" !");
+        }
+        if let Some(revoked) = &c.revoked {
+            left = format!("REVOKED ({revoked}) !");
         }
         // Names come from certificates and file names: escaped, so a CN
         // cannot retitle the terminal or forge a line of the report.
@@ -210,6 +229,7 @@ pub fn render_json(certs: &[CertExpiry], window: Duration, now: OffsetDateTime) 
                 "not_after": rfc3339(c.not_after),
                 "seconds_left": c.seconds_left(now),
                 "expiring": c.expires_within(window, now),
+                "revoked": c.revoked,
             })
         })
         .collect();
@@ -220,8 +240,19 @@ pub fn render_json(certs: &[CertExpiry], window: Duration, now: OffsetDateTime) 
 }
 
 /// The error that makes the exit status non-zero when any certificate
-/// expires within the window, or `Ok` when none does.
+/// expires within the window or is revoked, or `Ok` when none does.
 pub fn check_window(certs: &[CertExpiry], window: Duration, now: OffsetDateTime) -> Result<()> {
+    let revoked: Vec<&CertExpiry> = certs.iter().filter(|c| c.revoked.is_some()).collect();
+    if let Some(first) = revoked.first() {
+        return Err(Error::Expiring(format!(
+            "{} of {} certificates are revoked (first: {} in {}, {})",
+            revoked.len(),
+            certs.len(),
+            first.subject,
+            first.file,
+            first.revoked.as_deref().unwrap_or_default(),
+        )));
+    }
     let expiring: Vec<&CertExpiry> = certs
         .iter()
         .filter(|c| c.expires_within(window, now))
@@ -252,6 +283,9 @@ mod tests {
             issuer: "/CN=ca".into(),
             not_before: now - time::Duration::days(1),
             not_after: now + time::Duration::days(days_left),
+            serial: "1".into(),
+            aki: "ab".into(),
+            revoked: None,
         }
     }
 

@@ -111,6 +111,17 @@ impl Issuer {
         &self.cert
     }
 
+    /// The CA's private key (for CRLs and OCSP responses it signs itself).
+    pub fn key(&self) -> &KeyPair {
+        &self.key
+    }
+
+    /// The CA's key identifier: its SubjectKeyIdentifier, else the SHA-1
+    /// of its public key. Certificates it issues carry it as their AKI.
+    pub fn key_id(&self) -> &[u8] {
+        &self.ski
+    }
+
     /// Signs a verified CSR under `profile`. The subject is the CSR's,
     /// byte for byte; SANs are the CSR's unless `hosts` replaces them.
     pub fn sign(

@@ -5,12 +5,16 @@
 //!
 //! - `load`: requests, configs, keys and CAs named by path
 //! - `genkey`, `initca`, `gencert`, `sign`, `selfsign`: the commands that make keys, CSRs and certificates
+//! - `ocsp_check`: `verify --ocsp`, minus the HTTP exchange
+//! - `revocation`: `gencrl`, `ocspsign` and loading an OCSP responder
 
 pub mod gencert;
 pub mod genkey;
 pub mod initca;
 pub mod load;
 pub mod selfsign;
+pub mod ocsp_check;
+pub mod revocation;
 pub mod sign;
 
 use zeroize::Zeroizing;

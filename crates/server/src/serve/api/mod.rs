@@ -6,6 +6,7 @@
 mod generate;
 mod info;
 mod inspect;
+mod revocation;
 pub(crate) mod sign;
 
 use super::envelope::{error_body, plain, ApiError};
@@ -47,6 +48,10 @@ const GET: &[Method] = &[Method::GET];
 
 fn always(_: &AppState) -> bool {
     true
+}
+
+fn has_db(s: &AppState) -> bool {
+    s.db.is_some()
 }
 
 /// `cfssl serve`'s endpoints.
@@ -99,6 +104,30 @@ pub fn serve_endpoints() -> Vec<Endpoint> {
             methods: POST,
             available: always,
             handler: |s, c| Box::pin(inspect::certinfo(s, c)),
+        },
+        Endpoint {
+            name: "revoke",
+            methods: POST,
+            available: has_db,
+            handler: |s, c| Box::pin(revocation::revoke(s, c)),
+        },
+        Endpoint {
+            name: "crl",
+            methods: GET,
+            available: has_db,
+            handler: |s, c| Box::pin(revocation::crl(s, c)),
+        },
+        Endpoint {
+            name: "gencrl",
+            methods: POST,
+            available: always,
+            handler: |s, c| Box::pin(revocation::gencrl(s, c)),
+        },
+        Endpoint {
+            name: "ocspsign",
+            methods: POST,
+            available: always,
+            handler: |s, c| Box::pin(revocation::ocspsign(s, c)),
         },
     ]
 }

@@ -1,0 +1,29 @@
+//! Revocation: cfssl's reason names (`reason`), decimal serial numbers
+//! (`serial`), RFC 5280 CRLs (`crl`) and RFC 6960 / RFC 5019 OCSP
+//! requests and responses (`ocsp`). Everything is built with RustCrypto's
+//! x509-cert and x509-ocsp types and signed by the CA or responder key
+//! through [`crate::keys::KeyPair`] (AWS-LC); nothing here does I/O.
+
+pub mod crl;
+pub mod ocsp;
+pub mod reason;
+pub mod serial;
+
+pub use reason::Reason;
+
+/// A fresh ECDSA CA for the unit tests.
+#[cfg(test)]
+pub(crate) fn test_ca() -> crate::issue::issuer::Issuer {
+    let req = crate::request::Request {
+        cn: "Revocation Test CA".into(),
+        ..Default::default()
+    };
+    let made = crate::issue::initca::new_ca(&req).unwrap();
+    crate::issue::issuer::Issuer::load(
+        made.cert_pem.as_bytes(),
+        "ca.pem",
+        made.key_pem.as_bytes(),
+        "ca-key.pem",
+    )
+    .unwrap()
+}

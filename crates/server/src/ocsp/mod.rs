@@ -1,0 +1,70 @@
+//! `ocspserve`: an RFC 5019 OCSP responder over HTTP (GET and POST).
+//! Responses come from a source (`source`: cfssl's responses file, or the
+//! certificate database) and, when a signer is configured, are signed live
+//! for what pre-signed responses cannot answer: requests with a nonce,
+//! SHA-256 CertIDs and certificates the source does not hold (`unknown`).
+//! `http` maps requests to answers and sets the caching headers; `client`
+//! asks a responder, for `verify --ocsp`.
+
+pub mod client;
+mod http;
+pub mod source;
+
+use certkit_core::error::{Error, Result};
+use certkit_core::revocation::ocsp::Responder;
+use source::{Source, SourceSpec};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// What `ocspserve` serves and where.
+pub struct Config {
+    pub address: String,
+    pub port: u16,
+    pub source: SourceSpec,
+    /// Signs live answers; without it, only stored responses are served
+    /// and anything else gets `unauthorized`, as cfssl.
+    pub signer: Option<Responder<'static>>,
+    /// nextUpdate of live answers, after thisUpdate.
+    pub interval: Duration,
+}
+
+/// Serves until SIGINT or SIGTERM, then finishes requests in flight.
+pub fn serve(config: Config) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("tokio runtime", e))?;
+    runtime.block_on(run(config))
+}
+
+async fn run(config: Config) -> Result<()> {
+    let source = Source::open(&config.source).await?;
+    let addr = format!("{}:{}", config.address, config.port);
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|e| Error::io(&addr, e))?;
+    let local: SocketAddr = listener.local_addr().map_err(|e| Error::io(&addr, e))?;
+    log::info!("Registering OCSP responder handler");
+    log::info!("Now listening on {local}");
+    let app = http::router(source, config.signer, config.interval);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| Error::io(&addr, e))
+}
+
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = term => {},
+    }
+    log::info!("shutting down");
+}

@@ -1,0 +1,168 @@
+//! cfssl's revocation endpoints: `revoke` (the database), `crl` (a CRL of
+//! the database's revoked certificates, signed by this server's CA),
+//! `gencrl` (a CRL of the request's serials, signed by the request's key,
+//! as cfssl's) and `ocspsign` (a response signed by this server's CA).
+
+use super::{parse_json, Call};
+use crate::revocation::{crl_entries, find_certificate, normalize_aki};
+use crate::serve::envelope::{success, ApiError};
+use crate::serve::state::AppState;
+use axum::response::Response;
+use base64::Engine as _;
+use certkit_core::input::duration::parse_go_duration;
+use certkit_core::issue::issuer::Issuer;
+use certkit_core::ops::revocation::{parse_seconds, sign_for, sign_status, SignStatus};
+use certkit_core::revocation::ocsp::Responder;
+use certkit_core::revocation::{crl, serial, Reason};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+const WEEK: Duration = Duration::from_secs(7 * 24 * 3600);
+/// cfssl's default OCSP interval.
+const OCSP_INTERVAL: Duration = Duration::from_secs(96 * 3600);
+
+fn db(state: &AppState) -> Result<&crate::certdb::CertDb, ApiError> {
+    state
+        .db
+        .as_ref()
+        .ok_or_else(|| ApiError::bad_request("no certificate database (start with -db-config)"))
+}
+
+fn b64(der: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(der)
+}
+
+#[derive(Deserialize)]
+struct RevokeRequest {
+    #[serde(default)]
+    serial: String,
+    #[serde(default)]
+    authority_key_id: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn revoke(state: Arc<AppState>, call: Call) -> Result<Response, ApiError> {
+    let req: RevokeRequest = parse_json(&call.body, "Unable to parse revocation request")?;
+    if req.serial.is_empty() {
+        return Err(ApiError::bad_request(
+            "serial number is required but not provided",
+        ));
+    }
+    let reason =
+        Reason::parse(&req.reason).map_err(|_| ApiError::bad_request("Invalid reason code"))?;
+    let serial = serial::decimal_serial(&serial::parse_decimal(&req.serial)?);
+    let aki = normalize_aki(&req.authority_key_id);
+    let db = db(&state)?;
+    let record = find_certificate(db, &serial, &aki)
+        .await?
+        .ok_or_else(|| ApiError::bad_request("certificate not found"))?;
+    db.revoke(&serial, &record.aki, reason.code() as i32)
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(success(&json!({}), &[]))
+}
+
+pub async fn crl(state: Arc<AppState>, call: Call) -> Result<Response, ApiError> {
+    let expiry = match call
+        .query
+        .as_deref()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("expiry=")))
+    {
+        Some(text) => {
+            parse_go_duration(text).map_err(|e| ApiError::bad_request(format!("expiry: {e}")))?
+        }
+        None => WEEK,
+    };
+    let signer = state.signer("")?;
+    let aki = hex::encode(signer.issuer.key_id());
+    let records = db(&state)?
+        .revoked_unexpired(None)
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let revoked = crl_entries(&records, &aki)?;
+    let now = SystemTime::now();
+    let list = crl::build(&signer.issuer, &revoked, now, now + expiry)?;
+    Ok(success(&b64(&list.der), &[]))
+}
+
+#[derive(Deserialize)]
+struct GencrlRequest {
+    #[serde(default)]
+    certificate: String,
+    #[serde(default, rename = "serialNumber")]
+    serial_number: Vec<String>,
+    #[serde(default, rename = "issuingKey")]
+    issuing_key: String,
+    #[serde(default, rename = "expireTime")]
+    expire_time: String,
+}
+
+pub async fn gencrl(_state: Arc<AppState>, call: Call) -> Result<Response, ApiError> {
+    let req: GencrlRequest = parse_json(&call.body, "Unable to parse gencrl request")?;
+    let lifetime = match req.expire_time.trim() {
+        "" => WEEK,
+        text => parse_seconds(text)?,
+    };
+    let issuer = Issuer::load(
+        req.certificate.as_bytes(),
+        "certificate",
+        req.issuing_key.as_bytes(),
+        "issuingKey",
+    )?;
+    let now = SystemTime::now();
+    let mut revoked = Vec::new();
+    for s in &req.serial_number {
+        revoked.push(crl::Revoked {
+            serial: serial::parse_decimal(s)?,
+            revoked_at: now,
+            reason: None,
+        });
+    }
+    let list = crl::build(&issuer, &revoked, now, now + lifetime)?;
+    Ok(success(&b64(&list.der), &[]))
+}
+
+#[derive(Deserialize)]
+struct OcspSignRequest {
+    #[serde(default)]
+    certificate: String,
+    #[serde(default = "good")]
+    status: String,
+    #[serde(default)]
+    reason: u8,
+    #[serde(default)]
+    revoked_at: String,
+}
+
+fn good() -> String {
+    "good".into()
+}
+
+pub async fn ocspsign(state: Arc<AppState>, call: Call) -> Result<Response, ApiError> {
+    let req: OcspSignRequest = parse_json(&call.body, "Unable to parse sign request")?;
+    let signer = state.signer("")?;
+    let responder = Responder::for_issuer(&signer.issuer)?;
+    let reason = req.reason.to_string();
+    let revoked_at = if req.revoked_at.is_empty() {
+        "now"
+    } else {
+        &req.revoked_at
+    };
+    let status = sign_status(SignStatus {
+        status: &req.status,
+        reason: &reason,
+        revoked_at,
+        interval: OCSP_INTERVAL,
+    })?;
+    let response = sign_for(
+        &responder,
+        req.certificate.as_bytes(),
+        "certificate",
+        status,
+        OCSP_INTERVAL,
+    )?;
+    Ok(success(&json!({ "ocspResponse": b64(&response) }), &[]))
+}

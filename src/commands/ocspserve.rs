@@ -1,0 +1,69 @@
+//! `ocspserve`: the OCSP responder, as cfssl's, plus live signing.
+
+use crate::common::{emit_notes, DbConfigArg, ResponderArgs};
+use certkit_core::error::{Error, Result};
+use certkit_core::ops::Report;
+use certkit_server::ocsp::{self, source::SourceSpec};
+
+/// Serve OCSP responses over HTTP (RFC 5019: GET and POST)
+#[derive(Debug, clap::Args)]
+#[command(after_help = "EXAMPLES:
+  Serve the responses of a file made with ocspsign or ocspdump (as cfssl):
+    certkit ocspserve -port 8889 -responses responses.txt
+  Also sign live answers (nonces echoed, SHA-256 CertIDs, unknown for serials the file lacks):
+    certkit ocspserve -port 8889 -responses responses.txt \\
+      -ca ca.pem -responder ocsp.pem -responder-key ocsp-key.pem
+  From the certificate database (ocsprefresh fills it), unknown for serials it lacks:
+    certkit ocspserve -port 8889 -db-config db.json \
+      -ca ca.pem -responder ocsp.pem -responder-key ocsp-key.pem
+  Check a certificate against it:
+    openssl ocsp -issuer ca.pem -cert server.pem -url http://127.0.0.1:8889 -resp_text")]
+pub struct Args {
+    /// Address to bind
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+    pub address: String,
+
+    /// Port to bind (0: any free port, logged at start)
+    #[arg(long, value_name = "PORT", default_value_t = 8888)]
+    pub port: u16,
+
+    /// File of base64 OCSP responses (as ocspsign and ocspdump print them)
+    #[arg(long, value_name = "FILE")]
+    pub responses: Option<String>,
+
+    /// Answer from the certificate database's stored responses (and, with a responder, its statuses)
+    #[command(flatten)]
+    pub db: DbConfigArg,
+
+    #[command(flatten)]
+    pub responder: ResponderArgs,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let interval = args.responder.interval()?;
+    let source = match (args.responses, args.db.db_config) {
+        (Some(path), _) => SourceSpec::Responses(path),
+        (None, Some(path)) => SourceSpec::Db(path),
+        (None, None) => {
+            return Err(Error::Refused(
+                "no response file or db-config provided, please set one of these using either -responses or -db-config flags".into(),
+            ))
+        }
+    };
+    let mut report = Report::default();
+    let signer = match args.responder.responder {
+        Some(_) => Some(certkit_core::ops::revocation::responder(
+            args.responder.source(),
+            &mut report,
+        )?),
+        None => None,
+    };
+    emit_notes(&report);
+    ocsp::serve(ocsp::Config {
+        address: args.address,
+        port: args.port,
+        source,
+        signer,
+        interval,
+    })
+}
