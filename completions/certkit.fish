@@ -48,6 +48,7 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "cluster" -d 'Create
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "check-expiration" -d 'Report certificate expiry; exit 1 when any certificate expires within the window'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "renew" -d 'Renew a certificate in place: same subject, SANs and usages, fresh validity'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "batch" -d 'Generate keys and certificates for many requests, signed by one CA, in one process'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "install-links" -d 'Link every cfssl binary name certkit answers to (cfssl, cfssljson, ...) to certkit in DIR'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l initca -d 'Also self-sign the CSR as a CA certificate (like gencert -initca)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
@@ -317,3 +318,12 @@ complete -c certkit -n "__fish_certkit_using_subcommand batch" -s q -l quiet -d 
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand install-links" -l force -d 'Replace files and links of those names that are not links to certkit' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand install-links" -l list -d 'Print the names, one per line, and make no links' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand install-links" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand install-links" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand install-links" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand install-links" -s V -l version -d 'Print version'

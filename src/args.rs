@@ -6,6 +6,16 @@
 use std::ffi::OsString;
 use std::path::Path;
 
+/// Every cfssl binary name certkit answers to when run under it (argv[0]),
+/// with the certkit arguments that name stands for. The one list:
+/// `install-links`, the Debian package's alternatives and the tests read it.
+pub const CFSSL_NAMES: &[(&str, &[&str])] = &[("cfssl", &[]), ("cfssljson", &["json"])];
+
+/// The names of [`CFSSL_NAMES`], in order.
+pub fn cfssl_names() -> Vec<&'static str> {
+    CFSSL_NAMES.iter().map(|(name, _)| *name).collect()
+}
+
 /// Rewrites argv for clap. Single-letter flags (`-f`) stay short; a lone
 /// `-` (stdin) and everything after `--` stay as they are.
 pub fn normalize(argv: Vec<OsString>) -> Vec<OsString> {
@@ -16,8 +26,8 @@ pub fn normalize(argv: Vec<OsString>) -> Vec<OsString> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut out = vec![OsString::from("certkit")];
-    if personality == "cfssljson" {
-        out.push(OsString::from("json"));
+    if let Some((_, command)) = CFSSL_NAMES.iter().find(|(name, _)| *name == personality) {
+        out.extend(command.iter().map(OsString::from));
     }
     let mut after_double_dash = false;
     for arg in iter {

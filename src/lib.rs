@@ -74,6 +74,7 @@ pub enum Command {
     CheckExpiration(check_expiration::Args),
     Renew(renew::Args),
     Batch(batch::Args),
+    InstallLinks(install_links::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -117,6 +118,7 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::CheckExpiration(a) => check_expiration::run(a),
         Command::Renew(a) => renew::run(a),
         Command::Batch(a) => batch::run(a),
+        Command::InstallLinks(a) => install_links::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -10,6 +10,7 @@ pub mod gencert;
 pub mod gencsr;
 pub mod genkey;
 pub mod initca;
+pub mod install_links;
 pub mod json;
 pub mod k8s;
 pub mod key;

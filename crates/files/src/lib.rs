@@ -3,7 +3,9 @@
 //! - `atomic`: writing a set of files, with signal clean-up
 //! - `renew`: a renewed certificate (and key) written in place with backups
 //! - `cluster`: the cluster PKI directory, staged and swapped in whole
+//! - `links`: the cfssl names as symbolic links to certkit (`install-links`)
 
 pub mod atomic;
 pub mod cluster;
+pub mod links;
 pub mod renew;
