@@ -6,10 +6,11 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-/// Every cfssl binary name certkit answers to when run under it (argv[0]),
-/// with the certkit arguments that name stands for. The one list:
-/// `install-links`, the Debian package's alternatives and the tests read it.
-pub const CFSSL_NAMES: &[(&str, &[&str])] = &[("cfssl", &[]), ("cfssljson", &["json"])];
+/// Every program name certkit answers to as a cfssl tool (argv[0]), and the
+/// certkit command it runs (`None`: the command is the first argument, as
+/// `cfssl`). The one list: `install-links`, the Debian package's
+/// alternatives (through `install-links -list`) and the tests read it.
+pub const CFSSL_NAMES: &[(&str, Option<&str>)] = &[("cfssl", None), ("cfssljson", Some("json"))];
 
 /// The names of [`CFSSL_NAMES`], in order.
 pub fn cfssl_names() -> Vec<&'static str> {
@@ -26,8 +27,8 @@ pub fn normalize(argv: Vec<OsString>) -> Vec<OsString> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut out = vec![OsString::from("certkit")];
-    if let Some((_, command)) = CFSSL_NAMES.iter().find(|(name, _)| *name == personality) {
-        out.extend(command.iter().map(OsString::from));
+    if let Some((_, Some(command))) = CFSSL_NAMES.iter().find(|(name, _)| *name == personality) {
+        out.push(OsString::from(command));
     }
     let mut after_double_dash = false;
     for arg in iter {
