@@ -38,9 +38,11 @@ fn write_line(label: &str, message: &str) {
         now.minute(),
         now.second()
     );
-    // One line per message, whatever the message contains.
-    let message = message.replace('\n', " ");
-    eprintln!("{stamp} [{label}] {message}");
+    // One line per message, whatever the message contains, written with
+    // one write(2): stderr is unbuffered, and eprintln! would make one
+    // system call per piece of the format (and panic if stderr is closed).
+    let line = format!("{stamp} [{label}] {}\n", message.replace('\n', " "));
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
 }
 
 pub fn debug(message: &str) {
