@@ -8,6 +8,7 @@ mod commands;
 mod common;
 pub mod docs;
 pub mod log;
+mod parse;
 mod progress;
 mod values;
 
@@ -37,6 +38,16 @@ EXIT STATUS:
 #[derive(Debug, Parser)]
 #[command(name = "certkit", version, about = ABOUT, after_help = EXAMPLES, propagate_version = true)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The flags every command takes.
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
     /// Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal
     #[arg(long, global = true, value_name = "LEVEL", default_value_t = 1,
           value_parser = clap::value_parser!(u8).range(0..=5))]
@@ -47,9 +58,6 @@ pub struct Cli {
           default_missing_value = "true", default_value = "false",
           value_parser = clap::builder::BoolishValueParser::new())]
     pub quiet: bool,
-
-    #[command(subcommand)]
-    pub command: Command,
 }
 
 /// Every certkit command.
@@ -85,7 +93,7 @@ pub fn command() -> clap::Command {
 /// Runs certkit with a full argv (argv[0] included) and returns the exit
 /// code: 0 success, 1 error, 2 usage error.
 pub fn main_with_args(argv: Vec<OsString>) -> i32 {
-    let cli = match Cli::try_parse_from(args::normalize(argv)) {
+    let cli = match parse::parse(args::normalize(argv)) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -94,8 +102,8 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
     };
     log::install();
     certkit_core::keys::slow_work::observe_with(progress::observer);
-    log::set_level(cli.loglevel);
-    if cli.quiet {
+    log::set_level(cli.global.loglevel);
+    if cli.global.quiet {
         log::set_level(log::LEVEL_ERROR);
     }
     let result = match cli.command {
