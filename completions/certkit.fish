@@ -60,6 +60,7 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocspdump" -d 'Print
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "serve" -d 'Serve cfssl\'s signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "info" -d 'Ask a remote cfssl API for its CA certificate and a profile\'s usages and expiry'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "multirootca" -d 'Serve several labeled CAs from a roots file (cfssl\'s multirootca: authsign and info)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "install-links" -d 'Link every cfssl binary name certkit answers to (cfssl, cfssljson, ...) to certkit in DIR'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l initca -d 'Also self-sign the CSR as a CA certificate (like gencert -initca)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
@@ -511,3 +512,12 @@ complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -s q -l qui
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand multirootca" -s V -l version -d 'Print version'
+complete -c certkit -n "__fish_certkit_using_subcommand install-links" -l force -d 'Replace files and links of those names that are not links to certkit' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand install-links" -l list -d 'Print the names, one per line, and make no links' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand install-links" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
+complete -c certkit -n "__fish_certkit_using_subcommand install-links" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand install-links" -s h -l help -d 'Print help'
+complete -c certkit -n "__fish_certkit_using_subcommand install-links" -s V -l version -d 'Print version'

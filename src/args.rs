@@ -112,6 +112,11 @@ pub struct Normalized {
     pub warnings: Vec<String>,
 }
 
+/// The names of [`CFSSL_NAMES`], in order.
+pub fn cfssl_names() -> Vec<&'static str> {
+    CFSSL_NAMES.iter().map(|(name, _)| *name).collect()
+}
+
 /// Rewrites argv for clap. Single-letter flags (`-f`) stay short; a lone
 /// `-` (stdin) and everything after `--` stay as they are. `command` is
 /// the clap definition, built (once, for parsing too) only under a cfssl

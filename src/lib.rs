@@ -9,6 +9,7 @@ mod commands;
 mod common;
 pub mod docs;
 pub mod log;
+
 mod progress;
 mod values;
 
@@ -38,6 +39,16 @@ EXIT STATUS:
 #[derive(Debug, Parser)]
 #[command(name = "certkit", version, about = ABOUT, after_help = EXAMPLES, propagate_version = true)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The flags every command takes.
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
     /// Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal
     #[arg(long, global = true, value_name = "LEVEL", default_value_t = 1,
           value_parser = clap::value_parser!(u8).range(0..=5))]
@@ -48,9 +59,6 @@ pub struct Cli {
           default_missing_value = "true", default_value = "false",
           value_parser = clap::builder::BoolishValueParser::new())]
     pub quiet: bool,
-
-    #[command(subcommand)]
-    pub command: Command,
 }
 
 /// Every certkit command.
@@ -87,6 +95,7 @@ pub enum Command {
     Serve(serve::Args),
     Info(info::Args),
     Multirootca(multirootca::Args),
+    InstallLinks(install_links::Args),
 }
 
 /// The clap definition, for help, man pages and completions.
@@ -152,8 +161,8 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
     };
     log::install();
     certkit_core::keys::slow_work::observe_with(progress::observer);
-    log::set_level(cli.loglevel);
-    if cli.quiet {
+    log::set_level(cli.global.loglevel);
+    if cli.global.quiet {
         log::set_level(log::LEVEL_ERROR);
     }
     for warning in &normalized.warnings {
@@ -191,6 +200,7 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Command::Serve(a) => serve::run(a),
         Command::Info(a) => info::run(a),
         Command::Multirootca(a) => multirootca::run(a),
+        Command::InstallLinks(a) => install_links::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -46,9 +46,13 @@ fn write_line(label: &str, message: &str) {
     // One line per message, whatever the message contains: newlines
     // become spaces, other control characters (a CN holding ESC or CR)
     // are escaped, and a line is cut at a length a terminal can show.
+    // Written with one write(2): stderr is unbuffered, and eprintln! would
+    // make one system call per piece of the format (and panic if stderr is
+    // closed).
     let message =
         certkit_core::text::clip_to(&message.replace('\n', " "), certkit_core::text::LINE_LIMIT);
-    eprintln!("{stamp} [{label}] {message}");
+    let line = format!("{stamp} [{label}] {message}\n");
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
 }
 
 pub fn debug(message: &str) {

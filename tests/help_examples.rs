@@ -179,7 +179,7 @@ fn every_example_in_the_help_runs() {
         std::env::var("PATH").unwrap_or_default()
     );
     // Ordered so each example finds what earlier ones wrote.
-    let commands: [&[&str]; 30] = [
+    let commands: [&[&str]; 31] = [
         &["json"],
         &["genkey"],
         &["initca"],
@@ -211,6 +211,7 @@ fn every_example_in_the_help_runs() {
         &["batch"],
         &["gencrl"],
         &["ocspsign"],
+        &["install-links"],
     ];
     for command in commands {
         let found = examples(&help_of(command));
@@ -233,6 +234,13 @@ fn every_example_in_the_help_runs() {
     assert!(read("ca-key.plain.pem").starts_with("-----BEGIN RSA PRIVATE KEY-----\n"));
     assert!(read("ca-signed-server.pem").starts_with("-----BEGIN CERTIFICATE-----\n"));
     assert!(work.join("server.p12").exists() && work.join("server-env.p12").exists());
+    let linked = std::fs::read_link(work.join("cfssl-bin/cfssljson")).unwrap();
+    assert_eq!(
+        linked,
+        Path::new(env!("CARGO_BIN_EXE_certkit"))
+            .canonicalize()
+            .unwrap()
+    );
     let verify = Command::new("openssl")
         .args([
             "verify",

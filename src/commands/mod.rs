@@ -13,6 +13,7 @@ pub mod gencsr;
 pub mod genkey;
 pub mod info;
 pub mod initca;
+pub mod install_links;
 pub mod json;
 pub mod k8s;
 pub mod key;

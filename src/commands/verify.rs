@@ -1,7 +1,7 @@
 //! `verify`: does a certificate validate for a purpose, names and a time?
 
-use certkit_core::chain::verify::{parse_time, peer_names, verify_files, Files, Options};
 use crate::common::emit;
+use certkit_core::chain::verify::{parse_time, peer_names, verify_files, Files, Options};
 use certkit_core::error::Result;
 
 /// Verify a certificate chain for a purpose, names and time (exit 0 when valid)

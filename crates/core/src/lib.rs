@@ -31,7 +31,7 @@ pub mod ops;
 pub mod output;
 pub mod policy;
 pub mod request;
-pub mod text;
 pub mod revocation;
+pub mod text;
 
 pub use error::{Error, Result};

@@ -5,9 +5,11 @@
 //! - `lock`: one writer at a time per directory
 //! - `renew`: a renewed certificate (and key) written in place with backups
 //! - `cluster`: the cluster PKI directory, staged and swapped in whole
+//! - `links`: the cfssl names as symbolic links to certkit (`install-links`)
 
 pub mod atomic;
 pub mod cluster;
 pub mod interrupt;
+pub mod links;
 pub mod lock;
 pub mod renew;

@@ -4,10 +4,10 @@
 //! responder (`ocsp`). Issuance goes through
 //! `certkit_core::issue`, the same path the CLI takes.
 
-pub mod tls_probe;
 pub mod certdb;
 pub mod client;
 pub mod multiroot;
 pub mod ocsp;
 pub mod revocation;
 pub mod serve;
+pub mod tls_probe;

@@ -46,13 +46,21 @@ fn is_env_name(name: &str) -> bool {
 /// value, `file:PATH` or anything else a file path.
 pub fn read_input(name: &str) -> Result<Vec<u8>> {
     match Source::parse(name) {
-        Source::Stdin => read_limited(std::io::stdin().lock(), Path::new("<stdin>"), MAX_INPUT),
+        Source::Stdin => read_limited(std::io::stdin().lock(), Path::new("<stdin>"), MAX_INPUT, 0),
         Source::Env(var) => read_env(name, var),
-        Source::File(path) => {
-            let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-            read_limited(file, Path::new(path), MAX_INPUT)
-        }
+        Source::File(path) => read_file(path, MAX_INPUT),
     }
+}
+
+fn read_file(path: &str, limit: usize) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    read_limited(
+        file,
+        Path::new(path),
+        limit,
+        usize::try_from(size).unwrap_or(limit),
+    )
 }
 
 fn read_env(name: &str, var: &str) -> Result<Vec<u8>> {
@@ -75,8 +83,7 @@ pub const MAX_POOL_INPUT: usize = 16 << 20;
 
 /// Reads a certificate pool file (a path, never standard input).
 pub fn read_pool(name: &str) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(name).map_err(|e| Error::io(name, e))?;
-    read_limited(file, Path::new(name), MAX_POOL_INPUT)
+    read_file(name, MAX_POOL_INPUT)
 }
 
 /// Reads an input as UTF-8 text.
@@ -94,26 +101,68 @@ pub fn display_name(name: &str) -> &str {
     }
 }
 
-fn read_limited(reader: impl Read, path: &Path, limit: usize) -> Result<Vec<u8>> {
-    // Sized for the largest secret-bearing input up front: growing would
-    // free copies of what may be a private key without wiping them.
-    let mut buf = Vec::with_capacity(limit.min(MAX_INPUT) + 1);
-    reader
-        .take(limit as u64 + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| Error::io(path, e))?;
-    if buf.len() > limit {
-        return Err(Error::TooLarge {
-            path: path.to_path_buf(),
-            limit,
-        });
+/// Reads at most `limit` bytes (more is an error), into a buffer of
+/// `size_hint` + 1 bytes to start with: a file's length, so that a file is
+/// read into one allocation of its size. Growing a Vec would free copies of
+/// what may be a private key without wiping them, so the buffer grows by
+/// hand here and each smaller one is wiped. (A buffer of `limit` bytes up
+/// front cost a 1 MiB allocation per input, and wiping it a million
+/// instructions and 256 page faults: more than signing.)
+fn read_limited(
+    mut reader: impl Read,
+    path: &Path,
+    limit: usize,
+    size_hint: usize,
+) -> Result<Vec<u8>> {
+    use zeroize::Zeroize;
+    let mut buf: Vec<u8> = Vec::with_capacity(size_hint.min(limit) + 1);
+    let mut chunk = zeroize::Zeroizing::new([0u8; 8192]);
+    loop {
+        let n = match reader.read(&mut chunk[..]) {
+            Ok(0) => return Ok(buf),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                buf.zeroize();
+                return Err(Error::io(path, e));
+            }
+        };
+        if buf.len() + n > limit {
+            buf.zeroize();
+            return Err(Error::TooLarge {
+                path: path.to_path_buf(),
+                limit,
+            });
+        }
+        if buf.capacity() < buf.len() + n {
+            let mut bigger =
+                Vec::with_capacity((2 * buf.capacity()).max(buf.len() + n).min(limit + 1));
+            bigger.extend_from_slice(&buf);
+            buf.zeroize();
+            buf = bigger;
+        }
+        buf.extend_from_slice(&chunk[..n]);
     }
-    Ok(buf)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_across_growth_exactly_and_stops_at_the_limit() {
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let read = read_limited(&data[..], Path::new("x"), 100_000, 0).unwrap();
+        assert_eq!(read, data);
+        let err = read_limited(&data[..], Path::new("x"), 99_999, 0).unwrap_err();
+        assert!(matches!(err, Error::TooLarge { .. }), "{err}");
+        let sized = read_limited(&data[..], Path::new("x"), MAX_INPUT, data.len()).unwrap();
+        assert_eq!(
+            sized.capacity(),
+            data.len() + 1,
+            "a file is read into one buffer of its size"
+        );
+    }
 
     #[test]
     fn refuses_oversize_input() {

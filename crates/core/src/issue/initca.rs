@@ -1,6 +1,6 @@
 //! Creating a self-signed CA from a request, as `cfssl gencert -initca`.
 
-use crate::csr::{self, VerifiedCsr};
+use crate::csr::VerifiedCsr;
 use crate::error::Result;
 use crate::issue::issuer::self_sign;
 use crate::keys::KeyPair;
@@ -52,8 +52,8 @@ pub fn new_ca_with_key(req: &Request, key: KeyPair) -> Result<NewCa> {
 /// A CSR for `req` made with `key` and self-signed under `profile`: a root
 /// (initca) or a test leaf (selfsign).
 pub fn self_signed_with_key(req: &Request, key: KeyPair, profile: &Profile) -> Result<NewCa> {
-    let csr_pem = csr::build(req, &key)?;
-    let csr = VerifiedCsr::parse(csr_pem.as_bytes(), "generated CSR")?;
+    let csr = VerifiedCsr::built(req, &key)?;
+    let csr_pem = csr.to_pem();
     let issued = self_sign(&csr, &key, profile)?;
     Ok(NewCa {
         key_pem: key.to_pem()?,

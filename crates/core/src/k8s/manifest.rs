@@ -51,9 +51,8 @@ impl CsrSource {
             warnings.push(format!("{source}: the \"ca\" section is ignored: Kubernetes signers issue what their profile says"));
         }
         let key = KeyPair::generate(parsed.request.key)?;
-        let csr_pem = crate::csr::build(&parsed.request, &key)?;
         Ok(CsrSource {
-            csr: VerifiedCsr::parse(csr_pem.as_bytes(), "generated CSR")?,
+            csr: VerifiedCsr::built(&parsed.request, &key)?,
             key_pem: Some(key.to_pem()?),
             warnings,
         })

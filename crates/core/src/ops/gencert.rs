@@ -3,7 +3,7 @@
 
 use super::load::{self, CaSource};
 use super::Report;
-use crate::csr::{self, VerifiedCsr};
+use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 use crate::keys::format::KeyEncoder;
 use crate::keys::KeyPair;
@@ -50,9 +50,9 @@ pub fn gencert(inputs: &GencertInputs, keys: &KeyEncoder) -> Result<Report> {
     report.info("generate received request");
     report.info(format!("generating key: {}", req.key));
     let key = KeyPair::generate(req.key)?;
-    let csr_pem = csr::build(&req, &key)?;
+    let csr = VerifiedCsr::built(&req, &key)?;
+    let csr_pem = csr.to_pem();
     report.info("encoded CSR");
-    let csr = VerifiedCsr::parse(csr_pem.as_bytes(), "generated CSR")?;
     let issued = issuer.sign(&csr, profile, None)?;
     report.warn_all(&issued.warnings);
     report.info(format!(

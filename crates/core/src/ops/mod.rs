@@ -12,9 +12,9 @@ pub mod gencert;
 pub mod genkey;
 pub mod initca;
 pub mod load;
-pub mod selfsign;
 pub mod ocsp_check;
 pub mod revocation;
+pub mod selfsign;
 pub mod sign;
 
 use zeroize::Zeroizing;
