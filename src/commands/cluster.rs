@@ -3,15 +3,11 @@
 //! (`print-defaults`).
 
 use super::renew::RotationFlags;
-use crate::common::{log_warnings, print_stdout};
-use crate::log;
-use certkit_core::cluster::layout::key_names;
-use certkit_core::cluster::spec::{ClusterSpec, EXAMPLE_SPEC};
+use crate::common::{emit, print_stdout};
+use certkit_core::cluster::spec::EXAMPLE_SPEC;
 use certkit_core::error::Result;
-use certkit_core::input::{display_name, read_input};
-use certkit_files::cluster::cfssl_out;
-use certkit_files::cluster::init::{init, InitOptions};
-use certkit_files::cluster::renew::renew_layout;
+use certkit_files::cluster::init::InitOptions;
+use certkit_files::cluster::ops;
 use std::path::PathBuf;
 
 /// Create or renew a whole Kubernetes cluster PKI (kubeadm's layout)
@@ -110,49 +106,26 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 fn run_init(args: InitArgs) -> Result<()> {
-    let spec = ClusterSpec::from_json(
-        &read_input(&args.config)?,
-        display_name(&args.config),
-        &key_names(),
-    )?;
     let opts = InitOptions {
         out: args.out.clone(),
         force: args.force,
         reuse_ca: args.reuse_ca,
     };
-    let cfssl_dir = args.cfssl_out.as_deref();
-    let built = init(&spec, &opts, || {
-        cfssl_dir.map_or(Ok(()), |dir| cfssl_out::write(&spec, dir).map(drop))
-    })?;
-    log::info(&format!(
-        "cluster {:?}: wrote {} files to {}",
-        spec.cluster_name,
-        built.files.len(),
-        args.out.display()
-    ));
-    if !built.reused.is_empty() {
-        log::info(&format!("reused CAs: {}", built.reused.join(", ")));
-    }
-    if !built.kept.is_empty() {
-        log::info(&format!(
-            "kept {} files certkit did not make: {}",
-            built.kept.len(),
-            built.kept.join(", ")
-        ));
-    }
-    Ok(())
+    emit(ops::init_from_spec(
+        &args.config,
+        &opts,
+        args.cfssl_out.as_deref(),
+    )?)
 }
 
 fn run_renew(args: RenewArgs) -> Result<()> {
-    let done = renew_layout(
+    let backup = !args.rotation.no_backup;
+    emit(ops::renew(
         &args.out,
         &args.which,
         args.rotation.new_key,
-        !args.rotation.no_backup,
-    )?;
-    log_warnings(&done.warnings);
-    log::info(&format!("renewed {}", done.names.join(", ")));
-    Ok(())
+        backup,
+    )?)
 }
 
 /// The example spec; `certkit print-defaults cluster` prints it too.

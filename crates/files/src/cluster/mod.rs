@@ -4,5 +4,6 @@
 
 pub mod cfssl_out;
 pub mod init;
+pub mod ops;
 pub mod output_dir;
 pub mod renew;
