@@ -118,10 +118,8 @@ pub fn cfssl_names() -> Vec<&'static str> {
 }
 
 /// Rewrites argv for clap. Single-letter flags (`-f`) stay short; a lone
-/// `-` (stdin) and everything after `--` stay as they are. `command` is
-/// the clap definition, built (once, for parsing too) only under a cfssl
-/// name.
-pub fn normalize(argv: Vec<OsString>, command: &mut clap::Command) -> Normalized {
+/// `-` (stdin) and everything after `--` stay as they are.
+pub fn normalize(argv: Vec<OsString>) -> Normalized {
     let mut iter = argv.into_iter();
     let program = iter.next().unwrap_or_else(|| OsString::from("certkit"));
     let personality = Path::new(&program)
@@ -150,10 +148,7 @@ pub fn normalize(argv: Vec<OsString>, command: &mut clap::Command) -> Normalized
         }
     }
     match cfssl {
-        Some(_) => {
-            command.build();
-            lenient(argv, command)
-        }
+        Some(_) => lenient(argv),
         None => Normalized {
             argv,
             warnings: Vec::new(),
@@ -193,7 +188,7 @@ impl Accepts {
 /// cfssl's leniency: drop cfssl flags the command does not use and
 /// arguments beyond those it reads. Commands with subcommands of their
 /// own (`k8s`, `cluster`) are certkit's, and stay strict.
-fn lenient(argv: Vec<OsString>, root: &clap::Command) -> Normalized {
+fn lenient(argv: Vec<OsString>) -> Normalized {
     let Some(at) = argv.iter().skip(1).position(|a| !is_flag(a)).map(|i| i + 1) else {
         return Normalized {
             argv,
@@ -201,6 +196,15 @@ fn lenient(argv: Vec<OsString>, root: &clap::Command) -> Normalized {
         };
     };
     let name = argv[at].to_string_lossy().into_owned();
+    // Only the named command is built (see crate::parse): its flags after
+    // clap has propagated the global ones.
+    let Some(mut root) = crate::parse::one_command(&name) else {
+        return Normalized {
+            argv,
+            warnings: Vec::new(),
+        };
+    };
+    root.build();
     let Some(cmd) = root.find_subcommand(&name).filter(|c| !c.has_subcommands()) else {
         return Normalized {
             argv,
@@ -303,10 +307,7 @@ mod tests {
     }
 
     fn normalized(args: &[&str]) -> (Vec<String>, Vec<String>) {
-        let n = normalize(
-            args.iter().map(OsString::from).collect(),
-            &mut crate::command(),
-        );
+        let n = normalize(args.iter().map(OsString::from).collect());
         let argv = n
             .argv
             .into_iter()

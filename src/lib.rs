@@ -10,6 +10,7 @@ mod common;
 pub mod docs;
 pub mod log;
 
+mod parse;
 mod progress;
 mod values;
 
@@ -143,12 +144,8 @@ fn usage_error_lines(rendered: &str) -> String {
 /// Runs certkit with a full argv (argv[0] included) and returns the exit
 /// code: 0 success, 1 error, 2 usage error.
 pub fn main_with_args(argv: Vec<OsString>) -> i32 {
-    let mut definition = command();
-    let normalized = args::normalize(argv, &mut definition);
-    let parsed = definition
-        .try_get_matches_from_mut(normalized.argv)
-        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
-    let cli = match parsed {
+    let normalized = args::normalize(argv);
+    let cli = match parse::parse(normalized.argv) {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {
             eprintln!("{}", usage_error_lines(&e.render().to_string()));
