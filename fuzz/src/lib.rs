@@ -189,3 +189,51 @@ pub fn san_names(data: &[u8]) {
         let _ = whitelist.check(&subject, &sans);
     }
 }
+
+/// A fixed issuer for the revocation harnesses: the CA that signed the
+/// seeds in `fixtures/fuzz/{crl,ocsp_response}/` (made by certkit for
+/// them; its key was not kept).
+pub fn fixture_ca() -> &'static certkit_core::chain::certs::Cert {
+    static CA: OnceLock<certkit_core::chain::certs::Cert> = OnceLock::new();
+    CA.get_or_init(|| {
+        let pem = include_bytes!("../../fixtures/fuzz/revocation-ca.pem");
+        certkit_core::chain::certs::parse_all(pem)
+            .ok()
+            .and_then(|certs| certs.into_iter().next())
+            .expect("parsing fixtures/fuzz/revocation-ca.pem")
+    })
+}
+
+/// CRLs as `verify --crl FILE` reads them: parse (PEM or DER), then check
+/// the CA itself against them (issuer match, cRLSign, signature, dates,
+/// the serial list).
+pub fn crl(data: &[u8]) {
+    use certkit_core::chain::verify::{crl::check, parse_crls, profile::Role};
+    if let Ok(crls) = parse_crls(data) {
+        let ca = fixture_ca();
+        let _ = check(
+            ca,
+            Role::Intermediate,
+            ca,
+            &crls,
+            std::time::SystemTime::now(),
+        );
+    }
+}
+
+/// OCSP requests as `ocspserve` and `serve` read them from the network
+/// (a POST body, or the DER behind a GET path's base64).
+pub fn ocsp_request(data: &[u8]) {
+    let _ = certkit_core::revocation::ocsp::parse_request(data);
+}
+
+/// OCSP responses as `verify --ocsp` reads them from a responder: the
+/// summary, then the full check (signer, CertID, nonce, dates) against
+/// the fixture CA.
+pub fn ocsp_response(data: &[u8]) {
+    use certkit_core::revocation::ocsp::{check_response, read_response};
+    let serial = read_response(data).map_or_else(|_| vec![1], |summary| summary.serial);
+    let now = std::time::SystemTime::now();
+    let _ = check_response(data, fixture_ca(), &serial, None, now);
+    let _ = check_response(data, fixture_ca(), &serial, Some(b"nonce"), now);
+}
