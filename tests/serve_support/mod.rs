@@ -3,6 +3,8 @@
 //! serve`) started on a free port and killed by PID on drop; curl.
 #![allow(dead_code)] // each test crate uses a different part
 
+pub mod postgres;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
