@@ -126,11 +126,7 @@ fn bundle_endpoint_answers_as_cfssl_1_2() {
         "int.pem",
     ];
     let ours = Server::certkit(dir, &files);
-    let theirs = Server::cfssl(
-        dir,
-        &cfssl,
-        &[&["-address", "127.0.0.1"][..], &files].concat(),
-    );
+    let theirs = Server::cfssl(dir, &cfssl, &files);
     let leaf_key = read(dir, "leaf-key.pem");
     let bad_pem =
         r#"{"certificate":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"}"#;
@@ -235,11 +231,7 @@ fn without_ca_bundle_the_endpoint_uses_the_system_roots_as_cfssl() {
     let dir = tmp.path();
     let files = ["-ca", "int.pem", "-ca-key", "int-key.pem"];
     let ours = Server::certkit(dir, &files);
-    let theirs = Server::cfssl(
-        dir,
-        &cfssl,
-        &[&["-address", "127.0.0.1"][..], &files].concat(),
-    );
+    let theirs = Server::cfssl(dir, &cfssl, &files);
     let body = bundle_body(dir, &["leaf.pem", "int.pem"], &[]);
     let a = post(dir, &format!("{}/api/v1/cfssl/bundle", ours.url), &body);
     let b = post(dir, &format!("{}/api/v1/cfssl/bundle", theirs.url), &body);
@@ -302,7 +294,7 @@ fn sign_with_bundle_true_answers_as_current_cfssl() {
     };
     let bin = current.join("cfssl");
     let compare = |ca: &[&str], bundles: &[&str], ours: &Answer| {
-        let args = [&["-address", "127.0.0.1"][..], ca, bundles].concat();
+        let args = [ca, bundles].concat();
         let theirs = Server::cfssl(dir, &bin, &args);
         let (b, w) = sign_bundled(dir, &theirs.url);
         let v: Value = serde_json::from_str(&ours.body).unwrap();
@@ -337,7 +329,7 @@ fn sign_with_bundle_true_answers_as_current_cfssl() {
     // cfssl 1.2.0 has no bundler on sign at all: it drops the request's
     // bundle silently, which certkit does not copy.
     if let Some(old) = cfssl_1_2() {
-        let args = [&["-address", "127.0.0.1"][..], &ca[..], &bundles[..]].concat();
+        let args = [&ca[..], &bundles[..]].concat();
         let theirs = Server::cfssl(dir, &old, &args);
         let (b, w) = sign_bundled(dir, &theirs.url);
         assert_eq!(b.status, 200, "{b:?}");

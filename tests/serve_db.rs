@@ -38,17 +38,7 @@ fn kill_9_under_load_loses_no_acknowledged_certificate() {
     let tmp = workdir();
     let dir = tmp.path();
     write(dir, "sign.json", &sign_body(dir, ""));
-    let mut server = Server::certkit(
-        dir,
-        &[
-            "-ca",
-            "ca.pem",
-            "-ca-key",
-            "ca-key.pem",
-            "-db-config",
-            "db.json",
-        ],
-    );
+    let mut server = Server::certkit(dir, &[ca_args(), SQLITE_DB.to_vec()].concat());
     let received = Arc::new(Mutex::new(Vec::new()));
     let clients: Vec<_> = (0..4)
         .map(|_| {
@@ -96,14 +86,7 @@ fn two_replicas_on_postgres_issue_without_collisions() {
     let dir = tmp.path();
     write(dir, "pg.json", &pg.db_config());
     write(dir, "sign.json", &sign_body(dir, ""));
-    let args = [
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "-db-config",
-        "pg.json",
-    ];
+    let args = [ca_args(), vec!["-db-config", "pg.json"]].concat();
     let replicas = [Server::certkit(dir, &args), Server::certkit(dir, &args)];
     let clients: Vec<_> = replicas
         .iter()
@@ -181,14 +164,7 @@ fn two_replicas_on_postgres_issue_without_collisions() {
 fn sign_and_gencert_record_with_db_config_as_cfssl() {
     let tmp = workdir();
     let dir = tmp.path();
-    let ca = [
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "-db-config",
-        "db.json",
-    ];
+    let ca = [ca_args(), SQLITE_DB.to_vec()].concat();
     let signed: serde_json::Value = serde_json::from_str(&run(
         dir,
         certkit(),
