@@ -288,6 +288,14 @@ fn sign_with_bundle_true_answers_as_current_cfssl() {
     );
     let (refused, _) = sign_bundled(dir, &stray.url);
     assert_eq!(refused.status, 400, "{refused:?}");
+    assert!(
+        stray
+            .log()
+            .contains("does not chain to a root of -ca-bundle"),
+        "{}",
+        stray.log()
+    );
+    assert!(!with.log().contains("does not chain"), "{}", with.log());
 
     let Some(current) = cfssl_current() else {
         return;

@@ -87,4 +87,21 @@ impl Bundler {
             SystemTime::now(),
         )?)
     }
+
+    /// Whether certificates `ca_pem` issues can be bundled: it is one of
+    /// the roots, or it chains to one. Checked at start-up, so that a CA
+    /// outside the bundles is a warning, not a surprise at each request.
+    pub fn covers(&self, ca_pem: &str) -> bool {
+        let Ok(block) = pem::parse(ca_pem) else {
+            return false;
+        };
+        self.loaded
+            .pools
+            .roots
+            .iter()
+            .any(|root| root.der == block.contents())
+            || self
+                .bundle(ca_pem.as_bytes(), None, Flavor::Optimal)
+                .is_ok()
+    }
 }

@@ -155,6 +155,17 @@ pub async fn serve(
         )?),
         Personality::MultiRootCa => None,
     };
+    if let Some(bundler) = bundler.as_ref().filter(|b| b.for_signing) {
+        for signer in signers.values().filter(|s| !bundler.covers(&s.ca_pem)) {
+            log(
+                "WARNING",
+                &format!(
+                    "{}the CA certificate does not chain to a root of -ca-bundle: sign requests with \"bundle\": true will fail",
+                    if signer.label.is_empty() { String::new() } else { format!("{}: ", signer.label) }
+                ),
+            );
+        }
+    }
     let state = Arc::new(AppState {
         personality,
         signers,
