@@ -13,7 +13,9 @@ use certkit_server::serve::{self, tls::TlsFiles, ServeOptions};
       -db-config db.json
   The same over TLS, clients authenticated by certificates from client-ca.pem:
     certkit serve -ca ca.pem -ca-key ca-key.pem -tls-cert tls.pem -tls-key tls-key.pem \\
-      -mutual-tls-ca client-ca.pem -mutual-tls-cn '^client-ok$'")]
+      -mutual-tls-ca client-ca.pem -mutual-tls-cn '^client-ok$'
+  With a bundler: the bundle endpoint, and \"bundle\": true on sign answered with the chain:
+    certkit serve -ca ca.pem -ca-key ca-key.pem -ca-bundle roots.pem -int-bundle intermediates.pem")]
 pub struct Args {
     /// Address to listen on
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
