@@ -122,6 +122,37 @@ fn ocspserve_from_a_responses_file() {
 }
 
 #[test]
+fn ocspserve_reads_a_responses_file_of_several_mib() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    sign_responses(d);
+    // A CA's file: thousands of lines, past the 1 MiB cap of other inputs.
+    let lines = std::fs::read_to_string(d.join("responses.txt")).unwrap();
+    let mut big = String::new();
+    while big.len() < 3 << 20 {
+        big.push_str(&lines);
+    }
+    std::fs::write(d.join("big.txt"), &big).unwrap();
+    let served = start_certkit(d, &["-responses", "big.txt"]);
+    let good = openssl_ocsp(d, served.port, "good.pem", &["-no_nonce"]);
+    assert_status(&good, "good.pem", "good");
+    let revoked = openssl_ocsp(d, served.port, "revoked.pem", &["-no_nonce"]);
+    assert_key_compromise(&revoked, "revoked.pem");
+    drop(served);
+
+    // A bad line near the end is refused, naming the file and the line.
+    let bad_line = big.lines().count() + 1;
+    big.push_str("bm90IGFuIE9DU1AgcmVzcG9uc2U=\n");
+    big.push_str(&lines);
+    std::fs::write(d.join("bad.txt"), &big).unwrap();
+    let out = sh(d, "certkit ocspserve -port 0 -responses bad.txt");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("bad.txt:{bad_line}")), "{err}");
+}
+
+#[test]
 fn get_requests_carry_rfc5019_caching_headers() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -148,19 +148,7 @@ fn cfssl_1_2_client_over_http_and_tls_with_sqlite_certdb() {
     let dir = tmp.path();
     let mut issued = Vec::new();
     {
-        let server = Server::certkit(
-            dir,
-            &[
-                "-ca",
-                "ca.pem",
-                "-ca-key",
-                "ca-key.pem",
-                "-config",
-                "server-config.json",
-                "-db-config",
-                "db.json",
-            ],
-        );
+        let server = Server::certkit(dir, &recording_args());
         issued.extend(cfssl_clients(dir, &bin, &server.url));
         // The forms cfssl itself accepts for a remote: host:port and a bare host.
         let short = format!("localhost:{}", server.port);
@@ -175,23 +163,7 @@ fn cfssl_1_2_client_over_http_and_tls_with_sqlite_certdb() {
         );
     }
     {
-        let server = Server::certkit(
-            dir,
-            &[
-                "-ca",
-                "ca.pem",
-                "-ca-key",
-                "ca-key.pem",
-                "-config",
-                "server-config.json",
-                "-db-config",
-                "db.json",
-                "-tls-cert",
-                "tls.pem",
-                "-tls-key",
-                "tls-key.pem",
-            ],
-        );
+        let server = Server::certkit(dir, &[tls_args(), SQLITE_DB.to_vec()].concat());
         assert!(server.url.starts_with("https://"));
         let remote = format!("https://localhost:{}", server.port);
         issued.extend(cfssl_clients(dir, &bin, &remote));
@@ -246,24 +218,7 @@ fn mutual_tls_current_cfssl_and_curl() {
     let dir = tmp.path();
     let server = Server::certkit(
         dir,
-        &[
-            "-ca",
-            "ca.pem",
-            "-ca-key",
-            "ca-key.pem",
-            "-config",
-            "server-config.json",
-            "-tls-cert",
-            "tls.pem",
-            "-tls-key",
-            "tls-key.pem",
-            "-mutual-tls-ca",
-            "ca.pem",
-            "-mutual-tls-cn",
-            "^client-ok$",
-            "-min-tls-version",
-            "1.2",
-        ],
+        &[mutual_tls_args(), vec!["-min-tls-version", "1.2"]].concat(),
     );
     let url = format!("https://localhost:{}/api/v1/cfssl/sign", server.port);
     write(dir, "sign.json", &sign_body(dir, ""));
@@ -321,17 +276,11 @@ fn mutual_tls_current_cfssl_and_curl() {
         dir,
         current.join("cfssl"),
         &[
-            "sign",
-            "-remote",
-            &remote,
-            "-tls-remote-ca",
-            "ca.pem",
-            "-mutual-tls-client-cert",
-            "client-ok.pem",
-            "-mutual-tls-client-key",
-            "client-ok-key.pem",
-            "svc.csr",
-        ],
+            &["sign", "-remote", &remote][..],
+            &MUTUAL_TLS_CLIENT,
+            &["svc.csr"],
+        ]
+        .concat(),
     );
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     verified_ext(dir, v["cert"].as_str().unwrap(), "subjectAltName");
@@ -340,19 +289,17 @@ fn mutual_tls_current_cfssl_and_curl() {
         dir,
         current.join("cfssl"),
         &[
-            "gencert",
-            "-config",
-            "client-config.json",
-            "-profile",
-            "authed",
-            "-tls-remote-ca",
-            "ca.pem",
-            "-mutual-tls-client-cert",
-            "client-ok.pem",
-            "-mutual-tls-client-key",
-            "client-ok-key.pem",
-            "req.json",
-        ],
+            &[
+                "gencert",
+                "-config",
+                "client-config.json",
+                "-profile",
+                "authed",
+            ][..],
+            &MUTUAL_TLS_CLIENT,
+            &["req.json"],
+        ]
+        .concat(),
     );
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let eku = verified_ext(dir, v["cert"].as_str().unwrap(), "extendedKeyUsage");

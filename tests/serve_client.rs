@@ -110,20 +110,7 @@ fn client_of_cfssl_1_2_serve_with_ip_port() {
     let Some(bin) = cfssl_1_2() else { return };
     let tmp = workdir();
     let dir = tmp.path();
-    let server = Server::cfssl(
-        dir,
-        &bin,
-        &[
-            "-address",
-            "127.0.0.1",
-            "-ca",
-            "ca.pem",
-            "-ca-key",
-            "ca-key.pem",
-            "-config",
-            "server-config.json",
-        ],
-    );
+    let server = Server::cfssl(dir, &bin, &signing_args());
     // IP:port, which cfssl's own client cannot use (cfssl#961).
     client_forms(dir, &format!("127.0.0.1:{}", server.port), &[]);
     // The address from the config alone, and the server's refusal passed on.
@@ -164,34 +151,12 @@ fn client_of_cfssl_1_2_serve_with_ip_port() {
 fn client_of_certkit_serve_over_mutual_tls() {
     let tmp = workdir();
     let dir = tmp.path();
-    let server = Server::certkit(
+    let server = Server::certkit(dir, &mutual_tls_args());
+    client_forms(
         dir,
-        &[
-            "-ca",
-            "ca.pem",
-            "-ca-key",
-            "ca-key.pem",
-            "-config",
-            "server-config.json",
-            "-tls-cert",
-            "tls.pem",
-            "-tls-key",
-            "tls-key.pem",
-            "-mutual-tls-ca",
-            "ca.pem",
-            "-mutual-tls-cn",
-            "^client-ok$",
-        ],
+        &format!("https://127.0.0.1:{}", server.port),
+        &MUTUAL_TLS_CLIENT,
     );
-    let tls = [
-        "-tls-remote-ca",
-        "ca.pem",
-        "-mutual-tls-client-cert",
-        "client-ok.pem",
-        "-mutual-tls-client-key",
-        "client-ok-key.pem",
-    ];
-    client_forms(dir, &format!("https://127.0.0.1:{}", server.port), &tls);
 }
 
 #[test]
@@ -201,35 +166,10 @@ fn client_of_current_cfssl_serve_over_mutual_tls() {
     };
     let tmp = workdir();
     let dir = tmp.path();
-    let server = Server::cfssl(
+    let server = Server::cfssl(dir, &current.join("cfssl"), &mutual_tls_args());
+    client_forms(
         dir,
-        &current.join("cfssl"),
-        &[
-            "-address",
-            "127.0.0.1",
-            "-ca",
-            "ca.pem",
-            "-ca-key",
-            "ca-key.pem",
-            "-config",
-            "server-config.json",
-            "-tls-cert",
-            "tls.pem",
-            "-tls-key",
-            "tls-key.pem",
-            "-mutual-tls-ca",
-            "ca.pem",
-            "-mutual-tls-cn",
-            "^client-ok$",
-        ],
+        &format!("https://127.0.0.1:{}", server.port),
+        &MUTUAL_TLS_CLIENT,
     );
-    let tls = [
-        "-tls-remote-ca",
-        "ca.pem",
-        "-mutual-tls-client-cert",
-        "client-ok.pem",
-        "-mutual-tls-client-key",
-        "client-ok-key.pem",
-    ];
-    client_forms(dir, &format!("https://127.0.0.1:{}", server.port), &tls);
 }

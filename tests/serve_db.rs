@@ -5,9 +5,9 @@
 
 mod serve_support;
 
+use serve_support::postgres::Postgres;
 use serve_support::*;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -38,17 +38,7 @@ fn kill_9_under_load_loses_no_acknowledged_certificate() {
     let tmp = workdir();
     let dir = tmp.path();
     write(dir, "sign.json", &sign_body(dir, ""));
-    let mut server = Server::certkit(
-        dir,
-        &[
-            "-ca",
-            "ca.pem",
-            "-ca-key",
-            "ca-key.pem",
-            "-db-config",
-            "db.json",
-        ],
-    );
+    let mut server = Server::certkit(dir, &[ca_args(), SQLITE_DB.to_vec()].concat());
     let received = Arc::new(Mutex::new(Vec::new()));
     let clients: Vec<_> = (0..4)
         .map(|_| {
@@ -89,72 +79,14 @@ fn recorded_count(dir: &Path) -> usize {
     recorded_serials(&dir.join("db.json")).len()
 }
 
-/// A throwaway PostgreSQL from scripts/peers/postgres, stopped on drop.
-struct Postgres {
-    script: PathBuf,
-    dir: tempfile::TempDir,
-    url: String,
-}
-
-impl Postgres {
-    fn start() -> Option<Postgres> {
-        let Some(script) = peer_script("postgres") else {
-            eprintln!("SKIP: scripts/peers/postgres is not there");
-            return None;
-        };
-        let dir = tempfile::Builder::new()
-            .prefix("ckpg")
-            .tempdir_in("/tmp")
-            .unwrap();
-        let ok = Command::new(&script)
-            .arg("start")
-            .arg(dir.path())
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !ok {
-            eprintln!("SKIP: PostgreSQL could not be started");
-            return None;
-        }
-        let env = std::fs::read_to_string(dir.path().join("env")).unwrap();
-        let url = env
-            .lines()
-            .find_map(|l| l.strip_prefix("PG_URL="))
-            .unwrap()
-            .trim()
-            .to_string();
-        Some(Postgres { script, dir, url })
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        let _ = Command::new(&self.script)
-            .arg("stop")
-            .arg(self.dir.path())
-            .status();
-    }
-}
-
 #[test]
 fn two_replicas_on_postgres_issue_without_collisions() {
     let Some(pg) = Postgres::start() else { return };
     let tmp = workdir();
     let dir = tmp.path();
-    write(
-        dir,
-        "pg.json",
-        &format!(r#"{{"driver":"postgres","data_source":"{}"}}"#, pg.url),
-    );
+    write(dir, "pg.json", &pg.db_config());
     write(dir, "sign.json", &sign_body(dir, ""));
-    let args = [
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "-db-config",
-        "pg.json",
-    ];
+    let args = [ca_args(), vec!["-db-config", "pg.json"]].concat();
     let replicas = [Server::certkit(dir, &args), Server::certkit(dir, &args)];
     let clients: Vec<_> = replicas
         .iter()
@@ -232,14 +164,7 @@ fn two_replicas_on_postgres_issue_without_collisions() {
 fn sign_and_gencert_record_with_db_config_as_cfssl() {
     let tmp = workdir();
     let dir = tmp.path();
-    let ca = [
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "-db-config",
-        "db.json",
-    ];
+    let ca = [ca_args(), SQLITE_DB.to_vec()].concat();
     let signed: serde_json::Value = serde_json::from_str(&run(
         dir,
         certkit(),

@@ -27,16 +27,7 @@ fn refusals_follow_the_contract() {
     let dir = tmp.path();
     let server = Server::certkit(
         dir,
-        &[
-            "-ca",
-            "ca.pem",
-            "-ca-key",
-            "ca-key.pem",
-            "-config",
-            "server-config.json",
-            "-max-body-bytes",
-            "65536",
-        ],
+        &[signing_args(), vec!["-max-body-bytes", "65536"]].concat(),
     );
     let sign = format!("{}/api/v1/cfssl/sign", server.url);
     let authsign = format!("{}/api/v1/cfssl/authsign", server.url);
@@ -300,14 +291,7 @@ fn sign_exists_only_with_a_keyless_profile() {
     );
     let server = Server::certkit(
         dir,
-        &[
-            "-ca",
-            "ca.pem",
-            "-ca-key",
-            "ca-key.pem",
-            "-config",
-            "all-authed.json",
-        ],
+        &[ca_args(), vec!["-config", "all-authed.json"]].concat(),
     );
     let sign = post(
         dir,
@@ -328,7 +312,7 @@ fn sign_exists_only_with_a_keyless_profile() {
 fn sigterm_finishes_and_exits_cleanly() {
     let tmp = workdir();
     let dir = tmp.path();
-    let mut server = Server::certkit(dir, &["-ca", "ca.pem", "-ca-key", "ca-key.pem"]);
+    let mut server = Server::certkit(dir, &ca_args());
     let ok = post(
         dir,
         &format!("{}/api/v1/cfssl/sign", server.url),

@@ -5,7 +5,7 @@ use crate::log;
 use certkit_core::error::{Error, Result};
 use certkit_server::serve::{self, tls::TlsFiles, ServeOptions};
 
-/// Serve cfssl's signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo)
+/// Serve cfssl's signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle)
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
   Serve a CA on 127.0.0.1:8888 with a signing config, recording every certificate:
@@ -13,7 +13,9 @@ use certkit_server::serve::{self, tls::TlsFiles, ServeOptions};
       -db-config db.json
   The same over TLS, clients authenticated by certificates from client-ca.pem:
     certkit serve -ca ca.pem -ca-key ca-key.pem -tls-cert tls.pem -tls-key tls-key.pem \\
-      -mutual-tls-ca client-ca.pem -mutual-tls-cn '^client-ok$'")]
+      -mutual-tls-ca client-ca.pem -mutual-tls-cn '^client-ok$'
+  With a bundler: the bundle endpoint, and \"bundle\": true on sign answered with the chain:
+    certkit serve -ca ca.pem -ca-key ca-key.pem -ca-bundle roots.pem -int-bundle intermediates.pem")]
 pub struct Args {
     /// Address to listen on
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
@@ -34,11 +36,11 @@ pub struct Args {
     #[arg(long = "db-config", value_name = "FILE")]
     pub db_config: Option<String>,
 
-    /// Root bundle for the bundle option of sign (not supported: answered as cfssl does without one)
+    /// Roots for the bundle endpoint (default: the system's, /etc/ssl/certs/ca-certificates.crt); with -int-bundle, sign answers "bundle": true
     #[arg(long = "ca-bundle", value_name = "FILE")]
     pub ca_bundle: Option<String>,
 
-    /// Intermediate bundle for the bundle option of sign (see -ca-bundle)
+    /// Intermediates for the bundle endpoint; with -ca-bundle, sign answers "bundle": true
     #[arg(long = "int-bundle", value_name = "FILE")]
     pub int_bundle: Option<String>,
 
@@ -76,9 +78,6 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    if args.ca_bundle.is_some() || args.int_bundle.is_some() {
-        log::warning("-ca-bundle and -int-bundle are not supported: sign answers bundle requests without a bundle, as cfssl does without a bundler");
-    }
     if matches!(args.min_tls_version.as_deref(), Some("1.0" | "1.1")) {
         log::warning("-min-tls-version below 1.2: certkit accepts TLS 1.2 and 1.3 only");
     }
@@ -96,6 +95,8 @@ pub fn run(args: Args) -> Result<()> {
         ca_key_password_file: args.ca.ca_key_password.ca_key_password_file,
         config: args.config,
         db_config: args.db_config,
+        ca_bundle: args.ca_bundle,
+        int_bundle: args.int_bundle,
         tls,
         mutual_tls_cn: args.mutual_tls_cn,
         loglevel: log::level(),

@@ -3,6 +3,8 @@
 //! serve`) started on a free port and killed by PID on drop; curl.
 #![allow(dead_code)] // each test crate uses a different part
 
+pub mod postgres;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -155,6 +157,57 @@ pub fn workdir() -> tempfile::TempDir {
     tmp
 }
 
+/// The server flags of the work directory's shapes, one function each,
+/// for `Server::certkit` and `Server::cfssl` alike.
+///
+/// `-ca ca.pem -ca-key ca-key.pem`: the work directory's CA, default policy.
+pub fn ca_args() -> Vec<&'static str> {
+    vec!["-ca", "ca.pem", "-ca-key", "ca-key.pem"]
+}
+
+/// [`ca_args`] with `-config server-config.json` (default, server, authed).
+pub fn signing_args() -> Vec<&'static str> {
+    [ca_args(), vec!["-config", "server-config.json"]].concat()
+}
+
+/// `-db-config db.json`: SQLite in the work directory.
+pub const SQLITE_DB: [&str; 2] = ["-db-config", "db.json"];
+
+/// [`signing_args`], recording into [`SQLITE_DB`].
+pub fn recording_args() -> Vec<&'static str> {
+    [signing_args(), SQLITE_DB.to_vec()].concat()
+}
+
+/// [`signing_args`] over TLS with tls.pem (localhost, 127.0.0.1).
+pub fn tls_args() -> Vec<&'static str> {
+    [
+        signing_args(),
+        vec!["-tls-cert", "tls.pem", "-tls-key", "tls-key.pem"],
+    ]
+    .concat()
+}
+
+/// [`tls_args`], requiring a client certificate from ca.pem whose CN is
+/// `client-ok` (client-bad.pem is refused with 403).
+pub fn mutual_tls_args() -> Vec<&'static str> {
+    [
+        tls_args(),
+        vec!["-mutual-tls-ca", "ca.pem", "-mutual-tls-cn", "^client-ok$"],
+    ]
+    .concat()
+}
+
+/// The client's side of [`mutual_tls_args`] (certkit's and current
+/// cfssl's `-remote` flags).
+pub const MUTUAL_TLS_CLIENT: [&str; 6] = [
+    "-tls-remote-ca",
+    "ca.pem",
+    "-mutual-tls-client-cert",
+    "client-ok.pem",
+    "-mutual-tls-client-key",
+    "client-ok-key.pem",
+];
+
 /// A cfssl client config whose profiles sign through `remote` with key1.
 pub fn client_config(dir: &Path, remote: &str) {
     let auth = r#"{"auth_remote":{"remote":"caserver","auth_key":"key1"}}"#;
@@ -235,11 +288,12 @@ impl Server {
         }
     }
 
-    /// `cfssl serve` (1.2.0 or current) on a free port.
+    /// `cfssl serve` (1.2.0 or current) on 127.0.0.1 and a free port.
     pub fn cfssl(dir: &Path, cfssl: &Path, args: &[&str]) -> Server {
         let port = free_port();
         let mut cmd = Command::new(cfssl);
         cmd.arg("serve")
+            .args(["-address", "127.0.0.1"])
             .args(args)
             .args(["-port", &port.to_string()]);
         let mut server = Server::start_polling(dir, cmd, port);

@@ -10,6 +10,10 @@ use certkit_core::revocation::serial::decimal_serial;
 use std::collections::HashMap;
 use std::time::SystemTime;
 
+/// The longest line of a responses file: a response with its responder
+/// certificate is a few KiB of base64.
+pub const MAX_LINE: usize = 256 << 10;
+
 /// A response ready to send, with what its caching headers need.
 #[derive(Debug, Clone)]
 pub struct Stored {
@@ -33,31 +37,54 @@ pub enum Source {
 }
 
 impl Source {
-    /// Reads a responses file (a path, `-`, `env:VAR`, `file:PATH`).
+    /// Reads a responses file (a path, `-`, `env:VAR`, `file:PATH`). A
+    /// real CA's file holds a response per certificate, so it is read line
+    /// by line with no overall cap (each line is bounded).
     pub fn from_file(path: &str) -> Result<Source> {
-        let text = certkit_core::input::read_input(path)?;
-        Self::from_file_contents(&text, certkit_core::input::display_name(path))
+        use certkit_core::input::{display_name, read_input, Source as Input};
+        let name = display_name(path);
+        match Input::parse(path) {
+            Input::Stdin => Self::from_lines(std::io::stdin().lock(), name),
+            Input::Env(_) => Self::from_lines(&read_input(path)?[..], name),
+            Input::File(file) => {
+                let f = std::fs::File::open(file).map_err(|e| Error::io(file, e))?;
+                Self::from_lines(std::io::BufReader::new(f), name)
+            }
+        }
     }
 
-    /// Reads a responses file's contents. Entries that do not decode are skipped
-    /// with a warning naming them, as cfssl skips them.
-    pub fn from_file_contents(text: &[u8], name: &str) -> Result<Source> {
+    /// Reads responses file contents: base64 DER responses separated by
+    /// whitespace (one a line as ocspdump writes them). A line that is too
+    /// long, or an entry that is not a base64 OCSP response, is an error
+    /// naming the file and line, where cfssl logs it and serves the rest.
+    pub fn from_lines(mut reader: impl std::io::BufRead, name: &str) -> Result<Source> {
         use base64::Engine as _;
-        let text = std::str::from_utf8(text).map_err(|_| Error::decode(name, "not base64 text"))?;
+        use std::io::{BufRead as _, Read as _};
         let mut map = HashMap::new();
-        for (n, b64) in text.split_ascii_whitespace().enumerate() {
-            let der = match base64::engine::general_purpose::STANDARD.decode(b64) {
-                Ok(der) => der,
-                Err(e) => {
-                    log::warn!("{name}: response {}: base64: {e}", n + 1);
-                    continue;
-                }
-            };
-            match read_response(&der) {
-                Ok(summary) => {
-                    map.insert(summary.serial.clone(), Stored { der, summary });
-                }
-                Err(e) => log::warn!("{name}: response {}: {e}", n + 1),
+        let mut line = Vec::new();
+        for number in 1.. {
+            line.clear();
+            let read = reader
+                .by_ref()
+                .take(MAX_LINE as u64 + 1)
+                .read_until(b'\n', &mut line)
+                .map_err(|e| Error::io(name, e))?;
+            if read == 0 {
+                break;
+            }
+            let at = |msg: String| Error::decode(format!("{name}:{number}"), msg);
+            if line.len() > MAX_LINE {
+                return Err(at(format!(
+                    "line longer than {MAX_LINE} bytes (one base64 OCSP response a line)"
+                )));
+            }
+            let text = std::str::from_utf8(&line).map_err(|_| at("not base64 text".into()))?;
+            for b64 in text.split_ascii_whitespace() {
+                let der = base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .map_err(|e| at(format!("base64: {e}")))?;
+                let summary = read_response(&der).map_err(|e| at(e.to_string()))?;
+                map.insert(summary.serial.clone(), Stored { der, summary });
             }
         }
         log::info!("Read {} OCSP responses", map.len());
@@ -118,4 +145,31 @@ pub fn current(stored: &Stored, now: SystemTime) -> bool {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &[u8]) -> String {
+        match Source::from_lines(text, "responses.txt") {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("accepted {text:?}"),
+        }
+    }
+
+    #[test]
+    fn a_bad_line_is_named_by_file_and_line() {
+        assert!(matches!(
+            Source::from_lines(&b"\n  \n"[..], "r"),
+            Ok(Source::File(m)) if m.is_empty()
+        ));
+        let e = error(b"\n\nnot*base64\n");
+        assert!(e.contains("responses.txt:3") && e.contains("base64"), "{e}");
+        let e = error(b"\nAAAA\n");
+        assert!(e.contains("responses.txt:2"), "{e}");
+        let long = vec![b'A'; MAX_LINE + 1];
+        let e = error(&long);
+        assert!(e.contains("responses.txt:1") && e.contains("longer"), "{e}");
+    }
 }

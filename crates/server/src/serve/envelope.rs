@@ -74,12 +74,17 @@ impl ApiError {
         }
     }
 
-    /// A library error: HTTP 400 with cfssl's numeric code for its kind.
+    /// A library error: HTTP 400 with cfssl's numeric code for its kind
+    /// (in `code`, so not repeated in the message).
     pub fn from_core(e: &certkit_core::error::Error) -> Self {
+        let message = match e {
+            certkit_core::error::Error::Chain { msg, .. } => msg.clone(),
+            other => other.to_string(),
+        };
         ApiError {
             status: StatusCode::BAD_REQUEST,
             code: e.cfssl_code(),
-            message: e.to_string(),
+            message,
         }
     }
 

@@ -5,6 +5,7 @@
 //!
 //! - `api`: the endpoint table and handlers
 //! - `auth`: the HMAC tokens of `authsign`
+//! - `bundler`: `-ca-bundle`/`-int-bundle`, read once, for `bundle` and `"bundle": true`
 //! - `envelope`: cfssl's response envelope and error codes
 //! - `state`: signers, database, metrics shared by handlers
 //! - `listen`, `tls`, `access`: connections, TLS and mTLS, access log
@@ -13,6 +14,7 @@
 pub mod access;
 pub mod api;
 pub mod auth;
+pub mod bundler;
 pub mod envelope;
 pub mod listen;
 pub mod metrics;
@@ -38,6 +40,10 @@ pub struct ServeOptions {
     pub ca_key_password_file: Option<String>,
     pub config: Option<String>,
     pub db_config: Option<String>,
+    /// Roots for bundles (default: the system's) and intermediates; both
+    /// given, `sign` honours `"bundle": true`.
+    pub ca_bundle: Option<String>,
+    pub int_bundle: Option<String>,
     pub tls: Option<tls::TlsFiles>,
     pub mutual_tls_cn: Option<String>,
     /// cfssl's levels: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal.
@@ -56,6 +62,8 @@ impl Default for ServeOptions {
             ca_key_password_file: None,
             config: None,
             db_config: None,
+            ca_bundle: None,
+            int_bundle: None,
             tls: None,
             mutual_tls_cn: None,
             loglevel: 1,
@@ -140,11 +148,30 @@ pub async fn serve(
         }
         None => None,
     };
+    let bundler = match personality {
+        Personality::Serve => Some(bundler::Bundler::load(
+            options.ca_bundle.as_deref(),
+            options.int_bundle.as_deref(),
+        )?),
+        Personality::MultiRootCa => None,
+    };
+    if let Some(bundler) = bundler.as_ref().filter(|b| b.for_signing) {
+        for signer in signers.values().filter(|s| !bundler.covers(&s.ca_pem)) {
+            log(
+                "WARNING",
+                &format!(
+                    "{}the CA certificate does not chain to a root of -ca-bundle: sign requests with \"bundle\": true will fail",
+                    if signer.label.is_empty() { String::new() } else { format!("{}: ", signer.label) }
+                ),
+            );
+        }
+    }
     let state = Arc::new(AppState {
         personality,
         signers,
         default_label,
         db: db.clone(),
+        bundler,
         metrics: metrics::Metrics::new(),
         body_limit: options.body_limit,
     });

@@ -3,6 +3,7 @@
 //! certificate database and the metrics.
 
 use super::auth::AuthKey;
+use super::bundler::Bundler;
 use super::envelope::ApiError;
 use super::metrics::Metrics;
 use crate::certdb::CertDb;
@@ -92,6 +93,8 @@ pub struct AppState {
     /// The label an empty `label` means.
     pub default_label: String,
     pub db: Option<CertDb>,
+    /// `serve`'s bundler (none for multirootca).
+    pub bundler: Option<Bundler>,
     pub metrics: Metrics,
     pub body_limit: usize,
 }

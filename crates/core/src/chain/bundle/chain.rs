@@ -9,6 +9,7 @@ use crate::chain::verify::{check_path_lengths, check_shared_path_rules};
 use crate::keys::ECDSA_WITH_SHA1;
 use const_oid::db::rfc5912;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// Why no chain was found, in cfssl's terms (its 12XX codes).
@@ -58,15 +59,17 @@ impl ChainError {
 }
 
 /// A set of certificates (roots or intermediates), without duplicates.
-#[derive(Debug, Default)]
+/// Cloning shares the certificates: a server loads its pools once and
+/// extends a clone per request.
+#[derive(Debug, Default, Clone)]
 pub struct Pool {
-    certs: Vec<Cert>,
+    certs: Vec<Arc<Cert>>,
 }
 
 impl Pool {
     pub fn add(&mut self, cert: Cert) {
         if !self.certs.iter().any(|c| c.der == cert.der) {
-            self.certs.push(cert);
+            self.certs.push(Arc::new(cert));
         }
     }
 
@@ -79,7 +82,7 @@ impl Pool {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Cert> {
-        self.certs.iter()
+        self.certs.iter().map(|c| c.as_ref())
     }
 }
 

@@ -16,12 +16,14 @@ use der::Encode;
 use std::time::SystemTime;
 
 pub use report::to_json;
-pub use sources::{bundle_from, bundle_presented, Sources};
+pub use sources::{bundle_from, bundle_loaded, bundle_presented, Loaded, Sources};
 
 /// How to choose among several valid chains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Flavor {
     /// Most trusted across platforms (needs metadata; else as optimal).
+    /// cfssl's default.
+    #[default]
     Ubiquitous,
     /// Shortest, then newest, then strongest.
     Optimal,
@@ -30,7 +32,7 @@ pub enum Flavor {
 }
 
 /// The certificate pools a bundle is built from.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Pools {
     pub roots: Pool,
     pub intermediates: Pool,

@@ -4,10 +4,13 @@
 use super::{codes, failure, load_pool, parse_input, ubiquity, Bundle, Flavor, Pools};
 use crate::error::{Error, Result};
 use crate::input::{display_name, read_input, read_pool};
+use std::sync::Arc;
 use std::time::SystemTime;
 
-/// The files a bundle is built from.
-#[derive(Debug, Clone)]
+/// The files a bundle is built from. `Default` is cfssl's: no files, the
+/// ubiquitous flavor; callers set what they have and take the rest from
+/// `..Sources::default()`.
+#[derive(Debug, Clone, Default)]
 pub struct Sources {
     pub cert: String,
     pub key: Option<String>,
@@ -92,47 +95,100 @@ pub fn bundle_presented(sources: &Sources, cert_bytes: &[u8], now: SystemTime) -
     bundle_bytes(sources, cert_bytes, None, now)
 }
 
+/// What bundles are checked against, read once from the sources: the
+/// pools, the platform metadata, and notes on files skipped. A server
+/// loads it at start-up and bundles every request with it.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub pools: Pools,
+    pub platforms: Arc<Vec<ubiquity::Platform>>,
+    pub skipped: Vec<String>,
+}
+
+impl Loaded {
+    /// Reads `-ca-bundle`, `-int-bundle`, `-int-dir` and `-metadata`.
+    pub fn read(sources: &Sources) -> Result<Loaded> {
+        let mut pools = Pools::default();
+        if let Some(path) = &sources.ca_bundle {
+            let bytes = read_pool_with(path, codes::ROOTS_READ_FAILED)?;
+            load_pool(&mut pools.roots, &bytes, path, codes::ROOTS_PARSE_FAILED)?;
+        }
+        if let Some(path) = &sources.int_bundle {
+            let bytes = read_pool_with(path, codes::INTERMEDIATES_READ_FAILED)?;
+            load_pool(
+                &mut pools.intermediates,
+                &bytes,
+                path,
+                codes::INTERMEDIATES_PARSE_FAILED,
+            )?;
+        }
+        let mut skipped = Vec::new();
+        if let Some(dir) = &sources.int_dir {
+            skipped = load_dir(&mut pools, dir)?;
+        }
+        let platforms = match &sources.metadata {
+            Some(path) => ubiquity::load(path)?,
+            None => Vec::new(),
+        };
+        Ok(Loaded {
+            pools,
+            platforms: Arc::new(platforms),
+            skipped,
+        })
+    }
+}
+
+/// As [`bundle_presented`], with the pools read once beforehand (the
+/// server's bundler); `sources` gives the flavor and names the input.
+pub fn bundle_loaded(
+    sources: &Sources,
+    loaded: &Loaded,
+    cert_bytes: &[u8],
+    key: Option<(&[u8], &str)>,
+    now: SystemTime,
+) -> Result<Bundle> {
+    // The pools are shared (cheap to clone): the input's own certificates
+    // join this request's copy of the intermediates only.
+    bundle_with(sources, loaded.clone(), cert_bytes, key, now)
+}
+
 fn bundle_bytes(
     sources: &Sources,
     cert_bytes: &[u8],
     key: Option<(Vec<u8>, String)>,
     now: SystemTime,
 ) -> Result<Bundle> {
-    let mut pools = Pools::default();
-    if let Some(path) = &sources.ca_bundle {
-        let bytes = read_pool_with(path, codes::ROOTS_READ_FAILED)?;
-        load_pool(&mut pools.roots, &bytes, path, codes::ROOTS_PARSE_FAILED)?;
-    }
-    if let Some(path) = &sources.int_bundle {
-        let bytes = read_pool_with(path, codes::INTERMEDIATES_READ_FAILED)?;
-        load_pool(
-            &mut pools.intermediates,
-            &bytes,
-            path,
-            codes::INTERMEDIATES_PARSE_FAILED,
-        )?;
-    }
-    let mut skipped = Vec::new();
-    if let Some(dir) = &sources.int_dir {
-        skipped = load_dir(&mut pools, dir)?;
-    }
-    let platforms = match &sources.metadata {
-        Some(path) => ubiquity::load(path)?,
-        None => Vec::new(),
-    };
-    let certs = parse_input(cert_bytes, display_name(&sources.cert))?;
+    let loaded = Loaded::read(sources)?;
     let key = key
         .as_ref()
         .map(|(pem, name)| (pem.as_slice(), name.as_str()));
+    bundle_with(sources, loaded, cert_bytes, key, now)
+}
+
+fn bundle_with(
+    sources: &Sources,
+    mut loaded: Loaded,
+    cert_bytes: &[u8],
+    key: Option<(&[u8], &str)>,
+    now: SystemTime,
+) -> Result<Bundle> {
+    let certs = parse_input(cert_bytes, display_name(&sources.cert))?;
     let source = display_name(&sources.cert);
-    let mut bundle = super::build(certs, key, &mut pools, sources.flavor, &platforms, now)
-        .map_err(|e| match e {
-            Error::Chain { code, msg } if !msg.starts_with(source) => Error::Chain {
-                code,
-                msg: format!("{source}: {msg}"),
-            },
-            other => other,
-        })?;
-    bundle.status.messages.extend(skipped);
+    let mut bundle = super::build(
+        certs,
+        key,
+        &mut loaded.pools,
+        sources.flavor,
+        &loaded.platforms,
+        now,
+    )
+    .map_err(|e| match e {
+        Error::Chain { code, msg } if !msg.starts_with(source) => Error::Chain {
+            code,
+            msg: format!("{source}: {msg}"),
+        },
+        other => other,
+    })?;
+    bundle.status.messages.extend(loaded.skipped);
     Ok(bundle)
 }

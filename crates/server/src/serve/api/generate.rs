@@ -2,7 +2,7 @@
 //! signs through the same path as `sign` and, unlike cfssl, refuses a
 //! profile that needs a token (cfssl#788).
 
-use super::sign::issue;
+use super::sign::{add_bundle, issue};
 use super::{parse_json, Call};
 use crate::serve::envelope::{success, ApiError};
 use crate::serve::state::AppState;
@@ -62,6 +62,7 @@ struct NewCertRequest {
     request: Option<Value>,
     profile: Option<String>,
     label: Option<String>,
+    bundle: Option<bool>,
 }
 
 pub async fn newcert(state: Arc<AppState>, call: Call) -> Result<Response, ApiError> {
@@ -91,18 +92,17 @@ pub async fn newcert(state: Arc<AppState>, call: Call) -> Result<Response, ApiEr
         &label,
     )
     .await?;
-    Ok(success(
-        &json!({
-            "certificate": issued.cert_pem,
-            "certificate_request": csr,
-            "private_key": key,
-            "sums": {
-                "certificate": sums(&issued.cert_pem),
-                "certificate_request": sums(&csr),
-            },
-        }),
-        &[],
-    ))
+    let mut result = json!({
+        "certificate": issued.cert_pem,
+        "certificate_request": csr,
+        "private_key": key,
+        "sums": {
+            "certificate": sums(&issued.cert_pem),
+            "certificate_request": sums(&csr),
+        },
+    });
+    let messages = add_bundle(&state, &mut result, &issued, outer.bundle == Some(true))?;
+    Ok(success(&result, &messages))
 }
 
 pub async fn init_ca(_state: Arc<AppState>, call: Call) -> Result<Response, ApiError> {

@@ -3,6 +3,7 @@
 //! every endpoint shares: the method check (cfssl's 405), the bounded
 //! body read, the timeout, the metrics.
 
+mod bundle;
 mod generate;
 mod info;
 mod inspect;
@@ -98,6 +99,12 @@ pub fn serve_endpoints() -> Vec<Endpoint> {
             methods: POST,
             available: always,
             handler: |s, c| Box::pin(generate::init_ca(s, c)),
+        },
+        Endpoint {
+            name: "bundle",
+            methods: POST,
+            available: |s| s.bundler.is_some(),
+            handler: |s, c| Box::pin(bundle::bundle(s, c)),
         },
         Endpoint {
             name: "certinfo",

@@ -9,6 +9,7 @@ use crate::serve::state::{AppState, Personality, Signer};
 use axum::response::Response;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use certkit_core::chain::bundle::{to_json, Flavor};
 use certkit_core::issue::issuer::Issued;
 use certkit_core::ops::load::split_hosts;
 use certkit_core::ops::sign::{sign_csr, CsrRequest};
@@ -144,17 +145,35 @@ async fn sign_request(
         label,
     )
     .await?;
-    let mut messages = Vec::new();
-    if request.bundle == Some(true) {
-        messages.push(Message {
+    let mut result = json!({ "certificate": issued.cert_pem });
+    let messages = add_bundle(state, &mut result, &issued, request.bundle == Some(true))?;
+    Ok(success(&result, &messages))
+}
+
+/// `"bundle": true` as cfssl main answers it: with a bundler (both
+/// `-ca-bundle` and `-int-bundle`), the result gains `bundle`, the
+/// optimal chain of the new certificate (a certificate that chains to no
+/// root fails the request, as in cfssl); without one, a 5300 message.
+pub fn add_bundle(
+    state: &AppState,
+    result: &mut Value,
+    issued: &Issued,
+    asked: bool,
+) -> Result<Vec<Message>, ApiError> {
+    if !asked {
+        return Ok(Vec::new());
+    }
+    match state.bundler.as_ref().filter(|b| b.for_signing) {
+        Some(bundler) => {
+            let bundle = bundler.bundle(&issued.cert_der, None, Flavor::Optimal)?;
+            result["bundle"] = to_json(&bundle);
+            Ok(Vec::new())
+        }
+        None => Ok(vec![Message {
             code: 5300,
             message: NO_BUNDLER.into(),
-        });
+        }]),
     }
-    Ok(success(
-        &json!({ "certificate": issued.cert_pem }),
-        &messages,
-    ))
 }
 
 /// A request's `subject` object (cfssl's `signer.Subject`) read as a
