@@ -1630,7 +1630,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__serve)
-            opts="-q -h -V --address --port --ca --ca-key --ca-key-password-file --config --db-config --ca-bundle --int-bundle --tls-cert --tls-key --mutual-tls-ca --mutual-tls-cn --min-tls-version --max-connections --max-body-bytes --loglevel --quiet --help --version"
+            opts="-q -h -V --address --port --ca --ca-key --ca-key-password-file --config --db-config --ca-bundle --int-bundle --int-dir --metadata --responder --responder-key --remote --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --tls-cert --tls-key --mutual-tls-ca --mutual-tls-cn --min-tls-version --max-connections --max-body-bytes --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1669,6 +1669,38 @@ _certkit() {
                     return 0
                     ;;
                 --int-bundle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --int-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metadata)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --responder)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --responder-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-remote-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mutual-tls-client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mutual-tls-client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -57,7 +57,7 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "revoke" -d 'Revoke 
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "crl" -d 'Generate a CRL (base64 DER) from the certificate database'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocsprefresh" -d 'Refresh the database\'s OCSP responses for every unexpired certificate of the CA'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocspdump" -d 'Print the database\'s unexpired OCSP responses, base64, one a line'
-complete -c certkit -n "__fish_certkit_needs_command" -f -a "serve" -d 'Serve cfssl\'s signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "serve" -d 'Serve cfssl\'s signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle; revoke, crl with -db-config; ocspsign with -responder)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "info" -d 'Ask a remote cfssl API for its CA certificate and a profile\'s usages and expiry'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "multirootca" -d 'Serve several labeled CAs from a roots file (cfssl\'s multirootca: authsign and info)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "install-links" -d 'Link every cfssl binary name certkit answers to (cfssl, cfssljson, ...) to certkit in DIR'
@@ -478,6 +478,14 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l config -d 'Sig
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l db-config -d 'Certificate database config ({"driver":"sqlite3"|"postgres","data_source":"..."})' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-bundle -d 'Roots for the bundle endpoint (default: the system\'s, /etc/ssl/certs/ca-certificates.crt); with -int-bundle, sign answers "bundle": true' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l int-bundle -d 'Intermediates for the bundle endpoint; with -ca-bundle, sign answers "bundle": true' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l int-dir -d 'Directory of further intermediates for the bundler (*.pem, *.crt, *.der)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l metadata -d 'cfssl ubiquity metadata for the bundler\'s ubiquitous flavor (JSON list of platforms)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l responder -d 'OCSP responder certificate for the ocspsign endpoint (without it: no ocspsign)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l responder-key -d 'Private key of -responder' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l remote -d 'Not supported: cfssl forwards signing to this server; run certkit serve on the CA host, or clients with -remote' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-remote-ca -d 'Not supported (with -remote only)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-client-cert -d 'Not supported (with -remote only)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-client-key -d 'Not supported (with -remote only)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this certificate (PEM)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-key -d 'Private key of -tls-cert' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-ca -d 'Require client certificates issued by these CAs (PEM)' -r

@@ -265,6 +265,11 @@ fn serve_api_revokes_and_signs_crls_and_ocsp(db: &Db) {
             "ca-key.pem",
             "-db-config",
             "db.json",
+            // ocspsign exists only with a responder (as in cfssl): the CA itself.
+            "-responder",
+            "ca.pem",
+            "-responder-key",
+            "ca-key.pem",
             "-port",
             &port_arg,
         ],

@@ -5,7 +5,7 @@ use crate::log;
 use certkit_core::error::{Error, Result};
 use certkit_server::serve::{self, tls::TlsFiles, ServeOptions};
 
-/// Serve cfssl's signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle)
+/// Serve cfssl's signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle; revoke, crl with -db-config; ocspsign with -responder)
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
   Serve a CA on 127.0.0.1:8888 with a signing config, recording every certificate:
@@ -15,7 +15,9 @@ use certkit_server::serve::{self, tls::TlsFiles, ServeOptions};
     certkit serve -ca ca.pem -ca-key ca-key.pem -tls-cert tls.pem -tls-key tls-key.pem \\
       -mutual-tls-ca client-ca.pem -mutual-tls-cn '^client-ok$'
   With a bundler: the bundle endpoint, and \"bundle\": true on sign answered with the chain:
-    certkit serve -ca ca.pem -ca-key ca-key.pem -ca-bundle roots.pem -int-bundle intermediates.pem")]
+    certkit serve -ca ca.pem -ca-key ca-key.pem -ca-bundle roots.pem -int-bundle intermediates.pem
+  With ocspsign, responses signed by a delegated OCSP responder certificate:
+    certkit serve -ca ca.pem -ca-key ca-key.pem -responder ocsp.pem -responder-key ocsp-key.pem")]
 pub struct Args {
     /// Address to listen on
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
@@ -43,6 +45,25 @@ pub struct Args {
     /// Intermediates for the bundle endpoint; with -ca-bundle, sign answers "bundle": true
     #[arg(long = "int-bundle", value_name = "FILE")]
     pub int_bundle: Option<String>,
+
+    /// Directory of further intermediates for the bundler (*.pem, *.crt, *.der)
+    #[arg(long = "int-dir", value_name = "DIR")]
+    pub int_dir: Option<String>,
+
+    /// cfssl ubiquity metadata for the bundler's ubiquitous flavor (JSON list of platforms)
+    #[arg(long, value_name = "FILE")]
+    pub metadata: Option<String>,
+
+    /// OCSP responder certificate for the ocspsign endpoint (without it: no ocspsign)
+    #[arg(long, value_name = "FILE", requires = "responder_key")]
+    pub responder: Option<String>,
+
+    /// Private key of -responder
+    #[arg(long = "responder-key", value_name = "FILE", requires = "responder")]
+    pub responder_key: Option<String>,
+
+    #[command(flatten)]
+    pub remote: RemoteSignerArgs,
 
     /// Serve HTTPS with this certificate (PEM)
     #[arg(long = "tls-cert", value_name = "FILE", requires = "tls_key")]
@@ -77,7 +98,47 @@ pub struct Args {
     pub max_body_bytes: usize,
 }
 
+/// cfssl's remote-signer front end (`-remote` and its client TLS), which
+/// certkit serve does not offer: accepted only to be refused clearly.
+#[derive(Debug, clap::Args)]
+pub struct RemoteSignerArgs {
+    /// Not supported: cfssl forwards signing to this server; run certkit serve on the CA host, or clients with -remote
+    #[arg(long, value_name = "HOST:PORT")]
+    pub remote: Option<String>,
+
+    /// Not supported (with -remote only)
+    #[arg(long = "tls-remote-ca", value_name = "FILE")]
+    pub tls_remote_ca: Option<String>,
+
+    /// Not supported (with -remote only)
+    #[arg(long = "mutual-tls-client-cert", value_name = "FILE")]
+    pub mutual_tls_client_cert: Option<String>,
+
+    /// Not supported (with -remote only)
+    #[arg(long = "mutual-tls-client-key", value_name = "FILE")]
+    pub mutual_tls_client_key: Option<String>,
+}
+
+impl RemoteSignerArgs {
+    /// The first remote-signer flag given, if any.
+    fn given(&self) -> Option<&'static str> {
+        [
+            ("-remote", &self.remote),
+            ("-tls-remote-ca", &self.tls_remote_ca),
+            ("-mutual-tls-client-cert", &self.mutual_tls_client_cert),
+            ("-mutual-tls-client-key", &self.mutual_tls_client_key),
+        ]
+        .into_iter()
+        .find_map(|(flag, value)| value.is_some().then_some(flag))
+    }
+}
+
 pub fn run(args: Args) -> Result<()> {
+    if let Some(flag) = args.remote.given() {
+        return Err(Error::Refused(format!(
+            "serve {flag}: certkit serve does not proxy signing to another server; run certkit serve where the CA key is, and point clients at it with -remote"
+        )));
+    }
     if matches!(args.min_tls_version.as_deref(), Some("1.0" | "1.1")) {
         log::warning("-min-tls-version below 1.2: certkit accepts TLS 1.2 and 1.3 only");
     }
@@ -97,6 +158,10 @@ pub fn run(args: Args) -> Result<()> {
         db_config: args.db_config,
         ca_bundle: args.ca_bundle,
         int_bundle: args.int_bundle,
+        int_dir: args.int_dir,
+        metadata: args.metadata,
+        responder: args.responder,
+        responder_key: args.responder_key,
         tls,
         mutual_tls_cn: args.mutual_tls_cn,
         loglevel: log::level(),

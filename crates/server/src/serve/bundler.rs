@@ -1,5 +1,6 @@
 //! The server's bundler, as `cfssl serve` has it: the `bundle` endpoint
-//! always (roots from `-ca-bundle`, else the system's), and `"bundle":
+//! always (roots from `-ca-bundle`, else the system's; intermediates from
+//! `-int-bundle` and `-int-dir`; platforms from `-metadata`), and `"bundle":
 //! true` on `sign`, `authsign` and `newcert` only when both `-ca-bundle`
 //! and `-int-bundle` are given. The pools are read once, at start-up;
 //! every request bundles through `certkit_core::chain::bundle`, the CLI's
@@ -7,11 +8,24 @@
 
 use super::envelope::ApiError;
 use certkit_core::chain::bundle::{bundle_loaded, Bundle, Flavor, Loaded, Sources};
+use std::path::Path;
 use std::time::SystemTime;
 
 /// The roots `certkit bundle` defaults to, and cfssl's bundle endpoint
 /// (Go's system pool) uses without `-ca-bundle`.
 pub const SYSTEM_ROOTS: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// The bundler's flags, as `certkit bundle` has them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BundleFiles<'a> {
+    /// Roots; none: the system's.
+    pub ca_bundle: Option<&'a str>,
+    pub int_bundle: Option<&'a str>,
+    /// A directory of further intermediates (`*.pem`, `*.crt`, `*.der`).
+    pub int_dir: Option<&'a str>,
+    /// cfssl's ubiquity metadata, for the `ubiquitous` flavor.
+    pub metadata: Option<&'a str>,
+}
 
 /// The pools, read once, and whether signing endpoints may bundle.
 #[derive(Debug)]
@@ -24,45 +38,60 @@ pub struct Bundler {
 }
 
 impl Bundler {
-    /// Reads the pools. A named file that cannot be read or parsed stops
-    /// the start (cfssl only disables the endpoint, with a log line); the
-    /// system roots, when absent, leave an empty root pool, as Go's.
-    pub fn load(ca_bundle: Option<&str>, int_bundle: Option<&str>) -> Result<Bundler, String> {
-        let system = ca_bundle.is_none();
+    /// Reads the pools and the platform metadata. A named file that
+    /// cannot be read or parsed stops the start (cfssl only disables the
+    /// endpoint, with a log line; a bad `-metadata` stops it too); the
+    /// system roots, when absent, leave an empty root pool, as Go's. A
+    /// missing `-int-dir` is cfssl's empty stash (cfssl creates it; it
+    /// fetches intermediates into it, certkit fetches nothing): a warning.
+    pub fn load(files: &BundleFiles) -> Result<Bundler, String> {
+        let ca_bundle = match files.ca_bundle {
+            Some(path) => Some(path.to_string()),
+            None if Path::new(SYSTEM_ROOTS).exists() => Some(SYSTEM_ROOTS.to_string()),
+            None => {
+                super::log(
+                    "WARNING",
+                    &format!("bundle: no system roots ({SYSTEM_ROOTS}); give -ca-bundle"),
+                );
+                None
+            }
+        };
+        let int_dir = files.int_dir.filter(|dir| {
+            let exists = Path::new(dir).exists();
+            if !exists {
+                super::log(
+                    "WARNING",
+                    &format!("-int-dir {dir}: no such directory; no intermediates read from it"),
+                );
+            }
+            exists
+        });
         let sources = Sources {
             // Names the input in messages, as the request field.
             cert: "certificate".into(),
-            ca_bundle: Some(ca_bundle.unwrap_or(SYSTEM_ROOTS).to_string()),
-            int_bundle: int_bundle.map(str::to_string),
+            ca_bundle,
+            int_bundle: files.int_bundle.map(str::to_string),
+            int_dir: int_dir.map(str::to_string),
+            metadata: files.metadata.map(str::to_string),
             ..Sources::default()
         };
-        let loaded = match Loaded::read(&sources) {
-            Ok(loaded) => loaded,
-            Err(e) if system => {
-                super::log(
-                    "WARNING",
-                    &format!("bundle: no system roots ({e}); give -ca-bundle"),
-                );
-                Loaded::read(&Sources {
-                    ca_bundle: None,
-                    ..sources.clone()
-                })
-                .map_err(|e| e.to_string())?
-            }
-            Err(e) => return Err(e.to_string()),
-        };
+        let loaded = Loaded::read(&sources).map_err(|e| e.to_string())?;
+        for skipped in &loaded.skipped {
+            super::log("WARNING", skipped);
+        }
         super::log(
             "INFO",
             &format!(
-                "bundler ready: {} roots, {} intermediates",
+                "bundler ready: {} roots, {} intermediates, {} platforms",
                 loaded.pools.roots.len(),
-                loaded.pools.intermediates.len()
+                loaded.pools.intermediates.len(),
+                loaded.platforms.len()
             ),
         );
         Ok(Bundler {
             sources,
             loaded,
-            for_signing: ca_bundle.is_some() && int_bundle.is_some(),
+            for_signing: files.ca_bundle.is_some() && files.int_bundle.is_some(),
         })
     }
 

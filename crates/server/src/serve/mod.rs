@@ -5,7 +5,7 @@
 //!
 //! - `api`: the endpoint table and handlers
 //! - `auth`: the HMAC tokens of `authsign`
-//! - `bundler`: `-ca-bundle`/`-int-bundle`, read once, for `bundle` and `"bundle": true`
+//! - `bundler`: `-ca-bundle`/`-int-bundle`/`-int-dir`/`-metadata`, read once, for `bundle` and `"bundle": true`
 //! - `envelope`: cfssl's response envelope and error codes
 //! - `state`: signers, database, metrics shared by handlers
 //! - `listen`, `tls`, `access`: connections, TLS and mTLS, access log
@@ -24,7 +24,9 @@ pub mod tls;
 use crate::certdb::{CertDb, DbConfig};
 use certkit_core::input::{display_name, read_text};
 use certkit_core::ops::load::{self, CaSource};
+use certkit_core::ops::revocation::{self, ResponderSource};
 use certkit_core::ops::{Note, Report};
+use certkit_core::revocation::ocsp::Responder;
 use state::{AppState, Personality, Signer};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -44,6 +46,14 @@ pub struct ServeOptions {
     /// given, `sign` honours `"bundle": true`.
     pub ca_bundle: Option<String>,
     pub int_bundle: Option<String>,
+    /// A directory of further intermediates, and ubiquity metadata, as
+    /// `certkit bundle`'s flags.
+    pub int_dir: Option<String>,
+    pub metadata: Option<String>,
+    /// The delegated OCSP responder of `ocspsign` and its key (without
+    /// both, `ocspsign` does not exist, as in cfssl).
+    pub responder: Option<String>,
+    pub responder_key: Option<String>,
     pub tls: Option<tls::TlsFiles>,
     pub mutual_tls_cn: Option<String>,
     /// cfssl's levels: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal.
@@ -64,6 +74,10 @@ impl Default for ServeOptions {
             db_config: None,
             ca_bundle: None,
             int_bundle: None,
+            int_dir: None,
+            metadata: None,
+            responder: None,
+            responder_key: None,
             tls: None,
             mutual_tls_cn: None,
             loglevel: 1,
@@ -102,6 +116,33 @@ pub fn load_signer(label: &str, ca: CaSource, config: Option<&str>) -> Result<Si
     let cert = ca.cert.unwrap_or_default();
     let ca_pem = read_text(cert).map_err(|e| e.to_string())?;
     Signer::new(label, issuer, config, ca_pem).map_err(|e| format!("{config_name}: {e}"))
+}
+
+/// `ocspsign`'s signer: the `-responder` certificate and key answering
+/// for `-ca`, loaded as `certkit ocspsign` loads them. Without
+/// `-responder` the endpoint is off, as in cfssl (which never signs OCSP
+/// with the CA key unless told to: `-responder ca.pem -responder-key
+/// ca-key.pem`).
+fn ocsp_responder(options: &ServeOptions) -> Result<Option<Responder<'static>>, String> {
+    if options.responder.is_none() && options.responder_key.is_none() {
+        log(
+            "INFO",
+            "ocspsign is disabled: give -responder and -responder-key to sign OCSP responses",
+        );
+        return Ok(None);
+    }
+    let mut report = Report::default();
+    let responder = revocation::responder(
+        ResponderSource {
+            ca: options.ca.as_deref(),
+            responder: options.responder.as_deref(),
+            key: options.responder_key.as_deref(),
+        },
+        &mut report,
+    )
+    .map_err(|e| e.to_string())?;
+    log_notes(&report);
+    Ok(Some(responder))
 }
 
 /// Starts the server and blocks until it has shut down.
@@ -148,12 +189,17 @@ pub async fn serve(
         }
         None => None,
     };
-    let bundler = match personality {
-        Personality::Serve => Some(bundler::Bundler::load(
-            options.ca_bundle.as_deref(),
-            options.int_bundle.as_deref(),
-        )?),
-        Personality::MultiRootCa => None,
+    let (bundler, ocsp) = match personality {
+        Personality::Serve => (
+            Some(bundler::Bundler::load(&bundler::BundleFiles {
+                ca_bundle: options.ca_bundle.as_deref(),
+                int_bundle: options.int_bundle.as_deref(),
+                int_dir: options.int_dir.as_deref(),
+                metadata: options.metadata.as_deref(),
+            })?),
+            ocsp_responder(&options)?,
+        ),
+        Personality::MultiRootCa => (None, None),
     };
     if let Some(bundler) = bundler.as_ref().filter(|b| b.for_signing) {
         for signer in signers.values().filter(|s| !bundler.covers(&s.ca_pem)) {
@@ -172,6 +218,7 @@ pub async fn serve(
         default_label,
         db: db.clone(),
         bundler,
+        ocsp,
         metrics: metrics::Metrics::new(),
         body_limit: options.body_limit,
     });

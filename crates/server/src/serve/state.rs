@@ -9,6 +9,7 @@ use super::metrics::Metrics;
 use crate::certdb::CertDb;
 use certkit_core::issue::issuer::Issuer;
 use certkit_core::policy::{Profile, SigningConfig};
+use certkit_core::revocation::ocsp::Responder;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -95,6 +96,8 @@ pub struct AppState {
     pub db: Option<CertDb>,
     /// `serve`'s bundler (none for multirootca).
     pub bundler: Option<Bundler>,
+    /// `ocspsign`'s signer (`-responder`, `-responder-key`); none: no endpoint.
+    pub ocsp: Option<Responder<'static>>,
     pub metrics: Metrics,
     pub body_limit: usize,
 }

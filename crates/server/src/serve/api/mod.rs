@@ -133,7 +133,7 @@ pub fn serve_endpoints() -> Vec<Endpoint> {
         Endpoint {
             name: "ocspsign",
             methods: POST,
-            available: always,
+            available: |s| s.ocsp.is_some(),
             handler: |s, c| Box::pin(revocation::ocspsign(s, c)),
         },
     ]

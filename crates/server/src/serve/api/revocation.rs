@@ -1,7 +1,7 @@
 //! cfssl's revocation endpoints: `revoke` (the database), `crl` (a CRL of
 //! the database's revoked certificates, signed by this server's CA),
 //! `gencrl` (a CRL of the request's serials, signed by the request's key,
-//! as cfssl's) and `ocspsign` (a response signed by this server's CA).
+//! as cfssl's) and `ocspsign` (a response signed by `-responder`).
 
 use super::{parse_json, Call};
 use crate::revocation::{crl_entries, find_certificate, normalize_aki};
@@ -9,10 +9,10 @@ use crate::serve::envelope::{success, ApiError};
 use crate::serve::state::AppState;
 use axum::response::Response;
 use base64::Engine as _;
+use certkit_core::error::Error;
 use certkit_core::input::duration::parse_go_duration;
-use certkit_core::issue::issuer::Issuer;
+use certkit_core::issue::issuer::{parse_certificate, Issuer};
 use certkit_core::ops::revocation::{parse_seconds, sign_for, sign_status, SignStatus};
-use certkit_core::revocation::ocsp::Responder;
 use certkit_core::revocation::{crl, serial, Reason};
 use serde::Deserialize;
 use serde_json::json;
@@ -141,10 +141,22 @@ fn good() -> String {
     "good".into()
 }
 
+/// cfssl's OCSP error codes (`errors.OCSPError` + reason).
+const OCSP_ISSUER_MISMATCH: u32 = 8100;
+const OCSP_INVALID_STATUS: u32 = 8200;
+
+/// `ocspsign`, as cfssl's: the certificate (PEM) must parse, then the
+/// status (a revoked one with a YYYY-MM-DD or `now` date), then the
+/// certificate must be the responder's CA's; the response is signed by
+/// `-responder` and carries it unless it is the CA itself.
 pub async fn ocspsign(state: Arc<AppState>, call: Call) -> Result<Response, ApiError> {
     let req: OcspSignRequest = parse_json(&call.body, "Unable to parse sign request")?;
-    let signer = state.signer("")?;
-    let responder = Responder::for_issuer(&signer.issuer)?;
+    let responder = state
+        .ocsp
+        .as_ref()
+        .ok_or_else(|| ApiError::internal("no OCSP responder"))?;
+    parse_certificate(req.certificate.as_bytes(), "certificate")
+        .map_err(|_| ApiError::bad_request("Malformed certificate"))?;
     let reason = req.reason.to_string();
     let revoked_at = if req.revoked_at.is_empty() {
         "now"
@@ -156,13 +168,39 @@ pub async fn ocspsign(state: Arc<AppState>, call: Call) -> Result<Response, ApiE
         reason: &reason,
         revoked_at,
         interval: OCSP_INTERVAL,
+    })
+    .map_err(|e| match req.status.as_str() {
+        "revoked" if Reason::parse(&reason).is_ok() => {
+            ApiError::bad_request("Malformed revocation time")
+        }
+        "revoked" => ApiError::from(e),
+        _ => ApiError {
+            code: OCSP_INVALID_STATUS,
+            ..refusal(e)
+        },
     })?;
     let response = sign_for(
-        &responder,
+        responder,
         req.certificate.as_bytes(),
         "certificate",
         status,
         OCSP_INTERVAL,
-    )?;
+    )
+    .map_err(|e| match e {
+        // The certificate parsed above: a refusal is the issuer check.
+        Error::Refused(_) => ApiError {
+            code: OCSP_ISSUER_MISMATCH,
+            ..refusal(e)
+        },
+        other => ApiError::from(other),
+    })?;
     Ok(success(&json!({ "ocspResponse": b64(&response) }), &[]))
+}
+
+/// A refusal's own words (without the CLI's `refused:`), as a 400.
+fn refusal(e: Error) -> ApiError {
+    match e {
+        Error::Refused(message) => ApiError::bad_request(message),
+        other => ApiError::from(other),
+    }
 }
