@@ -45,17 +45,7 @@ impl Bundler {
     /// missing `-int-dir` is cfssl's empty stash (cfssl creates it; it
     /// fetches intermediates into it, certkit fetches nothing): a warning.
     pub fn load(files: &BundleFiles) -> Result<Bundler, String> {
-        let ca_bundle = match files.ca_bundle {
-            Some(path) => Some(path.to_string()),
-            None if Path::new(SYSTEM_ROOTS).exists() => Some(SYSTEM_ROOTS.to_string()),
-            None => {
-                super::log(
-                    "WARNING",
-                    &format!("bundle: no system roots ({SYSTEM_ROOTS}); give -ca-bundle"),
-                );
-                None
-            }
-        };
+        let system = files.ca_bundle.is_none();
         let int_dir = files.int_dir.filter(|dir| {
             let exists = Path::new(dir).exists();
             if !exists {
@@ -69,13 +59,30 @@ impl Bundler {
         let sources = Sources {
             // Names the input in messages, as the request field.
             cert: "certificate".into(),
-            ca_bundle,
+            ca_bundle: Some(files.ca_bundle.unwrap_or(SYSTEM_ROOTS).to_string()),
             int_bundle: files.int_bundle.map(str::to_string),
             int_dir: int_dir.map(str::to_string),
             metadata: files.metadata.map(str::to_string),
             ..Sources::default()
         };
-        let loaded = Loaded::read(&sources).map_err(|e| e.to_string())?;
+        let loaded = match Loaded::read(&sources) {
+            Ok(loaded) => loaded,
+            // Without the system's roots (absent or unreadable) the rest
+            // still loads; an error in the rest is the error to report.
+            Err(e) if system => {
+                let loaded = Loaded::read(&Sources {
+                    ca_bundle: None,
+                    ..sources.clone()
+                })
+                .map_err(|e| e.to_string())?;
+                super::log(
+                    "WARNING",
+                    &format!("bundle: no system roots ({e}); give -ca-bundle"),
+                );
+                loaded
+            }
+            Err(e) => return Err(e.to_string()),
+        };
         for skipped in &loaded.skipped {
             super::log("WARNING", skipped);
         }
