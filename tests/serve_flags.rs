@@ -439,26 +439,131 @@ fn int_dir_feeds_the_bundler_and_a_missing_one_is_cfssls_empty_stash() {
 }
 
 #[test]
-fn remote_signer_flags_are_refused_in_one_line() {
+fn remote_front_end_reaches_a_mutual_tls_backend() {
     let tmp = workdir();
     let dir = tmp.path();
-    for flags in [
-        &["-remote", "127.0.0.1:8888"][..],
-        &["-tls-remote-ca", "ca.pem"],
-        &[
-            "-mutual-tls-client-cert",
-            "client-ok.pem",
-            "-mutual-tls-client-key",
-            "client-ok-key.pem",
-        ],
-    ] {
-        let (code, err) = refused(dir, &[&ca_args()[..], flags].concat());
-        assert_eq!(code, 1, "{err}");
-        let lines: Vec<&str> = err.lines().collect();
-        assert_eq!(lines.len(), 1, "{err}");
-        assert!(
-            lines[0].contains(flags[0]) && lines[0].contains("does not proxy signing"),
-            "{err}"
+    let backend = Server::certkit(dir, &mutual_tls_args());
+    client_config(dir, &backend.url);
+    // Current cfssl's client TLS flags (1.2.0's serve has none).
+    let tls = [
+        &["-config", "client-config.json", "-remote", &backend.url][..],
+        &MUTUAL_TLS_CLIENT[..],
+    ]
+    .concat();
+    let front = Server::certkit(dir, &tls);
+    let csr = serde_json::to_string(&read(dir, "svc.csr")).unwrap();
+    let body = format!(r#"{{"certificate_request":{csr},"profile":"authed"}}"#);
+    let a = post(dir, &format!("{}/api/v1/cfssl/sign", front.url), &body);
+    assert_eq!(a.status, 200, "{a:?}");
+    // Without the client certificate the backend's handshake fails: 7400.
+    let bare = Server::certkit(dir, &tls[..6]);
+    let b = post(dir, &format!("{}/api/v1/cfssl/sign", bare.url), &body);
+    assert_eq!(b.status, 400, "{b:?}");
+    assert!(b.body.contains("7400"), "{b:?}");
+    // The client TLS flags mean nothing without -remote: a usage error.
+    let (code, err) = refused(
+        dir,
+        &[&ca_args()[..], &["-tls-remote-ca", "ca.pem"]].concat(),
+    );
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn remote_front_end_forwards_signing_as_cfssl_1_2() {
+    let Some(cfssl) = cfssl_1_2() else { return };
+    let tmp = workdir();
+    let dir = tmp.path();
+    let backend = Server::certkit(dir, &signing_args());
+    // Profiles that sign on the remote: the default posts to /authsign
+    // with key1 (the backend's default has no key: refused), authed too
+    // (signed under the backend's authed profile).
+    client_config(dir, &backend.url);
+    let front = ["-config", "client-config.json", "-remote", &backend.url];
+    let ours = Server::certkit(dir, &front);
+    let theirs = Server::cfssl(dir, &cfssl, &front);
+    assert!(
+        ours.log().contains("signing forwarded to"),
+        "{}",
+        ours.log()
+    );
+    let csr = serde_json::to_string(&read(dir, "svc.csr")).unwrap();
+    let cases: Vec<(&str, &str, String)> = vec![
+        (
+            "sign authed",
+            "sign",
+            format!(r#"{{"certificate_request":{csr},"profile":"authed"}}"#),
+        ),
+        (
+            "sign authed with hosts",
+            "sign",
+            format!(
+                r#"{{"certificate_request":{csr},"profile":"authed","hosts":["b.example.com"]}}"#
+            ),
+        ),
+        (
+            "sign default (the backend wants no token)",
+            "sign",
+            sign_body(dir, ""),
+        ),
+        (
+            "sign a bad CSR",
+            "sign",
+            r#"{"certificate_request":"junk","profile":"authed"}"#.into(),
+        ),
+        ("info", "info", "{}".into()),
+        ("info authed", "info", r#"{"profile":"authed"}"#.into()),
+        (
+            "newcert authed",
+            "newcert",
+            format!(
+                r#"{{"request":{},"profile":"authed"}}"#,
+                read(dir, "req.json")
+            ),
+        ),
+    ];
+    for (what, endpoint, body) in &cases {
+        let url = |s: &Server| format!("{}/api/v1/cfssl/{endpoint}", s.url);
+        let (a, b) = (post(dir, &url(&ours), body), post(dir, &url(&theirs), body));
+        let (va, vb): (Value, Value) = (
+            serde_json::from_str(&a.body).unwrap_or_else(|e| panic!("{what}: {e} {a:?}")),
+            serde_json::from_str(&b.body).unwrap_or_else(|e| panic!("{what}: {e} {b:?}")),
         );
+        assert_eq!(
+            (a.status, &va["success"], &va["errors"][0]["code"]),
+            (b.status, &vb["success"], &vb["errors"][0]["code"]),
+            "{what}:\ncertkit {a:?}\ncfssl {b:?}"
+        );
+        if a.status != 200 {
+            continue;
+        }
+        // The backend's CA signed both, under the same profile.
+        let text = |v: &Value| {
+            let pem = v["result"]["certificate"].as_str().unwrap().to_string();
+            write(dir, "got.pem", &pem);
+            run(
+                dir,
+                "openssl",
+                &[
+                    "x509",
+                    "-in",
+                    "got.pem",
+                    "-noout",
+                    "-issuer",
+                    "-ext",
+                    "extendedKeyUsage,subjectAltName",
+                ],
+            )
+        };
+        let (ta, tb) = (text(&va), text(&vb));
+        assert!(ta.contains("Serve Test CA"), "{what}: {ta}");
+        assert_eq!(ta, tb, "{what}");
+        if *endpoint == "info" {
+            assert_eq!(va["result"], vb["result"], "{what}");
+        }
     }
+    assert!(
+        backend.log().contains("/api/v1/cfssl/authsign"),
+        "{}",
+        backend.log()
+    );
 }

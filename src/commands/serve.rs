@@ -3,6 +3,7 @@
 use crate::common::CaArgs;
 use crate::log;
 use certkit_core::error::{Error, Result};
+use certkit_server::client::ClientTls;
 use certkit_server::serve::{self, tls::TlsFiles, ServeOptions};
 
 /// Serve cfssl's signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle; revoke, crl with -db-config; ocspsign with -responder)
@@ -17,7 +18,10 @@ use certkit_server::serve::{self, tls::TlsFiles, ServeOptions};
   With a bundler: the bundle endpoint, and \"bundle\": true on sign answered with the chain:
     certkit serve -ca ca.pem -ca-key ca-key.pem -ca-bundle roots.pem -int-bundle intermediates.pem
   With ocspsign, responses signed by a delegated OCSP responder certificate:
-    certkit serve -ca ca.pem -ca-key ca-key.pem -responder ocsp.pem -responder-key ocsp-key.pem")]
+    certkit serve -ca ca.pem -ca-key ca-key.pem -responder ocsp.pem -responder-key ocsp-key.pem
+  A front end that forwards signing to the CA's server (no CA key here):
+    certkit serve -port 8889 -config client-config.json -remote https://ca.internal:8888 \\
+      -tls-remote-ca ca.pem")]
 pub struct Args {
     /// Address to listen on
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
@@ -98,47 +102,36 @@ pub struct Args {
     pub max_body_bytes: usize,
 }
 
-/// cfssl's remote-signer front end (`-remote` and its client TLS), which
-/// certkit serve does not offer: accepted only to be refused clearly.
+/// `-remote`: a front end that forwards signing to another cfssl server
+/// (cfssl's remote signer), and the TLS it uses to reach it.
 #[derive(Debug, clap::Args)]
 pub struct RemoteSignerArgs {
-    /// Not supported: cfssl forwards signing to this server; run certkit serve on the CA host, or clients with -remote
+    /// Forward sign, authsign, info and newcert to this cfssl server (HOST:PORT, IP:PORT or URL); no -ca-key needed
     #[arg(long, value_name = "HOST:PORT")]
     pub remote: Option<String>,
 
-    /// Not supported (with -remote only)
-    #[arg(long = "tls-remote-ca", value_name = "FILE")]
+    /// CA certificates to trust for an https -remote (default: the system's)
+    #[arg(long = "tls-remote-ca", value_name = "FILE", requires = "remote")]
     pub tls_remote_ca: Option<String>,
 
-    /// Not supported (with -remote only)
-    #[arg(long = "mutual-tls-client-cert", value_name = "FILE")]
+    /// Client certificate for a -remote that requires mutual TLS
+    #[arg(
+        long = "mutual-tls-client-cert",
+        value_name = "FILE",
+        requires_all = ["remote", "mutual_tls_client_key"]
+    )]
     pub mutual_tls_client_cert: Option<String>,
 
-    /// Not supported (with -remote only)
-    #[arg(long = "mutual-tls-client-key", value_name = "FILE")]
+    /// Private key of -mutual-tls-client-cert
+    #[arg(
+        long = "mutual-tls-client-key",
+        value_name = "FILE",
+        requires = "mutual_tls_client_cert"
+    )]
     pub mutual_tls_client_key: Option<String>,
 }
 
-impl RemoteSignerArgs {
-    /// The first remote-signer flag given, if any.
-    fn given(&self) -> Option<&'static str> {
-        [
-            ("-remote", &self.remote),
-            ("-tls-remote-ca", &self.tls_remote_ca),
-            ("-mutual-tls-client-cert", &self.mutual_tls_client_cert),
-            ("-mutual-tls-client-key", &self.mutual_tls_client_key),
-        ]
-        .into_iter()
-        .find_map(|(flag, value)| value.is_some().then_some(flag))
-    }
-}
-
 pub fn run(args: Args) -> Result<()> {
-    if let Some(flag) = args.remote.given() {
-        return Err(Error::Refused(format!(
-            "serve {flag}: certkit serve does not proxy signing to another server; run certkit serve where the CA key is, and point clients at it with -remote"
-        )));
-    }
     if matches!(args.min_tls_version.as_deref(), Some("1.0" | "1.1")) {
         log::warning("-min-tls-version below 1.2: certkit accepts TLS 1.2 and 1.3 only");
     }
@@ -162,6 +155,12 @@ pub fn run(args: Args) -> Result<()> {
         metadata: args.metadata,
         responder: args.responder,
         responder_key: args.responder_key,
+        remote: args.remote.remote,
+        remote_tls: ClientTls {
+            remote_ca: args.remote.tls_remote_ca,
+            client_cert: args.remote.mutual_tls_client_cert,
+            client_key: args.remote.mutual_tls_client_key,
+        },
         tls,
         mutual_tls_cn: args.mutual_tls_cn,
         loglevel: log::level(),

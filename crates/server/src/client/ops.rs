@@ -92,14 +92,14 @@ fn route(inputs: &RemoteInputs, report: &mut Report) -> Result<Route> {
 
 /// A sign request as cfssl 1.2.0's client sends it, in its key order.
 #[derive(Serialize)]
-struct SignRequest<'a> {
-    hosts: Option<Vec<String>>,
-    certificate_request: &'a str,
+pub struct SignRequest<'a> {
+    pub hosts: Option<Vec<String>>,
+    pub certificate_request: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    subject: Option<Value>,
-    profile: &'a str,
-    crl_override: &'a str,
-    label: &'a str,
+    pub subject: Option<Value>,
+    pub profile: &'a str,
+    pub crl_override: &'a str,
+    pub label: &'a str,
 }
 
 /// cfssl's `auth.AuthenticatedRequest`.
@@ -110,11 +110,13 @@ struct AuthenticatedRequest {
     request: String,
 }
 
-/// Posts a sign request to `/sign`, or to `/authsign` with a token.
-fn post_sign(route: &Route, request: &SignRequest) -> Result<String> {
+/// Posts a sign request to `/sign`, or to `/authsign` with a token
+/// (the client commands, and `serve -remote` forwarding); returns the
+/// certificate (PEM).
+pub fn post_sign(remote: &Remote, key: Option<&AuthKey>, request: &SignRequest) -> Result<String> {
     let body = serde_json::to_vec(request).map_err(|e| Error::Encoding(e.to_string()))?;
-    let result = match &route.key {
-        None => route.remote.post("sign", &body)?,
+    let result = match key {
+        None => remote.post("sign", &body)?,
         Some(key) => {
             let outer = AuthenticatedRequest {
                 timestamp: time::OffsetDateTime::now_utc().unix_timestamp(),
@@ -122,7 +124,7 @@ fn post_sign(route: &Route, request: &SignRequest) -> Result<String> {
                 request: STANDARD.encode(&body),
             };
             let outer = serde_json::to_vec(&outer).map_err(|e| Error::Encoding(e.to_string()))?;
-            route.remote.post("authsign", &outer)?
+            remote.post("authsign", &outer)?
         }
     };
     result["certificate"]
@@ -132,7 +134,7 @@ fn post_sign(route: &Route, request: &SignRequest) -> Result<String> {
         .ok_or_else(|| {
             Error::Refused(format!(
                 "remote {}: the answer holds no certificate",
-                route.remote.base
+                remote.base
             ))
         })
 }
@@ -159,7 +161,8 @@ pub fn sign(
         })
         .transpose()?;
     let cert = post_sign(
-        &route,
+        &route.remote,
+        route.key.as_ref(),
         &SignRequest {
             hosts: hostname.map(load::split_hosts),
             certificate_request: &csr_pem,
@@ -194,7 +197,8 @@ pub fn gencert(
     let csr_pem = csr::build(&req, &key)?;
     report.info("encoded CSR");
     let cert = post_sign(
-        &route,
+        &route.remote,
+        route.key.as_ref(),
         &SignRequest {
             hosts: None,
             certificate_request: &csr_pem,

@@ -7,7 +7,7 @@
 //! - `auth`: the HMAC tokens of `authsign`
 //! - `bundler`: `-ca-bundle`/`-int-bundle`/`-int-dir`/`-metadata`, read once, for `bundle` and `"bundle": true`
 //! - `envelope`: cfssl's response envelope and error codes
-//! - `state`: signers, database, metrics shared by handlers
+//! - `state`: signers (local, or `-remote`), database, metrics shared by handlers
 //! - `listen`, `tls`, `access`: connections, TLS and mTLS, access log
 //! - `metrics`: Prometheus
 
@@ -27,7 +27,7 @@ use certkit_core::ops::load::{self, CaSource};
 use certkit_core::ops::revocation::{self, ResponderSource};
 use certkit_core::ops::{Note, Report};
 use certkit_core::revocation::ocsp::Responder;
-use state::{AppState, Personality, Signer};
+use state::{AppState, Backend, Personality, Signer};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +54,10 @@ pub struct ServeOptions {
     /// both, `ocspsign` does not exist, as in cfssl).
     pub responder: Option<String>,
     pub responder_key: Option<String>,
+    /// `-remote`: forward signing there (cfssl's remote signer), with the
+    /// client TLS files.
+    pub remote: Option<String>,
+    pub remote_tls: crate::client::ClientTls,
     pub tls: Option<tls::TlsFiles>,
     pub mutual_tls_cn: Option<String>,
     /// cfssl's levels: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal.
@@ -78,6 +82,8 @@ impl Default for ServeOptions {
             metadata: None,
             responder: None,
             responder_key: None,
+            remote: None,
+            remote_tls: Default::default(),
             tls: None,
             mutual_tls_cn: None,
             loglevel: 1,
@@ -115,7 +121,21 @@ pub fn load_signer(label: &str, ca: CaSource, config: Option<&str>) -> Result<Si
     log_notes(&report);
     let cert = ca.cert.unwrap_or_default();
     let ca_pem = read_text(cert).map_err(|e| e.to_string())?;
-    Signer::new(label, issuer, config, ca_pem).map_err(|e| format!("{config_name}: {e}"))
+    Signer::new(label, Backend::Local(Box::new(issuer)), config, ca_pem)
+        .map_err(|e| format!("{config_name}: {e}"))
+}
+
+/// A front end's signer (`-remote`): every profile of `-config` signs
+/// on the remote, as cfssl's `-remote` makes every profile remote; no CA
+/// key is needed here.
+fn remote_signer(remote: &str, options: &ServeOptions) -> Result<Signer, String> {
+    let mut report = Report::default();
+    let config = load::config(options.config.as_deref(), &mut report).map_err(|e| e.to_string())?;
+    log_notes(&report);
+    let client =
+        crate::client::Remote::new(remote, &options.remote_tls).map_err(|e| e.to_string())?;
+    log("INFO", &format!("signing forwarded to {}", client.base));
+    Signer::new("", Backend::Remote(Arc::new(client)), config, String::new())
 }
 
 /// `ocspsign`'s signer: the `-responder` certificate and key answering
@@ -152,7 +172,15 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     let mut signers = BTreeMap::new();
-    if options.ca.is_some() || options.ca_key.is_some() {
+    if let Some(remote) = &options.remote {
+        if options.ca_key.is_some() {
+            log(
+                "WARNING",
+                "-remote: -ca-key signs nothing here (sign, authsign, newcert and info go to the remote; crl is refused)",
+            );
+        }
+        signers.insert(String::new(), Arc::new(remote_signer(remote, &options)?));
+    } else if options.ca.is_some() || options.ca_key.is_some() {
         let ca = CaSource {
             cert: options.ca.as_deref(),
             key: options.ca_key.as_deref(),

@@ -7,16 +7,26 @@ use super::bundler::Bundler;
 use super::envelope::ApiError;
 use super::metrics::Metrics;
 use crate::certdb::CertDb;
+use crate::client::Remote;
 use certkit_core::issue::issuer::Issuer;
 use certkit_core::policy::{Profile, SigningConfig};
 use certkit_core::revocation::ocsp::Responder;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// A CA that signs: its issuer, signing config and HMAC keys.
+/// Where a signer's certificates come from.
+pub enum Backend {
+    /// This server's CA signs them.
+    Local(Box<Issuer>),
+    /// Another cfssl server does (`serve -remote`, cfssl's remote signer):
+    /// requests are forwarded, with the profile's `auth_remote` token.
+    Remote(Arc<Remote>),
+}
+
+/// A CA that signs: its issuer (or remote), signing config and HMAC keys.
 pub struct Signer {
     pub label: String,
-    pub issuer: Issuer,
+    pub backend: Backend,
     pub config: SigningConfig,
     /// The config's `auth_keys`, resolved (hex, env:, file:).
     pub keys: BTreeMap<String, AuthKey>,
@@ -31,7 +41,7 @@ impl Signer {
     /// bad key fails at start-up, not at the first request.
     pub fn new(
         label: &str,
-        issuer: Issuer,
+        backend: Backend,
         config: SigningConfig,
         ca_pem: String,
     ) -> Result<Signer, String> {
@@ -47,12 +57,22 @@ impl Signer {
         }
         Ok(Signer {
             label: label.to_string(),
-            issuer,
+            backend,
             config,
             keys,
             ca_pem,
             nets: Vec::new(),
         })
+    }
+
+    /// The CA that signs here; a front end (`-remote`) has none.
+    pub fn issuer(&self) -> Result<&Issuer, ApiError> {
+        match &self.backend {
+            Backend::Local(issuer) => Ok(issuer),
+            Backend::Remote(_) => Err(ApiError::bad_request(
+                "this server forwards signing (-remote) and has no CA key",
+            )),
+        }
     }
 
     /// Every profile, the default included.

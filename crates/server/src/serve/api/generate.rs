@@ -3,9 +3,9 @@
 //! profile that needs a token (cfssl#788).
 
 use super::sign::{add_bundle, issue};
-use super::{parse_json, Call};
+use super::{forward, parse_json, Call};
 use crate::serve::envelope::{success, ApiError};
-use crate::serve::state::AppState;
+use crate::serve::state::{AppState, Backend};
 use aws_lc_rs::digest;
 use axum::response::Response;
 use certkit_core::csr;
@@ -78,30 +78,40 @@ pub async fn newcert(state: Arc<AppState>, call: Call) -> Result<Response, ApiEr
         return Err(ApiError::bad_request("authentication required"));
     }
     let (key, csr) = key_and_csr(&req)?;
-    let issued = issue(
-        &state,
-        &signer,
-        profile,
-        &CsrRequest {
-            csr: csr.as_bytes(),
-            source: "generated CSR",
-            allow_sha1: false,
-            hosts: None,
-            subject: None,
-        },
-        &label,
-    )
-    .await?;
+    let cert_pem = match &signer.backend {
+        Backend::Remote(remote) => {
+            let request = forward::Forwarded {
+                csr: csr.clone(),
+                hosts: None,
+                subject: None,
+                profile: outer.profile.clone().unwrap_or_default(),
+                label: label.clone(),
+            };
+            forward::sign(remote, &signer, profile, request).await?
+        }
+        Backend::Local(_) => {
+            let request = CsrRequest {
+                csr: csr.as_bytes(),
+                source: "generated CSR",
+                allow_sha1: false,
+                hosts: None,
+                subject: None,
+            };
+            issue(&state, &signer, profile, &request, &label)
+                .await?
+                .cert_pem
+        }
+    };
     let mut result = json!({
-        "certificate": issued.cert_pem,
+        "certificate": cert_pem,
         "certificate_request": csr,
         "private_key": key,
         "sums": {
-            "certificate": sums(&issued.cert_pem),
+            "certificate": sums(&cert_pem),
             "certificate_request": sums(&csr),
         },
     });
-    let messages = add_bundle(&state, &mut result, &issued, outer.bundle == Some(true))?;
+    let messages = add_bundle(&state, &mut result, &cert_pem, outer.bundle == Some(true))?;
     Ok(success(&result, &messages))
 }
 

@@ -1,8 +1,8 @@
 //! `info`: the CA certificate and a profile's usages and expiry.
 
-use super::{parse_json, Call};
+use super::{forward, parse_json, Call};
 use crate::serve::envelope::{success, ApiError};
-use crate::serve::state::AppState;
+use crate::serve::state::{AppState, Backend};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -30,6 +30,15 @@ pub async fn info(state: Arc<AppState>, call: Call) -> Result<Response, ApiError
     };
     let signer = state.signer(request.label.as_deref().unwrap_or(""))?;
     let profile = signer.profile(request.profile.as_deref().unwrap_or(""))?;
+    if let Backend::Remote(remote) = &signer.backend {
+        // cfssl's remote signer asks the remote, with the request's names.
+        let body = serde_json::json!({
+            "label": request.label.unwrap_or_default(),
+            "profile": request.profile.unwrap_or_default(),
+        });
+        let answer = forward::info(remote, body.to_string().into_bytes()).await?;
+        return Ok(success(&answer, &[]));
+    }
     Ok(success(
         &InfoResponse {
             certificate: &signer.ca_pem,

@@ -4,6 +4,7 @@
 //! body read, the timeout, the metrics.
 
 mod bundle;
+mod forward;
 mod generate;
 mod info;
 mod inspect;

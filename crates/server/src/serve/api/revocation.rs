@@ -76,15 +76,15 @@ pub async fn crl(state: Arc<AppState>, call: Call) -> Result<Response, ApiError>
         }
         None => WEEK,
     };
-    let signer = state.signer("")?;
-    let aki = hex::encode(signer.issuer.key_id());
+    let issuer = state.signer("")?.issuer()?;
+    let aki = hex::encode(issuer.key_id());
     let records = db(&state)?
         .revoked_unexpired(None)
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let revoked = crl_entries(&records, &aki)?;
     let now = SystemTime::now();
-    let list = crl::build(&signer.issuer, &revoked, now, now + expiry)?;
+    let list = crl::build(issuer, &revoked, now, now + expiry)?;
     Ok(success(&b64(&list.der), &[]))
 }
 

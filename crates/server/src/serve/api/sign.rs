@@ -1,11 +1,12 @@
 //! `sign` and `authsign`: a PEM CSR signed under a profile, through
 //! `certkit_core::ops::sign::sign_csr` (the CLI's path), and recorded in
-//! the certificate database before the answer is sent.
+//! the certificate database before the answer is sent; a `-remote` front
+//! end forwards them instead (`forward`).
 
-use super::{parse_json, Call};
+use super::{forward, parse_json, Call};
 use crate::certdb::{CertificateRecord, DbError};
 use crate::serve::envelope::{success, ApiError, Message};
-use crate::serve::state::{AppState, Personality, Signer};
+use crate::serve::state::{AppState, Backend, Personality, Signer};
 use axum::response::Response;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -113,7 +114,7 @@ pub async fn authsign(state: Arc<AppState>, call: Call) -> Result<Response, ApiE
 /// Signs a parsed request and answers `{"certificate": PEM}`.
 async fn sign_request(
     state: &AppState,
-    signer: &Signer,
+    signer: &Arc<Signer>,
     profile: &Profile,
     request: &SignRequest,
 ) -> Result<Response, ApiError> {
@@ -126,11 +127,29 @@ async fn sign_request(
         Some(hostname) => Some(split_hosts(hostname)),
         None => request.hosts.clone(),
     };
+    let label = request.label.as_deref().unwrap_or("");
+    if let Backend::Remote(remote) = &signer.backend {
+        let cert_pem = forward::sign(
+            remote,
+            signer,
+            profile,
+            forward::Forwarded {
+                csr: csr.to_string(),
+                hosts,
+                subject: request.subject.clone().filter(|s| !s.is_null()),
+                profile: request.profile.clone().unwrap_or_default(),
+                label: label.to_string(),
+            },
+        )
+        .await?;
+        let mut result = json!({ "certificate": cert_pem });
+        let messages = add_bundle(state, &mut result, &cert_pem, request.bundle == Some(true))?;
+        return Ok(success(&result, &messages));
+    }
     let subject = match &request.subject {
         None | Some(Value::Null) => None,
         Some(value) => Some(subject_request(value)?),
     };
-    let label = request.label.as_deref().unwrap_or("");
     let issued = issue(
         state,
         signer,
@@ -146,7 +165,12 @@ async fn sign_request(
     )
     .await?;
     let mut result = json!({ "certificate": issued.cert_pem });
-    let messages = add_bundle(state, &mut result, &issued, request.bundle == Some(true))?;
+    let messages = add_bundle(
+        state,
+        &mut result,
+        &issued.cert_pem,
+        request.bundle == Some(true),
+    )?;
     Ok(success(&result, &messages))
 }
 
@@ -157,7 +181,7 @@ async fn sign_request(
 pub fn add_bundle(
     state: &AppState,
     result: &mut Value,
-    issued: &Issued,
+    cert_pem: &str,
     asked: bool,
 ) -> Result<Vec<Message>, ApiError> {
     if !asked {
@@ -165,7 +189,7 @@ pub fn add_bundle(
     }
     match state.bundler.as_ref().filter(|b| b.for_signing) {
         Some(bundler) => {
-            let bundle = bundler.bundle(&issued.cert_der, None, Flavor::Optimal)?;
+            let bundle = bundler.bundle(cert_pem.as_bytes(), None, Flavor::Optimal)?;
             result["bundle"] = to_json(&bundle);
             Ok(Vec::new())
         }
@@ -194,7 +218,7 @@ pub async fn issue(
 ) -> Result<Issued, ApiError> {
     for _ in 0..SERIAL_ATTEMPTS {
         let mut report = Report::default();
-        let (issued, _) = sign_csr(&signer.issuer, profile, request, &mut report)?;
+        let (issued, _) = sign_csr(signer.issuer()?, profile, request, &mut report)?;
         if let Some(db) = &state.db {
             let record =
                 CertificateRecord::issued(&issued.cert_der, label, time::OffsetDateTime::now_utc())
