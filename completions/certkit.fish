@@ -231,6 +231,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l flavor -d 'Ch
 optimal\t'Shortest, then newest, then strongest'
 force\t'The given chain as is, if each certificate is signed by the next'"
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l metadata -d 'cfssl ubiquity metadata (JSON list of platforms and their root stores)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l allow-sha1 -d 'Accept SHA-1 signatures and weak keys (RSA below 2048 bits, DSA, curves other than P-256/P-384/P-521) in the chain, as cfssl does (refused by default: verify\'s rules)' -r -f -a "true\t''
+false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
@@ -269,6 +271,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand verify" -l max-depth -d 
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l crl -d 'CRL to check the chain against (PEM or DER; repeatable)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l at -d 'Verification time (RFC 3339), default now' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l ocsp -d 'Also ask an OCSP responder (--ocsp=URL, or --ocsp: the certificate\'s AIA responder) and refuse a revoked or unknown certificate' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l allow-sha1 -d 'Accept SHA-1 signatures and weak keys (RSA below 2048 bits, DSA, curves other than P-256/P-384/P-521) in the chain, as cfssl does (refused by default: verify\'s rules)' -r -f -a "true\t''
+false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
@@ -371,6 +375,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand batch" -s h -l help -d '
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s f -l f -d 'The bundle file to write' -r
 complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -l nw -d 'Number of workers (accepted as cfssl\'s mkbundle; certkit reads the files in order)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -l allow-sha1 -d 'Accept SHA-1 signatures and weak keys (RSA below 2048 bits, DSA, curves other than P-256/P-384/P-521) in the chain, as cfssl does (refused by default: verify\'s rules)' -r -f -a "true\t''
+false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"

@@ -291,3 +291,21 @@ pub struct DbConfigArg {
     #[arg(long = "db-config", value_name = "FILE")]
     pub db_config: Option<String>,
 }
+
+/// `-allow-sha1` of bundle, mkbundle and verify: legacy cryptography in a
+/// chain. Add with `#[command(flatten)] pub legacy: LegacyChainArgs`.
+#[derive(Debug, clap::Args)]
+pub struct LegacyChainArgs {
+    /// Accept SHA-1 signatures and weak keys (RSA below 2048 bits, DSA, curves other than P-256/P-384/P-521) in the chain, as cfssl does (refused by default: verify's rules)
+    #[arg(long = "allow-sha1", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_sha1: bool,
+}
+
+impl LegacyChainArgs {
+    pub fn bundle_options(&self) -> certkit_core::chain::bundle::BundleOptions {
+        certkit_core::chain::bundle::BundleOptions {
+            allow_sha1: self.allow_sha1,
+        }
+    }
+}

@@ -13,6 +13,9 @@ use certkit_core::error::Result;
     cat ca-signed-server.pem | certkit bundle -cert - -ca-bundle ca.pem -flavor force | \\
       jq .status
 
+  An old chain (a SHA-1 intermediate, a 1024-bit root) is refused as verify refuses it;
+  -allow-sha1 bundles it as cfssl does, and its status reports the weak links.
+
 EXIT STATUS:
   0 bundled; 1 no valid chain or bad input (stderr names the reason and cfssl's error
   code); 2 usage error.")]
@@ -62,6 +65,9 @@ pub struct Args {
     /// cfssl ubiquity metadata (JSON list of platforms and their root stores)
     #[arg(long, value_name = "FILE")]
     pub metadata: Option<String>,
+
+    #[command(flatten)]
+    pub legacy: crate::common::LegacyChainArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -73,6 +79,7 @@ pub fn run(args: Args) -> Result<()> {
         int_dir: args.int_dir,
         metadata: args.metadata,
         flavor: args.flavor.into(),
+        options: args.legacy.bundle_options(),
     };
     let now = std::time::SystemTime::now();
     let bundle = match &args.domain {

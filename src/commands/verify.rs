@@ -74,6 +74,9 @@ pub struct Args {
     /// Also ask an OCSP responder (--ocsp=URL, or --ocsp: the certificate's AIA responder) and refuse a revoked or unknown certificate
     #[arg(long, value_name = "URL", num_args = 0..=1, require_equals = true, default_missing_value = "")]
     pub ocsp: Option<String>,
+
+    #[command(flatten)]
+    pub legacy: crate::common::LegacyChainArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -87,6 +90,7 @@ pub fn run(args: Args) -> Result<()> {
         key_usage: args.key_usage.into_iter().map(Into::into).collect(),
         max_depth: args.max_depth,
         at,
+        allow_sha1: args.legacy.allow_sha1,
     };
     let files = Files {
         cert: &args.cert,

@@ -1,13 +1,17 @@
 //! Where a bundle's inputs come from: files (or standard input) named on
 //! the command line, read with cfssl's error codes for each kind.
 
-use super::{codes, failure, load_pool, parse_input, ubiquity, Bundle, Flavor, Pools};
+use super::{
+    codes, failure, load_pool, parse_input, ubiquity, Bundle, BundleOptions, Flavor, Pools,
+};
 use crate::error::{Error, Result};
 use crate::input::{display_name, read_input, read_pool};
 use std::time::SystemTime;
 
-/// The files a bundle is built from.
-#[derive(Debug, Clone)]
+/// The files a bundle is built from, and the rules it is held to. Build
+/// it with `..Default::default()`, so that fields added later do not
+/// break callers.
+#[derive(Debug, Clone, Default)]
 pub struct Sources {
     pub cert: String,
     pub key: Option<String>,
@@ -16,6 +20,8 @@ pub struct Sources {
     pub int_dir: Option<String>,
     pub metadata: Option<String>,
     pub flavor: Flavor,
+    /// What the chain may hold beyond `verify`'s rules (`-allow-sha1`).
+    pub options: BundleOptions,
 }
 
 fn read_with(path: &str, code: u32) -> Result<Vec<u8>> {
@@ -125,14 +131,22 @@ fn bundle_bytes(
         .as_ref()
         .map(|(pem, name)| (pem.as_slice(), name.as_str()));
     let source = display_name(&sources.cert);
-    let mut bundle = super::build(certs, key, &mut pools, sources.flavor, &platforms, now)
-        .map_err(|e| match e {
-            Error::Chain { code, msg } if !msg.starts_with(source) => Error::Chain {
-                code,
-                msg: format!("{source}: {msg}"),
-            },
-            other => other,
-        })?;
+    let mut bundle = super::build_with(
+        certs,
+        key,
+        &mut pools,
+        sources.flavor,
+        &platforms,
+        now,
+        sources.options,
+    )
+    .map_err(|e| match e {
+        Error::Chain { code, msg } if !msg.starts_with(source) => Error::Chain {
+            code,
+            msg: format!("{source}: {msg}"),
+        },
+        other => other,
+    })?;
     bundle.status.messages.extend(skipped);
     Ok(bundle)
 }
