@@ -27,7 +27,7 @@ pub struct Args {
         required_unless_present = "domain",
         conflicts_with = "domain"
     )]
-    pub cert: Option<String>,
+    pub cert: Option<std::path::PathBuf>,
 
     /// Bundle the chain the TLS server NAME presents (NAME or NAME:PORT, default port 443);
     /// its certificate must be valid for NAME
@@ -40,7 +40,7 @@ pub struct Args {
 
     /// Private key (PEM) checked against the certificate and included in the output
     #[arg(long, value_name = "FILE", conflicts_with = "domain")]
-    pub key: Option<String>,
+    pub key: Option<std::path::PathBuf>,
 
     /// Trusted roots (PEM)
     #[arg(
@@ -48,15 +48,15 @@ pub struct Args {
         value_name = "FILE",
         default_value = "/etc/ssl/certs/ca-certificates.crt"
     )]
-    pub ca_bundle: String,
+    pub ca_bundle: std::path::PathBuf,
 
     /// Intermediate certificates to build the chain from (PEM)
     #[arg(long = "int-bundle", value_name = "FILE")]
-    pub int_bundle: Option<String>,
+    pub int_bundle: Option<std::path::PathBuf>,
 
     /// Directory of further intermediates (*.pem, *.crt, *.der)
     #[arg(long = "int-dir", value_name = "DIR")]
-    pub int_dir: Option<String>,
+    pub int_dir: Option<std::path::PathBuf>,
 
     /// Chain choice: ubiquitous (most trusted, needs -metadata), optimal (shortest, newest, strongest), force (as given)
     #[arg(long, value_enum, value_name = "FLAVOR", default_value = "ubiquitous")]
@@ -64,7 +64,7 @@ pub struct Args {
 
     /// cfssl ubiquity metadata (JSON list of platforms and their root stores)
     #[arg(long, value_name = "FILE")]
-    pub metadata: Option<String>,
+    pub metadata: Option<std::path::PathBuf>,
 
     #[command(flatten)]
     pub legacy: crate::common::LegacyChainArgs,
@@ -72,7 +72,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let sources = Sources {
-        cert: args.cert.or(args.domain.clone()).unwrap_or_default(),
+        cert: args
+            .cert
+            .or(args.domain.clone().map(Into::into))
+            .unwrap_or_default(),
         key: args.key,
         ca_bundle: Some(args.ca_bundle),
         int_bundle: args.int_bundle,

@@ -25,7 +25,7 @@ EXIT STATUS:
 pub struct Args {
     /// Certificate to verify: PEM (a chain in any order; the others serve as intermediates), DER or PKCS#7; - for standard input
     #[arg(value_name = "CERT")]
-    pub cert: String,
+    pub cert: std::path::PathBuf,
 
     /// Trusted roots (PEM)
     #[arg(
@@ -33,11 +33,11 @@ pub struct Args {
         value_name = "FILE",
         default_value = "/etc/ssl/certs/ca-certificates.crt"
     )]
-    pub ca_bundle: String,
+    pub ca_bundle: std::path::PathBuf,
 
     /// Intermediate certificates (PEM)
     #[arg(long = "int-bundle", value_name = "FILE")]
-    pub int_bundle: Option<String>,
+    pub int_bundle: Option<std::path::PathBuf>,
 
     /// DNS name or IP address the certificate must be valid for (repeatable: all of them)
     #[arg(long, value_name = "NAME")]
@@ -65,7 +65,7 @@ pub struct Args {
 
     /// CRL to check the chain against (PEM or DER; repeatable)
     #[arg(long, value_name = "FILE")]
-    pub crl: Vec<String>,
+    pub crl: Vec<std::path::PathBuf>,
 
     /// Verification time (RFC 3339), default now
     #[arg(long, value_name = "TIME")]

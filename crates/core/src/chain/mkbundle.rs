@@ -30,7 +30,7 @@ pub fn mkbundle(paths: &[String], now: SystemTime, options: BundleOptions) -> Re
     let mut out = String::new();
     for file in &files {
         report.info(format!("Loading {}", file.display()));
-        let data = match read_input(&file.to_string_lossy()) {
+        let data = match read_input(file) {
             Ok(data) => data,
             Err(e) => {
                 report.warn(e.to_string());

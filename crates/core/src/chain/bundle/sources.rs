@@ -5,7 +5,8 @@ use super::{
     codes, failure, load_pool, parse_input, ubiquity, Bundle, BundleOptions, Flavor, Pools,
 };
 use crate::error::{Error, Result};
-use crate::input::{display_name, read_input, read_pool};
+use crate::input::{display_path, read_input, read_pool};
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// The files a bundle is built from, and the rules it is held to. Build
@@ -13,22 +14,23 @@ use std::time::SystemTime;
 /// break callers.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
-    pub cert: String,
-    pub key: Option<String>,
-    pub ca_bundle: Option<String>,
-    pub int_bundle: Option<String>,
-    pub int_dir: Option<String>,
-    pub metadata: Option<String>,
+    /// Paths, not text: any name the OS allows (`-` is standard input).
+    pub cert: PathBuf,
+    pub key: Option<PathBuf>,
+    pub ca_bundle: Option<PathBuf>,
+    pub int_bundle: Option<PathBuf>,
+    pub int_dir: Option<PathBuf>,
+    pub metadata: Option<PathBuf>,
     pub flavor: Flavor,
     /// What the chain may hold beyond `verify`'s rules (`-allow-sha1`).
     pub options: BundleOptions,
 }
 
-fn read_with(path: &str, code: u32) -> Result<Vec<u8>> {
+fn read_with(path: &Path, code: u32) -> Result<Vec<u8>> {
     read_input(path).map_err(|e| failure(code, e.to_string()))
 }
 
-fn read_pool_with(path: &str, code: u32) -> Result<Vec<u8>> {
+fn read_pool_with(path: &Path, code: u32) -> Result<Vec<u8>> {
     read_pool(path).map_err(|e| failure(code, e.to_string()))
 }
 
@@ -37,7 +39,7 @@ fn read_pool_with(path: &str, code: u32) -> Result<Vec<u8>> {
 /// Loads the certificates of `dir`; returns a note for each file skipped
 /// because it is not a regular file (a FIFO would block the read forever,
 /// a device would never end).
-fn load_dir(pools: &mut Pools, dir: &str) -> Result<Vec<String>> {
+fn load_dir(pools: &mut Pools, dir: &Path) -> Result<Vec<String>> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         failure(
             codes::INTERMEDIATES_READ_FAILED,
@@ -54,7 +56,7 @@ fn load_dir(pools: &mut Pools, dir: &str) -> Result<Vec<String>> {
     paths.sort();
     let mut skipped = Vec::new();
     for path in paths {
-        let name = path.to_string_lossy();
+        let name = display_path(&path);
         if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
             skipped.push(format!(
                 "{}: skipped, not a regular file",
@@ -62,7 +64,7 @@ fn load_dir(pools: &mut Pools, dir: &str) -> Result<Vec<String>> {
             ));
             continue;
         }
-        let bytes = read_pool_with(&name, codes::INTERMEDIATES_READ_FAILED)?;
+        let bytes = read_pool_with(&path, codes::INTERMEDIATES_READ_FAILED)?;
         load_pool(
             &mut pools.intermediates,
             &bytes,
@@ -81,10 +83,10 @@ pub fn bundle_from(sources: &Sources, now: SystemTime) -> Result<Bundle> {
             if pem.trim_ascii().is_empty() {
                 return Err(failure(
                     codes::KEY_DECODE_FAILED,
-                    format!("{}: the key file is empty", display_name(path)),
+                    format!("{}: the key file is empty", display_path(path)),
                 ));
             }
-            Some((pem, display_name(path).to_string()))
+            Some((pem, display_path(path)))
         }
         None => None,
     };
@@ -107,14 +109,15 @@ fn bundle_bytes(
     let mut pools = Pools::default();
     if let Some(path) = &sources.ca_bundle {
         let bytes = read_pool_with(path, codes::ROOTS_READ_FAILED)?;
-        load_pool(&mut pools.roots, &bytes, path, codes::ROOTS_PARSE_FAILED)?;
+        let name = display_path(path);
+        load_pool(&mut pools.roots, &bytes, &name, codes::ROOTS_PARSE_FAILED)?;
     }
     if let Some(path) = &sources.int_bundle {
         let bytes = read_pool_with(path, codes::INTERMEDIATES_READ_FAILED)?;
         load_pool(
             &mut pools.intermediates,
             &bytes,
-            path,
+            &display_path(path),
             codes::INTERMEDIATES_PARSE_FAILED,
         )?;
     }
@@ -126,11 +129,12 @@ fn bundle_bytes(
         Some(path) => ubiquity::load(path)?,
         None => Vec::new(),
     };
-    let certs = parse_input(cert_bytes, display_name(&sources.cert))?;
+    let source = display_path(&sources.cert);
+    let certs = parse_input(cert_bytes, &source)?;
     let key = key
         .as_ref()
         .map(|(pem, name)| (pem.as_slice(), name.as_str()));
-    let source = display_name(&sources.cert);
+    let source = source.as_str();
     let mut bundle = super::build_with(
         certs,
         key,

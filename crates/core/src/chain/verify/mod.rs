@@ -17,12 +17,13 @@ use crate::chain::bundle::chain::leaf_first;
 use crate::chain::certs::{parse_all, Cert};
 use crate::chain::path::{self, Budget, Outcome, Rules};
 use crate::error::{Error, Result};
-use crate::input::{display_name, read_input, read_pool};
+use crate::input::{display_path, read_input, read_pool};
 use crate::keys::{verify_legacy_signature, verify_signature, ECDSA_WITH_SHA1};
 use const_oid::db::rfc5912 as oids;
 use der::{Decode, Encode};
 use profile::{who, Role};
 use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 pub use crl::{parse_crls, Crl};
@@ -260,15 +261,16 @@ pub fn verify(check: &Check<'_>) -> Result<Vec<Cert>> {
 /// Where `verify` reads its certificates: the leaf (maybe followed by
 /// intermediates, any order; `-` is standard input), the roots, more
 /// intermediates, and CRLs.
+/// Paths, not text: any name the OS allows.
 pub struct Files<'a> {
-    pub cert: &'a str,
-    pub ca_bundle: &'a str,
-    pub int_bundle: Option<&'a str>,
-    pub crls: &'a [String],
+    pub cert: &'a Path,
+    pub ca_bundle: &'a Path,
+    pub int_bundle: Option<&'a Path>,
+    pub crls: &'a [PathBuf],
 }
 
-fn parse(bytes: &[u8], path: &str) -> Result<Vec<Cert>> {
-    parse_all(bytes).map_err(|e| Error::decode(display_name(path), e))
+fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Cert>> {
+    parse_all(bytes).map_err(|e| Error::decode(display_path(path), e))
 }
 
 /// Reads the files and verifies; a refusal names the input file.
@@ -276,7 +278,7 @@ pub fn verify_files(files: &Files<'_>, options: &Options) -> Result<Vec<Cert>> {
     let mut given = leaf_first(parse(&read_input(files.cert)?, files.cert)?).into_iter();
     let leaf = given
         .next()
-        .ok_or_else(|| Error::decode(display_name(files.cert), "no certificate found"))?;
+        .ok_or_else(|| Error::decode(display_path(files.cert), "no certificate found"))?;
     let mut intermediates: Vec<Cert> = given.collect();
     if let Some(path) = files.int_bundle {
         intermediates.extend(parse(&read_pool(path)?, path)?);
@@ -285,7 +287,7 @@ pub fn verify_files(files: &Files<'_>, options: &Options) -> Result<Vec<Cert>> {
     let mut crls = Vec::new();
     for path in files.crls {
         crls.extend(
-            parse_crls(&read_pool(path)?).map_err(|e| Error::decode(display_name(path), e))?,
+            parse_crls(&read_pool(path)?).map_err(|e| Error::decode(display_path(path), e))?,
         );
     }
     let check = Check {
@@ -296,7 +298,7 @@ pub fn verify_files(files: &Files<'_>, options: &Options) -> Result<Vec<Cert>> {
         options,
     };
     verify(&check).map_err(|e| match e {
-        Error::Refused(reason) => Error::Refused(format!("{}: {reason}", display_name(files.cert))),
+        Error::Refused(reason) => Error::Refused(format!("{}: {reason}", display_path(files.cert))),
         other => other,
     })
 }
