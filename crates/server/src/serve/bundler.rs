@@ -32,8 +32,8 @@ impl Bundler {
         let sources = Sources {
             // Names the input in messages, as the request field.
             cert: "certificate".into(),
-            ca_bundle: Some(ca_bundle.unwrap_or(SYSTEM_ROOTS).to_string()),
-            int_bundle: int_bundle.map(str::to_string),
+            ca_bundle: Some(ca_bundle.unwrap_or(SYSTEM_ROOTS).into()),
+            int_bundle: int_bundle.map(Into::into),
             ..Sources::default()
         };
         let loaded = match Loaded::read(&sources) {

@@ -27,6 +27,7 @@ use certkit_core::ops::load::{self, CaSource};
 use certkit_core::ops::{Note, Report};
 use state::{AppState, Personality, Signer};
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -97,9 +98,9 @@ pub fn load_signer(label: &str, ca: CaSource, config: Option<&str>) -> Result<Si
     let mut report = Report::default();
     let issuer = load::issuer(ca).map_err(|e| e.to_string())?;
     let config_name = config.map(display_name).unwrap_or("the default config");
-    let config = load::config(config, &mut report).map_err(|e| e.to_string())?;
+    let config = load::config(config.map(Path::new), &mut report).map_err(|e| e.to_string())?;
     log_notes(&report);
-    let cert = ca.cert.unwrap_or_default();
+    let cert = ca.cert.unwrap_or(Path::new(""));
     let ca_pem = read_text(cert).map_err(|e| e.to_string())?;
     Signer::new(label, issuer, config, ca_pem).map_err(|e| format!("{config_name}: {e}"))
 }
@@ -113,9 +114,9 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
     let mut signers = BTreeMap::new();
     if options.ca.is_some() || options.ca_key.is_some() {
         let ca = CaSource {
-            cert: options.ca.as_deref(),
-            key: options.ca_key.as_deref(),
-            password_file: options.ca_key_password_file.as_deref(),
+            cert: options.ca.as_deref().map(Path::new),
+            key: options.ca_key.as_deref().map(Path::new),
+            password_file: options.ca_key_password_file.as_deref().map(Path::new),
         };
         signers.insert(
             String::new(),
