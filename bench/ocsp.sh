@@ -13,7 +13,8 @@
 # table shows each row's median responses per second, its range, and
 # the server's peak RSS.
 #
-# Knobs (environment): ROUNDS (3), DURATION (5s), CONNECTIONS (16), N (200).
+# Knobs (environment): ROUNDS (3), DURATION (5s), CONNECTIONS (16), N (200),
+# CERTKIT (the binary; target/release/certkit by default).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 ROUNDS="${ROUNDS:-3}"
@@ -23,11 +24,11 @@ N="${N:-200}"
 for tool in openssl jq /usr/bin/cfssl; do
     command -v "$tool" >/dev/null || { echo "bench/ocsp.sh: $tool is missing (apt-get install openssl jq golang-cfssl)" >&2; exit 1; }
 done
-loadgen_script="$repo/scripts/peers/loadgen"
-[ -x "$loadgen_script" ] || loadgen_script=/work/wt-peers/scripts/peers/loadgen
-loadgen="$("$loadgen_script")"
-cargo build --release --locked --quiet --manifest-path "$repo/Cargo.toml"
-certkit="$repo/target/release/certkit"
+loadgen="$("$repo/scripts/peers/loadgen")"
+# The release build as it is (scripts/release's static one, or cargo's);
+# CERTKIT=PATH measures another.
+certkit="${CERTKIT:-$repo/target/release/certkit}"
+[ -x "$certkit" ] || cargo build --release --locked --quiet --manifest-path "$repo/Cargo.toml"
 cfssl=/usr/bin/cfssl
 work="$(mktemp -d "${TMPDIR:-/tmp}/certkit-ocsp-bench.XXXXXX")"
 pids=()

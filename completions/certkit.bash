@@ -220,7 +220,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__bundle)
-            opts="-q -h -V --cert --domain --ip --key --ca-bundle --int-bundle --int-dir --flavor --metadata --loglevel --quiet --help --version"
+            opts="-q -h -V --cert --domain --ip --key --ca-bundle --int-bundle --int-dir --flavor --metadata --allow-sha1 --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -260,6 +260,10 @@ _certkit() {
                     ;;
                 --metadata)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-sha1)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --loglevel)
@@ -1132,7 +1136,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__mkbundle)
-            opts="-f -q -h -V --f --nw --loglevel --quiet --help --version"
+            opts="-f -q -h -V --f --nw --allow-sha1 --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1148,6 +1152,10 @@ _certkit() {
                     ;;
                 --nw)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-sha1)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --loglevel)
@@ -1952,7 +1960,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__verify)
-            opts="-q -h -V --ca-bundle --int-bundle --hostname --ip --email --purpose --key-usage --max-depth --crl --at --ocsp --loglevel --quiet --help --version"
+            opts="-q -h -V --ca-bundle --int-bundle --hostname --ip --email --purpose --key-usage --max-depth --crl --at --ocsp --allow-sha1 --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2000,6 +2008,10 @@ _certkit() {
                     ;;
                 --ocsp)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-sha1)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --loglevel)

@@ -72,10 +72,10 @@ complete -c certkit -n "__fish_certkit_using_subcommand genkey" -s q -l quiet -d
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -s V -l version -d 'Print version'
-complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca -d 'CA certificate (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key -d 'CA private key (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
-complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca -d 'CA certificate (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l profile -d 'Signing profile from the config (default: signing.default)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r
@@ -111,10 +111,10 @@ complete -c certkit -n "__fish_certkit_using_subcommand initca" -s q -l quiet -d
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand initca" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c certkit -n "__fish_certkit_using_subcommand initca" -s V -l version -d 'Print version'
-complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca -d 'CA certificate (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key -d 'CA private key (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
-complete -c certkit -n "__fish_certkit_using_subcommand sign" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca -d 'CA certificate (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l profile -d 'Signing profile from the config (default: signing.default)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r
@@ -123,7 +123,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand sign" -l mutual-tls-clie
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l mutual-tls-client-key -d 'Private key of -mutual-tls-client-cert' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l db-config -d 'Record the certificate in this certificate database (cfssl\'s db config JSON)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l hostname -d 'Comma-separated hosts that replace the CSR\'s SANs' -r
-complete -c certkit -n "__fish_certkit_using_subcommand sign" -l csr -d 'CSR file (PEM), instead of the positional argument' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l csr -d 'CSR file (PEM), instead of the positional argument' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l bundle -d 'Intermediate certificates (PEM, the signing CA first) to append after the leaf in status.certificate' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l signer-name -d 'Sign only objects whose spec.signerName is NAME; Kubernetes\' built-in signers also get their rules' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ignore-approval -d 'Sign objects that have no Approved condition (Denied and Failed ones are still refused)' -r -f -a "true\t''
@@ -141,7 +141,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand sign" -s q -l quiet -d '
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -s V -l version -d 'Print version'
-complete -c certkit -n "__fish_certkit_using_subcommand json" -s f -l f -d 'JSON input file, or - for standard input' -r
+complete -c certkit -n "__fish_certkit_using_subcommand json" -s f -l f -d 'JSON input file, or - for standard input' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand json" -l bare -d 'The input is cfssl\'s plain output, not the API envelope {"success":..,"result":..}' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand json" -l stdout -d 'Print the contents on standard output instead of writing files' -r -f -a "true\t''
@@ -197,7 +197,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand key; and not __fish_seen
 complete -c certkit -n "__fish_certkit_using_subcommand key; and not __fish_seen_subcommand_from convert" -f -a "convert" -d 'Convert a private key between PKCS#1, SEC1 and PKCS#8, PEM and DER, plain or encrypted'
 complete -c certkit -n "__fish_certkit_using_subcommand key; and __fish_seen_subcommand_from convert" -l der -d 'Write DER instead of PEM' -r -f -a "true\t''
 false\t''"
-complete -c certkit -n "__fish_certkit_using_subcommand key; and __fish_seen_subcommand_from convert" -l out -d 'Output file, written atomically with mode 0600 (default: standard output)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand key; and __fish_seen_subcommand_from convert" -l out -d 'Output file, written atomically with mode 0600 (default: standard output)' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand key; and __fish_seen_subcommand_from convert" -l key-format -d 'Private key structure: pkcs1 (RSA), sec1 (ECDSA) or pkcs8 (any; Java, netty). Default as cfssl: PKCS#1 for RSA, SEC1 for ECDSA, PKCS#8 for Ed25519' -r -f -a "pkcs1\t'RSA keys as PKCS#1 (`RSA PRIVATE KEY`)'
 sec1\t'ECDSA keys as SEC1 (`EC PRIVATE KEY`)'
 pkcs8\t'Any key as PKCS#8 (`PRIVATE KEY`), what Java and netty want'"
@@ -220,32 +220,34 @@ complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s q -l quiet -d
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s V -l version -d 'Print version'
-complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l cert -d 'Certificate to bundle: PEM (a chain in any order), DER or PKCS#7; - for standard input' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l cert -d 'Certificate to bundle: PEM (a chain in any order), DER or PKCS#7; - for standard input' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l domain -d 'Bundle the chain the TLS server NAME presents (NAME or NAME:PORT, default port 443); its certificate must be valid for NAME' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l ip -d 'Connect to this IP address instead of resolving -domain (sent NAME is still -domain)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l key -d 'Private key (PEM) checked against the certificate and included in the output' -r
-complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l ca-bundle -d 'Trusted roots (PEM)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l int-bundle -d 'Intermediate certificates to build the chain from (PEM)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l int-dir -d 'Directory of further intermediates (*.pem, *.crt, *.der)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l key -d 'Private key (PEM) checked against the certificate and included in the output' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l ca-bundle -d 'Trusted roots (PEM)' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l int-bundle -d 'Intermediate certificates to build the chain from (PEM)' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l int-dir -d 'Directory of further intermediates (*.pem, *.crt, *.der)' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l flavor -d 'Chain choice: ubiquitous (most trusted, needs -metadata), optimal (shortest, newest, strongest), force (as given)' -r -f -a "ubiquitous\t'Most trusted across platforms (needs metadata; else as optimal)'
 optimal\t'Shortest, then newest, then strongest'
 force\t'The given chain as is, if each certificate is signed by the next'"
-complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l metadata -d 'cfssl ubiquity metadata (JSON list of platforms and their root stores)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l metadata -d 'cfssl ubiquity metadata (JSON list of platforms and their root stores)' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l allow-sha1 -d 'Accept SHA-1 signatures and weak keys (RSA below 2048 bits, DSA, curves other than P-256/P-384/P-521) in the chain, as cfssl does (refused by default: verify\'s rules)' -r -f -a "true\t''
+false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s V -l version -d 'Print version'
-complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l cert -d 'Certificate(s): PEM (one or more), DER or PKCS#7; - for standard input' -r
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l cert -d 'Certificate(s): PEM (one or more), DER or PKCS#7; - for standard input' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l domain -d 'The certificate a TLS server presents, HOST or HOST:PORT (default port 443)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l csr -d 'Certificate signing request: PEM or DER; - for standard input. As `cfssl` (a symlink), in cfssl\'s shape: Go\'s x509.CertificateRequest fields first' -r
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l csr -d 'Certificate signing request: PEM or DER; - for standard input. As `cfssl` (a symlink), in cfssl\'s shape: Go\'s x509.CertificateRequest fields first' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -s V -l version -d 'Print version'
-complete -c certkit -n "__fish_certkit_using_subcommand verify" -l ca-bundle -d 'Trusted roots (PEM)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand verify" -l int-bundle -d 'Intermediate certificates (PEM)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l ca-bundle -d 'Trusted roots (PEM)' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l int-bundle -d 'Intermediate certificates (PEM)' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l hostname -d 'DNS name or IP address the certificate must be valid for (repeatable: all of them)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l ip -d 'IP address the certificate must be valid for (repeatable)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l email -d 'Email address the certificate must be valid for (repeatable)' -r
@@ -266,9 +268,11 @@ crl-sign\t''
 encipher-only\t''
 decipher-only\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l max-depth -d 'Most intermediates allowed in the chain (self-issued ones not counted)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand verify" -l crl -d 'CRL to check the chain against (PEM or DER; repeatable)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l crl -d 'CRL to check the chain against (PEM or DER; repeatable)' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l at -d 'Verification time (RFC 3339), default now' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l ocsp -d 'Also ask an OCSP responder (--ocsp=URL, or --ocsp: the certificate\'s AIA responder) and refuse a revoked or unknown certificate' -r
+complete -c certkit -n "__fish_certkit_using_subcommand verify" -l allow-sha1 -d 'Accept SHA-1 signatures and weak keys (RSA below 2048 bits, DSA, curves other than P-256/P-384/P-521) in the chain, as cfssl does (refused by default: verify\'s rules)' -r -f -a "true\t''
+false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand verify" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
@@ -342,10 +346,10 @@ complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -s q -
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -s V -l version -d 'Print version'
-complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca -d 'CA certificate (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca-key -d 'CA private key (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
-complete -c certkit -n "__fish_certkit_using_subcommand renew" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca -d 'CA certificate (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -l profile -d 'Signing profile from the config (default: signing.default)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -l key -d 'Certify this private key (PEM) instead of the certificate\'s current key' -r
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -l new-key -d 'Generate a new key like the old one, written beside the certificate (NAME.key for NAME.crt, NAME-key.pem for NAME.pem)' -r -f -a "true\t''
@@ -357,10 +361,10 @@ complete -c certkit -n "__fish_certkit_using_subcommand renew" -s q -l quiet -d 
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -s V -l version -d 'Print version'
-complete -c certkit -n "__fish_certkit_using_subcommand batch" -l ca -d 'CA certificate (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand batch" -l ca-key -d 'CA private key (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand batch" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
-complete -c certkit -n "__fish_certkit_using_subcommand batch" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -l ca -d 'CA certificate (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -l profile -d 'Signing profile from the config (default: signing.default)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -l out -d 'Directory the files are written to (created if missing)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -l jobs -d 'Worker threads (default: one per CPU)' -r
@@ -371,16 +375,18 @@ complete -c certkit -n "__fish_certkit_using_subcommand batch" -s h -l help -d '
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s f -l f -d 'The bundle file to write' -r
 complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -l nw -d 'Number of workers (accepted as cfssl\'s mkbundle; certkit reads the files in order)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -l allow-sha1 -d 'Accept SHA-1 signatures and weak keys (RSA below 2048 bits, DSA, curves other than P-256/P-384/P-521) in the chain, as cfssl does (refused by default: verify\'s rules)' -r -f -a "true\t''
+false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l signer-name -d 'spec.signerName values to sign for, comma-separated (e.g. example.com/serving)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca -d 'CA certificate (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca-key -d 'CA private key (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
-complete -c certkit -n "__fish_certkit_using_subcommand signer" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca -d 'CA certificate (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l profile -d 'Signing profile from the config (default: signing.default)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l kubeconfig -d 'kubeconfig file (default: in-cluster configuration, then $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l leader-elect -d 'Sign only while holding a coordination.k8s.io Lease, so that several replicas are safe' -r -f -a "true\t''
@@ -402,7 +408,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand signer" -s q -l quiet -d
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -s V -l version -d 'Print version'
-complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
@@ -444,9 +450,9 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand revoke" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand revoke" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand crl" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
-complete -c certkit -n "__fish_certkit_using_subcommand crl" -l ca -d 'CA certificate (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand crl" -l ca-key -d 'CA private key (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand crl" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
+complete -c certkit -n "__fish_certkit_using_subcommand crl" -l ca -d 'CA certificate (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand crl" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand crl" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand crl" -l expiry -d 'Time from now until the CRL\'s nextUpdate (a Go duration)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand crl" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand crl" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
@@ -471,9 +477,9 @@ complete -c certkit -n "__fish_certkit_using_subcommand ocspdump" -s h -l help -
 complete -c certkit -n "__fish_certkit_using_subcommand ocspdump" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l address -d 'Address to listen on' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l port -d 'Port to listen on' -r
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca -d 'CA certificate (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-key -d 'CA private key (PEM) to sign with' -r
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca -d 'CA certificate (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l config -d 'Signing configuration (cfssl config JSON: profiles, auth_keys)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l db-config -d 'Certificate database config ({"driver":"sqlite3"|"postgres","data_source":"..."})' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-bundle -d 'Roots for the bundle endpoint (default: the system\'s, /etc/ssl/certs/ca-certificates.crt); with -int-bundle, sign answers "bundle": true' -r
@@ -498,7 +504,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -s q -l quiet -d 
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s V -l version -d 'Print version'
-complete -c certkit -n "__fish_certkit_using_subcommand info" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l profile -d 'Signing profile from the config (default: signing.default)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r

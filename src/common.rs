@@ -8,6 +8,7 @@ use certkit_core::ops::load::{self, CaSource};
 use certkit_core::ops::{Note, Report};
 use certkit_core::policy::SigningConfig;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Shows an operation's log lines and prints its output.
 pub fn emit(report: Report) -> Result<()> {
@@ -21,7 +22,7 @@ pub fn emit(report: Report) -> Result<()> {
 }
 
 /// Reads a signing config (cfssl's default when none), logging its warnings.
-pub fn load_config(path: Option<&str>) -> Result<SigningConfig> {
+pub fn load_config(path: Option<&Path>) -> Result<SigningConfig> {
     let mut report = Report::default();
     let config = load::config(path, &mut report);
     emit_notes(&report);
@@ -90,11 +91,11 @@ impl KeyOutputArgs {
 pub struct CaArgs {
     /// CA certificate (PEM) to sign with
     #[arg(long, value_name = "FILE")]
-    pub ca: Option<String>,
+    pub ca: Option<PathBuf>,
 
     /// CA private key (PEM) to sign with
     #[arg(long = "ca-key", value_name = "FILE")]
-    pub ca_key: Option<String>,
+    pub ca_key: Option<PathBuf>,
 
     #[command(flatten)]
     pub ca_key_password: CaKeyPasswordArgs,
@@ -104,6 +105,19 @@ impl CaArgs {
     /// Loads the CA, decrypting its key when it is encrypted.
     pub fn load_issuer(&self) -> Result<Issuer> {
         load::issuer(self.source())
+    }
+
+    /// `-ca`, `-ca-key` and `-ca-key-password-file` as UTF-8 text, for
+    /// the server and the signer controller (which take text).
+    pub fn utf8_paths(self) -> Result<[Option<String>; 3]> {
+        Ok([
+            utf8_path_buf(self.ca, "-ca")?,
+            utf8_path_buf(self.ca_key, "-ca-key")?,
+            utf8_path_buf(
+                self.ca_key_password.ca_key_password_file,
+                "-ca-key-password-file",
+            )?,
+        ])
     }
 
     /// Where the CA comes from, for the library's operations.
@@ -121,7 +135,7 @@ impl CaArgs {
 pub struct PolicyArgs {
     /// Signing configuration (cfssl config JSON); default: cfssl's default profile
     #[arg(long, value_name = "FILE")]
-    pub config: Option<String>,
+    pub config: Option<PathBuf>,
 
     /// Signing profile from the config (default: signing.default)
     #[arg(long, value_name = "NAME", default_value = "")]
@@ -143,12 +157,12 @@ pub struct CaKeyPasswordArgs {
     /// Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first
     /// line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl
     #[arg(long = "ca-key-password-file", value_name = "FILE")]
-    pub ca_key_password_file: Option<String>,
+    pub ca_key_password_file: Option<PathBuf>,
 }
 
 impl CaKeyPasswordArgs {
     /// Loads the CA, decrypting its key when it is encrypted.
-    pub fn load_issuer(&self, ca: Option<&str>, ca_key: Option<&str>) -> Result<Issuer> {
+    pub fn load_issuer(&self, ca: Option<&Path>, ca_key: Option<&Path>) -> Result<Issuer> {
         load::issuer(CaSource {
             cert: ca,
             key: ca_key,
@@ -168,7 +182,7 @@ pub struct KeyInputArgs {
 
 impl KeyInputArgs {
     /// Reads the private key at `path` (a file, `-`, `env:VAR`, `file:PATH`).
-    pub fn load_key(&self, path: &str) -> Result<certkit_core::keys::KeyPair> {
+    pub fn load_key(&self, path: &Path) -> Result<certkit_core::keys::KeyPair> {
         let password = self
             .key_in_password_file
             .as_deref()
@@ -290,4 +304,40 @@ pub struct DbConfigArg {
     /// Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})
     #[arg(long = "db-config", value_name = "FILE")]
     pub db_config: Option<String>,
+}
+
+/// `-allow-sha1` of bundle, mkbundle and verify: legacy cryptography in a
+/// chain. Add with `#[command(flatten)] pub legacy: LegacyChainArgs`.
+#[derive(Debug, clap::Args)]
+pub struct LegacyChainArgs {
+    /// Accept SHA-1 signatures and weak keys (RSA below 2048 bits, DSA, curves other than P-256/P-384/P-521) in the chain, as cfssl does (refused by default: verify's rules)
+    #[arg(long = "allow-sha1", num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_sha1: bool,
+}
+
+impl LegacyChainArgs {
+    pub fn bundle_options(&self) -> certkit_core::chain::bundle::BundleOptions {
+        certkit_core::chain::bundle::BundleOptions {
+            allow_sha1: self.allow_sha1,
+        }
+    }
+}
+
+/// A path as UTF-8 text, for what still takes text (the server, the
+/// signer controller, remote requests); a path that is not UTF-8 is
+/// refused, naming the flag.
+pub fn utf8_path<'a>(path: &'a Path, flag: &str) -> Result<&'a str> {
+    path.to_str().ok_or_else(|| {
+        Error::Refused(format!(
+            "{flag} {}: this command takes UTF-8 paths only",
+            certkit_core::input::display_path(path)
+        ))
+    })
+}
+
+/// [`utf8_path`] for an owned, optional path.
+pub fn utf8_path_buf(path: Option<PathBuf>, flag: &str) -> Result<Option<String>> {
+    path.map(|p| utf8_path(&p, flag).map(str::to_string))
+        .transpose()
 }

@@ -6,9 +6,11 @@
 //! valid (the leaves and inter-L2 expire in June 2028, the root in 2035),
 //! except the ones cfssl itself treats as expired (inter-L1-expired,
 //! dsa2048) and the 3072-bit RSA leaf, expired in 2020, whose cases cfssl
-//! has disabled too. inter-L1 is SHA-1 signed by a 1024-bit RSA root:
-//! certkit builds through it, as cfssl's tests expect, and reports it
-//! (status code bit 2 and SHA-1 deprecation messages).
+//! has disabled too. inter-L1 is SHA-1 signed by a 1024-bit RSA root,
+//! which `bundle` refuses by default as `verify` does: every certkit
+//! command line here passes `-allow-sha1`, with which certkit builds
+//! through it, as cfssl's tests expect, and reports it (status code bit 2
+//! and SHA-1 deprecation messages). tests/bundle_rules.rs has the default.
 //!
 //! Not reproduced: the cases on the GoDaddy certificates cfssl embeds in
 //! its Go source (not in testdata), and TestForceBundle /
@@ -24,7 +26,7 @@ use std::path::Path;
 
 /// Runs `certkit bundle -flavor optimal ARGS`; Ok(json) or Err(stderr).
 fn bundle(args: &[&str]) -> Result<Value, String> {
-    let mut full = vec!["bundle", "-flavor", "optimal"];
+    let mut full = vec!["bundle", "-allow-sha1", "-flavor", "optimal"];
     full.extend_from_slice(args);
     let out = run_in(Path::new("."), &certkit(), &full, b"");
     if out.status.success() {
@@ -140,7 +142,7 @@ fn corrupt_and_garbage_pem_from_stdin() {
         let out = run_in(
             Path::new("."),
             &certkit(),
-            &["bundle", "-cert", "-", "-ca-bundle", &ca],
+            &["bundle", "-allow-sha1", "-cert", "-", "-ca-bundle", &ca],
             input,
         );
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -288,15 +290,22 @@ fn a_shorter_path_through_a_directly_signed_intermediate_wins() {
     assert!(json["bundle"].as_str().unwrap().ends_with(direct.trim()));
 }
 
+/// cfssl bundles its client-auth test chain, whose leaves and
+/// intermediate have empty subject and issuer names (RFC 5280 4.1.2.4
+/// forbids an empty issuer). `verify` refuses the chain, so `bundle`
+/// does too, naming the check (README "Migrating from cfssl").
 #[test]
-fn client_auth_leaves_bundle() {
+fn client_auth_chain_with_empty_names_is_refused_as_verify_refuses_it() {
     let (root, int) = (fx("client-auth/root.pem"), fx("client-auth/int.pem"));
     for leaf in ["client-auth/leaf-server.pem", "client-auth/leaf-client.pem"] {
         let cert = fx(leaf);
-        expect_len(
-            bundle(&["-cert", &cert, "-ca-bundle", &root, "-int-bundle", &int]),
-            2,
+        let err = bundle(&["-cert", &cert, "-ca-bundle", &root, "-int-bundle", &int])
+            .expect_err("an empty issuer name is refused");
+        assert!(
+            err.contains("issuer: leaf") && err.contains("empty issuer name"),
+            "{err}"
         );
+        assert!(err.contains("(cfssl error 1200)"), "{err}");
     }
 }
 
@@ -323,6 +332,7 @@ fn ubiquity_with_and_without_metadata() {
     );
     let base = [
         "bundle",
+        "-allow-sha1",
         "-cert",
         &leaf,
         "-ca-bundle",
@@ -365,6 +375,7 @@ fn force_keeps_a_valid_given_chain_and_refuses_a_broken_one() {
         &certkit(),
         &[
             "bundle",
+            "-allow-sha1",
             "-cert",
             &partial,
             "-ca-bundle",
@@ -389,6 +400,7 @@ fn force_keeps_a_valid_given_chain_and_refuses_a_broken_one() {
         &certkit(),
         &[
             "bundle",
+            "-allow-sha1",
             "-cert",
             &bad,
             "-ca-bundle",
@@ -410,6 +422,7 @@ fn der_and_stdin_input_and_json_bare_files() {
     let (ca, ints) = (fx("ca.pem"), fx("intermediates.crt"));
     let args = [
         "bundle",
+        "-allow-sha1",
         "-cert",
         "-",
         "-ca-bundle",
@@ -455,6 +468,7 @@ fn cfssl_symlink_runs_the_cfssl_command_line() {
     );
     let args = [
         "bundle",
+        "-allow-sha1",
         "-cert",
         &leaf,
         "-ca-bundle",
@@ -503,6 +517,7 @@ fn sha1_intermediate_draws_deprecation_messages() {
     let ca = fx("ca.pem");
     let args = [
         "bundle",
+        "-allow-sha1",
         "-cert",
         &leaf,
         "-ca-bundle",
@@ -551,7 +566,7 @@ fn rebundled_says_whether_the_chain_changed() {
     let leaf = std::fs::read_to_string(dir.path().join("leaf.pem")).unwrap();
     let chain = format!("{leaf}{}", std::fs::read_to_string(&l1).unwrap());
     let run = |input: &str, extra: &[&str]| -> Value {
-        let mut args = vec!["bundle", "-cert", "-", "-ca-bundle", &ca];
+        let mut args = vec!["bundle", "-allow-sha1", "-cert", "-", "-ca-bundle", &ca];
         args.extend_from_slice(extra);
         serde_json::from_slice(&ok_in(dir.path(), &certkit(), &args, input.as_bytes())).unwrap()
     };

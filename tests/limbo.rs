@@ -98,6 +98,7 @@ fn options(case: &Case) -> Result<Options, String> {
         key_usage: case.key_usage.iter().map(|k| key_use_of(k)).collect(),
         max_depth: case.max_chain_depth.map(|d| d as usize),
         at,
+        allow_sha1: false,
     })
 }
 
@@ -274,6 +275,62 @@ fn pathological_cases_through_bundle(cases: &[Case]) {
             (Expected::Success, Err(e)) => panic!("{}: {}", case.id, e.message()),
         }
     }
+}
+
+/// bundle and verify share one set of rules: for every case, whenever
+/// `bundle` (default options) builds a chain, the `verify` library
+/// accepts that chain for the case's roots at the case's time, for any
+/// purpose and no name (bundle is told neither).
+#[test]
+fn whatever_bundle_builds_verify_accepts() {
+    use certkit_core::chain::bundle::chain::{build, Pool};
+    let Some(cases) = load() else { return };
+    let (mut bundled, mut violations) = (0usize, Vec::new());
+    for case in &cases {
+        let (Ok(mut leaf), Ok(ints), Ok(roots)) = (
+            certs(std::slice::from_ref(&case.leaf)),
+            certs(&case.intermediates),
+            certs(&case.trusted),
+        ) else {
+            continue;
+        };
+        let Ok(at) = options(case).map(|o| o.at) else {
+            continue;
+        };
+        let leaf = leaf.remove(0);
+        let pool = |certs: &[Cert]| {
+            let mut pool = Pool::default();
+            certs.iter().for_each(|c| pool.add(c.clone()));
+            pool
+        };
+        let Ok(chains) = build(&leaf, &pool(&roots), &pool(&ints), at) else {
+            continue;
+        };
+        let options = Options {
+            purpose: Purpose::Any,
+            ..Options::server(at)
+        };
+        for chain in chains {
+            bundled += 1;
+            let check = Check {
+                leaf: &chain[0],
+                intermediates: &chain[1..chain.len() - 1],
+                roots: &roots,
+                crls: &[],
+                options: &options,
+            };
+            if let Err(e) = verify(&check) {
+                violations.push(format!("{}: {e}", case.id));
+            }
+        }
+    }
+    println!(
+        "limbo: {bundled} chains bundled over {} cases, {} refused by verify",
+        cases.len(),
+        violations.len()
+    );
+    assert!(bundled > 1000, "the property was exercised: {bundled}");
+    assert!(violations.is_empty(), "{violations:#?}");
 }
 
 /// `certkit verify`'s flags for a case, its files written into `dir`.

@@ -13,6 +13,9 @@ use certkit_core::error::Result;
     cat ca-signed-server.pem | certkit bundle -cert - -ca-bundle ca.pem -flavor force | \\
       jq .status
 
+  An old chain (a SHA-1 intermediate, a 1024-bit root) is refused as verify refuses it;
+  -allow-sha1 bundles it as cfssl does, and its status reports the weak links.
+
 EXIT STATUS:
   0 bundled; 1 no valid chain or bad input (stderr names the reason and cfssl's error
   code); 2 usage error.")]
@@ -24,7 +27,7 @@ pub struct Args {
         required_unless_present = "domain",
         conflicts_with = "domain"
     )]
-    pub cert: Option<String>,
+    pub cert: Option<std::path::PathBuf>,
 
     /// Bundle the chain the TLS server NAME presents (NAME or NAME:PORT, default port 443);
     /// its certificate must be valid for NAME
@@ -37,7 +40,7 @@ pub struct Args {
 
     /// Private key (PEM) checked against the certificate and included in the output
     #[arg(long, value_name = "FILE", conflicts_with = "domain")]
-    pub key: Option<String>,
+    pub key: Option<std::path::PathBuf>,
 
     /// Trusted roots (PEM)
     #[arg(
@@ -45,15 +48,15 @@ pub struct Args {
         value_name = "FILE",
         default_value = "/etc/ssl/certs/ca-certificates.crt"
     )]
-    pub ca_bundle: String,
+    pub ca_bundle: std::path::PathBuf,
 
     /// Intermediate certificates to build the chain from (PEM)
     #[arg(long = "int-bundle", value_name = "FILE")]
-    pub int_bundle: Option<String>,
+    pub int_bundle: Option<std::path::PathBuf>,
 
     /// Directory of further intermediates (*.pem, *.crt, *.der)
     #[arg(long = "int-dir", value_name = "DIR")]
-    pub int_dir: Option<String>,
+    pub int_dir: Option<std::path::PathBuf>,
 
     /// Chain choice: ubiquitous (most trusted, needs -metadata), optimal (shortest, newest, strongest), force (as given)
     #[arg(long, value_enum, value_name = "FLAVOR", default_value = "ubiquitous")]
@@ -61,18 +64,25 @@ pub struct Args {
 
     /// cfssl ubiquity metadata (JSON list of platforms and their root stores)
     #[arg(long, value_name = "FILE")]
-    pub metadata: Option<String>,
+    pub metadata: Option<std::path::PathBuf>,
+
+    #[command(flatten)]
+    pub legacy: crate::common::LegacyChainArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let sources = Sources {
-        cert: args.cert.or(args.domain.clone()).unwrap_or_default(),
+        cert: args
+            .cert
+            .or(args.domain.clone().map(Into::into))
+            .unwrap_or_default(),
         key: args.key,
         ca_bundle: Some(args.ca_bundle),
         int_bundle: args.int_bundle,
         int_dir: args.int_dir,
         metadata: args.metadata,
         flavor: args.flavor.into(),
+        options: args.legacy.bundle_options(),
     };
     let now = std::time::SystemTime::now();
     let bundle = match &args.domain {

@@ -4,7 +4,7 @@ use crate::common::print_stdout;
 use certkit_core::chain::certinfo::{describe_certificates, describe_csrs};
 use certkit_core::chain::go_csr::describe_csrs_go;
 use certkit_core::error::{Error, Result};
-use certkit_core::input::{display_name, read_input};
+use certkit_core::input::{display_path, read_input};
 
 /// Describe certificates or a CSR as JSON (cfssl's fields and more)
 #[derive(Debug, clap::Args)]
@@ -20,7 +20,7 @@ use certkit_core::input::{display_name, read_input};
 pub struct Args {
     /// Certificate(s): PEM (one or more), DER or PKCS#7; - for standard input
     #[arg(long, value_name = "FILE", group = "input")]
-    pub cert: Option<String>,
+    pub cert: Option<std::path::PathBuf>,
 
     /// The certificate a TLS server presents, HOST or HOST:PORT (default port 443)
     #[arg(long, value_name = "HOST[:PORT]", group = "input")]
@@ -29,17 +29,17 @@ pub struct Args {
     /// Certificate signing request: PEM or DER; - for standard input. As `cfssl`
     /// (a symlink), in cfssl's shape: Go's x509.CertificateRequest fields first
     #[arg(long, value_name = "FILE", group = "input")]
-    pub csr: Option<String>,
+    pub csr: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<()> {
     if let (None, Some(path), true) = (&args.cert, &args.csr, crate::args::invoked_as_cfssl()) {
-        let text = describe_csrs_go(&read_input(path)?, display_name(path))?;
+        let text = describe_csrs_go(&read_input(path)?, &display_path(path))?;
         return print_stdout(&format!("{text}\n"));
     }
     let info = match (args.cert, args.csr, args.domain) {
-        (Some(path), _, _) => describe_certificates(&read_input(&path)?, display_name(&path))?,
-        (None, Some(path), _) => describe_csrs(&read_input(&path)?, display_name(&path))?,
+        (Some(path), _, _) => describe_certificates(&read_input(&path)?, &display_path(&path))?,
+        (None, Some(path), _) => describe_csrs(&read_input(&path)?, &display_path(&path))?,
         (None, None, Some(domain)) => certkit_server::tls_probe::certinfo_domain(&domain)?,
         (None, None, None) => {
             return Err(Error::Refused(

@@ -60,7 +60,7 @@ pub struct Args {
 
     /// Request JSON (cfssl CSR JSON) file, or - for standard input (not with -renewca)
     #[arg(value_name = "CSRJSON", required_unless_present = "renewca")]
-    pub csr_json: Option<String>,
+    pub csr_json: Option<std::path::PathBuf>,
 
     /// Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA's)
     #[arg(long = "allow-beyond-ca-expiry", num_args = 0..=1, require_equals = true, default_missing_value = "true",
@@ -84,7 +84,10 @@ pub fn run(args: Args) -> Result<()> {
             args.ca.ca_key.as_deref(),
         )?);
     }
-    let csr_json = args.csr_json.as_deref().unwrap_or("-");
+    let csr_json = args
+        .csr_json
+        .as_deref()
+        .unwrap_or(std::path::Path::new("-"));
     if args.initca {
         return emit(match args.ca.ca_key.as_deref() {
             Some(key) => initca::new_ca_with_key(csr_json, args.cn.as_deref(), key)?,
@@ -94,7 +97,7 @@ pub fn run(args: Args) -> Result<()> {
     if args.remote.applies(&args.policy)? {
         return emit(remote::gencert(
             &args.remote.inputs(&args.policy),
-            csr_json,
+            crate::common::utf8_path(csr_json, "CSRJSON")?,
             args.hostname.as_deref(),
             &keys,
         )?);
@@ -104,7 +107,7 @@ pub fn run(args: Args) -> Result<()> {
         config: args.policy.config.as_deref(),
         profile: &args.policy.profile,
         hostname: args.hostname.as_deref(),
-        request: csr_json,
+        request: csr_json.as_os_str(),
         cn: args.cn.as_deref(),
         allow_beyond_ca_expiry: args.allow_beyond_ca_expiry,
         allow_empty_subject: args.allow_empty_subject,

@@ -37,8 +37,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let ca = CaSource {
-        cert: Some(&args.cert),
-        key: Some(&args.key),
+        cert: Some(std::path::Path::new(&args.cert)),
+        key: Some(std::path::Path::new(&args.key)),
         password_file: args.ca_key_password.ca_key_password_file.as_deref(),
     };
     emit(gencrl(&args.serials, ca, args.time.as_deref())?)

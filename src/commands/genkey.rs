@@ -26,7 +26,7 @@ pub struct Args {
 
     /// Request JSON (cfssl CSR JSON) file, or - for standard input
     #[arg(value_name = "CSRJSON")]
-    pub csr_json: String,
+    pub csr_json: std::path::PathBuf,
 
     #[command(flatten)]
     pub key_output: KeyOutputArgs,

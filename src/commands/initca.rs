@@ -15,7 +15,7 @@ use certkit_core::ops::initca;
 pub struct Args {
     /// Request JSON (cfssl CSR JSON) file, or - for standard input
     #[arg(value_name = "CSRJSON")]
-    pub csr_json: String,
+    pub csr_json: std::path::PathBuf,
 
     #[command(flatten)]
     pub key_output: KeyOutputArgs,

@@ -2,7 +2,7 @@
 
 use crate::common::print_stdout;
 use certkit_core::error::Result;
-use certkit_core::input::{display_name, read_input};
+use certkit_core::input::{display_path, read_input};
 use certkit_core::output::plan_files;
 use certkit_files::atomic::write_all;
 
@@ -21,7 +21,7 @@ FILES:
 pub struct Args {
     /// JSON input file, or - for standard input
     #[arg(short = 'f', long = "f", value_name = "FILE", default_value = "-")]
-    pub input: String,
+    pub input: std::path::PathBuf,
 
     /// The input is cfssl's plain output, not the API envelope {"success":..,"result":..}
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
@@ -35,12 +35,12 @@ pub struct Args {
 
     /// Base name of the files to write
     #[arg(value_name = "NAME", default_value = "cert")]
-    pub name: String,
+    pub name: std::path::PathBuf,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let input = zeroize::Zeroizing::new(read_input(&args.input)?);
-    let files = plan_files(&input, display_name(&args.input), &args.name, args.bare)?;
+    let files = plan_files(&input, &display_path(&args.input), &args.name, args.bare)?;
     if args.stdout {
         use base64::Engine;
         let size: usize = files.iter().map(|f| 2 * f.contents.len() + 1).sum();

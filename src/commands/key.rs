@@ -42,7 +42,7 @@ openssl's legacy encrypted PEM (Proc-Type/DEK-Info).")]
 pub struct ConvertArgs {
     /// Private key to convert: a file, - for standard input, env:VAR or file:PATH
     #[arg(value_name = "KEY")]
-    pub key: String,
+    pub key: std::path::PathBuf,
 
     /// Write DER instead of PEM
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
@@ -51,7 +51,7 @@ pub struct ConvertArgs {
 
     /// Output file, written atomically with mode 0600 (default: standard output)
     #[arg(long, value_name = "FILE")]
-    pub out: Option<String>,
+    pub out: Option<std::path::PathBuf>,
 
     #[command(flatten)]
     pub key_output: KeyOutputArgs,
@@ -75,7 +75,7 @@ fn convert(args: ConvertArgs) -> Result<()> {
         zeroize::Zeroizing::new(encoder.pem(&key)?.as_bytes().to_vec())
     };
     match &args.out {
-        Some(path) => write_atomic(std::path::Path::new(path), &bytes, 0o600),
+        Some(path) => write_atomic(path, &bytes, 0o600),
         None => print_bytes(&bytes),
     }
 }

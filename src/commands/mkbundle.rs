@@ -11,7 +11,8 @@ use certkit_core::error::Result;
   An intermediate bundle from a directory of certificates, for bundle -int-bundle:
     certkit mkbundle -f int-bundle.crt ca.pem
 
-  Expired, not yet valid and unparsable certificates are skipped with a note.
+  Expired, not yet valid and unparsable certificates are skipped with a note; so are
+  SHA-1-signed ones and weak keys (as bundle and verify refuse them) unless -allow-sha1.
   Revocation is not checked (cfssl asks OCSP and CRL servers; certkit fetches nothing).")]
 pub struct Args {
     /// The bundle file to write
@@ -30,10 +31,17 @@ pub struct Args {
     /// Certificate files (PEM) and directories to read
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<String>,
+
+    #[command(flatten)]
+    pub legacy: crate::common::LegacyChainArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let report = mkbundle(&args.paths, std::time::SystemTime::now())?;
+    let report = mkbundle(
+        &args.paths,
+        std::time::SystemTime::now(),
+        args.legacy.bundle_options(),
+    )?;
     emit_notes(&report);
     certkit_files::atomic::write_atomic(
         std::path::Path::new(&args.out),

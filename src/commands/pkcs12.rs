@@ -49,7 +49,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let key = args.key_input.load_key(&args.key)?;
+    let key = args.key_input.load_key(std::path::Path::new(&args.key))?;
     let mut chain = pem_certificates(&read_input(&args.cert)?, display_name(&args.cert))?;
     for ca in &args.ca {
         chain.extend(pem_certificates(&read_input(ca)?, display_name(ca))?);

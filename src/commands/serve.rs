@@ -141,12 +141,13 @@ pub fn run(args: Args) -> Result<()> {
         client_ca: args.mutual_tls_ca,
         min_version: args.min_tls_version,
     });
+    let [ca, ca_key, ca_key_password_file] = args.ca.utf8_paths()?;
     let options = ServeOptions {
         address: args.address,
         port: args.port,
-        ca: args.ca.ca,
-        ca_key: args.ca.ca_key,
-        ca_key_password_file: args.ca.ca_key_password.ca_key_password_file,
+        ca,
+        ca_key,
+        ca_key_password_file,
         config: args.config,
         db_config: args.db_config,
         ca_bundle: args.ca_bundle,

@@ -47,18 +47,18 @@ pub struct Args {
 
     /// CSR file (PEM), instead of the positional argument
     #[arg(long = "csr", value_name = "FILE")]
-    pub csr_file: Option<String>,
+    pub csr_file: Option<std::path::PathBuf>,
 
     /// CSR file (PEM) or CertificateSigningRequest object (JSON or YAML), or - for standard input
     #[arg(value_name = "CSR")]
-    pub csr: Option<String>,
+    pub csr: Option<std::path::PathBuf>,
 
     #[command(flatten)]
     pub k8s: super::k8s::SignObjectArgs,
 
     /// JSON file with CN, names and SerialNumber whose non-empty values replace the CSR's subject attributes
     #[arg(value_name = "SUBJECT")]
-    pub subject: Option<String>,
+    pub subject: Option<std::path::PathBuf>,
 
     /// Accept a CSR signed with SHA-1 (refused by default: SHA-1 collisions are practical)
     #[arg(long = "allow-sha1", num_args = 0..=1, require_equals = true, default_missing_value = "true",
@@ -88,9 +88,12 @@ pub fn run(args: Args) -> Result<()> {
     if args.remote.applies(&args.policy)? {
         return emit(remote::sign(
             &args.remote.inputs(&args.policy),
-            &csr_path,
+            crate::common::utf8_path(&csr_path, "CSR")?,
             args.hostname.as_deref(),
-            subject_path.as_deref(),
+            subject_path
+                .as_deref()
+                .map(|p| crate::common::utf8_path(p, "SUBJECT"))
+                .transpose()?,
         )?);
     }
     let report = sign(&SignInputs {
@@ -98,7 +101,7 @@ pub fn run(args: Args) -> Result<()> {
         config: args.policy.config.as_deref(),
         profile: &args.policy.profile,
         hostname: args.hostname.as_deref(),
-        csr: &csr_path,
+        csr: csr_path.as_os_str(),
         subject: subject_path.as_deref(),
         allow_sha1: args.allow_sha1,
         allow_beyond_ca_expiry: args.allow_beyond_ca_expiry,

@@ -1,5 +1,6 @@
 //! `signer`: the Kubernetes signer controller (crates/signer).
 
+use crate::common::utf8_path_buf;
 use crate::common::{CaArgs, PolicyArgs};
 use certkit_core::error::{Error, Result};
 use certkit_core::input::duration::parse_go_duration;
@@ -98,13 +99,14 @@ pub fn run(args: Args) -> Result<()> {
     let required = |v: Option<String>, flag: &str| {
         v.ok_or_else(|| Error::Refused(format!("{flag} FILE is required")))
     };
+    let [ca, ca_key, ca_key_password_file] = args.ca.utf8_paths()?;
     certkit_signer::run(Options {
         signer_names: args.signer_names,
         signing: SigningSources {
-            ca: required(args.ca.ca, "-ca")?,
-            ca_key: required(args.ca.ca_key, "-ca-key")?,
-            ca_key_password_file: args.ca.ca_key_password.ca_key_password_file,
-            config: args.policy.config,
+            ca: required(ca, "-ca")?,
+            ca_key: required(ca_key, "-ca-key")?,
+            ca_key_password_file,
+            config: utf8_path_buf(args.policy.config, "-config")?,
             profile: args.policy.profile,
         },
         kubeconfig: args.kubeconfig,

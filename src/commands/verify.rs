@@ -25,7 +25,7 @@ EXIT STATUS:
 pub struct Args {
     /// Certificate to verify: PEM (a chain in any order; the others serve as intermediates), DER or PKCS#7; - for standard input
     #[arg(value_name = "CERT")]
-    pub cert: String,
+    pub cert: std::path::PathBuf,
 
     /// Trusted roots (PEM)
     #[arg(
@@ -33,11 +33,11 @@ pub struct Args {
         value_name = "FILE",
         default_value = "/etc/ssl/certs/ca-certificates.crt"
     )]
-    pub ca_bundle: String,
+    pub ca_bundle: std::path::PathBuf,
 
     /// Intermediate certificates (PEM)
     #[arg(long = "int-bundle", value_name = "FILE")]
-    pub int_bundle: Option<String>,
+    pub int_bundle: Option<std::path::PathBuf>,
 
     /// DNS name or IP address the certificate must be valid for (repeatable: all of them)
     #[arg(long, value_name = "NAME")]
@@ -65,7 +65,7 @@ pub struct Args {
 
     /// CRL to check the chain against (PEM or DER; repeatable)
     #[arg(long, value_name = "FILE")]
-    pub crl: Vec<String>,
+    pub crl: Vec<std::path::PathBuf>,
 
     /// Verification time (RFC 3339), default now
     #[arg(long, value_name = "TIME")]
@@ -74,6 +74,9 @@ pub struct Args {
     /// Also ask an OCSP responder (--ocsp=URL, or --ocsp: the certificate's AIA responder) and refuse a revoked or unknown certificate
     #[arg(long, value_name = "URL", num_args = 0..=1, require_equals = true, default_missing_value = "")]
     pub ocsp: Option<String>,
+
+    #[command(flatten)]
+    pub legacy: crate::common::LegacyChainArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -87,6 +90,7 @@ pub fn run(args: Args) -> Result<()> {
         key_usage: args.key_usage.into_iter().map(Into::into).collect(),
         max_depth: args.max_depth,
         at,
+        allow_sha1: args.legacy.allow_sha1,
     };
     let files = Files {
         cert: &args.cert,

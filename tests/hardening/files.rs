@@ -555,3 +555,68 @@ fn a_non_utf8_directory_is_written_where_it_says() {
     let entries: Vec<_> = std::fs::read_dir(d.0.path()).unwrap().collect();
     assert_eq!(entries.len(), 2, "{entries:?}");
 }
+
+/// File arguments are paths, not text: the main workflow runs in a
+/// directory whose name is not UTF-8 (byte 0xff), reading and writing
+/// there, and an error names such a path with the byte escaped.
+#[test]
+fn the_main_workflow_runs_in_a_non_utf8_directory() {
+    let d = Dir::empty();
+    d.write(
+        "ca.json",
+        r#"{"CN": "Byte CA", "key": {"algo": "ecdsa", "size": 256}}"#,
+    );
+    d.write(
+        "req.json",
+        r#"{"CN": "svc", "hosts": ["svc.example"], "key": {"algo": "ecdsa", "size": 256}}"#,
+    );
+    d.write(
+        "config.json",
+        r#"{"signing": {"default": {"usages": ["digital signature", "server auth"], "expiry": "24h"}}}"#,
+    );
+    let out = d.sh(
+        "set -e; D=$(printf 'd\\377'); mkdir \"$D\"; cp ca.json req.json config.json \"$D\"/
+         \"$CERTKIT\" gencert -initca \"$D/ca.json\" | \"$CERTKIT\" json -bare \"$D/ca\"
+         \"$CERTKIT\" genkey \"$D/req.json\" | \"$CERTKIT\" json -bare \"$D/svc\"
+         \"$CERTKIT\" sign -ca \"$D/ca.pem\" -ca-key \"$D/ca-key.pem\" -config \"$D/config.json\" \\
+             \"$D/svc.csr\" > \"$D/signed.json\"
+         \"$CERTKIT\" json -f \"$D/signed.json\" -bare \"$D/svc\"
+         \"$CERTKIT\" gencert -ca \"$D/ca.pem\" -ca-key \"$D/ca-key.pem\" \"$D/req.json\" | \"$CERTKIT\" json -bare \"$D/other\"
+         \"$CERTKIT\" verify -ca-bundle \"$D/ca.pem\" -hostname svc.example \"$D/svc.pem\"
+         \"$CERTKIT\" bundle -cert \"$D/svc.pem\" -ca-bundle \"$D/ca.pem\" > \"$D/bundle.json\"
+         \"$CERTKIT\" key convert -key-format pkcs8 -out \"$D/svc-key.p8\" \"$D/svc-key.pem\"
+         \"$CERTKIT\" certinfo -cert \"$D/svc.pem\"",
+    );
+    let info: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(info["subject"]["common_name"], "svc", "{info}");
+    assert_eq!(info["issuer"]["common_name"], "Byte CA", "{info}");
+    use std::os::unix::ffi::OsStrExt;
+    let dir = d.0.path().join(std::ffi::OsStr::from_bytes(b"d\xff"));
+    for name in [
+        "ca.pem",
+        "ca-key.pem",
+        "svc-key.pem",
+        "svc.csr",
+        "svc.pem",
+        "other.pem",
+        "bundle.json",
+        "svc-key.p8",
+    ] {
+        assert!(
+            dir.join(name).is_file(),
+            "{name} written in the 0xff directory"
+        );
+    }
+    let missing = d
+        .command()
+        .arg("certinfo")
+        .arg("-cert")
+        .arg(dir.join("gone.pem"))
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&missing.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("d\\xff/gone.pem"),
+        "the byte escaped: {stderr}"
+    );
+}

@@ -1,10 +1,11 @@
 //! The attacks of README "Security", each as a regression test: hostile
 //! names and extensions (`names`), interrupted, failing and racing writes
-//! (`files`), and hostile inputs (`inputs`). Each test runs the binary as
-//! a user or an attacker would.
+//! (`files`), hostile inputs (`inputs`), and key material left in memory
+//! (`memory`). Each test runs the binary as a user or an attacker would.
 
 mod files;
 mod inputs;
+mod memory;
 mod names;
 
 use assert_cmd::Command;

@@ -7,14 +7,14 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file or stream could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", crate::text::path_text(path.as_os_str()))]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
     /// An input is larger than certkit is willing to read.
-    #[error("{path}: input is larger than {limit} bytes")]
+    #[error("{}: input is larger than {limit} bytes", crate::text::path_text(path.as_os_str()))]
     TooLarge { path: PathBuf, limit: usize },
     /// JSON that does not parse, with the input it came from.
     #[error("{what}: invalid JSON: {source}")]

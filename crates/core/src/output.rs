@@ -53,7 +53,12 @@ impl Drop for OutputFile {
 /// to NAME-bundle.pem (the chain) and NAME-root.pem, an OCSP response to
 /// NAME-response.der. Without `bare`, the API envelope is unwrapped:
 /// `{"success": false}` is an error naming the response's messages.
-pub fn plan_files(input: &[u8], source: &str, base: &str, bare: bool) -> Result<Vec<OutputFile>> {
+pub fn plan_files(
+    input: &[u8],
+    source: &str,
+    base: impl AsRef<std::ffi::OsStr>,
+    bare: bool,
+) -> Result<Vec<OutputFile>> {
     if input.trim_ascii().is_empty() {
         return Err(Error::decode(
             source,
@@ -64,7 +69,7 @@ pub fn plan_files(input: &[u8], source: &str, base: &str, bare: bool) -> Result<
         what: source.to_string(),
         source: e,
     })?;
-    let files = plan_value(&value, source, base, bare);
+    let files = plan_value(&value, source, base.as_ref(), bare);
     zeroize_strings(&mut value);
     files
 }
@@ -79,7 +84,19 @@ fn zeroize_strings(value: &mut Value) {
     }
 }
 
-fn plan_value(value: &Value, source: &str, base: &str, bare: bool) -> Result<Vec<OutputFile>> {
+/// `base` followed by `suffix`: a path, whatever bytes `base` holds.
+fn suffixed(base: &std::ffi::OsStr, suffix: &str) -> std::path::PathBuf {
+    let mut name = base.to_os_string();
+    name.push(suffix);
+    name.into()
+}
+
+fn plan_value(
+    value: &Value,
+    source: &str,
+    base: &std::ffi::OsStr,
+    bare: bool,
+) -> Result<Vec<OutputFile>> {
     let Value::Object(top) = value else {
         return Err(Error::decode(source, "expected a JSON object"));
     };
@@ -114,7 +131,7 @@ fn plan_value(value: &Value, source: &str, base: &str, bare: bool) -> Result<Vec
     let mut files = Vec::new();
     let mut add = |suffix: &str, contents: String, mode: u32| {
         files.push(OutputFile {
-            name: format!("{base}{suffix}").into(),
+            name: suffixed(base, suffix),
             contents: contents.into_bytes(),
             mode,
             binary: false,
@@ -165,7 +182,7 @@ fn plan_value(value: &Value, source: &str, base: &str, bare: bool) -> Result<Vec
             .decode(ocsp.trim())
             .map_err(|e| Error::decode(source, format!("ocspResponse is not base64: {e}")))?;
         files.push(OutputFile {
-            name: format!("{base}-response.der").into(),
+            name: suffixed(base, "-response.der"),
             contents: der,
             mode: 0o644,
             binary: true,
@@ -181,7 +198,7 @@ fn plan_value(value: &Value, source: &str, base: &str, bare: bool) -> Result<Vec
 }
 
 /// What a file cfssljson writes promises by its name.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PemKind {
     /// NAME.pem, NAME-bundle.pem, NAME-root.pem
     Certificates,
@@ -207,6 +224,17 @@ fn check_pem(text: &str, kind: PemKind, source: &str, field: &str) -> Result<()>
             format!("field {field:?} is not {what} ({why}); nothing was written"),
         ))
     };
+    // A key alone is decoded without the pem crate, which would leave a
+    // copy of its base64 text in freed memory.
+    if kind == PemKind::PrivateKey {
+        if let Some((label, block, der)) =
+            crate::keys::format::decode_private_key_block(text.as_bytes())
+        {
+            if block.len() == text.trim().len() {
+                return check_block(kind, label, &der, false).or_else(&refuse);
+            }
+        }
+    }
     let blocks = match pem::parse_many(text) {
         Ok(blocks) if !blocks.is_empty() => blocks,
         Ok(_) => return refuse("no PEM block".into()),
@@ -215,45 +243,50 @@ fn check_pem(text: &str, kind: PemKind, source: &str, field: &str) -> Result<()>
     for block in blocks {
         let tag = block.tag().to_string();
         let encrypted_legacy = block.headers().get("Proc-Type").is_some();
-        let mut der = Zeroizing::new(block.into_contents());
-        let decoded = match (kind, tag.as_str()) {
-            (PemKind::Certificates, "CERTIFICATE") => x509_cert::Certificate::from_der(&der)
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            (PemKind::Request, "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST") => {
-                x509_cert::request::CertReq::from_der(&der)
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
-            }
-            (PemKind::PrivateKey, _) if encrypted_legacy => Ok(()),
-            (PemKind::PrivateKey, "PRIVATE KEY") => pkcs8::PrivateKeyInfoRef::from_der(&der)
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            (PemKind::PrivateKey, "ENCRYPTED PRIVATE KEY") => {
-                pkcs8::EncryptedPrivateKeyInfoRef::from_der(&der)
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
-            }
-            (PemKind::PrivateKey, "RSA PRIVATE KEY") => {
-                pkcs1::RsaPrivateKey::<der::asn1::UintRef<'_>>::from_der(&der)
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
-            }
-            (PemKind::PrivateKey, "EC PRIVATE KEY") => sec1::EcPrivateKey::from_der(&der)
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            (PemKind::PrivateKey, "EC PARAMETERS") => Ok(()),
-            _ => {
-                der.zeroize();
-                return refuse(format!("found a {tag:?} block"));
-            }
-        };
-        der.zeroize();
-        if let Err(e) = decoded {
-            return refuse(format!("its {tag} block does not decode: {e}"));
-        }
+        let der = Zeroizing::new(block.into_contents());
+        check_block(kind, &tag, &der, encrypted_legacy).or_else(&refuse)?;
     }
     Ok(())
+}
+
+/// Whether one decoded PEM block is of the kind its file promises; the
+/// refusal's reason.
+fn check_block(
+    kind: PemKind,
+    tag: &str,
+    der: &[u8],
+    encrypted_legacy: bool,
+) -> std::result::Result<(), String> {
+    let decoded = match (kind, tag) {
+        (PemKind::Certificates, "CERTIFICATE") => x509_cert::Certificate::from_der(der)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        (PemKind::Request, "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST") => {
+            x509_cert::request::CertReq::from_der(der)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        (PemKind::PrivateKey, _) if encrypted_legacy => Ok(()),
+        (PemKind::PrivateKey, "PRIVATE KEY") => pkcs8::PrivateKeyInfoRef::from_der(der)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        (PemKind::PrivateKey, "ENCRYPTED PRIVATE KEY") => {
+            pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        (PemKind::PrivateKey, "RSA PRIVATE KEY") => {
+            pkcs1::RsaPrivateKey::<der::asn1::UintRef<'_>>::from_der(der)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        (PemKind::PrivateKey, "EC PRIVATE KEY") => sec1::EcPrivateKey::from_der(der)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        (PemKind::PrivateKey, "EC PARAMETERS") => Ok(()),
+        _ => return Err(format!("found a {tag:?} block")),
+    };
+    decoded.map_err(|e| format!("its {tag} block does not decode: {e}"))
 }
 
 fn is_envelope(obj: &Map<String, Value>) -> bool {

@@ -25,6 +25,21 @@ pub fn clip_to(s: &str, limit: usize) -> String {
     out
 }
 
+/// A path (any bytes) as text for messages: UTF-8 as it is, each byte
+/// that is not UTF-8 written `\xNN`, so two different names never print
+/// the same (a lossy `\u{fffd}` would hide which file is meant).
+pub fn path_text(path: &std::ffi::OsStr) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::with_capacity(path.len());
+    for chunk in path.as_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out
+}
+
 /// `s` with every control character (C0, DEL, C1) and the bidirectional
 /// overrides escaped Rust-style; everything else unchanged.
 pub fn escape_controls(s: &str) -> String {
@@ -49,6 +64,14 @@ fn needs_escape(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_show_bytes_that_are_not_utf8_escaped() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::ffi::OsStr::from_bytes(b"pki/d\xff\xfe/ca.pem");
+        assert_eq!(path_text(path), "pki/d\\xff\\xfe/ca.pem");
+        assert_eq!(path_text(std::ffi::OsStr::new("caf\u{e9}")), "caf\u{e9}");
+    }
 
     #[test]
     fn controls_are_escaped_and_long_values_cut() {

@@ -20,7 +20,7 @@ pub fn renew_in_place(
     backup: bool,
 ) -> Result<Renewed> {
     let source = cert_path.display().to_string();
-    let old_bytes = certkit_core::input::read_input(&cert_path.to_string_lossy())?;
+    let old_bytes = certkit_core::input::read_input(cert_path)?;
     let old = read_certificate(&old_bytes, &source)?;
     let renewed = renew(&old, &source, issuer, profile, key)?;
     write_all(&renewal_files(cert_path, &old_bytes, &renewed, backup)?)?;

@@ -9,6 +9,7 @@ use certkit_core::ops::load::{self, CaSource};
 use certkit_core::ops::{Note, Report};
 use certkit_core::policy::Profile;
 use der::Encode;
+use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 /// Where the CA and the signing policy come from (paths as `certkit sign`
@@ -37,12 +38,12 @@ impl SigningSources {
     pub fn load(&self) -> Result<(Signing, Vec<String>)> {
         let fingerprint = self.fingerprint();
         let issuer = load::issuer(CaSource {
-            cert: Some(&self.ca),
-            key: Some(&self.ca_key),
-            password_file: self.ca_key_password_file.as_deref(),
+            cert: Some(Path::new(&self.ca)),
+            key: Some(Path::new(&self.ca_key)),
+            password_file: self.ca_key_password_file.as_deref().map(Path::new),
         })?;
         let mut report = Report::default();
-        let config = load::config(self.config.as_deref(), &mut report)?;
+        let config = load::config(self.config.as_deref().map(Path::new), &mut report)?;
         let profile = config.profile(&self.profile)?.clone();
         let ca_pem = pem_encode("CERTIFICATE", &issuer.certificate().to_der()?);
         let warnings = report

@@ -104,7 +104,7 @@ fn is_cert_file_name(name: &str) -> bool {
 /// or a single DER certificate.
 fn scan_file(path: &Path) -> Result<Vec<CertExpiry>> {
     let source = path.display().to_string();
-    let bytes = read_input(&path.to_string_lossy())?;
+    let bytes = read_input(path)?;
     let ders: Vec<Vec<u8>> = if bytes.first() == Some(&0x30) {
         vec![bytes]
     } else {

@@ -2,7 +2,9 @@
 //! directories, checked, concatenated into one PEM bundle (an
 //! `-int-bundle` or `-ca-bundle` for `bundle`).
 
+use crate::chain::bundle::chain::{check_legacy_crypto, BundleOptions};
 use crate::chain::certs::Cert;
+use crate::chain::verify::profile::Role;
 use crate::error::{Error, Result};
 use crate::input::read_input;
 use crate::ops::Report;
@@ -15,7 +17,10 @@ use std::time::SystemTime;
 /// expired or not-yet-valid certificates are skipped with a note.
 /// Revocation is not checked (cfssl asks OCSP and CRL servers; certkit
 /// fetches nothing), which a warning says when a certificate names one.
-pub fn mkbundle(paths: &[String], now: SystemTime) -> Result<Report> {
+/// SHA-1-signed certificates (a root's own signature aside) and weak keys
+/// are skipped with a warning unless `options.allow_sha1`, as `bundle`
+/// and `verify` refuse them.
+pub fn mkbundle(paths: &[String], now: SystemTime, options: BundleOptions) -> Result<Report> {
     let mut report = Report::default();
     let mut files = Vec::new();
     for path in paths {
@@ -25,7 +30,7 @@ pub fn mkbundle(paths: &[String], now: SystemTime) -> Result<Report> {
     let mut out = String::new();
     for file in &files {
         report.info(format!("Loading {}", file.display()));
-        let data = match read_input(&file.to_string_lossy()) {
+        let data = match read_input(file) {
             Ok(data) => data,
             Err(e) => {
                 report.warn(e.to_string());
@@ -52,6 +57,19 @@ pub fn mkbundle(paths: &[String], now: SystemTime) -> Result<Report> {
                     "{}: skipping a certificate outside its validity ({})",
                     file.display(),
                     cert.common_name().unwrap_or_default()
+                ));
+                continue;
+            }
+            let role = if cert.is_self_signed() {
+                Role::Anchor
+            } else {
+                Role::Intermediate
+            };
+            if let Err(e) = check_legacy_crypto(&cert, role, role != Role::Anchor, options) {
+                report.warn(format!(
+                    "{}: skipping a certificate: {}",
+                    file.display(),
+                    e.reason()
                 ));
                 continue;
             }

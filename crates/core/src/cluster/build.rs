@@ -207,7 +207,7 @@ fn key_file(path: &str, contents: Vec<u8>) -> TreeFile {
 
 fn read(dir: &Path, file: &str) -> Result<Vec<u8>> {
     let path = dir.join(file);
-    crate::input::read_input(&path.to_string_lossy())
+    crate::input::read_input(path)
 }
 
 /// Loads the CA `name` (NAME.crt, NAME.key) from a PKI directory.

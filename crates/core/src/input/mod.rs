@@ -10,7 +10,9 @@ pub mod json_fields;
 pub mod password;
 
 use crate::error::{Error, Result};
+use std::ffi::OsStr;
 use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 /// The most certkit reads from any one request, config, CSR or PEM input.
@@ -21,19 +23,26 @@ pub const MAX_INPUT: usize = 1 << 20;
 pub enum Source<'a> {
     Stdin,
     Env(&'a str),
-    File(&'a str),
+    File(&'a Path),
 }
 
 impl<'a> Source<'a> {
     /// `-`, `env:VAR` (VAR a valid variable name), `file:PATH`, or a path.
-    pub fn parse(name: &'a str) -> Source<'a> {
-        if name == "-" {
+    /// Names are paths, not text: any bytes the OS allows reach the file.
+    pub fn parse(name: &'a (impl AsRef<OsStr> + ?Sized)) -> Source<'a> {
+        let bytes = name.as_ref().as_bytes();
+        if bytes == b"-" {
             return Source::Stdin;
         }
-        if let Some(var) = name.strip_prefix("env:").filter(|v| is_env_name(v)) {
+        if let Some(var) = bytes
+            .strip_prefix(b"env:")
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .filter(|v| is_env_name(v))
+        {
             return Source::Env(var);
         }
-        Source::File(name.strip_prefix("file:").unwrap_or(name))
+        let path = bytes.strip_prefix(b"file:").unwrap_or(bytes);
+        Source::File(Path::new(OsStr::from_bytes(path)))
     }
 }
 
@@ -44,23 +53,19 @@ fn is_env_name(name: &str) -> bool {
 
 /// Reads a whole input: `-` is standard input, `env:VAR` a variable's
 /// value, `file:PATH` or anything else a file path.
-pub fn read_input(name: &str) -> Result<Vec<u8>> {
+pub fn read_input(name: impl AsRef<OsStr>) -> Result<Vec<u8>> {
+    let name = name.as_ref();
     match Source::parse(name) {
         Source::Stdin => read_limited(std::io::stdin().lock(), Path::new("<stdin>"), MAX_INPUT, 0),
-        Source::Env(var) => read_env(name, var),
+        Source::Env(var) => read_env(&display_path(name), var),
         Source::File(path) => read_file(path, MAX_INPUT),
     }
 }
 
-fn read_file(path: &str, limit: usize) -> Result<Vec<u8>> {
+fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    read_limited(
-        file,
-        Path::new(path),
-        limit,
-        usize::try_from(size).unwrap_or(limit),
-    )
+    read_limited(file, path, limit, usize::try_from(size).unwrap_or(limit))
 }
 
 fn read_env(name: &str, var: &str) -> Result<Vec<u8>> {
@@ -82,14 +87,15 @@ fn read_env(name: &str, var: &str) -> Result<Vec<u8>> {
 pub const MAX_POOL_INPUT: usize = 16 << 20;
 
 /// Reads a certificate pool file (a path, never standard input).
-pub fn read_pool(name: &str) -> Result<Vec<u8>> {
-    read_file(name, MAX_POOL_INPUT)
+pub fn read_pool(name: impl AsRef<OsStr>) -> Result<Vec<u8>> {
+    read_file(Path::new(name.as_ref()), MAX_POOL_INPUT)
 }
 
 /// Reads an input as UTF-8 text.
-pub fn read_text(name: &str) -> Result<String> {
+pub fn read_text(name: impl AsRef<OsStr>) -> Result<String> {
+    let name = name.as_ref();
     let bytes = read_input(name)?;
-    String::from_utf8(bytes).map_err(|_| Error::decode(display_name(name), "not UTF-8 text"))
+    String::from_utf8(bytes).map_err(|_| Error::decode(display_path(name), "not UTF-8 text"))
 }
 
 /// How an input is named in messages.
@@ -99,6 +105,12 @@ pub fn display_name(name: &str) -> &str {
     } else {
         name
     }
+}
+
+/// How an input given as a path (any bytes) is named in messages: as
+/// [`display_name`], bytes that are not UTF-8 written `\xNN`.
+pub fn display_path(name: &(impl AsRef<OsStr> + ?Sized)) -> String {
+    display_name(&crate::text::path_text(name.as_ref())).to_string()
 }
 
 /// Reads at most `limit` bytes (more is an error), into a buffer of
@@ -177,18 +189,19 @@ mod tests {
     fn prefixes_are_recognised_only_where_meant() {
         assert_eq!(Source::parse("-"), Source::Stdin);
         assert_eq!(Source::parse("env:CA_KEY"), Source::Env("CA_KEY"));
-        assert_eq!(Source::parse("file:ca.pem"), Source::File("ca.pem"));
-        assert_eq!(Source::parse("file:env:X"), Source::File("env:X"));
-        assert_eq!(Source::parse("file:-"), Source::File("-"));
+        let file = |p: &'static str| Source::File(Path::new(p));
+        assert_eq!(Source::parse("file:ca.pem"), file("ca.pem"));
+        assert_eq!(Source::parse("file:env:X"), file("env:X"));
+        assert_eq!(Source::parse("file:-"), file("-"));
+        assert_eq!(Source::parse("certs/a:b.pem"), file("certs/a:b.pem"));
+        assert_eq!(Source::parse("c:/ca.pem"), file("c:/ca.pem"));
+        assert_eq!(Source::parse("env:not/a-name"), file("env:not/a-name"));
+        let raw = OsStr::from_bytes(b"file:d\xff/ca.pem");
         assert_eq!(
-            Source::parse("certs/a:b.pem"),
-            Source::File("certs/a:b.pem")
+            Source::parse(raw),
+            Source::File(Path::new(OsStr::from_bytes(b"d\xff/ca.pem")))
         );
-        assert_eq!(Source::parse("c:/ca.pem"), Source::File("c:/ca.pem"));
-        assert_eq!(
-            Source::parse("env:not/a-name"),
-            Source::File("env:not/a-name")
-        );
+        assert_eq!(display_path(raw), "file:d\\xff/ca.pem");
     }
 
     proptest::proptest! {
@@ -197,7 +210,7 @@ mod tests {
         #[test]
         fn other_names_are_paths(name in "[^-][ -~]{0,40}") {
             if !name.starts_with("env:") && !name.starts_with("file:") {
-                proptest::prop_assert_eq!(Source::parse(&name), Source::File(&name));
+                proptest::prop_assert_eq!(Source::parse(&name), Source::File(Path::new(&name)));
             }
         }
     }
@@ -209,7 +222,7 @@ mod tests {
         std::fs::write(&path, "from file").unwrap();
         let path = path.to_str().unwrap();
         assert_eq!(read_input(path).unwrap(), b"from file");
-        assert_eq!(read_input(&format!("file:{path}")).unwrap(), b"from file");
+        assert_eq!(read_input(format!("file:{path}")).unwrap(), b"from file");
         // A name no other test uses: the environment is process-wide.
         std::env::set_var("CERTKIT_INPUT_TEST_VALUE", "from env");
         assert_eq!(

@@ -11,7 +11,8 @@ pub const CFSSL_CA_PK_PASSWORD: &str = "CFSSL_CA_PK_PASSWORD";
 
 /// Reads a password: the first line of the input, without its line
 /// ending, as `openssl -passin file:` does.
-pub fn read_password(spec: &str) -> Result<Zeroizing<Vec<u8>>> {
+pub fn read_password(spec: impl AsRef<std::ffi::OsStr>) -> Result<Zeroizing<Vec<u8>>> {
+    let spec = spec.as_ref();
     if spec == "-" {
         return Err(Error::decode(
             "password",
@@ -22,14 +23,17 @@ pub fn read_password(spec: &str) -> Result<Zeroizing<Vec<u8>>> {
     let line = raw.split(|&b| b == b'\n').next().unwrap_or_default();
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.is_empty() {
-        return Err(Error::decode(spec, "the password is empty"));
+        return Err(Error::decode(
+            crate::input::display_path(spec),
+            "the password is empty",
+        ));
     }
     Ok(Zeroizing::new(line.to_vec()))
 }
 
 /// The CA key's password: from `spec` when given, else from
 /// `$CFSSL_CA_PK_PASSWORD` when set and not empty (as cfssl), else none.
-pub fn ca_key_password(spec: Option<&str>) -> Result<Option<Zeroizing<Vec<u8>>>> {
+pub fn ca_key_password(spec: Option<&std::path::Path>) -> Result<Option<Zeroizing<Vec<u8>>>> {
     if let Some(spec) = spec {
         return read_password(spec).map(Some);
     }
@@ -68,9 +72,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pw");
         std::fs::write(&path, "from-file\n").unwrap();
-        let pw = ca_key_password(Some(path.to_str().unwrap()))
-            .unwrap()
-            .unwrap();
+        let pw = ca_key_password(Some(&path)).unwrap().unwrap();
         assert_eq!(&*pw, b"from-file");
     }
 }

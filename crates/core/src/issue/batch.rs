@@ -53,8 +53,7 @@ pub fn load(path: &Path) -> Result<LoadedBatch> {
     if path.is_dir() {
         load_dir(path)
     } else {
-        let source = path.to_string_lossy();
-        parse_array(&read_input(&source)?, &source)
+        parse_array(&read_input(path)?, &crate::input::display_path(path))
     }
 }
 

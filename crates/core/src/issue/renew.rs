@@ -252,7 +252,7 @@ pub fn renewal_files(
     if let Some(key_pem) = &renewed.new_key_pem {
         let key_path = key_path_for(cert_path);
         if backup && key_path.exists() {
-            let old_key = Zeroizing::new(crate::input::read_input(&key_path.to_string_lossy())?);
+            let old_key = Zeroizing::new(crate::input::read_input(&key_path)?);
             files.push(file(&bak(&key_path), old_key.to_vec(), 0o600));
         }
         files.push(file(&key_path, key_pem.as_bytes().to_vec(), 0o600));

@@ -159,6 +159,12 @@ pub fn read_private_key(input: &[u8], source: &str, password: Option<&[u8]>) -> 
     if !looks_like_pem(input) {
         return read_der(input, source, password);
     }
+    if let Some((label, _, der)) = decode_private_key_block(input) {
+        return key_from_der(label, &der, source, password);
+    }
+    // Encrypted legacy PEM (Proc-Type headers) and PEM that RFC 7468's
+    // strict grammar refuses: the pem crate, whose copy of the base64
+    // text is freed unwiped (README "Security": best effort).
     let blocks =
         pem::parse_many(input).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
     let key = key_from_blocks(&blocks, source, password);
@@ -169,20 +175,62 @@ pub fn read_private_key(input: &[u8], source: &str, password: Option<&[u8]>) -> 
     key
 }
 
+/// The first PEM block labelled `... PRIVATE KEY` in `input`, from its
+/// BEGIN line through its END line, found by its boundaries alone.
+fn private_key_block(input: &[u8]) -> Option<(&str, &[u8])> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    const DASHES: &[u8] = b"-----";
+    let mut from = 0;
+    while let Some(at) = find(&input[from..], BEGIN).map(|i| from + i) {
+        let label_start = at + BEGIN.len();
+        let label_len = find(&input[label_start..], DASHES)?;
+        let label = std::str::from_utf8(&input[label_start..label_start + label_len]).ok()?;
+        if label.ends_with("PRIVATE KEY") {
+            let end_line = [b"-----END ", label.as_bytes(), DASHES].concat();
+            let end = find(&input[at..], &end_line)? + at + end_line.len();
+            return Some((label, &input[at..end]));
+        }
+        from = label_start;
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The private key block of `input` decoded by pem-rfc7468 straight
+/// into one wiped buffer: no copy of the key's base64 text is made (the
+/// pem crate collects it in a String it frees unwiped, which a core dump
+/// then shows). None for encrypted legacy PEM (headers) and PEM outside
+/// RFC 7468's grammar, which take the pem crate's path.
+pub fn decode_private_key_block(input: &[u8]) -> Option<DecodedKeyBlock<'_>> {
+    let (label, block) = private_key_block(input)?;
+    let mut decoder = pem_rfc7468::Decoder::new_detect_wrap(block).ok()?;
+    let mut der = Zeroizing::new(Vec::new());
+    decoder.decode_to_end(&mut der).ok()?;
+    Some((label, block, der))
+}
+
+/// A private key's PEM block: its label, its text, its DER (wiped).
+pub type DecodedKeyBlock<'a> = (&'a str, &'a [u8], Zeroizing<Vec<u8>>);
+
 fn key_from_blocks(blocks: &[pem::Pem], source: &str, password: Option<&[u8]>) -> Result<KeyPair> {
     let block = blocks
         .iter()
         .find(|b| b.tag().ends_with("PRIVATE KEY"))
         .ok_or_else(|| Error::decode(source, "no PRIVATE KEY PEM block found"))?;
-    let decrypted;
-    let der: &[u8] = if block.headers().get("Proc-Type").is_some() {
+    if block.headers().get("Proc-Type").is_some() {
         let password = password.ok_or_else(|| needs_password(source))?;
-        decrypted = crate::keys::legacy_pem::decrypt(block, password, source)?;
-        &decrypted
-    } else {
-        block.contents()
-    };
-    match block.tag() {
+        let decrypted = crate::keys::legacy_pem::decrypt(block, password, source)?;
+        return key_from_der(block.tag(), &decrypted, source, password.into());
+    }
+    key_from_der(block.tag(), block.contents(), source, password)
+}
+
+/// A private key from the DER of a PEM block labelled `label`.
+fn key_from_der(label: &str, der: &[u8], source: &str, password: Option<&[u8]>) -> Result<KeyPair> {
+    match label {
         "RSA PRIVATE KEY" => KeyPair::from_pkcs1_der(der, source),
         "EC PRIVATE KEY" => KeyPair::from_sec1_der(der, source),
         "PRIVATE KEY" => KeyPair::from_pkcs8_der(der, source),
@@ -284,6 +332,37 @@ mod tests {
 
     fn same_key(a: &KeyPair, b: &KeyPair) -> bool {
         a.matches(&b.public_key_der().unwrap()).unwrap()
+    }
+
+    /// The key block is found among others and decoded by pem-rfc7468;
+    /// PEM outside RFC 7468 (76-character lines, CRLF) still reads,
+    /// through the pem crate.
+    #[test]
+    fn key_blocks_are_found_and_lenient_pem_still_reads() {
+        let key = KeyPair::generate(KeySpec::Ecdsa(256)).unwrap();
+        let pem = KeyEncoder::default().pem(&key).unwrap();
+        let mixed = format!(
+            "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n{}",
+            &*pem
+        );
+        let (label, block, _) = decode_private_key_block(mixed.as_bytes()).unwrap();
+        assert_eq!(label, "EC PRIVATE KEY");
+        assert_eq!(block, pem.trim().as_bytes());
+        assert!(same_key(
+            &read_private_key(mixed.as_bytes(), "k", None).unwrap(),
+            &key
+        ));
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let wide = format!(
+            "-----BEGIN EC PRIVATE KEY-----\r\n{}\r\n{}\r\n-----END EC PRIVATE KEY-----\r\n",
+            &body[..76],
+            &body[76..]
+        );
+        assert!(decode_private_key_block(wide.as_bytes()).is_none());
+        assert!(same_key(
+            &read_private_key(wide.as_bytes(), "k", None).unwrap(),
+            &key
+        ));
     }
 
     #[test]

@@ -13,12 +13,12 @@ use crate::output::cert_json;
 #[derive(Debug, Clone, Default)]
 pub struct GencertInputs<'a> {
     pub ca: CaSource<'a>,
-    pub config: Option<&'a str>,
+    pub config: Option<&'a std::path::Path>,
     pub profile: &'a str,
     /// `-hostname a,b`: replaces the request's hosts.
     pub hostname: Option<&'a str>,
     /// The request (cfssl CSR JSON).
-    pub request: &'a str,
+    pub request: &'a std::ffi::OsStr,
     /// `-cn NAME`: replaces the request's CN.
     pub cn: Option<&'a str>,
     pub allow_beyond_ca_expiry: bool,
@@ -29,7 +29,8 @@ pub struct GencertInputs<'a> {
 /// Makes the key, CSR and certificate; the key is encoded by `keys`.
 pub fn gencert(inputs: &GencertInputs, keys: &KeyEncoder) -> Result<Report> {
     let mut report = Report::default();
-    let mut req = load::request_with_cn(inputs.request, inputs.cn, &mut report)?;
+    let mut req =
+        load::request_with_cn(std::path::Path::new(inputs.request), inputs.cn, &mut report)?;
     if req.ca.is_some() {
         return Err(Error::Request(
             "the \"ca\" section is only allowed with -initca".into(),

@@ -13,7 +13,7 @@ use crate::output::cert_json;
 use zeroize::Zeroizing;
 
 /// A new key and CSR for the request at `path`; the key is encoded by `keys`.
-pub fn genkey(path: &str, keys: &KeyEncoder) -> Result<Report> {
+pub fn genkey(path: &std::path::Path, keys: &KeyEncoder) -> Result<Report> {
     let mut report = Report::default();
     let req = load::request(path, &mut report)?;
     if req.ca.is_some() {
@@ -48,7 +48,7 @@ pub fn gencsr(key_path: &str, source: CsrSource, hostname: Option<&str>) -> Resu
             let parsed = parse_certificate(&read_input(cert)?, display_name(cert))?;
             request_from_certificate(&parsed, display_name(cert))?
         }
-        CsrSource::Request(json) => load::request(json, &mut report)?,
+        CsrSource::Request(json) => load::request(std::path::Path::new(json), &mut report)?,
     };
     if let Some(hosts) = hostname {
         req.hosts = load::split_hosts(hosts);

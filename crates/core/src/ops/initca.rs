@@ -3,16 +3,17 @@
 
 use super::{load, Report};
 use crate::error::{Error, Result};
-use crate::input::{display_name, read_input};
+use crate::input::{display_path, read_input};
 use crate::issue::{initca, renew_ca};
 use crate::keys::format::KeyEncoder;
 use crate::keys::KeyPair;
 use crate::output::cert_json;
+use std::path::Path;
 use zeroize::Zeroizing;
 
 /// A new CA from the request at `path`: cert, csr and key (encoded by
 /// `keys`) as cfssl's JSON; `cn` replaces the request's CN.
-pub fn new_ca(path: &str, cn: Option<&str>, keys: &KeyEncoder) -> Result<Report> {
+pub fn new_ca(path: &Path, cn: Option<&str>, keys: &KeyEncoder) -> Result<Report> {
     let mut report = Report::default();
     let req = load::request_with_cn(path, cn, &mut report)?;
     report.info("generating a new CA key and certificate from CSR");
@@ -35,11 +36,11 @@ pub fn new_ca(path: &str, cn: Option<&str>, keys: &KeyEncoder) -> Result<Report>
 
 /// `gencert -initca -ca-key KEY`: a new CA certificate and CSR for an
 /// existing key; the key is not printed. `cn` replaces the request's CN.
-pub fn new_ca_with_key(path: &str, cn: Option<&str>, key_path: &str) -> Result<Report> {
+pub fn new_ca_with_key(path: &Path, cn: Option<&str>, key_path: &Path) -> Result<Report> {
     let mut report = Report::default();
     let req = load::request_with_cn(path, cn, &mut report)?;
     let key_pem = Zeroizing::new(read_input(key_path)?);
-    let key = KeyPair::from_pem(&key_pem, display_name(key_path))?;
+    let key = KeyPair::from_pem(&key_pem, &display_path(key_path))?;
     report.info("re-generate a CA certificate from CSR and CA key");
     let ca = initca::new_ca_with_key(&req, key)?;
     report.warn_all(&ca.warnings);
@@ -52,7 +53,7 @@ pub fn new_ca_with_key(path: &str, cn: Option<&str>, key_path: &str) -> Result<R
 }
 
 /// `gencert -renewca -ca CERT -ca-key KEY`: the renewed certificate.
-pub fn renew(ca: Option<&str>, ca_key: Option<&str>) -> Result<Report> {
+pub fn renew(ca: Option<&Path>, ca_key: Option<&Path>) -> Result<Report> {
     let ca = ca
         .ok_or_else(|| Error::Refused("-renewca needs the CA certificate (use -ca FILE)".into()))?;
     let ca_key = ca_key
@@ -62,9 +63,9 @@ pub fn renew(ca: Option<&str>, ca_key: Option<&str>) -> Result<Report> {
     report.info("re-generate a CA certificate from CA cert and key");
     let renewed = renew_ca::renew_ca(
         &read_input(ca)?,
-        display_name(ca),
+        &display_path(ca),
         &key_pem,
-        display_name(ca_key),
+        &display_path(ca_key),
     )?;
     report.info(format!(
         "signed certificate with serial number {}",

@@ -5,40 +5,41 @@
 use super::Report;
 use crate::error::{Error, Result};
 use crate::input::password::ca_key_password;
-use crate::input::{display_name, read_input};
+use crate::input::{display_path, read_input};
 use crate::issue::issuer::Issuer;
 use crate::keys::format::read_private_key;
 use crate::keys::KeyPair;
 use crate::policy::SigningConfig;
 use crate::request::Request;
+use std::path::Path;
 use zeroize::Zeroizing;
 
 /// Reads and parses a CSR JSON request.
-pub fn request(path: &str, report: &mut Report) -> Result<Request> {
+pub fn request(path: &Path, report: &mut Report) -> Result<Request> {
     let bytes = read_input(path)?;
-    let parsed = Request::from_json(&bytes, display_name(path))?;
+    let parsed = Request::from_json(&bytes, &display_path(path))?;
     for w in &parsed.warnings {
-        report.warn(format!("{}: {w}", display_name(path)));
+        report.warn(format!("{}: {w}", display_path(path)));
     }
     Ok(parsed.request)
 }
 
 /// Reads a signing config, or cfssl's default when none is given.
-pub fn config(path: Option<&str>, report: &mut Report) -> Result<SigningConfig> {
+pub fn config(path: Option<&Path>, report: &mut Report) -> Result<SigningConfig> {
     let Some(path) = path else {
         return Ok(SigningConfig::default());
     };
     let bytes = read_input(path)?;
-    let parsed = SigningConfig::from_json(&bytes, display_name(path))?;
+    let parsed = SigningConfig::from_json(&bytes, &display_path(path))?;
     for w in &parsed.warnings {
-        report.warn(format!("{}: {w}", display_name(path)));
+        report.warn(format!("{}: {w}", display_path(path)));
     }
     Ok(parsed.config)
 }
 
 /// Reads a request, its CN replaced by `cn` when given (`gencert -cn`,
 /// as current cfssl).
-pub fn request_with_cn(path: &str, cn: Option<&str>, report: &mut Report) -> Result<Request> {
+pub fn request_with_cn(path: &Path, cn: Option<&str>, report: &mut Report) -> Result<Request> {
     let mut req = request(path, report)?;
     if let Some(cn) = cn.filter(|c| !c.is_empty()) {
         req.cn = cn.to_string();
@@ -50,7 +51,7 @@ pub fn request_with_cn(path: &str, cn: Option<&str>, report: &mut Report) -> Res
 /// there are no profiles and cfssl signs with its default one (HashiCorp's
 /// Nomad guide runs `cfssl gencert -profile=client` without `-config`).
 /// A profile missing from a config that has profiles stays an error.
-pub fn profile_name<'a>(config: Option<&str>, profile: &'a str, report: &mut Report) -> &'a str {
+pub fn profile_name<'a>(config: Option<&Path>, profile: &'a str, report: &mut Report) -> &'a str {
     if config.is_some() || profile.is_empty() {
         return profile;
     }
@@ -61,18 +62,18 @@ pub fn profile_name<'a>(config: Option<&str>, profile: &'a str, report: &mut Rep
 }
 
 /// Reads a private key in any encoding, decrypting it with `password`.
-pub fn key(path: &str, password: Option<&[u8]>) -> Result<KeyPair> {
+pub fn key(path: &Path, password: Option<&[u8]>) -> Result<KeyPair> {
     let bytes = Zeroizing::new(read_input(path)?);
-    read_private_key(&bytes, display_name(path), password)
+    read_private_key(&bytes, &display_path(path), password)
 }
 
 /// Where a CA comes from: `-ca`, `-ca-key` and the key's password file
 /// (default: `$CFSSL_CA_PK_PASSWORD`, as cfssl).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CaSource<'a> {
-    pub cert: Option<&'a str>,
-    pub key: Option<&'a str>,
-    pub password_file: Option<&'a str>,
+    pub cert: Option<&'a Path>,
+    pub key: Option<&'a Path>,
+    pub password_file: Option<&'a Path>,
 }
 
 /// Loads the CA, decrypting its key when it is encrypted.
@@ -87,9 +88,9 @@ pub fn issuer(ca: CaSource) -> Result<Issuer> {
     let key = key(key_path, password.as_deref().map(|p| p.as_slice()))?;
     Issuer::with_key(
         &read_input(cert)?,
-        display_name(cert),
+        &display_path(cert),
         key,
-        display_name(key_path),
+        &display_path(key_path),
     )
 }
 

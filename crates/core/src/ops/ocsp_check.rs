@@ -7,7 +7,7 @@ use crate::chain::bundle::chain::leaf_first;
 use crate::chain::certs::{parse_all, Cert};
 use crate::chain::verify::Files;
 use crate::error::{Error, Result};
-use crate::input::{display_name, read_input, read_pool};
+use crate::input::{display_path, read_input, read_pool};
 use crate::revocation::ocsp::{build_request, check_response, CertIdHash, Status};
 use std::time::SystemTime;
 
@@ -22,15 +22,15 @@ pub struct OcspCheck {
     nonce: [u8; 16],
 }
 
-fn certs(bytes: &[u8], path: &str) -> Result<Vec<Cert>> {
-    parse_all(bytes).map_err(|e| Error::decode(display_name(path), e))
+fn certs(bytes: &[u8], path: &std::path::Path) -> Result<Vec<Cert>> {
+    parse_all(bytes).map_err(|e| Error::decode(display_path(path), e))
 }
 
 /// Builds the request (SHA-1 CertID, as RFC 5019 clients send, and a
 /// random nonce) for the leaf of `files` (as `verify` reads them), whose issuer must be among the
 /// certificates given.
 pub fn prepare(files: &Files, url: Option<&str>) -> Result<OcspCheck> {
-    let name = display_name(files.cert).to_string();
+    let name = display_path(files.cert);
     let mut given = leaf_first(certs(&read_input(files.cert)?, files.cert)?).into_iter();
     let leaf = given
         .next()

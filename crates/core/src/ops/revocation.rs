@@ -85,7 +85,7 @@ pub fn responder(src: ResponderSource, report: &mut Report) -> Result<Responder<
     let cert_der = |path: &str| -> Result<Vec<u8>> {
         Ok(parse_certificate(&read_input(path)?, display_name(path))?.to_der()?)
     };
-    let key = load::key(&key_path, None)?;
+    let key = load::key(std::path::Path::new(&key_path), None)?;
     let responder = Responder::new(
         &cert_der(&ca)?,
         display_name(&ca),

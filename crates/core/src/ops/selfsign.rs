@@ -16,9 +16,9 @@ pub fn selfsign(
     keys: &KeyEncoder,
 ) -> Result<Report> {
     let mut report = Report::default();
-    let req = load::request(request, &mut report)?;
+    let req = load::request(std::path::Path::new(request), &mut report)?;
     let profile = match config {
-        Some(path) => load::config(Some(path), &mut report)?
+        Some(path) => load::config(Some(std::path::Path::new(path)), &mut report)?
             .profile(profile)?
             .clone(),
         None => default_profile(),

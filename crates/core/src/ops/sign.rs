@@ -6,7 +6,7 @@ use super::load::{self, CaSource};
 use super::Report;
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
-use crate::input::{display_name, read_input};
+use crate::input::{display_name, display_path, read_input};
 use crate::issue::issuer::{Issued, Issuer, SignOptions};
 use crate::k8s::document::Document;
 use crate::k8s::sign::{sign_document, Intermediates, SignOptions as ObjectOptions};
@@ -15,21 +15,22 @@ use crate::output::cert_json;
 use crate::policy::Profile;
 use crate::request::name::check_subject_override;
 use crate::request::Request;
+use std::path::Path;
 
 /// Everything `sign` takes.
 #[derive(Debug, Clone, Default)]
 pub struct SignInputs<'a> {
     pub ca: CaSource<'a>,
     /// The signing config (`-config`); cfssl's default when absent.
-    pub config: Option<&'a str>,
+    pub config: Option<&'a Path>,
     /// The profile (`-profile`; empty for `signing.default`).
     pub profile: &'a str,
     /// `-hostname a,b`: hosts that replace the CSR's SANs.
     pub hostname: Option<&'a str>,
     /// The CSR (PEM) or CertificateSigningRequest objects.
-    pub csr: &'a str,
+    pub csr: &'a std::ffi::OsStr,
     /// A SUBJECT request whose non-empty attributes replace the CSR's.
-    pub subject: Option<&'a str>,
+    pub subject: Option<&'a Path>,
     pub allow_sha1: bool,
     pub allow_beyond_ca_expiry: bool,
     /// Issue an empty subject with no SAN (RFC 5280-invalid), as cfssl.
@@ -69,7 +70,8 @@ pub fn sign(inputs: &SignInputs) -> Result<Report> {
         &mut report,
     ))?;
     let input = read_input(inputs.csr)?;
-    if let SignInput::Objects(doc) = SignInput::classify(&input, display_name(inputs.csr))? {
+    let csr_name = display_path(inputs.csr);
+    if let SignInput::Objects(doc) = SignInput::classify(&input, &csr_name)? {
         sign_objects(doc, inputs, &issuer, profile, &mut report)?;
         return Ok(report);
     }
@@ -83,15 +85,16 @@ pub fn sign(inputs: &SignInputs) -> Result<Report> {
         .subject
         .map(|path| load::request(path, &mut report))
         .transpose()?;
+    let subject_name = inputs.subject.map(display_path);
     let (issued, csr) = sign_csr(
         &issuer,
         profile,
         &CsrRequest {
             csr: &input,
-            source: display_name(inputs.csr),
+            source: &csr_name,
             allow_sha1: inputs.allow_sha1,
             hosts: hosts.as_deref(),
-            subject: subject.as_ref().zip(inputs.subject.map(display_name)),
+            subject: subject.as_ref().zip(subject_name.as_deref()),
         },
         &mut report,
     )?;

@@ -55,7 +55,7 @@ pub fn renew_layout(
             .ok_or_else(|| Error::Encoding(format!("{signer}: CA not loaded")))?;
         let path = dir.join(format!("{name}.crt"));
         let source = path.display().to_string();
-        let old_bytes = certkit_core::input::read_input(&path.to_string_lossy())?;
+        let old_bytes = certkit_core::input::read_input(&path)?;
         let old = read_certificate(&old_bytes, &source)?;
         let key = if new_keys {
             KeyChoice::New

@@ -25,7 +25,7 @@ pub struct RemoteInputs<'a> {
     /// `-remote`: replaces the config's addresses.
     pub remote: Option<&'a str>,
     /// The client config (`-config`), with `remotes` and `auth_keys`.
-    pub config: Option<&'a str>,
+    pub config: Option<&'a std::path::Path>,
     pub profile: &'a str,
     pub label: &'a str,
     pub tls: ClientTls,
@@ -39,7 +39,7 @@ struct Route {
 
 /// Whether a config's profile signs remotely (so `sign` and `gencert`
 /// without `-remote` still go to a server).
-pub fn profile_is_remote(config: Option<&str>, profile: &str) -> Result<bool> {
+pub fn profile_is_remote(config: Option<&std::path::Path>, profile: &str) -> Result<bool> {
     if config.is_none() {
         return Ok(false);
     }
@@ -186,7 +186,7 @@ pub fn gencert(
     keys: &KeyEncoder,
 ) -> Result<Report> {
     let mut report = Report::default();
-    let mut req = load::request(request_path, &mut report)?;
+    let mut req = load::request(std::path::Path::new(request_path), &mut report)?;
     if let Some(hosts) = hostname {
         req.hosts = load::split_hosts(hosts);
     }

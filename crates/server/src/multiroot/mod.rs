@@ -30,8 +30,8 @@ pub fn run(options: MultiRootOptions) -> Result<(), String> {
     let mut db_config: Option<String> = None;
     for root in roots {
         let ca = CaSource {
-            cert: Some(&root.certificate),
-            key: Some(&root.private),
+            cert: Some(std::path::Path::new(&root.certificate)),
+            key: Some(std::path::Path::new(&root.private)),
             password_file: None,
         };
         let mut signer: Signer = load_signer(&root.label, ca, Some(&root.config))

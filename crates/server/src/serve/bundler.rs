@@ -59,10 +59,10 @@ impl Bundler {
         let sources = Sources {
             // Names the input in messages, as the request field.
             cert: "certificate".into(),
-            ca_bundle: Some(files.ca_bundle.unwrap_or(SYSTEM_ROOTS).to_string()),
-            int_bundle: files.int_bundle.map(str::to_string),
-            int_dir: int_dir.map(str::to_string),
-            metadata: files.metadata.map(str::to_string),
+            ca_bundle: Some(files.ca_bundle.unwrap_or(SYSTEM_ROOTS).into()),
+            int_bundle: files.int_bundle.map(Into::into),
+            int_dir: int_dir.map(Into::into),
+            metadata: files.metadata.map(Into::into),
             ..Sources::default()
         };
         let loaded = match Loaded::read(&sources) {

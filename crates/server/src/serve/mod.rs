@@ -29,6 +29,7 @@ use certkit_core::ops::{Note, Report};
 use certkit_core::revocation::ocsp::Responder;
 use state::{AppState, Backend, Personality, Signer};
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -117,9 +118,9 @@ pub fn load_signer(label: &str, ca: CaSource, config: Option<&str>) -> Result<Si
     let mut report = Report::default();
     let issuer = load::issuer(ca).map_err(|e| e.to_string())?;
     let config_name = config.map(display_name).unwrap_or("the default config");
-    let config = load::config(config, &mut report).map_err(|e| e.to_string())?;
+    let config = load::config(config.map(Path::new), &mut report).map_err(|e| e.to_string())?;
     log_notes(&report);
-    let cert = ca.cert.unwrap_or_default();
+    let cert = ca.cert.unwrap_or(Path::new(""));
     let ca_pem = read_text(cert).map_err(|e| e.to_string())?;
     Signer::new(label, Backend::Local(Box::new(issuer)), config, ca_pem)
         .map_err(|e| format!("{config_name}: {e}"))
@@ -130,7 +131,8 @@ pub fn load_signer(label: &str, ca: CaSource, config: Option<&str>) -> Result<Si
 /// key is needed here.
 fn remote_signer(remote: &str, options: &ServeOptions) -> Result<Signer, String> {
     let mut report = Report::default();
-    let config = load::config(options.config.as_deref(), &mut report).map_err(|e| e.to_string())?;
+    let config = load::config(options.config.as_deref().map(Path::new), &mut report)
+        .map_err(|e| e.to_string())?;
     log_notes(&report);
     let client =
         crate::client::Remote::new(remote, &options.remote_tls).map_err(|e| e.to_string())?;
@@ -182,9 +184,9 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         signers.insert(String::new(), Arc::new(remote_signer(remote, &options)?));
     } else if options.ca.is_some() || options.ca_key.is_some() {
         let ca = CaSource {
-            cert: options.ca.as_deref(),
-            key: options.ca_key.as_deref(),
-            password_file: options.ca_key_password_file.as_deref(),
+            cert: options.ca.as_deref().map(Path::new),
+            key: options.ca_key.as_deref().map(Path::new),
+            password_file: options.ca_key_password_file.as_deref().map(Path::new),
         };
         signers.insert(
             String::new(),

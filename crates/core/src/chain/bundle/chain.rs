@@ -5,7 +5,8 @@
 
 use crate::chain::certs::{Cert, KeyKind};
 use crate::chain::path::{self, Budget, Outcome, Rules};
-use crate::chain::verify::{check_path_lengths, check_shared_path_rules};
+use crate::chain::verify::profile::{self, who, Role};
+use crate::chain::verify::{self as verify_rules, check_path, check_path_lengths};
 use crate::keys::ECDSA_WITH_SHA1;
 use const_oid::db::rfc5912;
 use std::ops::ControlFlow;
@@ -23,10 +24,17 @@ pub enum ChainError {
     TooManyIntermediates(String),
     /// 1220: no path to any trusted root.
     UnknownAuthority,
-    /// 1200: a path breaks a rule `verify` also enforces (name
-    /// constraints, EKU nesting), or the search ran out of budget.
+    /// 1200: a path breaks a rule `verify` also enforces (a profile
+    /// check, name constraints, EKU nesting), or the search ran out of
+    /// budget.
     Refused(String),
+    /// 1200: a SHA-1 signature or a weak key, which `-allow-sha1` admits.
+    WeakCrypto(String),
 }
+
+/// What a refusal for legacy cryptography adds: the way out.
+pub const ALLOW_SHA1_HINT: &str =
+    "-allow-sha1 accepts SHA-1 signatures and weak keys, for legacy chains";
 
 impl ChainError {
     /// cfssl's code: CertificateError (1000) + VerifyFailed (200) + the x509 reason.
@@ -36,22 +44,28 @@ impl ChainError {
             ChainError::Expired(_) => 1211,
             ChainError::TooManyIntermediates(_) => 1213,
             ChainError::UnknownAuthority => 1220,
-            ChainError::Refused(_) => 1200,
+            ChainError::Refused(_) | ChainError::WeakCrypto(_) => 1200,
         }
     }
 
+    /// The message, as Go's crypto/x509 words it (cfssl prints these).
     pub fn message(&self) -> String {
+        format!("x509: {}", self.reason())
+    }
+
+    /// The message without Go's `x509: ` package prefix.
+    pub fn reason(&self) -> String {
         match self {
             ChainError::Expired(who) => {
-                format!("x509: certificate has expired or is not yet valid: {who}")
+                format!("certificate has expired or is not yet valid: {who}")
             }
             ChainError::NotAuthorizedToSign(who) => {
-                format!("x509: {who} is not authorized to sign other certificates")
+                format!("{who} is not authorized to sign other certificates")
             }
-            ChainError::TooManyIntermediates(why) => format!("x509: {why}"),
-            ChainError::Refused(why) => format!("x509: {why}"),
+            ChainError::TooManyIntermediates(why) | ChainError::Refused(why) => why.clone(),
+            ChainError::WeakCrypto(why) => format!("{why}; {ALLOW_SHA1_HINT}"),
             ChainError::UnknownAuthority => {
-                "x509: certificate signed by unknown authority (no path to a root of the CA bundle)"
+                "certificate signed by unknown authority (no path to a root of the CA bundle)"
                     .into()
             }
         }
@@ -90,21 +104,85 @@ fn describe(cert: &Cert) -> String {
     crate::chain::verify::profile::short_subject(cert)
 }
 
+/// The rules a bundle is held to beyond what `verify` checks: nothing,
+/// unless `allow_sha1`. Callers build it with `..Default::default()`,
+/// so that options added later do not break them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BundleOptions {
+    /// `-allow-sha1`: admit SHA-1 signatures and the weak keys `verify`
+    /// refuses (RSA below 2048 bits, DSA, other curves), as cfssl does;
+    /// the status still reports them. For bundling legacy chains.
+    pub allow_sha1: bool,
+}
+
+/// `verify`'s options for what a bundle checks: any purpose, no name,
+/// at `now`.
+pub fn verify_options(now: SystemTime, options: BundleOptions) -> verify_rules::Options {
+    verify_rules::Options {
+        purpose: verify_rules::Purpose::Any,
+        allow_sha1: options.allow_sha1,
+        ..verify_rules::Options::server(now)
+    }
+}
+
+/// The checks of one certificate that `-allow-sha1` lifts: its key, and
+/// (when `signature_counts`: not a root's own) its signature's
+/// algorithm. The same predicates as `verify`'s.
+pub fn check_legacy_crypto(
+    cert: &Cert,
+    role: Role,
+    signature_counts: bool,
+    options: BundleOptions,
+) -> Result<(), ChainError> {
+    if options.allow_sha1 {
+        return Ok(());
+    }
+    profile::check_key(cert, &who(cert, role)).map_err(ChainError::WeakCrypto)?;
+    if signature_counts {
+        verify_rules::check_signature_algorithm(cert, role, false)
+            .map_err(ChainError::WeakCrypto)?;
+    }
+    Ok(())
+}
+
 /// Every valid chain from `leaf` to a certificate in `roots`, each chain
-/// leaf first and root last, found by the bounded search `verify` uses
-/// (`chain::path`) and held to the same path rules: path length with
-/// RFC 5280's self-issued exemption, name constraints, EKU nesting.
+/// leaf first and root last, with `verify`'s rules (see [`build_with`]).
 pub fn build(
     leaf: &Cert,
     roots: &Pool,
     intermediates: &Pool,
     now: SystemTime,
 ) -> Result<Vec<Vec<Cert>>, ChainError> {
+    build_with(leaf, roots, intermediates, now, BundleOptions::default())
+}
+
+/// Every valid chain from `leaf` to a certificate in `roots`, found by
+/// the bounded search `verify` uses (`chain::path`) and held to
+/// `verify`'s rules, so that `verify` accepts whatever `bundle` outputs:
+/// each certificate's profile (RFC 5280, the CA/Browser Forum's key and
+/// signature rules), path length with RFC 5280's self-issued exemption,
+/// name constraints, EKU nesting. cfssl's own refusals (expired, not a
+/// CA, pathlen) keep their cfssl codes. A path refused for a SHA-1 link
+/// or a weak key does not end the search: other paths (a SHA-256
+/// cross-signed intermediate) are tried first.
+pub fn build_with(
+    leaf: &Cert,
+    roots: &Pool,
+    intermediates: &Pool,
+    now: SystemTime,
+    options: BundleOptions,
+) -> Result<Vec<Vec<Cert>>, ChainError> {
     if !leaf.valid_at(now) {
         return Err(ChainError::Expired(describe(leaf)));
     }
+    let verify_options = verify_options(now, options);
+    check_legacy_crypto(leaf, Role::Leaf, false, options)?;
+    profile::check(leaf, Role::Leaf, &verify_options).map_err(ChainError::Refused)?;
+    verify_rules::check_leaf_names(leaf).map_err(ChainError::Refused)?;
     let mut rules = BundleRules {
         now,
+        options,
+        verify_options,
         found: Vec::new(),
     };
     let outcome = path::search(
@@ -124,17 +202,33 @@ pub fn build(
     }
 }
 
-/// Go's link checks (which cfssl's bundles follow: SHA-1 and weak keys
-/// are accepted and reported in the status) and `verify`'s path rules.
+/// Go's link checks, with cfssl's codes, then `verify`'s rules.
 struct BundleRules {
     now: SystemTime,
+    options: BundleOptions,
+    verify_options: verify_rules::Options,
     found: Vec<Vec<Cert>>,
+}
+
+fn role_of(cert: &Cert) -> Role {
+    if cert.is_ca() {
+        Role::Intermediate
+    } else {
+        Role::Leaf
+    }
 }
 
 impl<'a> Rules<'a> for BundleRules {
     type Error = ChainError;
 
     fn signed(&self, child: &Cert, issuer: &Cert) -> Result<(), ChainError> {
+        let role = role_of(child);
+        // MD5 and MD2 are refused with or without -allow-sha1.
+        verify_rules::check_signature_algorithm(child, role, true).map_err(ChainError::Refused)?;
+        if !self.options.allow_sha1 {
+            verify_rules::check_signature_algorithm(child, role, false)
+                .map_err(ChainError::WeakCrypto)?;
+        }
         if child.signed_by(issuer) {
             Ok(())
         } else {
@@ -142,8 +236,8 @@ impl<'a> Rules<'a> for BundleRules {
         }
     }
 
-    /// Validity, and for intermediates CA-ness and certSign (roots are
-    /// trusted as given, as in Go).
+    /// Validity, and for intermediates CA-ness and certSign (cfssl's
+    /// codes), then the key and `verify`'s profile of the role.
     fn issuer(&self, issuer: &Cert, trusted: bool) -> Result<(), ChainError> {
         if !issuer.valid_at(self.now) {
             return Err(ChainError::Expired(describe(issuer)));
@@ -151,12 +245,18 @@ impl<'a> Rules<'a> for BundleRules {
         if !trusted && (!issuer.is_ca() || !issuer.may_sign_certs()) {
             return Err(ChainError::NotAuthorizedToSign(describe(issuer)));
         }
-        Ok(())
+        let role = if trusted {
+            Role::Anchor
+        } else {
+            Role::Intermediate
+        };
+        check_legacy_crypto(issuer, role, false, self.options)?;
+        profile::check(issuer, role, &self.verify_options).map_err(ChainError::Refused)
     }
 
     fn path(&mut self, path: &[&'a Cert]) -> Result<ControlFlow<()>, ChainError> {
         check_path_lengths(path, None).map_err(ChainError::TooManyIntermediates)?;
-        check_shared_path_rules(path).map_err(ChainError::Refused)?;
+        check_path(path, &[], &self.verify_options).map_err(ChainError::Refused)?;
         self.found.push(path.iter().map(|c| (*c).clone()).collect());
         Ok(ControlFlow::Continue(()))
     }
@@ -302,6 +402,9 @@ mod tests {
     use super::*;
     use crate::chain::bundle::test_fixtures::load;
 
+    /// cfssl's fixtures: a 1024-bit root, a SHA-1-signed intermediate.
+    const LEGACY: BundleOptions = BundleOptions { allow_sha1: true };
+
     fn pool(names: &[&str]) -> Pool {
         let mut pool = Pool::default();
         for name in names {
@@ -314,17 +417,18 @@ mod tests {
     fn builds_through_intermediates_and_prefers_the_shorter_path() {
         let leaf = &load("cfssl-leaf-ecdsa256.pem")[0];
         let roots = pool(&["ca.pem"]);
-        let chains = build(
+        let chains = build_with(
             leaf,
             &roots,
             &pool(&["intermediates.crt"]),
             SystemTime::now(),
+            LEGACY,
         )
         .unwrap();
         assert_eq!(chains.len(), 1);
         assert_eq!(chains[0].len(), 4);
         let both = pool(&["intermediates.crt", "inter-L2-direct.pem"]);
-        let chains = build(leaf, &roots, &both, SystemTime::now()).unwrap();
+        let chains = build_with(leaf, &roots, &both, SystemTime::now(), LEGACY).unwrap();
         assert_eq!(chains.len(), 2);
         assert_eq!(optimal(chains)[0].len(), 3);
     }
@@ -334,19 +438,45 @@ mod tests {
         let roots = pool(&["ca.pem"]);
         let now = SystemTime::now();
         let leaflet = &load("cfssl-leaflet-rsa4096.pem")[0];
-        let err = build(leaflet, &roots, &pool(&["intermediates.crt"]), now).unwrap_err();
+        let err =
+            build_with(leaflet, &roots, &pool(&["intermediates.crt"]), now, LEGACY).unwrap_err();
         assert_eq!(err.code(), 1220);
-        let err = build(
+        let err = build_with(
             leaflet,
             &roots,
             &pool(&["intermediates.crt", "cfssl-leaf-rsa4096.pem"]),
             now,
+            LEGACY,
         )
         .unwrap_err();
         assert_eq!(err.code(), 1213);
         let l2 = &load("inter-L2.pem")[0];
-        let err = build(l2, &roots, &pool(&["inter-L1-expired.pem"]), now).unwrap_err();
+        let err =
+            build_with(l2, &roots, &pool(&["inter-L1-expired.pem"]), now, LEGACY).unwrap_err();
         assert_eq!(err.code(), 1211);
+    }
+
+    /// By default a bundle holds what `verify` accepts: cfssl's test chain
+    /// is refused for its 1024-bit root, naming it and the way out (SHA-1
+    /// links: tests/bundle_rules.rs, with chains made by openssl).
+    #[test]
+    fn weak_keys_and_sha1_are_refused_unless_allowed() {
+        let leaf = &load("cfssl-leaf-ecdsa256.pem")[0];
+        let now = SystemTime::now();
+        let ints = pool(&["intermediates.crt"]);
+        let err = build(leaf, &pool(&["ca.pem"]), &ints, now).unwrap_err();
+        assert_eq!(err.code(), 1200);
+        let msg = err.message();
+        assert!(
+            msg.contains("key: root") && msg.contains("CFSSL_TEST_CA") && msg.contains("1024-bit"),
+            "{msg}"
+        );
+        assert!(msg.contains("-allow-sha1"), "{msg}");
+        // inter-L1 (4096-bit) as the trust anchor: its own SHA-1
+        // signature plays no part, and inter-L2 is SHA-512-signed.
+        let l1 = pool(&["inter-L1.pem"]);
+        let chains = build(leaf, &l1, &pool(&["inter-L2.pem"]), now).unwrap();
+        assert_eq!(chains[0].len(), 3);
     }
 
     #[test]

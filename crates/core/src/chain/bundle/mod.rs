@@ -9,12 +9,14 @@ mod sources;
 pub mod ubiquity;
 
 use crate::chain::certs::{parse_all, Cert, CertInputError, KeyKind};
+use crate::chain::verify::profile::Role;
 use crate::error::{Error, Result};
 use crate::keys::KeyPair;
-use chain::{ChainError, Pool};
+use chain::{check_legacy_crypto, ChainError, Pool};
 use der::Encode;
 use std::time::SystemTime;
 
+pub use chain::BundleOptions;
 pub use report::to_json;
 pub use sources::{bundle_from, bundle_loaded, bundle_presented, Loaded, Sources};
 
@@ -141,13 +143,23 @@ fn check_key(leaf: &Cert, key: Option<(&[u8], &str)>) -> Result<Option<String>> 
     Ok(Some(key.to_pem()?.trim().to_string()))
 }
 
-/// `force`: the input itself, if each certificate is signed by the next.
-fn forced_chain(certs: &[Cert]) -> Result<Vec<Cert>> {
+/// `force`: the input itself, if each certificate is signed by the next
+/// and none has a SHA-1 signature or a weak key (unless `-allow-sha1`).
+fn forced_chain(certs: &[Cert], options: BundleOptions) -> Result<Vec<Cert>> {
     if !chain::is_partial_chain(certs) {
         return Err(failure(
             codes::VERIFY_FAILED,
             "unable to verify the certificate chain: a certificate is not signed by the next",
         ));
+    }
+    for (i, cert) in certs.iter().enumerate() {
+        let role = match i {
+            0 => Role::Leaf,
+            _ if cert.is_self_signed() => Role::Anchor,
+            _ => Role::Intermediate,
+        };
+        check_legacy_crypto(cert, role, role != Role::Anchor, options)
+            .map_err(|e| failure(e.code(), e.message()))?;
     }
     Ok(certs.to_vec())
 }
@@ -160,6 +172,7 @@ fn best_chain(
     flavor: Flavor,
     platforms: &[ubiquity::Platform],
     now: SystemTime,
+    options: BundleOptions,
 ) -> Result<Vec<Cert>> {
     let unknown = || {
         failure(
@@ -177,7 +190,7 @@ fn best_chain(
     others
         .iter()
         .for_each(|c| pools.intermediates.add(c.clone()));
-    let chains = chain::build(leaf, &pools.roots, &pools.intermediates, now)
+    let chains = chain::build_with(leaf, &pools.roots, &pools.intermediates, now, options)
         .map_err(|e| failure(e.code(), e.message()))?;
     let chains = if flavor == Flavor::Ubiquitous && !platforms.is_empty() {
         chain::keep_best(chains, |c| ubiquity::score(platforms, c))
@@ -190,7 +203,8 @@ fn best_chain(
         .ok_or_else(unknown)
 }
 
-/// Builds the bundle for `certs` (leaf first) as cfssl does at `now`.
+/// Builds the bundle for `certs` (leaf first) as cfssl does at `now`,
+/// held to `verify`'s rules.
 pub fn build(
     certs: Vec<Cert>,
     key: Option<(&[u8], &str)>,
@@ -199,14 +213,35 @@ pub fn build(
     platforms: &[ubiquity::Platform],
     now: SystemTime,
 ) -> Result<Bundle> {
+    build_with(
+        certs,
+        key,
+        pools,
+        flavor,
+        platforms,
+        now,
+        BundleOptions::default(),
+    )
+}
+
+/// As [`build`], with `verify`'s rules as `options` relax them.
+pub fn build_with(
+    certs: Vec<Cert>,
+    key: Option<(&[u8], &str)>,
+    pools: &mut Pools,
+    flavor: Flavor,
+    platforms: &[ubiquity::Platform],
+    now: SystemTime,
+    options: BundleOptions,
+) -> Result<Bundle> {
     let Some(leaf) = certs.first().cloned() else {
         return Err(failure(codes::CERT_DECODE_FAILED, "no certificate given"));
     };
     let key_pem = check_key(&leaf, key)?;
     let full_chain = if flavor == Flavor::Force {
-        forced_chain(&certs)?
+        forced_chain(&certs, options)?
     } else {
-        best_chain(&certs, pools, flavor, platforms, now)?
+        best_chain(&certs, pools, flavor, platforms, now, options)?
     };
     let mut status = report::status(&full_chain, flavor, platforms, now);
     let (chain, root) = if flavor == Flavor::Force {
@@ -233,6 +268,9 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// cfssl's fixtures: a 1024-bit root, a SHA-1-signed intermediate.
+    const LEGACY: BundleOptions = BundleOptions { allow_sha1: true };
 
     fn read(name: &str) -> Vec<u8> {
         std::fs::read(format!(
@@ -280,37 +318,56 @@ mod tests {
         let mut p = pools("ca.pem", "intermediates.crt");
         let key = read("cfssl-leaf-rsa4096.key");
         assert_eq!(
-            code(build(
+            code(build_with(
                 leaf.clone(),
                 Some((&key, "k")),
                 &mut p,
                 Flavor::Optimal,
                 &[],
-                now
+                now,
+                LEGACY
             )),
             2300
         );
         let cert_as_key = read("cfssl-leaf-rsa2048.pem");
         assert_eq!(
-            code(build(
+            code(build_with(
                 leaf.clone(),
                 Some((&cert_as_key, "k")),
                 &mut p,
                 Flavor::Optimal,
                 &[],
-                now
+                now,
+                LEGACY
             )),
             2003
         );
         let key = read("cfssl-leaf-rsa2048.key");
-        let bundle = build(leaf, Some((&key, "k")), &mut p, Flavor::Optimal, &[], now).unwrap();
+        let bundle = build_with(
+            leaf,
+            Some((&key, "k")),
+            &mut p,
+            Flavor::Optimal,
+            &[],
+            now,
+            LEGACY,
+        )
+        .unwrap();
         assert!(bundle
             .key_pem
             .unwrap()
             .starts_with("-----BEGIN RSA PRIVATE KEY-----"));
         let dsa = parse_input(&read("dsa2048.pem"), "dsa").unwrap();
         assert_eq!(
-            code(build(dsa, None, &mut p, Flavor::Optimal, &[], now)),
+            code(build_with(
+                dsa,
+                None,
+                &mut p,
+                Flavor::Optimal,
+                &[],
+                now,
+                LEGACY
+            )),
             2200
         );
     }
@@ -321,10 +378,18 @@ mod tests {
         let root = parse_input(&read("ca.pem"), "ca").unwrap();
         let mut p = pools("ca.pem", "empty.pem");
         assert_eq!(
-            code(build(root.clone(), None, &mut p, Flavor::Optimal, &[], now)),
+            code(build_with(
+                root.clone(),
+                None,
+                &mut p,
+                Flavor::Optimal,
+                &[],
+                now,
+                LEGACY
+            )),
             1100
         );
-        let forced = build(root, None, &mut p, Flavor::Force, &[], now).unwrap();
+        let forced = build_with(root, None, &mut p, Flavor::Force, &[], now, LEGACY).unwrap();
         assert_eq!(forced.chain.len(), 1);
         assert!(forced.root.is_none() && !forced.status.rebundled);
     }
@@ -334,11 +399,19 @@ mod tests {
         let now = SystemTime::now();
         let mut p = pools("ca.pem", "intermediates.crt");
         let partial = parse_input(&read("partial-bundle.pem"), "p").unwrap();
-        let forced = build(partial, None, &mut p, Flavor::Force, &[], now).unwrap();
+        let forced = build_with(partial, None, &mut p, Flavor::Force, &[], now, LEGACY).unwrap();
         assert_eq!(forced.chain.len(), 2);
         let bad = parse_input(&read("bad-bundle.pem"), "b").unwrap();
         assert_eq!(
-            code(build(bad, None, &mut p, Flavor::Force, &[], now)),
+            code(build_with(
+                bad,
+                None,
+                &mut p,
+                Flavor::Force,
+                &[],
+                now,
+                LEGACY
+            )),
             1200
         );
     }

@@ -1,31 +1,38 @@
 //! Where a bundle's inputs come from: files (or standard input) named on
 //! the command line, read with cfssl's error codes for each kind.
 
-use super::{codes, failure, load_pool, parse_input, ubiquity, Bundle, Flavor, Pools};
+use super::{
+    codes, failure, load_pool, parse_input, ubiquity, Bundle, BundleOptions, Flavor, Pools,
+};
 use crate::error::{Error, Result};
-use crate::input::{display_name, read_input, read_pool};
+use crate::input::{display_path, read_input, read_pool};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// The files a bundle is built from. `Default` is cfssl's: no files, the
-/// ubiquitous flavor; callers set what they have and take the rest from
-/// `..Sources::default()`.
+/// The files a bundle is built from, and the rules it is held to.
+/// `Default` is cfssl's: no files, the ubiquitous flavor, verify's rules;
+/// build it with `..Default::default()`, so that fields added later do
+/// not break callers.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
-    pub cert: String,
-    pub key: Option<String>,
-    pub ca_bundle: Option<String>,
-    pub int_bundle: Option<String>,
-    pub int_dir: Option<String>,
-    pub metadata: Option<String>,
+    /// Paths, not text: any name the OS allows (`-` is standard input).
+    pub cert: PathBuf,
+    pub key: Option<PathBuf>,
+    pub ca_bundle: Option<PathBuf>,
+    pub int_bundle: Option<PathBuf>,
+    pub int_dir: Option<PathBuf>,
+    pub metadata: Option<PathBuf>,
     pub flavor: Flavor,
+    /// What the chain may hold beyond `verify`'s rules (`-allow-sha1`).
+    pub options: BundleOptions,
 }
 
-fn read_with(path: &str, code: u32) -> Result<Vec<u8>> {
+fn read_with(path: &Path, code: u32) -> Result<Vec<u8>> {
     read_input(path).map_err(|e| failure(code, e.to_string()))
 }
 
-fn read_pool_with(path: &str, code: u32) -> Result<Vec<u8>> {
+fn read_pool_with(path: &Path, code: u32) -> Result<Vec<u8>> {
     read_pool(path).map_err(|e| failure(code, e.to_string()))
 }
 
@@ -34,7 +41,7 @@ fn read_pool_with(path: &str, code: u32) -> Result<Vec<u8>> {
 /// Loads the certificates of `dir`; returns a note for each file skipped
 /// because it is not a regular file (a FIFO would block the read forever,
 /// a device would never end).
-fn load_dir(pools: &mut Pools, dir: &str) -> Result<Vec<String>> {
+fn load_dir(pools: &mut Pools, dir: &Path) -> Result<Vec<String>> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         failure(
             codes::INTERMEDIATES_READ_FAILED,
@@ -51,7 +58,7 @@ fn load_dir(pools: &mut Pools, dir: &str) -> Result<Vec<String>> {
     paths.sort();
     let mut skipped = Vec::new();
     for path in paths {
-        let name = path.to_string_lossy();
+        let name = display_path(&path);
         if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
             skipped.push(format!(
                 "{}: skipped, not a regular file",
@@ -59,7 +66,7 @@ fn load_dir(pools: &mut Pools, dir: &str) -> Result<Vec<String>> {
             ));
             continue;
         }
-        let bytes = read_pool_with(&name, codes::INTERMEDIATES_READ_FAILED)?;
+        let bytes = read_pool_with(&path, codes::INTERMEDIATES_READ_FAILED)?;
         load_pool(
             &mut pools.intermediates,
             &bytes,
@@ -78,10 +85,10 @@ pub fn bundle_from(sources: &Sources, now: SystemTime) -> Result<Bundle> {
             if pem.trim_ascii().is_empty() {
                 return Err(failure(
                     codes::KEY_DECODE_FAILED,
-                    format!("{}: the key file is empty", display_name(path)),
+                    format!("{}: the key file is empty", display_path(path)),
                 ));
             }
-            Some((pem, display_name(path).to_string()))
+            Some((pem, display_path(path)))
         }
         None => None,
     };
@@ -111,14 +118,15 @@ impl Loaded {
         let mut pools = Pools::default();
         if let Some(path) = &sources.ca_bundle {
             let bytes = read_pool_with(path, codes::ROOTS_READ_FAILED)?;
-            load_pool(&mut pools.roots, &bytes, path, codes::ROOTS_PARSE_FAILED)?;
+            let name = display_path(path);
+            load_pool(&mut pools.roots, &bytes, &name, codes::ROOTS_PARSE_FAILED)?;
         }
         if let Some(path) = &sources.int_bundle {
             let bytes = read_pool_with(path, codes::INTERMEDIATES_READ_FAILED)?;
             load_pool(
                 &mut pools.intermediates,
                 &bytes,
-                path,
+                &display_path(path),
                 codes::INTERMEDIATES_PARSE_FAILED,
             )?;
         }
@@ -172,15 +180,17 @@ fn bundle_with(
     key: Option<(&[u8], &str)>,
     now: SystemTime,
 ) -> Result<Bundle> {
-    let certs = parse_input(cert_bytes, display_name(&sources.cert))?;
-    let source = display_name(&sources.cert);
-    let mut bundle = super::build(
+    let source = display_path(&sources.cert);
+    let certs = parse_input(cert_bytes, &source)?;
+    let source = source.as_str();
+    let mut bundle = super::build_with(
         certs,
         key,
         &mut loaded.pools,
         sources.flavor,
         &loaded.platforms,
         now,
+        sources.options,
     )
     .map_err(|e| match e {
         Error::Chain { code, msg } if !msg.starts_with(source) => Error::Chain {

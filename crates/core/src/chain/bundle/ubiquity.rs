@@ -51,13 +51,15 @@ impl Platform {
 }
 
 /// Loads a metadata file; keystore paths are relative to its directory.
-pub fn load(path: &str) -> Result<Vec<Platform>> {
-    let text = crate::input::read_input(path)?;
+pub fn load(file: &Path) -> Result<Vec<Platform>> {
+    let text = crate::input::read_input(file)?;
+    let path = crate::input::display_path(file);
+    let path = path.as_str();
     let raw: Vec<RawPlatform> = serde_json::from_slice(&text).map_err(|e| Error::Json {
         what: path.to_string(),
         source: e,
     })?;
-    let dir = Path::new(path).parent().unwrap_or(Path::new("."));
+    let dir = file.parent().unwrap_or(Path::new("."));
     raw.into_iter()
         .map(|p| {
             let min_hash = match p.hash_algo.as_str() {
@@ -84,9 +86,8 @@ pub fn load(path: &str) -> Result<Vec<Platform>> {
             let mut store = HashSet::new();
             if !p.keystore.is_empty() {
                 let file = dir.join(&p.keystore);
-                let file = file.to_string_lossy();
                 let certs = parse_all(&crate::input::read_input(&file)?)
-                    .map_err(|e| Error::decode(file.as_ref(), e))?;
+                    .map_err(|e| Error::decode(crate::input::display_path(&file), e))?;
                 store.extend(certs.iter().map(root_key));
             }
             Ok(Platform {
@@ -136,7 +137,7 @@ mod tests {
                 {"name":"B","weight":5,"hash_algo":"SHA1","key_algo":"RSA","keystore":"store.pem"}]"#,
         )
         .unwrap();
-        let platforms = load(meta.to_str().unwrap()).unwrap();
+        let platforms = load(&meta).unwrap();
         let root = parse_all(&std::fs::read(format!("{fixtures}ca.pem")).unwrap()).unwrap();
         // The root alone is SHA-256 signed: A accepts SHA-2, B wants SHA-1.
         assert_eq!(score(&platforms, &root), 10);

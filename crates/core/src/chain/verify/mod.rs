@@ -17,12 +17,13 @@ use crate::chain::bundle::chain::leaf_first;
 use crate::chain::certs::{parse_all, Cert};
 use crate::chain::path::{self, Budget, Outcome, Rules};
 use crate::error::{Error, Result};
-use crate::input::{display_name, read_input, read_pool};
-use crate::keys::{verify_signature, ECDSA_WITH_SHA1};
+use crate::input::{display_path, read_input, read_pool};
+use crate::keys::{verify_legacy_signature, verify_signature, ECDSA_WITH_SHA1};
 use const_oid::db::rfc5912 as oids;
 use der::{Decode, Encode};
 use profile::{who, Role};
 use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 pub use crl::{parse_crls, Crl};
@@ -46,28 +47,42 @@ fn is_self_issued(cert: &Cert) -> bool {
     cert.subject_der() == cert.issuer_der()
 }
 
-/// Signatures certkit accepts on a link: not SHA-1 or MD5, and verified
-/// by the issuer's key with AWS-LC (RSA keys of 2048 bits or more).
-pub fn check_link(
+/// The signature algorithms certkit refuses on a link: MD5 and MD2
+/// always, SHA-1 unless `allow_sha1` (bundle's `-allow-sha1`).
+pub fn check_signature_algorithm(
     child: &Cert,
     child_role: Role,
-    issuer: &Cert,
+    allow_sha1: bool,
 ) -> std::result::Result<(), String> {
-    let alg = child.cert.signature_algorithm();
-    if matches!(
-        alg.oid,
-        oids::SHA_1_WITH_RSA_ENCRYPTION
-            | oids::MD_5_WITH_RSA_ENCRYPTION
-            | oids::MD_2_WITH_RSA_ENCRYPTION
-            | oids::DSA_WITH_SHA_1
-            | ECDSA_WITH_SHA1
-    ) {
+    let oid = child.cert.signature_algorithm().oid;
+    let md = matches!(
+        oid,
+        oids::MD_5_WITH_RSA_ENCRYPTION | oids::MD_2_WITH_RSA_ENCRYPTION
+    );
+    let sha1 = matches!(
+        oid,
+        oids::SHA_1_WITH_RSA_ENCRYPTION | oids::DSA_WITH_SHA_1 | ECDSA_WITH_SHA1
+    );
+    if md || (sha1 && !allow_sha1) {
         return Err(format!(
             "signature: {} is signed with {} (SHA-1 and MD5 are refused)",
             who(child, child_role),
             child.signature_name()
         ));
     }
+    Ok(())
+}
+
+/// Signatures certkit accepts on a link: an algorithm
+/// [`check_signature_algorithm`] allows, verified by the issuer's key
+/// with AWS-LC (RSA keys of 2048 bits or more, unless `allow_sha1`).
+pub fn check_link(
+    child: &Cert,
+    child_role: Role,
+    issuer: &Cert,
+    allow_sha1: bool,
+) -> std::result::Result<(), String> {
+    check_signature_algorithm(child, child_role, allow_sha1)?;
     let fail = |e: String| {
         format!(
             "signature: {} does not verify under the key of {} ({e})",
@@ -86,10 +101,25 @@ pub fn check_link(
         .subject_public_key_info()
         .to_der()
         .map_err(|e| fail(e.to_string()))?;
-    let alg = alg.to_der().map_err(|e| fail(e.to_string()))?;
+    let alg = child
+        .cert
+        .signature_algorithm()
+        .to_der()
+        .map_err(|e| fail(e.to_string()))?;
     let key = spki::SubjectPublicKeyInfoRef::from_der(&spki).map_err(|e| fail(e.to_string()))?;
     let alg = spki::AlgorithmIdentifierRef::from_der(&alg).map_err(|e| fail(e.to_string()))?;
-    verify_signature(&key, &alg, &tbs, child.cert.signature().raw_bytes()).map_err(fail)
+    let signature = child.cert.signature().raw_bytes();
+    if allow_sha1 {
+        verify_legacy_signature(&key, &alg, &tbs, signature).map_err(fail)
+    } else {
+        verify_signature(&key, &alg, &tbs, signature).map_err(fail)
+    }
+}
+
+/// The leaf's own name checks that need no peer name (no wildcard on a
+/// public suffix), shared with `bundle`.
+pub fn check_leaf_names(leaf: &Cert) -> std::result::Result<(), String> {
+    names::check_wildcards(leaf)
 }
 
 /// Path length constraints and the maximum depth of a complete path
@@ -168,7 +198,7 @@ impl<'a> Rules<'a> for VerifyRules<'_> {
         } else {
             Role::Leaf
         };
-        check_link(child, role, issuer)
+        check_link(child, role, issuer, self.options.allow_sha1)
     }
 
     fn issuer(&self, issuer: &Cert, trusted: bool) -> std::result::Result<(), String> {
@@ -201,7 +231,7 @@ pub fn verify(check: &Check<'_>) -> Result<Vec<Cert>> {
     }
     let opts = check.options;
     profile::check(check.leaf, Role::Leaf, opts).map_err(refused)?;
-    names::check_wildcards(check.leaf).map_err(refused)?;
+    check_leaf_names(check.leaf).map_err(refused)?;
     names::check_peer_names(check.leaf, &opts.names).map_err(refused)?;
     let mut rules = VerifyRules {
         crls: check.crls,
@@ -231,15 +261,16 @@ pub fn verify(check: &Check<'_>) -> Result<Vec<Cert>> {
 /// Where `verify` reads its certificates: the leaf (maybe followed by
 /// intermediates, any order; `-` is standard input), the roots, more
 /// intermediates, and CRLs.
+/// Paths, not text: any name the OS allows.
 pub struct Files<'a> {
-    pub cert: &'a str,
-    pub ca_bundle: &'a str,
-    pub int_bundle: Option<&'a str>,
-    pub crls: &'a [String],
+    pub cert: &'a Path,
+    pub ca_bundle: &'a Path,
+    pub int_bundle: Option<&'a Path>,
+    pub crls: &'a [PathBuf],
 }
 
-fn parse(bytes: &[u8], path: &str) -> Result<Vec<Cert>> {
-    parse_all(bytes).map_err(|e| Error::decode(display_name(path), e))
+fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Cert>> {
+    parse_all(bytes).map_err(|e| Error::decode(display_path(path), e))
 }
 
 /// Reads the files and verifies; a refusal names the input file.
@@ -247,7 +278,7 @@ pub fn verify_files(files: &Files<'_>, options: &Options) -> Result<Vec<Cert>> {
     let mut given = leaf_first(parse(&read_input(files.cert)?, files.cert)?).into_iter();
     let leaf = given
         .next()
-        .ok_or_else(|| Error::decode(display_name(files.cert), "no certificate found"))?;
+        .ok_or_else(|| Error::decode(display_path(files.cert), "no certificate found"))?;
     let mut intermediates: Vec<Cert> = given.collect();
     if let Some(path) = files.int_bundle {
         intermediates.extend(parse(&read_pool(path)?, path)?);
@@ -256,7 +287,7 @@ pub fn verify_files(files: &Files<'_>, options: &Options) -> Result<Vec<Cert>> {
     let mut crls = Vec::new();
     for path in files.crls {
         crls.extend(
-            parse_crls(&read_pool(path)?).map_err(|e| Error::decode(display_name(path), e))?,
+            parse_crls(&read_pool(path)?).map_err(|e| Error::decode(display_path(path), e))?,
         );
     }
     let check = Check {
@@ -267,7 +298,7 @@ pub fn verify_files(files: &Files<'_>, options: &Options) -> Result<Vec<Cert>> {
         options,
     };
     verify(&check).map_err(|e| match e {
-        Error::Refused(reason) => Error::Refused(format!("{}: {reason}", display_name(files.cert))),
+        Error::Refused(reason) => Error::Refused(format!("{}: {reason}", display_path(files.cert))),
         other => other,
     })
 }

@@ -142,6 +142,11 @@ pub struct Options {
     /// Most intermediates allowed, self-issued ones not counted.
     pub max_depth: Option<usize>,
     pub at: SystemTime,
+    /// Legacy cryptography (`-allow-sha1` of bundle and mkbundle): admit
+    /// SHA-1 signatures and the weak keys refused otherwise (RSA below
+    /// 2048 bits or not whole bytes, DSA, curves other than
+    /// P-256/P-384/P-521). MD5 and MD2 stay refused.
+    pub allow_sha1: bool,
 }
 
 impl Options {
@@ -153,6 +158,7 @@ impl Options {
             key_usage: Vec::new(),
             max_depth: None,
             at,
+            allow_sha1: false,
         }
     }
 }

@@ -104,7 +104,9 @@ pub fn check(cert: &Cert, role: Role, opts: &Options) -> Result<(), String> {
     if tbs.issuer().is_empty() {
         return Err(format!("issuer: {me} has an empty issuer name"));
     }
-    check_key(cert, &me)?;
+    if !opts.allow_sha1 {
+        check_key(cert, &me)?;
+    }
     check_extension_list(cert, &me)?;
     let bc = ext::<BasicConstraints>(cert, "BasicConstraints", &me)?;
     let ku = ext::<KeyUsage>(cert, "KeyUsage", &me)?.map(|(_, k)| k);
@@ -160,7 +162,7 @@ fn check_serial(cert: &Cert, me: &str) -> Result<(), String> {
 
 /// Public keys certkit accepts anywhere in a path: RSA of at least 2048
 /// bits in whole bytes, ECDSA on P-256/P-384/P-521, Ed25519.
-fn check_key(cert: &Cert, me: &str) -> Result<(), String> {
+pub fn check_key(cert: &Cert, me: &str) -> Result<(), String> {
     match key_kind(cert.cert.tbs_certificate().subject_public_key_info()) {
         KeyKind::Rsa(bits) if bits < 2048 => Err(format!(
             "key: {me} has a {bits}-bit RSA key (at least 2048 bits)"
