@@ -6,6 +6,9 @@
 //! private exponent and primes, EC scalar), in either byte order (AWS-LC
 //! keeps big numbers as little-endian words). No hook in the binary:
 //! gdb is the observer. Skips with a message without gdb or ptrace.
+//! The same holds for `json` (cfssljson), whose JSON parser unescapes the
+//! key in scratch space of its own: every freed heap block is wiped
+//! (the global allocator, src/main.rs).
 
 use super::Dir;
 use std::path::{Path, PathBuf};
@@ -23,10 +26,11 @@ fn gdb() -> Option<PathBuf> {
     found
 }
 
-/// Runs certkit with `args` in `dir` under gdb and returns its memory as
-/// it was at exit_group, or None (with a SKIP message) when gdb cannot
-/// trace it.
-fn memory_at_exit(gdb: &Path, dir: &Path, args: &str) -> Option<Vec<u8>> {
+/// Runs certkit with `args` (shell redirections allowed) in `dir` under
+/// gdb and returns its memory as it was at exit_group, or None (with a
+/// SKIP message) when gdb cannot trace it. `done` names the file the run
+/// must have written, proof that it ran to its end.
+fn memory_at_exit(gdb: &Path, dir: &Path, args: &str, done: &str) -> Option<Vec<u8>> {
     let core = dir.join("certkit.core");
     let out = Command::new(gdb)
         .current_dir(dir)
@@ -34,7 +38,8 @@ fn memory_at_exit(gdb: &Path, dir: &Path, args: &str) -> Option<Vec<u8>> {
         .args(["-iex", "set debuginfod enabled off"])
         .args(["-ex", "set pagination off"])
         .args(["-ex", "catch syscall exit_group"])
-        .args(["-ex", &format!("run {args} > out.json 2> err.txt")])
+        .args(["-ex", &format!("run {args} 2> err.txt")])
+        .args(["-ex", "info proc mappings"])
         .args(["-ex", &format!("gcore {}", core.display())])
         .args(["-ex", "kill"])
         .arg("--args")
@@ -50,10 +55,42 @@ fn memory_at_exit(gdb: &Path, dir: &Path, args: &str) -> Option<Vec<u8>> {
     };
     let err = std::fs::read_to_string(dir.join("err.txt")).unwrap_or_default();
     assert!(
-        std::fs::read_to_string(dir.join("out.json")).is_ok_and(|o| o.contains("\"cert\"")),
-        "sign ran to its end under gdb: {err}"
+        std::fs::read_to_string(dir.join(done)).is_ok_and(|o| o.contains("-----BEGIN")),
+        "{args}: ran to its end under gdb: {err}"
     );
+    assert_heap_dumped(&String::from_utf8_lossy(&out.stdout), &core);
     Some(memory)
+}
+
+/// The control: the dump holds the bytes of the process's heap (the
+/// `[heap]` mapping gdb listed is a LOAD segment of the core file with
+/// its contents), so finding no key in it means the heap held none.
+/// (Every freed block is wiped, so no content of certkit's own is
+/// certain to be left for a content check to find.)
+fn assert_heap_dumped(gdb_output: &str, core: &Path) {
+    let heap_start = gdb_output
+        .lines()
+        .find(|l| l.trim_end().ends_with("[heap]"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("gdb listed no [heap] mapping:\n{gdb_output}"));
+    let heap_start = u64::from_str_radix(heap_start.trim_start_matches("0x"), 16).unwrap();
+    let segments = Command::new("readelf")
+        .args(["-lW"])
+        .arg(core)
+        .output()
+        .unwrap();
+    let segments = String::from_utf8_lossy(&segments.stdout);
+    let dumped = segments.lines().any(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        let hex = |s: &str| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok();
+        f.first() == Some(&"LOAD")
+            && f.get(2).and_then(|v| hex(v)) == Some(heap_start)
+            && f.get(4).and_then(|v| hex(v)).is_some_and(|size| size > 0)
+    });
+    assert!(
+        dumped,
+        "the core holds the heap at {heap_start:#x}:\n{segments}"
+    );
 }
 
 /// The numbers `openssl pkey -text` prints for a private key: every
@@ -118,73 +155,93 @@ fn pem_lines(pem: &str) -> Vec<String> {
         .collect()
 }
 
+/// A CA with the key `key` (request JSON), its cfssl JSON output kept as
+/// `ca-out.json`, and a leaf CSR to sign.
+fn ca_and_csr(key: &str) -> Dir {
+    let d = Dir::empty();
+    d.write(
+        "ca.json",
+        &format!(r#"{{"CN": "Memory CA", "key": {key}}}"#),
+    );
+    d.sh("\"$CERTKIT\" gencert -initca ca.json > ca-out.json");
+    d.sh("\"$CERTKIT\" json -bare ca < ca-out.json");
+    d.write(
+        "req.json",
+        r#"{"CN": "leaf", "hosts": ["leaf.example"], "key": {"algo": "ecdsa", "size": 256}}"#,
+    );
+    d.sh("\"$CERTKIT\" genkey req.json | \"$CERTKIT\" json -bare leaf");
+    d
+}
+
+const KEYS: [&str; 2] = [
+    r#"{"algo": "ecdsa", "size": 256}"#,
+    r#"{"algo": "rsa", "size": 2048}"#,
+];
+
 #[test]
 fn sign_leaves_no_copy_of_the_ca_key_in_memory() {
     let Some(gdb) = gdb() else { return };
-    for key in [
-        r#"{"algo": "ecdsa", "size": 256}"#,
-        r#"{"algo": "rsa", "size": 2048}"#,
-    ] {
-        let d = Dir::empty();
-        d.write(
-            "ca.json",
-            &format!(r#"{{"CN": "Memory CA", "key": {key}}}"#),
-        );
-        d.sh("\"$CERTKIT\" gencert -initca ca.json | \"$CERTKIT\" json -bare ca");
-        d.write(
-            "req.json",
-            r#"{"CN": "leaf", "hosts": ["leaf.example"], "key": {"algo": "ecdsa", "size": 256}}"#,
-        );
-        d.sh("\"$CERTKIT\" genkey req.json | \"$CERTKIT\" json -bare leaf");
-        let Some(memory) = memory_at_exit(
-            &gdb,
-            d.0.path(),
-            "sign -ca ca.pem -ca-key ca-key.pem leaf.csr",
-        ) else {
+    for key in KEYS {
+        let d = ca_and_csr(key);
+        let args = "sign -ca ca.pem -ca-key ca-key.pem leaf.csr > out.json";
+        let Some(memory) = memory_at_exit(&gdb, d.0.path(), args, "out.json") else {
             return;
         };
-        // Everything searched for in one pass: the CA certificate's lines
-        // (public, a control that the search sees the heap), the CA key's
-        // base64 lines, and its private numbers in both byte orders.
-        let public = pem_lines(&d.read("ca.pem"));
-        // An RSA key's first lines encode its modulus, which the
-        // certificate holds too: when both encodings line up (one time
-        // in three), such a line is public text, not a leak.
-        let cert_text: String = public.concat();
-        let key_lines: Vec<String> = pem_lines(&d.read("ca-key.pem"))
-            .into_iter()
-            .filter(|l| !cert_text.contains(l.as_str()))
-            .collect();
-        let numbers = private_numbers(d.0.path(), "ca-key.pem");
-        let mut needles: Vec<Vec<u8>> = public.iter().map(|l| l.as_bytes().to_vec()).collect();
-        needles.extend(key_lines.iter().map(|l| l.as_bytes().to_vec()));
-        for n in &numbers {
-            needles.push(n.clone());
-            needles.push(n.iter().rev().copied().collect());
-        }
-        let found = occurring(&memory, &needles);
-        let (found_public, rest) = found.split_at(public.len());
-        let (found_lines, found_numbers) = rest.split_at(key_lines.len());
-        assert!(
-            found_public.iter().any(|&f| f),
-            "{key}: the dump holds the CA certificate's text (the search sees the heap)"
-        );
-        let leaked: Vec<&String> = key_lines
-            .iter()
-            .zip(found_lines)
-            .filter_map(|(l, &f)| f.then_some(l))
-            .collect();
-        assert!(
-            leaked.is_empty(),
-            "{key}: {} of {} base64 lines of the CA key in memory at exit: {leaked:?}",
-            leaked.len(),
-            key_lines.len()
-        );
-        assert!(
-            !found_numbers.iter().any(|&f| f),
-            "{key}: a private number of the CA key is in memory at exit ({} of {} searches)",
-            found_numbers.iter().filter(|&&f| f).count(),
-            found_numbers.len()
-        );
+        assert_no_ca_key_in(&memory, &d, &format!("sign, {key}"));
     }
+}
+
+/// cfssljson reads the key as an escaped JSON string: the parser's
+/// scratch space held it unwiped until every freed block was wiped.
+#[test]
+fn cfssljson_leaves_no_copy_of_the_key_in_memory() {
+    let Some(gdb) = gdb() else { return };
+    for key in KEYS {
+        let d = ca_and_csr(key);
+        let args = "json -bare copy < ca-out.json";
+        let Some(memory) = memory_at_exit(&gdb, d.0.path(), args, "copy-key.pem") else {
+            return;
+        };
+        assert_eq!(d.read("copy-key.pem"), d.read("ca-key.pem"));
+        assert_no_ca_key_in(&memory, &d, &format!("json, {key}"));
+    }
+}
+
+/// Everything searched for in one pass: the CA key's base64 lines and its
+/// private numbers in both byte orders.
+fn assert_no_ca_key_in(memory: &[u8], d: &Dir, what: &str) {
+    let public = pem_lines(&d.read("ca.pem"));
+    // An RSA key's first lines encode its modulus, which the
+    // certificate holds too: when both encodings line up (one time
+    // in three), such a line is public text, not a leak.
+    let cert_text: String = public.concat();
+    let key_lines: Vec<String> = pem_lines(&d.read("ca-key.pem"))
+        .into_iter()
+        .filter(|l| !cert_text.contains(l.as_str()))
+        .collect();
+    let numbers = private_numbers(d.0.path(), "ca-key.pem");
+    let mut needles: Vec<Vec<u8>> = key_lines.iter().map(|l| l.as_bytes().to_vec()).collect();
+    for n in &numbers {
+        needles.push(n.clone());
+        needles.push(n.iter().rev().copied().collect());
+    }
+    let found = occurring(memory, &needles);
+    let (found_lines, found_numbers) = found.split_at(key_lines.len());
+    let leaked: Vec<&String> = key_lines
+        .iter()
+        .zip(found_lines)
+        .filter_map(|(l, &f)| f.then_some(l))
+        .collect();
+    assert!(
+        leaked.is_empty(),
+        "{what}: {} of {} base64 lines of the CA key in memory at exit: {leaked:?}",
+        leaked.len(),
+        key_lines.len()
+    );
+    assert!(
+        !found_numbers.iter().any(|&f| f),
+        "{what}: a private number of the CA key is in memory at exit ({} of {} searches)",
+        found_numbers.iter().filter(|&&f| f).count(),
+        found_numbers.len()
+    );
 }
