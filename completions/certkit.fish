@@ -489,8 +489,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l metadata -d 'c
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l responder -d 'OCSP responder certificate for the ocspsign endpoint (without it: no ocspsign)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l responder-key -d 'Private key of -responder' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l remote -d 'Forward sign, authsign, info and newcert to this cfssl server (HOST:PORT, IP:PORT or URL); no -ca-key needed' -r
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-remote-ca -d 'CA certificates to trust for an https -remote (default: the system\'s)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-client-cert -d 'Client certificate for a -remote that requires mutual TLS' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-client-key -d 'Private key of -mutual-tls-client-cert' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this certificate (PEM)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-key -d 'Private key of -tls-cert' -r

@@ -212,6 +212,15 @@ pub struct RemoteArgs {
     #[arg(long, value_name = "LABEL", default_value = "")]
     pub label: String,
 
+    #[command(flatten)]
+    pub tls: RemoteTlsArgs,
+}
+
+/// How to reach a remote cfssl API over TLS: the CA to trust and a client
+/// certificate for mutual TLS (sign, gencert and info's `-remote`, and
+/// serve's `-remote` front end).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RemoteTlsArgs {
     /// CA certificates to trust for an https remote (default: the system's)
     #[arg(long = "tls-remote-ca", value_name = "FILE")]
     pub tls_remote_ca: Option<String>,
@@ -231,6 +240,17 @@ pub struct RemoteArgs {
         requires = "mutual_tls_client_cert"
     )]
     pub mutual_tls_client_key: Option<String>,
+}
+
+impl RemoteTlsArgs {
+    /// The client's TLS settings.
+    pub fn client_tls(&self) -> certkit_server::client::ClientTls {
+        certkit_server::client::ClientTls {
+            remote_ca: self.tls_remote_ca.clone(),
+            client_cert: self.mutual_tls_client_cert.clone(),
+            client_key: self.mutual_tls_client_key.clone(),
+        }
+    }
 }
 
 impl RemoteArgs {
@@ -254,11 +274,7 @@ impl RemoteArgs {
             config: policy.config.as_deref(),
             profile: &policy.profile,
             label: &self.label,
-            tls: certkit_server::client::ClientTls {
-                remote_ca: self.tls_remote_ca.clone(),
-                client_cert: self.mutual_tls_client_cert.clone(),
-                client_key: self.mutual_tls_client_key.clone(),
-            },
+            tls: self.tls.client_tls(),
         }
     }
 }

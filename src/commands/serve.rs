@@ -1,9 +1,8 @@
 //! `serve`: cfssl's signing API over HTTP(S).
 
-use crate::common::CaArgs;
+use crate::common::{CaArgs, RemoteTlsArgs};
 use crate::log;
 use certkit_core::error::{Error, Result};
-use certkit_server::client::ClientTls;
 use certkit_server::serve::{self, tls::TlsFiles, ServeOptions};
 
 /// Serve cfssl's signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle; revoke, crl with -db-config; ocspsign with -responder)
@@ -103,32 +102,22 @@ pub struct Args {
 }
 
 /// `-remote`: a front end that forwards signing to another cfssl server
-/// (cfssl's remote signer), and the TLS it uses to reach it.
+/// (cfssl's remote signer), and the TLS it uses to reach it (which means
+/// nothing without `-remote`: a usage error).
 #[derive(Debug, clap::Args)]
+#[command(group(
+    clap::ArgGroup::new("remote_tls")
+        .args(["tls_remote_ca", "mutual_tls_client_cert", "mutual_tls_client_key"])
+        .multiple(true)
+        .requires("remote")
+))]
 pub struct RemoteSignerArgs {
     /// Forward sign, authsign, info and newcert to this cfssl server (HOST:PORT, IP:PORT or URL); no -ca-key needed
     #[arg(long, value_name = "HOST:PORT")]
     pub remote: Option<String>,
 
-    /// CA certificates to trust for an https -remote (default: the system's)
-    #[arg(long = "tls-remote-ca", value_name = "FILE", requires = "remote")]
-    pub tls_remote_ca: Option<String>,
-
-    /// Client certificate for a -remote that requires mutual TLS
-    #[arg(
-        long = "mutual-tls-client-cert",
-        value_name = "FILE",
-        requires_all = ["remote", "mutual_tls_client_key"]
-    )]
-    pub mutual_tls_client_cert: Option<String>,
-
-    /// Private key of -mutual-tls-client-cert
-    #[arg(
-        long = "mutual-tls-client-key",
-        value_name = "FILE",
-        requires = "mutual_tls_client_cert"
-    )]
-    pub mutual_tls_client_key: Option<String>,
+    #[command(flatten)]
+    pub tls: RemoteTlsArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -157,11 +146,7 @@ pub fn run(args: Args) -> Result<()> {
         responder: args.responder,
         responder_key: args.responder_key,
         remote: args.remote.remote,
-        remote_tls: ClientTls {
-            remote_ca: args.remote.tls_remote_ca,
-            client_cert: args.remote.mutual_tls_client_cert,
-            client_key: args.remote.mutual_tls_client_key,
-        },
+        remote_tls: args.remote.tls.client_tls(),
         tls,
         mutual_tls_cn: args.mutual_tls_cn,
         loglevel: log::level(),
