@@ -93,12 +93,21 @@ pub fn start_certkit(dir: &Path, args: &[&str]) -> Responder {
         .spawn()
         .unwrap();
     let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
+    // The lines are read on a thread (which keeps draining stderr so the
+    // server never blocks on a full pipe) and waited for with a deadline.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
     let mut seen = String::new();
     let port = loop {
-        let Some(Ok(line)) = lines.next() else {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(line) = rx.recv_timeout(left) else {
             let _ = child.kill();
-            panic!("ocspserve exited before listening:\n{seen}");
+            panic!("ocspserve did not listen within 30 s:\n{seen}");
         };
         seen.push_str(&line);
         seen.push('\n');
@@ -106,8 +115,6 @@ pub fn start_certkit(dir: &Path, args: &[&str]) -> Responder {
             break addr.rsplit(':').next().unwrap().trim().parse().unwrap();
         }
     };
-    // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
     Responder { child, port }
 }
 
