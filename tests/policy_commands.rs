@@ -7,48 +7,26 @@
 mod certfields;
 mod pkilint;
 
-use assert_cmd::Command;
+mod support;
+
 use certfields::read;
 use predicates::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use support::dir::{field, Dir};
 use tempfile::TempDir;
-
-struct Dir(TempDir);
 
 impl Dir {
     /// A directory with an ECDSA CA (ca.pem, ca-key.pem) and a request.
     fn with_ca() -> Dir {
-        let d = Dir(TempDir::new().unwrap());
-        d.write("ca.json", r#"{"CN": "Commands CA", "names": [{"C": "US", "O": "Example"}], "ca": {"pathlen": 1}}"#);
-        let out = d.ok(&["gencert", "-initca", "ca.json"]);
-        d.write("ca.pem", &field(&out, "cert"));
-        d.write("ca-key.pem", &field(&out, "key"));
+        let d = Dir::with_ca_from(
+            r#"{"CN": "Commands CA", "names": [{"C": "US", "O": "Example"}], "ca": {"pathlen": 1}}"#,
+        );
         d.write(
             "leaf.json",
             r#"{"CN": "leaf.example.com", "hosts": ["leaf.example.com", "10.0.0.7"],
                 "names": [{"C": "US", "O": "Old Org", "OU": "Kept"}]}"#,
         );
         d
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.path().join(name)
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        std::fs::write(self.path(name), text).unwrap();
-    }
-
-    fn cmd(&self, args: &[&str]) -> assert_cmd::assert::Assert {
-        Command::new(env!("CARGO_BIN_EXE_certkit"))
-            .args(args)
-            .current_dir(self.0.path())
-            .assert()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).success();
-        String::from_utf8(out.get_output().stdout.clone()).unwrap()
     }
 
     /// Saves a certificate and lints it (with its issuer when given).
@@ -67,14 +45,6 @@ impl Dir {
         self.write("leaf-key.pem", &field(&out, "key"));
         ("leaf.csr", "leaf-key.pem")
     }
-}
-
-fn field(json: &str, name: &str) -> String {
-    let v: serde_json::Value = serde_json::from_str(json).unwrap();
-    v[name]
-        .as_str()
-        .unwrap_or_else(|| panic!("no {name} in {json}"))
-        .to_string()
 }
 
 fn subject(pem: &str) -> Vec<(String, String)> {

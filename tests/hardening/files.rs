@@ -3,6 +3,8 @@
 
 use super::*;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use tempfile::TempDir;
 
 /// Every file of a directory (recursively) with its contents.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {

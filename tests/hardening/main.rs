@@ -8,72 +8,16 @@ mod inputs;
 mod memory;
 mod names;
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
-use tempfile::TempDir;
+#[path = "../support/mod.rs"]
+mod support;
 
-/// A working directory with an ECDSA CA (ca.pem, ca-key.pem).
-pub struct Dir(pub TempDir);
+use std::path::Path;
+pub use support::dir::{field, Dir};
 
 impl Dir {
-    pub fn empty() -> Dir {
-        Dir(TempDir::new().unwrap())
-    }
-
+    /// A directory with an ECDSA CA (ca.pem, ca-key.pem).
     pub fn with_ca() -> Dir {
-        let d = Dir::empty();
-        d.write(
-            "ca.json",
-            r#"{"CN": "Hardening CA", "key": {"algo": "ecdsa", "size": 256}}"#,
-        );
-        let out = d.ok(&["gencert", "-initca", "ca.json"]);
-        d.write("ca.pem", &field(&out, "cert"));
-        d.write("ca-key.pem", &field(&out, "key"));
-        d
-    }
-
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.0.path().join(name)
-    }
-
-    pub fn write(&self, name: &str, text: &str) {
-        std::fs::write(self.path(name), text).unwrap();
-    }
-
-    pub fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.path(name)).unwrap()
-    }
-
-    pub fn command(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_certkit"));
-        c.current_dir(self.0.path());
-        c
-    }
-
-    pub fn cmd(&self, args: &[&str]) -> assert_cmd::assert::Assert {
-        self.command().args(args).assert()
-    }
-
-    pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).success();
-        String::from_utf8(out.get_output().stdout.clone()).unwrap()
-    }
-
-    /// Runs a shell command line in the directory; returns its stdout.
-    pub fn sh(&self, line: &str) -> String {
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(line)
-            .current_dir(self.0.path())
-            .env("CERTKIT", env!("CARGO_BIN_EXE_certkit"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{line}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        Dir::with_ca_from(r#"{"CN": "Hardening CA", "key": {"algo": "ecdsa", "size": 256}}"#)
     }
 
     /// Runs `sign` with the CA and the given config on `csr`; returns
@@ -118,14 +62,6 @@ pub fn batch_args(requests: &str) -> Vec<&str> {
         "out",
         requests,
     ]
-}
-
-pub fn field(json: &str, name: &str) -> String {
-    let v: serde_json::Value = serde_json::from_str(json).unwrap();
-    v[name]
-        .as_str()
-        .unwrap_or_else(|| panic!("no {name} in {json}"))
-        .to_string()
 }
 
 /// Whether `path`'s private key belongs to the certificate at `cert`.

@@ -2,6 +2,7 @@
 //! as cfssl/cfssljson, and the reference tools the interop tests call.
 #![allow(dead_code)]
 
+pub mod dir;
 pub mod scripts;
 
 use std::path::{Path, PathBuf};
