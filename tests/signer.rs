@@ -148,6 +148,27 @@ impl Cluster {
 
     /// Writes the CSR's certificate to FILE and checks it against the CA
     /// and the key.
+    /// Writes PREFIX.json: a List of `n` CertificateSigningRequests for
+    /// `signer`, all of server.csr, named PREFIX-000 ...; returns the names.
+    fn request_list(&self, signer: &str, prefix: &str, n: usize) -> Vec<String> {
+        let template: Value = serde_json::from_str(&self.run(&format!(
+            "certkit k8s request -name x -signer-name {signer} -o json server.csr"
+        )))
+        .unwrap();
+        let names: Vec<String> = (0..n).map(|i| format!("{prefix}-{i:03}")).collect();
+        let items: Vec<Value> = names
+            .iter()
+            .map(|name| {
+                let mut item = template.clone();
+                item["metadata"]["name"] = Value::String(name.clone());
+                item
+            })
+            .collect();
+        let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
+        std::fs::write(self.work.join(format!("{prefix}.json")), list.to_string()).unwrap();
+        names
+    }
+
     fn check_certificate(&self, name: &str, ca: &str, key: &str) {
         self.run(&format!(
             "kubectl get csr {name} -o jsonpath='{{.status.certificate}}' | base64 -d > {name}.pem
@@ -562,21 +583,7 @@ fn two_replicas_and_kill_9_of_the_leader(c: &Cluster) {
         (b, a)
     };
     // N objects sharing one key (names differ), created in one call.
-    let template: Value = serde_json::from_str(
-        &c.run("certkit k8s request -name x -signer-name example.com/ha -o json server.csr"),
-    )
-    .unwrap();
-    let names: Vec<String> = (0..N).map(|i| format!("ha-{i:03}")).collect();
-    let items: Vec<Value> = names
-        .iter()
-        .map(|n| {
-            let mut item = template.clone();
-            item["metadata"]["name"] = Value::String(n.clone());
-            item
-        })
-        .collect();
-    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
-    std::fs::write(c.work.join("ha.json"), list.to_string()).unwrap();
+    let names = c.request_list("example.com/ha", "ha", N);
     c.run("kubectl create -f ha.json >/dev/null");
     let (first, second) = names.split_at(N / 2);
     // Approvals as several administrators would send them: 4 at a time.
@@ -703,21 +710,7 @@ fn two_signers_racing_without_election(c: &Cluster) {
         )
     };
     let (a, b) = (racer("race-a"), racer("race-b"));
-    let template: Value = serde_json::from_str(
-        &c.run("certkit k8s request -name x -signer-name example.com/race -o json server.csr"),
-    )
-    .unwrap();
-    let names: Vec<String> = (0..N).map(|i| format!("race-{i:03}")).collect();
-    let items: Vec<Value> = names
-        .iter()
-        .map(|n| {
-            let mut item = template.clone();
-            item["metadata"]["name"] = Value::String(n.clone());
-            item
-        })
-        .collect();
-    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
-    std::fs::write(c.work.join("race.json"), list.to_string()).unwrap();
+    let names = c.request_list("example.com/race", "race", N);
     c.run(&format!(
         "kubectl create -f race.json >/dev/null
          kubectl certificate approve {} >/dev/null",
