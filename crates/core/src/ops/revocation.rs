@@ -74,7 +74,7 @@ pub struct ResponderSource<'a> {
 }
 
 /// Loads an OCSP responder, logging what is wrong with its certificate.
-pub fn responder(src: ResponderSource, report: &mut Report) -> Result<Responder<'static>> {
+pub fn responder(src: ResponderSource, report: &mut Report) -> Result<Responder> {
     let need = |v: Option<&str>, flag: &str, what: &str| {
         v.map(str::to_string)
             .ok_or_else(|| Error::Refused(format!("need {what} (provide with -{flag})")))

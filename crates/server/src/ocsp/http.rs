@@ -23,15 +23,11 @@ const MAX_REQUEST: usize = 16 * 1024;
 
 struct App {
     source: Source,
-    signer: Option<Responder<'static>>,
+    signer: Option<Responder>,
     interval: Duration,
 }
 
-pub(super) fn router(
-    source: Source,
-    signer: Option<Responder<'static>>,
-    interval: Duration,
-) -> Router {
+pub(super) fn router(source: Source, signer: Option<Responder>, interval: Duration) -> Router {
     let app = Arc::new(App {
         source,
         signer,

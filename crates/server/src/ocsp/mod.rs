@@ -23,7 +23,7 @@ pub struct Config {
     pub source: SourceSpec,
     /// Signs live answers; without it, only stored responses are served
     /// and anything else gets `unauthorized`, as cfssl.
-    pub signer: Option<Responder<'static>>,
+    pub signer: Option<Responder>,
     /// nextUpdate of live answers, after thisUpdate.
     pub interval: Duration,
 }

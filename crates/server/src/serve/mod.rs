@@ -145,7 +145,7 @@ fn remote_signer(remote: &str, options: &ServeOptions) -> Result<Signer, String>
 /// `-responder` the endpoint is off, as in cfssl (which never signs OCSP
 /// with the CA key unless told to: `-responder ca.pem -responder-key
 /// ca-key.pem`).
-fn ocsp_responder(options: &ServeOptions) -> Result<Option<Responder<'static>>, String> {
+fn ocsp_responder(options: &ServeOptions) -> Result<Option<Responder>, String> {
     if options.responder.is_none() && options.responder_key.is_none() {
         log(
             "INFO",

@@ -117,7 +117,7 @@ pub struct AppState {
     /// `serve`'s bundler (none for multirootca).
     pub bundler: Option<Bundler>,
     /// `ocspsign`'s signer (`-responder`, `-responder-key`); none: no endpoint.
-    pub ocsp: Option<Responder<'static>>,
+    pub ocsp: Option<Responder>,
     pub metrics: Metrics,
     pub body_limit: usize,
 }

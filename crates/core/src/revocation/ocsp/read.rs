@@ -166,7 +166,7 @@ mod tests {
     use crate::revocation::test_ca;
     use std::time::Duration;
 
-    fn responder() -> (Responder<'static>, Cert) {
+    fn responder() -> (Responder, Cert) {
         let ca = test_ca();
         let der = der::Encode::to_der(ca.certificate()).unwrap();
         let key_pem = ca.key().to_pem().unwrap();

@@ -21,24 +21,9 @@ use x509_ocsp::{
     SingleResponse,
 };
 
-/// A responder's key: loaded for it, or the CA's own, borrowed.
-enum SigningKey<'k> {
-    Owned(KeyPair),
-    Borrowed(&'k KeyPair),
-}
-
-impl SigningKey<'_> {
-    fn get(&self) -> &KeyPair {
-        match self {
-            SigningKey::Owned(k) => k,
-            SigningKey::Borrowed(k) => k,
-        }
-    }
-}
-
 /// A loaded OCSP signer: the CA whose certificates it answers for, the
 /// responder certificate (the CA's own, or a delegated one) and its key.
-pub struct Responder<'k> {
+pub struct Responder {
     issuer: Cert,
     sha1: IssuerHashes,
     sha256: IssuerHashes,
@@ -46,13 +31,13 @@ pub struct Responder<'k> {
     /// The delegated responder certificate, sent with each response.
     delegated: Option<x509_cert02::Certificate>,
     responder_key_hash: Vec<u8>,
-    key: SigningKey<'k>,
+    key: KeyPair,
     algorithm: spki07::AlgorithmIdentifierOwned,
     /// Things to tell the user about the responder certificate.
     pub warnings: Vec<String>,
 }
 
-impl Responder<'static> {
+impl Responder {
     /// Loads a responder. Refuses a key that is not the responder
     /// certificate's, and a responder that is neither the CA nor a
     /// certificate the CA signed with the OCSPSigning usage.
@@ -63,7 +48,7 @@ impl Responder<'static> {
         responder_source: &str,
         key: KeyPair,
         key_source: &str,
-    ) -> Result<Responder<'static>> {
+    ) -> Result<Responder> {
         let issuer = Cert::from_der(issuer_der).map_err(|m| Error::decode(issuer_source, m))?;
         let responder =
             Cert::from_der(responder_der).map_err(|m| Error::decode(responder_source, m))?;
@@ -121,36 +106,13 @@ impl Responder<'static> {
             algorithm: to_der07(&key.signature_algorithm(), "signature algorithm")?,
             issuer,
             delegated,
-            key: SigningKey::Owned(key),
+            key,
             warnings,
         })
     }
 }
 
-impl<'k> Responder<'k> {
-    /// The CA answering for itself with its own key (the serve API's
-    /// `ocspsign`).
-    pub fn for_issuer(issuer: &'k crate::issue::issuer::Issuer) -> Result<Responder<'k>> {
-        let der = issuer.certificate().to_der()?;
-        let cert = Cert::from_der(&der).map_err(|m| Error::decode("CA certificate", m))?;
-        let spki = cert
-            .cert
-            .tbs_certificate()
-            .subject_public_key_info()
-            .to_der()?;
-        Ok(Responder {
-            sha1: IssuerHashes::of(&cert.cert, CertIdHash::Sha1)?,
-            sha256: IssuerHashes::of(&cert.cert, CertIdHash::Sha256)?,
-            issuer_key_id: issuer.key_id().to_vec(),
-            responder_key_hash: key_identifier(&spki)?,
-            algorithm: to_der07(&issuer.key().signature_algorithm(), "signature algorithm")?,
-            issuer: cert,
-            delegated: None,
-            key: SigningKey::Borrowed(issuer.key()),
-            warnings: Vec::new(),
-        })
-    }
-
+impl Responder {
     /// The CA certificate this responder answers for.
     pub fn issuer(&self) -> &Cert {
         &self.issuer
@@ -234,8 +196,7 @@ impl<'k> Responder<'k> {
             response_extensions: nonce.map(|n| vec![n]),
         };
         let tbs = data.to_der().map_err(e)?;
-        let signature =
-            der07::asn1::BitString::from_bytes(&self.key.get().sign(&tbs)?).map_err(e)?;
+        let signature = der07::asn1::BitString::from_bytes(&self.key.sign(&tbs)?).map_err(e)?;
         let basic = BasicOcspResponse {
             tbs_response_data: data,
             signature_algorithm: self.algorithm.clone(),
