@@ -110,6 +110,9 @@ const CFSSL_BOOL_FLAGS: &[&str] = &["initca", "renewca", "list", "bare", "stdout
 pub struct Normalized {
     pub argv: Vec<OsString>,
     pub warnings: Vec<String>,
+    /// The named command's definition when leniency had to build it, so
+    /// that parsing does not build it again.
+    pub command: Option<clap::Command>,
 }
 
 /// The names of [`CFSSL_NAMES`], in order.
@@ -151,7 +154,7 @@ pub fn normalize(argv: Vec<OsString>) -> Normalized {
         Some(_) => lenient(argv),
         None => Normalized {
             argv,
-            warnings: Vec::new(),
+            ..Normalized::default()
         },
     }
 }
@@ -192,7 +195,7 @@ fn lenient(argv: Vec<OsString>) -> Normalized {
     let Some(at) = argv.iter().skip(1).position(|a| !is_flag(a)).map(|i| i + 1) else {
         return Normalized {
             argv,
-            warnings: Vec::new(),
+            ..Normalized::default()
         };
     };
     let name = argv[at].to_string_lossy().into_owned();
@@ -201,14 +204,14 @@ fn lenient(argv: Vec<OsString>) -> Normalized {
     let Some(mut root) = crate::parse::one_command(&name) else {
         return Normalized {
             argv,
-            warnings: Vec::new(),
+            ..Normalized::default()
         };
     };
     root.build();
     let Some(cmd) = root.find_subcommand(&name).filter(|c| !c.has_subcommands()) else {
         return Normalized {
             argv,
-            warnings: Vec::new(),
+            ..Normalized::default()
         };
     };
     let accepts = Accepts::of(cmd);
@@ -268,6 +271,7 @@ fn lenient(argv: Vec<OsString>) -> Normalized {
     Normalized {
         argv: out,
         warnings,
+        command: Some(root),
     }
 }
 

@@ -145,7 +145,7 @@ fn usage_error_lines(rendered: &str) -> String {
 /// code: 0 success, 1 error, 2 usage error.
 pub fn main_with_args(argv: Vec<OsString>) -> i32 {
     let normalized = args::normalize(argv);
-    let cli = match parse::parse(normalized.argv) {
+    let cli = match parse::parse(normalized.argv, normalized.command) {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {
             eprintln!("{}", usage_error_lines(&e.render().to_string()));

@@ -14,9 +14,10 @@ use clap::{Args as _, FromArgMatches as _};
 use std::ffi::OsString;
 
 /// Parses a normalized argv (`certkit COMMAND ...`, see
-/// [`crate::args::normalize`]).
-pub fn parse(argv: Vec<OsString>) -> Result<Cli, clap::Error> {
-    let named = argv.get(1).and_then(|a| a.to_str()).and_then(one_command);
+/// [`crate::args::normalize`]), with the named command's definition when
+/// normalizing already built it.
+pub fn parse(argv: Vec<OsString>, built: Option<clap::Command>) -> Result<Cli, clap::Error> {
+    let named = built.or_else(|| argv.get(1).and_then(|a| a.to_str()).and_then(one_command));
     if let Some(mut command) = named {
         let parsed = command
             .try_get_matches_from_mut(&argv)
@@ -151,13 +152,13 @@ mod tests {
             "3",
             "req.json",
         ];
-        let fast = parse(argv(&line)).unwrap();
+        let fast = parse(argv(&line), None).unwrap();
         assert_eq!(format!("{fast:?}"), format!("{:?}", whole(&line).unwrap()));
 
         let bad = ["certkit", "genkey", "--no-such-flag", "req.json"];
-        let fast = parse(argv(&bad)).unwrap_err().render().to_string();
+        let fast = parse(argv(&bad), None).unwrap_err().render().to_string();
         assert_eq!(fast, whole(&bad).unwrap_err().render().to_string());
-        let help = parse(argv(&["certkit", "sign", "--help"])).unwrap_err();
+        let help = parse(argv(&["certkit", "sign", "--help"]), None).unwrap_err();
         assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
         assert_eq!(
             help.render().to_string(),
@@ -166,5 +167,27 @@ mod tests {
                 .render()
                 .to_string()
         );
+    }
+
+    #[test]
+    fn a_definition_built_by_cfssl_leniency_parses_as_the_whole() {
+        let argv = [
+            "cfssl",
+            "sign",
+            "-ca",
+            "ca.pem",
+            "-initca",
+            "-loglevel",
+            "2",
+            "c.csr",
+        ];
+        let normalized = crate::args::normalize(argv.iter().map(OsString::from).collect());
+        assert!(normalized.command.is_some());
+        let whole = crate::command()
+            .try_get_matches_from(normalized.argv.clone())
+            .and_then(|m| Cli::from_arg_matches(&m))
+            .unwrap();
+        let fast = parse(normalized.argv, normalized.command).unwrap();
+        assert_eq!(format!("{fast:?}"), format!("{whole:?}"));
     }
 }
