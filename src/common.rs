@@ -4,9 +4,11 @@
 use crate::log;
 use certkit_core::error::{Error, Result};
 use certkit_core::issue::issuer::Issuer;
-use certkit_core::ops::load::{self, CaSource};
-use certkit_core::ops::{Note, Report};
 use certkit_core::policy::SigningConfig;
+use certkit_core::report::{Note, Report};
+use certkit_ops::load::{self, CaSource};
+use certkit_ops::signer::Signer;
+use certkit_ops::store::DbFile;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -244,8 +246,8 @@ pub struct RemoteTlsArgs {
 
 impl RemoteTlsArgs {
     /// The client's TLS settings.
-    pub fn client_tls(&self) -> certkit_server::client::ClientTls {
-        certkit_server::client::ClientTls {
+    pub fn client_tls(&self) -> certkit_remote::ClientTls {
+        certkit_remote::ClientTls {
             remote_ca: self.tls_remote_ca.clone(),
             client_cert: self.mutual_tls_client_cert.clone(),
             client_key: self.mutual_tls_client_key.clone(),
@@ -255,26 +257,48 @@ impl RemoteTlsArgs {
 
 impl RemoteArgs {
     /// Whether to sign remotely: -remote given, or the config's profile
-    /// has `remote` or `auth_remote`.
+    /// has `remote` or `auth_remote`. With [`RemoteArgs::connect`], the one
+    /// place the CLI chooses where signing happens (cfssl's
+    /// `signer/universal`): `sign`, `gencert`, `info` and `serve`.
     pub fn applies(&self, policy: &PolicyArgs) -> Result<bool> {
-        Ok(self.remote.is_some()
-            || certkit_server::client::ops::profile_is_remote(
-                policy.config.as_deref(),
-                &policy.profile,
-            )?)
+        if self.remote.is_some() {
+            return Ok(true);
+        }
+        if policy.config.is_none() {
+            return Ok(false);
+        }
+        let config = certkit_ops::load::config(policy.config.as_deref(), &mut Report::default())?;
+        Ok(certkit_remote::signer::profile_is_remote(
+            &config,
+            &policy.profile,
+        ))
     }
 
-    /// The library's view of these flags with the policy's config and profile.
-    pub fn inputs<'a>(
+    /// Connects the remote signer of these flags and the policy's config
+    /// and profile, when the operation reaches that step.
+    pub fn connect<'a>(
         &'a self,
         policy: &'a PolicyArgs,
-    ) -> certkit_server::client::ops::RemoteInputs<'a> {
-        certkit_server::client::ops::RemoteInputs {
-            remote: self.remote.as_deref(),
-            config: policy.config.as_deref(),
+    ) -> impl Fn(&mut Report) -> Result<Box<dyn Signer>> + 'a {
+        move |report| {
+            let config = certkit_ops::load::config(policy.config.as_deref(), report)?;
+            let inputs = certkit_remote::RemoteInputs {
+                remote: self.remote.as_deref(),
+                tls: self.tls.client_tls(),
+            };
+            Ok(Box::new(certkit_remote::RemoteSigner::new(
+                &inputs,
+                &config,
+                &policy.profile,
+            )?))
+        }
+    }
+
+    /// The profile and label a remote request names.
+    pub fn names<'a>(&'a self, policy: &'a PolicyArgs) -> certkit_ops::remote::Names<'a> {
+        certkit_ops::remote::Names {
             profile: &policy.profile,
             label: &self.label,
-            tls: self.tls.client_tls(),
         }
     }
 }
@@ -305,8 +329,8 @@ impl ResponderArgs {
             .map_err(|e| Error::Refused(format!("-interval: {e}")))
     }
 
-    pub fn source(&self) -> certkit_core::ops::revocation::ResponderSource<'_> {
-        certkit_core::ops::revocation::ResponderSource {
+    pub fn source(&self) -> certkit_ops::revocation::ResponderSource<'_> {
+        certkit_ops::revocation::ResponderSource {
             ca: self.ca.as_deref(),
             responder: self.responder.as_deref(),
             key: self.responder_key.as_deref(),
@@ -320,6 +344,22 @@ pub struct DbConfigArg {
     /// Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})
     #[arg(long = "db-config", value_name = "FILE")]
     pub db_config: Option<String>,
+}
+
+impl DbConfigArg {
+    /// The database the flag names.
+    pub fn file(&self) -> Option<DbFile> {
+        db_file(self.db_config.as_deref())
+    }
+}
+
+/// The database a `-db-config` file names, opened by `certkit-certdb`
+/// (the operations and the server see only the store seam).
+pub fn db_file(path: Option<&str>) -> Option<DbFile> {
+    path.map(|path| DbFile {
+        path: path.to_string(),
+        open: certkit_certdb::open_file,
+    })
 }
 
 /// `-allow-sha1` of bundle, mkbundle and verify: legacy cryptography in a

@@ -198,14 +198,13 @@ fn cfssl_1_2_client_over_http_and_tls_with_sqlite_certdb() {
         "{dump}"
     );
     // And certkit reads the rows cfssl wrote.
-    let config =
-        certkit_server::certdb::DbConfig::load(dir.join("db.json").to_str().unwrap()).unwrap();
+    let config = certkit_certdb::DbConfig::load(dir.join("db.json").to_str().unwrap()).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let ocsp = rt.block_on(async {
-        let db = certkit_server::certdb::CertDb::open(&config).await.unwrap();
+        let db = certkit_certdb::CertDb::open(&config).await.unwrap();
         db.unexpired_ocsp().await.unwrap()
     });
     assert_eq!(ocsp.len(), issued.len());

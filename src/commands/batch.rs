@@ -54,7 +54,7 @@ pub fn run(args: Args) -> Result<()> {
     let out = Path::new(&args.out);
     let output = issue_all(&issuer, profile, &batch.items, out, jobs)?;
     log_warnings(&summarize_warnings(&output.warnings));
-    certkit_files::cluster::output_dir::write_into_dir(out, &output.files)?;
+    certkit_files::output_dir::write_into_dir(out, &output.files)?;
     log::info(&format!(
         "issued {} certificates into {}",
         batch.items.len(),

@@ -87,7 +87,7 @@ pub fn run(args: Args) -> Result<()> {
     let now = std::time::SystemTime::now();
     let bundle = match &args.domain {
         Some(domain) => {
-            certkit_server::tls_probe::bundle_domain(domain, args.ip.as_deref(), &sources, now)?
+            certkit_remote::tls_probe::bundle_domain(domain, args.ip.as_deref(), &sources, now)?
         }
         None => bundle_from(&sources, now)?,
     };

@@ -40,7 +40,7 @@ pub fn run(args: Args) -> Result<()> {
     let info = match (args.cert, args.csr, args.domain) {
         (Some(path), _, _) => describe_certificates(&read_input(&path)?, &display_path(&path))?,
         (None, Some(path), _) => describe_csrs(&read_input(&path)?, &display_path(&path))?,
-        (None, None, Some(domain)) => certkit_server::tls_probe::certinfo_domain(&domain)?,
+        (None, None, Some(domain)) => certkit_remote::tls_probe::certinfo_domain(&domain)?,
         (None, None, None) => {
             return Err(Error::Refused(
                 "give -cert FILE, -csr FILE or -domain HOST".into(),

@@ -49,7 +49,7 @@ pub fn run(args: Args) -> Result<()> {
     let window =
         parse_go_duration(&args.within).map_err(|e| Error::Refused(format!("--within: {e}")))?;
     let mut certs = scan(&args.paths)?;
-    certkit_server::revocation::mark_revoked(args.db.db_config.as_deref(), &mut certs)?;
+    certkit_ops::revocation::db::mark_revoked(args.db.file().as_ref(), &mut certs)?;
     let now = time::OffsetDateTime::now_utc();
     let text = match args.output.as_str() {
         "json" => render_json(&certs, window, now)?,

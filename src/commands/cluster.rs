@@ -7,7 +7,7 @@ use crate::common::{emit, print_stdout};
 use certkit_core::cluster::spec::EXAMPLE_SPEC;
 use certkit_core::error::Result;
 use certkit_files::cluster::init::InitOptions;
-use certkit_files::cluster::ops;
+use certkit_ops::cluster as ops;
 use std::path::PathBuf;
 
 /// Create or renew a whole Kubernetes cluster PKI (kubeadm's layout)

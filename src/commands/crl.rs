@@ -27,8 +27,8 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let expiry =
         parse_go_duration(&args.expiry).map_err(|e| Error::Refused(format!("-expiry: {e}")))?;
-    emit(certkit_server::revocation::crl(
-        args.db.db_config.as_deref(),
+    emit(certkit_ops::revocation::db::crl(
+        args.db.file().as_ref(),
         args.ca.source(),
         expiry,
     )?)

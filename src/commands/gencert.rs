@@ -3,9 +3,9 @@
 
 use crate::common::{emit, CaArgs, KeyOutputArgs, PolicyArgs, RemoteArgs};
 use certkit_core::error::Result;
-use certkit_core::ops::gencert::{gencert, GencertInputs};
-use certkit_core::ops::initca;
-use certkit_server::client::ops as remote;
+use certkit_ops::gencert::{gencert, GencertInputs};
+use certkit_ops::initca;
+use certkit_ops::remote;
 
 /// Generate a key and a certificate signed by a CA (or a new CA)
 #[derive(Debug, clap::Args)]
@@ -96,7 +96,8 @@ pub fn run(args: Args) -> Result<()> {
     }
     if args.remote.applies(&args.policy)? {
         return emit(remote::gencert(
-            &args.remote.inputs(&args.policy),
+            &args.remote.connect(&args.policy),
+            args.remote.names(&args.policy),
             crate::common::utf8_path(csr_json, "CSRJSON")?,
             args.hostname.as_deref(),
             &keys,
@@ -112,5 +113,5 @@ pub fn run(args: Args) -> Result<()> {
         allow_beyond_ca_expiry: args.allow_beyond_ca_expiry,
         allow_empty_subject: args.allow_empty_subject,
     };
-    super::sign::recorded(args.db_config.as_deref(), gencert(&inputs, &keys)?)
+    super::sign::record(args.db_config.as_deref(), gencert(&inputs, &keys)?)
 }

@@ -2,8 +2,8 @@
 
 use crate::common::{emit, CaKeyPasswordArgs};
 use certkit_core::error::Result;
-use certkit_core::ops::load::CaSource;
-use certkit_core::ops::revocation::gencrl;
+use certkit_ops::load::CaSource;
+use certkit_ops::revocation::gencrl;
 
 /// Generate a CRL (base64 DER) revoking the serial numbers in a file
 #[derive(Debug, clap::Args)]

@@ -2,7 +2,7 @@
 
 use crate::common::emit;
 use certkit_core::error::Result;
-use certkit_core::ops::genkey::{gencsr, no_csr_source, CsrSource};
+use certkit_ops::genkey::{gencsr, no_csr_source, CsrSource};
 
 /// Generate a CSR for an existing private key
 #[derive(Debug, clap::Args)]

@@ -2,8 +2,8 @@
 
 use crate::common::{emit, KeyOutputArgs};
 use certkit_core::error::Result;
-use certkit_core::ops::genkey::genkey;
-use certkit_core::ops::initca;
+use certkit_ops::genkey::genkey;
+use certkit_ops::initca;
 
 /// Generate a private key and a certificate signing request
 #[derive(Debug, clap::Args)]

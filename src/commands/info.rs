@@ -2,7 +2,7 @@
 
 use crate::common::{emit, PolicyArgs, RemoteArgs};
 use certkit_core::error::Result;
-use certkit_server::client::ops;
+use certkit_ops::remote;
 
 /// Ask a remote cfssl API for its CA certificate and a profile's usages and expiry
 #[derive(Debug, clap::Args)]
@@ -20,5 +20,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    emit(ops::info(&args.remote.inputs(&args.policy))?)
+    emit(remote::info(
+        &args.remote.connect(&args.policy),
+        args.remote.names(&args.policy),
+    )?)
 }

@@ -2,7 +2,7 @@
 
 use crate::common::{emit, KeyOutputArgs};
 use certkit_core::error::Result;
-use certkit_core::ops::initca;
+use certkit_ops::initca;
 
 /// Create a new self-signed certificate authority from a request
 #[derive(Debug, clap::Args)]

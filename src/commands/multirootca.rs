@@ -47,6 +47,7 @@ pub fn run(args: Args) -> Result<()> {
         default_label: args.label,
         tls,
         loglevel: log::level(),
+        open_db: certkit_certdb::open_file,
     })
-    .map_err(Error::Refused)
+    .map_err(|e| Error::Refused(e.to_string()))
 }

@@ -15,7 +15,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    emit(certkit_server::revocation::ocspdump(
-        args.db.db_config.as_deref(),
+    emit(certkit_ops::revocation::db::ocspdump(
+        args.db.file().as_ref(),
     )?)
 }

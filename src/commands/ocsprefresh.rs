@@ -20,8 +20,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let interval = args.responder.interval()?;
-    emit(certkit_server::revocation::ocsprefresh(
-        args.db.db_config.as_deref(),
+    emit(certkit_ops::revocation::db::ocsprefresh(
+        args.db.file().as_ref(),
         args.responder.source(),
         interval,
     )?)

@@ -2,7 +2,7 @@
 
 use crate::common::{emit_notes, DbConfigArg, ResponderArgs};
 use certkit_core::error::{Error, Result};
-use certkit_core::ops::Report;
+use certkit_core::report::Report;
 use certkit_server::ocsp::{self, source::SourceSpec};
 
 /// Serve OCSP responses over HTTP (RFC 5019: GET and POST)
@@ -41,9 +41,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let interval = args.responder.interval()?;
-    let source = match (args.responses, args.db.db_config) {
+    let source = match (args.responses, args.db.file()) {
         (Some(path), _) => SourceSpec::Responses(path),
-        (None, Some(path)) => SourceSpec::Db(path),
+        (None, Some(file)) => SourceSpec::Db(file),
         (None, None) => {
             return Err(Error::Refused(
                 "no response file or db-config provided, please set one of these using either -responses or -db-config flags".into(),
@@ -52,7 +52,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     let mut report = Report::default();
     let signer = match args.responder.responder {
-        Some(_) => Some(certkit_core::ops::revocation::responder(
+        Some(_) => Some(certkit_ops::revocation::responder(
             args.responder.source(),
             &mut report,
         )?),

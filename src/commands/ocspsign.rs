@@ -2,7 +2,7 @@
 
 use crate::common::{emit, ResponderArgs};
 use certkit_core::error::Result;
-use certkit_core::ops::revocation::{ocspsign, SignStatus};
+use certkit_ops::revocation::{ocspsign, SignStatus};
 
 /// Sign an OCSP response for a certificate (printed as {"ocspResponse": BASE64})
 #[derive(Debug, clap::Args)]

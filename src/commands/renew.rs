@@ -1,15 +1,10 @@
 //! `renew`: a certificate renewed in place by its CA, same subject, SANs
 //! and usages, fresh validity; the old file kept as NAME.bak.
 
-use crate::common::{load_config, log_warnings};
-use crate::common::{CaArgs, PolicyArgs};
-use crate::log;
+use crate::common::{emit_notes, CaArgs, PolicyArgs};
 use certkit_core::error::Result;
-use certkit_core::input::{display_name, read_input};
-use certkit_core::issue::renew::KeyChoice;
-use certkit_core::keys::KeyPair;
-use certkit_files::renew::renew_in_place;
-use std::path::Path;
+use certkit_core::report::Report;
+use certkit_ops::renew::{renew_file, RenewInputs};
 
 /// Renew a certificate in place: same subject, SANs and usages, fresh validity
 #[derive(Debug, clap::Args)]
@@ -58,40 +53,19 @@ pub struct RotationFlags {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    if args.policy.config.is_none() && !args.policy.profile.is_empty() {
-        return Err(certkit_core::error::Error::Policy(
-            "-profile needs -config (without one, the old certificate's usages are kept)".into(),
-        ));
-    }
-    let issuer = args.ca.load_issuer()?;
-    let config = args
-        .policy
-        .config
-        .as_deref()
-        .map(|c| load_config(Some(c)))
-        .transpose()?;
-    let profile = config
-        .as_ref()
-        .map(|c| c.profile(&args.policy.profile))
-        .transpose()?;
-    let key = match (&args.key, args.rotation.new_key) {
-        (Some(path), _) => {
-            KeyChoice::Use(KeyPair::from_pem(&read_input(path)?, display_name(path))?)
-        }
-        (None, true) => KeyChoice::New,
-        (None, false) => KeyChoice::Keep,
-    };
-    let renewed = renew_in_place(
-        Path::new(&args.cert),
-        &issuer,
-        profile,
-        key,
-        !args.rotation.no_backup,
-    )?;
-    log_warnings(&renewed.warnings);
-    log::info(&format!(
-        "renewed {} with serial number {}",
-        args.cert, renewed.serial
-    ));
-    Ok(())
+    let mut report = Report::default();
+    let done = renew_file(
+        &RenewInputs {
+            ca: args.ca.source(),
+            config: args.policy.config.as_deref(),
+            profile: &args.policy.profile,
+            cert: &args.cert,
+            key: args.key.as_deref(),
+            new_key: args.rotation.new_key,
+            backup: !args.rotation.no_backup,
+        },
+        &mut report,
+    );
+    emit_notes(&report);
+    done
 }

@@ -29,8 +29,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    emit(certkit_server::revocation::revoke(
-        args.db.db_config.as_deref(),
+    emit(certkit_ops::revocation::db::revoke(
+        args.db.file().as_ref(),
         &args.serial,
         &args.aki,
         &args.reason,

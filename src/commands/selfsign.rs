@@ -2,7 +2,7 @@
 
 use crate::common::{emit_notes, print_stdout, KeyOutputArgs};
 use certkit_core::error::Result;
-use certkit_core::ops::selfsign::selfsign;
+use certkit_ops::selfsign::selfsign;
 
 const WARNING: &str = "*** WARNING ***
 

@@ -138,20 +138,25 @@ pub fn run(args: Args) -> Result<()> {
         ca_key,
         ca_key_password_file,
         config: args.config,
-        db_config: args.db_config,
+        db: crate::common::db_file(args.db_config.as_deref()),
         ca_bundle: args.ca_bundle,
         int_bundle: args.int_bundle,
         int_dir: args.int_dir,
         metadata: args.metadata,
         responder: args.responder,
         responder_key: args.responder_key,
-        remote: args.remote.remote,
-        remote_tls: args.remote.tls.client_tls(),
+        remote: args.remote.remote.map(|remote| -> serve::ConnectRemote {
+            let tls = args.remote.tls.client_tls();
+            Box::new(move |config| {
+                let signer = certkit_remote::RemoteSigner::forwarding(&remote, &tls, config)?;
+                Ok(std::sync::Arc::new(signer))
+            })
+        }),
         tls,
         mutual_tls_cn: args.mutual_tls_cn,
         loglevel: log::level(),
         max_connections: args.max_connections,
         body_limit: args.max_body_bytes,
     };
-    serve::run(options).map_err(Error::Refused)
+    serve::run(options).map_err(|e| Error::Refused(e.to_string()))
 }

@@ -2,8 +2,9 @@
 
 use crate::common::{emit, CaArgs, PolicyArgs, RemoteArgs};
 use certkit_core::error::{Error, Result};
-use certkit_core::ops::sign::{sign, SignInputs};
-use certkit_server::client::ops as remote;
+use certkit_ops::record::{recorded, Issuance};
+use certkit_ops::remote;
+use certkit_ops::sign::{sign, SignInputs};
 
 /// Sign a certificate signing request with a CA
 #[derive(Debug, clap::Args)]
@@ -87,7 +88,8 @@ pub fn run(args: Args) -> Result<()> {
     })?;
     if args.remote.applies(&args.policy)? {
         return emit(remote::sign(
-            &args.remote.inputs(&args.policy),
+            &args.remote.connect(&args.policy),
+            args.remote.names(&args.policy),
             crate::common::utf8_path(&csr_path, "CSR")?,
             args.hostname.as_deref(),
             subject_path
@@ -108,13 +110,13 @@ pub fn run(args: Args) -> Result<()> {
         allow_empty_subject: args.allow_empty_subject,
         objects: args.k8s.inputs(),
     })?;
-    recorded(args.db_config.as_deref(), report)
+    record(args.db_config.as_deref(), report)
 }
 
 /// With -db-config, records the certificate before printing it.
-pub fn recorded(db_config: Option<&str>, report: certkit_core::ops::Report) -> Result<()> {
-    if let Some(db) = db_config {
-        certkit_server::certdb::cli::record_output(db, &report.output)?;
-    }
-    emit(report)
+pub fn record(db_config: Option<&str>, issuance: Issuance) -> Result<()> {
+    emit(recorded(
+        crate::common::db_file(db_config).as_ref(),
+        issuance,
+    )?)
 }

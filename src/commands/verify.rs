@@ -100,7 +100,12 @@ pub fn run(args: Args) -> Result<()> {
     };
     verify_files(&files, &options)?;
     match args.ocsp.as_deref() {
-        Some(url) => emit(certkit_server::ocsp::client::check(&files, url, at)?),
+        Some(url) => emit(certkit_ops::ocsp_check::check(
+            &files,
+            url,
+            at,
+            &certkit_remote::ocsp::post,
+        )?),
         None => Ok(()),
     }
 }

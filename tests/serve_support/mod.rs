@@ -410,13 +410,13 @@ pub fn sign_body(dir: &Path, extra: &str) -> String {
 
 /// Serial numbers (decimal) in the SQLite certdb at `dir/certs.db`.
 pub fn recorded_serials(db_json: &Path) -> Vec<String> {
-    let config = certkit_server::certdb::DbConfig::load(db_json.to_str().unwrap()).unwrap();
+    let config = certkit_certdb::DbConfig::load(db_json.to_str().unwrap()).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let db = certkit_server::certdb::CertDb::open(&config).await.unwrap();
+        let db = certkit_certdb::CertDb::open(&config).await.unwrap();
         let rows = db.unexpired_certificates().await.unwrap();
         db.close().await;
         rows.into_iter().map(|r| r.serial).collect()

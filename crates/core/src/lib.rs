@@ -13,7 +13,7 @@
 //! - `chain`: certificate input, bundle, verify, certinfo, expiry
 //! - `k8s`: CertificateSigningRequest objects and Kubernetes signer rules
 //! - `cluster`: a kubeadm-layout cluster PKI, planned and built in memory
-//! - `ops`: what each command does, shared by the CLI and the server
+//! - `report`: an operation's output and log lines, for a front end to show
 //! - `revocation`: revocation reasons, CRLs, OCSP requests and responses
 //! - `output`: cfssl's JSON output and cfssljson's file plan
 //! - `text`: input text made safe for messages (controls escaped, long values cut)
@@ -27,9 +27,9 @@ pub mod input;
 pub mod issue;
 pub mod k8s;
 pub mod keys;
-pub mod ops;
 pub mod output;
 pub mod policy;
+pub mod report;
 pub mod request;
 pub mod revocation;
 pub mod text;

@@ -3,8 +3,8 @@
 //! - `atomic`: writing a set of files, all or nothing, renames undone on failure
 //! - `interrupt`: what a signal leaves behind (nothing), and commit sections
 //! - `lock`: one writer at a time per directory
-//! - `renew`: a renewed certificate (and key) written in place with backups
-//! - `cluster`: the cluster PKI directory, staged and swapped in whole
+//! - `output_dir`: an output directory staged and swapped in whole (cluster init, batch)
+//! - `cluster`: the cluster PKI directory and the same set as cfssl inputs
 //! - `links`: the cfssl names as symbolic links to certkit (`install-links`)
 
 pub mod atomic;
@@ -12,4 +12,4 @@ pub mod cluster;
 pub mod interrupt;
 pub mod links;
 pub mod lock;
-pub mod renew;
+pub mod output_dir;

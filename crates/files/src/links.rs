@@ -8,7 +8,7 @@
 //! checked before any link is made, so a refusal changes nothing.
 
 use certkit_core::error::{Error, Result};
-use certkit_core::ops::Report;
+use certkit_core::report::Report;
 use std::path::{Path, PathBuf};
 
 /// The running executable, with symbolic links resolved: what the links

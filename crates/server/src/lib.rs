@@ -1,13 +1,9 @@
-//! certkit's services over HTTP: cfssl's signing API (`serve`,
-//! `multirootca`), the `-remote` client, the certificate database
-//! (`certdb`), its revocation commands (`revocation`) and the OCSP
-//! responder (`ocsp`). Issuance goes through
-//! `certkit_core::issue`, the same path the CLI takes.
+//! certkit's HTTP services: cfssl's signing API (`serve`, `multirootca`)
+//! and the OCSP responder (`ocsp`). Only HTTP lives here: what a request
+//! does is `certkit_ops`/`certkit_core` (the CLI's path), the certificate
+//! database and a `-remote` signer come in through `certkit_ops`'s seams,
+//! so this crate links neither a SQL driver nor an HTTP client.
 
-pub mod certdb;
-pub mod client;
 pub mod multiroot;
 pub mod ocsp;
-pub mod revocation;
 pub mod serve;
-pub mod tls_probe;

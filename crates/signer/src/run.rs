@@ -39,9 +39,7 @@ pub fn run(opts: Options) -> Result<()> {
     for warning in warnings {
         tracing::warn!(detail = %warning, "config");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
+    let runtime = certkit_runtime::service()
         .map_err(|e| Error::Service(format!("cannot start the runtime: {e}")))?;
     runtime
         .block_on(serve(opts, signing))
@@ -206,18 +204,8 @@ fn lease_config(opts: &Options) -> LeaseConfig {
 }
 
 async fn stop_on_signal(shutdown: watch::Sender<bool>) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot listen for SIGTERM");
-            return;
-        }
-    };
-    tokio::select! {
-        _ = term.recv() => tracing::info!(signal = "SIGTERM", "shutting down"),
-        _ = tokio::signal::ctrl_c() => tracing::info!(signal = "SIGINT", "shutting down"),
-    }
+    let stop = certkit_runtime::shutdown_signal().await;
+    tracing::info!(signal = stop.name(), "shutting down");
     shutdown.send_replace(true);
 }
 

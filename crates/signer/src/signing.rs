@@ -5,9 +5,9 @@
 use certkit_core::error::Result;
 use certkit_core::issue::issuer::Issuer;
 use certkit_core::keys::pem_encode;
-use certkit_core::ops::load::{self, CaSource};
-use certkit_core::ops::{Note, Report};
 use certkit_core::policy::Profile;
+use certkit_core::report::{Note, Report};
+use certkit_ops::load::{self, CaSource};
 use der::Encode;
 use std::path::Path;
 use std::sync::{Arc, RwLock};

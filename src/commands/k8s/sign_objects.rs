@@ -1,6 +1,6 @@
 //! The flags of `sign` that only CertificateSigningRequest objects take.
 
-use certkit_core::ops::sign::ObjectInputs;
+use certkit_ops::sign::ObjectInputs;
 
 /// Flags for CertificateSigningRequest objects (`kubectl get csr -o json|yaml`).
 #[derive(Debug, Clone, Default, clap::Args)]

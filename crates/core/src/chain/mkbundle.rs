@@ -7,7 +7,7 @@ use crate::chain::certs::Cert;
 use crate::chain::verify::profile::Role;
 use crate::error::{Error, Result};
 use crate::input::read_input;
-use crate::ops::Report;
+use crate::report::Report;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 

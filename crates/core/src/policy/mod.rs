@@ -1,6 +1,7 @@
 //! The signing configuration: cfssl's `signing.default` and
 //! `signing.profiles`, the usage vocabulary, durations and CA constraints.
 
+pub mod auth_key;
 pub mod certpolicy;
 mod parse;
 pub mod remote;

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 /// Writes the cfssl inputs for `spec` into `dir` (created if missing).
 pub fn write(spec: &ClusterSpec, dir: &Path) -> Result<Vec<String>> {
-    super::output_dir::create_dirs(dir)?;
+    crate::output_dir::create_dirs(dir)?;
     let files: Vec<OutputFile> = render(spec)?
         .into_iter()
         .map(|(name, contents, mode)| OutputFile {

@@ -2,7 +2,7 @@
 //! (`certkit_core::cluster::build`) and writes it as one directory, all or
 //! nothing.
 
-use super::output_dir::{already_exists, write_tree};
+use crate::output_dir::{already_exists, write_tree};
 use certkit_core::cluster::build::build;
 use certkit_core::cluster::spec::ClusterSpec;
 use certkit_core::error::{Error, Result};

@@ -5,14 +5,15 @@
 pub mod roots;
 
 use crate::serve::state::{Personality, Signer};
-use crate::serve::{load_signer, serve, ServeOptions};
+use crate::serve::{load_signer, serve, ServeOptions, StartError};
 use certkit_core::input::read_text;
-use certkit_core::ops::load::CaSource;
+use certkit_ops::load::CaSource;
+use certkit_ops::store::{DbFile, Opener};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// multirootca's flags.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct MultiRootOptions {
     /// `-a`: `host:port`, `:port` for every interface.
     pub address: String,
@@ -20,11 +21,13 @@ pub struct MultiRootOptions {
     pub default_label: String,
     pub tls: Option<crate::serve::tls::TlsFiles>,
     pub loglevel: u8,
+    /// Opens the roots' `dbconfig` (the CLI hands in `certkit-certdb`'s).
+    pub open_db: Opener,
 }
 
 /// Loads every root and serves until a signal.
-pub fn run(options: MultiRootOptions) -> Result<(), String> {
-    let text = read_text(&options.roots).map_err(|e| e.to_string())?;
+pub fn run(options: MultiRootOptions) -> Result<(), StartError> {
+    let text = read_text(&options.roots)?;
     let roots = roots::parse(&text, &options.roots)?;
     let mut signers = BTreeMap::new();
     let mut db_config: Option<String> = None;
@@ -35,13 +38,13 @@ pub fn run(options: MultiRootOptions) -> Result<(), String> {
             password_file: None,
         };
         let mut signer: Signer = load_signer(&root.label, ca, Some(&root.config))
-            .map_err(|e| format!("[{}]: {e}", root.label))?;
+            .map_err(|e| StartError::Options(format!("[{}]: {e}", root.label)))?;
         signer.nets = root.nets.clone();
         if let Some(db) = root.dbconfig {
             if db_config.as_ref().is_some_and(|d| *d != db) {
-                return Err(
+                return Err(StartError::Options(
                     "every root must name the same dbconfig (one database per server)".into(),
-                );
+                ));
             }
             db_config = Some(db);
         }
@@ -49,10 +52,10 @@ pub fn run(options: MultiRootOptions) -> Result<(), String> {
         signers.insert(root.label, Arc::new(signer));
     }
     if !options.default_label.is_empty() && !signers.contains_key(&options.default_label) {
-        return Err(format!(
+        return Err(StartError::Options(format!(
             "-l {:?}: no such label in {}",
             options.default_label, options.roots
-        ));
+        )));
     }
     let (host, port) = options
         .address
@@ -67,15 +70,16 @@ pub fn run(options: MultiRootOptions) -> Result<(), String> {
         port: port
             .parse()
             .map_err(|_| format!("-a {:?}: bad port", options.address))?,
-        db_config,
+        db: db_config.map(|path| DbFile {
+            path,
+            open: options.open_db,
+        }),
         tls: options.tls,
         loglevel: options.loglevel,
         ..ServeOptions::default()
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let runtime = certkit_runtime::service()
+        .map_err(|e| StartError::Options(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(serve(
         serve_options,
         Personality::MultiRootCa,

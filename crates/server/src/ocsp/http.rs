@@ -11,10 +11,10 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use base64::Engine as _;
-use certkit_core::ops::revocation::response_window;
 use certkit_core::revocation::ocsp::{
     error_response, parse_request, read_response, CertIdHash, Query, Refusal, Responder, Status,
 };
+use certkit_ops::revocation::response_window;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 

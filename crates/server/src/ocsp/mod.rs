@@ -3,10 +3,8 @@
 //! certificate database) and, when a signer is configured, are signed live
 //! for what pre-signed responses cannot answer: requests with a nonce,
 //! SHA-256 CertIDs and certificates the source does not hold (`unknown`).
-//! `http` maps requests to answers and sets the caching headers; `client`
-//! asks a responder, for `verify --ocsp`.
+//! `http` maps requests to answers and sets the caching headers.
 
-pub mod client;
 mod http;
 pub mod source;
 
@@ -30,10 +28,7 @@ pub struct Config {
 
 /// Serves until SIGINT or SIGTERM, then finishes requests in flight.
 pub fn serve(config: Config) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("tokio runtime", e))?;
+    let runtime = certkit_runtime::service().map_err(|e| Error::io("tokio runtime", e))?;
     runtime.block_on(run(config))
 }
 
@@ -48,23 +43,10 @@ async fn run(config: Config) -> Result<()> {
     log::info!("Now listening on {local}");
     let app = http::router(source, config.signer, config.interval);
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async {
+            certkit_runtime::shutdown_signal().await;
+            log::info!("shutting down");
+        })
         .await
         .map_err(|e| Error::io(&addr, e))
-}
-
-async fn shutdown_signal() {
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {},
-        _ = term => {},
-    }
-    log::info!("shutting down");
 }

@@ -2,11 +2,11 @@
 //! DER responses separated by whitespace, keyed by serial as cfssl keys
 //! them) or the certificate database.
 
-use crate::certdb::CertDb;
-use crate::revocation::{db_error, find_certificate, record_status};
 use certkit_core::error::{Error, Result};
 use certkit_core::revocation::ocsp::{read_response, Query, ResponseSummary, Status};
 use certkit_core::revocation::serial::decimal_serial;
+use certkit_ops::revocation::db::{db_error, find_certificate, open, record_status};
+use certkit_ops::store::{CertStore, DbFile};
 use std::collections::HashMap;
 use std::time::SystemTime;
 
@@ -27,13 +27,13 @@ pub enum SourceSpec {
     /// `-responses FILE`
     Responses(String),
     /// `-db-config FILE`
-    Db(String),
+    Db(DbFile),
 }
 
 /// The responses the responder answers from.
 pub enum Source {
     File(HashMap<Vec<u8>, Stored>),
-    Db(CertDb),
+    Db(Box<dyn CertStore>),
 }
 
 impl Source {
@@ -95,7 +95,7 @@ impl Source {
     pub async fn open(spec: &SourceSpec) -> Result<Source> {
         match spec {
             SourceSpec::Responses(path) => Source::from_file(path),
-            SourceSpec::Db(path) => Ok(Source::Db(crate::revocation::open(Some(path)).await?)),
+            SourceSpec::Db(file) => Ok(Source::Db(open(Some(file)).await?)),
         }
     }
 
@@ -131,9 +131,11 @@ impl Source {
     pub async fn status(&self, q: &Query, aki: &[u8]) -> Result<Option<Status>> {
         match self {
             Source::File(_) => Ok(self.stored(q, None).await?.map(|s| s.summary.status)),
-            Source::Db(db) => Ok(find_certificate(db, &decimal_serial(&q.serial), &hex(aki))
-                .await?
-                .map(|r| record_status(&r))),
+            Source::Db(db) => Ok(
+                find_certificate(&**db, &decimal_serial(&q.serial), &hex(aki))
+                    .await?
+                    .map(|r| record_status(&r)),
+            ),
         }
     }
 }

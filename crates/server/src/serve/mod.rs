@@ -4,7 +4,6 @@
 //! until SIGTERM or SIGINT.
 //!
 //! - `api`: the endpoint table and handlers
-//! - `auth`: the HMAC tokens of `authsign`
 //! - `bundler`: `-ca-bundle`/`-int-bundle`/`-int-dir`/`-metadata`, read once, for `bundle` and `"bundle": true`
 //! - `envelope`: cfssl's response envelope and error codes
 //! - `state`: signers (local, or `-remote`), database, metrics shared by handlers
@@ -13,7 +12,6 @@
 
 pub mod access;
 pub mod api;
-pub mod auth;
 pub mod bundler;
 pub mod envelope;
 pub mod listen;
@@ -21,20 +19,49 @@ pub mod metrics;
 pub mod state;
 pub mod tls;
 
-use crate::certdb::{CertDb, DbConfig};
 use certkit_core::input::{display_name, read_text};
-use certkit_core::ops::load::{self, CaSource};
-use certkit_core::ops::revocation::{self, ResponderSource};
-use certkit_core::ops::{Note, Report};
+use certkit_core::policy::SigningConfig;
+use certkit_core::report::{Note, Report};
 use certkit_core::revocation::ocsp::Responder;
+use certkit_ops::load::{self, CaSource};
+use certkit_ops::revocation::{self, ResponderSource};
+use certkit_ops::signer::Signer as RemoteSigner;
+use certkit_ops::store::{CertStore, DbFile, StoreError};
 use state::{AppState, Backend, Personality, Signer};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// What stops a server from starting (it then exits with the message).
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Core(#[from] certkit_core::Error),
+    /// The `-db-config` file (its own message names it) or its database.
+    #[error("{}", match source {
+        StoreError::Config(message) => message.clone(),
+        other => format!("{path}: {other}"),
+    })]
+    Database { path: String, source: StoreError },
+    /// The catch-all for refusals of the start-up options themselves
+    /// (flags, the roots file, TLS files), with the words to show.
+    #[error("{0}")]
+    Options(String),
+}
+
+impl From<String> for StartError {
+    fn from(message: String) -> Self {
+        StartError::Options(message)
+    }
+}
+
+/// Connects `serve -remote`'s signer for the server's signing config
+/// (the CLI hands in `certkit-remote`'s, which this crate does not link).
+pub type ConnectRemote =
+    Box<dyn FnOnce(&SigningConfig) -> certkit_core::Result<Arc<dyn RemoteSigner>> + Send>;
+
 /// Everything `serve` takes (cfssl's flags plus the operational limits).
-#[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub address: String,
     pub port: u16,
@@ -42,7 +69,8 @@ pub struct ServeOptions {
     pub ca_key: Option<String>,
     pub ca_key_password_file: Option<String>,
     pub config: Option<String>,
-    pub db_config: Option<String>,
+    /// `-db-config`: the database certificates are recorded in.
+    pub db: Option<DbFile>,
     /// Roots for bundles (default: the system's) and intermediates; both
     /// given, `sign` honours `"bundle": true`.
     pub ca_bundle: Option<String>,
@@ -55,10 +83,8 @@ pub struct ServeOptions {
     /// both, `ocspsign` does not exist, as in cfssl).
     pub responder: Option<String>,
     pub responder_key: Option<String>,
-    /// `-remote`: forward signing there (cfssl's remote signer), with the
-    /// client TLS files.
-    pub remote: Option<String>,
-    pub remote_tls: crate::client::ClientTls,
+    /// `-remote`: forward signing there (cfssl's remote signer).
+    pub remote: Option<ConnectRemote>,
     pub tls: Option<tls::TlsFiles>,
     pub mutual_tls_cn: Option<String>,
     /// cfssl's levels: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal.
@@ -76,7 +102,7 @@ impl Default for ServeOptions {
             ca_key: None,
             ca_key_password_file: None,
             config: None,
-            db_config: None,
+            db: None,
             ca_bundle: None,
             int_bundle: None,
             int_dir: None,
@@ -84,7 +110,6 @@ impl Default for ServeOptions {
             responder: None,
             responder_key: None,
             remote: None,
-            remote_tls: Default::default(),
             tls: None,
             mutual_tls_cn: None,
             loglevel: 1,
@@ -114,30 +139,29 @@ fn log_notes(report: &Report) {
 }
 
 /// Loads one CA with its signing config.
-pub fn load_signer(label: &str, ca: CaSource, config: Option<&str>) -> Result<Signer, String> {
+pub fn load_signer(label: &str, ca: CaSource, config: Option<&str>) -> Result<Signer, StartError> {
     let mut report = Report::default();
-    let issuer = load::issuer(ca).map_err(|e| e.to_string())?;
+    let issuer = load::issuer(ca)?;
     let config_name = config.map(display_name).unwrap_or("the default config");
-    let config = load::config(config.map(Path::new), &mut report).map_err(|e| e.to_string())?;
+    let config = load::config(config.map(Path::new), &mut report)?;
     log_notes(&report);
     let cert = ca.cert.unwrap_or(Path::new(""));
-    let ca_pem = read_text(cert).map_err(|e| e.to_string())?;
+    let ca_pem = read_text(cert)?;
     Signer::new(label, Backend::Local(Box::new(issuer)), config, ca_pem)
-        .map_err(|e| format!("{config_name}: {e}"))
+        .map_err(|e| StartError::Options(format!("{config_name}: {e}")))
 }
 
 /// A front end's signer (`-remote`): every profile of `-config` signs
 /// on the remote, as cfssl's `-remote` makes every profile remote; no CA
 /// key is needed here.
-fn remote_signer(remote: &str, options: &ServeOptions) -> Result<Signer, String> {
+fn remote_signer(connect: ConnectRemote, config: Option<&str>) -> Result<Signer, StartError> {
     let mut report = Report::default();
-    let config = load::config(options.config.as_deref().map(Path::new), &mut report)
-        .map_err(|e| e.to_string())?;
+    let config = load::config(config.map(Path::new), &mut report)?;
     log_notes(&report);
-    let client =
-        crate::client::Remote::new(remote, &options.remote_tls).map_err(|e| e.to_string())?;
-    log("INFO", &format!("signing forwarded to {}", client.base));
-    Signer::new("", Backend::Remote(Arc::new(client)), config, String::new())
+    let remote = connect(&config)?;
+    log("INFO", &format!("signing forwarded to {}", remote.name()));
+    Signer::new("", Backend::Remote(remote), config, String::new())
+        .map_err(|e| StartError::Options(e.to_string()))
 }
 
 /// `ocspsign`'s signer: the `-responder` certificate and key answering
@@ -145,7 +169,7 @@ fn remote_signer(remote: &str, options: &ServeOptions) -> Result<Signer, String>
 /// `-responder` the endpoint is off, as in cfssl (which never signs OCSP
 /// with the CA key unless told to: `-responder ca.pem -responder-key
 /// ca-key.pem`).
-fn ocsp_responder(options: &ServeOptions) -> Result<Option<Responder>, String> {
+fn ocsp_responder(options: &ServeOptions) -> Result<Option<Responder>, StartError> {
     if options.responder.is_none() && options.responder_key.is_none() {
         log(
             "INFO",
@@ -161,27 +185,27 @@ fn ocsp_responder(options: &ServeOptions) -> Result<Option<Responder>, String> {
             key: options.responder_key.as_deref(),
         },
         &mut report,
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     log_notes(&report);
     Ok(Some(responder))
 }
 
 /// Starts the server and blocks until it has shut down.
-pub fn run(options: ServeOptions) -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+pub fn run(mut options: ServeOptions) -> Result<(), StartError> {
+    let runtime = certkit_runtime::service()
+        .map_err(|e| StartError::Options(format!("cannot start the runtime: {e}")))?;
     let mut signers = BTreeMap::new();
-    if let Some(remote) = &options.remote {
+    if let Some(remote) = options.remote.take() {
         if options.ca_key.is_some() {
             log(
                 "WARNING",
                 "-remote: -ca-key signs nothing here (sign, authsign, newcert and info go to the remote; crl is refused)",
             );
         }
-        signers.insert(String::new(), Arc::new(remote_signer(remote, &options)?));
+        signers.insert(
+            String::new(),
+            Arc::new(remote_signer(remote, options.config.as_deref())?),
+        );
     } else if options.ca.is_some() || options.ca_key.is_some() {
         let ca = CaSource {
             cert: options.ca.as_deref().map(Path::new),
@@ -207,16 +231,14 @@ pub async fn serve(
     personality: Personality,
     signers: BTreeMap<String, Arc<Signer>>,
     default_label: String,
-) -> Result<(), String> {
-    let db = match &options.db_config {
-        Some(path) => {
-            let config = DbConfig::load(path).map_err(|e| e.to_string())?;
-            Some(
-                CertDb::open(&config)
-                    .await
-                    .map_err(|e| format!("{path}: {e}"))?,
-            )
-        }
+) -> Result<(), StartError> {
+    let db: Option<Arc<dyn CertStore>> = match &options.db {
+        Some(file) => Some(Arc::from(file.open().await.map_err(|source| {
+            StartError::Database {
+                path: file.path.clone(),
+                source,
+            }
+        })?)),
         None => None,
     };
     let (bundler, ocsp) = match personality {
@@ -276,7 +298,9 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(&address)
         .await
         .map_err(|e| format!("cannot listen on {address}: {e}"))?;
-    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| StartError::Options(e.to_string()))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     log("INFO", &format!("Now listening on {scheme}://{bound}"));
     listen::Listener {
@@ -287,26 +311,13 @@ pub async fn serve(
         header_timeout: Duration::from_secs(10),
         drain_timeout: Duration::from_secs(30),
     }
-    .serve(router, shutdown_signal())
+    .serve(router, async {
+        certkit_runtime::shutdown_signal().await;
+    })
     .await;
     if let Some(db) = db {
         db.close().await;
     }
     log("INFO", "shut down");
     Ok(())
-}
-
-/// Resolves on SIGTERM or SIGINT.
-async fn shutdown_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = term.recv() => {},
-        _ = int.recv() => {},
-    }
 }

@@ -2,15 +2,15 @@
 //! for `multirootca`), their configs and resolved auth keys, the
 //! certificate database and the metrics.
 
-use super::auth::AuthKey;
 use super::bundler::Bundler;
 use super::envelope::ApiError;
 use super::metrics::Metrics;
-use crate::certdb::CertDb;
-use crate::client::Remote;
 use certkit_core::issue::issuer::Issuer;
+use certkit_core::policy::auth_key::{AuthKey, AuthKeyError};
 use certkit_core::policy::{Profile, SigningConfig};
 use certkit_core::revocation::ocsp::Responder;
+use certkit_ops::signer::Signer as RemoteSigner;
+use certkit_ops::store::CertStore;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -20,7 +20,16 @@ pub enum Backend {
     Local(Box<Issuer>),
     /// Another cfssl server does (`serve -remote`, cfssl's remote signer):
     /// requests are forwarded, with the profile's `auth_remote` token.
-    Remote(Arc<Remote>),
+    Remote(Arc<dyn RemoteSigner>),
+}
+
+/// Why a signer's config cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum SignerError {
+    #[error("auth key {name:?}: unknown type {kind:?} (expected \"standard\")")]
+    KeyType { name: String, kind: String },
+    #[error(transparent)]
+    Key(#[from] AuthKeyError),
 }
 
 /// A CA that signs: its issuer (or remote), signing config and HMAC keys.
@@ -44,14 +53,14 @@ impl Signer {
         backend: Backend,
         config: SigningConfig,
         ca_pem: String,
-    ) -> Result<Signer, String> {
+    ) -> Result<Signer, SignerError> {
         let mut keys = BTreeMap::new();
         for (name, key) in &config.remotes.auth_keys {
             if key.kind != "standard" {
-                return Err(format!(
-                    "auth key {name:?}: unknown type {:?} (expected \"standard\")",
-                    key.kind
-                ));
+                return Err(SignerError::KeyType {
+                    name: name.clone(),
+                    kind: key.kind.clone(),
+                });
             }
             keys.insert(name.clone(), AuthKey::resolve(&key.key, name)?);
         }
@@ -113,7 +122,7 @@ pub struct AppState {
     pub signers: BTreeMap<String, Arc<Signer>>,
     /// The label an empty `label` means.
     pub default_label: String,
-    pub db: Option<CertDb>,
+    pub db: Option<Arc<dyn CertStore>>,
     /// `serve`'s bundler (none for multirootca).
     pub bundler: Option<Bundler>,
     /// `ocspsign`'s signer (`-responder`, `-responder-key`); none: no endpoint.

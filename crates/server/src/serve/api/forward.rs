@@ -1,14 +1,11 @@
 //! `serve -remote`: signing forwarded to another cfssl server, as cfssl's
-//! remote signer does it. The request goes to the remote's `/sign`, or to
-//! its `/authsign` with a token when the profile has `auth_remote`; the
-//! client is the `-remote` client of `sign`/`gencert`/`info` (blocking,
-//! so it runs off the async workers).
+//! remote signer does it, through the `-remote` signer the CLI connected
+//! (`certkit_ops::signer::Signer`; blocking, so it runs off the async
+//! workers). The profile's `auth_remote` key makes the token.
 
-use crate::client::ops::{post_sign, SignRequest};
-use crate::client::Remote;
 use crate::serve::envelope::ApiError;
-use crate::serve::state::Signer;
-use certkit_core::policy::Profile;
+use certkit_ops::signer::{SignRequest, Signer};
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -22,43 +19,33 @@ pub struct Forwarded {
     pub label: String,
 }
 
-/// The certificate (PEM) the remote signed under `profile`.
-pub async fn sign(
-    remote: &Arc<Remote>,
-    signer: &Arc<Signer>,
-    profile: &Profile,
-    request: Forwarded,
-) -> Result<String, ApiError> {
-    let (remote, signer) = (remote.clone(), signer.clone());
-    let key_name = profile.remote_settings.auth_remote.1.clone();
-    let profile_name = profile.name.clone();
+/// The certificate (PEM) the remote signed.
+pub async fn sign(remote: &Arc<dyn Signer>, request: Forwarded) -> Result<String, ApiError> {
+    let remote = remote.clone();
     tokio::task::spawn_blocking(move || {
-        let key = match key_name.as_str() {
-            "" => None,
-            name => Some(signer.keys.get(name).ok_or_else(|| {
-                ApiError::internal(format!(
-                    "profile {profile_name:?}: auth_remote key {name:?} is not in auth_keys"
-                ))
-            })?),
-        };
-        let body = SignRequest {
-            hosts: request.hosts,
-            certificate_request: &request.csr,
-            subject: request.subject,
-            profile: &request.profile,
-            crl_override: "",
-            label: &request.label,
-        };
-        post_sign(&remote, key, &body).map_err(remote_failure)
+        remote
+            .sign(&SignRequest {
+                hosts: request.hosts,
+                certificate_request: &request.csr,
+                subject: request.subject,
+                profile: &request.profile,
+                crl_override: "",
+                label: &request.label,
+            })
+            .map_err(remote_failure)
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))?
 }
 
-/// The remote's `info` answer to `body`.
-pub async fn info(remote: &Arc<Remote>, body: Vec<u8>) -> Result<Value, ApiError> {
+/// The remote's `info` answer for a label and profile.
+pub async fn info(
+    remote: &Arc<dyn Signer>,
+    label: String,
+    profile: String,
+) -> Result<Box<RawValue>, ApiError> {
     let remote = remote.clone();
-    tokio::task::spawn_blocking(move || remote.post("info", &body).map_err(remote_failure))
+    tokio::task::spawn_blocking(move || remote.info(&label, &profile).map_err(remote_failure))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?
 }

@@ -12,8 +12,8 @@ use certkit_core::csr;
 use certkit_core::issue::initca::new_ca;
 use certkit_core::keys::format::KeyEncoder;
 use certkit_core::keys::KeyPair;
-use certkit_core::ops::sign::CsrRequest;
 use certkit_core::request::Request;
+use certkit_ops::sign::CsrRequest;
 use md5::Digest;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -87,7 +87,7 @@ pub async fn newcert(state: Arc<AppState>, call: Call) -> Result<Response, ApiEr
                 profile: outer.profile.clone().unwrap_or_default(),
                 label: label.clone(),
             };
-            forward::sign(remote, &signer, profile, request).await?
+            forward::sign(remote, request).await?
         }
         Backend::Local(_) => {
             let request = CsrRequest {

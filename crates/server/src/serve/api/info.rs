@@ -32,11 +32,12 @@ pub async fn info(state: Arc<AppState>, call: Call) -> Result<Response, ApiError
     let profile = signer.profile(request.profile.as_deref().unwrap_or(""))?;
     if let Backend::Remote(remote) = &signer.backend {
         // cfssl's remote signer asks the remote, with the request's names.
-        let body = serde_json::json!({
-            "label": request.label.unwrap_or_default(),
-            "profile": request.profile.unwrap_or_default(),
-        });
-        let answer = forward::info(remote, body.to_string().into_bytes()).await?;
+        let answer = forward::info(
+            remote,
+            request.label.unwrap_or_default(),
+            request.profile.unwrap_or_default(),
+        )
+        .await?;
         return Ok(success(&answer, &[]));
     }
     Ok(success(

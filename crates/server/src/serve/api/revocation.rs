@@ -4,7 +4,6 @@
 //! as cfssl's) and `ocspsign` (a response signed by `-responder`).
 
 use super::{parse_json, Call};
-use crate::revocation::{crl_entries, find_certificate, normalize_aki};
 use crate::serve::envelope::{success, ApiError};
 use crate::serve::state::AppState;
 use axum::response::Response;
@@ -12,8 +11,10 @@ use base64::Engine as _;
 use certkit_core::error::Error;
 use certkit_core::input::duration::parse_go_duration;
 use certkit_core::issue::issuer::{parse_certificate, Issuer};
-use certkit_core::ops::revocation::{parse_seconds, sign_for, sign_status, SignStatus};
 use certkit_core::revocation::{crl, serial, Reason};
+use certkit_ops::revocation::db::{crl_entries, find_certificate, normalize_aki};
+use certkit_ops::revocation::{parse_seconds, sign_for, sign_status, SignStatus};
+use certkit_ops::store::CertStore;
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -23,10 +24,10 @@ const WEEK: Duration = Duration::from_secs(7 * 24 * 3600);
 /// cfssl's default OCSP interval.
 const OCSP_INTERVAL: Duration = Duration::from_secs(96 * 3600);
 
-fn db(state: &AppState) -> Result<&crate::certdb::CertDb, ApiError> {
+fn db(state: &AppState) -> Result<&dyn CertStore, ApiError> {
     state
         .db
-        .as_ref()
+        .as_deref()
         .ok_or_else(|| ApiError::bad_request("no certificate database (start with -db-config)"))
 }
 

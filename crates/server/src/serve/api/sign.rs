@@ -4,7 +4,6 @@
 //! end forwards them instead (`forward`).
 
 use super::{forward, parse_json, Call};
-use crate::certdb::{CertificateRecord, DbError};
 use crate::serve::envelope::{success, ApiError, Message};
 use crate::serve::state::{AppState, Backend, Personality, Signer};
 use axum::response::Response;
@@ -12,11 +11,12 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use certkit_core::chain::bundle::{to_json, Flavor};
 use certkit_core::issue::issuer::Issued;
-use certkit_core::ops::load::split_hosts;
-use certkit_core::ops::sign::{sign_csr, CsrRequest};
-use certkit_core::ops::Report;
 use certkit_core::policy::Profile;
+use certkit_core::report::Report;
 use certkit_core::request::Request;
+use certkit_ops::load::split_hosts;
+use certkit_ops::sign::{sign_csr, CsrRequest};
+use certkit_ops::store::{CertificateRecord, StoreError};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -131,8 +131,6 @@ async fn sign_request(
     if let Backend::Remote(remote) = &signer.backend {
         let cert_pem = forward::sign(
             remote,
-            signer,
-            profile,
             forward::Forwarded {
                 csr: csr.to_string(),
                 hosts,
@@ -225,7 +223,7 @@ pub async fn issue(
                     .map_err(|e| ApiError::internal(e.to_string()))?;
             match db.insert_certificate(&record).await {
                 Ok(()) => {}
-                Err(DbError::Duplicate { .. }) => continue,
+                Err(StoreError::Duplicate { .. }) => continue,
                 Err(e) => {
                     return Err(ApiError::internal(format!(
                         "failed to record the certificate: {e}"

@@ -1,0 +1,77 @@
+//! `initca` and `gencert -initca` / `-renewca`: a new self-signed CA, a CA
+//! certificate for an existing key, and a renewed CA certificate.
+
+use crate::load;
+use certkit_core::error::{Error, Result};
+use certkit_core::input::{display_path, read_input};
+use certkit_core::issue::{initca, renew_ca};
+use certkit_core::keys::format::KeyEncoder;
+use certkit_core::keys::KeyPair;
+use certkit_core::output::cert_json;
+use certkit_core::report::Report;
+use std::path::Path;
+use zeroize::Zeroizing;
+
+/// A new CA from the request at `path`: cert, csr and key (encoded by
+/// `keys`) as cfssl's JSON; `cn` replaces the request's CN.
+pub fn new_ca(path: &Path, cn: Option<&str>, keys: &KeyEncoder) -> Result<Report> {
+    let mut report = Report::default();
+    let req = load::request_with_cn(path, cn, &mut report)?;
+    report.info("generating a new CA key and certificate from CSR");
+    report.info("generate received request");
+    report.info(format!("generating key: {}", req.key));
+    let ca = initca::new_ca(&req)?;
+    report.info("encoded CSR");
+    report.warn_all(&ca.warnings);
+    report.info(format!(
+        "signed certificate with serial number {}",
+        ca.serial
+    ));
+    report.output = cert_json(
+        Some(&ca.cert_pem),
+        Some(&ca.csr_pem),
+        Some(&keys.pem(&ca.key)?),
+    );
+    Ok(report)
+}
+
+/// `gencert -initca -ca-key KEY`: a new CA certificate and CSR for an
+/// existing key; the key is not printed. `cn` replaces the request's CN.
+pub fn new_ca_with_key(path: &Path, cn: Option<&str>, key_path: &Path) -> Result<Report> {
+    let mut report = Report::default();
+    let req = load::request_with_cn(path, cn, &mut report)?;
+    let key_pem = Zeroizing::new(read_input(key_path)?);
+    let key = KeyPair::from_pem(&key_pem, &display_path(key_path))?;
+    report.info("re-generate a CA certificate from CSR and CA key");
+    let ca = initca::new_ca_with_key(&req, key)?;
+    report.warn_all(&ca.warnings);
+    report.info(format!(
+        "signed certificate with serial number {}",
+        ca.serial
+    ));
+    report.output = cert_json(Some(&ca.cert_pem), Some(&ca.csr_pem), None);
+    Ok(report)
+}
+
+/// `gencert -renewca -ca CERT -ca-key KEY`: the renewed certificate.
+pub fn renew(ca: Option<&Path>, ca_key: Option<&Path>) -> Result<Report> {
+    let ca = ca
+        .ok_or_else(|| Error::Refused("-renewca needs the CA certificate (use -ca FILE)".into()))?;
+    let ca_key = ca_key
+        .ok_or_else(|| Error::Refused("-renewca needs the CA key (use -ca-key FILE)".into()))?;
+    let mut report = Report::default();
+    let key_pem = Zeroizing::new(read_input(ca_key)?);
+    report.info("re-generate a CA certificate from CA cert and key");
+    let renewed = renew_ca::renew_ca(
+        &read_input(ca)?,
+        &display_path(ca),
+        &key_pem,
+        &display_path(ca_key),
+    )?;
+    report.info(format!(
+        "signed certificate with serial number {}",
+        renewed.serial
+    ));
+    report.output = cert_json(Some(&renewed.cert_pem), None, None);
+    Ok(report)
+}

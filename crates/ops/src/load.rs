@@ -1,0 +1,105 @@
+//! Loading what commands name by path (a file, `-`, `env:VAR`,
+//! `file:PATH`): requests, signing configs, private keys and CAs. Warnings
+//! go into the caller's report, prefixed with the input's name.
+
+use certkit_core::error::{Error, Result};
+use certkit_core::input::password::ca_key_password;
+use certkit_core::input::{display_path, read_input};
+use certkit_core::issue::issuer::Issuer;
+use certkit_core::keys::format::read_private_key;
+use certkit_core::keys::KeyPair;
+use certkit_core::policy::SigningConfig;
+use certkit_core::report::Report;
+use certkit_core::request::Request;
+use std::path::Path;
+use zeroize::Zeroizing;
+
+/// Reads and parses a CSR JSON request.
+pub fn request(path: &Path, report: &mut Report) -> Result<Request> {
+    let bytes = read_input(path)?;
+    let parsed = Request::from_json(&bytes, &display_path(path))?;
+    for w in &parsed.warnings {
+        report.warn(format!("{}: {w}", display_path(path)));
+    }
+    Ok(parsed.request)
+}
+
+/// Reads a signing config, or cfssl's default when none is given.
+pub fn config(path: Option<&Path>, report: &mut Report) -> Result<SigningConfig> {
+    let Some(path) = path else {
+        return Ok(SigningConfig::default());
+    };
+    let bytes = read_input(path)?;
+    let parsed = SigningConfig::from_json(&bytes, &display_path(path))?;
+    for w in &parsed.warnings {
+        report.warn(format!("{}: {w}", display_path(path)));
+    }
+    Ok(parsed.config)
+}
+
+/// Reads a request, its CN replaced by `cn` when given (`gencert -cn`,
+/// as current cfssl).
+pub fn request_with_cn(path: &Path, cn: Option<&str>, report: &mut Report) -> Result<Request> {
+    let mut req = request(path, report)?;
+    if let Some(cn) = cn.filter(|c| !c.is_empty()) {
+        req.cn = cn.to_string();
+    }
+    Ok(req)
+}
+
+/// The profile to use: `profile`, except with no config at all, where
+/// there are no profiles and cfssl signs with its default one (HashiCorp's
+/// Nomad guide runs `cfssl gencert -profile=client` without `-config`).
+/// A profile missing from a config that has profiles stays an error.
+pub fn profile_name<'a>(config: Option<&Path>, profile: &'a str, report: &mut Report) -> &'a str {
+    if config.is_some() || profile.is_empty() {
+        return profile;
+    }
+    report.warn(format!(
+        "-profile {profile}: no -config given, so there are no profiles; using cfssl's default profile"
+    ));
+    ""
+}
+
+/// Reads a private key in any encoding, decrypting it with `password`.
+pub fn key(path: &Path, password: Option<&[u8]>) -> Result<KeyPair> {
+    let bytes = Zeroizing::new(read_input(path)?);
+    read_private_key(&bytes, &display_path(path), password)
+}
+
+/// Where a CA comes from: `-ca`, `-ca-key` and the key's password file
+/// (default: `$CFSSL_CA_PK_PASSWORD`, as cfssl).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CaSource<'a> {
+    pub cert: Option<&'a Path>,
+    pub key: Option<&'a Path>,
+    pub password_file: Option<&'a Path>,
+}
+
+/// Loads the CA, decrypting its key when it is encrypted.
+pub fn issuer(ca: CaSource) -> Result<Issuer> {
+    let cert = ca
+        .cert
+        .ok_or_else(|| Error::Refused("no CA certificate given (use -ca FILE)".into()))?;
+    let key_path = ca
+        .key
+        .ok_or_else(|| Error::Refused("no CA key given (use -ca-key FILE)".into()))?;
+    let password = ca_key_password(ca.password_file)?;
+    let key = key(key_path, password.as_deref().map(|p| p.as_slice()))?;
+    Issuer::with_key(
+        &read_input(cert)?,
+        &display_path(cert),
+        key,
+        &display_path(key_path),
+    )
+}
+
+/// Splits `-hostname a,b` into hosts.
+pub fn split_hosts(hostname: &str) -> Vec<String> {
+    hostname
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(str::to_string)
+        .collect()
+}

@@ -1,0 +1,190 @@
+//! One cfssl server seen from a client: its base URL, the TLS settings
+//! (`-tls-remote-ca`, `-mutual-tls-client-cert/-key`) and a POST that
+//! unwraps cfssl's envelope.
+
+use certkit_core::error::{Error, Result};
+use serde_json::Value;
+use std::time::Duration;
+use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig, TlsProvider};
+
+/// The client's TLS files.
+#[derive(Debug, Clone, Default)]
+pub struct ClientTls {
+    /// CAs to trust instead of the system's (`-tls-remote-ca`).
+    pub remote_ca: Option<String>,
+    pub client_cert: Option<String>,
+    pub client_key: Option<String>,
+}
+
+/// A remote cfssl API.
+pub struct Remote {
+    agent: ureq::Agent,
+    /// `http(s)://host:port`, no trailing slash.
+    pub base: String,
+}
+
+/// The base URL for a `-remote` value, as cfssl means it: a URL, or a
+/// host with an optional port (8888 by default). Unlike cfssl (#961),
+/// `IP:port` works too.
+pub fn base_url(remote: &str) -> Result<String> {
+    let remote = remote.trim().trim_end_matches('/');
+    let (scheme, rest) = match remote.split_once("://") {
+        Some((s @ ("http" | "https"), rest)) => (s, rest),
+        Some((other, _)) => {
+            return Err(Error::Refused(format!(
+                "-remote {remote:?}: unsupported scheme {other:?} (use http or https)"
+            )))
+        }
+        None => ("http", remote),
+    };
+    let host_port = rest.split('/').next().unwrap_or("");
+    if host_port.is_empty() {
+        return Err(Error::Refused(format!("-remote {remote:?}: no host")));
+    }
+    let has_port = match host_port.rfind(']') {
+        Some(close) => host_port[close..].contains(':'),
+        None => host_port.contains(':'),
+    };
+    let port = if has_port { "" } else { ":8888" };
+    Ok(format!("{scheme}://{host_port}{port}"))
+}
+
+fn read(path: &str) -> Result<Vec<u8>> {
+    certkit_core::input::read_input(path)
+}
+
+pub(crate) fn tls_config(tls: &ClientTls) -> Result<TlsConfig> {
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let roots = match &tls.remote_ca {
+        Some(path) => {
+            let pem = read(path)?;
+            let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            if certs.is_empty() {
+                return Err(Error::decode(path.as_str(), "no certificate found"));
+            }
+            RootCerts::new_with_certs(&certs)
+        }
+        None => {
+            let found = rustls_native_certs::load_native_certs();
+            let certs: Vec<Certificate<'static>> = found
+                .certs
+                .iter()
+                .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+                .collect();
+            RootCerts::new_with_certs(&certs)
+        }
+    };
+    let mut builder = TlsConfig::builder()
+        .provider(TlsProvider::Rustls)
+        .unversioned_rustls_crypto_provider(provider)
+        .root_certs(roots);
+    match (&tls.client_cert, &tls.client_key) {
+        (Some(cert), Some(key)) => {
+            let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(&read(cert)?)
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            let key =
+                PrivateKey::from_pem(&read(key)?).map_err(|e| Error::Key(format!("{key}: {e}")))?;
+            builder = builder.client_cert(Some(ClientCert::new_with_certs(&certs, key)));
+        }
+        (None, None) => {}
+        _ => {
+            return Err(Error::Refused(
+                "-mutual-tls-client-cert and -mutual-tls-client-key go together".into(),
+            ))
+        }
+    }
+    Ok(builder.build())
+}
+
+impl Remote {
+    /// A client for `remote` (see [`base_url`]).
+    pub fn new(remote: &str, tls: &ClientTls) -> Result<Remote> {
+        let base = base_url(remote)?;
+        let mut config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .user_agent("certkit");
+        if base.starts_with("https://") || tls.remote_ca.is_some() || tls.client_cert.is_some() {
+            config = config.tls_config(tls_config(tls)?);
+        }
+        Ok(Remote {
+            agent: config.build().new_agent(),
+            base,
+        })
+    }
+
+    /// POSTs `body` to `/api/v1/cfssl/{endpoint}` and returns `result`;
+    /// a refusal becomes an error naming the server's code and message.
+    pub fn post(&self, endpoint: &str, body: &[u8]) -> Result<Value> {
+        let url = format!("{}/api/v1/cfssl/{endpoint}", self.base);
+        let fail = |msg: String| Error::Refused(format!("remote {url}: {msg}"));
+        let mut response = self
+            .agent
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .send(body)
+            .map_err(|e| fail(format!("failed to connect: {e}")))?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(16 << 20)
+            .read_to_string()
+            .map_err(|e| fail(format!("failed to read the answer: {e}")))?;
+        let envelope: Option<Value> = serde_json::from_str(&text).ok();
+        let errors = envelope
+            .as_ref()
+            .and_then(|v| v["errors"].as_array())
+            .map(|errs| {
+                errs.iter()
+                    .map(|e| {
+                        format!(
+                            "{} (code {})",
+                            e["message"].as_str().unwrap_or(""),
+                            e["code"]
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .filter(|s| !s.is_empty());
+        match envelope {
+            Some(v) if status == 200 && v["success"] == true => Ok(v["result"].clone()),
+            _ => Err(fail(format!(
+                "HTTP {status}: {}",
+                errors.unwrap_or_else(|| text.trim().to_string())
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_forms() {
+        for (given, want) in [
+            ("127.0.0.1:8888", "http://127.0.0.1:8888"),
+            ("127.0.0.1", "http://127.0.0.1:8888"),
+            ("localhost:9000", "http://localhost:9000"),
+            ("http://127.0.0.1:8888/", "http://127.0.0.1:8888"),
+            ("https://ca.example.com", "https://ca.example.com:8888"),
+            ("[::1]:8443", "http://[::1]:8443"),
+            ("[::1]", "http://[::1]:8888"),
+        ] {
+            assert_eq!(base_url(given).unwrap(), want, "{given}");
+        }
+        assert!(base_url("ftp://x").is_err());
+        assert!(base_url("").is_err());
+    }
+}
