@@ -2,6 +2,7 @@
 //! output and input passwords), showing an operation's report, printing.
 
 use crate::log;
+use crate::values::GoBool;
 use certkit_core::error::{Error, Result};
 use certkit_core::issue::issuer::Issuer;
 use certkit_core::ops::load::{self, CaSource};
@@ -314,7 +315,8 @@ impl ResponderArgs {
     }
 }
 
-/// `-db-config`: cfssl's certificate database configuration file.
+/// `-db-config`: cfssl's certificate database configuration file, the
+/// one definition of the flag for every command that takes it.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct DbConfigArg {
     /// Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})
@@ -322,13 +324,21 @@ pub struct DbConfigArg {
     pub db_config: Option<String>,
 }
 
+impl DbConfigArg {
+    /// The flag's help for the commands that issue a certificate (sign,
+    /// gencert), where the database is where it gets recorded:
+    /// `#[command(mut_arg("db_config", DbConfigArg::records_issued))]`.
+    pub fn records_issued(arg: clap::Arg) -> clap::Arg {
+        arg.help("Record the certificate in this certificate database (cfssl's db config JSON)")
+    }
+}
+
 /// `-allow-sha1` of bundle, mkbundle and verify: legacy cryptography in a
 /// chain. Add with `#[command(flatten)] pub legacy: LegacyChainArgs`.
 #[derive(Debug, clap::Args)]
 pub struct LegacyChainArgs {
     /// Accept SHA-1 signatures and weak keys (RSA below 2048 bits, DSA, curves other than P-256/P-384/P-521) in the chain, as cfssl does (refused by default: verify's rules)
-    #[arg(long = "allow-sha1", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "allow-sha1", go_bool())]
     pub allow_sha1: bool,
 }
 
