@@ -82,7 +82,6 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l label -d 'Si
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l mutual-tls-client-key -d 'Private key of -mutual-tls-client-cert' -r
-complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l db-config -d 'Record the certificate in this certificate database (cfssl\'s db config JSON)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l initca -d 'Create a self-signed CA instead of signing with -ca' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l hostname -d 'Comma-separated hosts that replace the request\'s hosts' -r
@@ -97,6 +96,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l key-format -
 sec1\t'ECDSA keys as SEC1 (`EC PRIVATE KEY`)'
 pkcs8\t'Any key as PKCS#8 (`PRIVATE KEY`), what Java and netty want'"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l key-password-file -d 'Encrypt the new private key (PKCS#8, PBES2 PBKDF2-SHA256 AES-256-CBC) with the password on the first line of FILE (or env:VAR)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l db-config -d 'Record the certificate in this certificate database (cfssl\'s db config JSON)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
@@ -121,7 +121,6 @@ complete -c certkit -n "__fish_certkit_using_subcommand sign" -l label -d 'Signe
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l mutual-tls-client-key -d 'Private key of -mutual-tls-client-cert' -r
-complete -c certkit -n "__fish_certkit_using_subcommand sign" -l db-config -d 'Record the certificate in this certificate database (cfssl\'s db config JSON)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l hostname -d 'Comma-separated hosts that replace the CSR\'s SANs' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l csr -d 'CSR file (PEM), instead of the positional argument' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l bundle -d 'Intermediate certificates (PEM, the signing CA first) to append after the leaf in status.certificate' -r
@@ -136,6 +135,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand sign" -l allow-beyond-ca
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l allow-empty-subject -d 'Issue a certificate with an empty subject and no SAN as cfssl does (refused by default: RFC 5280 forbids it)' -r -f -a "true\t''
 false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l db-config -d 'Record the certificate in this certificate database (cfssl\'s db config JSON)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
@@ -481,7 +481,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca -d 'CA cert
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l config -d 'Signing configuration (cfssl config JSON: profiles, auth_keys)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l db-config -d 'Certificate database config ({"driver":"sqlite3"|"postgres","data_source":"..."})' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-bundle -d 'Roots for the bundle endpoint (default: the system\'s, /etc/ssl/certs/ca-certificates.crt); with -int-bundle, sign answers "bundle": true' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l int-bundle -d 'Intermediates for the bundle endpoint; with -ca-bundle, sign answers "bundle": true' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l int-dir -d 'Directory of further intermediates for the bundler (*.pem, *.crt, *.der)' -r

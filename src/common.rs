@@ -2,6 +2,7 @@
 //! output and input passwords), showing an operation's report, printing.
 
 use crate::log;
+use crate::values::GoBool;
 use certkit_core::error::{Error, Result};
 use certkit_core::issue::issuer::Issuer;
 use certkit_core::policy::SigningConfig;
@@ -338,7 +339,8 @@ impl ResponderArgs {
     }
 }
 
-/// `-db-config`: cfssl's certificate database configuration file.
+/// `-db-config`: cfssl's certificate database configuration file, the
+/// one definition of the flag for every command that takes it.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct DbConfigArg {
     /// Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})
@@ -347,19 +349,21 @@ pub struct DbConfigArg {
 }
 
 impl DbConfigArg {
-    /// The database the flag names.
-    pub fn file(&self) -> Option<DbFile> {
-        db_file(self.db_config.as_deref())
+    /// The flag's help for the commands that issue a certificate (sign,
+    /// gencert), where the database is where it gets recorded:
+    /// `#[command(mut_arg("db_config", DbConfigArg::records_issued))]`.
+    pub fn records_issued(arg: clap::Arg) -> clap::Arg {
+        arg.help("Record the certificate in this certificate database (cfssl's db config JSON)")
     }
-}
 
-/// The database a `-db-config` file names, opened by `certkit-certdb`
-/// (the operations and the server see only the store seam).
-pub fn db_file(path: Option<&str>) -> Option<DbFile> {
-    path.map(|path| DbFile {
-        path: path.to_string(),
-        open: certkit_certdb::open_file,
-    })
+    /// The database the flag names, opened by `certkit-certdb` (the
+    /// operations and the server see only the store seam).
+    pub fn file(&self) -> Option<DbFile> {
+        self.db_config.as_ref().map(|path| DbFile {
+            path: path.clone(),
+            open: certkit_certdb::open_file,
+        })
+    }
 }
 
 /// `-allow-sha1` of bundle, mkbundle and verify: legacy cryptography in a
@@ -367,8 +371,7 @@ pub fn db_file(path: Option<&str>) -> Option<DbFile> {
 #[derive(Debug, clap::Args)]
 pub struct LegacyChainArgs {
     /// Accept SHA-1 signatures and weak keys (RSA below 2048 bits, DSA, curves other than P-256/P-384/P-521) in the chain, as cfssl does (refused by default: verify's rules)
-    #[arg(long = "allow-sha1", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "allow-sha1", go_bool())]
     pub allow_sha1: bool,
 }
 

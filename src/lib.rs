@@ -15,6 +15,7 @@ mod progress;
 mod values;
 
 use commands::*;
+use values::GoBool;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::ffi::OsString;
@@ -56,9 +57,7 @@ pub struct GlobalArgs {
     pub loglevel: u8,
 
     /// Print nothing on stderr but errors: no info or warning lines, no progress
-    #[arg(long, short = 'q', global = true, num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false",
-          value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, short = 'q', global = true, go_bool())]
     pub quiet: bool,
 }
 

@@ -1,4 +1,5 @@
-//! The value sets of flags that choose among the library's enums. clap's
+//! How flag values are read: Go's boolean flags ([`GoBool`]) and the
+//! value sets of flags that choose among the library's enums. clap's
 //! `ValueEnum` lives here, not in the core (which has no clap); each
 //! converts into the core's type. Doc comments are the help text.
 
@@ -6,6 +7,29 @@ use certkit_core::chain::bundle::Flavor;
 use certkit_core::chain::verify::{KeyUse, Purpose};
 use certkit_core::k8s::document::Format;
 use certkit_core::keys::format::KeyFormat;
+
+/// A boolean flag read as Go's flag package reads one, since cfssl
+/// command lines must parse unchanged: `-flag` alone is true, a value
+/// must be attached (`-flag=false`, never `-flag false`, where `false`
+/// would be the next argument), and absent is false.
+///
+/// clap's derive calls any method named in `#[arg(...)]` on the `Arg` it
+/// builds, after its own defaults, so a field says `#[arg(long, go_bool())]`
+/// with this trait in scope. A later `default_value = "true"` in the same
+/// attribute overrides the default.
+pub trait GoBool {
+    fn go_bool(self) -> Self;
+}
+
+impl GoBool for clap::Arg {
+    fn go_bool(self) -> Self {
+        self.num_args(0..=1)
+            .require_equals(true)
+            .default_missing_value("true")
+            .default_value("false")
+            .value_parser(clap::builder::BoolishValueParser::new())
+    }
+}
 
 /// How a private key is structured on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -119,7 +119,7 @@ proptest! {
 /// the signature, CertID and date checks, not only the DER decoder.
 #[test]
 fn revocation_seeds_pass_every_check() {
-    use certkit_core::chain::verify::{crl::check, parse_crls, profile::Role};
+    use certkit_core::chain::verify::{crl::check, parse_crls, role::Role};
     use certkit_core::revocation::ocsp::{check_response, parse_request, read_response};
     use std::time::{Duration, SystemTime};
     // The seeds were current for a week after they were made: check them

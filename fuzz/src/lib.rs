@@ -208,7 +208,7 @@ pub fn fixture_ca() -> &'static certkit_core::chain::certs::Cert {
 /// the CA itself against them (issuer match, cRLSign, signature, dates,
 /// the serial list).
 pub fn crl(data: &[u8]) {
-    use certkit_core::chain::verify::{crl::check, parse_crls, profile::Role};
+    use certkit_core::chain::verify::{crl::check, parse_crls, role::Role};
     if let Ok(crls) = parse_crls(data) {
         let ca = fixture_ca();
         let _ = check(

@@ -2,7 +2,7 @@
 
 use crate::common::print_stdout;
 use certkit_core::chain::certinfo::{describe_certificates, describe_csrs};
-use certkit_core::chain::go_csr::describe_csrs_go;
+use certkit_core::csr::go_json::describe_csrs_go;
 use certkit_core::error::{Error, Result};
 use certkit_core::input::{display_path, read_input};
 

@@ -4,6 +4,7 @@
 
 use super::renew::RotationFlags;
 use crate::common::{emit, print_stdout};
+use crate::values::GoBool;
 use certkit_core::cluster::spec::EXAMPLE_SPEC;
 use certkit_core::error::Result;
 use certkit_files::cluster::init::InitOptions;
@@ -56,13 +57,11 @@ pub struct InitArgs {
     pub out: PathBuf,
 
     /// Replace an existing output directory
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, go_bool())]
     pub force: bool,
 
     /// Keep the existing directory's CAs and service-account key; issue new leaves from them
-    #[arg(long = "reuse-ca", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "reuse-ca", go_bool())]
     pub reuse_ca: bool,
 
     /// Also write the set as cfssl request JSON, ca-config.json and gencert.sh into DIR

@@ -1,7 +1,8 @@
 //! `gencert`: key, CSR and certificate in one step, signed by a CA, or a
 //! new CA with `-initca`.
 
-use crate::common::{emit, CaArgs, KeyOutputArgs, PolicyArgs, RemoteArgs};
+use crate::common::{emit, CaArgs, DbConfigArg, KeyOutputArgs, PolicyArgs, RemoteArgs};
+use crate::values::GoBool;
 use certkit_core::error::Result;
 use certkit_ops::gencert::{gencert, GencertInputs};
 use certkit_ops::initca;
@@ -9,6 +10,7 @@ use certkit_ops::remote;
 
 /// Generate a key and a certificate signed by a CA (or a new CA)
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("db_config", DbConfigArg::records_issued))]
 #[command(after_help = "EXAMPLES:
   A new CA:
     certkit gencert -initca ca-csr.json | certkit json -bare ca
@@ -36,13 +38,11 @@ pub struct Args {
     #[command(flatten)]
     pub remote: RemoteArgs,
 
-    /// Record the certificate in this certificate database (cfssl's db config JSON)
-    #[arg(long = "db-config", value_name = "FILE")]
-    pub db_config: Option<String>,
+    #[command(flatten)]
+    pub db: DbConfigArg,
 
     /// Create a self-signed CA instead of signing with -ca
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, go_bool())]
     pub initca: bool,
 
     /// Comma-separated hosts that replace the request's hosts
@@ -54,8 +54,7 @@ pub struct Args {
     pub cn: Option<String>,
 
     /// Renew the CA given by -ca and -ca-key: same key, subject and pathlen, new validity
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, go_bool())]
     pub renewca: bool,
 
     /// Request JSON (cfssl CSR JSON) file, or - for standard input (not with -renewca)
@@ -63,13 +62,11 @@ pub struct Args {
     pub csr_json: Option<std::path::PathBuf>,
 
     /// Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA's)
-    #[arg(long = "allow-beyond-ca-expiry", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "allow-beyond-ca-expiry", go_bool())]
     pub allow_beyond_ca_expiry: bool,
 
     /// Issue a certificate with an empty subject and no SAN as cfssl does (refused by default: RFC 5280 forbids it)
-    #[arg(long = "allow-empty-subject", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "allow-empty-subject", go_bool())]
     pub allow_empty_subject: bool,
 
     #[command(flatten)]
@@ -113,5 +110,5 @@ pub fn run(args: Args) -> Result<()> {
         allow_beyond_ca_expiry: args.allow_beyond_ca_expiry,
         allow_empty_subject: args.allow_empty_subject,
     };
-    super::sign::record(args.db_config.as_deref(), gencert(&inputs, &keys)?)
+    super::sign::record(args.db.file(), gencert(&inputs, &keys)?)
 }

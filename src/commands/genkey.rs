@@ -1,6 +1,7 @@
 //! `genkey`: a new key and CSR from a request (with `-initca`, a CA).
 
 use crate::common::{emit, KeyOutputArgs};
+use crate::values::GoBool;
 use certkit_core::error::Result;
 use certkit_ops::genkey::genkey;
 use certkit_ops::initca;
@@ -20,8 +21,7 @@ use certkit_ops::initca;
       certkit json -bare server-encrypted")]
 pub struct Args {
     /// Also self-sign the CSR as a CA certificate (like gencert -initca)
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, go_bool())]
     pub initca: bool,
 
     /// Request JSON (cfssl CSR JSON) file, or - for standard input

@@ -3,6 +3,7 @@
 
 use crate::args::cfssl_names;
 use crate::common::{emit, print_stdout};
+use crate::values::GoBool;
 use certkit_core::error::Result;
 use certkit_files::links::{install_links, this_executable};
 use std::path::PathBuf;
@@ -27,13 +28,11 @@ pub struct Args {
     pub dir: Option<PathBuf>,
 
     /// Replace files and links of those names that are not links to certkit
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, go_bool())]
     pub force: bool,
 
     /// Print the names, one per line, and make no links
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new(),
+    #[arg(long, go_bool(),
           conflicts_with_all = ["dir", "force"])]
     pub list: bool,
 }

@@ -1,6 +1,7 @@
 //! `json` (cfssljson): turns cfssl's JSON output into files.
 
 use crate::common::print_stdout;
+use crate::values::GoBool;
 use certkit_core::error::Result;
 use certkit_core::input::{display_path, read_input};
 use certkit_core::output::plan_files;
@@ -24,13 +25,11 @@ pub struct Args {
     pub input: std::path::PathBuf,
 
     /// The input is cfssl's plain output, not the API envelope {"success":..,"result":..}
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, go_bool())]
     pub bare: bool,
 
     /// Print the contents on standard output instead of writing files
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, go_bool())]
     pub stdout: bool,
 
     /// Base name of the files to write

@@ -2,6 +2,7 @@
 //! PKCS#1, SEC1 and PKCS#8, PEM and DER, plain and encrypted.
 
 use crate::common::{print_bytes, KeyInputArgs, KeyOutputArgs};
+use crate::values::GoBool;
 use certkit_core::error::Result;
 use certkit_files::atomic::write_atomic;
 
@@ -45,8 +46,7 @@ pub struct ConvertArgs {
     pub key: std::path::PathBuf,
 
     /// Write DER instead of PEM
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, go_bool())]
     pub der: bool,
 
     /// Output file, written atomically with mode 0600 (default: standard output)

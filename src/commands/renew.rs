@@ -2,6 +2,7 @@
 //! and usages, fresh validity; the old file kept as NAME.bak.
 
 use crate::common::{emit_notes, CaArgs, PolicyArgs};
+use crate::values::GoBool;
 use certkit_core::error::Result;
 use certkit_core::report::Report;
 use certkit_ops::renew::{renew_file, RenewInputs};
@@ -42,13 +43,11 @@ pub struct Args {
 pub struct RotationFlags {
     /// Generate a new key like the old one, written beside the certificate
     /// (NAME.key for NAME.crt, NAME-key.pem for NAME.pem)
-    #[arg(long = "new-key", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "new-key", go_bool())]
     pub new_key: bool,
 
     /// Do not keep the old certificate (and key) as NAME.bak
-    #[arg(long = "no-backup", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "no-backup", go_bool())]
     pub no_backup: bool,
 }
 

@@ -1,6 +1,6 @@
 //! `serve`: cfssl's signing API over HTTP(S).
 
-use crate::common::{CaArgs, RemoteTlsArgs};
+use crate::common::{CaArgs, DbConfigArg, RemoteTlsArgs};
 use crate::log;
 use certkit_core::error::{Error, Result};
 use certkit_server::serve::{self, tls::TlsFiles, ServeOptions};
@@ -37,9 +37,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
 
-    /// Certificate database config ({"driver":"sqlite3"|"postgres","data_source":"..."})
-    #[arg(long = "db-config", value_name = "FILE")]
-    pub db_config: Option<String>,
+    #[command(flatten)]
+    pub db: DbConfigArg,
 
     /// Roots for the bundle endpoint (default: the system's, /etc/ssl/certs/ca-certificates.crt); with -int-bundle, sign answers "bundle": true
     #[arg(long = "ca-bundle", value_name = "FILE")]
@@ -138,7 +137,7 @@ pub fn run(args: Args) -> Result<()> {
         ca_key,
         ca_key_password_file,
         config: args.config,
-        db: crate::common::db_file(args.db_config.as_deref()),
+        db: args.db.file(),
         ca_bundle: args.ca_bundle,
         int_bundle: args.int_bundle,
         int_dir: args.int_dir,

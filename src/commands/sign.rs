@@ -1,6 +1,7 @@
 //! `sign`: a certificate for a CSR, from a CA and a signing profile.
 
-use crate::common::{emit, CaArgs, PolicyArgs, RemoteArgs};
+use crate::common::{emit, CaArgs, DbConfigArg, PolicyArgs, RemoteArgs};
+use crate::values::GoBool;
 use certkit_core::error::{Error, Result};
 use certkit_ops::record::{recorded, Issuance};
 use certkit_ops::remote;
@@ -8,6 +9,7 @@ use certkit_ops::sign::{sign, SignInputs};
 
 /// Sign a certificate signing request with a CA
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("db_config", DbConfigArg::records_issued))]
 #[command(after_help = "EXAMPLES:
   Sign an approved Kubernetes CSR read from standard input:
     kubectl get csr my-svc.my-namespace -o jsonpath='{.spec.request}' | base64 --decode | \\
@@ -38,9 +40,8 @@ pub struct Args {
     #[command(flatten)]
     pub remote: RemoteArgs,
 
-    /// Record the certificate in this certificate database (cfssl's db config JSON)
-    #[arg(long = "db-config", value_name = "FILE")]
-    pub db_config: Option<String>,
+    #[command(flatten)]
+    pub db: DbConfigArg,
 
     /// Comma-separated hosts that replace the CSR's SANs
     #[arg(long, value_name = "HOSTS")]
@@ -62,18 +63,15 @@ pub struct Args {
     pub subject: Option<std::path::PathBuf>,
 
     /// Accept a CSR signed with SHA-1 (refused by default: SHA-1 collisions are practical)
-    #[arg(long = "allow-sha1", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "allow-sha1", go_bool())]
     pub allow_sha1: bool,
 
     /// Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA's)
-    #[arg(long = "allow-beyond-ca-expiry", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "allow-beyond-ca-expiry", go_bool())]
     pub allow_beyond_ca_expiry: bool,
 
     /// Issue a certificate with an empty subject and no SAN as cfssl does (refused by default: RFC 5280 forbids it)
-    #[arg(long = "allow-empty-subject", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "allow-empty-subject", go_bool())]
     pub allow_empty_subject: bool,
 }
 
@@ -110,13 +108,10 @@ pub fn run(args: Args) -> Result<()> {
         allow_empty_subject: args.allow_empty_subject,
         objects: args.k8s.inputs(),
     })?;
-    record(args.db_config.as_deref(), report)
+    record(args.db.file(), report)
 }
 
 /// With -db-config, records the certificate before printing it.
-pub fn record(db_config: Option<&str>, issuance: Issuance) -> Result<()> {
-    emit(recorded(
-        crate::common::db_file(db_config).as_ref(),
-        issuance,
-    )?)
+pub fn record(db: Option<certkit_ops::store::DbFile>, issuance: Issuance) -> Result<()> {
+    emit(recorded(db.as_ref(), issuance)?)
 }

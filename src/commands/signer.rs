@@ -2,6 +2,7 @@
 
 use crate::common::utf8_path_buf;
 use crate::common::{CaArgs, PolicyArgs};
+use crate::values::GoBool;
 use certkit_core::error::{Error, Result};
 use certkit_core::input::duration::parse_go_duration;
 use certkit_signer::{Options, SigningSources};
@@ -42,8 +43,7 @@ pub struct Args {
     pub kubeconfig: Option<PathBuf>,
 
     /// Sign only while holding a coordination.k8s.io Lease, so that several replicas are safe
-    #[arg(long = "leader-elect", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "leader-elect", go_bool())]
     pub leader_elect: bool,
 
     /// Name of the Lease
@@ -68,18 +68,15 @@ pub struct Args {
     pub metrics_address: Option<SocketAddr>,
 
     /// Approve kubernetes.io/kubelet-serving requests from a node for its own addresses; deny the others
-    #[arg(long = "approve-kubelet-serving", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "approve-kubelet-serving", go_bool())]
     pub approve_kubelet_serving: bool,
 
     /// Approve kubernetes.io/kube-apiserver-client-kubelet requests whose requester may create certificatesigningrequests/selfnodeclient (renewal) or /nodeclient (bootstrap)
-    #[arg(long = "approve-kubelet-client", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "approve-kubelet-client", go_bool())]
     pub approve_kubelet_client: bool,
 
     /// Publish the CA as a ClusterTrustBundle per signer name when the server offers the API
-    #[arg(long = "cluster-trust-bundle", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "cluster-trust-bundle", go_bool(), default_value = "true")]
     pub cluster_trust_bundle: bool,
 
     /// How often the CA, key and config files are checked for changes (Go duration)

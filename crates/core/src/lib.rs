@@ -7,7 +7,7 @@
 //! - `input`: bounded reads of files, stdin, `env:`/`file:` values; Go-style JSON fields and durations
 //! - `request`: CSR request JSON and subject names
 //! - `keys`: key generation, signatures, key formats, encryption, PKCS#12
-//! - `csr`: PKCS#10 requests, built and verified
+//! - `csr`: PKCS#10 requests, built, verified and described in Go's shape
 //! - `policy`: signing configs, profiles, whitelists, remote settings
 //! - `issue`: the issuer, extensions, initca, selfsign, renew, batch
 //! - `chain`: certificate input, bundle, verify, certinfo, expiry
@@ -15,6 +15,7 @@
 //! - `cluster`: a kubeadm-layout cluster PKI, planned and built in memory
 //! - `report`: an operation's output and log lines, for a front end to show
 //! - `revocation`: revocation reasons, CRLs, OCSP requests and responses
+//! - `serial`: serial numbers as decimal text, both ways
 //! - `output`: cfssl's JSON output and cfssljson's file plan
 //! - `text`: input text made safe for messages (controls escaped, long values cut)
 
@@ -32,6 +33,7 @@ pub mod policy;
 pub mod report;
 pub mod request;
 pub mod revocation;
+pub mod serial;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -9,7 +9,7 @@
 //!   `.../nodeclient` (bootstrap), asked with a SubjectAccessReview as
 //!   kube-controller-manager does; otherwise it is left pending.
 
-use crate::reconcile::{Context, Error};
+use crate::context::{Context, Error};
 use certkit_core::k8s::approve::{
     kubelet_client_claim, kubelet_serving_claim, APPROVED_REASON, DENIED_REASON,
 };

@@ -10,6 +10,7 @@
 //! - `metrics`: Prometheus metrics
 
 pub mod approve;
+mod context;
 pub mod leader;
 pub mod metrics;
 pub mod reconcile;

@@ -8,70 +8,18 @@
 //! its certificate is discarded, never published: one issuance per object.
 
 use crate::approve::{self, Approver};
-use crate::metrics::Metrics;
-use crate::signing::SharedSigning;
-use crate::Options;
+use crate::context::{Context, Error};
 use certkit_core::k8s::sign::{
     check_signable, sign_object_in_place, Intermediates, ObjectOutcome, SignOptions,
 };
 use certkit_core::k8s::CsrObject;
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
-use kube::api::{Api, PostParams};
+use kube::api::PostParams;
 use kube::runtime::controller::Action;
-use kube::{Client, ResourceExt};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use kube::ResourceExt;
+use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
-
-/// What every reconcile shares.
-pub struct Context {
-    pub client: Client,
-    pub api: Api<CertificateSigningRequest>,
-    pub signer_names: Vec<String>,
-    pub approve_kubelet_serving: bool,
-    pub approve_kubelet_client: bool,
-    pub signing: SharedSigning,
-    pub metrics: Metrics,
-    /// Failed attempts per object, for the retry backoff.
-    attempts: Mutex<HashMap<String, u32>>,
-}
-
-impl Context {
-    pub fn new(client: Client, opts: &Options, signing: SharedSigning, metrics: Metrics) -> Self {
-        Context {
-            api: Api::all(client.clone()),
-            client,
-            signer_names: opts.signer_names.clone(),
-            approve_kubelet_serving: opts.approve_kubelet_serving,
-            approve_kubelet_client: opts.approve_kubelet_client,
-            signing,
-            metrics,
-            attempts: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn attempts(&self) -> std::sync::MutexGuard<'_, HashMap<String, u32>> {
-        self.attempts.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-/// Why a reconcile must be retried.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("Kubernetes API: {0}")]
-    Api(#[from] kube::Error),
-    #[error("{0}")]
-    Object(#[from] certkit_core::Error),
-    #[error("object does not serialize: {0}")]
-    Json(#[from] serde_json::Error),
-}
-
-impl Error {
-    fn is_conflict(&self) -> bool {
-        matches!(self, Error::Api(kube::Error::Api(status)) if status.code == 409)
-    }
-}
 
 pub async fn reconcile(
     csr: Arc<CertificateSigningRequest>,

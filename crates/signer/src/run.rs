@@ -1,9 +1,10 @@
 //! The service: loads the CA, connects, elects a leader, and runs the
 //! controller while it leads, until SIGTERM or SIGINT.
 
+use crate::context::Context;
 use crate::leader::{self, LeaseConfig};
 use crate::metrics::{self, Metrics};
-use crate::reconcile::{self, Context};
+use crate::reconcile;
 use crate::signing::{SharedSigning, SigningSources};
 use crate::{trust_bundle, Options};
 use certkit_core::error::{Error, Result};

@@ -1,5 +1,6 @@
 //! The flags of `sign` that only CertificateSigningRequest objects take.
 
+use crate::values::GoBool;
 use certkit_ops::sign::ObjectInputs;
 
 /// Flags for CertificateSigningRequest objects (`kubectl get csr -o json|yaml`).
@@ -15,13 +16,11 @@ pub struct SignObjectArgs {
     pub signer_name: Option<String>,
 
     /// Sign objects that have no Approved condition (Denied and Failed ones are still refused)
-    #[arg(long = "ignore-approval", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "ignore-approval", go_bool())]
     pub ignore_approval: bool,
 
     /// Print an invalid request with a Failed condition (exit 0) instead of failing
-    #[arg(long = "failed-condition", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long = "failed-condition", go_bool())]
     pub failed_condition: bool,
 }
 

@@ -5,6 +5,7 @@
 //! AIA, CRL distribution points, fingerprints, the public key.
 
 use crate::chain::certs::{colon_hex, key_kind, rfc3339, signature_name, Cert, KeyKind};
+use crate::csr::requested_extensions_skipping_malformed;
 use crate::error::{Error, Result};
 use crate::keys::{pem_encode, verify_legacy_signature};
 use crate::policy::{usage_vocabulary, Usage};
@@ -285,7 +286,7 @@ pub fn describe_csr(der: &[u8]) -> Result<Value> {
     })()
     .is_some();
     out.insert("signature_valid".into(), json!(signature_valid));
-    let exts = super::go_csr::requested_extensions(&req);
+    let exts = requested_extensions_skipping_malformed(&req);
     let sans: Vec<GeneralName> = exts
         .iter()
         .filter(|e| e.extn_id == rfc5912::ID_CE_SUBJECT_ALT_NAME)

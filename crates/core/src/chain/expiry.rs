@@ -144,7 +144,7 @@ fn scan_file(path: &Path) -> Result<Vec<CertExpiry>> {
                 issuer: to_slash_string(tbs.issuer()),
                 not_before: time(&tbs.validity().not_before)?,
                 not_after: time(&tbs.validity().not_after)?,
-                serial: crate::revocation::serial::decimal_serial(tbs.serial_number().as_bytes()),
+                serial: crate::serial::decimal_serial(tbs.serial_number().as_bytes()),
                 aki,
                 revoked: None,
             })

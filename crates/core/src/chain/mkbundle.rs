@@ -4,7 +4,7 @@
 
 use crate::chain::bundle::chain::{check_legacy_crypto, BundleOptions};
 use crate::chain::certs::Cert;
-use crate::chain::verify::profile::Role;
+use crate::chain::verify::role::Role;
 use crate::error::{Error, Result};
 use crate::input::read_input;
 use crate::report::Report;

@@ -5,7 +5,6 @@ pub mod bundle;
 pub mod certinfo;
 pub mod certs;
 pub mod expiry;
-pub mod go_csr;
 pub mod mkbundle;
 pub mod path;
 pub mod verify;

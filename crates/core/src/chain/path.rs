@@ -7,11 +7,30 @@
 //! collapses self-issued certificates that share a key). The search stops
 //! with a clear error when it exceeds its budget, so pathological inputs
 //! (cycles, many cross-signed issuers) cost milliseconds, not minutes.
+//! The order of a chain given whole (`is_partial_chain`, `leaf_first`) is
+//! here too, for the same two readers.
 
 use crate::chain::certs::Cert;
 use der::Encode;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
+
+/// Whether each certificate is signed by the next (a partial chain).
+pub fn is_partial_chain(certs: &[Cert]) -> bool {
+    !certs.is_empty() && certs.windows(2).all(|w| w[0].signed_by(&w[1]))
+}
+
+/// The input chain leaf first: reversed when given root-first (each
+/// certificate signed by the one before it), otherwise as given.
+pub fn leaf_first(certs: Vec<Cert>) -> Vec<Cert> {
+    if certs.len() > 1 && !is_partial_chain(&certs) {
+        let reversed: Vec<Cert> = certs.iter().rev().cloned().collect();
+        if is_partial_chain(&reversed) {
+            return reversed;
+        }
+    }
+    certs
+}
 
 /// How much work one search may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

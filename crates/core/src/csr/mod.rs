@@ -1,6 +1,9 @@
 //! PKCS#10 certificate signing requests: building one from a request and
 //! a key, and reading an incoming one, whose signature is checked before
-//! anything else looks at it.
+//! anything else looks at it. `go_json` describes one as cfssl's
+//! `certinfo -csr` prints it.
+
+pub mod go_json;
 
 use crate::error::{Error, Result};
 use crate::keys::{pem_encode, verify_signature, BuilderSigner, KeyPair};
@@ -253,6 +256,27 @@ impl VerifiedCsr {
         }
         Ok(None)
     }
+}
+
+/// The extensions a CSR requests, in order, as Go lists them in
+/// `Extensions`; unlike [`VerifiedCsr::requested_extensions`] a malformed
+/// request is skipped, not refused, since describing a CSR must not fail
+/// on what it describes.
+pub(crate) fn requested_extensions_skipping_malformed(req: &CertReq) -> Vec<Extension> {
+    let mut exts = Vec::new();
+    for attr in req
+        .info
+        .attributes
+        .iter()
+        .filter(|a| a.oid == rfc5912::ID_EXTENSION_REQ)
+    {
+        for value in attr.values.iter() {
+            if let Ok(list) = value.decode_as::<Vec<Extension>>() {
+                exts.extend(list);
+            }
+        }
+    }
+    exts
 }
 
 /// Whether `input` holds a PEM block: `-----BEGIN ` at the start of a

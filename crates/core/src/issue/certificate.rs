@@ -10,10 +10,10 @@ use crate::issue::extensions::{
     authority_key_id_extension, basic_constraints_extension, ext_key_usage_extension,
     key_usage_extension, subject_alt_name_extension, subject_key_id_extension,
 };
-use crate::issue::issuer::Issued;
 use crate::keys::{pem_encode, BuilderSigner, KeyPair};
 use crate::policy::Profile;
 use crate::request::San;
+use crate::serial::decimal_serial;
 use const_oid::db::rfc5912;
 use der::asn1::ObjectIdentifier;
 use der::Encode;
@@ -26,6 +26,17 @@ use x509_cert::ext::Extension;
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
+
+/// A freshly issued certificate.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub cert_pem: String,
+    pub cert_der: Vec<u8>,
+    /// The serial number in decimal, as cfssl logs it.
+    pub serial: String,
+    /// Things the caller should tell the user (dropped usages, no hosts).
+    pub warnings: Vec<String>,
+}
 
 pub(crate) struct Plan {
     pub(crate) subject: Name,
@@ -208,25 +219,4 @@ fn random_serial() -> Result<SerialNumber> {
         bytes[0] = 0x01;
     }
     Ok(SerialNumber::new(&bytes)?)
-}
-
-/// Renders big-endian unsigned bytes in decimal.
-pub fn decimal_serial(bytes: &[u8]) -> String {
-    let mut digits: Vec<u8> = vec![0];
-    for &byte in bytes {
-        let mut carry = byte as u32;
-        for d in digits.iter_mut() {
-            let v = (*d as u32) * 256 + carry;
-            *d = (v % 10) as u8;
-            carry = v / 10;
-        }
-        while carry > 0 {
-            digits.push((carry % 10) as u8);
-            carry /= 10;
-        }
-    }
-    while digits.len() > 1 && digits.last() == Some(&0) {
-        digits.pop();
-    }
-    digits.iter().rev().map(|d| (b'0' + d) as char).collect()
 }

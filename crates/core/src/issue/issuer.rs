@@ -5,7 +5,7 @@
 
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
-pub use crate::issue::certificate::decimal_serial;
+pub use crate::issue::certificate::Issued;
 use crate::issue::certificate::{issue, validity, Plan};
 use crate::keys::{key_identifier, KeyPair};
 use crate::policy::whitelist::check_single_common_name;
@@ -27,17 +27,6 @@ pub struct Issuer {
     path_len: Option<u8>,
     allow_beyond_ca_expiry: bool,
     allow_empty_subject: bool,
-}
-
-/// A freshly issued certificate.
-#[derive(Debug, Clone)]
-pub struct Issued {
-    pub cert_pem: String,
-    pub cert_der: Vec<u8>,
-    /// The serial number in decimal, as cfssl logs it.
-    pub serial: String,
-    /// Things the caller should tell the user (dropped usages, no hosts).
-    pub warnings: Vec<String>,
 }
 
 impl Issuer {

@@ -1,5 +1,6 @@
 //! Revocation: cfssl's reason names (`reason`), decimal serial numbers
-//! (`serial`), RFC 5280 CRLs (`crl`) and RFC 6960 / RFC 5019 OCSP
+//! (`serial`, re-exported from the crate root where issuing shares it),
+//! RFC 5280 CRLs (`crl`) and RFC 6960 / RFC 5019 OCSP
 //! requests and responses (`ocsp`). Everything is built with RustCrypto's
 //! x509-cert and x509-ocsp types and signed by the CA or responder key
 //! through [`crate::keys::KeyPair`] (AWS-LC); nothing here does I/O.
@@ -7,8 +8,8 @@
 pub mod crl;
 pub mod ocsp;
 pub mod reason;
-pub mod serial;
 
+pub use crate::serial;
 pub use reason::Reason;
 
 /// A fresh ECDSA CA for the unit tests.

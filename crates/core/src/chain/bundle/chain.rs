@@ -5,7 +5,10 @@
 
 use crate::chain::certs::{Cert, KeyKind};
 use crate::chain::path::{self, Budget, Outcome, Rules};
-use crate::chain::verify::profile::{self, who, Role};
+use crate::chain::verify::profile;
+// ops::ocsp_check still imports it from here; its home is chain::path.
+pub use crate::chain::path::leaf_first;
+use crate::chain::verify::role::{who, Role};
 use crate::chain::verify::{self as verify_rules, check_path, check_path_lengths};
 use crate::keys::ECDSA_WITH_SHA1;
 use const_oid::db::rfc5912;
@@ -101,7 +104,7 @@ impl Pool {
 }
 
 fn describe(cert: &Cert) -> String {
-    crate::chain::verify::profile::short_subject(cert)
+    crate::chain::verify::role::short_subject(cert)
 }
 
 /// The rules a bundle is held to beyond what `verify` checks: nothing,
@@ -266,23 +269,6 @@ impl<'a> Rules<'a> for BundleRules {
             "no chain of at most {max_len} certificates reaches a root"
         ))
     }
-}
-
-/// Whether each certificate is signed by the next (a partial chain).
-pub fn is_partial_chain(certs: &[Cert]) -> bool {
-    !certs.is_empty() && certs.windows(2).all(|w| w[0].signed_by(&w[1]))
-}
-
-/// The input chain leaf first: reversed when given root-first (each
-/// certificate signed by the one before it), otherwise as given.
-pub fn leaf_first(certs: Vec<Cert>) -> Vec<Cert> {
-    if certs.len() > 1 && !is_partial_chain(&certs) {
-        let reversed: Vec<Cert> = certs.iter().rev().cloned().collect();
-        if is_partial_chain(&reversed) {
-            return reversed;
-        }
-    }
-    certs
 }
 
 /// The earliest expiry in a chain.
@@ -481,6 +467,7 @@ mod tests {
 
     #[test]
     fn partial_chains_in_order_only() {
+        use crate::chain::path::is_partial_chain;
         let partial = load("partial-bundle.pem");
         assert!(is_partial_chain(&partial));
         let reversed = load("reverse-partial-bundle.pem");

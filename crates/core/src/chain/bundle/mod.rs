@@ -9,7 +9,8 @@ mod sources;
 pub mod ubiquity;
 
 use crate::chain::certs::{parse_all, Cert, CertInputError, KeyKind};
-use crate::chain::verify::profile::Role;
+use crate::chain::path;
+use crate::chain::verify::role::Role;
 use crate::error::{Error, Result};
 use crate::keys::KeyPair;
 use chain::{check_legacy_crypto, ChainError, Pool};
@@ -113,7 +114,7 @@ pub fn parse_input(bytes: &[u8], source: &str) -> Result<Vec<Cert>> {
             failure(codes::CERT_PARSE_FAILED, format!("{source}: {m}"))
         }
     })?;
-    Ok(chain::leaf_first(certs))
+    Ok(path::leaf_first(certs))
 }
 
 /// Parses the private key and checks it belongs to the leaf.
@@ -146,7 +147,7 @@ fn check_key(leaf: &Cert, key: Option<(&[u8], &str)>) -> Result<Option<String>> 
 /// `force`: the input itself, if each certificate is signed by the next
 /// and none has a SHA-1 signature or a weak key (unless `-allow-sha1`).
 fn forced_chain(certs: &[Cert], options: BundleOptions) -> Result<Vec<Cert>> {
-    if !chain::is_partial_chain(certs) {
+    if !path::is_partial_chain(certs) {
         return Err(failure(
             codes::VERIFY_FAILED,
             "unable to verify the certificate chain: a certificate is not signed by the next",

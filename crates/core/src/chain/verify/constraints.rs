@@ -7,7 +7,7 @@
 
 use crate::chain::certs::Cert;
 use crate::chain::verify::names::{check_dns_syntax, check_email_syntax};
-use crate::chain::verify::profile::{who, Role};
+use crate::chain::verify::role::{who, Role};
 use der::Encode;
 use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
 use x509_cert::ext::pkix::name::GeneralName;

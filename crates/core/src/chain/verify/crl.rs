@@ -4,7 +4,8 @@
 //! and must not list the certificate's serial number.
 
 use crate::chain::certs::Cert;
-use crate::chain::verify::profile::{who, whole_seconds, Role};
+use crate::chain::verify::profile::whole_seconds;
+use crate::chain::verify::role::{who, Role};
 use crate::keys::verify_signature;
 use const_oid::db::rfc5912 as oids;
 use der::{Decode, Encode};

@@ -12,16 +12,16 @@ pub mod crl;
 mod names;
 pub mod options;
 pub mod profile;
+pub mod role;
 
-use crate::chain::bundle::chain::leaf_first;
 use crate::chain::certs::{parse_all, Cert};
-use crate::chain::path::{self, Budget, Outcome, Rules};
+use crate::chain::path::{self, leaf_first, Budget, Outcome, Rules};
 use crate::error::{Error, Result};
 use crate::input::{display_path, read_input, read_pool};
 use crate::keys::{verify_legacy_signature, verify_signature, ECDSA_WITH_SHA1};
 use const_oid::db::rfc5912 as oids;
 use der::{Decode, Encode};
-use profile::{who, Role};
+use role::{who, Role};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -87,7 +87,7 @@ pub fn check_link(
         format!(
             "signature: {} does not verify under the key of {} ({e})",
             who(child, child_role),
-            profile::short_subject(issuer)
+            role::short_subject(issuer)
         )
     };
     let tbs = child

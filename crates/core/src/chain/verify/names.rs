@@ -5,7 +5,7 @@
 
 use crate::chain::certs::Cert;
 use crate::chain::verify::options::PeerName;
-use crate::chain::verify::profile::{who, Role};
+use crate::chain::verify::role::{who, Role};
 use rustls_pki_types::{CertificateDer, ServerName};
 use x509_cert::ext::pkix::name::GeneralName;
 

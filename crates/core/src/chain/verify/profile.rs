@@ -7,6 +7,7 @@
 use crate::chain::certs::{key_kind, Cert, KeyKind};
 use crate::chain::verify::names::{check_dns_syntax, check_email_syntax};
 use crate::chain::verify::options::{Options, Purpose};
+use crate::chain::verify::role::{who, Role};
 use const_oid::db::rfc5912 as oids;
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
@@ -16,34 +17,6 @@ use x509_cert::ext::pkix::{
     AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage,
     KeyUsage, KeyUsages, NameConstraints, PolicyConstraints, SubjectAltName, SubjectKeyIdentifier,
 };
-
-/// Where a certificate sits in the path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Leaf,
-    Intermediate,
-    Anchor,
-}
-
-/// How refusals name a certificate: its role and subject.
-pub fn who(cert: &Cert, role: Role) -> String {
-    let role = match role {
-        Role::Leaf => "leaf",
-        Role::Intermediate => "intermediate",
-        Role::Anchor => "root",
-    };
-    format!("{role} {}", short_subject(cert))
-}
-
-/// The subject, quoted, for messages; a hostile subject can hold
-/// thousands of attributes, so those are counted instead.
-pub fn short_subject(cert: &Cert) -> String {
-    let subject = cert.cert.tbs_certificate().subject();
-    match subject.iter().count() {
-        n if n > 16 => format!("with a {n}-attribute subject"),
-        _ => format!("{:?}", subject.to_string()),
-    }
-}
 
 /// Extensions certkit understands, and so may be critical.
 const UNDERSTOOD: [spki::ObjectIdentifier; 9] = [

@@ -4,16 +4,6 @@ use crate::request::{KeySpec, Request};
 use const_oid::db::rfc5912;
 use std::time::Duration;
 
-#[test]
-fn decimal_serial_matches_known_values() {
-    assert_eq!(decimal_serial(&[0]), "0");
-    assert_eq!(decimal_serial(&[1, 0]), "256");
-    assert_eq!(
-        decimal_serial(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
-        "18446744073709551615"
-    );
-}
-
 /// A new CA made from `req`, loaded as an issuer, with its PEM.
 fn ca_from(req: &Request) -> (Issuer, String) {
     let made = crate::issue::initca::new_ca(req).unwrap();

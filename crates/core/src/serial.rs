@@ -1,11 +1,33 @@
 //! Serial numbers as cfssl writes them: decimal strings (the database's
-//! `serial_number` column, gencrl's input) for big-endian unsigned bytes.
+//! `serial_number` column, gencrl's input, what cfssl logs and certinfo
+//! prints) for big-endian unsigned bytes. Issuing, reading certificates
+//! and revocation all use it, so it depends on none of them.
 
 use crate::error::{Error, Result};
-pub use crate::issue::certificate::decimal_serial;
 
 /// The most digits a 20-byte serial (RFC 5280's limit) can have.
 const MAX_DIGITS: usize = 49;
+
+/// Renders big-endian unsigned bytes in decimal.
+pub fn decimal_serial(bytes: &[u8]) -> String {
+    let mut digits: Vec<u8> = vec![0];
+    for &byte in bytes {
+        let mut carry = byte as u32;
+        for d in digits.iter_mut() {
+            let v = (*d as u32) * 256 + carry;
+            *d = (v % 10) as u8;
+            carry = v / 10;
+        }
+        while carry > 0 {
+            digits.push((carry % 10) as u8);
+            carry /= 10;
+        }
+    }
+    while digits.len() > 1 && digits.last() == Some(&0) {
+        digits.pop();
+    }
+    digits.iter().rev().map(|d| (b'0' + d) as char).collect()
+}
 
 /// Parses a decimal serial into big-endian bytes without leading zeros
 /// (one zero byte for 0).
@@ -45,6 +67,16 @@ pub fn parse_decimal(text: &str) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_serial_matches_known_values() {
+        assert_eq!(decimal_serial(&[0]), "0");
+        assert_eq!(decimal_serial(&[1, 0]), "256");
+        assert_eq!(
+            decimal_serial(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+            "18446744073709551615"
+        );
+    }
 
     #[test]
     fn decimal_round_trips() {

@@ -5,6 +5,8 @@
 //! numbers from Go's enums, byte strings in base64, big integers as exact
 //! JSON numbers, absent lists as `null`. Scripts read these keys.
 
+use crate::chain::certinfo::{csr_ders, describe_csr, ip_text};
+use crate::csr::requested_extensions_skipping_malformed;
 use crate::error::{Error, Result};
 use base64::Engine;
 use const_oid::db::{rfc4519, rfc5912};
@@ -118,7 +120,7 @@ fn big_number(bytes: &[u8]) -> Result<Box<RawValue>> {
     let digits = if bytes.len() > 2048 {
         "null".to_string()
     } else {
-        crate::issue::certificate::decimal_serial(bytes)
+        crate::serial::decimal_serial(bytes)
     };
     RawValue::from_string(digits).map_err(|e| Error::Encoding(e.to_string()))
 }
@@ -202,24 +204,6 @@ fn go_name(name: &Name) -> Value {
     })
 }
 
-/// The requested extensions, as Go lists them in `Extensions`.
-pub(crate) fn requested_extensions(req: &CertReq) -> Vec<Extension> {
-    let mut exts = Vec::new();
-    for attr in req
-        .info
-        .attributes
-        .iter()
-        .filter(|a| a.oid == rfc5912::ID_EXTENSION_REQ)
-    {
-        for value in attr.values.iter() {
-            if let Ok(list) = value.decode_as::<Vec<Extension>>() {
-                exts.extend(list);
-            }
-        }
-    }
-    exts
-}
-
 /// Go's (deprecated) `Attributes`: the extension request as
 /// `[[{Type, Value}]]`, where Value is the field after the OID (`true`
 /// for a critical extension, else the value's bytes in base64).
@@ -287,7 +271,7 @@ pub fn describe_csr_go(der: &[u8], certkit: Map<String, Value>) -> Result<GoCert
     let req =
         CertReq::from_der(der).map_err(|e| Error::decode("CSR", format!("invalid CSR: {e}")))?;
     let enc = |r: der::Result<Vec<u8>>| r.map_err(|e| Error::Encoding(e.to_string()));
-    let exts = requested_extensions(&req);
+    let exts = requested_extensions_skipping_malformed(&req);
     let sans: Vec<GeneralName> = exts
         .iter()
         .filter(|e| e.extn_id == rfc5912::ID_CE_SUBJECT_ALT_NAME)
@@ -300,7 +284,7 @@ pub fn describe_csr_go(der: &[u8], certkit: Map<String, Value>) -> Result<GoCert
             GeneralName::DnsName(n) => dns.push(n.to_string()),
             GeneralName::Rfc822Name(n) => emails.push(n.to_string()),
             GeneralName::UniformResourceIdentifier(u) => uris.push(go_url(u.as_str())),
-            GeneralName::IpAddress(ip) => ips.push(super::certinfo::ip_text(ip.as_bytes())),
+            GeneralName::IpAddress(ip) => ips.push(ip_text(ip.as_bytes())),
             _ => {}
         }
     }
@@ -337,10 +321,10 @@ pub fn describe_csr_go(der: &[u8], certkit: Map<String, Value>) -> Result<GoCert
 /// JSON text: an object for one CSR (what cfssl prints), an array for
 /// several.
 pub fn describe_csrs_go(input: &[u8], source: &str) -> Result<String> {
-    let items = super::certinfo::csr_ders(input, source)?
+    let items = csr_ders(input, source)?
         .iter()
         .map(|der| {
-            let certkit = match super::certinfo::describe_csr(der)? {
+            let certkit = match describe_csr(der)? {
                 Value::Object(map) => map,
                 _ => Map::new(),
             };
