@@ -44,7 +44,7 @@ impl Bundler {
     /// system roots, when absent, leave an empty root pool, as Go's. A
     /// missing `-int-dir` is cfssl's empty stash (cfssl creates it; it
     /// fetches intermediates into it, certkit fetches nothing): a warning.
-    pub fn load(files: &BundleFiles) -> Result<Bundler, String> {
+    pub fn load(files: &BundleFiles) -> Result<Bundler, certkit_core::Error> {
         let system = files.ca_bundle.is_none();
         let int_dir = files.int_dir.filter(|dir| {
             let exists = Path::new(dir).exists();
@@ -73,15 +73,14 @@ impl Bundler {
                 let loaded = Loaded::read(&Sources {
                     ca_bundle: None,
                     ..sources.clone()
-                })
-                .map_err(|e| e.to_string())?;
+                })?;
                 super::log(
                     "WARNING",
                     &format!("bundle: no system roots ({e}); give -ca-bundle"),
                 );
                 loaded
             }
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e),
         };
         for skipped in &loaded.skipped {
             super::log("WARNING", skipped);

@@ -38,6 +38,8 @@ use std::time::Duration;
 pub enum StartError {
     #[error(transparent)]
     Core(#[from] certkit_core::Error),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
     /// The `-db-config` file (its own message names it) or its database.
     #[error("{}", match source {
         StoreError::Config(message) => message.clone(),
