@@ -1,7 +1,6 @@
 //! Every key algorithm and size certkit offers generates, makes a CA,
 //! signs a leaf and verifies with openssl; openssl reads every PEM written.
 
-mod support;
 use std::path::Path;
 use support::*;
 

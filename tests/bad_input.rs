@@ -5,10 +5,9 @@
 //! working directory exactly as it was (no partial or temporary files, the
 //! old outputs untouched).
 
-mod common;
-
-use common::{certkit, snapshot, workspace, Snapshot};
 use std::path::Path;
+use support::cmd_in;
+use support::workspace::{self as common, snapshot, workspace, Snapshot};
 
 /// What a case feeds on standard input.
 enum Stdin {
@@ -205,7 +204,7 @@ fn run_case(case: &Case) -> Result<(), String> {
     let dir = workspace();
     (case.setup)(dir.path());
     let before = snapshot(dir.path());
-    let mut cmd = certkit(dir.path());
+    let mut cmd = cmd_in(dir.path());
     cmd.args(case.args);
     match &case.stdin {
         Stdin::Empty => cmd.write_stdin(Vec::new()),
@@ -336,7 +335,7 @@ fn an_exposed_key_file_is_replaced_at_0600_with_a_warning() {
     let dir = workspace();
     let key = dir.path().join("out-key.pem");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let out = certkit(dir.path())
+    let out = cmd_in(dir.path())
         .args(["json", "-bare", "out"])
         .write_stdin(common::cert_and_key_json())
         .output()

@@ -5,39 +5,21 @@ use assert_cmd::Command;
 use predicates::str::contains;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-
-fn certkit() -> Command {
-    Command::cargo_bin("certkit").unwrap()
-}
+use support::cmd;
 
 /// An ECDSA CA as ca.pem / ca-key.pem in `dir`.
 fn make_ca(dir: &Path) {
-    let out = certkit()
-        .args(["gencert", "-initca", "-"])
-        .write_stdin(r#"{"CN":"Batch CA","key":{"algo":"ecdsa","size":256}}"#)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    support::ca_in(
+        dir,
+        r#"{"CN":"Batch CA","key":{"algo":"ecdsa","size":256}}"#,
     );
-    certkit()
-        .current_dir(dir)
-        .args(["json", "-bare", "ca"])
-        .write_stdin(out.stdout)
-        .assert()
-        .success();
 }
 
 fn batch(dir: &Path, requests: &str) -> Command {
-    let mut cmd = certkit();
+    let mut cmd = cmd();
     cmd.current_dir(dir)
         .args(["batch", "-ca", "ca.pem", "-ca-key", "ca-key.pem", "-config"])
-        .arg(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures/workflow/server-signing-config.json"),
-        )
+        .arg(support::fixtures().join("workflow/server-signing-config.json"))
         .args(["-out", "out", requests]);
     cmd
 }

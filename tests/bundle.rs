@@ -18,11 +18,10 @@
 //! intermediates with the 1024-bit test root key that certkit (rightly)
 //! refuses to sign with.
 
-mod chain_support;
-
-use chain_support::{bundler_fixture as fx, certkit, ok_in, pem_count, run_in};
 use serde_json::Value;
 use std::path::Path;
+use support::certkit;
+use support::chain::{bundler_fixture as fx, ok_in, pem_count, run_in};
 
 /// Runs `certkit bundle -flavor optimal ARGS`; Ok(json) or Err(stderr).
 fn bundle(args: &[&str]) -> Result<Value, String> {

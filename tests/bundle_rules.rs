@@ -6,16 +6,15 @@
 //! (checked over the repository's bundle fixtures; limbo's cases are in
 //! tests/limbo.rs).
 
-mod chain_support;
-
 use certkit_core::chain::bundle::chain::{build_with, BundleOptions, Pool};
 use certkit_core::chain::certs::{parse_all, Cert};
 use certkit_core::chain::verify::{verify, Check, Options, Purpose};
-use chain_support::{certkit, certkit_chain, ok_in, pem_count, require_tool, run_in};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 use std::time::SystemTime;
+use support::chain::{certkit_chain, ok_in, pem_count, run_in};
+use support::{certkit, require_tool};
 
 /// `certkit bundle` of leaf.pem to root.pem through `int_bundle`.
 fn bundle_args<'a>(int_bundle: &'a str, flavor: &'a str) -> [&'a str; 9] {
@@ -32,7 +31,7 @@ fn bundle_args<'a>(int_bundle: &'a str, flavor: &'a str) -> [&'a str; 9] {
     ]
 }
 
-/// A certkit-made RSA chain (tests/chain_support) plus int-sha1.pem.
+/// A certkit-made RSA chain (support::chain) plus int-sha1.pem.
 fn chain_with_sha1_intermediate() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     certkit_chain(dir.path(), "rsa");

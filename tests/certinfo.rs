@@ -3,11 +3,10 @@
 //! SANs, usages, constraints, fingerprints, decoded CSRs, several
 //! certificates per file).
 
-mod chain_support;
-
-use chain_support::{bundler_fixture as fx, certkit, certkit_chain, ok_in, run_in};
 use serde_json::Value;
 use std::path::Path;
+use support::certkit;
+use support::chain::{bundler_fixture as fx, certkit_chain, ok_in, run_in};
 
 fn certinfo(args: &[&str], stdin: &[u8]) -> Value {
     let mut full = vec!["certinfo"];
@@ -103,7 +102,7 @@ fn certificate_details_beyond_cfssl() {
         info["public_key"],
         serde_json::json!({"algorithm": "ecdsa", "size": 256})
     );
-    let openssl = chain_support::require_tool("openssl");
+    let openssl = support::require_tool("openssl");
     let fp = ok_in(
         dir.path(),
         &openssl,

@@ -4,7 +4,6 @@
 //! Debian's cfssl 1.2.0 (and current cfssl when built); certkit must
 //! succeed where they do and write the same files.
 
-mod support;
 use support::scripts::*;
 
 const CA_CSR: &str = r#"{"CN":"Leniency CA","key":{"algo":"ecdsa","size":256}}"#;

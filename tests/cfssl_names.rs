@@ -3,7 +3,6 @@
 //! `cfssl-bundle`, `cfssl-newkey`, `mkbundle`; compared with Debian's
 //! cfssl 1.2.0 and current cfssl (when built).
 
-mod support;
 use serde_json::Value;
 use support::scripts::*;
 

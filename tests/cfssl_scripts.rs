@@ -3,7 +3,6 @@
 //! `-cn` overrides, renaming the outputs), written here, run literally
 //! through the cfssl symlinks and against cfssl 1.2.0 and current cfssl.
 
-mod support;
 use support::scripts::*;
 
 fn inputs() -> Vec<(&'static str, Vec<u8>)> {

@@ -3,36 +3,29 @@
 //! the documented exit codes. The terminal test needs `script`
 //! (util-linux) and fails without it.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-use std::path::Path;
+use support::{cmd_in, to_files};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/workflow");
 const RSA_4096: &str = r#"{"CN":"big","key":{"algo":"rsa","size":4096}}"#;
 const SPINNER_TEXT: &str = "generating an RSA-4096 key";
 
-fn certkit(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("certkit").unwrap();
-    cmd.current_dir(dir).env_remove("CFSSL_CA_PK_PASSWORD");
-    cmd
-}
-
 #[test]
 fn quiet_prints_nothing_but_keeps_errors() {
     let dir = tempfile::tempdir().unwrap();
     let req = format!("{FIXTURES}/server-csr.json");
-    certkit(dir.path())
+    cmd_in(dir.path())
         .args(["genkey", "-quiet", &req])
         .assert()
         .success()
         .stdout(predicate::str::contains("\"csr\""))
         .stderr("");
-    certkit(dir.path())
+    cmd_in(dir.path())
         .args(["-q", "genkey", &req])
         .assert()
         .success()
         .stderr("");
-    certkit(dir.path())
+    cmd_in(dir.path())
         .args(["--quiet", "genkey", "missing.json"])
         .assert()
         .code(1)
@@ -43,7 +36,7 @@ fn quiet_prints_nothing_but_keeps_errors() {
 fn no_progress_indicator_in_a_pipe() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("big.json"), RSA_4096).unwrap();
-    let out = certkit(dir.path())
+    let out = cmd_in(dir.path())
         .args(["genkey", "big.json"])
         .assert()
         .success();
@@ -92,28 +85,12 @@ fn progress_indicator_on_a_terminal() {
 fn ca_and_key_from_env_and_file_prefixes_and_colon_paths() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let ca = certkit(d)
-        .args(["initca", &format!("{FIXTURES}/ca-csr.json")])
-        .assert()
-        .success();
-    let stdout = ca.get_output().stdout.clone();
-    certkit(d)
-        .args(["json", "-bare", "my:ca"])
-        .write_stdin(stdout)
-        .assert()
-        .success();
-    let csr = certkit(d)
-        .args(["genkey", &format!("{FIXTURES}/server-csr.json")])
-        .assert()
-        .success();
-    let stdout = csr.get_output().stdout.clone();
-    certkit(d)
-        .args(["json", "-bare", "server"])
-        .write_stdin(stdout)
-        .assert()
-        .success();
+    let ca_csr = format!("{FIXTURES}/ca-csr.json");
+    to_files(d, &["initca", &ca_csr], b"", "my:ca");
+    let server_csr = format!("{FIXTURES}/server-csr.json");
+    to_files(d, &["genkey", &server_csr], b"", "server");
     // A path with a colon is just a path; file: says so explicitly.
-    certkit(d)
+    cmd_in(d)
         .args([
             "sign",
             "-ca",
@@ -126,7 +103,7 @@ fn ca_and_key_from_env_and_file_prefixes_and_colon_paths() {
         .success();
     let ca_pem = std::fs::read_to_string(d.join("my:ca.pem")).unwrap();
     let ca_key = std::fs::read_to_string(d.join("my:ca-key.pem")).unwrap();
-    certkit(d)
+    cmd_in(d)
         .env("CA_CERT", &ca_pem)
         .env("CA_KEY", &ca_key)
         .args([
@@ -140,7 +117,7 @@ fn ca_and_key_from_env_and_file_prefixes_and_colon_paths() {
         .assert()
         .success()
         .stdout(predicate::str::contains("BEGIN CERTIFICATE"));
-    certkit(d)
+    cmd_in(d)
         .args([
             "sign",
             "-ca",
@@ -161,13 +138,13 @@ fn passwords_are_never_plain_command_line_values() {
     let dir = tempfile::tempdir().unwrap();
     let req = format!("{FIXTURES}/server-csr.json");
     for flag in ["-key-password", "-password", "-ca-key-password"] {
-        certkit(dir.path())
+        cmd_in(dir.path())
             .args(["genkey", flag, "hunter2", &req])
             .assert()
             .code(2);
     }
     // A missing password file is an error naming it, not a usage error.
-    certkit(dir.path())
+    cmd_in(dir.path())
         .args(["genkey", "-key-password-file", "nope.pass", &req])
         .assert()
         .code(1)
@@ -178,11 +155,11 @@ fn passwords_are_never_plain_command_line_values() {
 fn key_format_errors_are_usage_or_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     let req = format!("{FIXTURES}/server-csr.json");
-    certkit(dir.path())
+    cmd_in(dir.path())
         .args(["genkey", "-key-format", "pem", &req])
         .assert()
         .code(2);
-    certkit(dir.path())
+    cmd_in(dir.path())
         .args(["genkey", "-key-format", "pkcs1", &req])
         .assert()
         .code(1)

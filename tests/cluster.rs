@@ -4,7 +4,6 @@
 //! `openssl verify`, an mTLS handshake with `openssl s_server`/`s_client`,
 //! and runs that fail leaving no output behind.
 
-use assert_cmd::Command;
 use predicates::str::contains;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
@@ -14,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
+use support::cmd;
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::{parse_x509_certificate, X509Certificate};
 
@@ -29,12 +29,8 @@ const ECDSA_SPEC: &str = r#"{
   "leaf_expiry": "24h"
 }"#;
 
-fn certkit() -> Command {
-    Command::cargo_bin("certkit").unwrap()
-}
-
 fn init(spec: &str, out: &Path) -> assert_cmd::assert::Assert {
-    certkit()
+    cmd()
         .args(["cluster", "init", "-config", "-", "--out"])
         .arg(out)
         .write_stdin(spec)
@@ -491,7 +487,7 @@ fn failure_halfway_leaves_no_output() {
     std::fs::write(&blocker, "x").unwrap();
     // The cfssl inputs are written after the whole PKI is staged; failing
     // there must remove the staged tree too.
-    certkit()
+    cmd()
         .args(["cluster", "init", "-config", "-", "--out"])
         .arg(&out)
         .arg("--cfssl-out")
@@ -529,7 +525,7 @@ fn existing_directory_needs_force_and_reuse_ca_keeps_the_cas() {
         "a refused run must not touch the directory"
     );
 
-    certkit()
+    cmd()
         .args(["cluster", "init", "-config", "-", "--reuse-ca", "--out"])
         .arg(&out)
         .write_stdin(ECDSA_SPEC)
@@ -546,7 +542,7 @@ fn existing_directory_needs_force_and_reuse_ca_keeps_the_cas() {
     assert_ne!(read("apiserver.crt"), leaf);
     check_chains(&out);
 
-    certkit()
+    cmd()
         .args(["cluster", "init", "-config", "-", "--force", "--out"])
         .arg(&out)
         .write_stdin(ECDSA_SPEC)
@@ -564,7 +560,7 @@ fn existing_directory_needs_force_and_reuse_ca_keeps_the_cas() {
 fn cfssl_out_makes_the_same_set_with_real_cfssl() {
     let dir = tempfile::tempdir().unwrap();
     let cfssl_dir = dir.path().join("cfssl");
-    certkit()
+    cmd()
         .args(["cluster", "init", "-config", "-", "--out"])
         .arg(dir.path().join("pki"))
         .arg("--cfssl-out")
@@ -610,7 +606,7 @@ fn cluster_renew_extends_leaves_and_keeps_keys() {
     init(ECDSA_SPEC, &out).success();
     let before = std::fs::read(out.join("apiserver.crt")).unwrap();
     let key_before = std::fs::read(out.join("apiserver.key")).unwrap();
-    certkit()
+    cmd()
         .args(["cluster", "renew", "apiserver", "--out"])
         .arg(&out)
         .assert()
@@ -629,7 +625,7 @@ fn cluster_renew_extends_leaves_and_keeps_keys() {
 
     // A new key for one leaf: the key changes, still matches, old one kept.
     let peer_key = std::fs::read(out.join("etcd/peer.key")).unwrap();
-    certkit()
+    cmd()
         .args(["cluster", "renew", "etcd/peer", "--new-key", "--out"])
         .arg(&out)
         .assert()
@@ -653,7 +649,7 @@ fn cluster_renew_extends_leaves_and_keeps_keys() {
         "the new etcd/peer key matches its certificate"
     );
     assert!(openssl_verify(&out, "etcd/ca", "etcd/peer"));
-    certkit()
+    cmd()
         .args(["cluster", "renew", "kubelet", "--out"])
         .arg(&out)
         .assert()
@@ -664,10 +660,7 @@ fn cluster_renew_extends_leaves_and_keeps_keys() {
 
 #[test]
 fn print_defaults_is_a_spec_init_accepts() {
-    let example = certkit()
-        .args(["cluster", "print-defaults"])
-        .assert()
-        .success();
+    let example = cmd().args(["cluster", "print-defaults"]).assert().success();
     let text = String::from_utf8(example.get_output().stdout.clone()).unwrap();
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(value["nodes"].as_array().unwrap().len(), 3);

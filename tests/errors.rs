@@ -1,7 +1,6 @@
 //! Bad input gives one clear error line on stderr, a non-zero exit and no
 //! partial output.
 
-mod support;
 use std::path::Path;
 use support::*;
 

@@ -2,11 +2,10 @@
 //! certkit made itself (root, intermediate with pathlen 0, leaf; ECDSA and
 //! RSA), and PKCS#7 input made by openssl.
 
-mod chain_support;
-
-use chain_support::{certkit, certkit_chain, ok_in, pem_count, require_tool};
 use serde_json::Value;
 use std::collections::BTreeSet;
+use support::chain::{certkit_chain, ok_in, pem_count};
+use support::{certkit, require_tool};
 
 fn real_cfssl() -> std::path::PathBuf {
     let p = std::path::PathBuf::from("/usr/bin/cfssl");
@@ -131,8 +130,8 @@ fn missing_intermediate_fails_like_cfssl() {
     let dir = tempfile::tempdir().unwrap();
     certkit_chain(dir.path(), "ecdsa");
     let args = ["bundle", "-cert", "leaf.pem", "-ca-bundle", "root.pem"];
-    let ours = chain_support::run_in(dir.path(), &certkit(), &args, b"");
-    let theirs = chain_support::run_in(dir.path(), &real_cfssl(), &args, b"");
+    let ours = support::chain::run_in(dir.path(), &certkit(), &args, b"");
+    let theirs = support::chain::run_in(dir.path(), &real_cfssl(), &args, b"");
     assert!(!ours.status.success() && !theirs.status.success());
     assert!(String::from_utf8_lossy(&theirs.stderr).contains("\"code\":1220"));
     assert!(String::from_utf8_lossy(&ours.stderr).contains("(cfssl error 1220)"));

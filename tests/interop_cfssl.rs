@@ -1,7 +1,6 @@
 //! Interoperability with Debian's cfssl 1.2.0 and cfssljson, both ways,
 //! and with CSRs made by `openssl req`.
 
-mod support;
 use std::path::Path;
 use support::*;
 

@@ -7,17 +7,11 @@
 //! with the same `CFSSL_CA_PK_PASSWORD`. openssl and cfssl must be
 //! installed: these tests fail without them.
 
-use assert_cmd::Command;
 use std::path::Path;
+use support::{cmd_in, to_files};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/workflow");
 const PASSWORD: &str = "correct horse battery staple";
-
-fn certkit(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("certkit").unwrap();
-    cmd.current_dir(dir).env_remove("CFSSL_CA_PK_PASSWORD");
-    cmd
-}
 
 /// Runs openssl in `dir`, panicking with its stderr when it fails.
 fn openssl(dir: &Path, args: &[&str]) -> String {
@@ -64,18 +58,7 @@ fn setup() -> tempfile::TempDir {
 
 /// `certkit genkey [flags] REQ | certkit json -bare OUT`.
 fn genkey(dir: &Path, req: &str, flags: &[&str], out: &str) -> String {
-    let json = certkit(dir)
-        .arg("genkey")
-        .args(flags)
-        .arg(req)
-        .assert()
-        .success();
-    let stdout = json.get_output().stdout.clone();
-    certkit(dir)
-        .args(["json", "-bare", out])
-        .write_stdin(stdout)
-        .assert()
-        .success();
+    to_files(dir, &[&["genkey"], flags, &[req]].concat(), b"", out);
     std::fs::read_to_string(dir.join(format!("{out}-key.pem"))).unwrap()
 }
 
@@ -108,11 +91,11 @@ fn openssl_reads_every_format_certkit_writes() {
     ];
     for (i, (req, flags, label)) in cases.iter().enumerate() {
         let out = format!("k{i}");
-        let mut cmd = certkit(d);
+        let mut cmd = cmd_in(d);
         cmd.env("KEY_PASSWORD", PASSWORD);
         let json = cmd.arg("genkey").args(*flags).arg(req).assert().success();
         let stdout = json.get_output().stdout.clone();
-        certkit(d)
+        cmd_in(d)
             .args(["json", "-bare", &out])
             .write_stdin(stdout)
             .assert()
@@ -185,7 +168,7 @@ fn key_convert_writes_der_and_pem_that_openssl_reads() {
         ),
     ];
     for (flags, openssl_flags) in conversions {
-        certkit(d)
+        cmd_in(d)
             .args(["key", "convert"])
             .args(*flags)
             .arg("rsa-key.pem")
@@ -197,7 +180,7 @@ fn key_convert_writes_der_and_pem_that_openssl_reads() {
             "{flags:?}"
         );
         // And certkit reads its own output back, whatever the encoding.
-        certkit(d)
+        cmd_in(d)
             .args([
                 "key",
                 "convert",
@@ -281,7 +264,7 @@ fn certkit_reads_what_openssl_writes() {
     let legacy = std::fs::read_to_string(d.join("genrsa-legacy.pem")).unwrap();
     assert!(legacy.contains("Proc-Type: 4,ENCRYPTED"), "{legacy}");
     for (input, original, label) in cases {
-        let out = certkit(d)
+        let out = cmd_in(d)
             .args(["key", "convert", "-key-in-password-file", "pw", input])
             .assert()
             .success();
@@ -298,7 +281,7 @@ fn certkit_reads_what_openssl_writes() {
         );
     }
     // Without the password: one clear line, exit 1.
-    certkit(d)
+    cmd_in(d)
         .args(["key", "convert", "rsa-legacy.pem"])
         .assert()
         .code(1)
@@ -313,16 +296,12 @@ fn certkit_reads_what_openssl_writes() {
 fn encrypted_ca_keys_sign() {
     let dir = setup();
     let d = dir.path();
-    let ca = certkit(d)
-        .args(["initca", &format!("{FIXTURES}/ca-csr.json")])
-        .assert()
-        .success();
-    let stdout = ca.get_output().stdout.clone();
-    certkit(d)
-        .args(["json", "-bare", "ca"])
-        .write_stdin(stdout)
-        .assert()
-        .success();
+    to_files(
+        d,
+        &["initca", &format!("{FIXTURES}/ca-csr.json")],
+        b"",
+        "ca",
+    );
     genkey(d, "ec.json", &[], "server");
     run_openssl(
         d,
@@ -334,7 +313,7 @@ fn encrypted_ca_keys_sign() {
     );
     for key in ["ca-pbes2.pem", "ca-legacy.pem"] {
         let sign = |extra: &[&str], env: Option<&str>| {
-            let mut cmd = certkit(d);
+            let mut cmd = cmd_in(d);
             if let Some(pw) = env {
                 cmd.env("CFSSL_CA_PK_PASSWORD", pw).env("CA_PW", pw);
             }
@@ -354,7 +333,7 @@ fn encrypted_ca_keys_sign() {
             .stderr(predicates::str::contains("wrong password"));
     }
     // The certificate the encrypted key signed verifies under the CA.
-    let out = certkit(d)
+    let out = cmd_in(d)
         .args([
             "sign",
             "-ca",
@@ -368,7 +347,7 @@ fn encrypted_ca_keys_sign() {
         .assert()
         .success();
     let stdout = out.get_output().stdout.clone();
-    certkit(d)
+    cmd_in(d)
         .args(["json", "-bare", "signed"])
         .write_stdin(stdout)
         .assert()
@@ -401,21 +380,8 @@ fn cfssl(dir: &Path, args: &[&str], password: Option<&str>) -> String {
 fn cfssl_and_certkit_share_ca_keys() {
     let dir = setup();
     let d = dir.path();
-    let ca = certkit(d)
-        .args([
-            "initca",
-            "-key-format",
-            "pkcs8",
-            &format!("{FIXTURES}/ca-csr.json"),
-        ])
-        .assert()
-        .success();
-    let stdout = ca.get_output().stdout.clone();
-    certkit(d)
-        .args(["json", "-bare", "ca"])
-        .write_stdin(stdout)
-        .assert()
-        .success();
+    let ca_csr = format!("{FIXTURES}/ca-csr.json");
+    to_files(d, &["initca", "-key-format", "pkcs8", &ca_csr], b"", "ca");
     let key = std::fs::read_to_string(d.join("ca-key.pem")).unwrap();
     assert!(key.starts_with("-----BEGIN PRIVATE KEY-----\n"));
     genkey(d, "ec.json", &[], "server");
@@ -446,7 +412,7 @@ fn cfssl_and_certkit_share_ca_keys() {
     ];
     let signed = cfssl(d, &args, Some(PASSWORD));
     assert!(signed.contains("BEGIN CERTIFICATE"), "{signed}");
-    certkit(d)
+    cmd_in(d)
         .env("CFSSL_CA_PK_PASSWORD", PASSWORD)
         .args(args)
         .assert()

@@ -3,16 +3,10 @@
 //! and openssl re-exports it), and Java's keytool lists the key entry
 //! with its chain. openssl and keytool must be installed.
 
-use assert_cmd::Command;
 use std::path::Path;
+use support::{cmd_in, to_files};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/workflow");
-
-fn certkit(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("certkit").unwrap();
-    cmd.current_dir(dir);
-    cmd
-}
 
 fn run(dir: &Path, program: &str, args: &[&str]) -> String {
     let out = std::process::Command::new(program)
@@ -29,21 +23,16 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn to_files(dir: &Path, args: &[&str], name: &str) {
-    let out = certkit(dir).args(args).assert().success();
-    let stdout = out.get_output().stdout.clone();
-    certkit(dir)
-        .args(["json", "-bare", name])
-        .write_stdin(stdout)
-        .assert()
-        .success();
-}
-
 /// A CA and a server certificate it signed, and the password file.
 fn pki() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    to_files(d, &["initca", &format!("{FIXTURES}/ca-csr.json")], "ca");
+    to_files(
+        d,
+        &["initca", &format!("{FIXTURES}/ca-csr.json")],
+        b"",
+        "ca",
+    );
     to_files(
         d,
         &[
@@ -54,10 +43,11 @@ fn pki() -> tempfile::TempDir {
             "ca-key.pem",
             &format!("{FIXTURES}/server-csr.json"),
         ],
+        b"",
         "server",
     );
     std::fs::write(d.join("p12.pass"), "changeit\n").unwrap();
-    certkit(d)
+    cmd_in(d)
         .args([
             "pkcs12",
             "-cert",
@@ -220,7 +210,7 @@ fn java_keytool_lists_the_key_and_its_chain() {
 fn a_key_that_does_not_match_the_certificate_is_refused() {
     let dir = pki();
     let d = dir.path();
-    certkit(d)
+    cmd_in(d)
         .args([
             "pkcs12",
             "-cert",

@@ -9,15 +9,11 @@
 //! is generated twice in the whole suite. The request-to-certificate path
 //! (`gencert`, `gencert -initca`) runs with ECDSA P-256 keys.
 
-mod certfields;
-mod pkilint;
-
-use certfields::{read, CertFields, Extra, KEY_ENCIPHERMENT};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use support::certfields::{read, CertFields, Extra, KEY_ENCIPHERMENT};
+use support::pkilint;
 use tempfile::TempDir;
-
-const CERTKIT: &str = env!("CARGO_BIN_EXE_certkit");
 
 /// One profile per kind of certificate the issue names, using only what
 /// cfssl 1.2.0 understands.
@@ -168,7 +164,7 @@ impl Lab {
         if signs && !args.contains(&"-initca") && !args.contains(&"-renewca") {
             args.insert(1, "-allow-beyond-ca-expiry");
         }
-        run(Path::new(CERTKIT), &args, self.dir.path())
+        run(&support::certkit(), &args, self.dir.path())
     }
 
     fn cfssl(&self, args: &[&str]) -> Output {
@@ -544,7 +540,7 @@ fn print_defaults_match_cfssl() {
     let dir = TempDir::new().unwrap();
     let cfssl = tool("cfssl");
     for kind in ["config", "csr", "list"] {
-        let ours = run(Path::new(CERTKIT), &["print-defaults", kind], dir.path());
+        let ours = run(&support::certkit(), &["print-defaults", kind], dir.path());
         let theirs = run(&cfssl, &["print-defaults", kind], dir.path());
         assert!(ours.status.success() && theirs.status.success(), "{kind}");
         let lines = |o: &Output| {
@@ -562,4 +558,20 @@ fn print_defaults_match_cfssl() {
             assert_eq!(ours.stdout, theirs.stdout, "print-defaults {kind} bytes");
         }
     }
+}
+
+#[test]
+fn spiffe_false_positive_is_narrow() {
+    assert!(pkilint::is_known_false_positive(
+        "    pkix.invalid_uri_syntax (ERROR): Invalid URI syntax: \"spiffe://cluster.local/ns/default/sa/web\""
+    ));
+    assert!(!pkilint::is_known_false_positive(
+        "    pkix.invalid_uri_syntax (ERROR): Invalid URI syntax: \"spiffe://Bad Domain/x\""
+    ));
+    assert!(!pkilint::is_known_false_positive(
+        "    pkix.invalid_uri_syntax (ERROR): Invalid URI syntax: \"http//x\""
+    ));
+    assert!(!pkilint::is_known_false_positive(
+        "    pkix.other (ERROR): Invalid URI syntax: \"spiffe://a/b\""
+    ));
 }

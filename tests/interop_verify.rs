@@ -4,11 +4,10 @@
 //! an issuer that is not a CA. The broken chains are made with openssl,
 //! since certkit refuses to issue them.
 
-mod chain_support;
-
-use chain_support::{certkit, ok_in, require_tool, run_in};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
+use support::chain::{ok_in, run_in};
+use support::{certkit, require_tool};
 
 /// Makes `name.pem` / `name.key` (P-256), signed by `issuer` (or self-signed).
 fn make(dir: &Path, name: &str, issuer: Option<&str>, extensions: &str) {

@@ -9,18 +9,13 @@ use serde_json::{json, Value};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use support::cmd;
 use tempfile::TempDir;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-}
-
-fn certkit() -> Command {
-    Command::cargo_bin("certkit").unwrap()
+    support::fixtures().join(name)
 }
 
 fn approved() -> Value {
@@ -38,7 +33,7 @@ fn sign(object: &Value, extra: &[&str]) -> Output {
 
 /// `certkit k8s request` for the workflow's object name.
 fn k8s_request(signer: &str) -> Command {
-    let mut cmd = certkit();
+    let mut cmd = cmd();
     cmd.args([
         "k8s",
         "request",
@@ -52,7 +47,7 @@ fn k8s_request(signer: &str) -> Command {
 
 /// `certkit sign` with the fixture CA.
 fn sign_cmd() -> Command {
-    let mut cmd = certkit();
+    let mut cmd = cmd();
     cmd.arg("sign")
         .arg("-ca")
         .arg(fixture("k8s/ca.pem"))
@@ -181,7 +176,7 @@ fn assert_round_trip(input: &Value, output: &Value, root: &Path) {
 /// Validates a manifest with the kubernetes Python client's models.
 fn assert_valid_v1_manifest(manifest: &[u8]) {
     let out = std::process::Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/validate_k8s_csr.py"))
+        .arg(support::repo().join("tests/support/validate_k8s_csr.py"))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -202,7 +197,7 @@ fn assert_valid_v1_manifest(manifest: &[u8]) {
 
 /// A base64 CSR made by `certkit genkey` from a request JSON.
 fn csr_for(request: Value) -> String {
-    let out = certkit()
+    let out = cmd()
         .arg("genkey")
         .arg("-")
         .write_stdin(request.to_string())
@@ -222,13 +217,13 @@ fn with_spec(mut object: Value, request: &str, signer: &str, usages: &[&str]) ->
 
 #[test]
 fn help_shows_the_k8s_commands_and_sign_flags() {
-    let out = certkit().arg("--help").output().unwrap();
+    let out = cmd().arg("--help").output().unwrap();
     assert!(text(&out.stdout).contains("k8s"), "{}", text(&out.stdout));
-    let out = certkit().args(["k8s", "--help"]).output().unwrap();
+    let out = cmd().args(["k8s", "--help"]).output().unwrap();
     for sub in ["request", "attach", "show"] {
         assert!(text(&out.stdout).contains(sub), "{}", text(&out.stdout));
     }
-    let out = certkit().args(["sign", "--help"]).output().unwrap();
+    let out = cmd().args(["sign", "--help"]).output().unwrap();
     for flag in [
         "--bundle",
         "--signer-name",
@@ -409,7 +404,7 @@ fn step5_attaches_a_certificate_from_the_pem_path() {
     let cert = dir.path().join("ca-signed-server.pem");
     std::fs::write(&cert, response["cert"].as_str().unwrap()).unwrap();
     let input = approved();
-    let out = certkit()
+    let out = cmd()
         .args(["k8s", "attach", "-cert"])
         .arg(&cert)
         .arg("-")
@@ -430,7 +425,7 @@ fn step5_attaches_a_certificate_from_the_pem_path() {
         "example.com/serving",
         &["server auth"],
     );
-    let out = certkit()
+    let out = cmd()
         .args(["k8s", "attach", "-cert"])
         .arg(&cert)
         .arg("-")
@@ -715,7 +710,7 @@ fn bundle_puts_the_chain_after_the_leaf() {
         r#"{"CN":"Intermediate","key":{"algo":"ecdsa","size":256}}"#,
     )
     .unwrap();
-    let out = certkit()
+    let out = cmd()
         .args(["gencert", "-ca"])
         .arg(fixture("k8s/ca.pem"))
         .arg("-ca-key")
@@ -744,7 +739,7 @@ fn bundle_puts_the_chain_after_the_leaf() {
     .unwrap();
 
     let sign_under_intermediate = |bundle: &Path| {
-        certkit()
+        cmd()
             .args([
                 "sign",
                 "-ca",
@@ -814,7 +809,7 @@ fn malformed_objects_are_refused_with_the_field() {
 fn show_decodes_request_and_certificate() {
     let signed = sign(&approved(), &[]);
     assert!(signed.status.success(), "{}", text(&signed.stderr));
-    let out = certkit()
+    let out = cmd()
         .args(["k8s", "show", "-o", "json", "-"])
         .write_stdin(signed.stdout)
         .output()
@@ -834,7 +829,7 @@ fn show_decodes_request_and_certificate() {
 
 #[test]
 fn show_describes_a_list_as_an_array() {
-    let out = certkit()
+    let out = cmd()
         .args(["k8s", "show", "-o", "json"])
         .arg(fixture("k8s/csr-list.json"))
         .output()

@@ -13,8 +13,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-mod limbo_support;
-use limbo_support::{Case, Expected};
+use support::limbo::{Case, Expected};
 
 /// Cases where certkit deliberately disagrees with limbo's expectation:
 /// one side of two contradicting cases, or a pedantic rule not taken.
@@ -59,7 +58,7 @@ fn load() -> Option<Vec<Case>> {
     flate2::read::GzDecoder::new(file)
         .read_to_string(&mut text)
         .expect("limbo.json.gz is gzip");
-    Some(limbo_support::parse(&text))
+    Some(support::limbo::parse(&text))
 }
 
 /// The certificates of PEM strings; one that does not parse refuses the

@@ -5,14 +5,11 @@
 //! `bundle` and `verify` both answer with one clear error line. Their
 //! speed is measured in benches/path_building.rs, not here.
 
-mod chain_support;
-#[path = "chain_support/self_issued.rs"]
-mod self_issued;
-
 use std::process::Command;
 
-fn certkit(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_certkit"))
+/// Runs certkit; returns its exit code and stderr.
+fn certkit_status(args: &[&str]) -> (i32, String) {
+    let out = Command::new(support::certkit())
         .args(args)
         .output()
         .unwrap();
@@ -24,15 +21,15 @@ fn certkit(args: &[&str]) -> (i32, String) {
 
 #[test]
 fn fourteen_self_issued_same_key_intermediates_fail_fast_and_clearly() {
-    chain_support::require_tool("openssl");
+    support::require_tool("openssl");
     let dir = tempfile::tempdir().unwrap();
-    let (root, ints, leaf) = self_issued::self_issued_same_key(dir.path(), 14);
+    let (root, ints, leaf) = support::self_issued::self_issued_same_key(dir.path(), 14);
     let (root, ints, leaf) = (
         root.to_str().unwrap(),
         ints.to_str().unwrap(),
         leaf.to_str().unwrap(),
     );
-    let (code, err) = certkit(&[
+    let (code, err) = certkit_status(&[
         "bundle",
         "-cert",
         leaf,
@@ -46,7 +43,7 @@ fn fourteen_self_issued_same_key_intermediates_fail_fast_and_clearly() {
         err.contains("unknown authority") && err.lines().count() == 1,
         "{err}"
     );
-    let (code, err) = certkit(&["verify", "-int-bundle", ints, "-ca-bundle", root, leaf]);
+    let (code, err) = certkit_status(&["verify", "-int-bundle", ints, "-ca-bundle", root, leaf]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("no path") || err.contains("chain:"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");

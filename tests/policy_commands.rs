@@ -4,18 +4,22 @@
 //! (name_whitelist, copy_extensions, URLs). pkilint checks every
 //! certificate issued here.
 
-mod certfields;
-mod pkilint;
-
-mod support;
-
-use certfields::read;
 use predicates::prelude::*;
 use std::path::Path;
-use support::dir::{field, Dir};
+use support::certfields::read;
+use support::pkilint;
+use support::{field, Dir};
 use tempfile::TempDir;
 
-impl Dir {
+/// What these tests add to support's Dir: their CA and leaf request,
+/// and pkilint over what they issue.
+trait CommandsDir {
+    fn with_ca() -> Dir;
+    fn lint(&self, name: &str, pem: &str, issuer: Option<&str>);
+    fn leaf_csr(&self) -> (&'static str, &'static str);
+}
+
+impl CommandsDir for Dir {
     /// A directory with an ECDSA CA (ca.pem, ca-key.pem) and a request.
     fn with_ca() -> Dir {
         let d = Dir::with_ca_from(

@@ -2,10 +2,9 @@
 //! `-allow-sha1`, and certificates outliving their CA only with
 //! `-allow-beyond-ca-expiry` (otherwise notAfter is capped at the CA's).
 
-mod common;
-
-use common::{certkit, workspace};
 use std::path::Path;
+use support::cmd_in;
+use support::workspace::workspace;
 
 fn not_after(pem: &str) -> i64 {
     let der = pem::parse(pem).unwrap().into_contents();
@@ -14,7 +13,7 @@ fn not_after(pem: &str) -> i64 {
 }
 
 fn sign(dir: &Path, extra: &[&str], csr: &str) -> (bool, String, String) {
-    let out = certkit(dir)
+    let out = cmd_in(dir)
         .args([
             "sign",
             "-ca",

@@ -2,14 +2,13 @@
 //! `openssl verify` accepts and whose subject and SANs are the request's.
 //! (Random bytes against every parser: tests/fuzz_regressions.rs.)
 
-mod common;
-
-use common::{certkit, workspace};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::path::Path;
 use std::process::Command;
+use support::cmd_in;
+use support::workspace::workspace;
 use x509_parser::extensions::GeneralName;
 use x509_parser::x509::X509Name;
 
@@ -160,7 +159,7 @@ proptest! {
     fn random_requests_give_verifiable_certificates_that_say_what_was_asked(r in request()) {
         use x509_parser::oid_registry as oids;
         let dir = workspace();
-        let out = certkit(dir.path())
+        let out = cmd_in(dir.path())
             .args(["gencert", "-ca", "ca.pem", "-ca-key", "ca-key.pem", "-"])
             .write_stdin(request_json(&r))
             .output()

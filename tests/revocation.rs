@@ -5,12 +5,9 @@
 //! its reason) and, signed live, unknown; GET carries RFC 5019's caching
 //! headers and honours If-None-Match.
 
-mod pkilint;
-mod revocation_support;
-mod support;
-
 use base64::Engine as _;
-use revocation_support::*;
+use support::pkilint;
+use support::revocation::*;
 use support::{assert_ok, sh};
 
 #[test]

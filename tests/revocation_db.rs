@@ -7,14 +7,10 @@
 //! the responses cfssl's `ocsprefresh` writes are read by certkit's
 //! `ocspdump` and `ocspserve -db-config`.
 
-mod revocation_support;
-mod serve_support;
-mod support;
-
-use revocation_support::*;
-use serve_support::postgres::Postgres;
 use std::path::Path;
-use support::{assert_ok, real_cfssl, run, sh};
+use support::postgres::Postgres;
+use support::revocation::*;
+use support::{assert_ok, free_port, real_cfssl, run, sh};
 
 /// The certificate database a test runs on.
 enum Db {

@@ -4,9 +4,9 @@
 //! on certificates issued with short and long lifetimes and with
 //! not_before/not_after in the past.
 
-use assert_cmd::Command;
 use predicates::str::contains;
 use std::path::Path;
+use support::cmd;
 use x509_parser::prelude::parse_x509_certificate;
 
 const CONFIG: &str = r#"{"signing":{"profiles":{
@@ -16,10 +16,6 @@ const CONFIG: &str = r#"{"signing":{"profiles":{
            "not_before":"2020-01-01T00:00:00Z","not_after":"2021-01-01T00:00:00Z"}
 }}}"#;
 
-fn certkit() -> Command {
-    Command::cargo_bin("certkit").unwrap()
-}
-
 fn json_field(output: &[u8], field: &str) -> String {
     let value: serde_json::Value = serde_json::from_slice(output).unwrap();
     value[field].as_str().unwrap().to_string()
@@ -27,7 +23,7 @@ fn json_field(output: &[u8], field: &str) -> String {
 
 /// A self-signed CA written as NAME.pem and NAME-key.pem.
 fn make_ca(dir: &Path, name: &str) {
-    let ca = certkit()
+    let ca = cmd()
         .args(["gencert", "-initca", "-"])
         .write_stdin(format!(
             r#"{{"CN":"{name}","key":{{"algo":"ecdsa","size":256}}}}"#
@@ -47,7 +43,7 @@ fn issue_set(dir: &Path, profiles: &[&str]) {
     std::fs::rename(dir.join("Expiry Test CA.pem"), dir.join("ca.pem")).unwrap();
     std::fs::rename(dir.join("Expiry Test CA-key.pem"), dir.join("ca-key.pem")).unwrap();
     for profile in profiles {
-        let leaf = certkit()
+        let leaf = cmd()
             .current_dir(dir)
             .args(["gencert", "-ca", "ca.pem", "-ca-key", "ca-key.pem", "-config", "config.json"])
             .args(["-profile", profile, "-"])
@@ -102,7 +98,7 @@ fn orders_by_time_left_and_fails_when_something_expires_within_the_window() {
     .concat();
     std::fs::write(dir.path().join("bundles/chain.pem"), bundle).unwrap();
 
-    let run = certkit()
+    let run = cmd()
         .args(["check-expiration", "-o", "json", "--within", "720h"])
         .arg(dir.path())
         .assert()
@@ -136,12 +132,12 @@ fn exit_status_follows_the_window() {
     let dir = tempfile::tempdir().unwrap();
     issue_set(dir.path(), &["long"]);
     let long = dir.path().join("long.pem");
-    certkit()
+    cmd()
         .args(["check-expiration", "--within", "720h"])
         .arg(&long)
         .assert()
         .success();
-    certkit()
+    cmd()
         .args(["check-expiration", "--within", "9000h"])
         .arg(&long)
         .assert()
@@ -155,7 +151,7 @@ fn exit_status_follows_the_window() {
 fn table_lists_soonest_first_and_marks_expiring_rows() {
     let dir = tempfile::tempdir().unwrap();
     issue_set(dir.path(), &["short", "long"]);
-    let run = certkit()
+    let run = cmd()
         .arg("check-expiration")
         .arg(dir.path())
         .assert()
@@ -182,21 +178,21 @@ fn table_lists_soonest_first_and_marks_expiring_rows() {
 fn bad_inputs_are_one_line_errors() {
     let dir = tempfile::tempdir().unwrap();
     issue_set(dir.path(), &[]);
-    certkit()
+    cmd()
         .arg("check-expiration")
         .arg(dir.path().join("ca-key.pem"))
         .assert()
         .failure()
         .code(1)
         .stderr(contains("ca-key.pem: no CERTIFICATE found"));
-    certkit()
+    cmd()
         .args(["check-expiration", "--within", "30d"])
         .arg(dir.path())
         .assert()
         .failure()
         .code(1)
         .stderr(contains("--within"));
-    certkit()
+    cmd()
         .arg("check-expiration")
         .arg(dir.path().join("missing"))
         .assert()
@@ -251,7 +247,7 @@ fn openssl(dir: &Path, args: &[&str]) -> std::process::Output {
 
 /// Runs `certkit renew server.pem` with the CA named `ca` and `extra` flags.
 fn renew_server(dir: &Path, ca: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
-    certkit()
+    cmd()
         .current_dir(dir)
         .args([
             "renew",
@@ -344,7 +340,7 @@ fn expired_certificate_renews_with_its_own_lifetime() {
         !dir.path().join("server.pem.bak").exists(),
         "--no-backup keeps no backup"
     );
-    certkit()
+    cmd()
         .arg("check-expiration")
         .arg(dir.path().join("server.pem"))
         .args(["--within", "1h"])

@@ -1,14 +1,13 @@
 //! Keys never reach stderr: every command run at `-loglevel 0` (debug),
 //! on success and on refusal, logs nothing of any private key involved.
 
-mod common;
-
-use common::{assert_no_key_material, certkit, workspace};
 use std::path::Path;
+use support::cmd_in;
+use support::workspace::{assert_no_key_material, workspace};
 
 /// Runs certkit in `dir` and returns (exit code, stdout, stderr).
 fn run(dir: &Path, args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
-    let out = certkit(dir)
+    let out = cmd_in(dir)
         .args(args)
         .write_stdin(stdin.to_string())
         .output()

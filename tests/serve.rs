@@ -3,11 +3,9 @@
 //! info -remote), current cfssl over mutual TLS, and cfssl 1.2.0's
 //! certdb tools reading the rows certkit wrote.
 
-mod serve_support;
-
-use serve_support::*;
 use std::path::Path;
 use std::process::Command;
+use support::serve::*;
 
 /// Runs cfssl with the CA trusted for TLS (1.2.0 has no -tls-remote-ca;
 /// Go reads SSL_CERT_FILE).

@@ -3,11 +3,10 @@
 //! bundle endpoint) and current cfssl (sign's bundle, which 1.2.0 lacks)
 //! serving the same CA and bundle files, over curl.
 
-mod serve_support;
-
 use serde_json::Value;
-use serve_support::*;
 use std::path::Path;
+use support::serve::*;
+use support::{certkit, to_files};
 
 /// In a fresh work directory: root.pem, int.pem (signed by the root; the
 /// serving CA), leaf.pem (+ key) under int, stray.pem under another root,
@@ -37,9 +36,9 @@ fn chained_pki() -> tempfile::TempDir {
         r#"{"signing":{"default":{"expiry":"8760h","usages":["signing","key encipherment","server auth"]},
 "profiles":{"int":{"expiry":"43800h","usages":["cert sign","crl sign"],"ca_constraint":{"is_ca":true,"max_path_len":0,"max_path_len_zero":true}}}}}"#,
     );
-    to_files(dir, &["gencert", "-initca", "root.json"], "root");
-    to_files(dir, &["gencert", "-initca", "root.json"], "other");
-    to_files(dir, &["genkey", "int.json"], "int");
+    to_files(dir, &["gencert", "-initca", "root.json"], b"", "root");
+    to_files(dir, &["gencert", "-initca", "root.json"], b"", "other");
+    to_files(dir, &["genkey", "int.json"], b"", "int");
     let ca = |name: &str| {
         [
             "-ca".to_string(),
@@ -57,11 +56,11 @@ fn chained_pki() -> tempfile::TempDir {
     };
     let int = args("root", &["-profile", "int", "int.csr"]);
     let int: Vec<&str> = int.iter().map(String::as_str).collect();
-    to_files(dir, &[&["sign"][..], &int].concat(), "int");
+    to_files(dir, &[&["sign"][..], &int].concat(), b"", "int");
     for (name, issuer) in [("leaf", "int"), ("stray", "other")] {
         let a = args(issuer, &["leaf.json"]);
         let a: Vec<&str> = a.iter().map(String::as_str).collect();
-        to_files(dir, &[&["gencert"][..], &a].concat(), name);
+        to_files(dir, &[&["gencert"][..], &a].concat(), b"", name);
     }
     write(
         dir,

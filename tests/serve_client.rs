@@ -2,10 +2,9 @@
 //! with `auth_remote`, `info -remote`) of Debian's `cfssl serve` 1.2.0
 //! over HTTP, of current cfssl over mutual TLS, and of `certkit serve`.
 
-mod serve_support;
-
-use serve_support::*;
 use std::path::Path;
+use support::certkit;
+use support::serve::*;
 
 fn certkit_json<S: AsRef<str>>(dir: &Path, args: &[S]) -> serde_json::Value {
     let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();

@@ -3,13 +3,12 @@
 //! PostgreSQL both issue with no serial recorded twice, their rows read
 //! by cfssl's own tools.
 
-mod serve_support;
-
-use serve_support::postgres::Postgres;
-use serve_support::*;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::certkit;
+use support::postgres::Postgres;
+use support::serve::*;
 
 /// Signs in a loop until the server stops answering (bounded by count
 /// and time); returns the serials of the certificates received.

@@ -2,11 +2,9 @@
 //! says (envelope, status, code, message, Content-Type), and where
 //! certkit is deliberately stricter, the stricter answer.
 
-mod serve_support;
-
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serve_support::*;
+use support::serve::*;
 
 /// Asserts a refusal: status, then the single error's code and message.
 fn refused(a: &Answer, status: u16, code: u64, message: &str) {

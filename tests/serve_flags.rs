@@ -3,12 +3,11 @@
 //! `ocspsign` endpoint and its signer), `-int-dir` and `-metadata` (the
 //! bundler), and `-remote` (refused with one line).
 
-mod serve_support;
-
 use serde_json::Value;
-use serve_support::*;
 use std::path::Path;
 use std::process::Command;
+use support::serve::*;
+use support::{certkit, free_port, to_files};
 
 /// workdir() plus: ocsp.pem (a delegated OCSP responder ca.pem issued),
 /// int.pem (an intermediate under ca.pem), leaf.pem under int.pem, and
@@ -39,7 +38,7 @@ fn pki() -> tempfile::TempDir {
             profile,
             "subject.json",
         ];
-        to_files(dir, &args, name);
+        to_files(dir, &args, b"", name);
     };
     gencert(
         "ca",
@@ -60,7 +59,7 @@ fn pki() -> tempfile::TempDir {
         "other.json",
         &format!(r#"{{"CN":"Other CA",{ecdsa}}}"#),
     );
-    to_files(dir, &["gencert", "-initca", "other.json"], "other");
+    to_files(dir, &["gencert", "-initca", "other.json"], b"", "other");
     tmp
 }
 

@@ -2,11 +2,10 @@
 //! file, cfssl 1.2.0's client choosing one by label, multirootca's
 //! endpoints and error shapes.
 
-mod serve_support;
-
-use serve_support::*;
 use std::os::unix::fs::symlink;
 use std::process::Command;
+use support::serve::*;
+use support::{certkit, to_files};
 
 #[test]
 fn labels_choose_the_ca_and_errors_have_multirootcas_shape() {
@@ -17,7 +16,7 @@ fn labels_choose_the_ca_and_errors_have_multirootcas_shape() {
         "ca2-csr.json",
         r#"{"CN":"Second CA","key":{"algo":"ecdsa","size":256}}"#,
     );
-    to_files(dir, &["initca", "ca2-csr.json"], "ca2");
+    to_files(dir, &["initca", "ca2-csr.json"], b"", "ca2");
     write(
         dir,
         "roots.conf",

@@ -16,7 +16,6 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
-const CERTKIT: &str = env!("CARGO_BIN_EXE_certkit");
 
 // ------------------------------------------------------------ the peer
 
@@ -88,7 +87,8 @@ impl Cluster {
     /// Runs a bash script in the work directory with kubectl and certkit
     /// on PATH and the admin kubeconfig.
     fn sh(&self, script: &str) -> Output {
-        let certkit_dir = Path::new(CERTKIT).parent().unwrap();
+        let certkit = support::certkit();
+        let certkit_dir = certkit.parent().unwrap();
         let path = format!(
             "{}:{}:{}",
             certkit_dir.display(),
@@ -209,7 +209,7 @@ impl Signer {
     fn start(cluster: &Cluster, name: &str, kubeconfig: &str, args: &[&str]) -> Signer {
         let log = cluster.work.join(format!("{name}.log"));
         let metrics = free_address();
-        let child = Command::new(CERTKIT)
+        let child = Command::new(support::certkit())
             .arg("signer")
             .args(["-ca", "ca.pem", "-ca-key", "ca-key.pem"])
             .args(["-config", "signing.json", "--kubeconfig", kubeconfig])

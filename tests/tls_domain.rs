@@ -3,7 +3,6 @@
 //! intermediate made by Debian's cfssl), compared with what cfssl 1.2.0
 //! and current cfssl print for the same server or the same files.
 
-mod support;
 use serde_json::Value;
 use std::net::TcpStream;
 use std::path::Path;

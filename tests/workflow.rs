@@ -1,7 +1,6 @@
 //! The workflow of shared/workflow.md, run literally through `cfssl` and
 //! `cfssljson` symlinks to certkit, then checked with openssl.
 
-mod support;
 use support::*;
 
 const STEP1: &str = r#"cat <<EOF | cfssl genkey - | cfssljson -bare server

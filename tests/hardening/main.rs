@@ -8,21 +8,25 @@ mod inputs;
 mod memory;
 mod names;
 
-#[path = "../support/mod.rs"]
-mod support;
-
 use std::path::Path;
-pub use support::dir::{field, Dir};
+pub use support::{field, Dir};
 
-impl Dir {
+/// What the hardening tests add to support's Dir: their CA, and `sign`
+/// with it.
+pub trait HardeningDir {
+    fn with_ca() -> Dir;
+    fn sign(&self, config: &str, extra: &[&str], csr: &str) -> (bool, String, String);
+}
+
+impl HardeningDir for Dir {
     /// A directory with an ECDSA CA (ca.pem, ca-key.pem).
-    pub fn with_ca() -> Dir {
+    fn with_ca() -> Dir {
         Dir::with_ca_from(r#"{"CN": "Hardening CA", "key": {"algo": "ecdsa", "size": 256}}"#)
     }
 
     /// Runs `sign` with the CA and the given config on `csr`; returns
     /// (success, stdout, stderr).
-    pub fn sign(&self, config: &str, extra: &[&str], csr: &str) -> (bool, String, String) {
+    fn sign(&self, config: &str, extra: &[&str], csr: &str) -> (bool, String, String) {
         self.write("config.json", config);
         let mut args = vec![
             "sign",

@@ -1,9 +1,8 @@
 //! Shared by the revocation tests: a CA with leaves and a delegated OCSP
 //! responder made by certkit, `certkit ocspserve` started on a free port
 //! (stopped by PID when dropped), and `openssl ocsp` against it.
-#![allow(dead_code)]
 
-use crate::support::{assert_ok, certkit, sh};
+use crate::{assert_ok, certkit, sh};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -14,7 +13,7 @@ use std::time::{Duration, Instant};
 /// stranger.pem (never given a status), and ocsp.pem (OCSPSigning,
 /// id-pkix-ocsp-nocheck), with `bin/cfssl` symlinked to certkit.
 pub fn make_pki(dir: &Path) {
-    crate::support::symlink_bin(dir);
+    crate::symlink_bin(dir);
     std::fs::write(
         dir.join("ca.json"),
         r#"{"CN":"Revocation Test CA","key":{"algo":"ecdsa","size":256}}"#,
@@ -116,15 +115,6 @@ pub fn start_certkit(dir: &Path, args: &[&str]) -> Responder {
         }
     };
     Responder { child, port }
-}
-
-/// A port nothing listens on right now, for servers that cannot take 0.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Starts `program ARGS` (cfssl's ocspserve on `port`) and waits, at most

@@ -1,7 +1,7 @@
 //! A throwaway PostgreSQL (scripts/peers/postgres) on 127.0.0.1 for the
 //! tests that run on both certificate databases.
 
-use super::peer_script;
+use crate::serve::peer_script;
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -1,7 +1,6 @@
 //! Shared by the security tests: a working directory holding a good CA,
 //! a CSR, bad fixtures and old outputs, and a snapshot to prove a failed
 //! run changed nothing.
-#![allow(dead_code)] // each test crate uses a different part
 
 use certkit_core::csr::{self, VerifiedCsr};
 use certkit_core::keys::{pem_encode, KeyPair};
@@ -91,14 +90,15 @@ pub fn workspace() -> tempfile::TempDir {
         br#"{"CN":"svc","hosts":["svc.example","10.0.0.1"]}"#,
         0o644,
     );
-    let config = std::fs::read(fixture("workflow/server-signing-config.json")).unwrap();
+    let config =
+        std::fs::read(crate::fixtures().join("workflow/server-signing-config.json")).unwrap();
     write(d, "config.json", &config, 0o644);
     write(d, "ca.pem", m.ca_pem.as_bytes(), 0o644);
     write(d, "ca-key.pem", m.ca_key_pem.as_bytes(), 0o600);
     write(d, "other-key.pem", m.other_key_pem.as_bytes(), 0o600);
     write(d, "server.csr", m.server_csr.as_bytes(), 0o644);
     write(d, "tampered.csr", m.tampered_csr.as_bytes(), 0o644);
-    for entry in std::fs::read_dir(fixture("bad_input")).unwrap() {
+    for entry in std::fs::read_dir(crate::fixtures().join("bad_input")).unwrap() {
         let entry = entry.unwrap();
         let name = entry.file_name().into_string().unwrap();
         let mode = if name.ends_with("-key.pem") {
@@ -128,13 +128,6 @@ pub fn ca_key_pem() -> String {
     material().ca_key_pem.clone()
 }
 
-/// A path under `fixtures/`.
-pub fn fixture(rel: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(rel)
-}
-
 /// Every file and directory under `dir`, with contents and mode.
 pub fn snapshot(dir: &Path) -> Snapshot {
     let mut out = Snapshot::new();
@@ -159,13 +152,6 @@ fn walk(root: &Path, dir: &Path, out: &mut Snapshot) {
             out.insert(rel, (std::fs::read(&path).unwrap(), mode));
         }
     }
-}
-
-/// The certkit binary, run in `dir`.
-pub fn certkit(dir: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("certkit").unwrap();
-    cmd.current_dir(dir);
-    cmd
 }
 
 /// Fails when `text` holds any base64 line of any private key file in

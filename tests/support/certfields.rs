@@ -5,8 +5,6 @@
 //! no-check, the extension list with criticality, validity length and
 //! signature algorithm.
 
-#![allow(dead_code)]
-
 use std::collections::BTreeSet;
 use x509_parser::extensions::{DistributionPointName, GeneralName, ParsedExtension};
 use x509_parser::prelude::*;

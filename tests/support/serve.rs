@@ -1,9 +1,6 @@
 //! Shared by the serve tests: a working directory with a CA, TLS and
 //! client certificates, signing configs; a `certkit serve` (or `cfssl
 //! serve`) started on a free port and killed by PID on drop; curl.
-#![allow(dead_code)] // each test crate uses a different part
-
-pub mod postgres;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -12,10 +9,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub const KEY: &str = "0123456789abcdef0123456789abcdef";
-
-pub fn certkit() -> &'static str {
-    env!("CARGO_BIN_EXE_certkit")
-}
 
 /// Debian's cfssl 1.2.0, or None with a SKIP line.
 pub fn cfssl_1_2() -> Option<PathBuf> {
@@ -34,7 +27,7 @@ pub fn cfssl_1_2() -> Option<PathBuf> {
 pub fn peer_script(name: &str) -> Option<PathBuf> {
     let dir = std::env::var_os("CERTKIT_PEER_SCRIPTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/peers"));
+        .unwrap_or_else(|| crate::repo().join("scripts/peers"));
     let p = dir.join(name);
     p.exists().then_some(p)
 }
@@ -75,13 +68,6 @@ pub fn run(dir: &Path, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> S
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Runs `certkit ARGS | certkit json -bare NAME` in `dir`.
-pub fn to_files(dir: &Path, args: &[&str], name: &str) {
-    let json = run(dir, certkit(), args);
-    write(dir, "out.json", &json);
-    run(dir, certkit(), &["json", "-bare", "-f", "out.json", name]);
-}
-
 pub fn write(dir: &Path, name: &str, contents: &str) {
     std::fs::write(dir.join(name), contents).unwrap();
 }
@@ -102,7 +88,7 @@ pub fn workdir() -> tempfile::TempDir {
         "ca-csr.json",
         r#"{"CN":"Serve Test CA","key":{"algo":"ecdsa","size":256},"names":[{"O":"certkit"}]}"#,
     );
-    to_files(dir, &["initca", "ca-csr.json"], "ca");
+    crate::to_files(dir, &["initca", "ca-csr.json"], b"", "ca");
     write(
         dir,
         "any-config.json",
@@ -121,21 +107,31 @@ pub fn workdir() -> tempfile::TempDir {
         "-config",
         "any-config.json",
     ];
-    to_files(dir, &[&["gencert"][..], &ca, &["tls.json"]].concat(), "tls");
+    crate::to_files(
+        dir,
+        &[&["gencert"][..], &ca, &["tls.json"]].concat(),
+        b"",
+        "tls",
+    );
     for cn in ["client-ok", "client-bad"] {
         write(
             dir,
             "client.json",
             &format!(r#"{{"CN":"{cn}","key":{{"algo":"ecdsa","size":256}}}}"#),
         );
-        to_files(dir, &[&["gencert"][..], &ca, &["client.json"]].concat(), cn);
+        crate::to_files(
+            dir,
+            &[&["gencert"][..], &ca, &["client.json"]].concat(),
+            b"",
+            cn,
+        );
     }
     write(
         dir,
         "req.json",
         r#"{"CN":"svc.example.com","hosts":["svc.example.com","10.0.0.1"],"key":{"algo":"ecdsa","size":256}}"#,
     );
-    to_files(dir, &["genkey", "req.json"], "svc");
+    crate::to_files(dir, &["genkey", "req.json"], b"", "svc");
     write(
         dir,
         "server-config.json",
@@ -233,7 +229,7 @@ pub struct Server {
 impl Server {
     /// `certkit serve ARGS -port 0`, waiting (bounded) for its listening line.
     pub fn certkit(dir: &Path, args: &[&str]) -> Server {
-        let mut cmd = Command::new(certkit());
+        let mut cmd = Command::new(crate::certkit());
         cmd.arg("serve").args(args).args(["-port", "0"]);
         Server::start(dir, cmd, "Now listening on ")
     }
@@ -290,7 +286,7 @@ impl Server {
 
     /// `cfssl serve` (1.2.0 or current) on 127.0.0.1 and a free port.
     pub fn cfssl(dir: &Path, cfssl: &Path, args: &[&str]) -> Server {
-        let port = free_port();
+        let port = crate::free_port();
         let mut cmd = Command::new(cfssl);
         cmd.arg("serve")
             .args(["-address", "127.0.0.1"])
@@ -360,14 +356,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// What curl saw: status, Content-Type and body.

@@ -1,26 +1,105 @@
-//! Helpers shared by the integration tests: the certkit binary, symlinks
-//! as cfssl/cfssljson, and the reference tools the interop tests call.
-#![allow(dead_code)]
+//! What the integration tests share (each binary is `tests/NAME/main.rs`):
+//! the binary under test and the "CA in a directory" most tests start
+//! from (here), working directories (`dir`, `workspace`), certificate
+//! chains (`chain`, `self_issued`), servers and databases (`serve`,
+//! `postgres`, `revocation`), scripts run against cfssl (`scripts`), and
+//! the reference checks (`certfields`, `pkilint`, `limbo`). A helper that
+//! one module alone needs stays in that module.
+//!
+//! If you're adding a helper that two test modules need, it goes here.
 
+pub mod certfields;
+pub mod chain;
 pub mod dir;
+pub mod limbo;
+pub mod pkilint;
+pub mod postgres;
+pub mod revocation;
 pub mod scripts;
+pub mod self_issued;
+pub mod serve;
+pub mod workspace;
+
+pub use dir::{field, Dir};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-/// The certkit binary under test.
+/// The certkit binary under test. Cargo builds it for the root package's
+/// integration tests and names it in `CARGO_BIN_EXE_certkit` when it runs
+/// them; a test binary run by hand finds it beside its own directory
+/// (target/debug/certkit), which is what assert_cmd falls back to.
 pub fn certkit() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_certkit"))
+    assert_cmd::cargo::cargo_bin("certkit")
+}
+
+/// certkit as a command to build on (assert_cmd, so `.assert()` and
+/// `.write_stdin()` work).
+pub fn cmd() -> assert_cmd::Command {
+    assert_cmd::Command::new(certkit())
+}
+
+/// certkit run in `dir`, without the CA key password of whoever runs
+/// the tests (CFSSL_CA_PK_PASSWORD would change what the key commands do).
+pub fn cmd_in(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = cmd();
+    cmd.current_dir(dir).env_remove("CFSSL_CA_PK_PASSWORD");
+    cmd
+}
+
+/// `certkit ARGS | certkit json -bare NAME` in `dir`, `stdin` fed to the
+/// first; both must succeed.
+pub fn to_files(dir: &Path, args: &[&str], stdin: &[u8], name: &str) {
+    let out = cmd_in(dir).args(args).write_stdin(stdin).assert().success();
+    let json = out.get_output().stdout.clone();
+    cmd_in(dir)
+        .args(["json", "-bare", name])
+        .write_stdin(json)
+        .assert()
+        .success();
+}
+
+/// The CA in a directory: `gencert -initca` of the JSON `request`, as
+/// ca.pem and ca-key.pem in `dir` (and nothing else, so a test's listing
+/// of `dir` holds only what it wrote).
+pub fn ca_in(dir: &Path, request: &str) {
+    let out = cmd_in(dir)
+        .args(["gencert", "-initca", "-"])
+        .write_stdin(request)
+        .assert()
+        .success();
+    let json = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    std::fs::write(dir.join("ca.pem"), field(&json, "cert")).unwrap();
+    std::fs::write(dir.join("ca-key.pem"), field(&json, "key")).unwrap();
+}
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    // This crate is tests/support.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The repository's fixtures directory.
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    repo().join("fixtures")
 }
 
 /// A fixture's path as a string, for command lines.
 pub fn fixture(rel: &str) -> String {
     fixtures().join(rel).to_string_lossy().into_owned()
+}
+
+/// A port nothing listens on right now, for servers that cannot take 0.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A directory holding `cfssl` and `cfssljson` symlinks to certkit, to put

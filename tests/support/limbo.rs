@@ -1,6 +1,5 @@
 //! The limbo testcase format (x509-limbo's `limbo/models.py`), read from
 //! its JSON with the fields the harness needs.
-#![allow(dead_code)]
 
 use serde_json::Value;
 
