@@ -3,7 +3,7 @@
 //! seeds) is replayed, and proptest feeds each parser random bytes and
 //! random mutations of a valid input. Passing means: no panic.
 
-#[path = "../fuzz/src/lib.rs"]
+#[path = "../../fuzz/src/lib.rs"]
 mod harness;
 
 use proptest::prelude::*;
