@@ -3,6 +3,7 @@
 //! PostgreSQL both issue with no serial recorded twice, their rows read
 //! by cfssl's own tools.
 
+use crate::recorded_serials;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

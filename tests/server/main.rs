@@ -25,3 +25,23 @@ mod revocation;
 mod revocation_db;
 // If you're testing `serve` with cfssl's own clients, it goes in here.
 mod serve;
+
+use std::path::Path;
+
+/// Serial numbers (decimal) of the unexpired certificates in the certdb
+/// that `db_json` configures (SQLite or PostgreSQL), read through
+/// certkit's own database code. Here, not in tests/support, so that only
+/// the server tests depend on the server crates.
+pub fn recorded_serials(db_json: &Path) -> Vec<String> {
+    let config = certkit_server::certdb::DbConfig::load(db_json.to_str().unwrap()).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let db = certkit_server::certdb::CertDb::open(&config).await.unwrap();
+        let rows = db.unexpired_certificates().await.unwrap();
+        db.close().await;
+        rows.into_iter().map(|r| r.serial).collect()
+    })
+}

@@ -2,6 +2,7 @@
 //! file, cfssl 1.2.0's client choosing one by label, multirootca's
 //! endpoints and error shapes.
 
+use crate::recorded_serials;
 use std::os::unix::fs::symlink;
 use std::process::Command;
 use support::serve::*;

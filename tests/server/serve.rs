@@ -3,6 +3,7 @@
 //! info -remote), current cfssl over mutual TLS, and cfssl 1.2.0's
 //! certdb tools reading the rows certkit wrote.
 
+use crate::recorded_serials;
 use std::path::Path;
 use std::process::Command;
 use support::serve::*;

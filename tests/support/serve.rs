@@ -396,21 +396,6 @@ pub fn sign_body(dir: &Path, extra: &str) -> String {
     format!(r#"{{"certificate_request":{csr}{extra}}}"#)
 }
 
-/// Serial numbers (decimal) in the SQLite certdb at `dir/certs.db`.
-pub fn recorded_serials(db_json: &Path) -> Vec<String> {
-    let config = certkit_server::certdb::DbConfig::load(db_json.to_str().unwrap()).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let db = certkit_server::certdb::CertDb::open(&config).await.unwrap();
-        let rows = db.unexpired_certificates().await.unwrap();
-        db.close().await;
-        rows.into_iter().map(|r| r.serial).collect()
-    })
-}
-
 /// The decimal serial of a PEM certificate.
 pub fn serial_of(pem_text: &str) -> String {
     let der = pem::parse(pem_text).unwrap().into_contents();
