@@ -10,7 +10,7 @@
 //! which `bundle` refuses by default as `verify` does: every certkit
 //! command line here passes `-allow-sha1`, with which certkit builds
 //! through it, as cfssl's tests expect, and reports it (status code bit 2
-//! and SHA-1 deprecation messages). tests/bundle_rules.rs has the default.
+//! and SHA-1 deprecation messages). tests/cli/bundle_rules.rs has the default.
 //!
 //! Not reproduced: the cases on the GoDaddy certificates cfssl embeds in
 //! its Go source (not in testdata), and TestForceBundle /

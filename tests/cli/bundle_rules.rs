@@ -4,7 +4,7 @@
 //! intermediate); `-allow-sha1` bundles it as cfssl does. Whatever
 //! `bundle` outputs, the `verify` library accepts for the same roots
 //! (checked over the repository's bundle fixtures; limbo's cases are in
-//! tests/limbo.rs).
+//! tests/interop/limbo.rs).
 
 use certkit_core::chain::bundle::chain::{build_with, BundleOptions, Pool};
 use certkit_core::chain::certs::{parse_all, Cert};

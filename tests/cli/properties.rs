@@ -1,6 +1,6 @@
 //! Property tests: random valid requests give certificates that
 //! `openssl verify` accepts and whose subject and SANs are the request's.
-//! (Random bytes against every parser: tests/fuzz_regressions.rs.)
+//! (Random bytes against every parser: tests/cli/fuzz_regressions.rs.)
 
 use proptest::prelude::*;
 use std::collections::BTreeSet;

@@ -2,7 +2,7 @@
 //! by `CN=Int`, and `n` self-issued `CN=Int` CA certificates sharing one
 //! key (so each verifies every other), none of them issued by the root.
 //! A naive search tries every order of the `n`; a bounded one answers
-//! "no path" at once. Shared by tests/pathological.rs and the
+//! "no path" at once. Shared by tests/hardening/pathological.rs and the
 //! path-building benchmark.
 
 use std::path::{Path, PathBuf};
