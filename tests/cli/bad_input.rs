@@ -279,7 +279,7 @@ fn a_signal_mid_write_leaves_old_files_and_no_temp_files() {
     for (signal, code) in [("TERM", 143), ("INT", 130), ("HUP", 129)] {
         let dir = workspace();
         let before = snapshot(dir.path());
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("certkit"))
+        let mut child = std::process::Command::new(support::certkit())
             .args(["json", "-bare", "out"])
             .current_dir(dir.path())
             .env("CERTKIT_TEST_PAUSE_BEFORE_RENAME", "60")

@@ -54,7 +54,8 @@ fn no_progress_indicator_in_a_pipe() {
 fn progress_indicator_on_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("big.json"), RSA_4096).unwrap();
-    let bin = env!("CARGO_BIN_EXE_certkit");
+    let bin = support::certkit();
+    let bin = bin.display();
     // `script` gives certkit a pseudo-terminal; stdout still goes to a file.
     let run = |extra: &str| {
         let out = std::process::Command::new("script")

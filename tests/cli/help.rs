@@ -46,9 +46,9 @@ fn workspace() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
-    let certkit = env!("CARGO_BIN_EXE_certkit");
+    let certkit = support::certkit();
     for name in ["certkit", "cfssl", "cfssljson"] {
-        symlink(certkit, bin.join(name)).unwrap();
+        symlink(&certkit, bin.join(name)).unwrap();
     }
     let kubectl = bin.join("kubectl");
     std::fs::write(&kubectl, FAKE_KUBECTL).unwrap();
@@ -98,7 +98,8 @@ fn workspace() -> (tempfile::TempDir, PathBuf) {
     let node = Command::new("bash")
         .args(["-o", "pipefail", "-ec"])
         .arg(format!(
-            "{certkit} genkey node-1.json | {certkit} json -bare node-1"
+            "{certkit} genkey node-1.json | {certkit} json -bare node-1",
+            certkit = certkit.display()
         ))
         .current_dir(&work)
         .output()
@@ -148,7 +149,7 @@ fn examples(help: &str) -> Vec<String> {
 }
 
 fn help_of(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_certkit"))
+    let out = Command::new(support::certkit())
         .args(args)
         .arg("--help")
         .output()
@@ -239,12 +240,7 @@ fn every_example_in_the_help_runs() {
     assert!(read("ca-signed-server.pem").starts_with("-----BEGIN CERTIFICATE-----\n"));
     assert!(work.join("server.p12").exists() && work.join("server-env.p12").exists());
     let linked = std::fs::read_link(work.join("cfssl-bin/cfssljson")).unwrap();
-    assert_eq!(
-        linked,
-        Path::new(env!("CARGO_BIN_EXE_certkit"))
-            .canonicalize()
-            .unwrap()
-    );
+    assert_eq!(linked, support::certkit().canonicalize().unwrap());
     let verify = Command::new("openssl")
         .args([
             "verify",

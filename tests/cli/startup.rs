@@ -73,7 +73,7 @@ fn nothing_but_the_known_constructors_runs_before_main() {
         eprintln!("SKIP: the .init_array check reads x86_64 Linux ELF relocations");
         return;
     }
-    let Some(found) = constructors(env!("CARGO_BIN_EXE_certkit")) else {
+    let Some(found) = constructors(support::certkit().to_str().unwrap()) else {
         eprintln!("SKIP: readelf and nm (binutils) are needed to read the binary");
         return;
     };

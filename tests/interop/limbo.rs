@@ -400,7 +400,7 @@ fn command_line(case: &Case, dir: &std::path::Path) -> Vec<String> {
 /// The binary's verdict on a case: exit 0, or its stderr.
 fn run_binary(case: &Case) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_certkit"))
+    let out = std::process::Command::new(support::certkit())
         .args(command_line(case, dir.path()))
         .output()
         .unwrap();
