@@ -5,11 +5,6 @@
 //! intermediates sharing one key (made with openssl when present). Each
 //! must end in well under 100 ms. Run with `cargo bench --bench path_building`.
 
-#[path = "../tests/limbo_support/mod.rs"]
-mod limbo_support;
-#[path = "../tests/chain_support/self_issued.rs"]
-mod self_issued;
-
 use certkit_core::chain::bundle::chain::{build, Pool};
 use certkit_core::chain::certs::{parse_all, Cert};
 use certkit_core::chain::verify::{verify, Check, Options};
@@ -17,6 +12,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::io::Read;
 use std::time::{Duration, SystemTime};
+use support::self_issued;
 
 struct Input {
     name: String,
@@ -42,7 +38,7 @@ fn limbo_inputs() -> Vec<Input> {
     flate2::read::GzDecoder::new(file)
         .read_to_string(&mut text)
         .expect("gzip");
-    limbo_support::parse(&text)
+    support::limbo::parse(&text)
         .into_iter()
         .filter(|c| c.id.starts_with("pathological::"))
         .map(|c| Input {

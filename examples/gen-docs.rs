@@ -3,7 +3,7 @@
 //!
 //!     cargo run --example gen-docs
 //!
-//! `tests/docs.rs` fails when the checked-in copies are stale.
+//! `tests/cli/help.rs` fails when the checked-in copies are stale.
 
 fn main() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));

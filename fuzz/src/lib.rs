@@ -2,7 +2,7 @@
 //! bytes to certkit and to what runs on the parser's output. A panic is a
 //! bug; an `Err` is the expected answer to bad input. The same functions
 //! replay the kept crash inputs in `fixtures/fuzz/` under `cargo test`
-//! (tests/fuzz_regressions.rs includes this file).
+//! (tests/cli/fuzz_regressions.rs includes this file).
 
 use certkit_core::csr::VerifiedCsr;
 use certkit_core::issue::issuer::{parse_certificate, Issuer};

@@ -201,7 +201,7 @@ fn two_writers_of_one_set_take_turns() {
         let writers: Vec<_> = ["a", "b"]
             .iter()
             .map(|name| {
-                std::process::Command::new(env!("CARGO_BIN_EXE_certkit"))
+                std::process::Command::new(support::certkit())
                     .current_dir(d.0.path())
                     .args(["json", "-bare", "-f", &format!("{name}.json"), "out"])
                     .spawn()
@@ -289,7 +289,7 @@ fn files_ending(dir: &Path, suffix: &str) -> Vec<String> {
 /// Starts certkit held (debug builds) after it has staged `staged`
 /// temporary files, and returns once they are all there.
 fn spawn_held(d: &Dir, args: &[&str], staged: usize) -> std::process::Child {
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_certkit"))
+    let child = std::process::Command::new(support::certkit())
         .current_dir(d.0.path())
         .args(args)
         .env("CERTKIT_TEST_PAUSE_BEFORE_RENAME", "60")
@@ -504,7 +504,7 @@ fn a_new_batch_directory_appears_whole_with_its_mode_under_umask_000() {
         .arg("-c")
         .arg("umask 000; \"$CERTKIT\" batch -ca ca.pem -ca-key ca-key.pem -config config.json -out out2 bad.json")
         .current_dir(d.0.path())
-        .env("CERTKIT", env!("CARGO_BIN_EXE_certkit"))
+        .env("CERTKIT", support::certkit())
         .output()
         .unwrap();
     assert!(!out.status.success());

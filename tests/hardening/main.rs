@@ -1,28 +1,45 @@
 //! The attacks of README "Security", each as a regression test: hostile
 //! names and extensions (`names`), interrupted, failing and racing writes
-//! (`files`), hostile inputs (`inputs`), and key material left in memory
-//! (`memory`). Each test runs the binary as a user or an attacker would.
+//! (`files`), hostile inputs (`inputs`), hostile certificate sets for path
+//! building (`pathological`), and key material left in memory (`memory`)
+//! or in logs (`secrets`). Each test runs the binary as a user or an
+//! attacker would.
 
+// If you're testing output files under faults, races or signals, it goes in here.
 mod files;
+// If you're testing a hostile or odd input (deep YAML, validity edges,
+// nameless requests), it goes in here.
 mod inputs;
+// If you're testing what a core dump of certkit holds, it goes in here.
 mod memory;
+// If you're testing a name or extension a CSR must not smuggle into a
+// certificate, it goes in here.
 mod names;
-
-#[path = "../support/mod.rs"]
-mod support;
+// If you're testing that path building stays bounded on a hostile
+// certificate set, it goes in here.
+mod pathological;
+// If you're testing that no key reaches stderr or a log, it goes in here.
+mod secrets;
 
 use std::path::Path;
-pub use support::dir::{field, Dir};
+pub use support::{field, Dir};
 
-impl Dir {
+/// What the hardening tests add to support's Dir: their CA, and `sign`
+/// with it.
+pub trait HardeningDir {
+    fn with_ca() -> Dir;
+    fn sign(&self, config: &str, extra: &[&str], csr: &str) -> (bool, String, String);
+}
+
+impl HardeningDir for Dir {
     /// A directory with an ECDSA CA (ca.pem, ca-key.pem).
-    pub fn with_ca() -> Dir {
+    fn with_ca() -> Dir {
         Dir::with_ca_from(r#"{"CN": "Hardening CA", "key": {"algo": "ecdsa", "size": 256}}"#)
     }
 
     /// Runs `sign` with the CA and the given config on `csr`; returns
     /// (success, stdout, stderr).
-    pub fn sign(&self, config: &str, extra: &[&str], csr: &str) -> (bool, String, String) {
+    fn sign(&self, config: &str, extra: &[&str], csr: &str) -> (bool, String, String) {
         self.write("config.json", config);
         let mut args = vec![
             "sign",

@@ -43,7 +43,7 @@ fn memory_at_exit(gdb: &Path, dir: &Path, args: &str, done: &str) -> Option<Vec<
         .args(["-ex", &format!("gcore {}", core.display())])
         .args(["-ex", "kill"])
         .arg("--args")
-        .arg(env!("CARGO_BIN_EXE_certkit"))
+        .arg(support::certkit())
         .output()
         .unwrap();
     let Ok(memory) = std::fs::read(&core) else {

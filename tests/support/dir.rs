@@ -18,9 +18,7 @@ impl Dir {
     pub fn with_ca_from(ca_json: &str) -> Dir {
         let d = Dir::empty();
         d.write("ca.json", ca_json);
-        let out = d.ok(&["gencert", "-initca", "ca.json"]);
-        d.write("ca.pem", &field(&out, "cert"));
-        d.write("ca-key.pem", &field(&out, "key"));
+        crate::ca_in(d.0.path(), ca_json);
         d
     }
 
@@ -38,7 +36,7 @@ impl Dir {
 
     /// certkit, run in the directory.
     pub fn command(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_certkit"));
+        let mut c = Command::new(crate::certkit());
         c.current_dir(self.0.path());
         c
     }
@@ -60,7 +58,7 @@ impl Dir {
             .arg("-c")
             .arg(line)
             .current_dir(self.0.path())
-            .env("CERTKIT", env!("CARGO_BIN_EXE_certkit"))
+            .env("CERTKIT", crate::certkit())
             .output()
             .unwrap();
         assert!(

@@ -4,7 +4,7 @@
 //! build` gives one (else a SKIP line says why).
 
 use super::{certkit, listing, require_tool};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
@@ -68,7 +68,7 @@ impl Run {
 pub fn current_cfssl() -> Option<PathBuf> {
     static BIN: OnceLock<Option<PathBuf>> = OnceLock::new();
     BIN.get_or_init(|| {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/peers/cfssl-current");
+        let script = crate::repo().join("scripts/peers/cfssl-current");
         if !script.is_file() {
             eprintln!("SKIP current cfssl: {} is not there", script.display());
             return None;

@@ -1,0 +1,93 @@
+//! Start-up stays at the process floor: before `main`, certkit runs only
+//! std's capture of argv, the C runtime's `frame_dummy` and AWS-LC's
+//! CPU-feature detection. A dependency with global constructors (C++
+//! static initialisers, `ctor`, `inventory`, a C library's
+//! `__attribute__((constructor))`) would make every command pay for it,
+//! `certkit json` included, whatever it does; this test names any such
+//! constructor that appears. (Timings are measured by bench/compare.sh.)
+
+use std::process::Command;
+
+/// What may run before main, by a part of its symbol name.
+const ALLOWED: &[&str] = &["ARGV_INIT_ARRAY", "frame_dummy", "do_library_init"];
+
+fn tool(name: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(name).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The functions `.init_array` points at, by name.
+fn constructors(bin: &str) -> Option<Vec<String>> {
+    let sections = tool("readelf", &["-SW", bin])?;
+    let (start, size) = sections.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let at = fields.iter().position(|f| *f == ".init_array")?;
+        let address = u64::from_str_radix(fields.get(at + 2)?, 16).ok()?;
+        let size = u64::from_str_radix(fields.get(at + 4)?, 16).ok()?;
+        Some((address, size))
+    })?;
+    // In a position-independent binary the entries are relocations.
+    let relocations = tool("readelf", &["-rW", bin])?;
+    let targets: Vec<u64> = relocations
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let offset = u64::from_str_radix(fields.first()?, 16).ok()?;
+            let in_array = (start..start + size).contains(&offset);
+            (in_array && fields.get(2) == Some(&"R_X86_64_RELATIVE"))
+                .then(|| u64::from_str_radix(fields.get(3)?, 16).ok())
+                .flatten()
+        })
+        .collect();
+    assert_eq!(
+        targets.len() as u64,
+        size / 8,
+        "every .init_array entry should be a relocation"
+    );
+    let symbols = tool("nm", &[bin])?;
+    Some(
+        targets
+            .iter()
+            .map(|target| {
+                symbols
+                    .lines()
+                    .find(|line| {
+                        line.split_whitespace()
+                            .next()
+                            .and_then(|a| u64::from_str_radix(a, 16).ok())
+                            == Some(*target)
+                    })
+                    .and_then(|line| line.split_whitespace().nth(2))
+                    .unwrap_or("?")
+                    .to_string()
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn nothing_but_the_known_constructors_runs_before_main() {
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        eprintln!("SKIP: the .init_array check reads x86_64 Linux ELF relocations");
+        return;
+    }
+    let Some(found) = constructors(support::certkit().to_str().unwrap()) else {
+        eprintln!("SKIP: readelf and nm (binutils) are needed to read the binary");
+        return;
+    };
+    assert!(
+        !found.is_empty(),
+        "no .init_array found: the check reads nothing"
+    );
+    let unknown: Vec<&String> = found
+        .iter()
+        .filter(|name| !ALLOWED.iter().any(|allowed| name.contains(allowed)))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "code that runs before main in every command: {unknown:?} (all: {found:?}); \
+         start-up must not pay for a dependency's static initialisation"
+    );
+}

@@ -1,0 +1,239 @@
+//! Where cfssl is merely lenient, certkit under the cfssl names accepts
+//! the same command lines and says what it ignored. Each script runs
+//! literally through `cfssl`/`cfssljson` symlinks to certkit and against
+//! Debian's cfssl 1.2.0 (and current cfssl when built); certkit must
+//! succeed where they do and write the same files.
+
+use support::scripts::*;
+
+const CA_CSR: &str = r#"{"CN":"Leniency CA","key":{"algo":"ecdsa","size":256}}"#;
+const SERVER_CSR: &str = r#"{"CN":"svc","hosts":["svc.example","10.0.0.1"]}"#;
+
+fn with_ca() -> Vec<(&'static str, Vec<u8>)> {
+    let (ca, key) = cfssl_ca(CA_CSR);
+    vec![
+        ("ca.pem", ca),
+        ("ca-key.pem", key),
+        ("ca-csr.json", CA_CSR.as_bytes().to_vec()),
+        ("server-csr.json", SERVER_CSR.as_bytes().to_vec()),
+    ]
+}
+
+#[test]
+fn cfssljson_ignores_a_trailing_dash() {
+    let files = with_ca();
+    let runs = same_outcome(
+        &files,
+        "cfssl gencert -initca ca-csr.json | cfssljson -bare newca -",
+    );
+    assert!(runs[0].files.contains(&"newca-key.pem".to_string()));
+    runs[0].assert_stderr("extra argument \"-\" ignored");
+}
+
+/// cfssl 1.2.0 ignores extra arguments on its commands; current cfssl
+/// refuses them ("only one argument is accepted") on gencert, genkey and
+/// sign. certkit runs the scripts written for 1.2.0, with a warning.
+#[test]
+fn commands_ignore_extra_positional_arguments() {
+    let files = with_ca();
+    let script = "cfssl genkey server-csr.json extra.json | cfssljson -bare server extra\n\
+         cfssl gencert -ca ca.pem -ca-key ca-key.pem server-csr.json more | cfssljson -bare leaf";
+    let runs = run_all(&files, script);
+    assert_same(&runs[0], &runs[1], script);
+    assert!(runs[0].files.contains(&"leaf.pem".to_string()));
+    if let Some(current) = runs.get(2) {
+        assert!(!current.ok(), "current cfssl now accepts extra arguments");
+    }
+}
+
+#[test]
+fn every_command_accepts_every_cfssl_flag() {
+    let files = with_ca();
+    // NixOS's Kubernetes PKI module, and flags seen on sign and gencert.
+    let runs = same_outcome(
+        &files,
+        "cfssl genkey -initca -ca=ca.pem -ca-key=ca-key.pem ca-csr.json | cfssljson -bare ca2\n\
+         cfssl genkey server-csr.json | cfssljson -bare server\n\
+         cfssl sign -ca ca.pem -ca-key ca-key.pem -cert nothing.pem server.csr | cfssljson -bare s1\n\
+         cfssl gencert -ca ca.pem -ca-key ca-key.pem -csr nothing.csr server-csr.json | cfssljson -bare s2",
+    );
+    let stderr = runs[0].stderr();
+    for ignored in [
+        "-ca=ca.pem",
+        "-ca-key=ca-key.pem",
+        "-cert nothing.pem",
+        "-csr nothing.csr",
+    ] {
+        assert!(
+            stderr.contains(&format!(
+                "{ignored} is a cfssl flag this command does not use"
+            )),
+            "no warning for {ignored}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn the_certkit_name_stays_strict() {
+    let files = with_ca();
+    let certkit = &tools()[0];
+    for script in [
+        "certkit gencert -initca ca-csr.json | certkit json -bare ca -",
+        "certkit genkey -ca ca.pem ca-csr.json",
+    ] {
+        let run = run_script(certkit, &files, script);
+        assert_eq!(run.out.status.code(), Some(2), "{script}: {}", run.stderr());
+    }
+}
+
+/// `"hosts": [""]` (cfssl's test data, CoreOS and Kubernetes guides): the
+/// empty entry is dropped with a warning, and `-hostname` still wins.
+#[test]
+fn empty_hosts_entries_are_dropped() {
+    let mut files = with_ca();
+    files.push((
+        "empty-hosts.json",
+        br#"{"CN":"etcd","hosts":[""]}"#.to_vec(),
+    ));
+    let runs = same_outcome(
+        &files,
+        "cfssl genkey empty-hosts.json | cfssljson -bare plain\n\
+         cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -hostname=etcd.example empty-hosts.json | cfssljson -bare named",
+    );
+    let ours = &runs[0];
+    ours.assert_stderr("hosts: empty entries dropped");
+    let csr = support::run(
+        ours.dir.path(),
+        &support::require_tool("openssl"),
+        &["req", "-in", "plain.csr", "-noout", "-text"],
+        None,
+    );
+    assert!(!String::from_utf8_lossy(&csr.stdout).contains("Subject Alternative Name"));
+    let text = support::x509_text(ours.dir.path(), "named.pem");
+    assert!(text.contains("DNS:etcd.example"), "{text}");
+}
+
+/// HashiCorp Nomad's TLS guide: `-profile=client` with no `-config` signs
+/// with cfssl's default profile, with a warning.
+#[test]
+fn a_profile_without_a_config_uses_the_default() {
+    let files = with_ca();
+    let runs = same_outcome(
+        &files,
+        r#"echo '{"CN":"cli"}' | cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -profile=client - | cfssljson -bare cli"#,
+    );
+    runs[0].assert_stderr("no -config given");
+    // Nomad's guide sends '{}': an empty subject with no SAN, which RFC 5280
+    // forbids. certkit refuses it in one line naming the flag that restores
+    // cfssl's behaviour (README "Migrating from cfssl").
+    let nomad = "echo '{}' | cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -profile=client - | cfssljson -bare cli";
+    let refused = run_script(&tools()[0], &files, nomad);
+    assert!(!refused.ok(), "{}", refused.stderr());
+    refused.assert_stderr("-allow-empty-subject issues it anyway");
+    let allowed = run_script(
+        &tools()[0],
+        &files,
+        &nomad.replace("gencert ", "gencert -allow-empty-subject "),
+    );
+    assert!(allowed.ok(), "{}", allowed.stderr());
+    // A profile missing from a config that has profiles stays an error.
+    let mut files = files;
+    files.push(("config.json", br#"{"signing":{"default":{"expiry":"1h","usages":["server auth"]},"profiles":{"server":{"expiry":"1h","usages":["server auth"]}}}}"#.to_vec()));
+    let run = run_script(&tools()[0], &files, "cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -config=config.json -profile=client server-csr.json");
+    assert_eq!(run.out.status.code(), Some(1), "{}", run.stderr());
+}
+
+/// A profile whose validity starts after the CA expires: capping would
+/// leave nothing, so it is issued as configured, with a warning.
+#[test]
+fn the_ca_expiry_cap_never_turns_a_valid_config_into_an_error() {
+    let short_ca = r#"{"CN":"Short CA","key":{"algo":"ecdsa","size":256},"ca":{"expiry":"2h"}}"#;
+    let (ca, key) = cfssl_ca(short_ca);
+    let at = |hours: i64| {
+        (time::OffsetDateTime::now_utc() + time::Duration::hours(hours))
+            .replace_nanosecond(0)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let config = format!(
+        r#"{{"signing":{{"default":{{"usages":["server auth"],"expiry":"720h","not_before":"{}","not_after":"{}"}}}}}}"#,
+        at(3),
+        at(24 * 30)
+    );
+    let files = vec![
+        ("ca.pem", ca),
+        ("ca-key.pem", key),
+        ("late.json", config.into_bytes()),
+        ("server-csr.json", SERVER_CSR.as_bytes().to_vec()),
+    ];
+    let runs = same_outcome(
+        &files,
+        "cfssl gencert -ca ca.pem -ca-key ca-key.pem -config late.json server-csr.json | cfssljson -bare late",
+    );
+    runs[0].assert_stderr("issued as configured");
+    let ends = |run: &Run| {
+        support::run(
+            run.dir.path(),
+            &support::require_tool("openssl"),
+            &["x509", "-in", "late.pem", "-noout", "-enddate"],
+            None,
+        )
+        .stdout
+    };
+    assert_eq!(ends(&runs[0]), ends(&runs[1]));
+}
+
+/// A pathlen-0 CSR under a pathlen-1 CA, with a profile that only sets
+/// is_ca: signed, as by cfssl, with the CSR's pathlen (cfssl checks it
+/// against the CA's, then issues without one).
+#[test]
+fn a_csr_pathlen_under_a_ca_only_profile_is_signed() {
+    let (ca, key) =
+        cfssl_ca(r#"{"CN":"Root","key":{"algo":"ecdsa","size":256},"ca":{"pathlen":1}}"#);
+    let files = vec![
+        ("ca.pem", ca),
+        ("ca-key.pem", key),
+        ("ca-only.json", br#"{"signing":{"default":{"expiry":"8760h","usages":["cert sign","crl sign"],"ca_constraint":{"is_ca":true}}}}"#.to_vec()),
+    ];
+    let runs = same_outcome(
+        &files,
+        "openssl ecparam -name prime256v1 -genkey -noout -out int-key.pem\n\
+         openssl req -new -key int-key.pem -subj /CN=Int -addext basicConstraints=critical,CA:TRUE,pathlen:0 -out int.csr\n\
+         cfssl sign -ca ca.pem -ca-key ca-key.pem -config ca-only.json int.csr | cfssljson -bare int",
+    );
+    let text = support::x509_text(runs[0].dir.path(), "int.pem");
+    assert!(text.contains("CA:TRUE, pathlen:0"), "{text}");
+}
+
+/// Config fields cfssl acts on and certkit does not (pre-issuance linting,
+/// CT submission, API request extensions, the OCSP section) are accepted
+/// with a warning naming each, never silently.
+#[test]
+fn unimplemented_config_fields_are_named() {
+    let mut files = with_ca();
+    files.push(("quiet.json", br#"{"signing":{"default":{"usages":["digital signature","server auth"],"expiry":"720h","ignored_lints":["e_sub_cert_aia_missing"],"allowed_extensions":["1.2.3.4"]}},"ocsp":{"ca_cert_file":"ca.pem"}}"#.to_vec()));
+    let runs = same_outcome(
+        &files,
+        "cfssl gencert -ca ca.pem -ca-key ca-key.pem -config quiet.json server-csr.json | cfssljson -bare q",
+    );
+    for field in ["ocsp:", "ignored_lints:", "allowed_extensions:"] {
+        runs[0].assert_stderr(field);
+    }
+    // Current cfssl would lint (and refuse lint errors); 1.2.0 ignores
+    // the field, as certkit does, with a warning.
+    files.push(("lint.json", br#"{"signing":{"default":{"usages":["digital signature","server auth"],"expiry":"720h","lint_error_level":6}}}"#.to_vec()));
+    let script = "cfssl gencert -ca ca.pem -ca-key ca-key.pem -config lint.json server-csr.json | cfssljson -bare l";
+    let tools = tools();
+    let (ours, old) = (
+        run_script(&tools[0], &files, script),
+        run_script(&tools[1], &files, script),
+    );
+    assert_same(&ours, &old, script);
+    ours.assert_stderr("lint_error_level: certificates are not linted");
+    // cfssl submits to CT logs (and waits on them); certkit does not.
+    files.push(("ct.json", br#"{"signing":{"default":{"usages":["digital signature","server auth"],"expiry":"720h","ct_log_servers":["https://ct.example/log"]}}}"#.to_vec()));
+    let ct = run_script(&tools[0], &files, "cfssl gencert -ca ca.pem -ca-key ca-key.pem -config ct.json server-csr.json | cfssljson -bare c");
+    assert!(ct.ok(), "{}", ct.stderr());
+    ct.assert_stderr("ct_log_servers: precertificates are not submitted");
+}

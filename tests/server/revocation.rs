@@ -1,0 +1,279 @@
+//! CRLs and the OCSP responder from a responses file, checked by openssl
+//! and pkilint: `gencrl` CRLs pass `openssl crl -verify` and make
+//! `openssl verify -crl_check` reject the revoked leaf; `ocspsign`
+//! responses served by `ocspserve -responses` give good, revoked (with
+//! its reason) and, signed live, unknown; GET carries RFC 5019's caching
+//! headers and honours If-None-Match.
+
+use base64::Engine as _;
+use support::pkilint;
+use support::revocation::*;
+use support::{assert_ok, sh};
+
+#[test]
+fn gencrl_is_accepted_by_openssl_and_pkilint() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    std::fs::write(
+        d.join("serials.txt"),
+        format!("{}\n\n", decimal_serial(d, "revoked.pem")),
+    )
+    .unwrap();
+    let out = sh(
+        d,
+        "certkit gencrl serials.txt ca.pem ca-key.pem 86400 | base64 -d > ca.crl
+         openssl crl -inform DER -in ca.crl -out ca-crl.pem
+         openssl crl -in ca-crl.pem -CAfile ca.pem -noout -verify
+         openssl crl -in ca-crl.pem -noout -text > crl.txt
+         cat ca.pem ca-crl.pem > trust.pem
+         openssl verify -crl_check -CAfile trust.pem good.pem
+         if openssl verify -crl_check -CAfile trust.pem revoked.pem > rejected.txt 2>&1; then
+           echo 'revoked leaf accepted' >&2; exit 1
+         fi",
+    );
+    assert_ok(&out, "gencrl and openssl");
+    let text = std::fs::read_to_string(d.join("crl.txt")).unwrap();
+    assert!(text.contains("Version 2"), "{text}");
+    assert!(text.contains("X509v3 CRL Number"), "{text}");
+    assert!(text.contains("X509v3 Authority Key Identifier"), "{text}");
+    let rejected = std::fs::read_to_string(d.join("rejected.txt")).unwrap();
+    assert!(rejected.contains("certificate revoked"), "{rejected}");
+    pkilint::lint_crl(&d.join("ca-crl.pem"));
+}
+
+#[test]
+fn gencrl_refuses_a_bad_serial_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    std::fs::write(d.join("serials.txt"), "12\n0x13\n").unwrap();
+    let out = sh(d, "certkit gencrl serials.txt ca.pem ca-key.pem");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("serials.txt:2"), "{err}");
+}
+
+/// `ocspsign` for good.pem (signed by the CA) and revoked.pem (by the
+/// delegated responder, keyCompromise) into responses.txt.
+fn sign_responses(d: &std::path::Path) {
+    let out = sh(
+        d,
+        "certkit -loglevel 3 ocspsign -ca ca.pem -responder ca.pem -responder-key ca-key.pem \
+           -cert good.pem | jq -r .ocspResponse > responses.txt
+         certkit -loglevel 3 ocspsign -ca ca.pem -responder ocsp.pem -responder-key ocsp-key.pem \
+           -cert revoked.pem -status revoked -reason keyCompromise -revoked-at 2024-01-31 \
+           | jq -r .ocspResponse >> responses.txt",
+    );
+    assert_ok(&out, "ocspsign");
+}
+
+#[test]
+fn ocspserve_from_a_responses_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    sign_responses(d);
+    for (n, line) in std::fs::read_to_string(d.join("responses.txt"))
+        .unwrap()
+        .lines()
+        .enumerate()
+    {
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(line)
+            .unwrap();
+        let path = d.join(format!("response{n}.der"));
+        std::fs::write(&path, der).unwrap();
+        pkilint::lint_ocsp_response(&path);
+    }
+
+    // As cfssl: pre-signed responses only, unauthorized for the rest.
+    let plain = start_certkit(d, &["-responses", "responses.txt"]);
+    let good = openssl_ocsp(d, plain.port, "good.pem", &["-no_nonce"]);
+    assert_status(&good, "good.pem", "good");
+    let revoked = openssl_ocsp(d, plain.port, "revoked.pem", &["-no_nonce"]);
+    assert_key_compromise(&revoked, "revoked.pem");
+    assert!(
+        revoked.contains("Revocation Time: Jan 31 00:00:00 2024 GMT"),
+        "{revoked}"
+    );
+    let stranger = openssl_ocsp(d, plain.port, "stranger.pem", &["-no_nonce"]);
+    assert!(stranger.contains("unauthorized"), "{stranger}");
+    drop(plain);
+
+    // With a responder: unknown, nonces echoed, SHA-256 CertIDs.
+    let live = start_certkit(
+        d,
+        &[&["-responses", "responses.txt"][..], &LIVE_SIGNER].concat(),
+    );
+    let stranger = openssl_ocsp(d, live.port, "stranger.pem", &[]);
+    assert_status(&stranger, "stranger.pem", "unknown");
+    assert!(stranger.contains("OCSP Nonce"), "{stranger}");
+    assert!(!stranger.contains("WARNING: no nonce"), "{stranger}");
+    let good = openssl_ocsp(d, live.port, "good.pem", &["-sha256"]);
+    assert_status(&good, "good.pem", "good");
+    assert!(good.contains("Hash Algorithm: sha256"), "{good}");
+    let revoked = openssl_ocsp(d, live.port, "revoked.pem", &[]);
+    assert_key_compromise(&revoked, "revoked.pem");
+}
+
+#[test]
+fn ocspserve_reads_a_responses_file_of_several_mib() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    sign_responses(d);
+    // A CA's file: thousands of lines, past the 1 MiB cap of other inputs.
+    let lines = std::fs::read_to_string(d.join("responses.txt")).unwrap();
+    let mut big = String::new();
+    while big.len() < 3 << 20 {
+        big.push_str(&lines);
+    }
+    std::fs::write(d.join("big.txt"), &big).unwrap();
+    let served = start_certkit(d, &["-responses", "big.txt"]);
+    let good = openssl_ocsp(d, served.port, "good.pem", &["-no_nonce"]);
+    assert_status(&good, "good.pem", "good");
+    let revoked = openssl_ocsp(d, served.port, "revoked.pem", &["-no_nonce"]);
+    assert_key_compromise(&revoked, "revoked.pem");
+    drop(served);
+
+    // A bad line near the end is refused, naming the file and the line.
+    let bad_line = big.lines().count() + 1;
+    big.push_str("bm90IGFuIE9DU1AgcmVzcG9uc2U=\n");
+    big.push_str(&lines);
+    std::fs::write(d.join("bad.txt"), &big).unwrap();
+    let out = sh(d, "certkit ocspserve -port 0 -responses bad.txt");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("bad.txt:{bad_line}")), "{err}");
+}
+
+#[test]
+fn get_requests_carry_rfc5019_caching_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    sign_responses(d);
+    let out = sh(
+        d,
+        "openssl ocsp -issuer ca.pem -cert good.pem -no_nonce -reqout req.der",
+    );
+    assert_ok(&out, "openssl ocsp -reqout");
+    let req = std::fs::read(d.join("req.der")).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&req);
+    let path: String = b64
+        .chars()
+        .map(|c| match c {
+            '+' => "%2B".to_string(),
+            '/' => "%2F".to_string(),
+            '=' => "%3D".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    let server = start_certkit(d, &["-responses", "responses.txt"]);
+    let get = format!("GET /{path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let (head, body) = http(server.port, get.as_bytes());
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(
+        head.contains("content-type: application/ocsp-response"),
+        "{head}"
+    );
+    assert!(head.contains("last-modified: "), "{head}");
+    assert!(head.contains("expires: "), "{head}");
+    let max_age: u64 = head
+        .split("max-age=")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no max-age: {head}"));
+    assert!(max_age > 0 && max_age <= 96 * 3600, "{head}");
+    assert!(
+        head.contains("public, no-transform, must-revalidate"),
+        "{head}"
+    );
+    let etag = head
+        .lines()
+        .find_map(|l| l.strip_prefix("etag: "))
+        .unwrap_or_else(|| panic!("no etag: {head}"))
+        .to_uppercase();
+    let served = std::fs::read_to_string(d.join("responses.txt")).unwrap();
+    let first = base64::engine::general_purpose::STANDARD
+        .decode(served.lines().next().unwrap())
+        .unwrap();
+    assert_eq!(body, first, "GET serves the stored response byte for byte");
+
+    let again = format!(
+        "GET /{path} HTTP/1.1\r\nHost: x\r\nIf-None-Match: {etag}\r\nConnection: close\r\n\r\n"
+    );
+    let (head, body) = http(server.port, again.as_bytes());
+    assert!(head.starts_with("http/1.1 304"), "{head}");
+    assert!(body.is_empty());
+
+    let post = [
+        format!(
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/ocsp-request\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            req.len()
+        )
+        .into_bytes(),
+        req,
+    ]
+    .concat();
+    let (head, body) = http(server.port, &post);
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert_eq!(body, first);
+
+    let junk = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc";
+    let (head, body) = http(server.port, junk.as_bytes());
+    assert!(head.starts_with("http/1.1 400"), "{head}");
+    assert_eq!(body, [0x30, 0x03, 0x0a, 0x01, 0x01], "malformedRequest");
+}
+
+#[test]
+fn verify_asks_the_ocsp_responder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    sign_responses(d);
+    let server = start_certkit(
+        d,
+        &[&["-responses", "responses.txt"][..], &LIVE_SIGNER].concat(),
+    );
+    let url = format!("http://127.0.0.1:{}", server.port);
+    let verify = |cert: &str, ocsp: &str| {
+        sh(
+            d,
+            &format!("certkit verify -ca-bundle ca.pem -purpose any {ocsp} {cert}"),
+        )
+    };
+    assert_ok(
+        &verify("good.pem", &format!("--ocsp={url}")),
+        "verify --ocsp good",
+    );
+    let revoked = verify("revoked.pem", &format!("-ocsp={url}"));
+    assert_eq!(revoked.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&revoked.stderr);
+    assert!(
+        err.contains("revoked at 2024-01-31T00:00:00Z (keyCompromise)"),
+        "{err}"
+    );
+
+    // Without a URL, the responder the certificate's AIA names.
+    let config = format!(
+        r#"{{"signing":{{"default":{{"expiry":"24h","usages":["digital signature","server auth"],"ocsp_url":"{url}"}}}}}}"#
+    );
+    std::fs::write(d.join("aia.json"), config).unwrap();
+    let out = sh(
+        d,
+        "certkit -loglevel 3 gencert -ca ca.pem -ca-key ca-key.pem -config aia.json leaf.json | certkit json -bare aia",
+    );
+    assert_ok(&out, "issuing with an OCSP URL");
+    let unknown = verify("aia.pem", "--ocsp");
+    assert_eq!(unknown.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        err.contains(&format!("OCSP ({url}): the responder does not know")),
+        "{err}"
+    );
+    assert_ok(&verify("aia.pem", ""), "verify without --ocsp");
+}

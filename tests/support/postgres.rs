@@ -1,0 +1,60 @@
+//! A throwaway PostgreSQL (scripts/peers/postgres) on 127.0.0.1 for the
+//! tests that run on both certificate databases.
+
+use crate::serve::peer_script;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// A throwaway PostgreSQL from scripts/peers/postgres, stopped on drop.
+pub struct Postgres {
+    script: PathBuf,
+    dir: tempfile::TempDir,
+    /// `postgres://…/certkit?sslmode=disable`
+    pub url: String,
+}
+
+impl Postgres {
+    /// Starts one, or prints SKIP and returns None when it cannot.
+    pub fn start() -> Option<Postgres> {
+        let Some(script) = peer_script("postgres") else {
+            eprintln!("SKIP: scripts/peers/postgres is not there");
+            return None;
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("ckpg")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let ok = Command::new(&script)
+            .arg("start")
+            .arg(dir.path())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if !ok {
+            eprintln!("SKIP: PostgreSQL could not be started");
+            return None;
+        }
+        let env = std::fs::read_to_string(dir.path().join("env")).unwrap();
+        let url = env
+            .lines()
+            .find_map(|l| l.strip_prefix("PG_URL="))
+            .unwrap()
+            .trim()
+            .to_string();
+        Some(Postgres { script, dir, url })
+    }
+
+    /// A cfssl db-config for this database.
+    pub fn db_config(&self) -> String {
+        format!(r#"{{"driver":"postgres","data_source":"{}"}}"#, self.url)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = Command::new(&self.script)
+            .arg("stop")
+            .arg(self.dir.path())
+            .status();
+    }
+}
