@@ -48,7 +48,7 @@ pub fn run(options: MultiRootOptions) -> Result<(), StartError> {
             }
             db_config = Some(db);
         }
-        crate::serve::log("INFO", &format!("loaded signer {}", root.label));
+        log::info!("loaded signer {}", root.label);
         signers.insert(root.label, Arc::new(signer));
     }
     if !options.default_label.is_empty() && !signers.contains_key(&options.default_label) {

@@ -1,4 +1,5 @@
-//! One access-log line per request on stderr (logfmt), and the
+//! One access-log line per request (logfmt fields, through the `log`
+//! crate like every other line the servers write), and the
 //! `-mutual-tls-cn` refusal, as router middleware.
 
 use super::envelope::plain;
@@ -18,7 +19,8 @@ pub async fn check_cn(request: Request, next: Next) -> Response {
     }
 }
 
-/// Writes `time=… remote=… method=… path=… status=… duration_ms=…`.
+/// Logs `msg=request remote=… method=… path=… status=… duration_ms=…`
+/// (the line's own prefix carries the time and level).
 pub async fn log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let remote = request
@@ -29,11 +31,8 @@ pub async fn log(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let response = next.run(request).await;
-    let now = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    eprintln!(
-        "time={now} level=info msg=request remote={remote} method={method} path={path:?} status={} duration_ms={:.3}",
+    log::info!(
+        "msg=request remote={remote} method={method} path={path:?} status={} duration_ms={:.3}",
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );

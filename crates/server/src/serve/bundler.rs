@@ -49,10 +49,7 @@ impl Bundler {
         let int_dir = files.int_dir.filter(|dir| {
             let exists = Path::new(dir).exists();
             if !exists {
-                super::log(
-                    "WARNING",
-                    &format!("-int-dir {dir}: no such directory; no intermediates read from it"),
-                );
+                log::warn!("-int-dir {dir}: no such directory; no intermediates read from it");
             }
             exists
         });
@@ -74,25 +71,19 @@ impl Bundler {
                     ca_bundle: None,
                     ..sources.clone()
                 })?;
-                super::log(
-                    "WARNING",
-                    &format!("bundle: no system roots ({e}); give -ca-bundle"),
-                );
+                log::warn!("bundle: no system roots ({e}); give -ca-bundle");
                 loaded
             }
             Err(e) => return Err(e),
         };
         for skipped in &loaded.skipped {
-            super::log("WARNING", skipped);
+            log::warn!("{}", skipped);
         }
-        super::log(
-            "INFO",
-            &format!(
-                "bundler ready: {} roots, {} intermediates, {} platforms",
-                loaded.pools.roots.len(),
-                loaded.pools.intermediates.len(),
-                loaded.platforms.len()
-            ),
+        log::info!(
+            "bundler ready: {} roots, {} intermediates, {} platforms",
+            loaded.pools.roots.len(),
+            loaded.pools.intermediates.len(),
+            loaded.platforms.len()
         );
         Ok(Bundler {
             sources,

@@ -121,21 +121,10 @@ impl Default for ServeOptions {
     }
 }
 
-/// cfssl's log line format on stderr.
-pub fn log(level: &str, message: &str) {
-    let now = time::OffsetDateTime::now_utc();
-    let stamp = now
-        .format(time::macros::format_description!(
-            "[year]/[month]/[day] [hour]:[minute]:[second]"
-        ))
-        .unwrap_or_default();
-    eprintln!("{stamp} [{level}] {message}");
-}
-
 fn log_notes(report: &Report) {
     for note in &report.notes {
         if let Note::Warning(w) = note {
-            log("WARNING", w);
+            log::warn!("{}", w);
         }
     }
 }
@@ -161,7 +150,7 @@ fn remote_signer(connect: ConnectRemote, config: Option<&str>) -> Result<Signer,
     let config = load::config(config.map(Path::new), &mut report)?;
     log_notes(&report);
     let remote = connect(&config)?;
-    log("INFO", &format!("signing forwarded to {}", remote.name()));
+    log::info!("signing forwarded to {}", remote.name());
     Signer::new("", Backend::Remote(remote), config, String::new())
         .map_err(|e| StartError::Options(e.to_string()))
 }
@@ -173,9 +162,8 @@ fn remote_signer(connect: ConnectRemote, config: Option<&str>) -> Result<Signer,
 /// ca-key.pem`).
 fn ocsp_responder(options: &ServeOptions) -> Result<Option<Responder>, StartError> {
     if options.responder.is_none() && options.responder_key.is_none() {
-        log(
-            "INFO",
-            "ocspsign is disabled: give -responder and -responder-key to sign OCSP responses",
+        log::info!(
+            "ocspsign is disabled: give -responder and -responder-key to sign OCSP responses"
         );
         return Ok(None);
     }
@@ -199,10 +187,7 @@ pub fn run(mut options: ServeOptions) -> Result<(), StartError> {
     let mut signers = BTreeMap::new();
     if let Some(remote) = options.remote.take() {
         if options.ca_key.is_some() {
-            log(
-                "WARNING",
-                "-remote: -ca-key signs nothing here (sign, authsign, newcert and info go to the remote; crl is refused)",
-            );
+            log::warn!("-remote: -ca-key signs nothing here (sign, authsign, newcert and info go to the remote; crl is refused)");
         }
         signers.insert(
             String::new(),
@@ -219,10 +204,7 @@ pub fn run(mut options: ServeOptions) -> Result<(), StartError> {
             Arc::new(load_signer("", ca, options.config.as_deref())?),
         );
     } else {
-        log(
-            "WARNING",
-            "no -ca and -ca-key: the signing endpoints are disabled",
-        );
+        log::warn!("no -ca and -ca-key: the signing endpoints are disabled");
     }
     runtime.block_on(serve(options, Personality::Serve, signers, String::new()))
 }
@@ -257,13 +239,10 @@ pub async fn serve(
     };
     if let Some(bundler) = bundler.as_ref().filter(|b| b.for_signing) {
         for signer in signers.values().filter(|s| !bundler.covers(&s.ca_pem)) {
-            log(
-                "WARNING",
-                &format!(
+            log::warn!(
                     "{}the CA certificate does not chain to a root of -ca-bundle: sign requests with \"bundle\": true will fail",
                     if signer.label.is_empty() { String::new() } else { format!("{}: ", signer.label) }
-                ),
-            );
+                );
         }
     }
     let state = Arc::new(AppState {
@@ -304,7 +283,7 @@ pub async fn serve(
         .local_addr()
         .map_err(|e| StartError::Options(e.to_string()))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
-    log("INFO", &format!("Now listening on {scheme}://{bound}"));
+    log::info!("Now listening on {scheme}://{bound}");
     listen::Listener {
         listener,
         tls,
@@ -320,6 +299,6 @@ pub async fn serve(
     if let Some(db) = db {
         db.close().await;
     }
-    log("INFO", "shut down");
+    log::info!("shut down");
     Ok(())
 }
