@@ -2,7 +2,7 @@
 
 use crate::common::{emit, CaArgs, DbConfigArg, PolicyArgs, RemoteArgs};
 use crate::values::GoBool;
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Result, UsageError};
 use certkit_core::ops::sign::{sign, SignInputs};
 use certkit_server::client::ops as remote;
 
@@ -81,7 +81,7 @@ pub fn run(args: Args) -> Result<()> {
         None => (args.csr, args.subject),
     };
     let csr_path = csr_path.ok_or_else(|| {
-        Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into())
+        UsageError::missing("no CSR given (a file, - for standard input, or -csr FILE)")
     })?;
     if args.remote.applies(&args.policy)? {
         return emit(remote::sign(
