@@ -3,7 +3,7 @@
 
 use crate::log;
 use crate::values::GoBool;
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Error, Result, UsageError};
 use certkit_core::issue::issuer::Issuer;
 use certkit_core::policy::SigningConfig;
 use certkit_core::report::{Note, Report};
@@ -327,7 +327,7 @@ impl ResponderArgs {
     /// `-interval` as a duration.
     pub fn interval(&self) -> Result<std::time::Duration> {
         certkit_core::input::duration::parse_go_duration(&self.interval)
-            .map_err(|e| Error::Refused(format!("-interval: {e}")))
+            .map_err(|e| UsageError::bad_value("-interval", e))
     }
 
     pub fn source(&self) -> certkit_ops::revocation::ResponderSource<'_> {
@@ -388,10 +388,10 @@ impl LegacyChainArgs {
 /// refused, naming the flag.
 pub fn utf8_path<'a>(path: &'a Path, flag: &str) -> Result<&'a str> {
     path.to_str().ok_or_else(|| {
-        Error::Refused(format!(
-            "{flag} {}: this command takes UTF-8 paths only",
-            certkit_core::input::display_path(path)
-        ))
+        UsageError::bad_value(
+            format!("{flag} {}", certkit_core::input::display_path(path)),
+            "this command takes UTF-8 paths only",
+        )
     })
 }
 

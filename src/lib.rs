@@ -202,7 +202,9 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
         Ok(()) => 0,
         Err(e) => {
             log::error(&e.to_string());
-            e.exit_code()
+            // Every failure after parsing, usage mistakes included, exits
+            // 1 as cfssl's do; 2 is clap's, for what it refuses itself.
+            1
         }
     }
 }

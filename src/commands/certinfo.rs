@@ -3,7 +3,7 @@
 use crate::common::print_stdout;
 use certkit_core::chain::certinfo::{describe_certificates, describe_csrs};
 use certkit_core::csr::go_json::describe_csrs_go;
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Error, Result, UsageError};
 use certkit_core::input::{display_path, read_input};
 
 /// Describe certificates or a CSR as JSON (cfssl's fields and more)
@@ -42,8 +42,8 @@ pub fn run(args: Args) -> Result<()> {
         (None, Some(path), _) => describe_csrs(&read_input(&path)?, &display_path(&path))?,
         (None, None, Some(domain)) => certkit_remote::tls_probe::certinfo_domain(&domain)?,
         (None, None, None) => {
-            return Err(Error::Refused(
-                "give -cert FILE, -csr FILE or -domain HOST".into(),
+            return Err(UsageError::missing(
+                "give -cert FILE, -csr FILE or -domain HOST",
             ))
         }
     };

@@ -4,7 +4,7 @@
 
 use crate::common::print_stdout;
 use certkit_core::chain::expiry::{check_window, render_json, render_table, scan};
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Result, UsageError};
 use certkit_core::input::duration::parse_go_duration;
 
 /// Report certificate expiry; exit 1 when any certificate expires within the window
@@ -47,7 +47,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let window =
-        parse_go_duration(&args.within).map_err(|e| Error::Refused(format!("--within: {e}")))?;
+        parse_go_duration(&args.within).map_err(|e| UsageError::bad_value("--within", e))?;
     let mut certs = scan(&args.paths)?;
     certkit_ops::revocation::db::mark_revoked(args.db.file().as_ref(), &mut certs)?;
     let now = time::OffsetDateTime::now_utc();

@@ -1,7 +1,7 @@
 //! `crl`: a CRL of the database's revoked certificates.
 
 use crate::common::{emit, CaArgs, DbConfigArg};
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Result, UsageError};
 use certkit_core::input::duration::parse_go_duration;
 
 /// Generate a CRL (base64 DER) from the certificate database
@@ -26,7 +26,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let expiry =
-        parse_go_duration(&args.expiry).map_err(|e| Error::Refused(format!("-expiry: {e}")))?;
+        parse_go_duration(&args.expiry).map_err(|e| UsageError::bad_value("-expiry", e))?;
     emit(certkit_ops::revocation::db::crl(
         args.db.file().as_ref(),
         args.ca.source(),

@@ -1,7 +1,7 @@
 //! `ocspserve`: the OCSP responder, as cfssl's, plus live signing.
 
 use crate::common::{emit_notes, DbConfigArg, ResponderArgs};
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Result, UsageError};
 use certkit_core::report::Report;
 use certkit_server::ocsp::{self, source::SourceSpec};
 
@@ -45,8 +45,8 @@ pub fn run(args: Args) -> Result<()> {
         (Some(path), _) => SourceSpec::Responses(path),
         (None, Some(file)) => SourceSpec::Db(file),
         (None, None) => {
-            return Err(Error::Refused(
-                "no response file or db-config provided, please set one of these using either -responses or -db-config flags".into(),
+            return Err(UsageError::missing(
+                "no response file or db-config provided, please set one of these using either -responses or -db-config flags",
             ))
         }
     };

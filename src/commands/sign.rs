@@ -2,7 +2,7 @@
 
 use crate::common::{emit, CaArgs, DbConfigArg, PolicyArgs, RemoteArgs};
 use crate::values::GoBool;
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Result, UsageError};
 use certkit_ops::record::{recorded, Issuance};
 use certkit_ops::remote;
 use certkit_ops::sign::{sign, SignInputs};
@@ -82,7 +82,7 @@ pub fn run(args: Args) -> Result<()> {
         None => (args.csr, args.subject),
     };
     let csr_path = csr_path.ok_or_else(|| {
-        Error::Refused("no CSR given (a file, - for standard input, or -csr FILE)".into())
+        UsageError::missing("no CSR given (a file, - for standard input, or -csr FILE)")
     })?;
     if args.remote.applies(&args.policy)? {
         return emit(remote::sign(

@@ -3,7 +3,7 @@
 use crate::common::utf8_path_buf;
 use crate::common::{CaArgs, PolicyArgs};
 use crate::values::GoBool;
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Result, UsageError};
 use certkit_core::input::duration::parse_go_duration;
 use certkit_signer::{Options, SigningSources};
 use std::net::SocketAddr;
@@ -60,7 +60,7 @@ pub struct Args {
 
     /// How long a lease lasts without renewal before another replica takes over (Go duration)
     #[arg(long = "leader-elect-lease-duration", value_name = "DURATION", default_value = "15s",
-          value_parser = go_duration)]
+          value_parser = parse_go_duration)]
     pub lease_duration: Duration,
 
     /// Serve Prometheus metrics on ADDR (host:port) at /metrics
@@ -80,7 +80,7 @@ pub struct Args {
     pub cluster_trust_bundle: bool,
 
     /// How often the CA, key and config files are checked for changes (Go duration)
-    #[arg(long = "reload-interval", value_name = "DURATION", default_value = "10s", value_parser = go_duration)]
+    #[arg(long = "reload-interval", value_name = "DURATION", default_value = "10s", value_parser = parse_go_duration)]
     pub reload_interval: Duration,
 
     /// Requests signed at once
@@ -88,13 +88,9 @@ pub struct Args {
     pub concurrency: u16,
 }
 
-fn go_duration(text: &str) -> std::result::Result<Duration, String> {
-    parse_go_duration(text)
-}
-
 pub fn run(args: Args) -> Result<()> {
     let required = |v: Option<String>, flag: &str| {
-        v.ok_or_else(|| Error::Refused(format!("{flag} FILE is required")))
+        v.ok_or_else(|| UsageError::missing(format!("{flag} FILE is required")))
     };
     let [ca, ca_key, ca_key_password_file] = args.ca.utf8_paths()?;
     certkit_signer::run(Options {

@@ -136,7 +136,7 @@ fn run_in_process(case: &Case) -> Result<(), String> {
     let (intermediates, roots) = (certs(&case.intermediates)?, certs(&case.trusted)?);
     let mut crls = Vec::new();
     for pem in &case.crls {
-        crls.extend(parse_crls(pem.as_bytes())?);
+        crls.extend(parse_crls(pem.as_bytes()).map_err(|e| e.to_string())?);
     }
     let check = Check {
         leaf: &leaf.remove(0),

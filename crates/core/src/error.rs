@@ -1,5 +1,9 @@
 //! One error type for the library. Every variant says what was wrong and,
-//! where there is one, which file or field; the CLI maps it to an exit code.
+//! where there is one, which file or field. Every error exits 1 (cfssl's
+//! status for any failure after parsing; 2 is only the argument parser's).
+//! Checks that callers only report have their own small error types
+//! (`verify::Refusal`, `SignatureError`, `DurationError`, ...), turned
+//! into one of these variants where they leave their module.
 
 use std::path::PathBuf;
 
@@ -38,9 +42,17 @@ pub enum Error {
     /// A signature that does not verify.
     #[error("{0}: signature does not verify")]
     BadSignature(String),
-    /// A certificate the policy refuses to issue.
+    /// The catch-all: something certkit refuses to do (a certificate the
+    /// policy forbids, an input that fails a check) that has no variant
+    /// of its own. Prefer a typed variant where a caller branches on it.
     #[error("refused: {0}")]
     Refused(String),
+    /// A mistake in the command line that the argument parser cannot see:
+    /// a flag's value that means nothing, an input or flag missing. It
+    /// prints as `refused: ...`, as these did before they had a variant,
+    /// since scripts and tests read that text.
+    #[error("refused: {0}")]
+    Usage(UsageError),
     /// Certificates that expire within the window asked about.
     #[error("{0}")]
     Expiring(String),
@@ -73,12 +85,6 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error: 1 for every runtime failure
-    /// (2 is kept for usage errors, which the argument parser reports).
-    pub fn exit_code(&self) -> i32 {
-        1
-    }
-
     /// The numeric error code cfssl's API reports for this kind of failure
     /// (category * 1000 + reason), for JSON error envelopes.
     pub fn cfssl_code(&self) -> u32 {
@@ -89,12 +95,41 @@ impl Error {
             Error::Key(_) => 2000,
             Error::Decode { .. } => 1003,
             Error::BadSignature(_) => 9004,
-            Error::Refused(_) => 5300,
+            Error::Refused(_) | Error::Usage(_) => 5300,
             Error::Encoding(_) => 6000,
             Error::Chain { code, .. } => *code,
             Error::Expiring(_) => 1000,
             Error::Service(_) => 1000,
         }
+    }
+}
+
+/// A command-line mistake: what the user gave, or failed to give, and
+/// what would be right.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    /// A flag's value that does not parse or means nothing here: the flag
+    /// (with the value, where that helps) and why, as `-expiry: ...`.
+    #[error("{flag}: {why}")]
+    BadValue { flag: String, why: String },
+    /// An input or flag the command needs, or flags that do not go
+    /// together: the message says what to give.
+    #[error("{0}")]
+    Missing(String),
+}
+
+impl UsageError {
+    /// A bad value of `flag`.
+    pub fn bad_value(flag: impl Into<String>, why: impl std::fmt::Display) -> Error {
+        Error::Usage(UsageError::BadValue {
+            flag: flag.into(),
+            why: why.to_string(),
+        })
+    }
+
+    /// Something missing from the command line, as `message` says.
+    pub fn missing(message: impl Into<String>) -> Error {
+        Error::Usage(UsageError::Missing(message.into()))
     }
 }
 

@@ -231,7 +231,7 @@ fn check_pem(text: &str, kind: PemKind, source: &str, field: &str) -> Result<()>
             crate::keys::format::decode_private_key_block(text.as_bytes())
         {
             if block.len() == text.trim().len() {
-                return check_block(kind, label, &der, false).or_else(&refuse);
+                return check_block(kind, label, &der, false).or_else(|e| refuse(e.to_string()));
             }
         }
     }
@@ -244,9 +244,18 @@ fn check_pem(text: &str, kind: PemKind, source: &str, field: &str) -> Result<()>
         let tag = block.tag().to_string();
         let encrypted_legacy = block.headers().get("Proc-Type").is_some();
         let der = Zeroizing::new(block.into_contents());
-        check_block(kind, &tag, &der, encrypted_legacy).or_else(&refuse)?;
+        check_block(kind, &tag, &der, encrypted_legacy).or_else(|e| refuse(e.to_string()))?;
     }
     Ok(())
+}
+
+/// Why a PEM block is not what its file promises.
+#[derive(Debug, thiserror::Error)]
+enum BlockMismatch {
+    #[error("found a {0:?} block")]
+    WrongKind(String),
+    #[error("its {tag} block does not decode: {source}")]
+    Undecodable { tag: String, source: der::Error },
 }
 
 /// Whether one decoded PEM block is of the kind its file promises; the
@@ -256,37 +265,28 @@ fn check_block(
     tag: &str,
     der: &[u8],
     encrypted_legacy: bool,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), BlockMismatch> {
     let decoded = match (kind, tag) {
-        (PemKind::Certificates, "CERTIFICATE") => x509_cert::Certificate::from_der(der)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
+        (PemKind::Certificates, "CERTIFICATE") => x509_cert::Certificate::from_der(der).map(|_| ()),
         (PemKind::Request, "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST") => {
-            x509_cert::request::CertReq::from_der(der)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+            x509_cert::request::CertReq::from_der(der).map(|_| ())
         }
         (PemKind::PrivateKey, _) if encrypted_legacy => Ok(()),
-        (PemKind::PrivateKey, "PRIVATE KEY") => pkcs8::PrivateKeyInfoRef::from_der(der)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
+        (PemKind::PrivateKey, "PRIVATE KEY") => pkcs8::PrivateKeyInfoRef::from_der(der).map(|_| ()),
         (PemKind::PrivateKey, "ENCRYPTED PRIVATE KEY") => {
-            pkcs8::EncryptedPrivateKeyInfoRef::from_der(der)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+            pkcs8::EncryptedPrivateKeyInfoRef::from_der(der).map(|_| ())
         }
         (PemKind::PrivateKey, "RSA PRIVATE KEY") => {
-            pkcs1::RsaPrivateKey::<der::asn1::UintRef<'_>>::from_der(der)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+            pkcs1::RsaPrivateKey::<der::asn1::UintRef<'_>>::from_der(der).map(|_| ())
         }
-        (PemKind::PrivateKey, "EC PRIVATE KEY") => sec1::EcPrivateKey::from_der(der)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
+        (PemKind::PrivateKey, "EC PRIVATE KEY") => sec1::EcPrivateKey::from_der(der).map(|_| ()),
         (PemKind::PrivateKey, "EC PARAMETERS") => Ok(()),
-        _ => return Err(format!("found a {tag:?} block")),
+        _ => return Err(BlockMismatch::WrongKind(tag.to_string())),
     };
-    decoded.map_err(|e| format!("its {tag} block does not decode: {e}"))
+    decoded.map_err(|source| BlockMismatch::Undecodable {
+        tag: tag.to_string(),
+        source,
+    })
 }
 
 fn is_envelope(obj: &Map<String, Value>) -> bool {

@@ -13,6 +13,7 @@ use crate::context::{Context, Error};
 use certkit_core::k8s::approve::{
     kubelet_client_claim, kubelet_serving_claim, APPROVED_REASON, DENIED_REASON,
 };
+use certkit_core::k8s::broken_rule::BrokenRule;
 use certkit_core::k8s::object::Approval;
 use certkit_core::k8s::signer_rules::BuiltinSigner;
 use certkit_core::k8s::CsrObject;
@@ -103,7 +104,7 @@ pub async fn decide_serving(obj: CsrObject, ctx: &Context) -> Result<(), Error> 
         Ok(claim) => {
             let nodes: Api<Node> = Api::all(ctx.client.clone());
             match nodes.get_opt(&claim.node).await? {
-                None => Err(format!("node {} does not exist", claim.node)),
+                None => Err(format!("node {} does not exist", claim.node).into()),
                 Some(node) => {
                     let addresses: Vec<String> = node
                         .status
@@ -125,7 +126,7 @@ pub async fn decide_serving(obj: CsrObject, ctx: &Context) -> Result<(), Error> 
 /// Writes an Approved (Ok, why) or Denied (Err, the rule) condition.
 async fn write(
     mut obj: CsrObject,
-    verdict: Result<String, String>,
+    verdict: Result<String, BrokenRule>,
     ctx: &Context,
 ) -> Result<(), Error> {
     let name = obj.name().to_string();

@@ -7,7 +7,7 @@ use crate::metrics::{self, Metrics};
 use crate::reconcile;
 use crate::signing::{SharedSigning, SigningSources};
 use crate::{trust_bundle, Options};
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Error, Result, UsageError};
 use futures::StreamExt;
 use kube::api::{Api, ApiResource};
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -22,8 +22,8 @@ use tokio::sync::watch;
 pub fn run(opts: Options) -> Result<()> {
     init_logging();
     if opts.signer_names.is_empty() {
-        return Err(Error::Refused(
-            "no signer name given (--signer-name NAME)".into(),
+        return Err(UsageError::missing(
+            "no signer name given (--signer-name NAME)",
         ));
     }
     for name in &opts.signer_names {
@@ -31,9 +31,10 @@ pub fn run(opts: Options) -> Result<()> {
             .split_once('/')
             .is_some_and(|(domain, path)| domain.contains('.') && !path.is_empty())
         {
-            return Err(Error::Refused(format!(
-                "--signer-name {name:?}: a signer name is a domain and a path, e.g. example.com/serving"
-            )));
+            return Err(UsageError::bad_value(
+                format!("--signer-name {name:?}"),
+                "a signer name is a domain and a path, e.g. example.com/serving",
+            ));
         }
     }
     let (signing, warnings) = opts.signing.load()?;
@@ -42,9 +43,7 @@ pub fn run(opts: Options) -> Result<()> {
     }
     let runtime = certkit_runtime::service()
         .map_err(|e| Error::Service(format!("cannot start the runtime: {e}")))?;
-    runtime
-        .block_on(serve(opts, signing))
-        .map_err(Error::Service)
+    runtime.block_on(serve(opts, signing))
 }
 
 fn init_logging() {
@@ -61,7 +60,7 @@ fn init_logging() {
         .try_init();
 }
 
-async fn serve(opts: Options, signing: crate::signing::Signing) -> Result<(), String> {
+async fn serve(opts: Options, signing: crate::signing::Signing) -> Result<()> {
     let client = client(&opts).await?;
     let metrics = Metrics::new();
     metrics.init_signers(&opts.signer_names);
@@ -71,7 +70,7 @@ async fn serve(opts: Options, signing: crate::signing::Signing) -> Result<(), St
         Some(addr) => Some(
             metrics::serve(addr, metrics.clone(), stopped(shutdown.clone()))
                 .await
-                .map_err(|e| format!("--metrics-address {addr}: {e}"))?,
+                .map_err(|e| Error::Service(format!("--metrics-address {addr}: {e}")))?,
         ),
         None => None,
     };
@@ -162,20 +161,22 @@ async fn serve(opts: Options, signing: crate::signing::Signing) -> Result<(), St
     Ok(())
 }
 
-async fn client(opts: &Options) -> Result<Client, String> {
+async fn client(opts: &Options) -> Result<Client> {
     let config = match &opts.kubeconfig {
         Some(path) => {
-            let kubeconfig =
-                Kubeconfig::read_from(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let kubeconfig = Kubeconfig::read_from(path)
+                .map_err(|e| Error::Service(format!("{}: {e}", path.display())))?;
             kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
                 .await
-                .map_err(|e| format!("{}: {e}", path.display()))?
+                .map_err(|e| Error::Service(format!("{}: {e}", path.display())))?
         }
-        None => kube::Config::infer()
-            .await
-            .map_err(|e| format!("no Kubernetes configuration (in-cluster or kubeconfig): {e}"))?,
+        None => kube::Config::infer().await.map_err(|e| {
+            Error::Service(format!(
+                "no Kubernetes configuration (in-cluster or kubeconfig): {e}"
+            ))
+        })?,
     };
-    Client::try_from(config).map_err(|e| format!("Kubernetes client: {e}"))
+    Client::try_from(config).map_err(|e| Error::Service(format!("Kubernetes client: {e}")))
 }
 
 fn lease_config(opts: &Options) -> LeaseConfig {

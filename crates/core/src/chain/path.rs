@@ -60,8 +60,17 @@ pub enum Outcome<E> {
     Stopped,
     /// Every path was tried; the error of the path that got furthest, if any.
     Exhausted(Option<E>),
-    /// The budget ran out (which part, as text).
-    OverBudget(String),
+    /// The budget ran out.
+    OverBudget(OverBudget),
+}
+
+/// Which part of the budget ran out, and its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OverBudget {
+    #[error("more than {0} signature checks")]
+    SignatureChecks(usize),
+    #[error("more than {0} candidate paths")]
+    Paths(usize),
 }
 
 /// What the caller checks along the way, each returning its refusal.
@@ -182,16 +191,13 @@ impl<'a, R: Rules<'a>> Search<'a, '_, R> {
         ok
     }
 
-    fn signed(&mut self, child: usize, issuer: usize, depth: usize) -> Result<bool, String> {
+    fn signed(&mut self, child: usize, issuer: usize, depth: usize) -> Result<bool, OverBudget> {
         if let Some(ok) = self.signatures.get(&(child, issuer)) {
             return Ok(*ok);
         }
         self.signature_checks += 1;
         if self.signature_checks > self.budget.signature_checks {
-            return Err(format!(
-                "more than {} signature checks",
-                self.budget.signature_checks
-            ));
+            return Err(OverBudget::SignatureChecks(self.budget.signature_checks));
         }
         let result = self
             .rules
@@ -211,7 +217,7 @@ impl<'a, R: Rules<'a>> Search<'a, '_, R> {
         })
     }
 
-    fn extend(&mut self, path: &mut Vec<usize>) -> Result<ControlFlow<()>, String> {
+    fn extend(&mut self, path: &mut Vec<usize>) -> Result<ControlFlow<()>, OverBudget> {
         let current = *path.last().expect("the path starts at the leaf");
         for candidate in self.candidates(current) {
             if self.in_path(path, candidate) {
@@ -240,10 +246,10 @@ impl<'a, R: Rules<'a>> Search<'a, '_, R> {
         Ok(ControlFlow::Continue(()))
     }
 
-    fn complete(&mut self, path: &[usize]) -> Result<ControlFlow<()>, String> {
+    fn complete(&mut self, path: &[usize]) -> Result<ControlFlow<()>, OverBudget> {
         self.paths += 1;
         if self.paths > self.budget.paths {
-            return Err(format!("more than {} candidate paths", self.budget.paths));
+            return Err(OverBudget::Paths(self.budget.paths));
         }
         let certs: Vec<&'a Cert> = path.iter().map(|&i| self.nodes[i].cert).collect();
         match self.rules.path(&certs) {

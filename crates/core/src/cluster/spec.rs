@@ -230,15 +230,25 @@ impl RawSpec {
     }
 }
 
-fn parse_ip(text: &str) -> std::result::Result<IpAddr, String> {
+/// An address or name in the spec that is not one; the caller names the
+/// field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum HostError {
+    #[error("{0:?} is not an IP address")]
+    NotAnIp(String),
+    #[error("{0:?} is not a DNS name")]
+    NotADnsName(String),
+}
+
+fn parse_ip(text: &str) -> std::result::Result<IpAddr, HostError> {
     text.trim()
         .parse()
-        .map_err(|_| format!("{text:?} is not an IP address"))
+        .map_err(|_| HostError::NotAnIp(text.to_string()))
 }
 
 /// A host name as it may appear in a DNS SAN: dot-separated labels of
 /// letters, digits and hyphens.
-fn check_dns_name(name: &str) -> std::result::Result<(), String> {
+fn check_dns_name(name: &str) -> std::result::Result<(), HostError> {
     let name = name.trim();
     let label_ok = |l: &str| {
         !l.is_empty()
@@ -248,7 +258,7 @@ fn check_dns_name(name: &str) -> std::result::Result<(), String> {
             && !l.ends_with('-')
     };
     if name.is_empty() || name.len() > 253 || !name.split('.').all(label_ok) {
-        return Err(format!("{name:?} is not a DNS name"));
+        return Err(HostError::NotADnsName(name.to_string()));
     }
     Ok(())
 }

@@ -3,18 +3,36 @@
 
 use std::time::Duration;
 
+/// Why a text is not a Go duration; each names the text as given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error("empty duration")]
+    Empty,
+    #[error("negative duration {0:?}")]
+    Negative(String),
+    #[error("invalid duration {0:?}")]
+    Invalid(String),
+    #[error("missing unit in duration {0:?}")]
+    MissingUnit(String),
+    #[error("unknown unit {unit:?} in duration {text:?}")]
+    UnknownUnit { unit: String, text: String },
+    /// Beyond Go's int64 nanoseconds (about 292 years).
+    #[error("duration {0:?} is out of range")]
+    OutOfRange(String),
+}
+
 /// Parses a Go duration string. Negative durations are refused: no cfssl
 /// field that takes a duration has a meaning for them.
-pub fn parse_go_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_go_duration(text: &str) -> Result<Duration, DurationError> {
     let s = text.trim();
     if s.is_empty() {
-        return Err("empty duration".into());
+        return Err(DurationError::Empty);
     }
     if s == "0" {
         return Ok(Duration::ZERO);
     }
     if s.starts_with('-') {
-        return Err(format!("negative duration {text:?}"));
+        return Err(DurationError::Negative(text.into()));
     }
     let s = s.strip_prefix('+').unwrap_or(s);
     let mut total_nanos: f64 = 0.0;
@@ -24,11 +42,11 @@ pub fn parse_go_duration(text: &str) -> Result<Duration, String> {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
         if num_len == 0 {
-            return Err(format!("invalid duration {text:?}"));
+            return Err(DurationError::Invalid(text.into()));
         }
         let number: f64 = rest[..num_len]
             .parse()
-            .map_err(|_| format!("invalid duration {text:?}"))?;
+            .map_err(|_| DurationError::Invalid(text.into()))?;
         rest = &rest[num_len..];
         let unit_len = rest
             .find(|c: char| c.is_ascii_digit() || c == '.')
@@ -40,15 +58,20 @@ pub fn parse_go_duration(text: &str) -> Result<Duration, String> {
             "s" => 1e9,
             "m" => 60e9,
             "h" => 3600e9,
-            "" => return Err(format!("missing unit in duration {text:?}")),
-            unit => return Err(format!("unknown unit {unit:?} in duration {text:?}")),
+            "" => return Err(DurationError::MissingUnit(text.into())),
+            unit => {
+                return Err(DurationError::UnknownUnit {
+                    unit: unit.into(),
+                    text: text.into(),
+                })
+            }
         };
         rest = &rest[unit_len..];
         total_nanos += number * nanos_per_unit;
     }
     // Go's limit: durations are int64 nanoseconds (about 292 years).
     if total_nanos > i64::MAX as f64 {
-        return Err(format!("duration {text:?} is out of range"));
+        return Err(DurationError::OutOfRange(text.into()));
     }
     Ok(Duration::from_nanos(total_nanos.round() as u64))
 }

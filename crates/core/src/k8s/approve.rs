@@ -4,6 +4,7 @@
 //! `kubernetes.io/kubelet-serving` signer's rules, and every SAN is one of
 //! the node's own addresses or host names from its Node object.
 
+use super::broken_rule::BrokenRule;
 use super::object::CsrObject;
 use super::signer_rules::{check_node_subject, BuiltinSigner, NODES_GROUP, NODE_PREFIX};
 use crate::csr::VerifiedCsr;
@@ -26,40 +27,45 @@ pub struct KubeletServingClaim {
 
 /// Checks everything that does not need the Node object. The error is the
 /// rule that failed, to be written into a Denied condition.
-pub fn kubelet_serving_claim(obj: &CsrObject) -> Result<KubeletServingClaim, String> {
+pub fn kubelet_serving_claim(obj: &CsrObject) -> Result<KubeletServingClaim, BrokenRule> {
     let signer = BuiltinSigner::KubeletServing;
     if obj.signer_name().ok() != Some(signer.name()) {
-        return Err(format!("spec.signerName is not {}", signer.name()));
+        return Err(format!("spec.signerName is not {}", signer.name()).into());
     }
     let user = obj.username().unwrap_or_default();
     let node = user
         .strip_prefix(NODE_PREFIX)
         .filter(|n| !n.is_empty())
-        .ok_or_else(|| format!("requester {user:?} is not a node ({NODE_PREFIX}<nodeName>)"))?;
+        .ok_or_else(|| {
+            BrokenRule::from(format!(
+                "requester {user:?} is not a node ({NODE_PREFIX}<nodeName>)"
+            ))
+        })?;
     if !obj.groups().contains(&NODES_GROUP) {
-        return Err(format!("requester {user:?} is not in group {NODES_GROUP}"));
+        return Err(format!("requester {user:?} is not in group {NODES_GROUP}").into());
     }
-    let request = obj.request().map_err(|e| e.to_string())?;
+    let request = obj.request().map_err(|e| BrokenRule::from(e.to_string()))?;
     let what = format!("CertificateSigningRequest {}: spec.request", obj.name());
-    let csr = VerifiedCsr::parse(&request, &what).map_err(|e| e.to_string())?;
-    let usages = obj.usages().map_err(|e| e.to_string())?;
+    let csr = VerifiedCsr::parse(&request, &what).map_err(|e| BrokenRule::from(e.to_string()))?;
+    let usages = obj.usages().map_err(|e| BrokenRule::from(e.to_string()))?;
     signer.check(&csr, &usages, false)?;
     let subject_node = check_node_subject(&csr)?;
     if subject_node != node {
         return Err(format!(
             "subject CN is {NODE_PREFIX}{subject_node} but the requester is {user}"
-        ));
+        )
+        .into());
     }
     Ok(KubeletServingClaim {
         node: node.to_string(),
-        sans: csr.sans().map_err(|e| e.to_string())?,
+        sans: csr.sans().map_err(|e| BrokenRule::from(e.to_string()))?,
     })
 }
 
 impl KubeletServingClaim {
     /// Checks every DNS and IP SAN against the node's `status.addresses`
     /// values (host names, DNS names and IP addresses).
-    pub fn check_addresses(&self, addresses: &[String]) -> Result<(), String> {
+    pub fn check_addresses(&self, addresses: &[String]) -> Result<(), BrokenRule> {
         let ips: Vec<IpAddr> = addresses.iter().filter_map(|a| a.parse().ok()).collect();
         for san in &self.sans {
             let known = match san {
@@ -74,7 +80,8 @@ impl KubeletServingClaim {
                     san_text(san),
                     self.node,
                     addresses.join(", ")
-                ));
+                )
+                .into());
             }
         }
         Ok(())
@@ -96,15 +103,15 @@ pub struct KubeletClientClaim {
 /// Checks a `kubernetes.io/kube-apiserver-client-kubelet` request against
 /// that signer's rules (subject, no SANs, usages) and says which permission
 /// its requester needs for it to be approved.
-pub fn kubelet_client_claim(obj: &CsrObject) -> Result<KubeletClientClaim, String> {
+pub fn kubelet_client_claim(obj: &CsrObject) -> Result<KubeletClientClaim, BrokenRule> {
     let signer = BuiltinSigner::KubeletClient;
     if obj.signer_name().ok() != Some(signer.name()) {
-        return Err(format!("spec.signerName is not {}", signer.name()));
+        return Err(format!("spec.signerName is not {}", signer.name()).into());
     }
-    let request = obj.request().map_err(|e| e.to_string())?;
+    let request = obj.request().map_err(|e| BrokenRule::from(e.to_string()))?;
     let what = format!("CertificateSigningRequest {}: spec.request", obj.name());
-    let csr = VerifiedCsr::parse(&request, &what).map_err(|e| e.to_string())?;
-    let usages = obj.usages().map_err(|e| e.to_string())?;
+    let csr = VerifiedCsr::parse(&request, &what).map_err(|e| BrokenRule::from(e.to_string()))?;
+    let usages = obj.usages().map_err(|e| BrokenRule::from(e.to_string()))?;
     signer.check(&csr, &usages, false)?;
     let node = check_node_subject(&csr)?;
     let renewal = obj.username() == Some(&format!("{NODE_PREFIX}{node}"))
@@ -209,7 +216,8 @@ mod tests {
             .check_addresses(&addrs(&["node1", "10.0.0.7"]))
             .unwrap_err();
         assert!(
-            err.contains("SAN evil.example.com is not an address of node node1"),
+            err.to_string()
+                .contains("SAN evil.example.com is not an address of node node1"),
             "{err}"
         );
         let err = kubelet_serving_claim(&object(
@@ -221,7 +229,7 @@ mod tests {
         .unwrap()
         .check_addresses(&addrs(&["10.0.0.7"]))
         .unwrap_err();
-        assert!(err.contains("SAN 10.9.9.9"), "{err}");
+        assert!(err.to_string().contains("SAN 10.9.9.9"), "{err}");
     }
 
     #[test]
@@ -234,12 +242,14 @@ mod tests {
         );
         let err = kubelet_serving_claim(&other).unwrap_err();
         assert!(
-            err.contains("but the requester is system:node:node2"),
+            err.to_string()
+                .contains("but the requester is system:node:node2"),
             "{err}"
         );
         let user = object("alice", &["system:nodes"], "system:node:node1", &["node1"]);
         assert!(kubelet_serving_claim(&user)
             .unwrap_err()
+            .to_string()
             .contains("is not a node"));
         let group = object(
             "system:node:node1",
@@ -249,6 +259,7 @@ mod tests {
         );
         assert!(kubelet_serving_claim(&group)
             .unwrap_err()
+            .to_string()
             .contains("not in group system:nodes"));
     }
 
@@ -305,6 +316,7 @@ mod tests {
         );
         assert!(kubelet_client_claim(&with_san)
             .unwrap_err()
+            .to_string()
             .contains("subject alternative names are not allowed"));
     }
 }

@@ -79,7 +79,9 @@ pub fn build(csr: &VerifiedCsr, spec: &ManifestSpec) -> Result<Value> {
         .collect::<Result<Vec<_>>>()?;
     if let Some(builtin) = BuiltinSigner::from_name(&spec.signer_name) {
         let words: Vec<String> = usages.iter().map(|u| u.to_string()).collect();
-        builtin.check(csr, &words, false).map_err(Error::Refused)?;
+        builtin
+            .check(csr, &words, false)
+            .map_err(|rule| Error::Refused(rule.to_string()))?;
     }
     let request = base64::engine::general_purpose::STANDARD.encode(csr.to_pem());
     let mut manifest = json!({

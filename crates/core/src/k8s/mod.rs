@@ -5,6 +5,7 @@
 
 pub mod approve;
 pub mod attach;
+pub mod broken_rule;
 pub mod document;
 pub mod manifest;
 pub mod object;

@@ -3,6 +3,7 @@
 //! request asks for, the certificate (and chain) written back into
 //! `status.certificate`, or a `Failed` condition when asked for one.
 
+use super::broken_rule::BrokenRule;
 use super::document::Document;
 use super::object::{Approval, CsrObject};
 use super::signer_rules::BuiltinSigner;
@@ -123,21 +124,32 @@ pub fn sign_object_in_place(obj: &mut CsrObject, opts: &SignOptions) -> Result<O
     }
 }
 
+/// Why a certificate may not be written into an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NotSignable {
+    #[error("not approved (run kubectl certificate approve first)")]
+    NotApproved,
+    #[error("the request was denied")]
+    Denied,
+    #[error("the request already has a Failed condition")]
+    Failed,
+    #[error("status.certificate is already set")]
+    AlreadyIssued,
+}
+
 /// Whether a certificate may be written into this object at all: approved
 /// (or `ignore_approval` and merely pending), never Denied or Failed, no
 /// certificate yet. The error says why not.
-pub fn check_signable(obj: &CsrObject, ignore_approval: bool) -> Result<(), String> {
+pub fn check_signable(obj: &CsrObject, ignore_approval: bool) -> Result<(), NotSignable> {
     match obj.approval() {
         Approval::Approved => {}
         Approval::Pending if ignore_approval => {}
-        Approval::Pending => {
-            return Err("not approved (run kubectl certificate approve first)".into())
-        }
-        Approval::Denied => return Err("the request was denied".into()),
-        Approval::Failed => return Err("the request already has a Failed condition".into()),
+        Approval::Pending => return Err(NotSignable::NotApproved),
+        Approval::Denied => return Err(NotSignable::Denied),
+        Approval::Failed => return Err(NotSignable::Failed),
     }
     if obj.has_certificate() {
-        return Err("status.certificate is already set".into());
+        return Err(NotSignable::AlreadyIssued);
     }
     Ok(())
 }
@@ -151,7 +163,7 @@ fn sign_object(obj: &CsrObject, opts: &SignOptions) -> Result<Issued, Refusal> {
             )));
         }
     }
-    check_signable(obj, opts.ignore_approval).map_err(Refusal::NotOurs)?;
+    check_signable(obj, opts.ignore_approval).map_err(|e| Refusal::NotOurs(e.to_string()))?;
     let request = obj.request().map_err(invalid)?;
     let what = format!("CertificateSigningRequest {}: spec.request", obj.name());
     let csr = VerifiedCsr::parse(&request, &what).map_err(invalid)?;
@@ -161,11 +173,11 @@ fn sign_object(obj: &CsrObject, opts: &SignOptions) -> Result<Issued, Refusal> {
         &usages,
         obj.expiration_seconds().map_err(invalid)?,
     )
-    .map_err(Refusal::Invalid)?;
+    .map_err(invalid)?;
     if let Some(builtin) = BuiltinSigner::from_name(signer) {
         builtin
             .check(&csr, &usages, profile.ca_constraint.is_ca)
-            .map_err(Refusal::Invalid)?;
+            .map_err(invalid)?;
     }
     opts.issuer.sign(&csr, &profile, None).map_err(invalid)
 }
@@ -177,19 +189,20 @@ pub fn restrict_profile(
     profile: &Profile,
     usage_words: &[String],
     expiration_seconds: Option<u64>,
-) -> Result<Profile, String> {
+) -> Result<Profile, BrokenRule> {
     let mut restricted = profile.clone();
     restricted.usages.clear();
     restricted.usage_words.clear();
     for word in usage_words {
-        let usage =
-            parse_usage(word).ok_or_else(|| format!("spec.usages: unknown usage {word:?}"))?;
+        let usage = parse_usage(word)
+            .ok_or_else(|| BrokenRule::from(format!("spec.usages: unknown usage {word:?}")))?;
         if !profile.usages.contains(&usage) {
             return Err(format!(
                 "spec.usages: {word:?} is not allowed by profile {:?} (it allows: {})",
                 profile.name,
                 profile.usage_words.join(", ")
-            ));
+            )
+            .into());
         }
         if !restricted.usages.contains(&usage) {
             restricted.usages.push(usage);
@@ -300,11 +313,12 @@ mod tests {
         let err = restrict_profile(&profile(), &words(&["server auth", "client auth"]), None)
             .unwrap_err();
         assert!(
-            err.contains("\"client auth\" is not allowed by profile \"default\""),
+            err.to_string()
+                .contains("\"client auth\" is not allowed by profile \"default\""),
             "{err}"
         );
         let err = restrict_profile(&profile(), &words(&["server auht"]), None).unwrap_err();
-        assert!(err.contains("unknown usage"), "{err}");
+        assert!(err.to_string().contains("unknown usage"), "{err}");
     }
 
     #[test]

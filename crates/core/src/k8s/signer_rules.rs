@@ -1,6 +1,7 @@
 //! The rules Kubernetes' own signers enforce before they sign, so certkit
 //! standing in for them refuses what they would refuse.
 
+use super::broken_rule::BrokenRule;
 use crate::csr::VerifiedCsr;
 use crate::error::Result;
 use crate::policy::{parse_usage, Usage};
@@ -50,10 +51,11 @@ impl BuiltinSigner {
         csr: &VerifiedCsr,
         usage_words: &[String],
         issues_ca: bool,
-    ) -> Result<(), String> {
-        let rule = |msg: String| format!("{} signer rule: {msg}", self.name());
+    ) -> Result<(), BrokenRule> {
+        let rule =
+            |why: BrokenRule| BrokenRule::from(format!("{} signer rule: {why}", self.name()));
         let usages = usage_set(usage_words).map_err(rule)?;
-        let sans = csr.sans().map_err(|e| rule(e.to_string()))?;
+        let sans = csr.sans().map_err(|e| rule(e.to_string().into()))?;
         match self {
             BuiltinSigner::KubeletClient => {
                 check_node_subject(csr).map_err(rule)?;
@@ -93,7 +95,7 @@ impl BuiltinSigner {
                 if issues_ca
                     || csr
                         .requested_ca()
-                        .map_err(|e| rule(e.to_string()))?
+                        .map_err(|e| rule(e.to_string().into()))?
                         .is_some()
                 {
                     return Err(rule("CA certificates are not allowed".into()));
@@ -122,13 +124,13 @@ const SERVER_AUTH: Named = (
     Usage::Ext(const_oid::db::rfc5280::ID_KP_SERVER_AUTH),
 );
 
-fn usage_set(words: &[String]) -> Result<Vec<(String, Usage)>, String> {
+fn usage_set(words: &[String]) -> Result<Vec<(String, Usage)>, BrokenRule> {
     words
         .iter()
         .map(|w| {
             parse_usage(w)
                 .map(|u| (w.clone(), u))
-                .ok_or_else(|| format!("unknown usage {w:?}"))
+                .ok_or_else(|| BrokenRule::from(format!("unknown usage {w:?}")))
         })
         .collect()
 }
@@ -138,10 +140,10 @@ fn check_usages(
     usages: &[(String, Usage)],
     required: &[Named],
     optional: &[Named],
-) -> Result<(), String> {
+) -> Result<(), BrokenRule> {
     for (word, usage) in required {
         if !usages.iter().any(|(_, u)| u == usage) {
-            return Err(format!("usage {word:?} is required"));
+            return Err(format!("usage {word:?} is required").into());
         }
     }
     for (word, usage) in usages {
@@ -150,14 +152,15 @@ fn check_usages(
             return Err(format!(
                 "usage {word:?} is not allowed (allowed: {})",
                 allowed.join(", ")
-            ));
+            )
+            .into());
         }
     }
     Ok(())
 }
 
 /// O exactly `system:nodes`, CN `system:node:<name>`; the node's name.
-pub(crate) fn check_node_subject(csr: &VerifiedCsr) -> Result<String, String> {
+pub(crate) fn check_node_subject(csr: &VerifiedCsr) -> Result<String, BrokenRule> {
     let values = |oid| -> Vec<String> {
         csr.subject()
             .iter()
@@ -167,9 +170,7 @@ pub(crate) fn check_node_subject(csr: &VerifiedCsr) -> Result<String, String> {
     };
     let orgs = values(rfc4519::O);
     if orgs != [NODES_GROUP] {
-        return Err(format!(
-            "subject O must be exactly [{NODES_GROUP:?}], found {orgs:?}"
-        ));
+        return Err(format!("subject O must be exactly [{NODES_GROUP:?}], found {orgs:?}").into());
     }
     let cns = values(rfc4519::CN);
     match cns.as_slice() {
@@ -179,9 +180,7 @@ pub(crate) fn check_node_subject(csr: &VerifiedCsr) -> Result<String, String> {
         {
             Ok(cn[NODE_PREFIX.len()..].to_string())
         }
-        _ => Err(format!(
-            "subject CN must be \"{NODE_PREFIX}<nodeName>\", found {cns:?}"
-        )),
+        _ => Err(format!("subject CN must be \"{NODE_PREFIX}<nodeName>\", found {cns:?}").into()),
     }
 }
 
@@ -230,11 +229,17 @@ mod tests {
                 false,
             )
             .unwrap_err();
-        assert!(err.contains("\"server auth\" is not allowed"), "{err}");
+        assert!(
+            err.to_string().contains("\"server auth\" is not allowed"),
+            "{err}"
+        );
         let err = signer
             .check(&good, &words(&["digital signature"]), false)
             .unwrap_err();
-        assert!(err.contains("\"client auth\" is required"), "{err}");
+        assert!(
+            err.to_string().contains("\"client auth\" is required"),
+            "{err}"
+        );
         let err = signer
             .check(
                 &csr("system:node:n1", "system:nodes", &["n1.example"]),
@@ -242,11 +247,14 @@ mod tests {
                 false,
             )
             .unwrap_err();
-        assert!(err.contains("subject alternative names"), "{err}");
+        assert!(
+            err.to_string().contains("subject alternative names"),
+            "{err}"
+        );
         let err = signer
             .check(&csr("system:node:", "system:nodes", &[]), &usages, false)
             .unwrap_err();
-        assert!(err.contains("subject CN"), "{err}");
+        assert!(err.to_string().contains("subject CN"), "{err}");
         let err = signer
             .check(
                 &csr("system:node:n1", "system:masters", &[]),
@@ -255,7 +263,8 @@ mod tests {
             )
             .unwrap_err();
         assert!(
-            err.starts_with("kubernetes.io/kube-apiserver-client-kubelet signer rule: subject O"),
+            err.to_string()
+                .starts_with("kubernetes.io/kube-apiserver-client-kubelet signer rule: subject O"),
             "{err}"
         );
     }
@@ -278,7 +287,7 @@ mod tests {
         let err = signer
             .check(&csr("system:node:n1", "system:nodes", &[]), &usages, false)
             .unwrap_err();
-        assert!(err.contains("at least one DNS or IP"), "{err}");
+        assert!(err.to_string().contains("at least one DNS or IP"), "{err}");
         let err = signer
             .check(
                 &csr(
@@ -290,7 +299,7 @@ mod tests {
                 false,
             )
             .unwrap_err();
-        assert!(err.contains("email and URI"), "{err}");
+        assert!(err.to_string().contains("email and URI"), "{err}");
         let err = signer
             .check(
                 &csr("system:node:n1", "system:nodes", &["n1.example"]),
@@ -298,7 +307,10 @@ mod tests {
                 false,
             )
             .unwrap_err();
-        assert!(err.contains("\"server auth\" is required"), "{err}");
+        assert!(
+            err.to_string().contains("\"server auth\" is required"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -309,15 +321,21 @@ mod tests {
         let err = signer
             .check(&any, &words(&["client auth"]), true)
             .unwrap_err();
-        assert!(err.contains("CA certificates are not allowed"), "{err}");
+        assert!(
+            err.to_string().contains("CA certificates are not allowed"),
+            "{err}"
+        );
         let err = signer
             .check(&any, &words(&["digital signature"]), false)
             .unwrap_err();
-        assert!(err.contains("\"client auth\" is required"), "{err}");
+        assert!(
+            err.to_string().contains("\"client auth\" is required"),
+            "{err}"
+        );
         let err = signer
             .check(&any, &words(&["client auth", "server auth"]), false)
             .unwrap_err();
-        assert!(err.contains("not allowed"), "{err}");
+        assert!(err.to_string().contains("not allowed"), "{err}");
     }
 
     #[test]

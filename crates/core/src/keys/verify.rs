@@ -6,6 +6,35 @@ use aws_lc_rs::signature::{self as sig};
 use const_oid::db::{rfc5912, rfc8410};
 use spki::{ObjectIdentifier, SubjectPublicKeyInfoRef};
 
+/// Why a signature was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("signature does not verify")]
+    DoesNotVerify,
+    #[error("malformed RSA public key")]
+    MalformedRsaKey,
+    #[error("RSA key of {0} bits is too small (at least 2048)")]
+    RsaKeyTooSmall(usize),
+    #[error("unsupported RSA signature algorithm {0}")]
+    UnsupportedRsaAlgorithm(ObjectIdentifier),
+    /// Only the legacy verifier reads 1024..2048-bit RSA keys, and with
+    /// fewer algorithms.
+    #[error("unsupported RSA signature algorithm {algorithm} for a {bits}-bit key")]
+    UnsupportedLegacyRsaAlgorithm {
+        algorithm: ObjectIdentifier,
+        bits: usize,
+    },
+    #[error("EC public key on an unsupported curve")]
+    UnsupportedCurve,
+    #[error("unsupported ECDSA signature algorithm {0}")]
+    UnsupportedEcdsaAlgorithm(ObjectIdentifier),
+    #[error("unsupported key/signature algorithm pair {key} / {signature}")]
+    UnsupportedPair {
+        key: ObjectIdentifier,
+        signature: ObjectIdentifier,
+    },
+}
+
 /// Checks `signature` over `message` by the key in `spki` with the
 /// signature algorithm `alg` (as found in a certificate or CSR).
 pub fn verify_signature(
@@ -13,7 +42,7 @@ pub fn verify_signature(
     alg: &spki::AlgorithmIdentifierRef<'_>,
     message: &[u8],
     signature: &[u8],
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), SignatureError> {
     verify_with(spki, alg, message, signature, false)
 }
 
@@ -29,7 +58,7 @@ pub fn verify_legacy_signature(
     alg: &spki::AlgorithmIdentifierRef<'_>,
     message: &[u8],
     signature: &[u8],
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), SignatureError> {
     verify_with(spki, alg, message, signature, true)
 }
 
@@ -37,7 +66,7 @@ pub fn verify_legacy_signature(
 fn legacy_rsa(
     sig_oid: ObjectIdentifier,
     bits: usize,
-) -> std::result::Result<&'static dyn sig::VerificationAlgorithm, String> {
+) -> std::result::Result<&'static dyn sig::VerificationAlgorithm, SignatureError> {
     match sig_oid {
         rfc5912::SHA_1_WITH_RSA_ENCRYPTION => {
             Ok(&sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY)
@@ -48,9 +77,10 @@ fn legacy_rsa(
         rfc5912::SHA_512_WITH_RSA_ENCRYPTION => {
             Ok(&sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY)
         }
-        other => Err(format!(
-            "unsupported RSA signature algorithm {other} for a {bits}-bit key"
-        )),
+        other => Err(SignatureError::UnsupportedLegacyRsaAlgorithm {
+            algorithm: other,
+            bits,
+        }),
     }
 }
 
@@ -60,22 +90,20 @@ fn verify_with(
     message: &[u8],
     signature: &[u8],
     legacy: bool,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), SignatureError> {
     let key = spki.subject_public_key.raw_bytes();
     if legacy && spki.algorithm.oid == rfc5912::RSA_ENCRYPTION {
         if let Some(bits @ 1024..2048) = rsa_modulus_bits(key) {
             return sig::UnparsedPublicKey::new(legacy_rsa(alg.oid, bits)?, key)
                 .verify(message, signature)
-                .map_err(|_| "signature does not verify".to_string());
+                .map_err(|_| SignatureError::DoesNotVerify);
         }
     }
     let verifier: &'static dyn sig::VerificationAlgorithm = match (spki.algorithm.oid, alg.oid) {
         (rfc5912::RSA_ENCRYPTION, sig_oid) => {
-            let bits = rsa_modulus_bits(key).ok_or("malformed RSA public key")?;
+            let bits = rsa_modulus_bits(key).ok_or(SignatureError::MalformedRsaKey)?;
             if bits < 2048 {
-                return Err(format!(
-                    "RSA key of {bits} bits is too small (at least 2048)"
-                ));
+                return Err(SignatureError::RsaKeyTooSmall(bits));
             }
             match sig_oid {
                 rfc5912::SHA_256_WITH_RSA_ENCRYPTION => &sig::RSA_PKCS1_2048_8192_SHA256,
@@ -84,7 +112,7 @@ fn verify_with(
                 rfc5912::SHA_1_WITH_RSA_ENCRYPTION => {
                     &sig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY
                 }
-                other => return Err(format!("unsupported RSA signature algorithm {other}")),
+                other => return Err(SignatureError::UnsupportedRsaAlgorithm(other)),
             }
         }
         (rfc5912::ID_EC_PUBLIC_KEY, sig_oid) => {
@@ -93,7 +121,7 @@ fn verify_with(
                 .parameters
                 .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
                 .and_then(|oid| Curve::from_oid(&oid))
-                .ok_or("EC public key on an unsupported curve")?;
+                .ok_or(SignatureError::UnsupportedCurve)?;
             match (curve, sig_oid) {
                 (Curve::P256, ECDSA_WITH_SHA1) if legacy => &sig::ECDSA_P256_SHA1_ASN1,
                 (Curve::P256, rfc5912::ECDSA_WITH_SHA_256) => &sig::ECDSA_P256_SHA256_ASN1,
@@ -105,17 +133,18 @@ fn verify_with(
                 (Curve::P521, rfc5912::ECDSA_WITH_SHA_256) => &sig::ECDSA_P521_SHA256_ASN1,
                 (Curve::P521, rfc5912::ECDSA_WITH_SHA_384) => &sig::ECDSA_P521_SHA384_ASN1,
                 (Curve::P521, rfc5912::ECDSA_WITH_SHA_512) => &sig::ECDSA_P521_SHA512_ASN1,
-                (_, other) => return Err(format!("unsupported ECDSA signature algorithm {other}")),
+                (_, other) => return Err(SignatureError::UnsupportedEcdsaAlgorithm(other)),
             }
         }
         (rfc8410::ID_ED_25519, rfc8410::ID_ED_25519) => &sig::ED25519,
         (key_oid, sig_oid) => {
-            return Err(format!(
-                "unsupported key/signature algorithm pair {key_oid} / {sig_oid}"
-            ))
+            return Err(SignatureError::UnsupportedPair {
+                key: key_oid,
+                signature: sig_oid,
+            })
         }
     };
     sig::UnparsedPublicKey::new(verifier, key)
         .verify(message, signature)
-        .map_err(|_| "signature does not verify".to_string())
+        .map_err(|_| SignatureError::DoesNotVerify)
 }

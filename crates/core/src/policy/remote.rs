@@ -113,35 +113,48 @@ impl RemoteSettings {
         Ok(())
     }
 
-    fn check_key(&self, name: &str) -> std::result::Result<(), String> {
-        let key = self
-            .auth_keys
-            .get(name)
-            .ok_or("not found in the auth_keys section")?;
+    fn check_key(&self, name: &str) -> std::result::Result<(), AuthKeyError> {
+        let key = self.auth_keys.get(name).ok_or(AuthKeyError::NotFound)?;
         if key.kind != "standard" {
-            return Err(format!(
-                "unknown authentication type {:?} (expected \"standard\")",
-                key.kind
-            ));
+            return Err(AuthKeyError::UnknownType(key.kind.clone()));
         }
         let hex = resolve_key(&key.key)?;
         if hex.is_empty() || hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err("the key is not a hex-encoded HMAC key".into());
+            return Err(AuthKeyError::NotHex);
         }
         Ok(())
     }
 }
 
+/// What is wrong with an auth key a profile names; the caller names the
+/// field and the key.
+#[derive(Debug, thiserror::Error)]
+enum AuthKeyError {
+    #[error("not found in the auth_keys section")]
+    NotFound,
+    #[error("unknown authentication type {0:?} (expected \"standard\")")]
+    UnknownType(String),
+    #[error("environment variable {0} is not set")]
+    EnvNotSet(String),
+    /// A `file:` key that cannot be read.
+    #[error("{0}")]
+    File(Box<Error>),
+    #[error("unknown key prefix {0:?}")]
+    UnknownPrefix(String),
+    #[error("the key is not a hex-encoded HMAC key")]
+    NotHex,
+}
+
 /// The key text behind `env:NAME` or `file:PATH`, as cfssl resolves it.
-fn resolve_key(key: &str) -> std::result::Result<String, String> {
+fn resolve_key(key: &str) -> std::result::Result<String, AuthKeyError> {
     match key.split_once(':') {
         Some(("env", var)) => {
-            std::env::var(var).map_err(|_| format!("environment variable {var} is not set"))
+            std::env::var(var).map_err(|_| AuthKeyError::EnvNotSet(var.to_string()))
         }
         Some(("file", path)) => crate::input::read_text(path)
             .map(|t| t.trim().to_string())
-            .map_err(|e| e.to_string()),
-        Some((prefix, _)) => Err(format!("unknown key prefix {prefix:?}")),
+            .map_err(|e| AuthKeyError::File(Box::new(e))),
+        Some((prefix, _)) => Err(AuthKeyError::UnknownPrefix(prefix.to_string())),
         None => Ok(key.to_string()),
     }
 }

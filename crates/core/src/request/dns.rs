@@ -6,32 +6,61 @@
 //! A NUL, a space, `@`, `/` or an empty label never reach a certificate,
 //! where a lenient matcher might read them differently than the whitelist.
 
+/// What is wrong with a name that is to go into a SAN; the caller names
+/// the field, so each reads after it ("hosts[0]: is empty").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameSyntaxError {
+    #[error("is empty")]
+    Empty,
+    #[error("is {0} characters long (at most 253)")]
+    TooLong(usize),
+    #[error("holds non-ASCII characters: give an internationalised name as its A-label (xn--...)")]
+    NonAscii,
+    #[error("ends with a dot")]
+    TrailingDot,
+    #[error("has a wildcard that is not the leftmost label")]
+    WildcardNotLeftmost,
+    #[error("is a bare wildcard")]
+    BareWildcard,
+    #[error("has an empty label (two dots in a row, or a leading dot)")]
+    EmptyLabel,
+    #[error("has a label of {0} characters (at most 63)")]
+    LabelTooLong(usize),
+    #[error("has the character {0:?} (only letters, digits, hyphens and dots)")]
+    BadCharacter(char),
+    #[error("has a label {0:?} that starts or ends with a hyphen")]
+    HyphenAtLabelEdge(String),
+    /// In an email address or URI SAN.
+    #[error("holds a control character or a space")]
+    ControlOrSpace,
+    /// The domain of an email address SAN.
+    #[error("has a domain that {0}")]
+    EmailDomain(Box<NameSyntaxError>),
+}
+
 /// Checks a DNS name; the error says what is wrong (the caller names the
 /// field).
-pub fn check_dns_name(name: &str) -> Result<(), String> {
+pub fn check_dns_name(name: &str) -> Result<(), NameSyntaxError> {
     if name.is_empty() {
-        return Err("is empty".into());
+        return Err(NameSyntaxError::Empty);
     }
     if name.len() > 253 {
-        return Err(format!("is {} characters long (at most 253)", name.len()));
+        return Err(NameSyntaxError::TooLong(name.len()));
     }
     if !name.is_ascii() {
-        return Err(
-            "holds non-ASCII characters: give an internationalised name as its A-label (xn--...)"
-                .into(),
-        );
+        return Err(NameSyntaxError::NonAscii);
     }
     if name.ends_with('.') {
-        return Err("ends with a dot".into());
+        return Err(NameSyntaxError::TrailingDot);
     }
     let labels: Vec<&str> = name.split('.').collect();
     for (i, label) in labels.iter().enumerate() {
         if *label == "*" {
             if i != 0 {
-                return Err("has a wildcard that is not the leftmost label".into());
+                return Err(NameSyntaxError::WildcardNotLeftmost);
             }
             if labels.len() < 2 {
-                return Err("is a bare wildcard".into());
+                return Err(NameSyntaxError::BareWildcard);
             }
             continue;
         }
@@ -40,29 +69,21 @@ pub fn check_dns_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_label(label: &str) -> Result<(), String> {
+fn check_label(label: &str) -> Result<(), NameSyntaxError> {
     if label.is_empty() {
-        return Err("has an empty label (two dots in a row, or a leading dot)".into());
+        return Err(NameSyntaxError::EmptyLabel);
     }
     if label.len() > 63 {
-        return Err(format!(
-            "has a label of {} characters (at most 63)",
-            label.len()
-        ));
+        return Err(NameSyntaxError::LabelTooLong(label.len()));
     }
     if let Some(bad) = label
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
     {
-        return Err(format!(
-            "has the character {:?} (only letters, digits, hyphens and dots)",
-            bad
-        ));
+        return Err(NameSyntaxError::BadCharacter(bad));
     }
     if label.starts_with('-') || label.ends_with('-') {
-        return Err(format!(
-            "has a label {label:?} that starts or ends with a hyphen"
-        ));
+        return Err(NameSyntaxError::HyphenAtLabelEdge(label.to_string()));
     }
     Ok(())
 }

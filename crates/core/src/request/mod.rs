@@ -150,10 +150,10 @@ pub fn check_hosts(hosts: &[String], source: &str) -> Result<()> {
 
 /// Checks one SAN's syntax: DNS names (`dns`), the domain of an email
 /// address, and no control characters or spaces in emails and URIs.
-pub fn check_san(san: &San) -> std::result::Result<(), String> {
+pub fn check_san(san: &San) -> std::result::Result<(), dns::NameSyntaxError> {
     let clean = |s: &str| {
         if s.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            Err("holds a control character or a space".to_string())
+            Err(dns::NameSyntaxError::ControlOrSpace)
         } else {
             Ok(())
         }
@@ -163,7 +163,7 @@ pub fn check_san(san: &San) -> std::result::Result<(), String> {
         San::Email(address) => {
             clean(address)?;
             let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
-            dns::check_dns_name(domain).map_err(|e| format!("has a domain that {e}"))
+            dns::check_dns_name(domain).map_err(|e| dns::NameSyntaxError::EmailDomain(Box::new(e)))
         }
         San::Uri(uri) => clean(uri),
         San::Ip(_) => Ok(()),

@@ -9,7 +9,7 @@ use crate::chain::verify::profile;
 // ops::ocsp_check still imports it from here; its home is chain::path.
 pub use crate::chain::path::leaf_first;
 use crate::chain::verify::role::{who, Role};
-use crate::chain::verify::{self as verify_rules, check_path, check_path_lengths};
+use crate::chain::verify::{self as verify_rules, check_path, check_path_lengths, Refusal};
 use crate::keys::ECDSA_WITH_SHA1;
 use const_oid::db::rfc5912;
 use std::ops::ControlFlow;
@@ -24,15 +24,15 @@ pub enum ChainError {
     /// 1210: an issuer on the only paths is not a CA or may not sign certificates.
     NotAuthorizedToSign(String),
     /// 1213: an issuer's pathlen constraint is exceeded (the reason).
-    TooManyIntermediates(String),
+    TooManyIntermediates(Refusal),
     /// 1220: no path to any trusted root.
     UnknownAuthority,
     /// 1200: a path breaks a rule `verify` also enforces (a profile
     /// check, name constraints, EKU nesting), or the search ran out of
     /// budget.
-    Refused(String),
+    Refused(Refusal),
     /// 1200: a SHA-1 signature or a weak key, which `-allow-sha1` admits.
-    WeakCrypto(String),
+    WeakCrypto(Refusal),
 }
 
 /// What a refusal for legacy cryptography adds: the way out.
@@ -65,7 +65,7 @@ impl ChainError {
             ChainError::NotAuthorizedToSign(who) => {
                 format!("{who} is not authorized to sign other certificates")
             }
-            ChainError::TooManyIntermediates(why) | ChainError::Refused(why) => why.clone(),
+            ChainError::TooManyIntermediates(why) | ChainError::Refused(why) => why.to_string(),
             ChainError::WeakCrypto(why) => format!("{why}; {ALLOW_SHA1_HINT}"),
             ChainError::UnknownAuthority => {
                 "certificate signed by unknown authority (no path to a root of the CA bundle)"
@@ -197,9 +197,10 @@ pub fn build_with(
     );
     match outcome {
         _ if !rules.found.is_empty() => Ok(rules.found),
-        Outcome::OverBudget(what) => Err(ChainError::Refused(format!(
-            "path building gave up after {what} (a pathological set of certificates)"
-        ))),
+        Outcome::OverBudget(what) => Err(ChainError::Refused(
+            format!("path building gave up after {what} (a pathological set of certificates)")
+                .into(),
+        )),
         Outcome::Exhausted(Some(e)) => Err(e),
         _ => Err(ChainError::UnknownAuthority),
     }
@@ -265,9 +266,9 @@ impl<'a> Rules<'a> for BundleRules {
     }
 
     fn too_long(&self, max_len: usize) -> ChainError {
-        ChainError::Refused(format!(
-            "no chain of at most {max_len} certificates reaches a root"
-        ))
+        ChainError::Refused(
+            format!("no chain of at most {max_len} certificates reaches a root").into(),
+        )
     }
 }
 

@@ -7,6 +7,7 @@
 
 use crate::chain::certs::Cert;
 use crate::chain::verify::names::{check_dns_syntax, check_email_syntax};
+use crate::chain::verify::refusal::Refusal;
 use crate::chain::verify::role::{who, Role};
 use der::Encode;
 use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
@@ -47,7 +48,7 @@ fn names_of(cert: &Cert) -> Vec<GeneralName> {
 }
 
 /// Checks every CA's name constraints against the certificates below it.
-pub fn check_path(path: &[&Cert]) -> Result<(), String> {
+pub fn check_path(path: &[&Cert]) -> Result<(), Refusal> {
     let names: Vec<Vec<GeneralName>> = path.iter().map(|c| names_of(c)).collect();
     let mut comparisons = 0usize;
     for (i, ca) in path.iter().enumerate().skip(1) {
@@ -58,7 +59,8 @@ pub fn check_path(path: &[&Cert]) -> Result<(), String> {
         let permitted = nc.permitted_subtrees.unwrap_or_default();
         let excluded = nc.excluded_subtrees.unwrap_or_default();
         for subtree in permitted.iter().chain(&excluded) {
-            check_subtree(subtree).map_err(|e| format!("name constraints: {ca_who}: {e}"))?;
+            check_subtree(subtree)
+                .map_err(|e| Refusal::from(format!("name constraints: {ca_who}: {e}")))?;
         }
         for (j, cert) in path.iter().enumerate().take(i) {
             if j > 0 && is_self_issued(cert) {
@@ -68,7 +70,7 @@ pub fn check_path(path: &[&Cert]) -> Result<(), String> {
             if comparisons > MAX_COMPARISONS {
                 return Err(format!(
                     "name constraints: more than {MAX_COMPARISONS} name/constraint comparisons; refusing a pathological chain"
-                ));
+                ).into());
             }
             for name in &names[j] {
                 check_name(name, &permitted, &excluded).map_err(|why| {
@@ -86,20 +88,19 @@ pub fn check_path(path: &[&Cert]) -> Result<(), String> {
 /// A constraint must be well-formed: DNS names without wildcards or a
 /// leading period, IP address and mask pairs with a contiguous mask,
 /// email constraints a mailbox, host or `.domain`; minimum 0, no maximum.
-fn check_subtree(subtree: &GeneralSubtree) -> Result<(), String> {
+fn check_subtree(subtree: &GeneralSubtree) -> Result<(), Refusal> {
     if subtree.minimum != 0 || subtree.maximum.is_some() {
         return Err("a subtree has a minimum or maximum (RFC 5280: 0 and absent)".into());
     }
     match &subtree.base {
         GeneralName::DnsName(d) if !d.as_str().is_empty() => check_dns_syntax(d.as_str(), false)
-            .map_err(|e| format!("malformed dNSName constraint: {e}")),
+            .map_err(|e| Refusal::from(format!("malformed dNSName constraint: {e}"))),
         GeneralName::IpAddress(ip) => {
             let b = ip.as_bytes();
             if b.len() != 8 && b.len() != 32 {
-                return Err(format!(
-                    "an iPAddress constraint of {} bytes (8 or 32)",
-                    b.len()
-                ));
+                return Err(
+                    format!("an iPAddress constraint of {} bytes (8 or 32)", b.len()).into(),
+                );
             }
             let mask = &b[b.len() / 2..];
             let bits: Vec<bool> = mask
@@ -118,7 +119,7 @@ fn check_subtree(subtree: &GeneralSubtree) -> Result<(), String> {
             } else {
                 check_dns_syntax(m.strip_prefix('.').unwrap_or(m), false)
             }
-            .map_err(|e| format!("malformed rfc822Name constraint: {e}"))
+            .map_err(|e| Refusal::from(format!("malformed rfc822Name constraint: {e}")))
         }
         _ => Ok(()),
     }
@@ -129,22 +130,19 @@ fn check_name(
     name: &GeneralName,
     permitted: &[GeneralSubtree],
     excluded: &[GeneralSubtree],
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     let mut same_kind = permitted
         .iter()
         .filter_map(|s| matches(name, &s.base, false))
         .peekable();
     if same_kind.peek().is_some() && !same_kind.any(|m| m) {
-        return Err(format!(
-            "has the name {} that is not permitted",
-            describe(name)
-        ));
+        return Err(format!("has the name {} that is not permitted", describe(name)).into());
     }
     if excluded
         .iter()
         .any(|s| matches(name, &s.base, true) == Some(true))
     {
-        return Err(format!("has the excluded name {}", describe(name)));
+        return Err(format!("has the excluded name {}", describe(name)).into());
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 use crate::chain::certs::Cert;
 use crate::chain::verify::profile::whole_seconds;
+use crate::chain::verify::refusal::Refusal;
 use crate::chain::verify::role::{who, Role};
 use crate::keys::verify_signature;
 use const_oid::db::rfc5912 as oids;
@@ -20,11 +21,25 @@ pub struct Crl {
     tbs: Vec<u8>,
 }
 
+/// Why an input holds no usable CRL.
+#[derive(Debug, thiserror::Error)]
+pub enum CrlInputError {
+    #[error("not PEM: {0}")]
+    NotPem(pem::PemError),
+    #[error("no X509 CRL block found")]
+    NoCrlBlock,
+    #[error("invalid CRL: {0}")]
+    Invalid(der::Error),
+    /// Re-encoding the part the signature covers failed.
+    #[error("{0}")]
+    Encoding(der::Error),
+}
+
 /// Reads every CRL in `input`: PEM `X509 CRL` blocks, else one DER CRL.
-pub fn parse_crls(input: &[u8]) -> Result<Vec<Crl>, String> {
+pub fn parse_crls(input: &[u8]) -> Result<Vec<Crl>, CrlInputError> {
     let ders: Vec<Vec<u8>> = if input.trim_ascii_start().starts_with(b"-----BEGIN") {
         pem::parse_many(input)
-            .map_err(|e| format!("not PEM: {e}"))?
+            .map_err(CrlInputError::NotPem)?
             .into_iter()
             .filter(|b| b.tag() == "X509 CRL")
             .map(|b| b.into_contents())
@@ -33,12 +48,15 @@ pub fn parse_crls(input: &[u8]) -> Result<Vec<Crl>, String> {
         vec![input.to_vec()]
     };
     if ders.is_empty() {
-        return Err("no X509 CRL block found".into());
+        return Err(CrlInputError::NoCrlBlock);
     }
     ders.iter()
         .map(|der| {
-            let list = CertificateList::from_der(der).map_err(|e| format!("invalid CRL: {e}"))?;
-            let tbs = list.tbs_cert_list.to_der().map_err(|e| e.to_string())?;
+            let list = CertificateList::from_der(der).map_err(CrlInputError::Invalid)?;
+            let tbs = list
+                .tbs_cert_list
+                .to_der()
+                .map_err(CrlInputError::Encoding)?;
             Ok(Crl { list, tbs })
         })
         .collect()
@@ -55,7 +73,7 @@ pub fn check(
     issuer: &Cert,
     crls: &[Crl],
     at: SystemTime,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     let me = who(cert, role);
     let issuer_name = cert.cert.tbs_certificate().issuer();
     for crl in crls
@@ -73,7 +91,8 @@ pub fn check(
         if ku.is_some_and(|(_, k)| !k.0.contains(KeyUsages::CRLSign)) {
             return Err(format!(
                 "crl: the issuer of {by} may not sign CRLs (KeyUsage lacks cRLSign)"
-            ));
+            )
+            .into());
         }
         let spki = issuer
             .cert
@@ -95,7 +114,8 @@ pub fn check(
         if !verified {
             return Err(format!(
                 "crl: the signature of {by} does not verify under the issuer's key"
-            ));
+            )
+            .into());
         }
         let number = tbs
             .crl_extensions
@@ -103,9 +123,9 @@ pub fn check(
             .flatten()
             .find(|e| e.extn_id == oids::ID_CE_CRL_NUMBER);
         match number {
-            None => return Err(format!("crl: {by} has no CRL number")),
+            None => return Err(format!("crl: {by} has no CRL number").into()),
             Some(e) if e.critical => {
-                return Err(format!("crl: {by} marks its CRL number critical"))
+                return Err(format!("crl: {by} marks its CRL number critical").into())
             }
             _ => {}
         }
@@ -113,7 +133,7 @@ pub fn check(
         if to_time(&tbs.this_update) > at
             || tbs.next_update.as_ref().is_some_and(|n| to_time(n) < at)
         {
-            return Err(format!("crl: {by} is not current at the given time"));
+            return Err(format!("crl: {by} is not current at the given time").into());
         }
         let serial = cert.cert.tbs_certificate().serial_number();
         if tbs
@@ -122,7 +142,7 @@ pub fn check(
             .flatten()
             .any(|r| r.serial_number.as_bytes() == serial.as_bytes())
         {
-            return Err(format!("crl: {me} is revoked"));
+            return Err(format!("crl: {me} is revoked").into());
         }
     }
     Ok(())

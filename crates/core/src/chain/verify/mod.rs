@@ -12,6 +12,7 @@ pub mod crl;
 mod names;
 pub mod options;
 pub mod profile;
+pub mod refusal;
 pub mod role;
 
 use crate::chain::certs::{parse_all, Cert};
@@ -26,8 +27,9 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-pub use crl::{parse_crls, Crl};
+pub use crl::{parse_crls, Crl, CrlInputError};
 pub use options::{peer_names, KeyUse, Options, PeerName, Purpose};
+pub use refusal::Refusal;
 
 /// One verification: the leaf, the certificates that may complete the
 /// chain, the trusted roots, the CRLs to consult, and what to check.
@@ -39,8 +41,8 @@ pub struct Check<'a> {
     pub options: &'a Options,
 }
 
-fn refused(msg: String) -> Error {
-    Error::Refused(msg)
+fn refused(why: impl std::fmt::Display) -> Error {
+    Error::Refused(why.to_string())
 }
 
 fn is_self_issued(cert: &Cert) -> bool {
@@ -53,7 +55,7 @@ pub fn check_signature_algorithm(
     child: &Cert,
     child_role: Role,
     allow_sha1: bool,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), Refusal> {
     let oid = child.cert.signature_algorithm().oid;
     let md = matches!(
         oid,
@@ -68,7 +70,8 @@ pub fn check_signature_algorithm(
             "signature: {} is signed with {} (SHA-1 and MD5 are refused)",
             who(child, child_role),
             child.signature_name()
-        ));
+        )
+        .into());
     }
     Ok(())
 }
@@ -81,14 +84,14 @@ pub fn check_link(
     child_role: Role,
     issuer: &Cert,
     allow_sha1: bool,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), Refusal> {
     check_signature_algorithm(child, child_role, allow_sha1)?;
     let fail = |e: String| {
-        format!(
+        Refusal::from(format!(
             "signature: {} does not verify under the key of {} ({e})",
             who(child, child_role),
             role::short_subject(issuer)
-        )
+        ))
     };
     let tbs = child
         .cert
@@ -110,15 +113,15 @@ pub fn check_link(
     let alg = spki::AlgorithmIdentifierRef::from_der(&alg).map_err(|e| fail(e.to_string()))?;
     let signature = child.cert.signature().raw_bytes();
     if allow_sha1 {
-        verify_legacy_signature(&key, &alg, &tbs, signature).map_err(fail)
+        verify_legacy_signature(&key, &alg, &tbs, signature).map_err(|e| fail(e.to_string()))
     } else {
-        verify_signature(&key, &alg, &tbs, signature).map_err(fail)
+        verify_signature(&key, &alg, &tbs, signature).map_err(|e| fail(e.to_string()))
     }
 }
 
 /// The leaf's own name checks that need no peer name (no wildcard on a
 /// public suffix), shared with `bundle`.
-pub fn check_leaf_names(leaf: &Cert) -> std::result::Result<(), String> {
+pub fn check_leaf_names(leaf: &Cert) -> std::result::Result<(), Refusal> {
     names::check_wildcards(leaf)
 }
 
@@ -128,7 +131,7 @@ pub fn check_leaf_names(leaf: &Cert) -> std::result::Result<(), String> {
 pub fn check_path_lengths(
     path: &[&Cert],
     max_depth: Option<usize>,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), Refusal> {
     let last = path.len() - 1;
     let counted: Vec<bool> = path
         .iter()
@@ -147,14 +150,16 @@ pub fn check_path_lengths(
             return Err(format!(
                 "path length: {} allows {limit} intermediate(s) below it, the path has {below}",
                 who(ca, role)
-            ));
+            )
+            .into());
         }
     }
     let depth = counted.iter().filter(|&&c| c).count();
     if let Some(max) = max_depth.filter(|&m| depth > m) {
         return Err(format!(
             "max depth: the path has {depth} intermediate(s), more than the {max} allowed"
-        ));
+        )
+        .into());
     }
     Ok(())
 }
@@ -162,14 +167,18 @@ pub fn check_path_lengths(
 /// The rules of a whole path that `verify` and `bundle` share: name
 /// constraints, and each intermediate's extended key usages (when it has
 /// them) sharing a purpose with the leaf's (when it has them).
-pub fn check_shared_path_rules(path: &[&Cert]) -> std::result::Result<(), String> {
+pub fn check_shared_path_rules(path: &[&Cert]) -> std::result::Result<(), Refusal> {
     constraints::check_path(path)?;
     profile::check_eku_nesting(path)
 }
 
 /// The path-dependent checks of a complete path (leaf first, root last):
 /// lengths, name constraints, CRLs.
-pub fn check_path(path: &[&Cert], crls: &[Crl], opts: &Options) -> std::result::Result<(), String> {
+pub fn check_path(
+    path: &[&Cert],
+    crls: &[Crl],
+    opts: &Options,
+) -> std::result::Result<(), Refusal> {
     check_path_lengths(path, opts.max_depth)?;
     check_shared_path_rules(path)?;
     for (i, pair) in path.windows(2).enumerate() {
@@ -190,9 +199,9 @@ struct VerifyRules<'o> {
 }
 
 impl<'a> Rules<'a> for VerifyRules<'_> {
-    type Error = String;
+    type Error = Refusal;
 
-    fn signed(&self, child: &Cert, issuer: &Cert) -> std::result::Result<(), String> {
+    fn signed(&self, child: &Cert, issuer: &Cert) -> std::result::Result<(), Refusal> {
         let role = if child.is_ca() {
             Role::Intermediate
         } else {
@@ -201,7 +210,7 @@ impl<'a> Rules<'a> for VerifyRules<'_> {
         check_link(child, role, issuer, self.options.allow_sha1)
     }
 
-    fn issuer(&self, issuer: &Cert, trusted: bool) -> std::result::Result<(), String> {
+    fn issuer(&self, issuer: &Cert, trusted: bool) -> std::result::Result<(), Refusal> {
         let role = if trusted {
             Role::Anchor
         } else {
@@ -210,14 +219,14 @@ impl<'a> Rules<'a> for VerifyRules<'_> {
         profile::check(issuer, role, self.options)
     }
 
-    fn path(&mut self, path: &[&'a Cert]) -> std::result::Result<ControlFlow<()>, String> {
+    fn path(&mut self, path: &[&'a Cert]) -> std::result::Result<ControlFlow<()>, Refusal> {
         check_path(path, self.crls, self.options)?;
         self.accepted = Some(path.iter().map(|c| (*c).clone()).collect());
         Ok(ControlFlow::Break(()))
     }
 
-    fn too_long(&self, max_len: usize) -> String {
-        format!("chain: no path of at most {max_len} certificates reaches a trusted root")
+    fn too_long(&self, max_len: usize) -> Refusal {
+        format!("chain: no path of at most {max_len} certificates reaches a trusted root").into()
     }
 }
 
@@ -225,9 +234,7 @@ impl<'a> Rules<'a> for VerifyRules<'_> {
 /// reason no path validates.
 pub fn verify(check: &Check<'_>) -> Result<Vec<Cert>> {
     if check.roots.is_empty() {
-        return Err(refused(
-            "no trusted root given (use -ca-bundle FILE)".into(),
-        ));
+        return Err(refused("no trusted root given (use -ca-bundle FILE)"));
     }
     let opts = check.options;
     profile::check(check.leaf, Role::Leaf, opts).map_err(refused)?;

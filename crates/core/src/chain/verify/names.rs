@@ -5,6 +5,7 @@
 
 use crate::chain::certs::Cert;
 use crate::chain::verify::options::PeerName;
+use crate::chain::verify::refusal::Refusal;
 use crate::chain::verify::role::{who, Role};
 use rustls_pki_types::{CertificateDer, ServerName};
 use x509_cert::ext::pkix::name::GeneralName;
@@ -12,8 +13,8 @@ use x509_cert::ext::pkix::name::GeneralName;
 /// A DNS name as RFC 1034 letters, digits and hyphens (no underscore),
 /// at most 253 octets; `*` may be the whole leftmost label when
 /// `wildcard`, followed by at least two labels.
-pub fn check_dns_syntax(name: &str, wildcard: bool) -> Result<(), String> {
-    let bad = |why: &str| Err(format!("DNS name {name:?} {why}"));
+pub fn check_dns_syntax(name: &str, wildcard: bool) -> Result<(), Refusal> {
+    let bad = |why: &str| Err(Refusal::from(format!("DNS name {name:?} {why}")));
     if name.is_empty() || name.len() > 253 {
         return bad("is empty or longer than 253 octets");
     }
@@ -43,23 +44,22 @@ pub fn check_dns_syntax(name: &str, wildcard: bool) -> Result<(), String> {
 
 /// An email address (RFC 5280 rfc822Name): a non-empty local part of
 /// printable ASCII, `@`, a DNS name.
-pub fn check_email_syntax(address: &str) -> Result<(), String> {
+pub fn check_email_syntax(address: &str) -> Result<(), Refusal> {
     let Some((local, domain)) = address.rsplit_once('@') else {
-        return Err(format!("email address {address:?} has no @"));
+        return Err(format!("email address {address:?} has no @").into());
     };
     if local.is_empty() || !local.bytes().all(|b| b.is_ascii_graphic() && b != b'@') {
-        return Err(format!(
-            "email address {address:?} has an invalid local part"
-        ));
+        return Err(format!("email address {address:?} has an invalid local part").into());
     }
-    check_dns_syntax(domain, false).map_err(|e| format!("email address {address:?}: {e}"))
+    check_dns_syntax(domain, false)
+        .map_err(|e| Refusal::from(format!("email address {address:?}: {e}")))
 }
 
 /// Refuses a wildcard whose base is a public suffix of the list's ICANN
 /// section (`*.co.uk`): no one controls every name under it (CABF
 /// 3.2.2.6). The PRIVATE section is not used: its owners issue such
 /// wildcards for themselves (`*.s3.amazonaws.com` by Amazon).
-pub fn check_wildcards(leaf: &Cert) -> Result<(), String> {
+pub fn check_wildcards(leaf: &Cert) -> Result<(), Refusal> {
     for name in leaf.dns_names() {
         let Some(base) = name.strip_prefix("*.") else {
             continue;
@@ -71,7 +71,8 @@ pub fn check_wildcards(leaf: &Cert) -> Result<(), String> {
                 return Err(format!(
                     "wildcard: {} has the wildcard {name:?} over the public suffix {base:?}",
                     who(leaf, Role::Leaf)
-                ));
+                )
+                .into());
             }
         }
     }
@@ -92,7 +93,7 @@ fn email_in_san(leaf: &Cert, want: &str) -> bool {
 }
 
 /// Whether the leaf is valid for every name asked for.
-pub fn check_peer_names(leaf: &Cert, names: &[PeerName]) -> Result<(), String> {
+pub fn check_peer_names(leaf: &Cert, names: &[PeerName]) -> Result<(), Refusal> {
     let me = who(leaf, Role::Leaf);
     let der = CertificateDer::from(leaf.der.as_slice());
     for name in names {
@@ -100,7 +101,7 @@ pub fn check_peer_names(leaf: &Cert, names: &[PeerName]) -> Result<(), String> {
             PeerName::Email(address) => email_in_san(leaf, address),
             PeerName::Dns(host) => {
                 let server = ServerName::try_from(host.as_str())
-                    .map_err(|_| format!("hostname: {host:?} is not a DNS name"))?;
+                    .map_err(|_| Refusal::from(format!("hostname: {host:?} is not a DNS name")))?;
                 webpki::EndEntityCert::try_from(&der)
                     .is_ok_and(|ee| ee.verify_is_valid_for_subject_name(&server).is_ok())
             }
@@ -116,10 +117,7 @@ pub fn check_peer_names(leaf: &Cert, names: &[PeerName]) -> Result<(), String> {
                 PeerName::Ip(_) => "ip",
                 PeerName::Dns(_) => "hostname",
             };
-            return Err(format!(
-                "{check}: {me} is not valid for {:?}",
-                name.to_string()
-            ));
+            return Err(format!("{check}: {me} is not valid for {:?}", name.to_string()).into());
         }
     }
     Ok(())

@@ -1,7 +1,7 @@
 //! What a verification asks of the leaf: its names, its purpose (an
 //! extended key usage), its key usages, the depth of the chain, the time.
 
-use crate::error::{Error, Result};
+use crate::error::{Result, UsageError};
 use const_oid::db::rfc5912 as oids;
 use spki::ObjectIdentifier;
 use std::net::IpAddr;
@@ -87,9 +87,10 @@ impl PeerName {
             return Ok(PeerName::Ip(ip));
         }
         rustls_pki_types::DnsName::try_from(text).map_err(|_| {
-            Error::Refused(format!(
-                "hostname: {text:?} is not a DNS name or IP address"
-            ))
+            UsageError::bad_value(
+                "hostname",
+                format!("{text:?} is not a DNS name or IP address"),
+            )
         })?;
         Ok(PeerName::Dns(text.to_string()))
     }
@@ -98,7 +99,7 @@ impl PeerName {
     pub fn ip(text: &str) -> Result<PeerName> {
         text.parse()
             .map(PeerName::Ip)
-            .map_err(|_| Error::Refused(format!("ip: {text:?} is not an IP address")))
+            .map_err(|_| UsageError::bad_value("ip", format!("{text:?} is not an IP address")))
     }
 
     /// An email address (`-email`): a local part, `@`, a domain.
@@ -107,9 +108,10 @@ impl PeerName {
             Some((local, domain)) if !local.is_empty() && !domain.is_empty() => {
                 Ok(PeerName::Email(text.to_string()))
             }
-            _ => Err(Error::Refused(format!(
-                "email: {text:?} is not an email address"
-            ))),
+            _ => Err(UsageError::bad_value(
+                "email",
+                format!("{text:?} is not an email address"),
+            )),
         }
     }
 }
