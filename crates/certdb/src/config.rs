@@ -1,6 +1,6 @@
 //! cfssl's `-db-config` file: `{"driver":"sqlite3"|"postgres","data_source":"…"}`.
 
-use crate::DbError;
+use certkit_ops::store::StoreError as DbError;
 use serde::Deserialize;
 
 /// Which database a config names.

@@ -63,8 +63,10 @@ pub fn parse_all(input: &[u8]) -> Result<Vec<Cert>, CertInputError> {
         let mut other = None;
         for block in &blocks {
             match block.tag() {
-                "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => certs
-                    .push(Cert::from_der(block.contents()).map_err(CertInputError::NotParsable)?),
+                "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => certs.push(
+                    Cert::from_der(block.contents())
+                        .map_err(|e| CertInputError::NotParsable(e.to_string()))?,
+                ),
                 tag if PKCS7_BLOCKS.contains(&tag) => certs.extend(parse_pkcs7(block.contents())?),
                 tag => other = other.or(Some(tag.to_string())),
             }
@@ -126,10 +128,15 @@ fn to_time(t: &x509_cert::time::Time) -> SystemTime {
     SystemTime::UNIX_EPOCH + t.to_unix_duration()
 }
 
+/// DER that is not a certificate.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid certificate: {0}")]
+pub struct InvalidCertificate(#[from] der::Error);
+
 impl Cert {
     /// Parses one DER certificate.
-    pub fn from_der(der: &[u8]) -> Result<Cert, String> {
-        let cert = Certificate::from_der(der).map_err(|e| format!("invalid certificate: {e}"))?;
+    pub fn from_der(der: &[u8]) -> Result<Cert, InvalidCertificate> {
+        let cert = Certificate::from_der(der)?;
         Ok(Cert {
             der: der.to_vec(),
             cert,

@@ -5,32 +5,16 @@
 //! so neither the operations nor the HTTP server link a SQL driver.
 //!
 //! - `record`: the rows and how an issued certificate becomes one
+//! - `error`: what a store refuses or fails at
 
+mod error;
 pub mod record;
 
+pub use error::StoreError;
 pub use record::{CertificateRecord, OcspRecord};
 
 use std::future::Future;
 use std::pin::Pin;
-
-/// What the database refused or failed at.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The `-db-config` file is unreadable or invalid.
-    #[error("{0}")]
-    Config(String),
-    /// A certificate with this serial and AKI is already recorded (another
-    /// replica drew the same serial): sign again with a new serial.
-    #[error("a certificate with serial {serial} and AKI {aki} is already recorded")]
-    Duplicate { serial: String, aki: String },
-    #[error("certificate not found (serial {serial}, AKI {aki})")]
-    NotFound { serial: String, aki: String },
-    #[error("certificate record: {0}")]
-    Record(String),
-    /// The driver's own error (connection, SQL), kept whole.
-    #[error("certificate database: {0}")]
-    Backend(Box<dyn std::error::Error + Send + Sync>),
-}
 
 /// A store call in flight.
 pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;

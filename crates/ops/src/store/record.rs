@@ -2,7 +2,7 @@
 //! the values cfssl's local signer writes (decimal serial, lowercase hex
 //! AKI without colons, status "good", DNS SANs and metadata as JSON).
 
-use super::StoreError;
+use super::error::StoreError;
 use certkit_core::chain::certs::Cert;
 use time::OffsetDateTime;
 
@@ -50,7 +50,7 @@ impl CertificateRecord {
         ca_label: &str,
         now: OffsetDateTime,
     ) -> Result<Self, StoreError> {
-        let cert = Cert::from_der(cert_der).map_err(StoreError::Record)?;
+        let cert = Cert::from_der(cert_der).map_err(|e| StoreError::Record(e.to_string()))?;
         let sans = serde_json::to_string(&cert.dns_names())
             .map_err(|e| StoreError::Record(e.to_string()))?;
         Ok(CertificateRecord {
