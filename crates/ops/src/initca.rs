@@ -2,7 +2,7 @@
 //! certificate for an existing key, and a renewed CA certificate.
 
 use crate::load;
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Result, UsageError};
 use certkit_core::input::{display_path, read_input};
 use certkit_core::issue::{initca, renew_ca};
 use certkit_core::keys::format::KeyEncoder;
@@ -55,10 +55,10 @@ pub fn new_ca_with_key(path: &Path, cn: Option<&str>, key_path: &Path) -> Result
 
 /// `gencert -renewca -ca CERT -ca-key KEY`: the renewed certificate.
 pub fn renew(ca: Option<&Path>, ca_key: Option<&Path>) -> Result<Report> {
-    let ca = ca
-        .ok_or_else(|| Error::Refused("-renewca needs the CA certificate (use -ca FILE)".into()))?;
+    let ca =
+        ca.ok_or_else(|| UsageError::missing("-renewca needs the CA certificate (use -ca FILE)"))?;
     let ca_key = ca_key
-        .ok_or_else(|| Error::Refused("-renewca needs the CA key (use -ca-key FILE)".into()))?;
+        .ok_or_else(|| UsageError::missing("-renewca needs the CA key (use -ca-key FILE)"))?;
     let mut report = Report::default();
     let key_pem = Zeroizing::new(read_input(ca_key)?);
     report.info("re-generate a CA certificate from CA cert and key");

@@ -2,7 +2,7 @@
 //! `file:PATH`): requests, signing configs, private keys and CAs. Warnings
 //! go into the caller's report, prefixed with the input's name.
 
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Result, UsageError};
 use certkit_core::input::password::ca_key_password;
 use certkit_core::input::{display_path, read_input};
 use certkit_core::issue::issuer::Issuer;
@@ -80,10 +80,10 @@ pub struct CaSource<'a> {
 pub fn issuer(ca: CaSource) -> Result<Issuer> {
     let cert = ca
         .cert
-        .ok_or_else(|| Error::Refused("no CA certificate given (use -ca FILE)".into()))?;
+        .ok_or_else(|| UsageError::missing("no CA certificate given (use -ca FILE)"))?;
     let key_path = ca
         .key
-        .ok_or_else(|| Error::Refused("no CA key given (use -ca-key FILE)".into()))?;
+        .ok_or_else(|| UsageError::missing("no CA key given (use -ca-key FILE)"))?;
     let password = ca_key_password(ca.password_file)?;
     let key = key(key_path, password.as_deref().map(|p| p.as_slice()))?;
     Issuer::with_key(

@@ -4,7 +4,7 @@
 
 use crate::revocation::db::block_on;
 use crate::store::{CertificateRecord, DbFile};
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Error, Result, UsageError};
 use certkit_core::report::Report;
 
 /// What a signing command produced: its report, and the certificate it
@@ -22,9 +22,8 @@ pub fn recorded(db_config: Option<&DbFile>, issuance: Issuance) -> Result<Report
         return Ok(issuance.report);
     };
     let Some(der) = issuance.cert_der else {
-        return Err(Error::Refused(
-            "-db-config records PEM certificates only (not CertificateSigningRequest objects)"
-                .into(),
+        return Err(UsageError::missing(
+            "-db-config records PEM certificates only (not CertificateSigningRequest objects)",
         ));
     };
     let fail = |e: crate::store::StoreError| Error::Refused(format!("{}: {e}", db_file.path));

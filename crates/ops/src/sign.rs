@@ -5,7 +5,7 @@
 use crate::load::{self, CaSource};
 use crate::record::Issuance;
 use certkit_core::csr::VerifiedCsr;
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Result, UsageError};
 use certkit_core::input::{display_name, display_path, read_input};
 use certkit_core::issue::issuer::{Issued, Issuer, SignOptions};
 use certkit_core::k8s::document::Document;
@@ -80,9 +80,7 @@ pub fn sign(inputs: &SignInputs) -> Result<Issuance> {
         });
     }
     if inputs.objects.any() {
-        return Err(Error::Refused(
-            "-bundle, -signer-name, -ignore-approval and -failed-condition apply only to CertificateSigningRequest objects".into(),
-        ));
+        return Err(UsageError::missing("-bundle, -signer-name, -ignore-approval and -failed-condition apply only to CertificateSigningRequest objects"));
     }
     let hosts = inputs.hostname.map(load::split_hosts);
     let subject = inputs
@@ -159,8 +157,8 @@ fn sign_objects(
     report: &mut Report,
 ) -> Result<()> {
     if inputs.hostname.is_some() {
-        return Err(Error::Refused(
-            "-hostname cannot change a CertificateSigningRequest object's names".into(),
+        return Err(UsageError::missing(
+            "-hostname cannot change a CertificateSigningRequest object's names",
         ));
     }
     let objects = &inputs.objects;

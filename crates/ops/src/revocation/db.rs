@@ -11,7 +11,7 @@ use crate::store::{CertStore, CertificateRecord, DbFile, OcspRecord, StoreError}
 use crate::Report;
 use base64::Engine as _;
 use certkit_core::chain::expiry::CertExpiry as ExpiryEntry;
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Error, Result, UsageError};
 use certkit_core::revocation::ocsp::Status;
 use certkit_core::revocation::{crl, serial, Reason};
 use std::future::Future;
@@ -31,7 +31,7 @@ pub fn block_on<T>(work: impl Future<Output = Result<T>>) -> Result<T> {
 /// Opens the database of a `-db-config` file.
 pub async fn open(db_config: Option<&DbFile>) -> Result<Box<dyn CertStore>> {
     let file = db_config
-        .ok_or_else(|| Error::Refused("need DB config file (provide with -db-config)".into()))?;
+        .ok_or_else(|| UsageError::missing("need DB config file (provide with -db-config)"))?;
     file.open().await.map_err(db_error)
 }
 
@@ -74,13 +74,13 @@ pub async fn find_certificate(
 /// `revoke -db-config -serial -aki [-reason]`.
 pub fn revoke(db_config: Option<&DbFile>, serial: &str, aki: &str, reason: &str) -> Result<Report> {
     if serial.is_empty() {
-        return Err(Error::Refused(
-            "serial number is required but not provided".into(),
+        return Err(UsageError::missing(
+            "serial number is required but not provided",
         ));
     }
     if aki.is_empty() {
-        return Err(Error::Refused(
-            "authority key id is required but not provided".into(),
+        return Err(UsageError::missing(
+            "authority key id is required but not provided",
         ));
     }
     let reason = Reason::parse(reason)?;
@@ -201,8 +201,8 @@ pub fn ocsprefresh(
     interval: Duration,
 ) -> Result<Report> {
     if db_config.is_none() {
-        return Err(Error::Refused(
-            "need DB config file (provide with -db-config)".into(),
+        return Err(UsageError::missing(
+            "need DB config file (provide with -db-config)",
         ));
     }
     let mut report = Report::default();

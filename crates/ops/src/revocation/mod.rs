@@ -5,7 +5,7 @@
 use crate::load::{self, CaSource};
 use base64::Engine as _;
 use certkit_core::chain::certs::Cert;
-use certkit_core::error::{Error, Result};
+use certkit_core::error::{Error, Result, UsageError};
 use certkit_core::input::{display_name, read_input};
 use certkit_core::issue::issuer::parse_certificate;
 use certkit_core::report::Report;
@@ -79,7 +79,7 @@ pub struct ResponderSource<'a> {
 pub fn responder(src: ResponderSource, report: &mut Report) -> Result<Responder> {
     let need = |v: Option<&str>, flag: &str, what: &str| {
         v.map(str::to_string)
-            .ok_or_else(|| Error::Refused(format!("need {what} (provide with -{flag})")))
+            .ok_or_else(|| UsageError::missing(format!("need {what} (provide with -{flag})")))
     };
     let ca = need(src.ca, "ca", "CA certificate")?;
     let resp = need(src.responder, "responder", "responder certificate")?;
