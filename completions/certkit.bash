@@ -1300,7 +1300,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__ocspserve)
-            opts="-q -h -V --address --port --responses --db-config --ca --responder --responder-key --interval --loglevel --quiet --help --version"
+            opts="-q -h -V --address --port --responses --db-config --ca --responder --responder-key --interval --tls-cert --tls-key --max-connections --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1335,6 +1335,18 @@ _certkit() {
                     return 0
                     ;;
                 --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

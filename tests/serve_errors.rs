@@ -323,3 +323,108 @@ fn sigterm_finishes_and_exits_cleanly() {
     assert!(status.success(), "{status:?}");
     assert!(server.log().contains("shut down"), "{}", server.log());
 }
+
+/// S6: a request body trickled a byte at a time is cut off at the body
+/// deadline (408) and its connection is freed. With `-max-connections 1`
+/// the health check waits behind the trickler only until that deadline
+/// (it used to wait for as long as the trickler kept sending).
+#[test]
+fn a_trickled_body_is_cut_off_and_frees_its_connection() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let tmp = workdir();
+    let dir = tmp.path();
+    let server = Server::certkit(dir, &[&ca_args()[..], &["-max-connections", "1"]].concat());
+    let mut slow = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    slow.write_all(
+        b"POST /api/v1/cfssl/sign HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{",
+    )
+    .unwrap();
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let trickle = {
+        let mut writer = slow.try_clone().unwrap();
+        let stop = stop.clone();
+        // One byte a second for at most 70 s, until the server hangs up.
+        std::thread::spawn(move || {
+            for _ in 0..70 {
+                std::thread::sleep(Duration::from_secs(1));
+                if stop.load(Ordering::Relaxed) || writer.write_all(b" ").is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    let health = curl(
+        dir,
+        &[
+            "--max-time",
+            "45",
+            &format!("{}/api/v1/cfssl/health", server.url),
+        ],
+    );
+    let waited = started.elapsed();
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = slow.read_to_end(&mut answer);
+    stop.store(true, Ordering::Relaxed);
+    trickle.join().unwrap();
+    assert_eq!(health.status, 200, "after {waited:?}: {health:?}");
+    assert!(waited < Duration::from_secs(40), "{waited:?}");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.contains("request body not received in time"),
+        "{answer}"
+    );
+}
+
+/// S8: key generation runs off the async workers: `/health` answers
+/// promptly while two RSA-8192 `newkey` requests are being computed (on
+/// a 2-core host it used to wait for one of them to finish, seconds).
+#[test]
+fn health_answers_while_rsa_keys_are_generated() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let tmp = workdir();
+    let dir = tmp.path();
+    let server = Server::certkit(dir, &ca_args());
+    write(
+        dir,
+        "rsa.json",
+        r#"{"CN":"big","key":{"algo":"rsa","size":8192}}"#,
+    );
+    let url = format!("{}/api/v1/cfssl/newkey", server.url);
+    let mut keygens: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new("curl")
+                .args(["-s", "-o", "/dev/null", "--max-time", "120"])
+                .args(["-d", "@rsa.json", &url])
+                .current_dir(dir)
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    let started = Instant::now();
+    let health = curl(dir, &[&format!("{}/api/v1/cfssl/health", server.url)]);
+    let took = started.elapsed();
+    let still_running = keygens
+        .iter_mut()
+        .filter_map(|k| k.try_wait().ok())
+        .filter(Option::is_none)
+        .count();
+    for keygen in &mut keygens {
+        let _ = keygen.kill();
+        let _ = keygen.wait();
+    }
+    assert_eq!(health.status, 200, "{health:?}");
+    assert!(
+        took < Duration::from_secs(3),
+        "/health took {took:?} with {still_running} key generations running"
+    );
+}

@@ -567,3 +567,25 @@ fn remote_front_end_forwards_signing_as_cfssl_1_2() {
         backend.log()
     );
 }
+
+/// S17: `-max-connections 0` is a usage error for serve and ocspserve (it
+/// used to start, log that it listens, and never answer).
+#[test]
+fn zero_max_connections_is_refused() {
+    let tmp = pki();
+    let dir = tmp.path();
+    let (code, err) = refused(dir, &[&ca_args()[..], &["-max-connections", "0"]].concat());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("at least 1"), "{err}");
+    let out = Command::new("timeout")
+        .arg("20")
+        .arg(certkit())
+        .args(["ocspserve", "-port", "0", "-db-config", "db.json"])
+        .args(["-max-connections", "0"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("at least 1"), "{err}");
+}

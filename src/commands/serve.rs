@@ -92,9 +92,10 @@ pub struct Args {
     #[arg(long = "min-tls-version", value_name = "VERSION")]
     pub min_tls_version: Option<String>,
 
-    /// Most connections served at once (more wait to be accepted)
-    #[arg(long = "max-connections", value_name = "N", default_value_t = 1024)]
-    pub max_connections: usize,
+    /// Most connections served at once, at least 1 (more wait to be accepted)
+    #[arg(long = "max-connections", value_name = "N", default_value = "1024",
+          value_parser = crate::common::max_connections)]
+    pub max_connections: std::num::NonZeroUsize,
 
     /// Largest request body accepted, in bytes (larger: 413)
     #[arg(long = "max-body-bytes", value_name = "BYTES", default_value_t = 1 << 20)]

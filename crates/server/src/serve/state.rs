@@ -129,6 +129,8 @@ pub struct AppState {
     pub ocsp: Option<Responder>,
     pub metrics: Metrics,
     pub body_limit: usize,
+    /// Where key generation and signing run (bounded, off the async workers).
+    pub cpu: crate::work::CpuPool,
 }
 
 impl AppState {
