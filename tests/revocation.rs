@@ -349,3 +349,65 @@ fn ocspserve_closes_idle_connections_caps_them_and_speaks_tls() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("good.pem: good"), "{text}");
 }
+
+/// S1: a responses file is looked up by serial and issuer. A request with
+/// good.pem's serial but another CA's issuer hashes gets `unauthorized`
+/// (it used to get good.pem's response, looked up by serial alone), and
+/// a live signer for that other CA answers `unknown`, not good.pem's
+/// status.
+#[test]
+fn ocspserve_matches_stored_responses_by_issuer_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    sign_responses(d);
+    let out = sh(
+        d,
+        &format!(
+            r#"echo '{{"CN":"Other CA","key":{{"algo":"ecdsa","size":256}}}}' > other.json
+               certkit -loglevel 3 gencert -initca other.json | certkit -loglevel 3 json -bare other
+               openssl ocsp -issuer other.pem -serial 0x{} -no_nonce -reqout other-req.der"#,
+            hex_serial(d, "good.pem")
+        ),
+    );
+    assert_ok(&out, "another CA and a request naming it");
+    let post = |port: u16| {
+        sh(
+            d,
+            &format!(
+                "curl -sS --max-time 20 --data-binary @other-req.der \
+                   -H 'Content-Type: application/ocsp-request' -o other-resp.der http://127.0.0.1:{port}/
+                 openssl ocsp -respin other-resp.der -resp_text -noverify 2>&1 || true"
+            ),
+        )
+    };
+    let plain = start_certkit(d, &["-responses", "responses.txt"]);
+    let text = String::from_utf8_lossy(&post(plain.port).stdout).to_string();
+    assert!(text.contains("unauthorized"), "{text}");
+    drop(plain);
+    let live = start_certkit(
+        d,
+        &[
+            "-responses",
+            "responses.txt",
+            "-ca",
+            "other.pem",
+            "-responder",
+            "other.pem",
+            "-responder-key",
+            "other-key.pem",
+        ],
+    );
+    let text = String::from_utf8_lossy(&post(live.port).stdout).to_string();
+    assert!(text.contains("Cert Status: unknown"), "{text}");
+}
+
+/// A certificate's serial number in hex, as openssl's `-serial 0x` takes it.
+fn hex_serial(d: &std::path::Path, cert: &str) -> String {
+    let out = sh(d, &format!("openssl x509 -in {cert} -noout -serial"));
+    assert_ok(&out, "openssl x509 -serial");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .trim_start_matches("serial=")
+        .to_string()
+}

@@ -60,6 +60,7 @@ on_sqlite_and_postgres!(
     check_expiration_reports_revoked_certificates,
     serve_api_revokes_and_signs_crls_and_ocsp,
     revocation_is_one_way,
+    ocspserve_answers_live_with_the_database_status,
 );
 
 /// The CA, leaves good.pem and revoked.pem recorded in db.json's
@@ -403,4 +404,34 @@ fn revocation_is_one_way(db: &Db) {
         !text.contains("Superseded") && !text.contains("Remove"),
         "{text}"
     );
+}
+
+/// S1: `ocspserve -db-config` with a responder signs live answers with
+/// the certificate row's status. good.pem's stored response (from
+/// `ocsprefresh`) says good; after good.pem is revoked, a request with a
+/// nonce (always answered live) and one without (the stored response now
+/// contradicts the database) both get revoked. They used to get a fresh
+/// "good" copied from the stored response.
+fn ocspserve_answers_live_with_the_database_status(db: &Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    recorded_by(d, db, &support::certkit());
+    let out = sh(
+        d,
+        &format!(
+            "certkit ocsprefresh -db-config db.json -ca ca.pem -responder ocsp.pem -responder-key ocsp-key.pem
+             certkit revoke -db-config db.json -serial {} -aki {} -reason keyCompromise",
+            decimal_serial(d, "good.pem"),
+            aki_hex(d, "good.pem")
+        ),
+    );
+    assert_ok(&out, "ocsprefresh, then revoke");
+    let served = start_certkit(d, &[&["-db-config", "db.json"][..], &LIVE_SIGNER].concat());
+    let nonced = openssl_ocsp(d, served.port, "good.pem", &[]);
+    assert_key_compromise(&nonced, "good.pem");
+    assert!(nonced.contains("OCSP Nonce"), "{nonced}");
+    let plain = openssl_ocsp(d, served.port, "good.pem", &["-no_nonce"]);
+    assert_key_compromise(&plain, "good.pem");
+    let revoked = openssl_ocsp(d, served.port, "revoked.pem", &["-no_nonce"]);
+    assert_key_compromise(&revoked, "revoked.pem");
 }
