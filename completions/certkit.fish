@@ -498,7 +498,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-cli
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this certificate (PEM)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-key -d 'Private key of -tls-cert' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-ca -d 'Require client certificates issued by these CAs (PEM)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-cn -d 'Regular expression a client certificate\'s CN must match (else 403)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-cn -d 'Regular expression a client certificate\'s whole CN must match (anchored at both ends; else 403)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l min-tls-version -d 'Lowest TLS version accepted: 1.2 or 1.3' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-connections -d 'Most connections served at once, at least 1 (more wait to be accepted)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-body-bytes -d 'Largest request body accepted, in bytes (larger: 413)' -r

@@ -304,3 +304,63 @@ fn mutual_tls_current_cfssl_and_curl() {
     let eku = verified_ext(dir, v["cert"].as_str().unwrap(), "extendedKeyUsage");
     assert!(eku.contains("Client Authentication"), "{eku}");
 }
+
+/// S16: `-mutual-tls-cn` matches the whole CN. With the unanchored
+/// `client-ok`, a certificate from the client CA with CN
+/// `evil-client-ok-x` is refused (403); `client-ok` is served. cfssl
+/// (and certkit before) searched, and served both.
+#[test]
+fn mutual_tls_cn_matches_the_whole_name() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    write(
+        dir,
+        "evil.json",
+        r#"{"CN":"evil-client-ok-x","key":{"algo":"ecdsa","size":256}}"#,
+    );
+    to_files(
+        dir,
+        &[
+            "gencert",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "-config",
+            "any-config.json",
+            "evil.json",
+        ],
+        "evil",
+    );
+    let server = Server::certkit(
+        dir,
+        &[
+            tls_args(),
+            vec!["-mutual-tls-ca", "ca.pem", "-mutual-tls-cn", "client-ok"],
+        ]
+        .concat(),
+    );
+    let url = format!("https://localhost:{}/api/v1/cfssl/health", server.port);
+    let as_client = |name: &str| {
+        curl(
+            dir,
+            &[
+                "--cacert",
+                "ca.pem",
+                "--cert",
+                &format!("{name}.pem"),
+                "--key",
+                &format!("{name}-key.pem"),
+                &url,
+            ],
+        )
+    };
+    let evil = as_client("evil");
+    assert_eq!(
+        (evil.status, evil.body.as_str()),
+        (403, "Invalid CN\n"),
+        "{evil:?}"
+    );
+    let ok = as_client("client-ok");
+    assert_eq!(ok.status, 200, "{ok:?}");
+}

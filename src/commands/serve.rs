@@ -80,7 +80,7 @@ pub struct Args {
     #[arg(long = "mutual-tls-ca", value_name = "FILE", requires = "tls_cert")]
     pub mutual_tls_ca: Option<String>,
 
-    /// Regular expression a client certificate's CN must match (else 403)
+    /// Regular expression a client certificate's whole CN must match (anchored at both ends; else 403)
     #[arg(
         long = "mutual-tls-cn",
         value_name = "REGEX",

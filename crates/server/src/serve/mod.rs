@@ -189,6 +189,15 @@ fn ocsp_responder(options: &ServeOptions) -> Result<Option<Responder>, StartErro
     Ok(Some(responder))
 }
 
+/// `-mutual-tls-cn`, matching the whole CN (cfssl searches, so `client-ok`
+/// also let `evil-client-ok-x` in). The expression is checked as given
+/// first, so a syntax error names what the operator wrote.
+fn full_match(re: &str) -> Result<regex::Regex, StartError> {
+    regex::Regex::new(re)
+        .and_then(|_| regex::Regex::new(&format!("^(?:{re})$")))
+        .map_err(|e| StartError::Options(format!("-mutual-tls-cn: {e}")))
+}
+
 /// Starts the server and blocks until it has shut down.
 pub fn run(mut options: ServeOptions) -> Result<(), StartError> {
     let runtime = certkit_runtime::service()
@@ -292,7 +301,7 @@ pub async fn serve(
     let allowed_cn = options
         .mutual_tls_cn
         .as_deref()
-        .map(|re| regex::Regex::new(re).map_err(|e| format!("-mutual-tls-cn: {e}")))
+        .map(full_match)
         .transpose()?;
     let address = format!("{}:{}", options.address, options.port);
     let listener = tokio::net::TcpListener::bind(&address)
