@@ -428,3 +428,30 @@ fn health_answers_while_rsa_keys_are_generated() {
         "/health took {took:?} with {still_running} key generations running"
     );
 }
+
+/// S13: an auth key under 16 bytes is warned about at start (one line
+/// naming the key and its length, never the key); the server still
+/// starts, as cfssl's does. It used to start silently.
+#[test]
+fn a_short_auth_key_is_warned_about() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    write(
+        dir,
+        "short-config.json",
+        r#"{"signing":{"default":{"expiry":"1h","usages":["server auth"],"auth_key":"w"}},
+"auth_keys":{"w":{"type":"standard","key":"9c"},"long":{"type":"standard","key":"0123456789abcdef0123456789abcdef"}}}"#,
+    );
+    let server = Server::certkit(
+        dir,
+        &[&ca_args()[..], &["-config", "short-config.json"]].concat(),
+    );
+    let log = server.log();
+    let warnings: Vec<_> = log.lines().filter(|l| l.contains("auth key")).collect();
+    assert_eq!(warnings.len(), 1, "{log}");
+    assert!(
+        warnings[0].contains("[WARNING]") && warnings[0].contains("\"w\" is 1 bytes"),
+        "{log}"
+    );
+    assert!(!warnings[0].contains("9c"), "{log}");
+}

@@ -62,7 +62,22 @@ impl Signer {
                     kind: key.kind.clone(),
                 });
             }
-            keys.insert(name.clone(), AuthKey::resolve(&key.key, name)?);
+            let resolved = AuthKey::resolve(&key.key, name)?;
+            // Warned about, not refused: cfssl takes keys of any length and
+            // a server that stopped starting after an upgrade would be worse.
+            if resolved.is_short() {
+                crate::serve::log(
+                    "WARNING",
+                    &format!(
+                        "{}auth key {name:?} is {} bytes: a key under {} bytes can be guessed from one token; use {} random bytes or more",
+                        if label.is_empty() { String::new() } else { format!("[{label}] ") },
+                        resolved.byte_len(),
+                        certkit_core::policy::auth_key::MIN_KEY_BYTES,
+                        certkit_core::policy::auth_key::MIN_KEY_BYTES,
+                    ),
+                );
+            }
+            keys.insert(name.clone(), resolved);
         }
         Ok(Signer {
             label: label.to_string(),
