@@ -94,7 +94,7 @@ fn refusals_follow_the_contract() {
         &post(dir, &sign, &sign_body(dir, r#","profile":"nope""#)),
         400,
         5400,
-        "no profile named \"nope\"",
+        "unknown profile",
     );
     // The body limit.
     let big = sign_body(dir, &format!(r#","pad":"{}""#, "x".repeat(70_000)));
@@ -454,4 +454,45 @@ fn a_short_auth_key_is_warned_about() {
         "{log}"
     );
     assert!(!warnings[0].contains("9c"), "{log}");
+}
+
+/// S15: refusals tell an unauthenticated caller nothing about the
+/// server's config: an unknown profile is "unknown profile" (it used to
+/// list every profile, auth-only ones included) and a name outside a
+/// profile's name_whitelist is named without the expression (it used to
+/// be echoed). The server's log keeps the profile list.
+#[test]
+fn refusals_list_no_profiles_and_echo_no_whitelist() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    write(
+        dir,
+        "fenced-config.json",
+        &format!(
+            r#"{{"signing":{{"default":{{"expiry":"1h","usages":["server auth"]}},
+"profiles":{{"fenced":{{"expiry":"1h","usages":["server auth"],"name_whitelist":"^svc\\.secret-zone\\.example$"}},
+"authed":{{"expiry":"1h","usages":["client auth"],"auth_key":"key1"}}}}}},
+"auth_keys":{{"key1":{{"type":"standard","key":"{KEY}"}}}}}}"#
+        ),
+    );
+    let server = Server::certkit(
+        dir,
+        &[&ca_args()[..], &["-config", "fenced-config.json"]].concat(),
+    );
+    let sign = format!("{}/api/v1/cfssl/sign", server.url);
+    let unknown = post(dir, &sign, &sign_body(dir, r#","profile":"nosuch""#));
+    refused(&unknown, 400, 5400, "unknown profile");
+    assert!(
+        !unknown.body.contains("authed") && !unknown.body.contains("fenced"),
+        "{unknown:?}"
+    );
+    let fenced = post(dir, &sign, &sign_body(dir, r#","profile":"fenced""#));
+    refused(
+        &fenced,
+        400,
+        5300,
+        "is not allowed by the profile's name_whitelist",
+    );
+    assert!(!fenced.body.contains("secret-zone"), "{fenced:?}");
+    assert!(server.log().contains("authed"), "{}", server.log());
 }

@@ -106,11 +106,16 @@ impl Signer {
 
     /// The named profile (empty: the default). An unknown name is a 400,
     /// where cfssl silently signs under the default.
+    /// The client is told only that the name is unknown: the list of
+    /// profiles (auth-only ones included) stays in the server's log.
     pub fn profile(&self, name: &str) -> Result<&Profile, ApiError> {
-        self.config.profile(name).map_err(|e| ApiError {
-            status: axum::http::StatusCode::BAD_REQUEST,
-            code: 5400,
-            message: e.to_string(),
+        self.config.profile(name).map_err(|e| {
+            crate::serve::log("INFO", &e.to_string());
+            ApiError {
+                status: axum::http::StatusCode::BAD_REQUEST,
+                code: 5400,
+                message: "unknown profile".into(),
+            }
         })
     }
 
