@@ -97,6 +97,14 @@ pub struct Args {
           value_parser = crate::common::max_connections)]
     pub max_connections: std::num::NonZeroUsize,
 
+    /// Longest validity a GET crl?expiry= may ask for (longer is capped, as is anything past the CA's notAfter)
+    #[arg(
+        long = "max-crl-expiry",
+        value_name = "DURATION",
+        default_value = "168h"
+    )]
+    pub max_crl_expiry: String,
+
     /// Largest request body accepted, in bytes (larger: 413)
     #[arg(long = "max-body-bytes", value_name = "BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
@@ -158,6 +166,8 @@ pub fn run(args: Args) -> Result<()> {
         loglevel: log::level(),
         max_connections: args.max_connections,
         body_limit: args.max_body_bytes,
+        max_crl_expiry: certkit_core::input::duration::parse_go_duration(&args.max_crl_expiry)
+            .map_err(|e| Error::Refused(format!("-max-crl-expiry: {e}")))?,
     };
     serve::run(options).map_err(|e| Error::Refused(e.to_string()))
 }

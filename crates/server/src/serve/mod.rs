@@ -90,6 +90,8 @@ pub struct ServeOptions {
     pub loglevel: u8,
     pub max_connections: NonZeroUsize,
     pub body_limit: usize,
+    /// The longest CRL validity `GET crl?expiry=` gets (longer is capped).
+    pub max_crl_expiry: std::time::Duration,
 }
 
 impl Default for ServeOptions {
@@ -114,9 +116,14 @@ impl Default for ServeOptions {
             loglevel: 1,
             max_connections: crate::listen::DEFAULT_MAX_CONNECTIONS,
             body_limit: 1 << 20,
+            max_crl_expiry: DEFAULT_MAX_CRL_EXPIRY,
         }
     }
 }
+
+/// `-max-crl-expiry`'s default: a week, cfssl's default CRL validity.
+pub const DEFAULT_MAX_CRL_EXPIRY: std::time::Duration =
+    std::time::Duration::from_secs(7 * 24 * 3600);
 
 /// cfssl's log line format on stderr.
 pub fn log(level: &str, message: &str) {
@@ -281,6 +288,7 @@ pub async fn serve(
         ocsp,
         metrics: metrics::Metrics::new(),
         body_limit: options.body_limit,
+        max_crl_expiry: options.max_crl_expiry,
         cpu: crate::work::CpuPool::default(),
     });
     let endpoints = match personality {

@@ -149,6 +149,8 @@ pub struct AppState {
     pub ocsp: Option<Responder>,
     pub metrics: Metrics,
     pub body_limit: usize,
+    /// The longest validity `GET crl?expiry=` may ask for (`-max-crl-expiry`).
+    pub max_crl_expiry: std::time::Duration,
     /// Where key generation and signing run (bounded, off the async workers).
     pub cpu: crate::work::CpuPool,
 }

@@ -92,6 +92,9 @@ pub async fn crl(state: Arc<AppState>, call: Call) -> Result<Response, ApiError>
         }
         None => WEEK,
     };
+    if expiry < Duration::from_secs(1) {
+        return Err(ApiError::bad_request("expiry: must be at least 1s"));
+    }
     let issuer = state.signer("")?.issuer()?;
     let aki = hex::encode(issuer.key_id());
     let records = db(&state)?
@@ -100,8 +103,33 @@ pub async fn crl(state: Arc<AppState>, call: Call) -> Result<Response, ApiError>
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let revoked = crl_entries(&records, &aki)?;
     let now = SystemTime::now();
+    // S10: the caller chooses the validity only up to the operator's
+    // -max-crl-expiry and the CA's own notAfter; a CA-signed CRL valid for
+    // centuries could be replayed to hide later revocations.
+    let ca_left = issuer
+        .certificate()
+        .tbs_certificate()
+        .validity()
+        .not_after
+        .to_system_time()
+        .duration_since(now)
+        .unwrap_or_default();
+    let cap = state.max_crl_expiry.min(ca_left);
+    let mut messages = Vec::new();
+    let expiry = if expiry > cap {
+        messages.push(Message {
+            code: 0,
+            message: format!(
+                "expiry capped at {}s (the server's -max-crl-expiry and the CA's notAfter)",
+                cap.as_secs()
+            ),
+        });
+        cap
+    } else {
+        expiry
+    };
     let list = crl::build(issuer, &revoked, now, now + expiry)?;
-    Ok(success(&b64(&list.der), &[]))
+    Ok(success(&b64(&list.der), &messages))
 }
 
 #[derive(Deserialize)]
