@@ -256,3 +256,19 @@ fn crl_expiry_is_capped() {
         assert!(!messages.contains("capped"), "{messages}");
     }
 }
+
+/// S11: CRL numbers strictly increase, also for CRLs issued within one
+/// second (the number was thisUpdate in Unix seconds and repeated).
+#[test]
+fn crl_numbers_strictly_increase_within_a_second() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    let server = Server::certkit(dir, &recording_args());
+    let numbers: Vec<u128> = (0..5)
+        .map(|_| {
+            let (number, _, _) = crl_from(dir, &server, "");
+            u128::from_str_radix(number.trim_start_matches("0x"), 16).unwrap()
+        })
+        .collect();
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
+}
