@@ -1300,7 +1300,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__ocspserve)
-            opts="-q -h -V --address --port --responses --db-config --ca --responder --responder-key --interval --loglevel --quiet --help --version"
+            opts="-q -h -V --address --port --responses --db-config --ca --responder --responder-key --interval --tls-cert --tls-key --max-connections --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1335,6 +1335,18 @@ _certkit() {
                     return 0
                     ;;
                 --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1638,7 +1650,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__serve)
-            opts="-q -h -V --address --port --ca --ca-key --ca-key-password-file --config --db-config --ca-bundle --int-bundle --int-dir --metadata --responder --responder-key --remote --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --tls-cert --tls-key --mutual-tls-ca --mutual-tls-cn --min-tls-version --max-connections --max-body-bytes --loglevel --quiet --help --version"
+            opts="-q -h -V --address --port --ca --ca-key --ca-key-password-file --config --db-config --ca-bundle --int-bundle --int-dir --metadata --responder --responder-key --remote --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --tls-cert --tls-key --mutual-tls-ca --mutual-tls-cn --min-tls-version --max-connections --max-crl-expiry --max-body-bytes --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1733,6 +1745,10 @@ _certkit() {
                     return 0
                     ;;
                 --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-crl-expiry)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -435,6 +435,9 @@ complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l ca -d 'The
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responder-key -d 'The responder certificate\'s private key' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l tls-cert -d 'Serve HTTPS with this certificate (PEM)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l tls-key -d 'Private key of -tls-cert' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l max-connections -d 'Most connections served at once, at least 1 (more wait to be accepted)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
@@ -495,9 +498,10 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-cli
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-cert -d 'Serve HTTPS with this certificate (PEM)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-key -d 'Private key of -tls-cert' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-ca -d 'Require client certificates issued by these CAs (PEM)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-cn -d 'Regular expression a client certificate\'s CN must match (else 403)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-cn -d 'Regular expression a client certificate\'s whole CN must match (anchored at both ends; else 403)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l min-tls-version -d 'Lowest TLS version accepted: 1.2 or 1.3' -r
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-connections -d 'Most connections served at once (more wait to be accepted)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-connections -d 'Most connections served at once, at least 1 (more wait to be accepted)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-crl-expiry -d 'Longest validity a GET crl?expiry= may ask for (longer is capped, as is anything past the CA\'s notAfter)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-body-bytes -d 'Largest request body accepted, in bytes (larger: 413)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''

@@ -400,3 +400,14 @@ pub fn utf8_path_buf(path: Option<PathBuf>, flag: &str) -> Result<Option<String>
     path.map(|p| utf8_path(&p, flag).map(str::to_string))
         .transpose()
 }
+
+/// `-max-connections` of the servers: a positive count. Zero is a usage
+/// error because a server that accepts no connection starts, logs that it
+/// listens, and leaves every client hanging.
+pub fn max_connections(value: &str) -> std::result::Result<std::num::NonZeroUsize, String> {
+    match value.parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (0 would accept no connection)".into()),
+        Ok(n) => Ok(std::num::NonZeroUsize::new(n).unwrap_or(std::num::NonZeroUsize::MIN)),
+        Err(e) => Err(e.to_string()),
+    }
+}

@@ -4,6 +4,7 @@ use crate::common::{emit_notes, DbConfigArg, ResponderArgs};
 use certkit_core::error::{Result, UsageError};
 use certkit_core::report::Report;
 use certkit_server::ocsp::{self, source::SourceSpec};
+use certkit_server::serve::tls::TlsFiles;
 
 /// Serve OCSP responses over HTTP (RFC 5019: GET and POST)
 #[derive(Debug, clap::Args)]
@@ -17,7 +18,10 @@ use certkit_server::ocsp::{self, source::SourceSpec};
     certkit ocspserve -port 8889 -db-config db.json \
       -ca ca.pem -responder ocsp.pem -responder-key ocsp-key.pem
   Check a certificate against it:
-    openssl ocsp -issuer ca.pem -cert server.pem -url http://127.0.0.1:8889 -resp_text")]
+    openssl ocsp -issuer ca.pem -cert server.pem -url http://127.0.0.1:8889 -resp_text
+  Over HTTPS, at most 256 connections at once:
+    certkit ocspserve -port 8889 -db-config db.json -tls-cert tls.pem -tls-key tls-key.pem \
+      -max-connections 256")]
 pub struct Args {
     /// Address to bind
     #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
@@ -37,6 +41,19 @@ pub struct Args {
 
     #[command(flatten)]
     pub responder: ResponderArgs,
+
+    /// Serve HTTPS with this certificate (PEM)
+    #[arg(long = "tls-cert", value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<String>,
+
+    /// Private key of -tls-cert
+    #[arg(long = "tls-key", value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<String>,
+
+    /// Most connections served at once, at least 1 (more wait to be accepted)
+    #[arg(long = "max-connections", value_name = "N", default_value = "1024",
+          value_parser = crate::common::max_connections)]
+    pub max_connections: std::num::NonZeroUsize,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -65,5 +82,11 @@ pub fn run(args: Args) -> Result<()> {
         source,
         signer,
         interval,
+        tls: args.tls_cert.map(|cert| TlsFiles {
+            cert,
+            key: args.tls_key.unwrap_or_default(),
+            ..TlsFiles::default()
+        }),
+        max_connections: args.max_connections,
     })
 }

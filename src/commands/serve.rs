@@ -79,7 +79,7 @@ pub struct Args {
     #[arg(long = "mutual-tls-ca", value_name = "FILE", requires = "tls_cert")]
     pub mutual_tls_ca: Option<String>,
 
-    /// Regular expression a client certificate's CN must match (else 403)
+    /// Regular expression a client certificate's whole CN must match (anchored at both ends; else 403)
     #[arg(
         long = "mutual-tls-cn",
         value_name = "REGEX",
@@ -91,9 +91,18 @@ pub struct Args {
     #[arg(long = "min-tls-version", value_name = "VERSION")]
     pub min_tls_version: Option<String>,
 
-    /// Most connections served at once (more wait to be accepted)
-    #[arg(long = "max-connections", value_name = "N", default_value_t = 1024)]
-    pub max_connections: usize,
+    /// Most connections served at once, at least 1 (more wait to be accepted)
+    #[arg(long = "max-connections", value_name = "N", default_value = "1024",
+          value_parser = crate::common::max_connections)]
+    pub max_connections: std::num::NonZeroUsize,
+
+    /// Longest validity a GET crl?expiry= may ask for (longer is capped, as is anything past the CA's notAfter)
+    #[arg(
+        long = "max-crl-expiry",
+        value_name = "DURATION",
+        default_value = "168h"
+    )]
+    pub max_crl_expiry: String,
 
     /// Largest request body accepted, in bytes (larger: 413)
     #[arg(long = "max-body-bytes", value_name = "BYTES", default_value_t = 1 << 20)]
@@ -156,6 +165,8 @@ pub fn run(args: Args) -> Result<()> {
         loglevel: log::level(),
         max_connections: args.max_connections,
         body_limit: args.max_body_bytes,
+        max_crl_expiry: certkit_core::input::duration::parse_go_duration(&args.max_crl_expiry)
+            .map_err(|e| Error::Refused(format!("-max-crl-expiry: {e}")))?,
     };
     serve::run(options).map_err(|e| Error::Refused(e.to_string()))
 }

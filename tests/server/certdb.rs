@@ -186,3 +186,89 @@ fn sign_and_gencert_record_with_db_config_as_cfssl() {
     got.sort();
     assert_eq!(got, want);
 }
+
+/// A CRL from `GET crl[?query]` as openssl prints `-crlnumber` and
+/// `-nextupdate`, with the answer's messages.
+fn crl_from(dir: &Path, server: &Server, query: &str) -> (String, String, String) {
+    let a = curl(dir, &[&format!("{}/api/v1/cfssl/crl{query}", server.url)]);
+    assert_eq!(a.status, 200, "{a:?}");
+    let v: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+    use base64::Engine;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(v["result"].as_str().unwrap())
+        .unwrap();
+    std::fs::write(dir.join("got.crl"), der).unwrap();
+    let text = run(
+        dir,
+        "openssl",
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            "got.crl",
+            "-noout",
+            "-crlnumber",
+            "-nextupdate",
+        ],
+    );
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .to_string()
+    };
+    (
+        field("crlNumber="),
+        field("nextUpdate="),
+        v["messages"].to_string(),
+    )
+}
+
+/// S10: `GET crl?expiry=` cannot ask for more than `-max-crl-expiry`
+/// (default 168h) or past the CA's notAfter: 2562047h (292 years) used
+/// to be signed as asked.
+#[test]
+fn crl_expiry_is_capped() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    let next_update = |text: &str| {
+        time::PrimitiveDateTime::parse(
+            text.trim_end_matches(" GMT"),
+            time::macros::format_description!(
+                "[month repr:short] [day padding:space] [hour]:[minute]:[second] [year]"
+            ),
+        )
+        .unwrap()
+        .assume_utc()
+    };
+    for (flags, hours) in [(vec![], 168), (vec!["-max-crl-expiry", "24h"], 24)] {
+        let server = Server::certkit(dir, &[&recording_args()[..], &flags].concat());
+        let (_, next, messages) = crl_from(dir, &server, "?expiry=2562047h");
+        let latest = time::OffsetDateTime::now_utc() + time::Duration::hours(hours);
+        let next = next_update(&next);
+        assert!(
+            next <= latest,
+            "{flags:?}: nextUpdate {next} is after {latest}"
+        );
+        assert!(messages.contains("capped"), "{messages}");
+        let (_, _, messages) = crl_from(dir, &server, "?expiry=1h");
+        assert!(!messages.contains("capped"), "{messages}");
+    }
+}
+
+/// S11: CRL numbers strictly increase, also for CRLs issued within one
+/// second (the number was thisUpdate in Unix seconds and repeated).
+#[test]
+fn crl_numbers_strictly_increase_within_a_second() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    let server = Server::certkit(dir, &recording_args());
+    let numbers: Vec<u128> = (0..5)
+        .map(|_| {
+            let (number, _, _) = crl_from(dir, &server, "");
+            u128::from_str_radix(number.trim_start_matches("0x"), 16).unwrap()
+        })
+        .collect();
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
+}

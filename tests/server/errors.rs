@@ -92,7 +92,7 @@ fn refusals_follow_the_contract() {
         &post(dir, &sign, &sign_body(dir, r#","profile":"nope""#)),
         400,
         5400,
-        "no profile named \"nope\"",
+        "unknown profile",
     );
     // The body limit.
     let big = sign_body(dir, &format!(r#","pad":"{}""#, "x".repeat(70_000)));
@@ -320,4 +320,177 @@ fn sigterm_finishes_and_exits_cleanly() {
     let status = server.terminate();
     assert!(status.success(), "{status:?}");
     assert!(server.log().contains("shut down"), "{}", server.log());
+}
+
+/// S6: a request body trickled a byte at a time is cut off at the body
+/// deadline (408) and its connection is freed. With `-max-connections 1`
+/// the health check waits behind the trickler only until that deadline
+/// (it used to wait for as long as the trickler kept sending).
+#[test]
+fn a_trickled_body_is_cut_off_and_frees_its_connection() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let tmp = workdir();
+    let dir = tmp.path();
+    let server = Server::certkit(dir, &[&ca_args()[..], &["-max-connections", "1"]].concat());
+    let mut slow = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    slow.write_all(
+        b"POST /api/v1/cfssl/sign HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{",
+    )
+    .unwrap();
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let trickle = {
+        let mut writer = slow.try_clone().unwrap();
+        let stop = stop.clone();
+        // One byte a second for at most 70 s, until the server hangs up.
+        std::thread::spawn(move || {
+            for _ in 0..70 {
+                std::thread::sleep(Duration::from_secs(1));
+                if stop.load(Ordering::Relaxed) || writer.write_all(b" ").is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    let health = curl(
+        dir,
+        &[
+            "--max-time",
+            "45",
+            &format!("{}/api/v1/cfssl/health", server.url),
+        ],
+    );
+    let waited = started.elapsed();
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = slow.read_to_end(&mut answer);
+    stop.store(true, Ordering::Relaxed);
+    trickle.join().unwrap();
+    assert_eq!(health.status, 200, "after {waited:?}: {health:?}");
+    assert!(waited < Duration::from_secs(40), "{waited:?}");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.contains("request body not received in time"),
+        "{answer}"
+    );
+}
+
+/// S8: key generation runs off the async workers: `/health` answers
+/// promptly while two RSA-8192 `newkey` requests are being computed (on
+/// a 2-core host it used to wait for one of them to finish, seconds).
+#[test]
+fn health_answers_while_rsa_keys_are_generated() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let tmp = workdir();
+    let dir = tmp.path();
+    let server = Server::certkit(dir, &ca_args());
+    write(
+        dir,
+        "rsa.json",
+        r#"{"CN":"big","key":{"algo":"rsa","size":8192}}"#,
+    );
+    let url = format!("{}/api/v1/cfssl/newkey", server.url);
+    let mut keygens: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new("curl")
+                .args(["-s", "-o", "/dev/null", "--max-time", "120"])
+                .args(["-d", "@rsa.json", &url])
+                .current_dir(dir)
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    let started = Instant::now();
+    let health = curl(dir, &[&format!("{}/api/v1/cfssl/health", server.url)]);
+    let took = started.elapsed();
+    let still_running = keygens
+        .iter_mut()
+        .filter_map(|k| k.try_wait().ok())
+        .filter(Option::is_none)
+        .count();
+    for keygen in &mut keygens {
+        let _ = keygen.kill();
+        let _ = keygen.wait();
+    }
+    assert_eq!(health.status, 200, "{health:?}");
+    assert!(
+        took < Duration::from_secs(3),
+        "/health took {took:?} with {still_running} key generations running"
+    );
+}
+
+/// S13: an auth key under 16 bytes is warned about at start (one line
+/// naming the key and its length, never the key); the server still
+/// starts, as cfssl's does. It used to start silently.
+#[test]
+fn a_short_auth_key_is_warned_about() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    write(
+        dir,
+        "short-config.json",
+        r#"{"signing":{"default":{"expiry":"1h","usages":["server auth"],"auth_key":"w"}},
+"auth_keys":{"w":{"type":"standard","key":"9c"},"long":{"type":"standard","key":"0123456789abcdef0123456789abcdef"}}}"#,
+    );
+    let server = Server::certkit(
+        dir,
+        &[&ca_args()[..], &["-config", "short-config.json"]].concat(),
+    );
+    let log = server.log();
+    let warnings: Vec<_> = log.lines().filter(|l| l.contains("auth key")).collect();
+    assert_eq!(warnings.len(), 1, "{log}");
+    assert!(
+        warnings[0].contains("[WARNING]") && warnings[0].contains("\"w\" is 1 bytes"),
+        "{log}"
+    );
+    assert!(!warnings[0].contains("9c"), "{log}");
+}
+
+/// S15: refusals tell an unauthenticated caller nothing about the
+/// server's config: an unknown profile is "unknown profile" (it used to
+/// list every profile, auth-only ones included) and a name outside a
+/// profile's name_whitelist is named without the expression (it used to
+/// be echoed). The server's log keeps the profile list.
+#[test]
+fn refusals_list_no_profiles_and_echo_no_whitelist() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    write(
+        dir,
+        "fenced-config.json",
+        &format!(
+            r#"{{"signing":{{"default":{{"expiry":"1h","usages":["server auth"]}},
+"profiles":{{"fenced":{{"expiry":"1h","usages":["server auth"],"name_whitelist":"^svc\\.secret-zone\\.example$"}},
+"authed":{{"expiry":"1h","usages":["client auth"],"auth_key":"key1"}}}}}},
+"auth_keys":{{"key1":{{"type":"standard","key":"{KEY}"}}}}}}"#
+        ),
+    );
+    let server = Server::certkit(
+        dir,
+        &[&ca_args()[..], &["-config", "fenced-config.json"]].concat(),
+    );
+    let sign = format!("{}/api/v1/cfssl/sign", server.url);
+    let unknown = post(dir, &sign, &sign_body(dir, r#","profile":"nosuch""#));
+    refused(&unknown, 400, 5400, "unknown profile");
+    assert!(
+        !unknown.body.contains("authed") && !unknown.body.contains("fenced"),
+        "{unknown:?}"
+    );
+    let fenced = post(dir, &sign, &sign_body(dir, r#","profile":"fenced""#));
+    refused(
+        &fenced,
+        400,
+        5300,
+        "is not allowed by the profile's name_whitelist",
+    );
+    assert!(!fenced.body.contains("secret-zone"), "{fenced:?}");
+    assert!(server.log().contains("authed"), "{}", server.log());
 }

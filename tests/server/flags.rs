@@ -566,3 +566,73 @@ fn remote_front_end_forwards_signing_as_cfssl_1_2() {
         backend.log()
     );
 }
+
+/// S17: `-max-connections 0` is a usage error for serve and ocspserve (it
+/// used to start, log that it listens, and never answer).
+#[test]
+fn zero_max_connections_is_refused() {
+    let tmp = pki();
+    let dir = tmp.path();
+    let (code, err) = refused(dir, &[&ca_args()[..], &["-max-connections", "0"]].concat());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("at least 1"), "{err}");
+    let out = Command::new("timeout")
+        .arg("20")
+        .arg(certkit())
+        .args(["ocspserve", "-port", "0", "-db-config", "db.json"])
+        .args(["-max-connections", "0"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("at least 1"), "{err}");
+}
+
+/// S14: `-remote HOST:PORT` with `-tls-remote-ca` speaks TLS (it used to
+/// send the request, HMAC token included, over plain HTTP to the TLS
+/// port, and fail); `-remote http://…` with TLS files is refused.
+#[test]
+fn remote_host_port_with_tls_files_speaks_tls() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    let backend = Server::certkit(dir, &tls_args());
+    let host_port = format!("127.0.0.1:{}", backend.port);
+    client_config(dir, &backend.url);
+    let front = Server::certkit(
+        dir,
+        &[
+            "-config",
+            "client-config.json",
+            "-remote",
+            &host_port,
+            "-tls-remote-ca",
+            "ca.pem",
+        ],
+    );
+    assert!(
+        front
+            .log()
+            .contains(&format!("signing forwarded to https://{host_port}")),
+        "{}",
+        front.log()
+    );
+    let csr = serde_json::to_string(&read(dir, "svc.csr")).unwrap();
+    let body = format!(r#"{{"certificate_request":{csr},"profile":"authed"}}"#);
+    let a = post(dir, &format!("{}/api/v1/cfssl/sign", front.url), &body);
+    assert_eq!(a.status, 200, "{a:?}");
+    let plain = format!("http://{host_port}");
+    let (code, err) = refused(
+        dir,
+        &[
+            "-config",
+            "client-config.json",
+            "-remote",
+            &plain,
+            "-tls-remote-ca",
+            "ca.pem",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("need https"), "{err}");
+}

@@ -133,3 +133,31 @@ fn labels_choose_the_ca_and_errors_have_multirootcas_shape() {
     write(dir, "got.pem", v["cert"].as_str().unwrap());
     run(dir, "openssl", &["verify", "-CAfile", "ca2.pem", "got.pem"]);
 }
+
+/// S12: a misspelt key in the roots file stops the start, naming the file
+/// and line: `net =` for `nets =` used to be ignored, leaving the CA open
+/// to every address.
+#[test]
+fn an_unknown_key_in_the_roots_file_is_refused() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    write(
+        dir,
+        "roots.conf",
+        "[backup]\nprivate = file://ca-key.pem\ncertificate = ca.pem\nconfig = server-config.json\nnet = 10.0.0.0/8\n",
+    );
+    symlink(certkit(), dir.join("multirootca")).unwrap();
+    let out = Command::new("timeout")
+        .arg("20")
+        .arg(dir.join("multirootca"))
+        .args(["-a", "127.0.0.1:0", "-roots", "roots.conf", "-l", "backup"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("roots.conf:5") && err.contains("\"net\""),
+        "{err}"
+    );
+}

@@ -277,3 +277,134 @@ fn verify_asks_the_ocsp_responder() {
     );
     assert_ok(&verify("aia.pem", ""), "verify without --ocsp");
 }
+
+/// S7: ocspserve runs on serve's listener. A connection that sends
+/// nothing is closed at the header deadline (it used to be held for
+/// ever); with `-max-connections 1` a client queued behind such a
+/// connection is answered once it is closed; `-tls-cert` serves HTTPS.
+#[test]
+fn ocspserve_closes_idle_connections_caps_them_and_speaks_tls() {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    sign_responses(d);
+    let closed_within = |port: u16, limit: Duration| {
+        let mut idle = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        idle.set_read_timeout(Some(limit)).unwrap();
+        let started = Instant::now();
+        let read = idle.read(&mut [0u8; 16]);
+        // EOF or a reset: the server hung up; a timeout: it did not.
+        assert!(
+            matches!(read, Ok(0))
+                || read
+                    .as_ref()
+                    .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+            "idle connection still open after {:?}: {read:?}",
+            started.elapsed()
+        );
+    };
+    let plain = start_certkit(d, &["-responses", "responses.txt"]);
+    closed_within(plain.port, Duration::from_secs(20));
+    drop(plain);
+
+    let out = sh(
+        d,
+        r#"echo '{"CN":"127.0.0.1","hosts":["127.0.0.1"],"key":{"algo":"ecdsa","size":256}}' > tls.json
+           certkit -loglevel 3 gencert -ca ca.pem -ca-key ca-key.pem -config config.json tls.json \
+             | certkit -loglevel 3 json -bare tls
+           openssl ocsp -issuer ca.pem -cert good.pem -no_nonce -reqout req.der"#,
+    );
+    assert_ok(&out, "TLS certificate and OCSP request");
+    let tls = start_certkit(
+        d,
+        &[
+            "-responses",
+            "responses.txt",
+            "-tls-cert",
+            "tls.pem",
+            "-tls-key",
+            "tls-key.pem",
+            "-max-connections",
+            "1",
+        ],
+    );
+    let hog = std::net::TcpStream::connect(("127.0.0.1", tls.port)).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let out = sh(
+        d,
+        &format!(
+            "curl -sS --max-time 30 --cacert ca.pem --data-binary @req.der \
+               -H 'Content-Type: application/ocsp-request' -o resp.der https://127.0.0.1:{}/
+             openssl ocsp -respin resp.der -issuer ca.pem -cert good.pem -CAfile ca.pem",
+            tls.port
+        ),
+    );
+    drop(hog);
+    assert_ok(&out, "OCSP over HTTPS behind an idle connection");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("good.pem: good"), "{text}");
+}
+
+/// S1: a responses file is looked up by serial and issuer. A request with
+/// good.pem's serial but another CA's issuer hashes gets `unauthorized`
+/// (it used to get good.pem's response, looked up by serial alone), and
+/// a live signer for that other CA answers `unknown`, not good.pem's
+/// status.
+#[test]
+fn ocspserve_matches_stored_responses_by_issuer_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    sign_responses(d);
+    let out = sh(
+        d,
+        &format!(
+            r#"echo '{{"CN":"Other CA","key":{{"algo":"ecdsa","size":256}}}}' > other.json
+               certkit -loglevel 3 gencert -initca other.json | certkit -loglevel 3 json -bare other
+               openssl ocsp -issuer other.pem -serial 0x{} -no_nonce -reqout other-req.der"#,
+            hex_serial(d, "good.pem")
+        ),
+    );
+    assert_ok(&out, "another CA and a request naming it");
+    let post = |port: u16| {
+        sh(
+            d,
+            &format!(
+                "curl -sS --max-time 20 --data-binary @other-req.der \
+                   -H 'Content-Type: application/ocsp-request' -o other-resp.der http://127.0.0.1:{port}/
+                 openssl ocsp -respin other-resp.der -resp_text -noverify 2>&1 || true"
+            ),
+        )
+    };
+    let plain = start_certkit(d, &["-responses", "responses.txt"]);
+    let text = String::from_utf8_lossy(&post(plain.port).stdout).to_string();
+    assert!(text.contains("unauthorized"), "{text}");
+    drop(plain);
+    let live = start_certkit(
+        d,
+        &[
+            "-responses",
+            "responses.txt",
+            "-ca",
+            "other.pem",
+            "-responder",
+            "other.pem",
+            "-responder-key",
+            "other-key.pem",
+        ],
+    );
+    let text = String::from_utf8_lossy(&post(live.port).stdout).to_string();
+    assert!(text.contains("Cert Status: unknown"), "{text}");
+}
+
+/// A certificate's serial number in hex, as openssl's `-serial 0x` takes it.
+fn hex_serial(d: &std::path::Path, cert: &str) -> String {
+    let out = sh(d, &format!("openssl x509 -in {cert} -noout -serial"));
+    assert_ok(&out, "openssl x509 -serial");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .trim_start_matches("serial=")
+        .to_string()
+}

@@ -55,6 +55,8 @@ on_sqlite_and_postgres!(
     certkit_reads_the_responses_cfssl_refreshed,
     check_expiration_reports_revoked_certificates,
     serve_api_revokes_and_signs_crls_and_ocsp,
+    revocation_is_one_way,
+    ocspserve_answers_live_with_the_database_status,
 );
 
 /// The CA, leaves good.pem and revoked.pem recorded in db.json's
@@ -300,4 +302,132 @@ fn serve_api_revokes_and_signs_crls_and_ocsp(db: &Db) {
         ocsp.contains("Response verify OK") && ocsp.contains("stranger.pem: revoked"),
         "{ocsp}"
     );
+}
+
+/// S2: revocation is one-way. removeFromCRL is refused (CLI and API);
+/// a second revoke (certificateHold from the CLI, superseded from the
+/// API) keeps keyCompromise and its time and says so; the CRLs still
+/// make `openssl verify -crl_check` reject the certificate.
+fn revocation_is_one_way(db: &Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    recorded_by(d, db, &support::certkit());
+    let (serial, aki) = (decimal_serial(d, "revoked.pem"), aki_hex(d, "revoked.pem"));
+    let revoke = |reason: &str| {
+        sh(
+            d,
+            &format!(
+                "certkit revoke -db-config db.json -serial {serial} -aki {aki} -reason {reason}"
+            ),
+        )
+    };
+    let removed = revoke("removeFromCRL");
+    let err = String::from_utf8_lossy(&removed.stderr);
+    assert_eq!(removed.status.code(), Some(1), "{err}");
+    assert!(err.contains("delta CRLs only"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let held = revoke("certificateHold");
+    assert_ok(&held, "a second revoke");
+    let err = String::from_utf8_lossy(&held.stderr);
+    assert!(
+        err.contains("already revoked (keyCompromise") && err.contains("unchanged"),
+        "{err}"
+    );
+    let crl_check = "cat ca.pem crl.pem > trust.pem
+         openssl crl -in crl.pem -noout -text > crl.txt
+         if openssl verify -crl_check -CAfile trust.pem revoked.pem; then
+           echo 'revoked.pem accepted' >&2; exit 1
+         fi";
+    let out = sh(
+        d,
+        &format!(
+            "certkit crl -db-config db.json -ca ca.pem -ca-key ca-key.pem | base64 -d \
+               | openssl crl -inform DER -out crl.pem
+             {crl_check}"
+        ),
+    );
+    assert_ok(&out, "the CLI's CRL after a second revoke");
+    let text = std::fs::read_to_string(d.join("crl.txt")).unwrap();
+    assert!(text.contains("Key Compromise"), "{text}");
+    assert!(!text.contains("Hold") && !text.contains("Remove"), "{text}");
+
+    let port = free_port();
+    let port_arg = port.to_string();
+    let _serve = start_program(
+        d,
+        &support::certkit(),
+        &[
+            "serve",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "-db-config",
+            "db.json",
+            "-port",
+            &port_arg,
+        ],
+        port,
+    );
+    let body = |reason: &str| {
+        format!(r#"{{"serial":"{serial}","authority_key_id":"{aki}","reason":"{reason}"}}"#)
+    };
+    let out = sh(
+        d,
+        &format!(
+            "api=http://127.0.0.1:{port}/api/v1/cfssl
+             curl -s -o removed.json -w '%{{http_code}}' -d '{}' $api/revoke > removed.status
+             curl -sf -d '{}' $api/revoke > again.json
+             curl -sf $api/crl | jq -r .result | base64 -d | openssl crl -inform DER -out crl.pem
+             {crl_check}",
+            body("removeFromCRL"),
+            body("superseded"),
+        ),
+    );
+    assert_ok(&out, "the API's CRL after a second revoke");
+    let status = std::fs::read_to_string(d.join("removed.status")).unwrap();
+    let removed = std::fs::read_to_string(d.join("removed.json")).unwrap();
+    assert_eq!(status, "400", "{removed}");
+    assert!(removed.contains("delta CRLs only"), "{removed}");
+    let again = std::fs::read_to_string(d.join("again.json")).unwrap();
+    assert!(
+        again.contains("already revoked (keyCompromise") && again.contains(r#""success":true"#),
+        "{again}"
+    );
+    let text = std::fs::read_to_string(d.join("crl.txt")).unwrap();
+    assert!(text.contains("Key Compromise"), "{text}");
+    assert!(
+        !text.contains("Superseded") && !text.contains("Remove"),
+        "{text}"
+    );
+}
+
+/// S1: `ocspserve -db-config` with a responder signs live answers with
+/// the certificate row's status. good.pem's stored response (from
+/// `ocsprefresh`) says good; after good.pem is revoked, a request with a
+/// nonce (always answered live) and one without (the stored response now
+/// contradicts the database) both get revoked. They used to get a fresh
+/// "good" copied from the stored response.
+fn ocspserve_answers_live_with_the_database_status(db: &Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    recorded_by(d, db, &support::certkit());
+    let out = sh(
+        d,
+        &format!(
+            "certkit ocsprefresh -db-config db.json -ca ca.pem -responder ocsp.pem -responder-key ocsp-key.pem
+             certkit revoke -db-config db.json -serial {} -aki {} -reason keyCompromise",
+            decimal_serial(d, "good.pem"),
+            aki_hex(d, "good.pem")
+        ),
+    );
+    assert_ok(&out, "ocsprefresh, then revoke");
+    let served = start_certkit(d, &[&["-db-config", "db.json"][..], &LIVE_SIGNER].concat());
+    let nonced = openssl_ocsp(d, served.port, "good.pem", &[]);
+    assert_key_compromise(&nonced, "good.pem");
+    assert!(nonced.contains("OCSP Nonce"), "{nonced}");
+    let plain = openssl_ocsp(d, served.port, "good.pem", &["-no_nonce"]);
+    assert_key_compromise(&plain, "good.pem");
+    let revoked = openssl_ocsp(d, served.port, "revoked.pem", &["-no_nonce"]);
+    assert_key_compromise(&revoked, "revoked.pem");
 }

@@ -7,6 +7,7 @@ use crate::recorded_serials;
 use std::path::Path;
 use std::process::Command;
 use support::serve::*;
+use support::to_files;
 
 /// Runs cfssl with the CA trusted for TLS (1.2.0 has no -tls-remote-ca;
 /// Go reads SSL_CERT_FILE).
@@ -302,4 +303,65 @@ fn mutual_tls_current_cfssl_and_curl() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let eku = verified_ext(dir, v["cert"].as_str().unwrap(), "extendedKeyUsage");
     assert!(eku.contains("Client Authentication"), "{eku}");
+}
+
+/// S16: `-mutual-tls-cn` matches the whole CN. With the unanchored
+/// `client-ok`, a certificate from the client CA with CN
+/// `evil-client-ok-x` is refused (403); `client-ok` is served. cfssl
+/// (and certkit before) searched, and served both.
+#[test]
+fn mutual_tls_cn_matches_the_whole_name() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    write(
+        dir,
+        "evil.json",
+        r#"{"CN":"evil-client-ok-x","key":{"algo":"ecdsa","size":256}}"#,
+    );
+    to_files(
+        dir,
+        &[
+            "gencert",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "-config",
+            "any-config.json",
+            "evil.json",
+        ],
+        b"",
+        "evil",
+    );
+    let server = Server::certkit(
+        dir,
+        &[
+            tls_args(),
+            vec!["-mutual-tls-ca", "ca.pem", "-mutual-tls-cn", "client-ok"],
+        ]
+        .concat(),
+    );
+    let url = format!("https://localhost:{}/api/v1/cfssl/health", server.port);
+    let as_client = |name: &str| {
+        curl(
+            dir,
+            &[
+                "--cacert",
+                "ca.pem",
+                "--cert",
+                &format!("{name}.pem"),
+                "--key",
+                &format!("{name}-key.pem"),
+                &url,
+            ],
+        )
+    };
+    let evil = as_client("evil");
+    assert_eq!(
+        (evil.status, evil.body.as_str()),
+        (403, "Invalid CN\n"),
+        "{evil:?}"
+    );
+    let ok = as_client("client-ok");
+    assert_eq!(ok.status, 200, "{ok:?}");
 }

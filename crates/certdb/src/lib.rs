@@ -17,7 +17,7 @@ mod sqlite;
 mod store;
 pub mod timefmt;
 
-pub use certkit_ops::store::{CertificateRecord, OcspRecord, StoreError as DbError};
+pub use certkit_ops::store::{CertificateRecord, OcspRecord, Revoked, StoreError as DbError};
 pub use config::{DbConfig, Driver};
 pub use store::open_file;
 
@@ -94,8 +94,10 @@ impl CertDb {
         }
     }
 
-    /// Marks a certificate revoked now with an RFC 5280 reason code.
-    pub async fn revoke(&self, serial: &str, aki: &str, reason: i32) -> Result<(), DbError> {
+    /// Marks a certificate revoked now with an RFC 5280 reason code. The
+    /// UPDATE touches only a row not yet revoked, so of two concurrent
+    /// revokes one wins and the other reports the winner's reason.
+    pub async fn revoke(&self, serial: &str, aki: &str, reason: i32) -> Result<Revoked, DbError> {
         let now = time::OffsetDateTime::now_utc();
         let rows = match self {
             CertDb::Sqlite(pool) => sqlite::revoke(pool, serial, aki, reason, now)
@@ -105,13 +107,19 @@ impl CertDb {
                 .await
                 .map_err(sql)?,
         };
-        if rows == 0 {
-            return Err(DbError::NotFound {
+        if rows > 0 {
+            return Ok(Revoked::Now);
+        }
+        match self.certificate(serial, aki).await? {
+            Some(r) if r.is_revoked() => Ok(Revoked::Already {
+                reason: r.reason,
+                revoked_at: r.revoked_at,
+            }),
+            _ => Err(DbError::NotFound {
                 serial: serial.into(),
                 aki: aki.into(),
-            });
+            }),
         }
-        Ok(())
     }
 
     /// Stores an OCSP response, replacing the one for the same certificate.
@@ -232,7 +240,8 @@ CREATE TABLE IF NOT EXISTS ocsp_responses (
 /// Marks one certificate revoked: $1 time, $2 reason, $3 serial, $4 AKI.
 const REVOKE_SQL: &str =
     "UPDATE certificates SET status = 'revoked', revoked_at = $1, reason = $2 \
-     WHERE serial_number = $3 AND authority_key_identifier = $4";
+     WHERE serial_number = $3 AND authority_key_identifier = $4 \
+     AND (status IS NULL OR status <> 'revoked')";
 
 /// Inserts or replaces an OCSP response: $1 serial, $2 AKI, $3 body, $4 expiry.
 const UPSERT_OCSP_SQL: &str =

@@ -2,7 +2,7 @@
 //! `certkit_ops::store::CertStore`, and the opener the CLI hands them.
 
 use crate::{CertDb, DbConfig};
-use certkit_ops::store::{CertStore, CertificateRecord, OcspRecord, Opening, Pending};
+use certkit_ops::store::{CertStore, CertificateRecord, OcspRecord, Opening, Pending, Revoked};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -40,7 +40,7 @@ impl CertStore for CertDb {
         Box::pin(CertDb::revoked_unexpired(self, label))
     }
 
-    fn revoke<'a>(&'a self, serial: &'a str, aki: &'a str, reason: i32) -> Pending<'a, ()> {
+    fn revoke<'a>(&'a self, serial: &'a str, aki: &'a str, reason: i32) -> Pending<'a, Revoked> {
         Box::pin(CertDb::revoke(self, serial, aki, reason))
     }
 

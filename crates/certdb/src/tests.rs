@@ -78,10 +78,24 @@ async fn exercise(db: &CertDb) {
     assert!(!unexpired.iter().any(|r| r.serial == expired.serial));
 
     assert!(db.revoked_unexpired(None).await.unwrap().is_empty());
-    db.revoke(&record.serial, &record.aki, 1).await.unwrap();
+    assert_eq!(
+        db.revoke(&record.serial, &record.aki, 1).await.unwrap(),
+        Revoked::Now
+    );
     let revoked = db.revoked_unexpired(Some("primary")).await.unwrap();
     assert_eq!(revoked.len(), 1);
     assert!(revoked[0].is_revoked() && revoked[0].reason == 1 && revoked[0].revoked_at.is_some());
+    // S2: a second revoke (here: certificateHold over keyCompromise) keeps
+    // the first reason and time.
+    assert_eq!(
+        db.revoke(&record.serial, &record.aki, 6).await.unwrap(),
+        Revoked::Already {
+            reason: 1,
+            revoked_at: revoked[0].revoked_at
+        }
+    );
+    let again = db.revoked_unexpired(Some("primary")).await.unwrap();
+    assert_eq!(again, revoked);
     assert!(db
         .revoked_unexpired(Some("other"))
         .await

@@ -66,6 +66,19 @@ pub enum Error {
     /// A bundle or chain that cannot be built, with cfssl's error code.
     #[error("{msg} (cfssl error {code})")]
     Chain { code: u32, msg: String },
+    /// A name a profile's `name_whitelist` refuses. Kept apart from
+    /// `Refused` so a server can answer its client without the expression
+    /// (an operator's config, not the caller's business).
+    #[error(
+        "refused: {what} {:?} does not match the profile's name_whitelist {:?}",
+        crate::text::clip(name),
+        crate::text::clip(pattern)
+    )]
+    NotWhitelisted {
+        what: &'static str,
+        name: String,
+        pattern: String,
+    },
 }
 
 impl Error {
@@ -95,7 +108,7 @@ impl Error {
             Error::Key(_) => 2000,
             Error::Decode { .. } => 1003,
             Error::BadSignature(_) => 9004,
-            Error::Refused(_) | Error::Usage(_) => 5300,
+            Error::Refused(_) | Error::Usage(_) | Error::NotWhitelisted { .. } => 5300,
             Error::Encoding(_) => 6000,
             Error::Chain { code, .. } => *code,
             Error::Expiring(_) => 1000,

@@ -107,13 +107,29 @@ pub(crate) fn tls_config(tls: &ClientTls) -> Result<TlsConfig> {
 
 impl Remote {
     /// A client for `remote` (see [`base_url`]).
+    /// TLS files given (`-tls-remote-ca`, a client certificate) mean TLS:
+    /// a `HOST:PORT` is reached over https (cfssl, and certkit before,
+    /// spoke plain HTTP and sent the HMAC token and CSR in the clear), and
+    /// an explicit `http://` URL is refused rather than the files ignored.
     pub fn new(remote: &str, tls: &ClientTls) -> Result<Remote> {
-        let base = base_url(remote)?;
+        let mut base = base_url(remote)?;
+        let wants_tls = tls.remote_ca.is_some() || tls.client_cert.is_some();
+        if wants_tls {
+            if let Some(host_port) = base.strip_prefix("http://") {
+                if remote.trim().starts_with("http://") {
+                    return Err(Error::Refused(format!(
+                        "-remote {:?}: -tls-remote-ca and -mutual-tls-client-cert need https (give https:// or HOST:PORT)",
+                        remote.trim()
+                    )));
+                }
+                base = format!("https://{host_port}");
+            }
+        }
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))
             .user_agent("certkit");
-        if base.starts_with("https://") || tls.remote_ca.is_some() || tls.client_cert.is_some() {
+        if base.starts_with("https://") || wants_tls {
             config = config.tls_config(tls_config(tls)?);
         }
         Ok(Remote {

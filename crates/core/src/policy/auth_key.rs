@@ -31,7 +31,14 @@ pub enum KeyProblem {
 /// A resolved HMAC key.
 pub struct AuthKey {
     key: hmac::Key,
+    /// The key's length in bytes (not the key), for the short-key warning.
+    len: usize,
 }
+
+/// Below this many bytes an HMAC key can be found by trying keys against
+/// one token (a 1-byte key fell on the 157th try); cfssl's own examples
+/// use 16.
+pub const MIN_KEY_BYTES: usize = 16;
 
 impl std::fmt::Debug for AuthKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -63,7 +70,18 @@ impl AuthKey {
         }
         Ok(AuthKey {
             key: hmac::Key::new(hmac::HMAC_SHA256, &bytes),
+            len: bytes.len(),
         })
+    }
+
+    /// Whether the key is shorter than [`MIN_KEY_BYTES`].
+    pub fn is_short(&self) -> bool {
+        self.len < MIN_KEY_BYTES
+    }
+
+    /// The key's length in bytes.
+    pub fn byte_len(&self) -> usize {
+        self.len
     }
 
     /// The token for `request` (cfssl's `Token(req)`; no additional data).

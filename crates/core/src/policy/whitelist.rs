@@ -131,11 +131,11 @@ impl NameWhitelist {
         })?;
         match refused {
             None => Ok(()),
-            Some((what, name)) => Err(Error::Refused(format!(
-                "{what} {:?} does not match the profile's name_whitelist {:?}",
-                crate::text::clip(&name),
-                crate::text::clip(&self.pattern)
-            ))),
+            Some((what, name)) => Err(Error::NotWhitelisted {
+                what,
+                name,
+                pattern: self.pattern.clone(),
+            }),
         }
     }
 }
@@ -215,7 +215,7 @@ mod tests {
         ] {
             assert!(matches!(
                 wl.check(&name("CN=a.example.com"), &[bad]),
-                Err(Error::Refused(_))
+                Err(Error::NotWhitelisted { .. })
             ));
         }
     }

@@ -11,6 +11,7 @@ use crate::keys::{pem_encode, BuilderSigner};
 use const_oid::db::rfc5912;
 use der::asn1::Uint;
 use der::Encode;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
 use x509_cert::ext::pkix::{CrlNumber, KeyUsage, KeyUsages};
@@ -51,9 +52,31 @@ pub fn x509_time(t: SystemTime, what: &str) -> Result<Time> {
         .map_err(|e| Error::Refused(format!("{what} cannot be encoded: {e}")))
 }
 
+/// The last CRL number this process gave out.
+static LAST_NUMBER: AtomicU64 = AtomicU64::new(0);
+
+/// The next CRL number: the time of issue in Unix nanoseconds, and always
+/// above the last one this process gave out. Unix seconds (the number
+/// before) repeated for two CRLs issued within one second, which RFC 5280
+/// 5.2.3 forbids; nanoseconds keep CRLs from separate processes (the CLI,
+/// several servers) increasing with the clock, and are larger than any
+/// seconds-based number already published.
+fn next_number() -> u64 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+        .unwrap_or_default();
+    let previous = LAST_NUMBER
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+            Some(now.max(last.saturating_add(1)))
+        })
+        .unwrap_or_default();
+    now.max(previous.saturating_add(1))
+}
+
 /// Builds and signs a CRL of `revoked` valid from `this_update` until
-/// `next_update`. The CRL number is thisUpdate in Unix seconds, so CRLs
-/// issued later always carry larger numbers without keeping state.
+/// `next_update`, numbered by [`next_number`] (strictly increasing
+/// without keeping state).
 pub fn build(
     issuer: &Issuer,
     revoked: &[Revoked],
@@ -90,10 +113,7 @@ pub fn build(
             crl_entry_extensions: extensions,
         });
     }
-    let number = this_update
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
+    let number = next_number();
     let mut crl_extensions = Vec::new();
     if let Some(aki) = authority_key_id_extension(Some(issuer.key_id().to_vec()))? {
         crl_extensions.push(aki);

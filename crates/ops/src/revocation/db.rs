@@ -7,7 +7,7 @@
 
 use crate::load::{self, CaSource};
 use crate::revocation::{responder, response_window, ResponderSource};
-use crate::store::{CertStore, CertificateRecord, DbFile, OcspRecord, StoreError};
+use crate::store::{CertStore, CertificateRecord, DbFile, OcspRecord, Revoked, StoreError};
 use crate::Report;
 use base64::Engine as _;
 use certkit_core::chain::expiry::CertExpiry as ExpiryEntry;
@@ -71,7 +71,47 @@ pub async fn find_certificate(
     Ok(blank.filter(|r| record_aki(r) == aki))
 }
 
-/// `revoke -db-config -serial -aki [-reason]`.
+/// The reason a revoke records: any RFC 5280 reason but removeFromCRL
+/// (8). RFC 5280 5.3.1 allows it in delta CRLs only; certkit issues full
+/// CRLs, where an entry with that reason makes `openssl verify
+/// -crl_check` accept the certificate again, an un-revoke.
+pub fn revoke_reason(text: &str) -> Result<Reason> {
+    let reason = Reason::parse(text)?;
+    if reason == Reason::RemoveFromCrl {
+        return Err(Error::Refused(
+            "reason removeFromCRL is for delta CRLs only: revocation is one-way (certificateHold included)".into(),
+        ));
+    }
+    Ok(reason)
+}
+
+/// What a revoke reports: the new revocation, or, for a certificate
+/// revoked before, that nothing changed and why.
+pub fn revoked_line(serial: &str, reason: Reason, revoked: Revoked) -> String {
+    match revoked {
+        Revoked::Now => format!("revoked certificate {serial}: {}", reason.name()),
+        Revoked::Already { reason, revoked_at } => {
+            let name = u8::try_from(reason)
+                .ok()
+                .and_then(Reason::from_code)
+                .map_or_else(|| format!("reason {reason}"), |r| r.name().to_string());
+            let at = revoked_at
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .unwrap_or_else(|| "an unknown time".into());
+            format!(
+                "certificate {serial} was already revoked ({name}, at {at}); unchanged: revocation is one-way"
+            )
+        }
+    }
+}
+
+/// `revoke -db-config -serial -aki [-reason]`. A certificate already
+/// revoked is left as it is (its reason and time are kept) and the run
+/// still succeeds, so a repeated revoke in a script is harmless; the
+/// report says what the database holds.
 pub fn revoke(db_config: Option<&DbFile>, serial: &str, aki: &str, reason: &str) -> Result<Report> {
     if serial.is_empty() {
         return Err(UsageError::missing(
@@ -83,10 +123,10 @@ pub fn revoke(db_config: Option<&DbFile>, serial: &str, aki: &str, reason: &str)
             "authority key id is required but not provided",
         ));
     }
-    let reason = Reason::parse(reason)?;
+    let reason = revoke_reason(reason)?;
     let serial = serial::decimal_serial(&serial::parse_decimal(serial)?);
     let aki = normalize_aki(aki);
-    block_on(async {
+    let revoked = block_on(async {
         let db = open(db_config).await?;
         // The row's own AKI column: empty in rows cfssl 1.2.0 wrote.
         let stored_aki = find_certificate(&*db, &serial, &aki).await?.map(|r| r.aki);
@@ -101,10 +141,11 @@ pub fn revoke(db_config: Option<&DbFile>, serial: &str, aki: &str, reason: &str)
         done.map_err(db_error)
     })?;
     let mut report = Report::default();
-    report.info(format!(
-        "revoked certificate {serial} (AKI {aki}): {}",
-        reason.name()
-    ));
+    let line = revoked_line(&serial, reason, revoked);
+    match revoked {
+        Revoked::Now => report.info(format!("{line} (AKI {aki})")),
+        Revoked::Already { .. } => report.warn(line),
+    }
     Ok(report)
 }
 

@@ -16,6 +16,20 @@ pub use record::{CertificateRecord, OcspRecord};
 use std::future::Future;
 use std::pin::Pin;
 
+/// What a revoke did. Revocation is one-way: a certificate already
+/// revoked keeps its reason and time (a later revoke cannot rewrite a
+/// keyCompromise into something milder, move its date, or lift a hold).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoked {
+    /// Revoked by this call.
+    Now,
+    /// Revoked before, with this reason code and time; nothing changed.
+    Already {
+        reason: i32,
+        revoked_at: Option<time::OffsetDateTime>,
+    },
+}
+
 /// A store call in flight.
 pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
@@ -38,8 +52,9 @@ pub trait CertStore: Send + Sync + std::fmt::Debug {
         &'a self,
         label: Option<&'a str>,
     ) -> Pending<'a, Vec<CertificateRecord>>;
-    /// Marks a certificate revoked now with an RFC 5280 reason code.
-    fn revoke<'a>(&'a self, serial: &'a str, aki: &'a str, reason: i32) -> Pending<'a, ()>;
+    /// Marks a certificate revoked now with an RFC 5280 reason code,
+    /// unless it is revoked already (then [`Revoked::Already`], unchanged).
+    fn revoke<'a>(&'a self, serial: &'a str, aki: &'a str, reason: i32) -> Pending<'a, Revoked>;
     /// Stores an OCSP response, replacing the one for the same certificate.
     fn upsert_ocsp<'a>(&'a self, record: &'a OcspRecord) -> Pending<'a, ()>;
     /// The stored OCSP response for a certificate.

@@ -16,6 +16,9 @@ pub struct Root {
     pub dbconfig: Option<String>,
 }
 
+/// The keys a section may hold (cfssl's multirootca reads these).
+const KEYS: [&str; 5] = ["private", "certificate", "config", "nets", "dbconfig"];
+
 /// Parses the roots file text; `source` names it in errors.
 pub fn parse(text: &str, source: &str) -> Result<Vec<Root>, String> {
     let mut sections: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
@@ -41,10 +44,23 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<Root>, String> {
         let section = current
             .as_ref()
             .ok_or_else(|| format!("{}: key outside a [label] section", at()))?;
-        sections
-            .get_mut(section)
-            .expect("section exists")
-            .insert(key.trim().to_string(), value.trim().to_string());
+        // A misspelt key used to be ignored: `net =` for `nets =` left the
+        // CA open to every address. Unknown and repeated keys are refused.
+        let key = key.trim();
+        if !KEYS.contains(&key) {
+            return Err(format!(
+                "{}: unknown key {key:?} in [{section}] (known: {})",
+                at(),
+                KEYS.join(", ")
+            ));
+        }
+        let keys = sections.get_mut(section).expect("section exists");
+        if keys
+            .insert(key.to_string(), value.trim().to_string())
+            .is_some()
+        {
+            return Err(format!("{}: repeated key {key:?} in [{section}]", at()));
+        }
     }
     if sections.is_empty() {
         return Err(format!("{source}: no [label] section"));
@@ -124,6 +140,14 @@ mod tests {
                 "nets",
             ),
             ("[a]\nnonsense\n", "key = value"),
+            (
+                "[a]\nprivate = k\ncertificate = c\nconfig = j\nnet = 10.0.0.0/8\n",
+                "roots.conf:5: unknown key \"net\" in [a]",
+            ),
+            (
+                "[a]\nprivate = k\nprivate = k2\ncertificate = c\nconfig = j\n",
+                "roots.conf:3: repeated key \"private\"",
+            ),
         ] {
             let e = parse(text, "roots.conf").unwrap_err();
             assert!(e.contains(needle), "{e}");

@@ -107,7 +107,8 @@ fn decode_get(path: &str) -> Option<Vec<u8>> {
 }
 
 /// A stored response when one fits the request (no nonce to echo, the
-/// CertID's hash as stored, still current); else a live one when a signer
+/// CertID's hash and issuer as stored, still current and, when signing
+/// live, saying what the source says now); else a live one when a signer
 /// answers for the request's CA; else nothing.
 async fn answer(app: &App, q: &Query) -> certkit_core::Result<Option<Stored>> {
     let now = SystemTime::now();
@@ -119,24 +120,25 @@ async fn answer(app: &App, q: &Query) -> certkit_core::Result<Option<Stored>> {
         (None, Some(CertIdHash::Sha1)) => Some(q.issuer.key.as_slice()),
         _ => None,
     };
-    let stored = app.source.stored(q, aki).await?;
-    if let Some(s) = &stored {
-        let fits = s.summary.hash == q.hash && s.summary.issuer == q.issuer && current(s, now);
-        if fits && (q.nonce.is_none() || app.signer.is_none()) {
-            return Ok(stored);
+    let stored = app.source.stored(q, aki, signer).await?;
+    let as_asked =
+        |s: &Stored| s.summary.hash == q.hash && s.summary.issuer == q.issuer && current(s, now);
+    let Some(signer) = signer else {
+        return Ok(stored.filter(as_asked));
+    };
+    // S1: the status of a live answer is the source's current one (the
+    // database's certificate row), never a stored response's, which may
+    // be expired or older than a revocation.
+    let status = app
+        .source
+        .status(q, signer)
+        .await?
+        .unwrap_or(Status::Unknown);
+    if let Some(s) = stored.filter(|s| as_asked(s) && q.nonce.is_none()) {
+        if s.summary.status.word() == status.word() {
+            return Ok(Some(s));
         }
     }
-    let Some(signer) = signer else {
-        return Ok(stored.filter(|s| s.summary.serial == q.serial && current(s, now)));
-    };
-    let status = match stored {
-        Some(s) => s.summary.status,
-        None => app
-            .source
-            .status(q, signer.issuer_key_id())
-            .await?
-            .unwrap_or(Status::Unknown),
-    };
     let (this, next) = response_window(now, app.interval);
     let der = signer.answer(q, status, this, next)?;
     let summary = read_response(&der)?;

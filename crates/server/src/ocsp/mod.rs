@@ -3,7 +3,9 @@
 //! certificate database) and, when a signer is configured, are signed live
 //! for what pre-signed responses cannot answer: requests with a nonce,
 //! SHA-256 CertIDs and certificates the source does not hold (`unknown`).
-//! `http` maps requests to answers and sets the caching headers.
+//! `http` maps requests to answers and sets the caching headers. It runs
+//! on the same listener as `serve` (`crate::listen`): connection limit,
+//! handshake/header/body/idle deadlines, optional TLS, drain on SIGTERM.
 
 mod http;
 pub mod source;
@@ -12,6 +14,7 @@ use certkit_core::error::{Error, Result};
 use certkit_core::revocation::ocsp::Responder;
 use source::{Source, SourceSpec};
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 /// What `ocspserve` serves and where.
@@ -24,6 +27,9 @@ pub struct Config {
     pub signer: Option<Responder>,
     /// nextUpdate of live answers, after thisUpdate.
     pub interval: Duration,
+    /// `-tls-cert`/`-tls-key`: serve HTTPS.
+    pub tls: Option<crate::serve::tls::TlsFiles>,
+    pub max_connections: NonZeroUsize,
 }
 
 /// Serves until SIGINT or SIGTERM, then finishes requests in flight.
@@ -34,19 +40,27 @@ pub fn serve(config: Config) -> Result<()> {
 
 async fn run(config: Config) -> Result<()> {
     let source = Source::open(&config.source).await?;
+    let tls = config
+        .tls
+        .as_ref()
+        .map(crate::serve::tls::server_config)
+        .transpose()
+        .map_err(|e| Error::Refused(e.to_string()))?
+        .map(tokio_rustls::TlsAcceptor::from);
     let addr = format!("{}:{}", config.address, config.port);
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .map_err(|e| Error::io(&addr, e))?;
     let local: SocketAddr = listener.local_addr().map_err(|e| Error::io(&addr, e))?;
     log::info!("Registering OCSP responder handler");
-    log::info!("Now listening on {local}");
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    log::info!("Now listening on {scheme}://{local}");
     let app = http::router(source, config.signer, config.interval);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
+    crate::listen::Listener::new(listener, tls, None, config.max_connections)
+        .serve(app, async {
             certkit_runtime::shutdown_signal().await;
             log::info!("shutting down");
         })
-        .await
-        .map_err(|e| Error::io(&addr, e))
+        .await;
+    Ok(())
 }

@@ -3,7 +3,7 @@
 //! them) or the certificate database.
 
 use certkit_core::error::{Error, Result};
-use certkit_core::revocation::ocsp::{read_response, Query, ResponseSummary, Status};
+use certkit_core::revocation::ocsp::{read_response, Query, Responder, ResponseSummary, Status};
 use certkit_core::revocation::serial::decimal_serial;
 use certkit_ops::revocation::db::{db_error, find_certificate, open, record_status};
 use certkit_ops::store::{CertStore, DbFile};
@@ -32,7 +32,8 @@ pub enum SourceSpec {
 
 /// The responses the responder answers from.
 pub enum Source {
-    File(HashMap<Vec<u8>, Stored>),
+    /// By serial; several CAs' responses may share one.
+    File(HashMap<Vec<u8>, Vec<Stored>>),
     Db(Box<dyn CertStore>),
 }
 
@@ -84,10 +85,15 @@ impl Source {
                     .decode(b64)
                     .map_err(|e| at(format!("base64: {e}")))?;
                 let summary = read_response(&der).map_err(|e| at(e.to_string()))?;
-                map.insert(summary.serial.clone(), Stored { der, summary });
+                map.entry(summary.serial.clone())
+                    .or_insert_with(Vec::new)
+                    .push(Stored { der, summary });
             }
         }
-        log::info!("Read {} OCSP responses", map.len());
+        log::info!(
+            "Read {} OCSP responses",
+            map.values().map(Vec::len).sum::<usize>()
+        );
         Ok(Source::File(map))
     }
 
@@ -99,13 +105,29 @@ impl Source {
         }
     }
 
-    /// The stored response for a request, if any. `aki` is the CA's key
-    /// identifier the database files it under (the file ignores it).
-    pub async fn stored(&self, q: &Query, aki: Option<&[u8]>) -> Result<Option<Stored>> {
+    /// The stored response for a request's serial and issuer, if any.
+    /// `aki` is the CA's key identifier the database files it under (the
+    /// file ignores it); `signer`, answering for the request's CA, lets a
+    /// response with the other CertID hash count as the same issuer.
+    pub async fn stored(
+        &self,
+        q: &Query,
+        aki: Option<&[u8]>,
+        signer: Option<&Responder>,
+    ) -> Result<Option<Stored>> {
+        let found = self.stored_by_serial(q, aki).await?;
+        Ok(found.into_iter().find(|s| same_issuer(s, q, signer)))
+    }
+
+    /// The stored responses for a request's serial (and, in the database,
+    /// `aki`), whatever issuer they name.
+    async fn stored_by_serial(&self, q: &Query, aki: Option<&[u8]>) -> Result<Vec<Stored>> {
         match self {
-            Source::File(map) => Ok(map.get(&q.serial).cloned()),
+            Source::File(map) => Ok(map.get(&q.serial).cloned().unwrap_or_default()),
             Source::Db(db) => {
-                let Some(aki) = aki else { return Ok(None) };
+                let Some(aki) = aki else {
+                    return Ok(Vec::new());
+                };
                 let serial = decimal_serial(&q.serial);
                 let mut row = db.ocsp(&serial, &hex(aki)).await.map_err(db_error)?;
                 if row.is_none() {
@@ -115,29 +137,47 @@ impl Source {
                 match row {
                     Some(row) => {
                         let summary = read_response(&row.body)?;
-                        Ok(Some(Stored {
+                        Ok(vec![Stored {
                             der: row.body,
                             summary,
-                        }))
+                        }])
                     }
-                    None => Ok(None),
+                    None => Ok(Vec::new()),
                 }
             }
         }
     }
 
-    /// What the source knows about a certificate's status, for a live
-    /// answer; `None` when it holds nothing about it.
-    pub async fn status(&self, q: &Query, aki: &[u8]) -> Result<Option<Status>> {
+    /// What the source knows about a certificate's status now, for a
+    /// live answer by `signer` (which answers for the request's CA);
+    /// `None` when it holds nothing about it. The database's answer is
+    /// the certificate's row, never a stored response, which may predate
+    /// a revocation; a responses file has only its responses (for this
+    /// serial and issuer).
+    pub async fn status(&self, q: &Query, signer: &Responder) -> Result<Option<Status>> {
         match self {
-            Source::File(_) => Ok(self.stored(q, None).await?.map(|s| s.summary.status)),
-            Source::Db(db) => Ok(
-                find_certificate(&**db, &decimal_serial(&q.serial), &hex(aki))
-                    .await?
-                    .map(|r| record_status(&r)),
-            ),
+            Source::File(_) => Ok(self
+                .stored(q, None, Some(signer))
+                .await?
+                .map(|s| s.summary.status)),
+            Source::Db(db) => Ok(find_certificate(
+                &**db,
+                &decimal_serial(&q.serial),
+                &hex(signer.issuer_key_id()),
+            )
+            .await?
+            .map(|r| record_status(&r))),
         }
     }
+}
+
+/// Whether a stored response is about the request's issuer: the same
+/// CertID hashes, or (the hash algorithms differing) both the CA of a
+/// signer that answers for the request.
+fn same_issuer(stored: &Stored, q: &Query, signer: Option<&Responder>) -> bool {
+    let s = &stored.summary;
+    (s.hash == q.hash && s.issuer == q.issuer)
+        || signer.is_some_and(|r| r.answers_for(q) && r.is_issuer(s.hash, &s.issuer))
 }
 
 /// Whether a stored response is still worth serving.

@@ -3,7 +3,7 @@
 //! `-mutual-tls-cn` refusal, as router middleware.
 
 use super::envelope::plain;
-use super::listen::Peer;
+use crate::listen::Peer;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;

@@ -79,6 +79,12 @@ impl ApiError {
     pub fn from_core(e: &certkit_core::error::Error) -> Self {
         let message = match e {
             certkit_core::error::Error::Chain { msg, .. } => msg.clone(),
+            // The caller learns which of its names was refused, not the
+            // operator's expression (which would show how to get past it).
+            certkit_core::error::Error::NotWhitelisted { what, name, .. } => format!(
+                "refused: {what} {:?} is not allowed by the profile's name_whitelist",
+                certkit_core::text::clip(name)
+            ),
             other => other.to_string(),
         };
         ApiError {

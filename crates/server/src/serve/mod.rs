@@ -7,14 +7,13 @@
 //! - `bundler`: `-ca-bundle`/`-int-bundle`/`-int-dir`/`-metadata`, read once, for `bundle` and `"bundle": true`
 //! - `envelope`: cfssl's response envelope and error codes
 //! - `state`: signers (local, or `-remote`), database, metrics shared by handlers
-//! - `listen`, `tls`, `access`: connections, TLS and mTLS, access log
+//! - `tls`, `access`: TLS and mTLS, access log (connections: `crate::listen`)
 //! - `metrics`: Prometheus
 
 pub mod access;
 pub mod api;
 pub mod bundler;
 pub mod envelope;
-pub mod listen;
 pub mod metrics;
 pub mod state;
 pub mod tls;
@@ -29,9 +28,9 @@ use certkit_ops::signer::Signer as RemoteSigner;
 use certkit_ops::store::{CertStore, DbFile, StoreError};
 use state::{AppState, Backend, Personality, Signer};
 use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// What stops a server from starting (it then exits with the message).
 #[derive(Debug, thiserror::Error)]
@@ -91,8 +90,10 @@ pub struct ServeOptions {
     pub mutual_tls_cn: Option<String>,
     /// cfssl's levels: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal.
     pub loglevel: u8,
-    pub max_connections: usize,
+    pub max_connections: NonZeroUsize,
     pub body_limit: usize,
+    /// The longest CRL validity `GET crl?expiry=` gets (longer is capped).
+    pub max_crl_expiry: std::time::Duration,
 }
 
 impl Default for ServeOptions {
@@ -115,11 +116,16 @@ impl Default for ServeOptions {
             tls: None,
             mutual_tls_cn: None,
             loglevel: 1,
-            max_connections: 1024,
+            max_connections: crate::listen::DEFAULT_MAX_CONNECTIONS,
             body_limit: 1 << 20,
+            max_crl_expiry: DEFAULT_MAX_CRL_EXPIRY,
         }
     }
 }
+
+/// `-max-crl-expiry`'s default: a week, cfssl's default CRL validity.
+pub const DEFAULT_MAX_CRL_EXPIRY: std::time::Duration =
+    std::time::Duration::from_secs(7 * 24 * 3600);
 
 fn log_notes(report: &Report) {
     for note in &report.notes {
@@ -178,6 +184,15 @@ fn ocsp_responder(options: &ServeOptions) -> Result<Option<Responder>, StartErro
     )?;
     log_notes(&report);
     Ok(Some(responder))
+}
+
+/// `-mutual-tls-cn`, matching the whole CN (cfssl searches, so `client-ok`
+/// also let `evil-client-ok-x` in). The expression is checked as given
+/// first, so a syntax error names what the operator wrote.
+fn full_match(re: &str) -> Result<regex::Regex, StartError> {
+    regex::Regex::new(re)
+        .and_then(|_| regex::Regex::new(&format!("^(?:{re})$")))
+        .map_err(|e| StartError::Options(format!("-mutual-tls-cn: {e}")))
 }
 
 /// Starts the server and blocks until it has shut down.
@@ -254,6 +269,8 @@ pub async fn serve(
         ocsp,
         metrics: metrics::Metrics::new(),
         body_limit: options.body_limit,
+        max_crl_expiry: options.max_crl_expiry,
+        cpu: crate::work::CpuPool::default(),
     });
     let endpoints = match personality {
         Personality::Serve => api::serve_endpoints(),
@@ -273,7 +290,7 @@ pub async fn serve(
     let allowed_cn = options
         .mutual_tls_cn
         .as_deref()
-        .map(|re| regex::Regex::new(re).map_err(|e| format!("-mutual-tls-cn: {e}")))
+        .map(full_match)
         .transpose()?;
     let address = format!("{}:{}", options.address, options.port);
     let listener = tokio::net::TcpListener::bind(&address)
@@ -284,18 +301,11 @@ pub async fn serve(
         .map_err(|e| StartError::Options(e.to_string()))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     log::info!("Now listening on {scheme}://{bound}");
-    listen::Listener {
-        listener,
-        tls,
-        allowed_cn,
-        max_connections: options.max_connections,
-        header_timeout: Duration::from_secs(10),
-        drain_timeout: Duration::from_secs(30),
-    }
-    .serve(router, async {
-        certkit_runtime::shutdown_signal().await;
-    })
-    .await;
+    crate::listen::Listener::new(listener, tls, allowed_cn, options.max_connections)
+        .serve(router, async {
+            certkit_runtime::shutdown_signal().await;
+        })
+        .await;
     if let Some(db) = db {
         db.close().await;
     }

@@ -62,7 +62,19 @@ impl Signer {
                     kind: key.kind.clone(),
                 });
             }
-            keys.insert(name.clone(), AuthKey::resolve(&key.key, name)?);
+            let resolved = AuthKey::resolve(&key.key, name)?;
+            // Warned about, not refused: cfssl takes keys of any length and
+            // a server that stopped starting after an upgrade would be worse.
+            if resolved.is_short() {
+                log::warn!(
+                        "{}auth key {name:?} is {} bytes: a key under {} bytes can be guessed from one token; use {} random bytes or more",
+                        if label.is_empty() { String::new() } else { format!("[{label}] ") },
+                        resolved.byte_len(),
+                        certkit_core::policy::auth_key::MIN_KEY_BYTES,
+                        certkit_core::policy::auth_key::MIN_KEY_BYTES,
+                );
+            }
+            keys.insert(name.clone(), resolved);
         }
         Ok(Signer {
             label: label.to_string(),
@@ -91,11 +103,16 @@ impl Signer {
 
     /// The named profile (empty: the default). An unknown name is a 400,
     /// where cfssl silently signs under the default.
+    /// The client is told only that the name is unknown: the list of
+    /// profiles (auth-only ones included) stays in the server's log.
     pub fn profile(&self, name: &str) -> Result<&Profile, ApiError> {
-        self.config.profile(name).map_err(|e| ApiError {
-            status: axum::http::StatusCode::BAD_REQUEST,
-            code: 5400,
-            message: e.to_string(),
+        self.config.profile(name).map_err(|e| {
+            log::info!("{e}");
+            ApiError {
+                status: axum::http::StatusCode::BAD_REQUEST,
+                code: 5400,
+                message: "unknown profile".into(),
+            }
         })
     }
 
@@ -129,6 +146,10 @@ pub struct AppState {
     pub ocsp: Option<Responder>,
     pub metrics: Metrics,
     pub body_limit: usize,
+    /// The longest validity `GET crl?expiry=` may ask for (`-max-crl-expiry`).
+    pub max_crl_expiry: std::time::Duration,
+    /// Where key generation and signing run (bounded, off the async workers).
+    pub cpu: crate::work::CpuPool,
 }
 
 impl AppState {

@@ -165,7 +165,7 @@ fn whitelist_and_remote_profiles_refuse() {
     let err = issuer
         .sign(&leaf_csr(&["other.example.com"]), &p, None)
         .unwrap_err();
-    assert!(matches!(err, Error::Refused(_)), "{err}");
+    assert!(matches!(err, Error::NotWhitelisted { .. }), "{err}");
     let mut remote = p.clone();
     remote.remote_settings.remote = "localhost".into();
     let err = issuer

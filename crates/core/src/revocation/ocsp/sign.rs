@@ -126,9 +126,15 @@ impl Responder {
 
     /// Whether a request names this responder's CA.
     pub fn answers_for(&self, q: &Query) -> bool {
-        match q.hash {
-            Some(CertIdHash::Sha1) => q.issuer == self.sha1,
-            Some(CertIdHash::Sha256) => q.issuer == self.sha256,
+        self.is_issuer(q.hash, &q.issuer)
+    }
+
+    /// Whether a CertID's issuer hashes (of a request or a stored
+    /// response) under `hash` are this responder's CA's.
+    pub fn is_issuer(&self, hash: Option<CertIdHash>, issuer: &IssuerHashes) -> bool {
+        match hash {
+            Some(CertIdHash::Sha1) => *issuer == self.sha1,
+            Some(CertIdHash::Sha256) => *issuer == self.sha256,
             None => false,
         }
     }

@@ -44,9 +44,9 @@ fn sums(pem_text: &str) -> Value {
     })
 }
 
-pub async fn newkey(_state: Arc<AppState>, call: Call) -> Result<Response, ApiError> {
+pub async fn newkey(state: Arc<AppState>, call: Call) -> Result<Response, ApiError> {
     let req = request(&call.body)?;
-    let (key, csr) = key_and_csr(&req)?;
+    let (key, csr) = state.cpu.run(|| key_and_csr(&req)).await?;
     Ok(success(
         &json!({
             "private_key": key,
@@ -77,7 +77,7 @@ pub async fn newcert(state: Arc<AppState>, call: Call) -> Result<Response, ApiEr
     if !profile.auth_key.is_empty() {
         return Err(ApiError::bad_request("authentication required"));
     }
-    let (key, csr) = key_and_csr(&req)?;
+    let (key, csr) = state.cpu.run(|| key_and_csr(&req)).await?;
     let cert_pem = match &signer.backend {
         Backend::Remote(remote) => {
             let request = forward::Forwarded {
@@ -115,9 +115,9 @@ pub async fn newcert(state: Arc<AppState>, call: Call) -> Result<Response, ApiEr
     Ok(success(&result, &messages))
 }
 
-pub async fn init_ca(_state: Arc<AppState>, call: Call) -> Result<Response, ApiError> {
+pub async fn init_ca(state: Arc<AppState>, call: Call) -> Result<Response, ApiError> {
     let req = request(&call.body)?;
-    let ca = new_ca(&req)?;
+    let ca = state.cpu.run(|| new_ca(&req)).await?;
     Ok(success(
         &json!({
             "private_key": ca.key_pem.as_str(),

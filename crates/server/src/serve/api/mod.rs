@@ -12,8 +12,8 @@ mod revocation;
 pub(crate) mod sign;
 
 use super::envelope::{error_body, plain, ApiError};
-use super::listen::Peer;
 use super::state::{AppState, Personality};
+use crate::listen::Peer;
 use axum::body::Bytes;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -203,10 +203,21 @@ async fn dispatch(
         }
         let body = axum::body::to_bytes(body, state.body_limit)
             .await
-            .map_err(|_| ApiError {
-                status: StatusCode::PAYLOAD_TOO_LARGE,
-                code: 413,
-                message: format!("request body larger than {} bytes", state.body_limit),
+            .map_err(|e| {
+                let e = e.into_inner();
+                if crate::listen::is_body_timeout(e.as_ref()) {
+                    ApiError {
+                        status: StatusCode::REQUEST_TIMEOUT,
+                        code: 408,
+                        message: "request body not received in time".into(),
+                    }
+                } else {
+                    ApiError {
+                        status: StatusCode::PAYLOAD_TOO_LARGE,
+                        code: 413,
+                        message: format!("request body larger than {} bytes", state.body_limit),
+                    }
+                }
             })?;
         let call = Call {
             method,
@@ -237,7 +248,7 @@ async fn dispatch(
 /// terse messages.
 fn multiroot_error(e: ApiError) -> Response {
     let message = match (e.status.as_u16(), e.code) {
-        (401 | 403 | 405 | 413 | 500, _) => e.message,
+        (401 | 403 | 405 | 408 | 413 | 500, _) => e.message,
         (_, 5400) => "invalid profile".into(),
         _ if e.message == "invalid token" => e.message,
         _ if e.message.starts_with("missing parameter") => "invalid request".into(),

@@ -4,7 +4,7 @@
 //! as cfssl's) and `ocspsign` (a response signed by `-responder`).
 
 use super::{parse_json, Call};
-use crate::serve::envelope::{success, ApiError};
+use crate::serve::envelope::{success, ApiError, Message};
 use crate::serve::state::AppState;
 use axum::response::Response;
 use base64::Engine as _;
@@ -12,9 +12,11 @@ use certkit_core::error::Error;
 use certkit_core::input::duration::parse_go_duration;
 use certkit_core::issue::issuer::{parse_certificate, Issuer};
 use certkit_core::revocation::{crl, serial, Reason};
-use certkit_ops::revocation::db::{crl_entries, find_certificate, normalize_aki};
+use certkit_ops::revocation::db::{
+    crl_entries, find_certificate, normalize_aki, revoke_reason, revoked_line,
+};
 use certkit_ops::revocation::{parse_seconds, sign_for, sign_status, SignStatus};
-use certkit_ops::store::CertStore;
+use certkit_ops::store::{CertStore, Revoked};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -52,18 +54,31 @@ pub async fn revoke(state: Arc<AppState>, call: Call) -> Result<Response, ApiErr
             "serial number is required but not provided",
         ));
     }
-    let reason =
-        Reason::parse(&req.reason).map_err(|_| ApiError::bad_request("Invalid reason code"))?;
+    let reason = match Reason::parse(&req.reason) {
+        Err(_) => return Err(ApiError::bad_request("Invalid reason code")),
+        // removeFromCRL would un-revoke in a full CRL: refused, saying why.
+        Ok(_) => revoke_reason(&req.reason).map_err(|e| ApiError::bad_request(e.to_string()))?,
+    };
     let serial = serial::decimal_serial(&serial::parse_decimal(&req.serial)?);
     let aki = normalize_aki(&req.authority_key_id);
     let db = db(&state)?;
     let record = find_certificate(db, &serial, &aki)
         .await?
         .ok_or_else(|| ApiError::bad_request("certificate not found"))?;
-    db.revoke(&serial, &record.aki, reason.code() as i32)
+    let revoked = db
+        .revoke(&serial, &record.aki, reason.code() as i32)
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(success(&json!({}), &[]))
+    // Revocation is one-way: a second revoke changes nothing and, as the
+    // CLI, succeeds, with a message saying what the database still holds.
+    let messages = match revoked {
+        Revoked::Now => vec![],
+        Revoked::Already { .. } => vec![Message {
+            code: 0,
+            message: revoked_line(&serial, reason, revoked),
+        }],
+    };
+    Ok(success(&json!({}), &messages))
 }
 
 pub async fn crl(state: Arc<AppState>, call: Call) -> Result<Response, ApiError> {
@@ -77,6 +92,9 @@ pub async fn crl(state: Arc<AppState>, call: Call) -> Result<Response, ApiError>
         }
         None => WEEK,
     };
+    if expiry < Duration::from_secs(1) {
+        return Err(ApiError::bad_request("expiry: must be at least 1s"));
+    }
     let issuer = state.signer("")?.issuer()?;
     let aki = hex::encode(issuer.key_id());
     let records = db(&state)?
@@ -85,8 +103,33 @@ pub async fn crl(state: Arc<AppState>, call: Call) -> Result<Response, ApiError>
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let revoked = crl_entries(&records, &aki)?;
     let now = SystemTime::now();
+    // S10: the caller chooses the validity only up to the operator's
+    // -max-crl-expiry and the CA's own notAfter; a CA-signed CRL valid for
+    // centuries could be replayed to hide later revocations.
+    let ca_left = issuer
+        .certificate()
+        .tbs_certificate()
+        .validity()
+        .not_after
+        .to_system_time()
+        .duration_since(now)
+        .unwrap_or_default();
+    let cap = state.max_crl_expiry.min(ca_left);
+    let mut messages = Vec::new();
+    let expiry = if expiry > cap {
+        messages.push(Message {
+            code: 0,
+            message: format!(
+                "expiry capped at {}s (the server's -max-crl-expiry and the CA's notAfter)",
+                cap.as_secs()
+            ),
+        });
+        cap
+    } else {
+        expiry
+    };
     let list = crl::build(issuer, &revoked, now, now + expiry)?;
-    Ok(success(&b64(&list.der), &[]))
+    Ok(success(&b64(&list.der), &messages))
 }
 
 #[derive(Deserialize)]

@@ -216,7 +216,11 @@ pub async fn issue(
 ) -> Result<Issued, ApiError> {
     for _ in 0..SERIAL_ATTEMPTS {
         let mut report = Report::default();
-        let (issued, _) = sign_csr(signer.issuer()?, profile, request, &mut report)?;
+        let issuer = signer.issuer()?;
+        let (issued, _) = state
+            .cpu
+            .run(|| sign_csr(issuer, profile, request, &mut report))
+            .await?;
         if let Some(db) = &state.db {
             let record =
                 CertificateRecord::issued(&issued.cert_der, label, time::OffsetDateTime::now_utc())
