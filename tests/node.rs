@@ -81,11 +81,17 @@ fn static_certkit() -> Result<PathBuf, String> {
                 return Ok(PathBuf::from(path));
             }
             let dir = Path::new(REPO).join("target/node-test");
+            std::fs::create_dir_all(&dir).unwrap();
+            // scripts/release replaces target/debug/certkit with the static
+            // link; the one the tests were built with is put back after.
+            let kept = dir.join("certkit-as-built");
+            std::fs::copy(CERTKIT, &kept).unwrap();
             let out = Command::new(Path::new(REPO).join("scripts/release"))
                 .args(["--profile", "dev", "--out"])
                 .arg(dir.join("dist"))
                 .output()
                 .unwrap();
+            std::fs::rename(&kept, CERTKIT).unwrap();
             if !out.status.success() {
                 return Err(format!("scripts/release failed: {}", text(&out)));
             }
