@@ -305,10 +305,10 @@ fn signer_against_a_real_kube_apiserver() {
 }
 
 fn deploy_manifests_pass_server_dry_run(c: &Cluster) {
-    eprintln!("== deploy/ passes kubectl apply --dry-run=server");
+    eprintln!("== deploy/ (a kustomize base) passes kubectl apply --dry-run=server");
     // Namespaced objects need their namespace to exist, even in a dry run.
     c.run("kubectl apply -f $REPO/deploy/namespace.yaml");
-    let out = c.run("kubectl apply --dry-run=server -f $REPO/deploy/");
+    let out = c.run("kubectl apply --dry-run=server -k $REPO/deploy/");
     for object in [
         "serviceaccount/certkit-signer",
         "clusterrole.rbac.authorization.k8s.io/certkit-signer",

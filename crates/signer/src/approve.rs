@@ -8,6 +8,10 @@
 //!   `certificatesigningrequests/selfnodeclient` (a node renewing) or
 //!   `.../nodeclient` (bootstrap), asked with a SubjectAccessReview as
 //!   kube-controller-manager does; otherwise it is left pending.
+//!
+//! A denial is also reported as an Event about the request (reason
+//! `CertkitAutoDenied`, the rule as its note), so that `kubectl get events`
+//! and `kubectl describe csr` say why.
 
 use crate::context::{Context, Error};
 use certkit_core::k8s::approve::{
@@ -22,7 +26,9 @@ use k8s_openapi::api::authorization::v1::{
 };
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::api::core::v1::ObjectReference;
 use kube::api::{Api, PostParams};
+use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use time::OffsetDateTime;
 
 /// The approvers.
@@ -140,13 +146,46 @@ async fn write(
         Err(rule) => ("Denied", DENIED_REASON, format!("certkit signer: {rule}")),
     };
     obj.add_condition(kind, reason, &message, now);
+    let uid = obj.as_value()["metadata"]["uid"].as_str().map(String::from);
     ctx.api
         .replace_subresource("approval", &name, &PostParams::default(), &obj.into_value())
         .await?;
+    if verdict.is_err() {
+        deny_event(ctx, &name, uid, &message).await;
+    }
     match verdict {
         Ok(_) => ctx.metrics.approved.inc(),
         Err(_) => ctx.metrics.denied.inc(),
     }
     tracing::info!(csr = %name, decision = %kind.to_lowercase(), reason = %reason, detail = %message, "decision");
     Ok(())
+}
+
+/// An Event (events.k8s.io) about a denied request; a failure to write it
+/// is logged and otherwise ignored: the Denied condition is the decision.
+async fn deny_event(ctx: &Context, name: &str, uid: Option<String>, message: &str) {
+    let recorder = Recorder::new(
+        ctx.client.clone(),
+        Reporter {
+            controller: "certkit-signer".into(),
+            instance: std::env::var("POD_NAME").ok(),
+        },
+    );
+    let reference = ObjectReference {
+        api_version: Some("certificates.k8s.io/v1".into()),
+        kind: Some("CertificateSigningRequest".into()),
+        name: Some(name.into()),
+        uid,
+        ..ObjectReference::default()
+    };
+    let event = Event {
+        type_: EventType::Warning,
+        reason: DENIED_REASON.into(),
+        note: Some(message.chars().take(1000).collect()),
+        action: "Deny".into(),
+        secondary: None,
+    };
+    if let Err(e) = recorder.publish(&event, &reference).await {
+        tracing::warn!(csr = %name, error = %e, "could not write the denial's Event");
+    }
 }
