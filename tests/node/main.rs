@@ -23,6 +23,11 @@
 //! Needs root, containerd, runc, buildah and the cached builds
 //! (`scripts/peers/node build`, `scripts/peers/helm build`); prints SKIP and
 //! why otherwise.
+//!
+//! If you're testing what happens on a real kubelet, a pod or certkit's
+//! own image and manifests in a cluster, it goes in here. It is a test
+//! binary of its own because making the image relinks the certkit binary
+//! statically in place: no other test may run certkit meanwhile.
 
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
@@ -32,7 +37,6 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
-const CERTKIT: &str = env!("CARGO_BIN_EXE_certkit");
 const KUBELET_CLIENT: &str = "kubernetes.io/kube-apiserver-client-kubelet";
 const KUBELET_SERVING: &str = "kubernetes.io/kubelet-serving";
 /// Certificates of one minute (five seconds of it backdated): the kubelet
@@ -85,13 +89,13 @@ fn static_certkit() -> Result<PathBuf, String> {
             // scripts/release replaces target/debug/certkit with the static
             // link; the one the tests were built with is put back after.
             let kept = dir.join("certkit-as-built");
-            std::fs::copy(CERTKIT, &kept).unwrap();
+            std::fs::copy(support::certkit(), &kept).unwrap();
             let out = Command::new(Path::new(REPO).join("scripts/release"))
                 .args(["--profile", "dev", "--out"])
                 .arg(dir.join("dist"))
                 .output()
                 .unwrap();
-            std::fs::rename(&kept, CERTKIT).unwrap();
+            std::fs::rename(&kept, support::certkit()).unwrap();
             if !out.status.success() {
                 return Err(format!("scripts/release failed: {}", text(&out)));
             }
@@ -321,7 +325,8 @@ EOF
     }
 
     fn command(&self, script: &str, in_cluster_net: bool) -> Command {
-        let certkit_dir = Path::new(CERTKIT).parent().unwrap();
+        let certkit = support::certkit();
+        let certkit_dir = certkit.parent().unwrap();
         let path = format!(
             "{}:{}:{}",
             certkit_dir.display(),
@@ -449,7 +454,7 @@ impl OutsideSigner {
         let child = Command::new("nsenter")
             .arg(format!("--net={}", node.env["NETNS"]))
             .arg("--")
-            .arg(CERTKIT)
+            .arg(support::certkit())
             .arg("signer")
             .arg("-ca")
             .arg(node.d.join("pki/ca.crt"))
