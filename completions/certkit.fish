@@ -499,6 +499,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-cert -d 'S
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-key -d 'Private key of -tls-cert' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-ca -d 'Require client certificates issued by these CAs (PEM)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-cn -d 'Regular expression a client certificate\'s whole CN must match (anchored at both ends; else 403)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l admin-cn -d 'Only clients whose certificate\'s whole CN matches this regular expression may call -admin-endpoints (else 403)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l admin-endpoints -d 'The endpoints -admin-cn guards, comma-separated' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l min-tls-version -d 'Lowest TLS version accepted: 1.2 or 1.3' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-connections -d 'Most connections served at once, at least 1 (more wait to be accepted)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-crl-expiry -d 'Longest validity a GET crl?expiry= may ask for (longer is capped, as is anything past the CA\'s notAfter)' -r
