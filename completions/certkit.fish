@@ -397,6 +397,9 @@ complete -c certkit -n "__fish_certkit_using_subcommand signer" -l leader-elect-
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l metrics-address -d 'Serve Prometheus metrics on ADDR (host:port) at /metrics' -r
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l approve-kubelet-serving -d 'Approve kubernetes.io/kubelet-serving requests from a node for its own addresses; deny the others' -r -f -a "true\t''
 false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l kubelet-serving-dns -d 'With --approve-kubelet-serving: every DNS SAN must match this whole regular expression (the node\'s own addresses are written by the node itself)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l kubelet-serving-ips -d 'With --approve-kubelet-serving: every IP SAN must lie in one of these ranges (CIDR, comma-separated)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l kubelet-serving-max-sans -d 'With --approve-kubelet-serving: the most SANs a serving request may carry' -r
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l approve-kubelet-client -d 'Approve kubernetes.io/kube-apiserver-client-kubelet requests whose requester may create certificatesigningrequests/selfnodeclient (renewal) or /nodeclient (bootstrap)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l cluster-trust-bundle -d 'Publish the CA as a ClusterTrustBundle per signer name when the server offers the API' -r -f -a "true\t''
