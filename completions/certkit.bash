@@ -1650,7 +1650,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__serve)
-            opts="-q -h -V --address --port --ca --ca-key --ca-key-password-file --config --db-config --ca-bundle --int-bundle --int-dir --metadata --responder --responder-key --remote --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --tls-cert --tls-key --mutual-tls-ca --mutual-tls-cn --min-tls-version --max-connections --max-crl-expiry --max-body-bytes --loglevel --quiet --help --version"
+            opts="-q -h -V --address --port --ca --ca-key --ca-key-password-file --config --db-config --ca-bundle --int-bundle --int-dir --metadata --responder --responder-key --remote --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --tls-cert --tls-key --mutual-tls-ca --mutual-tls-cn --admin-cn --admin-endpoints --min-tls-version --max-connections --max-crl-expiry --max-body-bytes --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1737,6 +1737,14 @@ _certkit() {
                     return 0
                     ;;
                 --mutual-tls-cn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-cn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-endpoints)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1882,7 +1890,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__signer)
-            opts="-q -h -V --signer-name --ca --ca-key --ca-key-password-file --config --profile --kubeconfig --leader-elect --leader-elect-lease-name --leader-elect-namespace --leader-elect-lease-duration --metrics-address --approve-kubelet-serving --approve-kubelet-client --cluster-trust-bundle --reload-interval --concurrency --loglevel --quiet --help --version"
+            opts="-q -h -V --signer-name --ca --ca-key --ca-key-password-file --config --profile --kubeconfig --leader-elect --leader-elect-lease-name --leader-elect-namespace --leader-elect-lease-duration --metrics-address --approve-kubelet-serving --kubelet-serving-dns --kubelet-serving-ips --kubelet-serving-max-sans --approve-kubelet-client --cluster-trust-bundle --reload-interval --concurrency --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1938,6 +1946,18 @@ _certkit() {
                     ;;
                 --approve-kubelet-serving)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubelet-serving-dns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubelet-serving-ips)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubelet-serving-max-sans)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --approve-kubelet-client)

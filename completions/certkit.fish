@@ -397,6 +397,9 @@ complete -c certkit -n "__fish_certkit_using_subcommand signer" -l leader-elect-
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l metrics-address -d 'Serve Prometheus metrics on ADDR (host:port) at /metrics' -r
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l approve-kubelet-serving -d 'Approve kubernetes.io/kubelet-serving requests from a node for its own addresses; deny the others' -r -f -a "true\t''
 false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l kubelet-serving-dns -d 'With --approve-kubelet-serving: every DNS SAN must match this whole regular expression (the node\'s own addresses are written by the node itself)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l kubelet-serving-ips -d 'With --approve-kubelet-serving: every IP SAN must lie in one of these ranges (CIDR, comma-separated)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l kubelet-serving-max-sans -d 'With --approve-kubelet-serving: the most SANs a serving request may carry' -r
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l approve-kubelet-client -d 'Approve kubernetes.io/kube-apiserver-client-kubelet requests whose requester may create certificatesigningrequests/selfnodeclient (renewal) or /nodeclient (bootstrap)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l cluster-trust-bundle -d 'Publish the CA as a ClusterTrustBundle per signer name when the server offers the API' -r -f -a "true\t''
@@ -499,6 +502,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-cert -d 'S
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-key -d 'Private key of -tls-cert' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-ca -d 'Require client certificates issued by these CAs (PEM)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-cn -d 'Regular expression a client certificate\'s whole CN must match (anchored at both ends; else 403)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l admin-cn -d 'Only clients whose certificate\'s whole CN matches this regular expression may call -admin-endpoints (else 403)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l admin-endpoints -d 'The endpoints -admin-cn guards, comma-separated' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l min-tls-version -d 'Lowest TLS version accepted: 1.2 or 1.3' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-connections -d 'Most connections served at once, at least 1 (more wait to be accepted)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-crl-expiry -d 'Longest validity a GET crl?expiry= may ask for (longer is capped, as is anything past the CA\'s notAfter)' -r

@@ -404,10 +404,21 @@ pub fn utf8_path_buf(path: Option<PathBuf>, flag: &str) -> Result<Option<String>
 /// `-max-connections` of the servers: a positive count. Zero is a usage
 /// error because a server that accepts no connection starts, logs that it
 /// listens, and leaves every client hanging.
-pub fn max_connections(value: &str) -> std::result::Result<std::num::NonZeroUsize, String> {
+pub fn max_connections(
+    value: &str,
+) -> std::result::Result<std::num::NonZeroUsize, MaxConnectionsError> {
     match value.parse::<usize>() {
-        Ok(0) => Err("must be at least 1 (0 would accept no connection)".into()),
+        Ok(0) => Err(MaxConnectionsError::Zero),
         Ok(n) => Ok(std::num::NonZeroUsize::new(n).unwrap_or(std::num::NonZeroUsize::MIN)),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(MaxConnectionsError::NotANumber(e)),
     }
+}
+
+/// Why a `-max-connections` value is refused (clap shows the message).
+#[derive(Debug, thiserror::Error)]
+pub enum MaxConnectionsError {
+    #[error("must be at least 1 (0 would accept no connection)")]
+    Zero,
+    #[error("{0}")]
+    NotANumber(std::num::ParseIntError),
 }

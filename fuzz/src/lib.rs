@@ -237,3 +237,11 @@ pub fn ocsp_response(data: &[u8]) {
     let _ = check_response(data, fixture_ca(), &serial, None, now);
     let _ = check_response(data, fixture_ca(), &serial, Some(b"nonce"), now);
 }
+
+/// multirootca's roots file as `multirootca -roots` reads it: sections,
+/// keys (unknown and repeated ones refused), `private` schemes, `nets`.
+pub fn roots_file(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = certkit_server::multiroot::roots::parse(text, "roots.conf");
+    }
+}

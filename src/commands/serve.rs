@@ -87,6 +87,20 @@ pub struct Args {
     )]
     pub mutual_tls_cn: Option<String>,
 
+    /// Only clients whose certificate's whole CN matches this regular expression may call -admin-endpoints (else 403)
+    #[arg(long = "admin-cn", value_name = "REGEX", requires = "mutual_tls_ca")]
+    pub admin_cn: Option<String>,
+
+    /// The endpoints -admin-cn guards, comma-separated
+    #[arg(
+        long = "admin-endpoints",
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "revoke,ocspsign,crl",
+        requires = "admin_cn"
+    )]
+    pub admin_endpoints: Vec<String>,
+
     /// Lowest TLS version accepted: 1.2 or 1.3
     #[arg(long = "min-tls-version", value_name = "VERSION")]
     pub min_tls_version: Option<String>,
@@ -165,6 +179,8 @@ pub fn run(args: Args) -> Result<()> {
         loglevel: log::level(),
         max_connections: args.max_connections,
         body_limit: args.max_body_bytes,
+        admin_cn: args.admin_cn,
+        admin_endpoints: args.admin_endpoints,
         max_crl_expiry: certkit_core::input::duration::parse_go_duration(&args.max_crl_expiry)
             .map_err(|e| Error::Refused(format!("-max-crl-expiry: {e}")))?,
     };

@@ -71,6 +71,22 @@ pub struct Args {
     #[arg(long = "approve-kubelet-serving", go_bool())]
     pub approve_kubelet_serving: bool,
 
+    /// With --approve-kubelet-serving: every DNS SAN must match this whole regular expression (the node's own addresses are written by the node itself)
+    #[arg(long = "kubelet-serving-dns", value_name = "REGEX")]
+    pub kubelet_serving_dns: Option<String>,
+
+    /// With --approve-kubelet-serving: every IP SAN must lie in one of these ranges (CIDR, comma-separated)
+    #[arg(
+        long = "kubelet-serving-ips",
+        value_name = "CIDRS",
+        value_delimiter = ','
+    )]
+    pub kubelet_serving_ips: Vec<String>,
+
+    /// With --approve-kubelet-serving: the most SANs a serving request may carry
+    #[arg(long = "kubelet-serving-max-sans", value_name = "N", default_value_t = certkit_core::k8s::approve::DEFAULT_MAX_SANS)]
+    pub kubelet_serving_max_sans: usize,
+
     /// Approve kubernetes.io/kube-apiserver-client-kubelet requests whose requester may create certificatesigningrequests/selfnodeclient (renewal) or /nodeclient (bootstrap)
     #[arg(long = "approve-kubelet-client", go_bool())]
     pub approve_kubelet_client: bool,
@@ -109,6 +125,11 @@ pub fn run(args: Args) -> Result<()> {
         lease_duration: args.lease_duration,
         metrics_address: args.metrics_address,
         approve_kubelet_serving: args.approve_kubelet_serving,
+        serving_limits: certkit_core::k8s::approve::ServingLimits::parse(
+            args.kubelet_serving_dns.as_deref(),
+            &args.kubelet_serving_ips,
+            args.kubelet_serving_max_sans,
+        )?,
         approve_kubelet_client: args.approve_kubelet_client,
         cluster_trust_bundle: args.cluster_trust_bundle,
         reload_interval: args.reload_interval,

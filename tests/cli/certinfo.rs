@@ -198,3 +198,39 @@ fn bad_input_is_one_line_and_exit_1() {
         "neither -cert nor -csr is a usage error"
     );
 }
+
+/// A positive serial whose top bit is set (DER adds a 0x00 octet) prints
+/// as the positive number, as openssl and cfssl 1.2.0 print it. A guard:
+/// certkit already read it right (checked for issue 24); this keeps it so.
+#[test]
+fn a_serial_with_its_top_bit_set_is_positive() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sh = |script: &str| {
+        let out = std::process::Command::new("bash")
+            .args(["-euo", "pipefail", "-c", script])
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{script}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    sh(
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem \
+          -out c.pem -subj /CN=top-bit -days 1 -set_serial 0xF23456789ABCDEF0 2>/dev/null",
+    );
+    let ours = ok_in(d, &certkit(), &["certinfo", "-cert", "c.pem"], b"");
+    let ours: Value = serde_json::from_slice(&ours).unwrap();
+    assert_eq!(ours["serial_number"], "17452669531959647984");
+    if std::path::Path::new("/usr/bin/cfssl").exists() {
+        let theirs: Value =
+            serde_json::from_str(&sh("/usr/bin/cfssl certinfo -cert c.pem")).unwrap();
+        assert_eq!(ours["serial_number"], theirs["serial_number"]);
+    } else {
+        eprintln!("SKIP: Debian's cfssl 1.2.0 is not installed");
+    }
+}

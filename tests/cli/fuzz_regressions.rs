@@ -12,7 +12,7 @@ use std::path::Path;
 type Harness = fn(&[u8]);
 
 /// Each fuzz target with its harness and a valid input to mutate.
-const TARGETS: [(&str, Harness, &str); 13] = [
+const TARGETS: [(&str, Harness, &str); 14] = [
     (
         "request_json",
         harness::request_json,
@@ -57,6 +57,11 @@ const TARGETS: [(&str, Harness, &str); 13] = [
         "ocsp_response",
         harness::ocsp_response,
         "fuzz/ocsp_response/seed-revoked.der",
+    ),
+    (
+        "roots_file",
+        harness::roots_file,
+        "fuzz/roots_file/seed-two-roots.conf",
     ),
 ];
 

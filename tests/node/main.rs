@@ -780,6 +780,12 @@ patches:
       - op: add
         path: /spec/template/spec/containers/0/args/-
         value: --approve-kubelet-client
+      - op: add
+        path: /spec/template/spec/containers/0/args/-
+        value: --approve-kubelet-serving
+      - op: add
+        path: /spec/template/spec/containers/0/args/-
+        value: --kubelet-serving-ips=10.88.0.0/16
   - target: {{kind: ClusterRole, name: certkit-signer}}
     patch: |
       - op: replace
@@ -1007,6 +1013,8 @@ fn helm_chart_installs_and_serves(node: &Node, helm: &Path) {
         format!(
             "signerNames: [{KUBELET_CLIENT}, {KUBELET_SERVING}, example.com/serving]\n\
              approveKubeletClient: true\n\
+             approveKubeletServing: true\n\
+             allowedIpPrefixes: [10.88.0.0/16]\n\
              signingConfig: {}\n",
             serde_json::to_string(SHORT_POLICY).unwrap()
         ),

@@ -636,3 +636,97 @@ fn remote_host_port_with_tls_files_speaks_tls() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("need https"), "{err}");
 }
+
+/// S3/S4: without `-admin-cn` one start-up warning names the open
+/// endpoints that change or attest state; `ocspsign` refuses a status the
+/// database contradicts (a "good" for a revoked certificate used to be
+/// signed); with `-admin-cn` (and `-mutual-tls-ca`) those endpoints answer
+/// only clients whose certificate's CN matches, and the rest stay open.
+#[test]
+fn stateful_endpoints_warn_refuse_contradictions_and_take_an_admin_cn() {
+    let tmp = pki();
+    let dir = tmp.path();
+    let responder = ["-responder", "ocsp.pem", "-responder-key", "ocsp-key.pem"];
+    let server = Server::certkit(dir, &[&recording_args()[..], &responder].concat());
+    let warned: Vec<_> = server
+        .log()
+        .lines()
+        .filter(|l| l.contains("[WARNING]") && l.contains("answer any client"))
+        .map(String::from)
+        .collect();
+    assert_eq!(warned.len(), 1, "{}", server.log());
+    for name in ["revoke", "ocspsign", "crl"] {
+        assert!(warned[0].contains(name), "{}", warned[0]);
+    }
+    let api = format!("{}/api/v1/cfssl", server.url);
+    let signed = post(dir, &format!("{api}/sign"), &sign_body(dir, ""));
+    assert_eq!(signed.status, 200, "{signed:?}");
+    let v: Value = serde_json::from_str(&signed.body).unwrap();
+    let cert = v["result"]["certificate"].as_str().unwrap().to_string();
+    let serial = serial_of(&cert);
+    write(dir, "leaf.pem", &cert);
+    let aki = run(dir, certkit(), &["certinfo", "-cert", "leaf.pem"]);
+    let aki: Value = serde_json::from_str(&aki).unwrap();
+    let aki = aki["authority_key_id"].as_str().unwrap().to_string();
+    let revoke =
+        format!(r#"{{"serial":"{serial}","authority_key_id":"{aki}","reason":"keyCompromise"}}"#);
+    let revoked = post(dir, &format!("{api}/revoke"), &revoke);
+    assert_eq!(revoked.status, 200, "{revoked:?}");
+    let cert_json = serde_json::to_string(&cert).unwrap();
+    let good = post(
+        dir,
+        &format!("{api}/ocspsign"),
+        &format!(r#"{{"certificate":{cert_json},"status":"good"}}"#),
+    );
+    assert_eq!(good.status, 400, "{good:?}");
+    assert!(good.body.contains("database says revoked"), "{good:?}");
+    let honest = post(
+        dir,
+        &format!("{api}/ocspsign"),
+        &format!(r#"{{"certificate":{cert_json},"status":"revoked","reason":1}}"#),
+    );
+    assert_eq!(honest.status, 200, "{honest:?}");
+    drop(server);
+
+    let admin = Server::certkit(
+        dir,
+        &[
+            &tls_args()[..],
+            &SQLITE_DB,
+            &["-mutual-tls-ca", "ca.pem", "-admin-cn", "client-ok"],
+        ]
+        .concat(),
+    );
+    assert!(
+        !admin.log().contains("answer any client"),
+        "{}",
+        admin.log()
+    );
+    let api = format!("https://localhost:{}/api/v1/cfssl", admin.port);
+    write(dir, "revoke.json", &revoke);
+    write(dir, "sign.json", &sign_body(dir, ""));
+    let as_client = |name: &str, args: &[&str]| {
+        let cert = format!("{name}.pem");
+        let key = format!("{name}-key.pem");
+        curl(
+            dir,
+            &[
+                &["--cacert", "ca.pem", "--cert", &cert, "--key", &key][..],
+                args,
+            ]
+            .concat(),
+        )
+    };
+    let refused = as_client(
+        "client-bad",
+        &["-d", "@revoke.json", &format!("{api}/revoke")],
+    );
+    assert_eq!(refused.status, 403, "{refused:?}");
+    let signs = as_client("client-bad", &["-d", "@sign.json", &format!("{api}/sign")]);
+    assert_eq!(signs.status, 200, "{signs:?}");
+    let allowed = as_client(
+        "client-ok",
+        &["-d", "@revoke.json", &format!("{api}/revoke")],
+    );
+    assert_eq!(allowed.status, 200, "{allowed:?}");
+}

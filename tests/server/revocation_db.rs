@@ -431,3 +431,62 @@ fn ocspserve_answers_live_with_the_database_status(db: &Db) {
     let revoked = openssl_ocsp(d, served.port, "revoked.pem", &["-no_nonce"]);
     assert_key_compromise(&revoked, "revoked.pem");
 }
+
+/// S5: PostgreSQL over TLS. Without `sslmode` certkit requires TLS, as
+/// lib/pq does: a server without TLS is refused (it used to be used in
+/// plain text, password included); a server with `ssl = on` and a
+/// certificate certkit made is used with the default, and with
+/// `verify-full` against the right root, and refused against another.
+#[test]
+fn postgres_requires_tls_by_default_and_verifies_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    let out = sh(
+        d,
+        r#"echo '{"CN":"127.0.0.1","hosts":["127.0.0.1","localhost"],"key":{"algo":"ecdsa","size":256}}' > pg.json
+           certkit -loglevel 3 gencert -ca ca.pem -ca-key ca-key.pem -config config.json pg.json \
+             | certkit -loglevel 3 json -bare pg
+           echo '{"CN":"Other CA","key":{"algo":"ecdsa","size":256}}' > other.json
+           certkit -loglevel 3 gencert -initca other.json | certkit -loglevel 3 json -bare other"#,
+    );
+    assert_ok(&out, "the PostgreSQL server certificate");
+    let dump = |port: u16, extra: &str| {
+        std::fs::write(
+            d.join("db.json"),
+            format!(
+                r#"{{"driver":"postgres","data_source":"host=127.0.0.1 port={port} user=postgres dbname=certkit{extra}"}}"#
+            ),
+        )
+        .unwrap();
+        sh(d, "certkit ocspdump -db-config db.json")
+    };
+    let Some(plain) = Postgres::start() else {
+        return;
+    };
+    let refused = dump(plain.port(), "");
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{err}");
+    assert!(
+        err.to_lowercase().contains("tls") || err.contains("SSL"),
+        "{err}"
+    );
+    assert_ok(&dump(plain.port(), " sslmode=disable"), "sslmode=disable");
+    drop(plain);
+
+    let Some(tls) = Postgres::start_tls(&d.join("pg.pem"), &d.join("pg-key.pem")) else {
+        return;
+    };
+    assert_ok(&dump(tls.port(), ""), "TLS by default");
+    assert_ok(
+        &dump(tls.port(), " sslmode=verify-full sslrootcert=ca.pem"),
+        "verify-full",
+    );
+    let wrong = dump(tls.port(), " sslmode=verify-full sslrootcert=other.pem");
+    assert_eq!(
+        wrong.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&wrong.stderr)
+    );
+}

@@ -421,10 +421,17 @@ fn seed_workflow_with_the_deployed_rbac(c: &Cluster) {
          mv ca-key.pem.tmp ca-key.pem && mv ca.pem.tmp ca.pem",
     );
     let new_ca = std::fs::read_to_string(c.work.join("new-ca.pem")).unwrap();
+    // S18: the new CA first, the old one kept while unexpired (its
+    // certificates are still valid); it used to be replaced outright.
     wait_until(
-        "the new CA in the trust bundle",
+        "the new CA in the trust bundle, the old one kept",
         Duration::from_secs(20),
-        || bundle(c).trim() == new_ca.trim(),
+        || {
+            let now = bundle(c);
+            now.trim().starts_with(new_ca.trim())
+                && now.contains(ca.trim())
+                && now.matches("BEGIN CERTIFICATE").count() == 2
+        },
     );
     c.run(
         "certkit k8s request -name after-rotation -signer-name example.com/serving server.csr | kubectl apply -f -

@@ -845,3 +845,30 @@ fn show_describes_a_list_as_an_array() {
     assert_eq!(names, ["my-svc.my-namespace", "my-other-svc.my-namespace"]);
     assert!(shown[0].get("certificates").is_none());
 }
+
+/// S9: deploy/ does not turn on kubelet serving auto-approval, whose check
+/// rests on addresses the node writes itself, unless it also sets the
+/// operator's limits (it used to pass --approve-kubelet-serving alone).
+#[test]
+fn deploy_enables_serving_approval_only_with_limits() {
+    let yaml = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/deployment.yaml"),
+    )
+    .unwrap();
+    let args: Vec<&str> = yaml
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.strip_prefix("- "))
+        .collect();
+    if args
+        .iter()
+        .any(|a| a.starts_with("--approve-kubelet-serving"))
+    {
+        assert!(
+            args.iter().any(|a| a.starts_with("--kubelet-serving-dns")
+                || a.starts_with("--kubelet-serving-ips")),
+            "{args:?}"
+        );
+    }
+}

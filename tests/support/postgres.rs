@@ -16,6 +16,19 @@ pub struct Postgres {
 impl Postgres {
     /// Starts one, or prints SKIP and returns None when it cannot.
     pub fn start() -> Option<Postgres> {
+        Self::start_with(&[])
+    }
+
+    /// Starts one with `ssl = on`, serving `cert` and `key` (PEM files).
+    pub fn start_tls(cert: &std::path::Path, key: &std::path::Path) -> Option<Postgres> {
+        Self::start_with(&[
+            std::ffi::OsStr::new("--tls"),
+            cert.as_os_str(),
+            key.as_os_str(),
+        ])
+    }
+
+    fn start_with(extra: &[&std::ffi::OsStr]) -> Option<Postgres> {
         let Some(script) = peer_script("postgres") else {
             eprintln!("SKIP: scripts/peers/postgres is not there");
             return None;
@@ -27,6 +40,7 @@ impl Postgres {
         let ok = Command::new(&script)
             .arg("start")
             .arg(dir.path())
+            .args(extra)
             .status()
             .map(|s| s.success())
             .unwrap_or(false);
@@ -42,6 +56,15 @@ impl Postgres {
             .trim()
             .to_string();
         Some(Postgres { script, dir, url })
+    }
+
+    /// The server's TCP port.
+    pub fn port(&self) -> u16 {
+        self.url
+            .rsplit_once(':')
+            .and_then(|(_, rest)| rest.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap()
     }
 
     /// A cfssl db-config for this database.

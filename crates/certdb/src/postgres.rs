@@ -20,12 +20,24 @@ const MIGRATION_LOCK: i64 = 0x6365_7274_6462; // "certdb"
 /// Parses lib/pq's data source forms: a `postgres://` URL or
 /// `key=value` pairs (`host`, `port`, `user`, `password`, `dbname`,
 /// `sslmode`; values may be single-quoted).
+///
+/// Without `sslmode` the connection requires TLS, as lib/pq (cfssl's
+/// driver) does: a server that declines TLS is refused before the
+/// password is sent (sqlx's own default, `prefer`, sent it in cleartext).
+/// `sslmode=verify-ca`/`verify-full` check the server's certificate
+/// against `sslrootcert`; `disable` is plain TCP. A unix socket is never
+/// TLS, as in libpq.
 pub(super) fn connect_options(data_source: &str) -> Result<PgConnectOptions, DbError> {
     if data_source.starts_with("postgres://") || data_source.starts_with("postgresql://") {
-        return PgConnectOptions::from_str(data_source).map_err(crate::sql);
+        let options = PgConnectOptions::from_str(data_source).map_err(crate::sql)?;
+        let query = data_source.split_once('?').map_or("", |(_, q)| q);
+        let chosen = query.split('&').any(|kv| kv.starts_with("sslmode="));
+        return Ok(default_tls(options, chosen));
     }
     let mut options = PgConnectOptions::new_without_pgpass();
+    let mut chosen = false;
     for (key, value) in key_values(data_source)? {
+        chosen |= key == "sslmode";
         options = match key.as_str() {
             "host" if value.starts_with('/') => options.socket(value),
             "host" | "hostaddr" => options.host(&value),
@@ -36,6 +48,7 @@ pub(super) fn connect_options(data_source: &str) -> Result<PgConnectOptions, DbE
             "password" => options.password(&value),
             "dbname" => options.database(&value),
             "sslmode" => options.ssl_mode(PgSslMode::from_str(&value).map_err(crate::sql)?),
+            "sslrootcert" => options.ssl_root_cert(&value),
             "application_name" => options.application_name(&value),
             "connect_timeout" | "fallback_application_name" => options,
             other => {
@@ -45,7 +58,17 @@ pub(super) fn connect_options(data_source: &str) -> Result<PgConnectOptions, DbE
             }
         };
     }
-    Ok(options)
+    Ok(default_tls(options, chosen))
+}
+
+/// lib/pq's default `sslmode=require` where the data source chose none
+/// (over TCP; a unix socket stays as it is).
+fn default_tls(options: PgConnectOptions, chosen: bool) -> PgConnectOptions {
+    if chosen || options.get_socket().is_some() || options.get_host().starts_with('/') {
+        options
+    } else {
+        options.ssl_mode(PgSslMode::Require)
+    }
 }
 
 fn key_values(text: &str) -> Result<Vec<(String, String)>, DbError> {

@@ -30,6 +30,8 @@ pub struct Peer {
     pub addr: SocketAddr,
     /// False when `-mutual-tls-cn` is set and the client's CN fails it.
     pub cn_allowed: bool,
+    /// The verified client certificate's CN (mutual TLS), for `-admin-cn`.
+    pub cn: Option<String>,
 }
 
 /// How long a client may take for the TLS handshake, for a request's
@@ -121,23 +123,28 @@ impl Listener {
                         else {
                             return;
                         };
+                        let cn = stream
+                            .get_ref()
+                            .1
+                            .peer_certificates()
+                            .and_then(|c| c.first())
+                            .and_then(|leaf| crate::serve::tls::common_name(leaf));
                         let cn_allowed = match &allowed_cn {
                             None => true,
-                            Some(re) => stream
-                                .get_ref()
-                                .1
-                                .peer_certificates()
-                                .and_then(|c| c.first())
-                                .and_then(|leaf| crate::serve::tls::common_name(leaf))
-                                .is_some_and(|cn| re.is_match(&cn)),
+                            Some(re) => cn.as_deref().is_some_and(|cn| re.is_match(cn)),
                         };
-                        let peer = Peer { addr, cn_allowed };
+                        let peer = Peer {
+                            addr,
+                            cn_allowed,
+                            cn,
+                        };
                         serve_connection(stream, router, peer, timeouts, watcher).await;
                     }
                     None => {
                         let peer = Peer {
                             addr,
                             cn_allowed: true,
+                            cn: None,
                         };
                         serve_connection(stream, router, peer, timeouts, watcher).await;
                     }

@@ -107,24 +107,29 @@ pub async fn decide_client(
 pub async fn decide_serving(obj: CsrObject, ctx: &Context) -> Result<(), Error> {
     let verdict = match kubelet_serving_claim(&obj) {
         Err(rule) => Err(rule),
-        Ok(claim) => {
-            let nodes: Api<Node> = Api::all(ctx.client.clone());
-            match nodes.get_opt(&claim.node).await? {
-                None => Err(format!("node {} does not exist", claim.node).into()),
-                Some(node) => {
-                    let addresses: Vec<String> = node
-                        .status
-                        .and_then(|s| s.addresses)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|a| a.address)
-                        .collect();
-                    claim
-                        .check_addresses(&addresses)
-                        .map(|()| format!("kubelet serving certificate for node {}", claim.node))
+        // S9: the operator's limits first: the node's addresses are what
+        // the node itself wrote, so they alone prove nothing.
+        Ok(claim) => match claim.check_limits(&ctx.serving_limits) {
+            Err(rule) => Err(rule),
+            Ok(()) => {
+                let nodes: Api<Node> = Api::all(ctx.client.clone());
+                match nodes.get_opt(&claim.node).await? {
+                    None => Err(format!("node {} does not exist", claim.node).into()),
+                    Some(node) => {
+                        let addresses: Vec<String> = node
+                            .status
+                            .and_then(|s| s.addresses)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|a| a.address)
+                            .collect();
+                        claim.check_addresses(&addresses).map(|()| {
+                            format!("kubelet serving certificate for node {}", claim.node)
+                        })
+                    }
                 }
             }
-        }
+        },
     };
     write(obj, verdict, ctx).await
 }

@@ -42,6 +42,9 @@ pub struct Options {
     pub lease_duration: Duration,
     pub metrics_address: Option<SocketAddr>,
     pub approve_kubelet_serving: bool,
+    /// The operator's limits on approved kubelet serving certificates
+    /// (names, address ranges, SAN count), on top of the node's addresses.
+    pub serving_limits: certkit_core::k8s::approve::ServingLimits,
     /// Approve kubelet client requests whose requester has the permission.
     pub approve_kubelet_client: bool,
     /// Publish the CA as ClusterTrustBundles when the server offers them.

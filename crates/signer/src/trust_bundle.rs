@@ -36,7 +36,31 @@ pub async fn discover(client: &Client) -> Option<ApiResource> {
     None
 }
 
-/// Creates or updates one bundle per signer name holding `ca_pem`.
+/// The bundle to publish: `ca_pem` first, then every other certificate of
+/// the bundle already published that has not expired. Replacing the
+/// bundle with the new CA alone (as before) made pods reject the
+/// certificates the old CA had issued and that were still valid; an old CA
+/// stays until its own notAfter, which bounds its certificates' (certkit
+/// caps them at the CA's), and then drops out at the next publish.
+pub fn merged_bundle(existing: &str, ca_pem: &str, now: std::time::SystemTime) -> String {
+    use certkit_core::chain::certs::parse_all;
+    let new_der: Vec<Vec<u8>> = parse_all(ca_pem.as_bytes())
+        .map(|certs| certs.iter().map(|c| c.der.clone()).collect())
+        .unwrap_or_default();
+    let mut bundle = ca_pem.trim_end().to_string();
+    bundle.push('\n');
+    let mut kept: Vec<Vec<u8>> = new_der;
+    for old in parse_all(existing.as_bytes()).unwrap_or_default() {
+        if old.not_after() > now && !kept.contains(&old.der) {
+            kept.push(old.der.clone());
+            bundle.push_str(&old.pem());
+        }
+    }
+    bundle
+}
+
+/// Creates or updates one bundle per signer name holding `ca_pem` and
+/// the unexpired certificates the bundle already held ([`merged_bundle`]).
 pub async fn publish(
     client: &Client,
     resource: &ApiResource,
@@ -46,6 +70,12 @@ pub async fn publish(
     let api: Api<DynamicObject> = Api::all_with(client.clone(), resource);
     for signer in signer_names {
         let name = bundle_name(signer);
+        let existing = api
+            .get_opt(&name)
+            .await?
+            .and_then(|o| o.data["spec"]["trustBundle"].as_str().map(String::from))
+            .unwrap_or_default();
+        let ca_pem = merged_bundle(&existing, ca_pem, std::time::SystemTime::now());
         let object = serde_json::json!({
             "apiVersion": resource.api_version,
             "kind": KIND,
@@ -66,6 +96,37 @@ pub async fn publish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ca(cn: &str) -> String {
+        let req = certkit_core::request::Request::from_json(
+            format!(r#"{{"CN":"{cn}","key":{{"algo":"ecdsa","size":256}}}}"#).as_bytes(),
+            "ca",
+        )
+        .unwrap()
+        .request;
+        certkit_core::issue::initca::new_ca(&req).unwrap().cert_pem
+    }
+
+    /// S18: a CA rotation keeps the old CA in the bundle while it is
+    /// unexpired (its certificates are still valid), once; an expired one
+    /// drops out.
+    #[test]
+    fn a_rotated_bundle_keeps_the_unexpired_old_ca() {
+        let (old, new) = (ca("Old CA"), ca("New CA"));
+        let now = std::time::SystemTime::now();
+        let first = merged_bundle("", &old, now);
+        assert_eq!(first.matches("BEGIN CERTIFICATE").count(), 1);
+        let rotated = merged_bundle(&first, &new, now);
+        assert_eq!(rotated.matches("BEGIN CERTIFICATE").count(), 2);
+        assert!(
+            rotated.starts_with(new.trim_end()),
+            "the new CA comes first"
+        );
+        assert_eq!(merged_bundle(&rotated, &new, now), rotated, "idempotent");
+        let years = std::time::Duration::from_secs(100 * 365 * 24 * 3600);
+        let later = merged_bundle(&rotated, &new, now + years);
+        assert_eq!(later.matches("BEGIN CERTIFICATE").count(), 1);
+    }
 
     #[test]
     fn names_follow_the_api_rule() {

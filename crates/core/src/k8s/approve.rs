@@ -8,6 +8,7 @@ use super::broken_rule::BrokenRule;
 use super::object::CsrObject;
 use super::signer_rules::{check_node_subject, BuiltinSigner, NODES_GROUP, NODE_PREFIX};
 use crate::csr::VerifiedCsr;
+use crate::error::UsageError;
 use crate::request::San;
 use std::net::IpAddr;
 
@@ -62,7 +63,132 @@ pub fn kubelet_serving_claim(obj: &CsrObject) -> Result<KubeletServingClaim, Bro
     })
 }
 
+/// The operator's limits on approved kubelet serving certificates, on top
+/// of the node's own addresses. The kubelet writes its Node's
+/// `status.addresses` itself (NodeRestriction lets it), so a compromised
+/// node can list another node's IP or any DNS name there; these limits
+/// bound what such a node can obtain.
+#[derive(Debug, Clone)]
+pub struct ServingLimits {
+    /// Every DNS SAN must match this whole (anchored) expression.
+    pub dns: Option<regex::Regex>,
+    /// Every IP SAN must lie in one of these ranges (none: any address).
+    pub ip_ranges: Vec<IpRange>,
+    /// At most this many SANs.
+    pub max_sans: usize,
+}
+
+impl Default for ServingLimits {
+    fn default() -> Self {
+        ServingLimits {
+            dns: None,
+            ip_ranges: Vec::new(),
+            max_sans: DEFAULT_MAX_SANS,
+        }
+    }
+}
+
+impl ServingLimits {
+    /// The limits from their flags: a DNS expression (matched whole), CIDR
+    /// ranges, a SAN count. The error names the flag.
+    pub fn parse(dns: Option<&str>, ips: &[String], max_sans: usize) -> crate::Result<Self> {
+        let dns = dns
+            .map(|re| {
+                regex::Regex::new(re)
+                    .and_then(|_| regex::Regex::new(&format!("^(?:{re})$")))
+                    .map_err(|e| UsageError::bad_value("--kubelet-serving-dns", e))
+            })
+            .transpose()?;
+        let ip_ranges = ips
+            .iter()
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| {
+                r.parse()
+                    .map_err(|e| UsageError::bad_value("--kubelet-serving-ips", e))
+            })
+            .collect::<crate::Result<Vec<_>>>()?;
+        Ok(ServingLimits {
+            dns,
+            ip_ranges,
+            max_sans,
+        })
+    }
+}
+
+/// A kubelet names its host name and a few addresses; more is suspect.
+pub const DEFAULT_MAX_SANS: usize = 10;
+
+/// An address range in CIDR notation (`10.0.0.0/8`, `fd00::/8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpRange {
+    base: IpAddr,
+    prefix: u8,
+}
+
+/// Text that is not an address range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an address range (CIDR, e.g. 10.0.0.0/8)")]
+pub struct NotARange(String);
+
+impl std::str::FromStr for IpRange {
+    type Err = NotARange;
+    fn from_str(text: &str) -> Result<IpRange, NotARange> {
+        let bad = || NotARange(text.to_string());
+        let (addr, prefix) = text.trim().split_once('/').ok_or_else(bad)?;
+        let base: IpAddr = addr.parse().map_err(|_| bad())?;
+        let prefix: u8 = prefix.parse().map_err(|_| bad())?;
+        let bits = if base.is_ipv4() { 32 } else { 128 };
+        if prefix > bits {
+            return Err(bad());
+        }
+        Ok(IpRange { base, prefix })
+    }
+}
+
+impl IpRange {
+    /// Whether `ip` lies in the range (an IPv4 range holds no IPv6 address).
+    pub fn contains(&self, ip: &IpAddr) -> bool {
+        let (base, ip, bits) = match (self.base, ip) {
+            (IpAddr::V4(b), IpAddr::V4(i)) => (u32::from(b) as u128, u32::from(*i) as u128, 32),
+            (IpAddr::V6(b), IpAddr::V6(i)) => (u128::from(b), u128::from(*i), 128),
+            _ => return false,
+        };
+        let shift = bits - u32::from(self.prefix);
+        shift >= 128 || (base >> shift) == (ip >> shift)
+    }
+}
+
 impl KubeletServingClaim {
+    /// Checks the SANs against the operator's limits: the count, DNS names
+    /// against the expression, IP addresses against the ranges.
+    pub fn check_limits(&self, limits: &ServingLimits) -> Result<(), BrokenRule> {
+        if self.sans.len() > limits.max_sans {
+            return Err(format!(
+                "{} SANs, more than the {} allowed",
+                self.sans.len(),
+                limits.max_sans
+            )
+            .into());
+        }
+        for san in &self.sans {
+            let allowed = match san {
+                San::Dns(name) => limits.dns.as_ref().is_none_or(|re| re.is_match(name)),
+                San::Ip(ip) => {
+                    limits.ip_ranges.is_empty() || limits.ip_ranges.iter().any(|r| r.contains(ip))
+                }
+                San::Email(_) | San::Uri(_) => false,
+            };
+            if !allowed {
+                return Err(format!(
+                    "SAN {} is outside the signer's allowed names and addresses",
+                    san_text(san)
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+
     /// Checks every DNS and IP SAN against the node's `status.addresses`
     /// values (host names, DNS names and IP addresses).
     pub fn check_addresses(&self, addresses: &[String]) -> Result<(), BrokenRule> {
@@ -201,6 +327,59 @@ mod tests {
         claim
             .check_addresses(&addrs(&["10.0.0.7", "NODE1"]))
             .unwrap();
+    }
+
+    /// S9: the operator's limits hold even for addresses the node lists:
+    /// a DNS name outside the expression, an IP outside the ranges, and
+    /// too many SANs are denied.
+    #[test]
+    fn serving_limits_bound_what_a_node_may_list() {
+        let claim = kubelet_serving_claim(&object(
+            "system:node:node1",
+            &["system:nodes"],
+            "system:node:node1",
+            &["node1", "kubernetes.default.svc", "10.0.0.7", "192.168.1.5"],
+        ))
+        .unwrap();
+        let limits = ServingLimits {
+            dns: Some(regex::Regex::new("^(?:node[0-9]+)$").unwrap()),
+            ip_ranges: vec!["10.0.0.0/8".parse().unwrap()],
+            max_sans: 10,
+        };
+        let err = claim.check_limits(&limits).unwrap_err().to_string();
+        assert!(err.contains("SAN kubernetes.default.svc"), "{err}");
+        let ok = kubelet_serving_claim(&object(
+            "system:node:node1",
+            &["system:nodes"],
+            "system:node:node1",
+            &["node1", "10.0.0.7"],
+        ))
+        .unwrap();
+        ok.check_limits(&limits).unwrap();
+        let outside = kubelet_serving_claim(&object(
+            "system:node:node1",
+            &["system:nodes"],
+            "system:node:node1",
+            &["node1", "192.168.1.5"],
+        ))
+        .unwrap();
+        let err = outside.check_limits(&limits).unwrap_err().to_string();
+        assert!(err.contains("SAN 192.168.1.5"), "{err}");
+        let few = ServingLimits {
+            max_sans: 1,
+            ..ServingLimits::default()
+        };
+        assert!(ok
+            .check_limits(&few)
+            .unwrap_err()
+            .to_string()
+            .contains("2 SANs"));
+        let v6: IpRange = "fd00::/8".parse().unwrap();
+        assert!(v6.contains(&"fd12::1".parse().unwrap()));
+        assert!(!v6.contains(&"10.0.0.1".parse().unwrap()));
+        assert!("10.0.0.0/33".parse::<IpRange>().is_err());
+        let all: IpRange = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains(&"1.2.3.4".parse().unwrap()));
     }
 
     #[test]

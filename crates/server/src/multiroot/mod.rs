@@ -28,7 +28,8 @@ pub struct MultiRootOptions {
 /// Loads every root and serves until a signal.
 pub fn run(options: MultiRootOptions) -> Result<(), StartError> {
     let text = read_text(&options.roots)?;
-    let roots = roots::parse(&text, &options.roots)?;
+    let roots =
+        roots::parse(&text, &options.roots).map_err(|e| StartError::Options(e.to_string()))?;
     let mut signers = BTreeMap::new();
     let mut db_config: Option<String> = None;
     for root in roots {

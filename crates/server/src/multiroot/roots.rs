@@ -19,20 +19,58 @@ pub struct Root {
 /// The keys a section may hold (cfssl's multirootca reads these).
 const KEYS: [&str; 5] = ["private", "certificate", "config", "nets", "dbconfig"];
 
+/// What is wrong with a roots file, and where (`FILE:LINE` or `FILE`).
+#[derive(Debug, thiserror::Error)]
+#[error("{at}: {problem}")]
+pub struct RootsError {
+    pub at: String,
+    pub problem: Problem,
+}
+
+/// The mistakes a roots file can hold.
+#[derive(Debug, thiserror::Error)]
+pub enum Problem {
+    #[error("empty or repeated section [{0}]")]
+    Section(String),
+    #[error("expected key = value")]
+    NotKeyValue,
+    #[error("key outside a [label] section")]
+    OutsideSection,
+    #[error("unknown key {key:?} in [{section}] (known: {})", KEYS.join(", "))]
+    UnknownKey { key: String, section: String },
+    #[error("repeated key {key:?} in [{section}]")]
+    RepeatedKey { key: String, section: String },
+    #[error("no [label] section")]
+    NoSection,
+    #[error("[{label}] has no {key}")]
+    Missing { label: String, key: &'static str },
+    #[error("[{label}] private key scheme {scheme:?} is not supported (use file://)")]
+    Scheme { label: String, scheme: String },
+    #[error("[{label}] nets {net:?}: {source}")]
+    Net {
+        label: String,
+        net: String,
+        source: ipnet::AddrParseError,
+    },
+}
+
 /// Parses the roots file text; `source` names it in errors.
-pub fn parse(text: &str, source: &str) -> Result<Vec<Root>, String> {
+pub fn parse(text: &str, source: &str) -> Result<Vec<Root>, RootsError> {
     let mut sections: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     let mut current: Option<String> = None;
     for (n, raw) in text.lines().enumerate() {
         let line = raw.trim();
-        let at = || format!("{source}:{}", n + 1);
+        let at = |problem| RootsError {
+            at: format!("{source}:{}", n + 1),
+            problem,
+        };
         if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
             continue;
         }
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             let name = name.trim().to_string();
             if name.is_empty() || sections.contains_key(&name) {
-                return Err(format!("{}: empty or repeated section [{name}]", at()));
+                return Err(at(Problem::Section(name)));
             }
             sections.insert(name.clone(), BTreeMap::new());
             current = Some(name);
@@ -40,30 +78,35 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<Root>, String> {
         }
         let (key, value) = line
             .split_once('=')
-            .ok_or_else(|| format!("{}: expected key = value", at()))?;
+            .ok_or_else(|| at(Problem::NotKeyValue))?;
         let section = current
             .as_ref()
-            .ok_or_else(|| format!("{}: key outside a [label] section", at()))?;
+            .ok_or_else(|| at(Problem::OutsideSection))?;
         // A misspelt key used to be ignored: `net =` for `nets =` left the
         // CA open to every address. Unknown and repeated keys are refused.
         let key = key.trim();
         if !KEYS.contains(&key) {
-            return Err(format!(
-                "{}: unknown key {key:?} in [{section}] (known: {})",
-                at(),
-                KEYS.join(", ")
-            ));
+            return Err(at(Problem::UnknownKey {
+                key: key.to_string(),
+                section: section.clone(),
+            }));
         }
         let keys = sections.get_mut(section).expect("section exists");
         if keys
             .insert(key.to_string(), value.trim().to_string())
             .is_some()
         {
-            return Err(format!("{}: repeated key {key:?} in [{section}]", at()));
+            return Err(at(Problem::RepeatedKey {
+                key: key.to_string(),
+                section: section.clone(),
+            }));
         }
     }
     if sections.is_empty() {
-        return Err(format!("{source}: no [label] section"));
+        return Err(RootsError {
+            at: source.to_string(),
+            problem: Problem::NoSection,
+        });
     }
     sections
         .into_iter()
@@ -71,17 +114,32 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<Root>, String> {
         .collect()
 }
 
-fn root(label: String, mut keys: BTreeMap<String, String>, source: &str) -> Result<Root, String> {
+fn root(
+    label: String,
+    mut keys: BTreeMap<String, String>,
+    source: &str,
+) -> Result<Root, RootsError> {
+    let at = |problem| RootsError {
+        at: source.to_string(),
+        problem,
+    };
     let mut take = |key: &str| keys.remove(key).filter(|v| !v.is_empty());
-    let need =
-        |v: Option<String>, key: &str| v.ok_or_else(|| format!("{source}: [{label}] has no {key}"));
+    let need = |v: Option<String>, key: &'static str| {
+        v.ok_or_else(|| {
+            at(Problem::Missing {
+                label: label.clone(),
+                key,
+            })
+        })
+    };
     let private = need(take("private"), "private")?;
     let private = match private.split_once("://") {
         Some(("file", path)) => path.to_string(),
         Some((scheme, _)) => {
-            return Err(format!(
-                "{source}: [{label}] private key scheme {scheme:?} is not supported (use file://)"
-            ))
+            return Err(at(Problem::Scheme {
+                label: label.clone(),
+                scheme: scheme.to_string(),
+            }))
         }
         None => private,
     };
@@ -93,8 +151,13 @@ fn root(label: String, mut keys: BTreeMap<String, String>, source: &str) -> Resu
                 .map(str::trim)
                 .filter(|n| !n.is_empty())
                 .map(|n| {
-                    n.parse::<ipnet::IpNet>()
-                        .map_err(|e| format!("{source}: [{label}] nets {n:?}: {e}"))
+                    n.parse::<ipnet::IpNet>().map_err(|source| {
+                        at(Problem::Net {
+                            label: label.clone(),
+                            net: n.to_string(),
+                            source,
+                        })
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()
         })
@@ -149,7 +212,7 @@ mod tests {
                 "roots.conf:3: repeated key \"private\"",
             ),
         ] {
-            let e = parse(text, "roots.conf").unwrap_err();
+            let e = parse(text, "roots.conf").unwrap_err().to_string();
             assert!(e.contains(needle), "{e}");
         }
     }

@@ -94,7 +94,17 @@ pub struct ServeOptions {
     pub body_limit: usize,
     /// The longest CRL validity `GET crl?expiry=` gets (longer is capped).
     pub max_crl_expiry: std::time::Duration,
+    /// `-admin-cn`: the CN (whole, a regular expression) of the client
+    /// certificates `admin_endpoints` answer.
+    pub admin_cn: Option<String>,
+    /// `-admin-endpoints`: which endpoints `-admin-cn` guards.
+    pub admin_endpoints: Vec<String>,
 }
+
+/// The endpoints that change or attest the CA's state with its keys
+/// (`-admin-endpoints`' default, and what the start-up warning names when
+/// they are open).
+pub const STATEFUL_ENDPOINTS: [&str; 3] = ["revoke", "ocspsign", "crl"];
 
 impl Default for ServeOptions {
     fn default() -> Self {
@@ -119,6 +129,8 @@ impl Default for ServeOptions {
             max_connections: crate::listen::DEFAULT_MAX_CONNECTIONS,
             body_limit: 1 << 20,
             max_crl_expiry: DEFAULT_MAX_CRL_EXPIRY,
+            admin_cn: None,
+            admin_endpoints: STATEFUL_ENDPOINTS.map(String::from).to_vec(),
         }
     }
 }
@@ -190,9 +202,14 @@ fn ocsp_responder(options: &ServeOptions) -> Result<Option<Responder>, StartErro
 /// also let `evil-client-ok-x` in). The expression is checked as given
 /// first, so a syntax error names what the operator wrote.
 fn full_match(re: &str) -> Result<regex::Regex, StartError> {
+    full_match_named(re, "-mutual-tls-cn")
+}
+
+/// A CN expression of flag `flag`, matching whole CNs.
+fn full_match_named(re: &str, flag: &str) -> Result<regex::Regex, StartError> {
     regex::Regex::new(re)
         .and_then(|_| regex::Regex::new(&format!("^(?:{re})$")))
-        .map_err(|e| StartError::Options(format!("-mutual-tls-cn: {e}")))
+        .map_err(|e| StartError::Options(format!("{flag}: {e}")))
 }
 
 /// Starts the server and blocks until it has shut down.
@@ -260,6 +277,26 @@ pub async fn serve(
                 );
         }
     }
+    let admin = match &options.admin_cn {
+        Some(cn) => {
+            let known: Vec<&str> = api::serve_endpoints().iter().map(|e| e.name).collect();
+            if let Some(bad) = options
+                .admin_endpoints
+                .iter()
+                .find(|e| !known.contains(&e.as_str()))
+            {
+                return Err(StartError::Options(format!(
+                    "-admin-endpoints: no endpoint named {bad:?} (endpoints: {})",
+                    known.join(", ")
+                )));
+            }
+            Some(state::Admin {
+                cn: full_match_named(cn, "-admin-cn")?,
+                endpoints: options.admin_endpoints.clone(),
+            })
+        }
+        None => None,
+    };
     let state = Arc::new(AppState {
         personality,
         signers,
@@ -270,8 +307,22 @@ pub async fn serve(
         metrics: metrics::Metrics::new(),
         body_limit: options.body_limit,
         max_crl_expiry: options.max_crl_expiry,
+        admin,
         cpu: crate::work::CpuPool::default(),
     });
+    if personality == Personality::Serve && state.admin.is_none() {
+        let open: Vec<&str> = api::serve_endpoints()
+            .into_iter()
+            .filter(|e| STATEFUL_ENDPOINTS.contains(&e.name) && (e.available)(&state))
+            .map(|e| e.name)
+            .collect();
+        if !open.is_empty() {
+            log::warn!(
+                "{} answer any client (as in cfssl): give -admin-cn with -mutual-tls-ca to require an administrator's client certificate",
+                open.join(", ")
+            );
+        }
+    }
     let endpoints = match personality {
         Personality::Serve => api::serve_endpoints(),
         Personality::MultiRootCa => api::multiroot_endpoints(),

@@ -126,6 +126,22 @@ impl Signer {
     }
 }
 
+/// `-admin-cn` and `-admin-endpoints`: endpoints that change or attest
+/// state answer only clients whose verified certificate's CN matches.
+#[derive(Debug, Clone)]
+pub struct Admin {
+    /// Anchored: matches whole CNs.
+    pub cn: regex::Regex,
+    pub endpoints: Vec<String>,
+}
+
+impl Admin {
+    /// Whether a request to `endpoint` from a client with `cn` may go on.
+    pub fn allows(&self, endpoint: &str, cn: Option<&str>) -> bool {
+        !self.endpoints.iter().any(|e| e == endpoint) || cn.is_some_and(|cn| self.cn.is_match(cn))
+    }
+}
+
 /// Which server's rules apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Personality {
@@ -146,6 +162,9 @@ pub struct AppState {
     pub ocsp: Option<Responder>,
     pub metrics: Metrics,
     pub body_limit: usize,
+    /// `-admin-cn`: the endpoints that need an administrator's client
+    /// certificate; none: every endpoint is open, as in cfssl.
+    pub admin: Option<Admin>,
     /// The longest validity `GET crl?expiry=` may ask for (`-max-crl-expiry`).
     pub max_crl_expiry: std::time::Duration,
     /// Where key generation and signing run (bounded, off the async workers).

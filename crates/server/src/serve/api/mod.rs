@@ -189,8 +189,20 @@ async fn dispatch(
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     let (method, uri) = (parts.method, parts.uri);
-    let peer = parts.extensions.get::<Peer>().map(|p| p.addr);
+    let client = parts.extensions.get::<Peer>();
+    let peer = client.map(|p| p.addr);
+    let admitted = state
+        .admin
+        .as_ref()
+        .is_none_or(|admin| admin.allows(endpoint.name, client.and_then(|p| p.cn.as_deref())));
     let result = async {
+        if !admitted {
+            return Err(ApiError {
+                status: StatusCode::FORBIDDEN,
+                code: 403,
+                message: "this endpoint needs an administrator's client certificate".into(),
+            });
+        }
         if !endpoint.methods.contains(&method) {
             return Err(match state.personality {
                 Personality::Serve => ApiError::method(method.as_str()),

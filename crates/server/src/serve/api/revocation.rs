@@ -13,7 +13,7 @@ use certkit_core::input::duration::parse_go_duration;
 use certkit_core::issue::issuer::{parse_certificate, Issuer};
 use certkit_core::revocation::{crl, serial, Reason};
 use certkit_ops::revocation::db::{
-    crl_entries, find_certificate, normalize_aki, revoke_reason, revoked_line,
+    crl_entries, find_certificate, normalize_aki, record_status, revoke_reason, revoked_line,
 };
 use certkit_ops::revocation::{parse_seconds, sign_for, sign_status, SignStatus};
 use certkit_ops::store::{CertStore, Revoked};
@@ -223,6 +223,26 @@ pub async fn ocspsign(state: Arc<AppState>, call: Call) -> Result<Response, ApiE
             ..refusal(e)
         },
     })?;
+    // S3: with a database, never attest a status its certificate row
+    // contradicts (a "good" for a revoked certificate could be stapled).
+    if let Some(db) = state.db.as_deref() {
+        let first = certkit_core::chain::certs::parse_all(req.certificate.as_bytes())
+            .ok()
+            .and_then(|certs| certs.into_iter().next());
+        if let Some(cert) = first {
+            let aki = hex::encode(responder.issuer_key_id());
+            if let Some(row) = find_certificate(db, &cert.serial_decimal(), &aki).await? {
+                let recorded = record_status(&row);
+                if recorded.word() != status.word() {
+                    return Err(ApiError::bad_request(format!(
+                        "the certificate database says {}: refusing to sign {}",
+                        recorded.word(),
+                        status.word()
+                    )));
+                }
+            }
+        }
+    }
     let response = sign_for(
         responder,
         req.certificate.as_bytes(),
