@@ -123,24 +123,90 @@ fn a_profile_without_a_config_uses_the_default() {
         r#"echo '{"CN":"cli"}' | cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -profile=client - | cfssljson -bare cli"#,
     );
     runs[0].assert_stderr("no -config given");
-    // Nomad's guide sends '{}': an empty subject with no SAN, which RFC 5280
-    // forbids. certkit refuses it in one line naming the flag that restores
-    // cfssl's behaviour (README "Migrating from cfssl").
-    let nomad = "echo '{}' | cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -profile=client - | cfssljson -bare cli";
-    let refused = run_script(&tools()[0], &files, nomad);
-    assert!(!refused.ok(), "{}", refused.stderr());
-    refused.assert_stderr("-allow-empty-subject issues it anyway");
-    let allowed = run_script(
-        &tools()[0],
-        &files,
-        &nomad.replace("gencert ", "gencert -allow-empty-subject "),
-    );
-    assert!(allowed.ok(), "{}", allowed.stderr());
     // A profile missing from a config that has profiles stays an error.
     let mut files = files;
     files.push(("config.json", br#"{"signing":{"default":{"expiry":"1h","usages":["server auth"]},"profiles":{"server":{"expiry":"1h","usages":["server auth"]}}}}"#.to_vec()));
     let run = run_script(&tools()[0], &files, "cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -config=config.json -profile=client server-csr.json");
     assert_eq!(run.out.status.code(), Some(1), "{}", run.stderr());
+}
+
+/// HashiCorp Nomad's TLS guide sends `{}`: an empty subject and no SAN,
+/// which RFC 5280 forbids. Under cfssl's names certkit issues what cfssl
+/// issues, with one warning; under `certkit` it refuses, naming the flag
+/// (README "Migrating from cfssl"). `sign` of such a CSR likewise.
+#[test]
+fn nomads_empty_request_is_issued_as_cfssl_does() {
+    let files = with_ca();
+    let script = "echo '{}' | cfssl gencert -ca=nomad-agent-ca.pem -ca-key=nomad-agent-ca-key.pem -profile=client - | cfssljson -bare cli\n\
+         echo '{}' | cfssl genkey - | cfssljson -bare empty\n\
+         cfssl sign -ca nomad-agent-ca.pem -ca-key nomad-agent-ca-key.pem empty.csr | cfssljson -bare signed";
+    let files: Vec<(&str, Vec<u8>)> = files
+        .into_iter()
+        .map(|(name, pem)| match name {
+            "ca.pem" => ("nomad-agent-ca.pem", pem),
+            "ca-key.pem" => ("nomad-agent-ca-key.pem", pem),
+            _ => (name, pem),
+        })
+        .collect();
+    let runs = same_outcome(&files, script);
+    runs[0].assert_stderr("the certificate names no one");
+    // What each certificate says: subject, SAN, EKU. certkit drops
+    // keyEncipherment for the EC key (its own README row), so KeyUsage
+    // is compared without it.
+    let said = |run: &Run, file: &str| {
+        let text = support::x509_text(run.dir.path(), file);
+        let line_after = |header: &str| {
+            let mut lines = text.lines();
+            lines.find(|l| l.contains(header));
+            lines
+                .next()
+                .unwrap_or("")
+                .trim()
+                .replace(", Key Encipherment", "")
+        };
+        let subject = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("Subject:"))
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        (
+            subject,
+            text.contains("Subject Alternative Name"),
+            line_after("X509v3 Key Usage"),
+            line_after("X509v3 Extended Key Usage"),
+        )
+    };
+    for file in ["cli.pem", "signed.pem"] {
+        let ours = said(&runs[0], file);
+        assert_eq!(ours.0, "Subject:", "{file}: {ours:?}");
+        assert!(!ours.1, "{file}: no SAN");
+        for theirs in &runs[1..] {
+            assert_eq!(
+                ours,
+                said(theirs, file),
+                "{file}: certkit and {}",
+                theirs.label
+            );
+        }
+    }
+    // Under its own name certkit stays strict and names the flag.
+    for certkit in [
+        "echo '{}' | certkit gencert -ca=nomad-agent-ca.pem -ca-key=nomad-agent-ca-key.pem -profile=client -",
+        "echo '{}' | cfssl genkey - | cfssljson -bare empty\n\
+         certkit sign -ca nomad-agent-ca.pem -ca-key nomad-agent-ca-key.pem empty.csr",
+    ] {
+        let refused = run_script(&tools()[0], &files, certkit);
+        assert!(!refused.ok(), "{}", refused.stderr());
+        refused.assert_stderr("-allow-empty-subject issues it anyway");
+        let allowed = run_script(
+            &tools()[0],
+            &files,
+            &certkit.replace("-ca=", "-allow-empty-subject -ca=").replace("-ca n", "-allow-empty-subject -ca n"),
+        );
+        assert!(allowed.ok(), "{}", allowed.stderr());
+        allowed.assert_stderr("the certificate names no one");
+    }
 }
 
 /// A profile whose validity starts after the CA expires: capping would

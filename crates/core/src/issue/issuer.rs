@@ -149,7 +149,7 @@ impl Issuer {
             Some(overrides) => override_subject(csr.subject(), overrides)?,
             None => csr.subject().clone(),
         };
-        check_names(profile, &subject, &sans, self.allow_empty_subject)?;
+        let unnamed = check_names(profile, &subject, &sans, self.allow_empty_subject)?;
         let plan = Plan {
             subject,
             issuer: self.cert.tbs_certificate().subject().clone(),
@@ -158,7 +158,9 @@ impl Issuer {
             authority_key_id: Some(self.ski.clone()),
             requested: csr.requested_extensions()?,
         };
-        self.issue_capped(plan, profile)
+        let mut issued = self.issue_capped(plan, profile)?;
+        issued.warnings.extend(unnamed);
+        Ok(issued)
     }
 
     /// Refuses a CA request the profile or the issuer's pathlen forbids.
@@ -204,7 +206,7 @@ impl Issuer {
                 "renewal issues leaf certificates only, not CAs".into(),
             ));
         }
-        check_names(profile, subject, &sans, self.allow_empty_subject)?;
+        let unnamed = check_names(profile, subject, &sans, self.allow_empty_subject)?;
         let plan = Plan {
             subject: subject.clone(),
             issuer: self.cert.tbs_certificate().subject().clone(),
@@ -213,7 +215,9 @@ impl Issuer {
             authority_key_id: Some(self.ski.clone()),
             requested: Vec::new(),
         };
-        self.issue_capped(plan, profile)
+        let mut issued = self.issue_capped(plan, profile)?;
+        issued.warnings.extend(unnamed);
+        Ok(issued)
     }
 
     /// Issues under `profile`, its validity cut back to the CA's own
@@ -233,17 +237,25 @@ pub const MAX_SANS: usize = 1000;
 
 /// The profile's checks of every name that reaches a certificate: one
 /// CN unless allowed, and the name whitelist over every CN, subject email
-/// and SAN. Signing and renewal both pass here.
+/// and SAN. Signing and renewal both pass here. Returns the warning for
+/// an allowed certificate that names no one: whoever allowed it (the flag,
+/// or a script run under cfssl's name) still hears that it breaks RFC 5280.
 fn check_names(
     profile: &Profile,
     subject: &Name,
     sans: &[San],
     allow_empty_subject: bool,
-) -> Result<()> {
-    if subject.iter().next().is_none() && sans.is_empty() && !allow_empty_subject {
-        return Err(Error::Refused(
-            "the certificate would name no one: the subject is empty and there is no SAN (RFC 5280 4.1.2.6); -allow-empty-subject issues it anyway, as cfssl does".into(),
-        ));
+) -> Result<Option<String>> {
+    let mut unnamed = None;
+    if subject.iter().next().is_none() && sans.is_empty() {
+        if !allow_empty_subject {
+            return Err(Error::Refused(
+                "the certificate would name no one: the subject is empty and there is no SAN (RFC 5280 4.1.2.6); -allow-empty-subject issues it anyway, as cfssl does".into(),
+            ));
+        }
+        unnamed = Some(
+            "the certificate names no one: the subject is empty and there is no SAN (RFC 5280 4.1.2.6); issued as cfssl does (certkit refuses it without -allow-empty-subject)".to_string(),
+        );
     }
     if sans.len() > MAX_SANS {
         return Err(Error::Refused(format!(
@@ -266,7 +278,7 @@ fn check_names(
     if let Some(whitelist) = &profile.name_whitelist {
         whitelist.check(subject, sans)?;
     }
-    Ok(())
+    Ok(unnamed)
 }
 
 /// A CA profile that sets no pathlen takes the one the CSR asks for, as
