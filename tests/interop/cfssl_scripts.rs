@@ -133,16 +133,10 @@ fn a_client_auth_chain_from_wrapped_requests() {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    for file in ["root.pem", "int.pem", "leaf-server.pem", "leaf-client.pem"] {
-        let ours = said(&runs[0], file);
-        for theirs in &runs[1..] {
-            assert_eq!(
-                ours,
-                said(theirs, file),
-                "{file}: certkit and {}",
-                theirs.label
-            );
-        }
-    }
+    assert_same_per_file(
+        &runs,
+        &["root.pem", "int.pem", "leaf-server.pem", "leaf-client.pem"],
+        said,
+    );
     assert!(said(&runs[0], "leaf-client.pem").contains("subject=\nissuer=\n"));
 }
