@@ -243,26 +243,62 @@ fn the_ca_expiry_cap_never_turns_a_valid_config_into_an_error() {
     assert_eq!(ends(&runs[0]), ends(&runs[1]));
 }
 
-/// A pathlen-0 CSR under a pathlen-1 CA, with a profile that only sets
-/// is_ca: signed, as by cfssl, with the CSR's pathlen (cfssl checks it
-/// against the CA's, then issues without one).
+/// cfssl's signer/local/testdata case: a CA profile without
+/// `max_path_len` signing CA CSRs under a pathlen-1 issuer. cfssl 1.2.0 and
+/// current ignore the CSR's BasicConstraints (the profile decides:
+/// `CA:TRUE`, no pathlen), whether the CSR asks for pathlen 0 or for none;
+/// certkit issues the same, warning where it would have chosen otherwise.
+/// The issuer's pathlen still binds validators: a CA under the new one
+/// does not verify.
 #[test]
-fn a_csr_pathlen_under_a_ca_only_profile_is_signed() {
+fn a_ca_only_profile_issues_the_profiles_basic_constraints() {
     let (ca, key) =
         cfssl_ca(r#"{"CN":"Root","key":{"algo":"ecdsa","size":256},"ca":{"pathlen":1}}"#);
     let files = vec![
         ("ca.pem", ca),
         ("ca-key.pem", key),
-        ("ca-only.json", br#"{"signing":{"default":{"expiry":"8760h","usages":["cert sign","crl sign"],"ca_constraint":{"is_ca":true}}}}"#.to_vec()),
+        ("ca-only.json", br#"{"signing":{"default":{"expiry":"8760h"},"profiles":{"ca":{"usages":["cert sign","crl sign"],"ca_constraint":{"is_ca":true},"expiry":"8760h"}}}}"#.to_vec()),
     ];
     let runs = same_outcome(
         &files,
         "openssl ecparam -name prime256v1 -genkey -noout -out int-key.pem\n\
-         openssl req -new -key int-key.pem -subj /CN=Int -addext basicConstraints=critical,CA:TRUE,pathlen:0 -out int.csr\n\
-         cfssl sign -ca ca.pem -ca-key ca-key.pem -config ca-only.json int.csr | cfssljson -bare int",
+         openssl req -new -key int-key.pem -subj /CN=Int0 -addext basicConstraints=critical,CA:TRUE,pathlen:0 -out int0.csr\n\
+         openssl req -new -key int-key.pem -subj /CN=Int -addext basicConstraints=critical,CA:TRUE -out int.csr\n\
+         cfssl sign -ca ca.pem -ca-key ca-key.pem -config ca-only.json -profile ca int0.csr | cfssljson -bare int0\n\
+         cfssl sign -ca ca.pem -ca-key ca-key.pem -config ca-only.json -profile ca int.csr | cfssljson -bare int",
     );
-    let text = support::x509_text(runs[0].dir.path(), "int.pem");
-    assert!(text.contains("CA:TRUE, pathlen:0"), "{text}");
+    runs[0].assert_stderr("the CSR asks for pathlen 0 but profile \"ca\" sets no max_path_len");
+    runs[0].assert_stderr("validators still apply the issuer's pathlen of 1");
+    let basic_constraints = |run: &Run, file: &str| {
+        let text = support::x509_text(run.dir.path(), file);
+        let mut lines = text.lines();
+        lines.find(|l| l.contains("X509v3 Basic Constraints"));
+        lines.next().unwrap_or("").trim().to_string()
+    };
+    assert_eq!(basic_constraints(&runs[0], "int.pem"), "CA:TRUE");
+    assert_same_per_file(&runs, &["int0.pem", "int.pem"], basic_constraints);
+    // A CA under the pathlen-less intermediate is issued, but the root's
+    // pathlen of 1 leaves no room for it in a chain: openssl refuses its
+    // leaf.
+    let ours = &runs[0];
+    let sub = run_script(
+        &tools()[0],
+        &[
+            ("ca.pem", ours.read("ca.pem").into_bytes()),
+            ("int.pem", ours.read("int.pem").into_bytes()),
+            ("int-key.pem", ours.read("int-key.pem").into_bytes()),
+            ("ca-only.json", files[2].1.clone()),
+        ],
+        "openssl ecparam -name prime256v1 -genkey -noout -out sub-key.pem\n\
+         openssl req -new -key sub-key.pem -subj /CN=Sub -addext basicConstraints=critical,CA:TRUE -out sub.csr\n\
+         cfssl sign -ca int.pem -ca-key int-key.pem -config ca-only.json -profile ca sub.csr | cfssljson -bare sub\n\
+         openssl verify -CAfile ca.pem -untrusted int.pem sub.pem\n\
+         echo '{\"CN\":\"leaf\"}' | cfssl gencert -ca sub.pem -ca-key sub-key.pem - | cfssljson -bare leaf\n\
+         cat int.pem sub.pem > chain.pem\n\
+         ! openssl verify -CAfile ca.pem -untrusted chain.pem leaf.pem 2> verify.err\n\
+         grep -q 'path length constraint exceeded' verify.err",
+    );
+    assert!(sub.ok(), "{}", sub.stderr());
 }
 
 /// Config fields cfssl acts on and certkit does not (pre-issuance linting,
