@@ -123,24 +123,83 @@ fn a_profile_without_a_config_uses_the_default() {
         r#"echo '{"CN":"cli"}' | cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -profile=client - | cfssljson -bare cli"#,
     );
     runs[0].assert_stderr("no -config given");
-    // Nomad's guide sends '{}': an empty subject with no SAN, which RFC 5280
-    // forbids. certkit refuses it in one line naming the flag that restores
-    // cfssl's behaviour (README "Migrating from cfssl").
-    let nomad = "echo '{}' | cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -profile=client - | cfssljson -bare cli";
-    let refused = run_script(&tools()[0], &files, nomad);
-    assert!(!refused.ok(), "{}", refused.stderr());
-    refused.assert_stderr("-allow-empty-subject issues it anyway");
-    let allowed = run_script(
-        &tools()[0],
-        &files,
-        &nomad.replace("gencert ", "gencert -allow-empty-subject "),
-    );
-    assert!(allowed.ok(), "{}", allowed.stderr());
     // A profile missing from a config that has profiles stays an error.
     let mut files = files;
     files.push(("config.json", br#"{"signing":{"default":{"expiry":"1h","usages":["server auth"]},"profiles":{"server":{"expiry":"1h","usages":["server auth"]}}}}"#.to_vec()));
     let run = run_script(&tools()[0], &files, "cfssl gencert -ca=ca.pem -ca-key=ca-key.pem -config=config.json -profile=client server-csr.json");
     assert_eq!(run.out.status.code(), Some(1), "{}", run.stderr());
+}
+
+/// HashiCorp Nomad's TLS guide sends `{}`: an empty subject and no SAN,
+/// which RFC 5280 forbids. Under cfssl's names certkit issues what cfssl
+/// issues, with one warning; under `certkit` it refuses, naming the flag
+/// (README "Migrating from cfssl"). `sign` of such a CSR likewise.
+#[test]
+fn nomads_empty_request_is_issued_as_cfssl_does() {
+    let files = with_ca();
+    let script = "echo '{}' | cfssl gencert -ca=nomad-agent-ca.pem -ca-key=nomad-agent-ca-key.pem -profile=client - | cfssljson -bare cli\n\
+         echo '{}' | cfssl genkey - | cfssljson -bare empty\n\
+         cfssl sign -ca nomad-agent-ca.pem -ca-key nomad-agent-ca-key.pem empty.csr | cfssljson -bare signed";
+    let files: Vec<(&str, Vec<u8>)> = files
+        .into_iter()
+        .map(|(name, pem)| match name {
+            "ca.pem" => ("nomad-agent-ca.pem", pem),
+            "ca-key.pem" => ("nomad-agent-ca-key.pem", pem),
+            _ => (name, pem),
+        })
+        .collect();
+    let runs = same_outcome(&files, script);
+    runs[0].assert_stderr("the certificate names no one");
+    // What each certificate says: subject, SAN, EKU. certkit drops
+    // keyEncipherment for the EC key (its own README row), so KeyUsage
+    // is compared without it.
+    let said = |run: &Run, file: &str| {
+        let text = support::x509_text(run.dir.path(), file);
+        let line_after = |header: &str| {
+            let mut lines = text.lines();
+            lines.find(|l| l.contains(header));
+            lines
+                .next()
+                .unwrap_or("")
+                .trim()
+                .replace(", Key Encipherment", "")
+        };
+        let subject = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("Subject:"))
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        (
+            subject,
+            text.contains("Subject Alternative Name"),
+            line_after("X509v3 Key Usage"),
+            line_after("X509v3 Extended Key Usage"),
+        )
+    };
+    for file in ["cli.pem", "signed.pem"] {
+        let ours = said(&runs[0], file);
+        assert_eq!(ours.0, "Subject:", "{file}: {ours:?}");
+        assert!(!ours.1, "{file}: no SAN");
+    }
+    assert_same_per_file(&runs, &["cli.pem", "signed.pem"], said);
+    // Under its own name certkit stays strict and names the flag.
+    for certkit in [
+        "echo '{}' | certkit gencert -ca=nomad-agent-ca.pem -ca-key=nomad-agent-ca-key.pem -profile=client -",
+        "echo '{}' | cfssl genkey - | cfssljson -bare empty\n\
+         certkit sign -ca nomad-agent-ca.pem -ca-key nomad-agent-ca-key.pem empty.csr",
+    ] {
+        let refused = run_script(&tools()[0], &files, certkit);
+        assert!(!refused.ok(), "{}", refused.stderr());
+        refused.assert_stderr("-allow-empty-subject issues it anyway");
+        let allowed = run_script(
+            &tools()[0],
+            &files,
+            &certkit.replace("-ca=", "-allow-empty-subject -ca=").replace("-ca n", "-allow-empty-subject -ca n"),
+        );
+        assert!(allowed.ok(), "{}", allowed.stderr());
+        allowed.assert_stderr("the certificate names no one");
+    }
 }
 
 /// A profile whose validity starts after the CA expires: capping would
@@ -184,26 +243,62 @@ fn the_ca_expiry_cap_never_turns_a_valid_config_into_an_error() {
     assert_eq!(ends(&runs[0]), ends(&runs[1]));
 }
 
-/// A pathlen-0 CSR under a pathlen-1 CA, with a profile that only sets
-/// is_ca: signed, as by cfssl, with the CSR's pathlen (cfssl checks it
-/// against the CA's, then issues without one).
+/// cfssl's signer/local/testdata case: a CA profile without
+/// `max_path_len` signing CA CSRs under a pathlen-1 issuer. cfssl 1.2.0 and
+/// current ignore the CSR's BasicConstraints (the profile decides:
+/// `CA:TRUE`, no pathlen), whether the CSR asks for pathlen 0 or for none;
+/// certkit issues the same, warning where it would have chosen otherwise.
+/// The issuer's pathlen still binds validators: a CA under the new one
+/// does not verify.
 #[test]
-fn a_csr_pathlen_under_a_ca_only_profile_is_signed() {
+fn a_ca_only_profile_issues_the_profiles_basic_constraints() {
     let (ca, key) =
         cfssl_ca(r#"{"CN":"Root","key":{"algo":"ecdsa","size":256},"ca":{"pathlen":1}}"#);
     let files = vec![
         ("ca.pem", ca),
         ("ca-key.pem", key),
-        ("ca-only.json", br#"{"signing":{"default":{"expiry":"8760h","usages":["cert sign","crl sign"],"ca_constraint":{"is_ca":true}}}}"#.to_vec()),
+        ("ca-only.json", br#"{"signing":{"default":{"expiry":"8760h"},"profiles":{"ca":{"usages":["cert sign","crl sign"],"ca_constraint":{"is_ca":true},"expiry":"8760h"}}}}"#.to_vec()),
     ];
     let runs = same_outcome(
         &files,
         "openssl ecparam -name prime256v1 -genkey -noout -out int-key.pem\n\
-         openssl req -new -key int-key.pem -subj /CN=Int -addext basicConstraints=critical,CA:TRUE,pathlen:0 -out int.csr\n\
-         cfssl sign -ca ca.pem -ca-key ca-key.pem -config ca-only.json int.csr | cfssljson -bare int",
+         openssl req -new -key int-key.pem -subj /CN=Int0 -addext basicConstraints=critical,CA:TRUE,pathlen:0 -out int0.csr\n\
+         openssl req -new -key int-key.pem -subj /CN=Int -addext basicConstraints=critical,CA:TRUE -out int.csr\n\
+         cfssl sign -ca ca.pem -ca-key ca-key.pem -config ca-only.json -profile ca int0.csr | cfssljson -bare int0\n\
+         cfssl sign -ca ca.pem -ca-key ca-key.pem -config ca-only.json -profile ca int.csr | cfssljson -bare int",
     );
-    let text = support::x509_text(runs[0].dir.path(), "int.pem");
-    assert!(text.contains("CA:TRUE, pathlen:0"), "{text}");
+    runs[0].assert_stderr("the CSR asks for pathlen 0 but profile \"ca\" sets no max_path_len");
+    runs[0].assert_stderr("validators still apply the issuer's pathlen of 1");
+    let basic_constraints = |run: &Run, file: &str| {
+        let text = support::x509_text(run.dir.path(), file);
+        let mut lines = text.lines();
+        lines.find(|l| l.contains("X509v3 Basic Constraints"));
+        lines.next().unwrap_or("").trim().to_string()
+    };
+    assert_eq!(basic_constraints(&runs[0], "int.pem"), "CA:TRUE");
+    assert_same_per_file(&runs, &["int0.pem", "int.pem"], basic_constraints);
+    // A CA under the pathlen-less intermediate is issued, but the root's
+    // pathlen of 1 leaves no room for it in a chain: openssl refuses its
+    // leaf.
+    let ours = &runs[0];
+    let sub = run_script(
+        &tools()[0],
+        &[
+            ("ca.pem", ours.read("ca.pem").into_bytes()),
+            ("int.pem", ours.read("int.pem").into_bytes()),
+            ("int-key.pem", ours.read("int-key.pem").into_bytes()),
+            ("ca-only.json", files[2].1.clone()),
+        ],
+        "openssl ecparam -name prime256v1 -genkey -noout -out sub-key.pem\n\
+         openssl req -new -key sub-key.pem -subj /CN=Sub -addext basicConstraints=critical,CA:TRUE -out sub.csr\n\
+         cfssl sign -ca int.pem -ca-key int-key.pem -config ca-only.json -profile ca sub.csr | cfssljson -bare sub\n\
+         openssl verify -CAfile ca.pem -untrusted int.pem sub.pem\n\
+         echo '{\"CN\":\"leaf\"}' | cfssl gencert -ca sub.pem -ca-key sub-key.pem - | cfssljson -bare leaf\n\
+         cat int.pem sub.pem > chain.pem\n\
+         ! openssl verify -CAfile ca.pem -untrusted chain.pem leaf.pem 2> verify.err\n\
+         grep -q 'path length constraint exceeded' verify.err",
+    );
+    assert!(sub.ok(), "{}", sub.stderr());
 }
 
 /// Config fields cfssl acts on and certkit does not (pre-issuance linting,

@@ -91,3 +91,52 @@ fn cfssl_json_is_cfssljson() {
     );
     assert!(run.ok(), "{}", run.stderr());
 }
+
+/// In the manner of cfssl's `bundler/testdata/client-auth/build_certs.sh`
+/// (written here from its description, not copied): requests wrapped in
+/// `{"request": ...}`, which cfssl's gencert reads as an empty request, so
+/// the intermediate and both leaves have an empty subject and no SAN. The
+/// root is a plain request: both cfssl versions refuse an empty initca
+/// ("missing subject information"), as certkit does. Under cfssl's names
+/// certkit builds the same chain, with a warning per unnamed certificate.
+#[test]
+fn a_client_auth_chain_from_wrapped_requests() {
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("config.json", br#"{"signing":{"default":{"expiry":"8760h"},"profiles":{"intermediate":{"expiry":"8760h","usages":["cert sign","crl sign"],"ca_constraint":{"is_ca":true}},"server":{"expiry":"8760h","usages":["signing","key encipherment","server auth"]},"client":{"expiry":"8760h","usages":["signing","key encipherment","client auth"]}}}}"#.to_vec()),
+        ("root.json", br#"{"CN":"Client Auth Root","key":{"algo":"ecdsa","size":256}}"#.to_vec()),
+        ("int.json", br#"{"request":{"CN":"Client Auth Intermediate","key":{"algo":"ecdsa","size":256}}}"#.to_vec()),
+        ("leaf-server.json", br#"{"request":{"CN":"server.example","hosts":["server.example"]}}"#.to_vec()),
+        ("leaf-client.json", br#"{"request":{"CN":"client"}}"#.to_vec()),
+    ];
+    let script = "cfssl gencert -initca root.json | cfssljson -bare root\n\
+         cfssl gencert -ca root.pem -ca-key root-key.pem -config config.json -profile intermediate int.json | cfssljson -bare int\n\
+         cfssl gencert -ca int.pem -ca-key int-key.pem -config config.json -profile server leaf-server.json | cfssljson -bare leaf-server\n\
+         cfssl gencert -ca int.pem -ca-key int-key.pem -config config.json -profile client leaf-client.json | cfssljson -bare leaf-client";
+    let runs = same_outcome(&files, script);
+    runs[0].assert_stderr("the certificate names no one");
+    // Subject, issuer, BasicConstraints, SAN and EKU of each certificate.
+    let said = |run: &Run, file: &str| {
+        let out = support::run(
+            run.dir.path(),
+            &support::require_tool("openssl"),
+            &[
+                "x509",
+                "-in",
+                file,
+                "-noout",
+                "-subject",
+                "-issuer",
+                "-ext",
+                "basicConstraints,subjectAltName,extendedKeyUsage",
+            ],
+            None,
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_same_per_file(
+        &runs,
+        &["root.pem", "int.pem", "leaf-server.pem", "leaf-client.pem"],
+        said,
+    );
+    assert!(said(&runs[0], "leaf-client.pem").contains("subject=\nissuer=\n"));
+}

@@ -206,3 +206,23 @@ pub fn cfssl_ca(csr_json: &str) -> (Vec<u8>, Vec<u8>) {
         std::fs::read(dir.path().join("ca-key.pem")).unwrap(),
     )
 }
+
+/// Asserts that what `said` reads from each of `files` (fields of a
+/// certificate, say) is the same in certkit's run as in every reference's.
+pub fn assert_same_per_file<T: PartialEq + std::fmt::Debug>(
+    runs: &[Run],
+    files: &[&str],
+    said: impl Fn(&Run, &str) -> T,
+) {
+    for file in files {
+        let ours = said(&runs[0], file);
+        for theirs in &runs[1..] {
+            assert_eq!(
+                ours,
+                said(theirs, file),
+                "{file}: certkit and {}",
+                theirs.label
+            );
+        }
+    }
+}

@@ -138,9 +138,7 @@ impl Issuer {
         profile: &Profile,
         options: &SignOptions,
     ) -> Result<Issued> {
-        let with_requested_path_len = requested_path_len(csr, profile)?;
-        let profile = with_requested_path_len.as_ref().unwrap_or(profile);
-        self.check_ca_request(csr, profile)?;
+        let path_len_warnings = self.check_ca_request(csr, profile)?;
         let sans = match options.hosts {
             Some(hosts) => sans_from_hosts(hosts),
             None => csr.sans()?,
@@ -149,7 +147,7 @@ impl Issuer {
             Some(overrides) => override_subject(csr.subject(), overrides)?,
             None => csr.subject().clone(),
         };
-        check_names(profile, &subject, &sans, self.allow_empty_subject)?;
+        let unnamed = check_names(profile, &subject, &sans, self.allow_empty_subject)?;
         let plan = Plan {
             subject,
             issuer: self.cert.tbs_certificate().subject().clone(),
@@ -158,33 +156,62 @@ impl Issuer {
             authority_key_id: Some(self.ski.clone()),
             requested: csr.requested_extensions()?,
         };
-        self.issue_capped(plan, profile)
+        let mut issued = self.issue_capped(plan, profile)?;
+        issued.warnings.extend(unnamed);
+        issued.warnings.extend(path_len_warnings);
+        Ok(issued)
     }
 
     /// Refuses a CA request the profile or the issuer's pathlen forbids.
-    fn check_ca_request(&self, csr: &VerifiedCsr, profile: &Profile) -> Result<()> {
-        if csr.requested_ca()?.is_some() && !profile.ca_constraint.is_ca {
+    /// The profile alone decides the new CA's BasicConstraints, as in
+    /// cfssl 1.2.0 and current: a CSR's pathlen is only checked against
+    /// the issuer's. Where certkit would have chosen otherwise (keeping
+    /// the CSR's pathlen, stating the issuer's limit) it says so; the
+    /// issuer's pathLenConstraint still binds every validator.
+    fn check_ca_request(&self, csr: &VerifiedCsr, profile: &Profile) -> Result<Vec<String>> {
+        let requested = csr.requested_ca()?;
+        if requested.is_some() && !profile.ca_constraint.is_ca {
             return Err(Error::Refused(format!(
                 "the CSR asks for a CA certificate but profile {:?} does not allow CA certificates",
                 profile.name
             )));
         }
-        if profile.ca_constraint.is_ca {
-            match self.path_len {
-                Some(0) => {
-                    return Err(Error::Refused(
-                        "the issuer's pathlen of 0 forbids issuing CA certificates".into(),
-                    ))
-                }
-                Some(limit) if profile.ca_constraint.path_len().is_none_or(|n| n >= limit) => {
-                    return Err(Error::Refused(format!(
-                        "the issuer's pathlen of {limit} requires the new CA's max_path_len to be below {limit}"
-                    )))
-                }
-                _ => {}
-            }
+        let mut warnings = Vec::new();
+        if !profile.ca_constraint.is_ca {
+            return Ok(warnings);
         }
-        Ok(())
+        let asked = requested.and_then(|bc| bc.path_len_constraint);
+        match (self.path_len, profile.ca_constraint.path_len()) {
+            (Some(0), _) => {
+                return Err(Error::Refused(
+                    "the issuer's pathlen of 0 forbids issuing CA certificates".into(),
+                ))
+            }
+            (Some(limit), Some(n)) if n >= limit => {
+                return Err(Error::Refused(format!(
+                    "the issuer's pathlen of {limit} requires the new CA's max_path_len to be below {limit}"
+                )))
+            }
+            // cfssl's policy check: "Policy violation request".
+            (Some(limit), None) if asked.is_some_and(|n| n >= limit) => {
+                return Err(Error::Refused(format!(
+                    "the CSR asks for pathlen {} but the issuer's pathlen of {limit} requires less",
+                    asked.unwrap_or_default()
+                )))
+            }
+            (Some(limit), None) => warnings.push(format!(
+                "profile {:?} sets no max_path_len: the new CA has no pathlen, as cfssl issues it; validators still apply the issuer's pathlen of {limit} (set max_path_len below {limit} to state it)",
+                profile.name
+            )),
+            _ => {}
+        }
+        if let (Some(n), None) = (asked, profile.ca_constraint.path_len()) {
+            warnings.push(format!(
+                "the CSR asks for pathlen {n} but profile {:?} sets no max_path_len: the certificate has none, as cfssl issues it (set max_path_len to keep it)",
+                profile.name
+            ));
+        }
+        Ok(warnings)
     }
 }
 
@@ -204,7 +231,7 @@ impl Issuer {
                 "renewal issues leaf certificates only, not CAs".into(),
             ));
         }
-        check_names(profile, subject, &sans, self.allow_empty_subject)?;
+        let unnamed = check_names(profile, subject, &sans, self.allow_empty_subject)?;
         let plan = Plan {
             subject: subject.clone(),
             issuer: self.cert.tbs_certificate().subject().clone(),
@@ -213,7 +240,9 @@ impl Issuer {
             authority_key_id: Some(self.ski.clone()),
             requested: Vec::new(),
         };
-        self.issue_capped(plan, profile)
+        let mut issued = self.issue_capped(plan, profile)?;
+        issued.warnings.extend(unnamed);
+        Ok(issued)
     }
 
     /// Issues under `profile`, its validity cut back to the CA's own
@@ -233,17 +262,25 @@ pub const MAX_SANS: usize = 1000;
 
 /// The profile's checks of every name that reaches a certificate: one
 /// CN unless allowed, and the name whitelist over every CN, subject email
-/// and SAN. Signing and renewal both pass here.
+/// and SAN. Signing and renewal both pass here. Returns the warning for
+/// an allowed certificate that names no one: whoever allowed it (the flag,
+/// or a script run under cfssl's name) still hears that it breaks RFC 5280.
 fn check_names(
     profile: &Profile,
     subject: &Name,
     sans: &[San],
     allow_empty_subject: bool,
-) -> Result<()> {
-    if subject.iter().next().is_none() && sans.is_empty() && !allow_empty_subject {
-        return Err(Error::Refused(
-            "the certificate would name no one: the subject is empty and there is no SAN (RFC 5280 4.1.2.6); -allow-empty-subject issues it anyway, as cfssl does".into(),
-        ));
+) -> Result<Option<String>> {
+    let mut unnamed = None;
+    if subject.iter().next().is_none() && sans.is_empty() {
+        if !allow_empty_subject {
+            return Err(Error::Refused(
+                "the certificate would name no one: the subject is empty and there is no SAN (RFC 5280 4.1.2.6); -allow-empty-subject issues it anyway, as cfssl does".into(),
+            ));
+        }
+        unnamed = Some(
+            "the certificate names no one: the subject is empty and there is no SAN (RFC 5280 4.1.2.6); issued as cfssl does (certkit refuses it without -allow-empty-subject)".to_string(),
+        );
     }
     if sans.len() > MAX_SANS {
         return Err(Error::Refused(format!(
@@ -266,23 +303,7 @@ fn check_names(
     if let Some(whitelist) = &profile.name_whitelist {
         whitelist.check(subject, sans)?;
     }
-    Ok(())
-}
-
-/// A CA profile that sets no pathlen takes the one the CSR asks for, as
-/// current cfssl checks it against the issuer's (a pathlen-0 CSR under a
-/// pathlen-1 CA is signed); `None` when the profile stays as it is.
-fn requested_path_len(csr: &VerifiedCsr, profile: &Profile) -> Result<Option<Profile>> {
-    if !profile.ca_constraint.is_ca || profile.ca_constraint.path_len().is_some() {
-        return Ok(None);
-    }
-    let Some(n) = csr.requested_ca()?.and_then(|bc| bc.path_len_constraint) else {
-        return Ok(None);
-    };
-    let mut copied = profile.clone();
-    copied.ca_constraint.max_path_len = Some(n);
-    copied.ca_constraint.max_path_len_zero = n == 0;
-    Ok(Some(copied))
+    Ok(unnamed)
 }
 
 /// What a signing request may change beyond the CSR and the profile.

@@ -210,9 +210,10 @@ fn copied_extensions_never_include_basic_constraints() {
 }
 
 /// A pathlen-0 CSR under a pathlen-1 CA, with a profile that only sets
-/// is_ca: signed, with the CSR's pathlen (as current cfssl checks it).
+/// is_ca: signed with the profile's BasicConstraints (no pathlen), as by
+/// cfssl 1.2.0 and current, and a warning for the dropped request.
 #[test]
-fn a_ca_profile_without_pathlen_takes_the_csrs() {
+fn a_ca_profile_without_pathlen_ignores_the_csrs() {
     let (issuer, _) = ca_from(&Request {
         cn: "Root".into(),
         ca: Some(crate::request::CaConfig {
@@ -244,7 +245,17 @@ fn a_ca_profile_without_pathlen_takes_the_csrs() {
         .get_extension::<BasicConstraints>()
         .unwrap()
         .unwrap();
-    assert_eq!((bc.ca, bc.path_len_constraint), (true, Some(0)));
+    assert_eq!((bc.ca, bc.path_len_constraint), (true, None));
+    assert_warned(&issued, "the CSR asks for pathlen 0");
+}
+
+/// Asserts that one of the issuance's warnings says `text`.
+fn assert_warned(issued: &Issued, text: &str) {
+    assert!(
+        issued.warnings.iter().any(|w| w.contains(text)),
+        "{:?}",
+        issued.warnings
+    );
 }
 
 fn not_after(issued: &Issued) -> SystemTime {
@@ -269,14 +280,7 @@ fn validity_beyond_the_ca_expiry_is_capped_unless_allowed() {
         .sign(&leaf_csr(&["a.example"]), &Profile::cfssl_default(), None)
         .unwrap();
     assert_eq!(not_after(&issued), ca_not_after);
-    assert!(
-        issued
-            .warnings
-            .iter()
-            .any(|w| w.contains("--allow-beyond-ca-expiry")),
-        "{:?}",
-        issued.warnings
-    );
+    assert_warned(&issued, "--allow-beyond-ca-expiry");
     let mut short = Profile::cfssl_default();
     short.expiry = Duration::from_secs(600);
     let issued = issuer
@@ -308,14 +312,7 @@ fn a_profile_starting_after_the_ca_expiry_is_issued_as_configured() {
         not_after(&issued),
         SystemTime::from(start + time::Duration::days(30))
     );
-    assert!(
-        issued
-            .warnings
-            .iter()
-            .any(|w| w.contains("issued as configured")),
-        "{:?}",
-        issued.warnings
-    );
+    assert_warned(&issued, "issued as configured");
 }
 
 #[test]
