@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Whole-process benchmark: certkit (the release binary, statically linked
-# as scripts/release builds it) against Debian's cfssl 1.2.0 on the same
-# inputs, printed as a markdown table.
+# Whole-process benchmark: certkit, both the static release binary
+# (scripts/release) and the binary `cargo install` builds (`cargo build
+# --release`: dynamically linked, what most users run), against Debian's
+# cfssl 1.2.0 on the same inputs, printed as a markdown table.
 #
 #   bench/compare.sh            every row
 #   bench/compare.sh ROW...     only these rows (to rerun noisy ones):
 #     true genkey-ecdsa genkey-rsa2048 genkey-rsa4096 initca-ecdsa
 #     sign-rsa-ca sign-ecdsa-ca bundle workflow batch
 #
-# Each row alternates the two tools run by run (certkit, cfssl, certkit,
-# cfssl, ...: one hyperfine round per run, or ROUNDS rounds) so that load
+# Each row alternates the tools run by run (certkit, cfssl, the cargo-built
+# certkit, ...: one hyperfine round per run, or ROUNDS rounds) so that load
 # from other processes hits both alike, then pools the runs: medians, or
 # means for RSA key generation, whose time is random. Peak RSS is the median of RSS_RUNS
 # `/usr/bin/time -v` runs. The inputs (CAs, CSRs, a 3-certificate chain)
@@ -18,8 +19,9 @@
 #
 # Knobs (environment): ROUNDS (one per run), RUNS (40 per tool per row), RSA2048_KEYS
 # (60), RSA4096_KEYS (20), RSS_RUNS (5), BATCH_N (1000), BATCH_ROUNDS (2),
-# CERTKIT (a certkit binary to measure instead, e.g. target/release/certkit
-# for the dynamically linked build).
+# CERTKIT (a certkit binary to measure instead of scripts/release's),
+# CERTKIT_CARGO (the cargo-built binary to measure beside it instead of
+# building one; empty: measure CERTKIT alone).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 RUNS="${RUNS:-40}"
@@ -44,6 +46,14 @@ fi
 
 certkit="${CERTKIT:-}"
 [ -n "$certkit" ] || certkit="$("$repo/scripts/release")"
+# scripts/release links target/release/certkit statically; `cargo build`
+# links the ordinary one again (one more link, no recompilation).
+if [ -z "${CERTKIT_CARGO+set}" ]; then
+    cargo build --release --locked --quiet --manifest-path "$repo/Cargo.toml" --bin certkit
+    CERTKIT_CARGO="$repo/target/release/certkit.cargo-install"
+    cp "$repo/target/release/certkit" "$CERTKIT_CARGO"
+fi
+certkit_cargo="${CERTKIT_CARGO:-}"
 cfssl="$(command -v cfssl)"
 cfssljson="$(command -v cfssljson)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/certkit-bench.XXXXXX")"
@@ -157,15 +167,28 @@ compare() {
     local id=$1 label=$2 field=$3 target=$4 total=$5 ck=$6 cf=$7 floor=${8:-}
     wanted "$id" || return 0
     echo "bench/compare.sh: $label" >&2
-    if [ -n "$floor" ]; then
-        time_rounds "$id" "$total" "$ck" "$cf" true
-    else
-        time_rounds "$id" "$total" "$ck" "$cf"
+    local cmds=("$ck" "$cf") ckc="" floor_index=2
+    # Rows whose command runs certkit itself (not through a script) also
+    # run the cargo-built binary.
+    if [ -n "$certkit_cargo" ] && [ "${ck#"$certkit "}" != "$ck" ]; then
+        ckc="$certkit_cargo ${ck#"$certkit "}"
+        cmds+=("$ckc")
+        floor_index=3
     fi
+    [ -z "$floor" ] || cmds+=(true)
+    time_rounds "$id" "$total" "${cmds[@]}"
+    measured_row "$id" "$label" "$field" "$target" "$ck" "$cf" "$floor" 0 "$floor_index"
+    [ -z "$ckc" ] || measured_row "$id" "$label, cargo-built" "$field" "$target" "$ckc" "$cf" "$floor" 2 "$floor_index"
+}
+
+# measured_row ID LABEL FIELD TARGET CERTKIT_CMD CFSSL_CMD FLOOR INDEX FLOOR_INDEX:
+# one table row for the certkit command at INDEX of the rounds.
+measured_row() {
+    local id=$1 label=$2 field=$3 target=$4 ck=$5 cf=$6 floor=$7 i=$8 fi=$9
     local a b n ra rb r extra=""
-    a=$(pooled "$id" 0 "$field")
+    a=$(pooled "$id" "$i" "$field")
     b=$(pooled "$id" 1 "$field")
-    n=$(pooled "$id" 0 n)
+    n=$(pooled "$id" "$i" n)
     ra=$(peak_rss "$ck")
     rb=$(peak_rss "$cf")
     r=$(ratio "$a" "$b")
@@ -173,17 +196,17 @@ compare() {
         # Medians, and the fastest runs: on a loaded machine the median
         # measures the load, the fastest run what the process itself costs.
         local d dmin
-        d=$(awk -v a="$a" -v t="$(pooled "$id" 2 median)" 'BEGIN {print a - t}')
-        dmin=$(awk -v a="$(pooled "$id" 0 min)" -v t="$(pooled "$id" 2 min)" 'BEGIN {print a - t}')
+        d=$(awk -v a="$a" -v t="$(pooled "$id" "$fi" median)" 'BEGIN {print a - t}')
+        dmin=$(awk -v a="$(pooled "$id" "$i" min)" -v t="$(pooled "$id" "$fi" min)" 'BEGIN {print a - t}')
         extra="$(ms "$d"); fastest $(ms "$dmin")"
         [ "$floor" = floor ] && extra="$(ms "$d") ($(verdict "$d" 0.0005)); fastest $(ms "$dmin") ($(verdict "$dmin" 0.0005))"
     fi
     local goal="–"
     [ "$target" = "-" ] || goal="≤ $target ($(verdict "$r" "$target"))"
     local ca cb
-    ca=$(pooled "$id" 0 cpu)
+    ca=$(pooled "$id" "$i" cpu)
     cb=$(pooled "$id" 1 cpu)
-    row "| $label | $field of $n | $(ms "$a") ($(ms "$(pooled "$id" 0 min)")) | $(ms "$b") ($(ms "$(pooled "$id" 1 min)")) | $r | $goal | $(ms "$ca") / $(ms "$cb") = $(ratio "$ca" "$cb") | $extra | $(mib "$ra") | $(mib "$rb") | $(ratio "$ra" "$rb") ($(verdict "$(ratio "$ra" "$rb")" 0.7)) |"
+    row "| $label | $field of $n | $(ms "$a") ($(ms "$(pooled "$id" "$i" min)")) | $(ms "$b") ($(ms "$(pooled "$id" 1 min)")) | $r | $goal | $(ms "$ca") / $(ms "$cb") = $(ratio "$ca" "$cb") | $extra | $(mib "$ra") | $(mib "$rb") | $(ratio "$ra" "$rb") ($(verdict "$(ratio "$ra" "$rb")" 0.7)) |"
 }
 
 if wanted true || wanted genkey-ecdsa || wanted initca-ecdsa || wanted sign-rsa-ca || wanted sign-ecdsa-ca; then
@@ -225,6 +248,7 @@ echo "## certkit vs cfssl 1.2.0, whole process"
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg);"
 echo "$("$certkit" version 2>&1 | head -1) vs $(cfssl version 2>&1 | head -1); $(hyperfine --version)."
+[ -z "$certkit_cargo" ] || echo "Rows without a suffix: the static release binary ($certkit); \"cargo-built\": \`cargo build --release\` ($certkit_cargo), what \`cargo install\` makes."
 echo "Ratios are certkit / cfssl from the same run (wall-clock medians, or means for RSA keys; in"
 echo "brackets the fastest run); CPU time is less disturbed by other load. RSS ratio target ≤ 0.7."
 echo

@@ -164,6 +164,22 @@ pub fn main_with_args(argv: Vec<OsString>) -> i32 {
     for warning in &normalized.warnings {
         log::warning(warning);
     }
+    // Told to a person at a terminal only: a pipeline's logs would repeat it
+    // on every command, and `certkit version` says it too.
+    if version::jitter_entropy_built() && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        log::warning(
+            "this certkit was built with AWS-LC's CPU-jitter entropy source, which adds about 40 ms to every command; reinstall with AWS_LC_SYS_NO_JITTER_ENTROPY=1 (README \"Install\")",
+        );
+    }
+    // A command that signs once and exits skips RSA blinding; the services,
+    // which sign for others for hours, keep it (core's keys/rsa.rs says why).
+    let service = matches!(
+        cli.command,
+        Command::Serve(_) | Command::Multirootca(_) | Command::Ocspserve(_) | Command::Signer(_)
+    );
+    if !service {
+        certkit_core::keys::rsa::one_signature_per_process();
+    }
     let result = match cli.command {
         Command::Genkey(a) => genkey::run(a),
         Command::Gencert(a) => gencert::run(a),

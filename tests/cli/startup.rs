@@ -28,9 +28,12 @@ fn constructors(bin: &str) -> Option<Vec<String>> {
         let size = u64::from_str_radix(fields.get(at + 4)?, 16).ok()?;
         Some((address, size))
     })?;
-    // In a position-independent binary the entries are relocations.
+    // In a position-independent binary each entry is relocated at start:
+    // with RELA relocations (readelf -r) the target is the relocation's
+    // addend and the entry holds zero; with packed RELR relocations
+    // (build.rs) the entry itself holds the target.
     let relocations = tool("readelf", &["-rW", bin])?;
-    let targets: Vec<u64> = relocations
+    let mut targets: Vec<u64> = relocations
         .lines()
         .filter_map(|line| {
             let fields: Vec<&str> = line.split_whitespace().collect();
@@ -41,10 +44,16 @@ fn constructors(bin: &str) -> Option<Vec<String>> {
                 .flatten()
         })
         .collect();
+    if targets.is_empty() {
+        targets = section_words(&tool("readelf", &["-x", ".init_array", bin])?)
+            .into_iter()
+            .filter(|word| *word != 0)
+            .collect();
+    }
     assert_eq!(
         targets.len() as u64,
         size / 8,
-        "every .init_array entry should be a relocation"
+        "every .init_array entry should name a function"
     );
     let symbols = tool("nm", &[bin])?;
     Some(
@@ -65,6 +74,34 @@ fn constructors(bin: &str) -> Option<Vec<String>> {
             })
             .collect(),
     )
+}
+
+/// The little-endian 64-bit words of a `readelf -x` hex dump.
+fn section_words(dump: &str) -> Vec<u64> {
+    let bytes: Vec<u8> = dump
+        .lines()
+        .filter(|line| line.trim_start().starts_with("0x"))
+        .flat_map(|line| {
+            // The address, then up to four groups of hex digits, then text.
+            line.split_whitespace()
+                .skip(1)
+                .take(4)
+                .filter(|group| {
+                    group.len() % 2 == 0 && group.chars().all(|c| c.is_ascii_hexdigit())
+                })
+                .flat_map(|group| {
+                    (0..group.len())
+                        .step_by(2)
+                        .filter_map(|i| u8::from_str_radix(&group[i..i + 2], 16).ok())
+                        .collect::<Vec<u8>>()
+                })
+                .collect::<Vec<u8>>()
+        })
+        .collect();
+    bytes
+        .chunks_exact(8)
+        .map(|word| u64::from_le_bytes(word.try_into().unwrap()))
+        .collect()
 }
 
 #[test]

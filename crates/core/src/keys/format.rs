@@ -92,12 +92,7 @@ fn key_err(what: &str, e: impl std::fmt::Display) -> Error {
 pub fn encode(key: &KeyPair, format: KeyFormat) -> Result<Zeroizing<Vec<u8>>> {
     match (format, key) {
         (KeyFormat::Pkcs8, _) => to_pkcs8(key),
-        (KeyFormat::Pkcs1, KeyPair::Rsa(_)) => {
-            let pkcs8 = to_pkcs8(key)?;
-            let info = pkcs8::PrivateKeyInfoRef::try_from(pkcs8.as_slice())
-                .map_err(|e| key_err("encoding RSA key", e))?;
-            Ok(Zeroizing::new(info.private_key.as_bytes().to_vec()))
-        }
+        (KeyFormat::Pkcs1, KeyPair::Rsa(rsa)) => Ok(Zeroizing::new(rsa.pkcs1_der().to_vec())),
         (KeyFormat::Sec1, KeyPair::Ecdsa(ec, _)) => {
             let sec1 = ec
                 .private_key()
@@ -125,11 +120,28 @@ fn format_name(format: KeyFormat) -> &'static str {
 /// The key as unencrypted PKCS#8 (RFC 5208) DER.
 pub fn to_pkcs8(key: &KeyPair) -> Result<Zeroizing<Vec<u8>>> {
     let der = match key {
-        KeyPair::Rsa(k) => k.as_der().map(|d| d.as_ref().to_vec()),
+        KeyPair::Rsa(k) => return rsa_pkcs8(k.pkcs1_der()),
         KeyPair::Ecdsa(k, _) => k.to_pkcs8v1().map(|d| d.as_ref().to_vec()),
         KeyPair::Ed25519(k) => k.to_pkcs8v1().map(|d| d.as_ref().to_vec()),
     };
     der.map(Zeroizing::new)
+        .map_err(|e| key_err("encoding PKCS#8 key", e))
+}
+
+/// PKCS#1 RSA private key DER wrapped as PKCS#8 (rsaEncryption, NULL
+/// parameters).
+fn rsa_pkcs8(pkcs1: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    let info = pkcs8::PrivateKeyInfoRef::new(
+        pkcs8::AlgorithmIdentifierRef {
+            oid: const_oid::db::rfc5912::RSA_ENCRYPTION,
+            parameters: Some(der::asn1::AnyRef::NULL),
+        },
+        pkcs1
+            .try_into()
+            .map_err(|e| key_err("encoding PKCS#8 key", e))?,
+    );
+    der::Encode::to_der(&info)
+        .map(Zeroizing::new)
         .map_err(|e| key_err("encoding PKCS#8 key", e))
 }
 

@@ -1,12 +1,13 @@
 //! Private keys: generation with AWS-LC (`pair`), the PEM encodings cfssl
 //! writes and every common encoding read back (`format`, `legacy_pem`),
-//! PKCS#12 (`pkcs12`), and signature verification for certificates and
-//! CSRs (`verify`).
+//! PKCS#12 (`pkcs12`), RSA signing keys (`rsa`), and signature verification
+//! for certificates and CSRs (`verify`).
 
 pub mod format;
 pub mod legacy_pem;
 pub mod pair;
 pub mod pkcs12;
+pub mod rsa;
 pub mod slow_work;
 pub mod verify;
 

@@ -3,6 +3,7 @@
 //! builder), PEM encoding and key identifiers.
 
 use crate::error::{Error, Result};
+use crate::keys::rsa::{RsaHash, RsaKey};
 use crate::request::KeySpec;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
@@ -15,7 +16,7 @@ use zeroize::Zeroizing;
 
 /// A private key certkit can sign with.
 pub enum KeyPair {
-    Rsa(aws_lc_rs::rsa::KeyPair),
+    Rsa(RsaKey),
     Ecdsa(EcdsaKeyPair, Curve),
     Ed25519(Ed25519KeyPair),
 }
@@ -102,7 +103,13 @@ impl KeyPair {
                     aws_lc_rs::rsa::KeyPair::generate(size)
                 })
                 .map_err(|e| key_err("generating RSA key", e))?;
-                Ok(KeyPair::Rsa(key))
+                let pkcs8 = Zeroizing::new(
+                    key.as_der()
+                        .map_err(|e| key_err("encoding RSA key", e))?
+                        .as_ref()
+                        .to_vec(),
+                );
+                KeyPair::from_pkcs8_der(&pkcs8, "the generated key")
             }
             KeySpec::Ecdsa(bits) => {
                 let curve = Curve::from_size(bits)
@@ -120,8 +127,7 @@ impl KeyPair {
     }
 
     pub(crate) fn from_pkcs1_der(der: &[u8], source: &str) -> Result<KeyPair> {
-        let key = aws_lc_rs::rsa::KeyPair::from_der(der).map_err(|e| rejected(source, "RSA", e))?;
-        Ok(KeyPair::Rsa(key))
+        Ok(KeyPair::Rsa(RsaKey::from_pkcs1_der(der, source)?))
     }
 
     pub(crate) fn from_sec1_der(der: &[u8], source: &str) -> Result<KeyPair> {
@@ -142,9 +148,10 @@ impl KeyPair {
             .map_err(|e| Error::decode(source, format!("invalid PKCS#8 key: {e}")))?;
         let bad = |e: aws_lc_rs::error::KeyRejected| rejected(source, "PKCS#8", e);
         match info.algorithm.oid {
-            rfc5912::RSA_ENCRYPTION => Ok(KeyPair::Rsa(
-                aws_lc_rs::rsa::KeyPair::from_pkcs8(der).map_err(bad)?,
-            )),
+            rfc5912::RSA_ENCRYPTION => Ok(KeyPair::Rsa(RsaKey::from_pkcs1_der(
+                info.private_key.as_bytes(),
+                source,
+            )?)),
             rfc5912::ID_EC_PUBLIC_KEY => {
                 let curve = info
                     .algorithm
@@ -168,7 +175,7 @@ impl KeyPair {
     /// The DER SubjectPublicKeyInfo of the public half.
     pub fn public_key_der(&self) -> Result<Vec<u8>> {
         let der = match self {
-            KeyPair::Rsa(key) => key.public_key().as_der().map(|d| d.as_ref().to_vec()),
+            KeyPair::Rsa(key) => return rsa_spki(key.public_pkcs1_der()),
             KeyPair::Ecdsa(key, _) => key.public_key().as_der().map(|d| d.as_ref().to_vec()),
             KeyPair::Ed25519(key) => key.public_key().as_der().map(|d| d.as_ref().to_vec()),
         };
@@ -178,7 +185,7 @@ impl KeyPair {
     /// The key's algorithm and size, as cfssl names them ("rsa-2048").
     pub fn describe(&self) -> String {
         match self {
-            KeyPair::Rsa(key) => format!("rsa-{}", key.public_modulus_len() * 8),
+            KeyPair::Rsa(key) => format!("rsa-{}", key.modulus_len() * 8),
             KeyPair::Ecdsa(_, curve) => format!("ecdsa-{}", curve.bits()),
             KeyPair::Ed25519(_) => "ed25519".into(),
         }
@@ -194,7 +201,7 @@ impl KeyPair {
     pub fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
         let (oid, null_params) = match self {
             KeyPair::Rsa(key) => {
-                let bits = key.public_modulus_len() * 8;
+                let bits = key.modulus_len() * 8;
                 let oid = if bits < 3072 {
                     rfc5912::SHA_256_WITH_RSA_ENCRYPTION
                 } else if bits < 4096 {
@@ -220,18 +227,15 @@ impl KeyPair {
         let rng = SystemRandom::new();
         match self {
             KeyPair::Rsa(key) => {
-                let bits = key.public_modulus_len() * 8;
-                let encoding: &'static dyn sig::RsaEncoding = if bits < 3072 {
-                    &sig::RSA_PKCS1_SHA256
+                let bits = key.modulus_len() * 8;
+                let hash = if bits < 3072 {
+                    RsaHash::Sha256
                 } else if bits < 4096 {
-                    &sig::RSA_PKCS1_SHA384
+                    RsaHash::Sha384
                 } else {
-                    &sig::RSA_PKCS1_SHA512
+                    RsaHash::Sha512
                 };
-                let mut out = vec![0u8; key.public_modulus_len()];
-                key.sign(encoding, &rng, message, &mut out)
-                    .map_err(|e| key_err("RSA signing", e))?;
-                Ok(out)
+                key.sign(hash, message)
             }
             KeyPair::Ecdsa(key, _) => Ok(key
                 .sign(&rng, message)
@@ -250,6 +254,19 @@ impl KeyPair {
         Ok(ours.algorithm.oid == theirs.algorithm.oid
             && ours.subject_public_key.raw_bytes() == theirs.subject_public_key.raw_bytes())
     }
+}
+
+/// An RSA public key as SubjectPublicKeyInfo (rsaEncryption, NULL
+/// parameters, as RFC 3279 has it).
+fn rsa_spki(public_pkcs1: &[u8]) -> Result<Vec<u8>> {
+    let spki = spki::SubjectPublicKeyInfoRef {
+        algorithm: spki::AlgorithmIdentifierRef {
+            oid: rfc5912::RSA_ENCRYPTION,
+            parameters: Some(AnyRef::NULL),
+        },
+        subject_public_key: der::asn1::BitStringRef::from_bytes(public_pkcs1)?,
+    };
+    Ok(spki.to_der()?)
 }
 
 /// A signer for RustCrypto's builders: it supplies the public key and the

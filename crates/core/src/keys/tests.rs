@@ -110,3 +110,63 @@ fn small_rsa_keys_are_refused_in_words() {
         "small.pem: RSA keys under 2048 bits are refused as too weak"
     );
 }
+
+/// keys/rsa.rs leaves out AWS-LC's key check because the fault check on
+/// every signature stands in for it: a key with one wrong CRT value must
+/// make no signature, with or without blinding.
+#[test]
+fn an_rsa_key_whose_parts_disagree_signs_nothing() {
+    use der::asn1::UintRef;
+    let key = KeyPair::generate(KeySpec::Rsa(2048)).unwrap();
+    let pkcs1 = format::encode(&key, format::KeyFormat::Pkcs1).unwrap();
+    let parsed = pkcs1::RsaPrivateKey::<UintRef<'_>>::from_der(&pkcs1).unwrap();
+    let mut dp = parsed.exponent1.as_bytes().to_vec();
+    let last = dp.len() - 1;
+    dp[last] ^= 2;
+    let broken = pkcs1::RsaPrivateKey {
+        exponent1: UintRef::new(&dp).unwrap(),
+        ..parsed
+    }
+    .to_der()
+    .unwrap();
+    for blinding_off in [false, true] {
+        if blinding_off {
+            rsa::one_signature_per_process();
+        }
+        let good = KeyPair::from_pkcs1_der(&pkcs1, "good").unwrap();
+        assert_eq!(good.sign(b"tbs").unwrap().len(), 256);
+        let bad = KeyPair::from_pkcs1_der(&broken, "broken").unwrap();
+        let err = bad.sign(b"tbs").err().unwrap().to_string();
+        assert!(err.contains("do not agree"), "{err}");
+    }
+}
+
+#[test]
+fn rsa_keys_keep_their_encoding_and_refuse_small_moduli() {
+    let key = KeyPair::generate(KeySpec::Rsa(2048)).unwrap();
+    let pkcs1 = format::encode(&key, format::KeyFormat::Pkcs1).unwrap();
+    let pkcs8 = format::to_pkcs8(&key).unwrap();
+    // The PKCS#8 form is what openssl and aws-lc-rs read.
+    let theirs = aws_lc_rs::rsa::KeyPair::from_pkcs8(&pkcs8).unwrap();
+    let ours = KeyPair::from_pkcs8_der(&pkcs8, "pkcs8").unwrap();
+    assert_eq!(
+        format::encode(&ours, format::KeyFormat::Pkcs1).unwrap(),
+        pkcs1
+    );
+    use aws_lc_rs::encoding::AsDer;
+    let their_spki = aws_lc_rs::signature::KeyPair::public_key(&theirs)
+        .as_der()
+        .unwrap();
+    assert_eq!(ours.public_key_der().unwrap(), their_spki.as_ref());
+    // cfssl's bundler fixtures have a 1024-bit CA.
+    let small = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/cfssl/bundler/ca.key"
+    ))
+    .unwrap();
+    let err = KeyPair::from_pem(&small, "ca.key")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("under 2048 bits"), "{err}");
+}
