@@ -6,9 +6,10 @@ use certkit_core::error::{Result, UsageError};
 use certkit_core::input::{display_path, read_input};
 use certkit_core::issue::{initca, renew_ca};
 use certkit_core::keys::format::KeyEncoder;
-use certkit_core::keys::KeyPair;
+use certkit_core::keys::{CaKey, KeyPair};
 use certkit_core::output::cert_json;
 use certkit_core::report::Report;
+use certkit_pkcs11::is_pkcs11_uri;
 use std::path::Path;
 use zeroize::Zeroizing;
 
@@ -40,10 +41,9 @@ pub fn new_ca(path: &Path, cn: Option<&str>, keys: &KeyEncoder) -> Result<Report
 pub fn new_ca_with_key(path: &Path, cn: Option<&str>, key_path: &Path) -> Result<Report> {
     let mut report = Report::default();
     let req = load::request_with_cn(path, cn, &mut report)?;
-    let key_pem = Zeroizing::new(read_input(key_path)?);
-    let key = KeyPair::from_pem(&key_pem, &display_path(key_path))?;
+    let key = existing_key(key_path)?;
     report.info("re-generate a CA certificate from CSR and CA key");
-    let ca = initca::new_ca_with_key(&req, key)?;
+    let ca = initca::new_ca_with_key(&req, key.as_ref())?;
     report.warn_all(&ca.warnings);
     report.info(format!(
         "signed certificate with serial number {}",
@@ -60,13 +60,13 @@ pub fn renew(ca: Option<&Path>, ca_key: Option<&Path>) -> Result<Report> {
     let ca_key = ca_key
         .ok_or_else(|| UsageError::missing("-renewca needs the CA key (use -ca-key FILE)"))?;
     let mut report = Report::default();
-    let key_pem = Zeroizing::new(read_input(ca_key)?);
+    let key = existing_key(ca_key)?;
     report.info("re-generate a CA certificate from CA cert and key");
     let renewed = renew_ca::renew_ca(
         &read_input(ca)?,
         &display_path(ca),
-        &key_pem,
-        &display_path(ca_key),
+        key.as_ref(),
+        &load::ca_key_name(ca_key),
     )?;
     report.info(format!(
         "signed certificate with serial number {}",
@@ -74,4 +74,14 @@ pub fn renew(ca: Option<&Path>, ca_key: Option<&Path>) -> Result<Report> {
     ));
     report.output = cert_json(Some(&renewed.cert_pem), None, None);
     Ok(report)
+}
+
+/// The CA key of `-initca -ca-key` and `-renewca`: a key in a token
+/// (`pkcs11:` URI), or an unencrypted PEM key as cfssl reads it.
+fn existing_key(path: &Path) -> Result<CaKey> {
+    if path.to_str().is_some_and(is_pkcs11_uri) {
+        return load::ca_key(path, None);
+    }
+    let key_pem = Zeroizing::new(read_input(path)?);
+    Ok(Box::new(KeyPair::from_pem(&key_pem, &display_path(path))?))
 }

@@ -3,6 +3,7 @@
 //! builder), PEM encoding and key identifiers.
 
 use crate::error::{Error, Result};
+use crate::keys::SigningKey;
 use crate::request::KeySpec;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
@@ -255,12 +256,12 @@ impl KeyPair {
 /// A signer for RustCrypto's builders: it supplies the public key and the
 /// algorithm identifier; the signature itself comes from [`KeyPair::sign`].
 pub struct BuilderSigner<'a> {
-    key: &'a KeyPair,
+    key: &'a dyn SigningKey,
     public_key: PublicKeyDer,
 }
 
 impl<'a> BuilderSigner<'a> {
-    pub fn new(key: &'a KeyPair) -> Result<Self> {
+    pub fn new(key: &'a dyn SigningKey) -> Result<Self> {
         Ok(BuilderSigner {
             key,
             public_key: PublicKeyDer(key.public_key_der()?),
