@@ -18,6 +18,7 @@ pub mod revocation;
 pub mod scripts;
 pub mod self_issued;
 pub mod serve;
+pub mod softhsm;
 pub mod workspace;
 
 pub use dir::{field, Dir};
