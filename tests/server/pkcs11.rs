@@ -1,0 +1,113 @@
+//! `serve` with its CA key in a PKCS#11 token (SoftHSM2 in the test's
+//! temporary directory): it signs through the token from concurrent
+//! requests, says clearly that the token is gone while it is removed,
+//! and signs again once it is back, without a restart.
+
+use std::path::Path;
+use std::process::Command;
+use support::dir::field;
+use support::serve::{post, run, Server};
+use support::softhsm::{SoftHsm, PIN};
+
+fn certkit_ok(hsm: &SoftHsm, args: &[&str], stdin: &str) -> String {
+    std::fs::write(hsm.path("stdin.json"), stdin).unwrap();
+    let out = hsm
+        .env(&mut Command::new(support::certkit()))
+        .args(args)
+        .current_dir(hsm.dir.path())
+        .stdin(std::fs::File::open(hsm.path("stdin.json")).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A token CA (ca.pem, key "ca" in the token) and a leaf CSR (svc.csr).
+fn token_ca(hsm: &SoftHsm) {
+    hsm.keygen("EC:prime256v1", "ca", "01");
+    let ca = certkit_ok(
+        hsm,
+        &["gencert", "-initca", "-ca-key", &hsm.uri("ca"), "-"],
+        r#"{"CN":"Token Serve CA","key":{"algo":"ecdsa","size":256}}"#,
+    );
+    std::fs::write(hsm.path("ca.pem"), field(&ca, "cert")).unwrap();
+    let leaf = certkit_ok(
+        hsm,
+        &["genkey", "-"],
+        r#"{"CN":"svc.example","hosts":["svc.example"],"key":{"algo":"ecdsa","size":256}}"#,
+    );
+    std::fs::write(hsm.path("svc.csr"), field(&leaf, "csr")).unwrap();
+}
+
+fn sign_body(dir: &Path) -> String {
+    let csr = std::fs::read_to_string(dir.join("svc.csr")).unwrap();
+    format!(
+        r#"{{"certificate_request":{}}}"#,
+        serde_json::to_string(&csr).unwrap()
+    )
+}
+
+/// Signs svc.csr through the server; the certificate must verify
+/// under ca.pem with openssl.
+fn signs(dir: &Path, url: &str, name: &str) {
+    let answer = post(dir, &format!("{url}/api/v1/cfssl/sign"), &sign_body(dir));
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let v: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    let cert = v["result"]["certificate"].as_str().unwrap();
+    std::fs::write(dir.join(name), cert).unwrap();
+    let out = run(dir, "openssl", &["verify", "-CAfile", "ca.pem", name]);
+    assert!(out.contains(": OK"), "{out}");
+}
+
+#[test]
+fn serve_signs_through_the_token_and_comes_back_after_it_is_removed() {
+    let hsm = SoftHsm::new();
+    token_ca(&hsm);
+    let dir = hsm.dir.path();
+    let mut cmd = Command::new(support::certkit());
+    hsm.env(&mut cmd).args([
+        "serve",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        &hsm.uri("ca"),
+        "-port",
+        "0",
+    ]);
+    let server = Server::spawn(dir, cmd);
+    signs(dir, &server.url, "first.pem");
+
+    // Concurrent requests share the one logged-in session safely.
+    let body = sign_body(dir);
+    let url = format!("{}/api/v1/cfssl/sign", server.url);
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let (body, url) = (body.clone(), url.clone());
+            let sub = dir.join(format!("c{i}"));
+            std::fs::create_dir(&sub).unwrap();
+            std::thread::spawn(move || post(&sub, &url, &body))
+        })
+        .collect();
+    for h in handles {
+        let answer = h.join().unwrap();
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+
+    // The token goes away: a clear error, and the server keeps running.
+    hsm.remove_token();
+    let answer = post(dir, &url, &body);
+    assert_ne!(answer.status, 200, "{answer:?}");
+    assert!(
+        answer.body.contains("no token \\\"certkit\\\""),
+        "{answer:?}"
+    );
+
+    // It comes back: the server logs in again and signs.
+    hsm.restore_token();
+    signs(dir, &server.url, "after.pem");
+    assert!(!server.log().contains(PIN), "the PIN is in the log");
+}
