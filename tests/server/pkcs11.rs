@@ -111,3 +111,128 @@ fn serve_signs_through_the_token_and_comes_back_after_it_is_removed() {
     signs(dir, &server.url, "after.pem");
     assert!(!server.log().contains(PIN), "the PIN is in the log");
 }
+
+#[test]
+fn gencrl_ocspsign_and_ocspserve_sign_through_the_token() {
+    let hsm = SoftHsm::new();
+    token_ca(&hsm);
+    let dir = hsm.dir.path();
+    let uri = hsm.uri("ca");
+    let leaf = certkit_ok(
+        &hsm,
+        &["sign", "-ca", "ca.pem", "-ca-key", &uri, "svc.csr"],
+        "",
+    );
+    std::fs::write(dir.join("leaf.pem"), field(&leaf, "cert")).unwrap();
+    let serial = support::serve::serial_of(&field(&leaf, "cert"));
+
+    // gencrl: openssl verifies the CRL with the CA certificate.
+    std::fs::write(dir.join("serials.txt"), format!("{serial}\n")).unwrap();
+    let crl = certkit_ok(
+        &hsm,
+        &["gencrl", "serials.txt", "ca.pem", &uri, "86400"],
+        "",
+    );
+    let der = b64_decode(crl.trim());
+    std::fs::write(dir.join("ca.crl"), der).unwrap();
+    let out = run(
+        dir,
+        "openssl",
+        &[
+            "crl", "-inform", "DER", "-in", "ca.crl", "-CAfile", "ca.pem", "-noout", "-verify",
+            "-text",
+        ],
+    );
+    assert!(
+        out.contains(&format!("Serial Number: {}", hex_serial(dir))),
+        "{out}"
+    );
+
+    // ocspsign: openssl verifies the response signed by the token key.
+    let signed = certkit_ok(
+        &hsm,
+        &[
+            "ocspsign",
+            "-ca",
+            "ca.pem",
+            "-responder",
+            "ca.pem",
+            "-responder-key",
+            &uri,
+            "-cert",
+            "leaf.pem",
+            "-status",
+            "revoked",
+            "-reason",
+            "keyCompromise",
+        ],
+        "",
+    );
+    let v: serde_json::Value = serde_json::from_str(&signed).unwrap();
+    let der = b64_decode(v["ocspResponse"].as_str().unwrap());
+    std::fs::write(dir.join("resp.der"), der).unwrap();
+    let out = Command::new("openssl")
+        .args([
+            "ocsp",
+            "-respin",
+            "resp.der",
+            "-issuer",
+            "ca.pem",
+            "-cert",
+            "leaf.pem",
+            "-CAfile",
+            "ca.pem",
+            "-no_nonce",
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("Response verify OK") && text.contains("leaf.pem: revoked"),
+        "{text}"
+    );
+
+    // ocspserve signs live with the token key.
+    std::fs::write(dir.join("responses.txt"), "").unwrap();
+    let mut cmd = Command::new(support::certkit());
+    hsm.env(&mut cmd).args([
+        "ocspserve",
+        "-port",
+        "0",
+        "-responses",
+        "responses.txt",
+        "-ca",
+        "ca.pem",
+        "-responder",
+        "ca.pem",
+        "-responder-key",
+        &uri,
+    ]);
+    let server = Server::spawn(dir, cmd);
+    let text = support::revocation::openssl_ocsp(dir, server.port, "leaf.pem", &[]);
+    support::revocation::assert_status(&text, "leaf.pem", "unknown");
+}
+
+/// leaf.pem's serial as openssl prints it in a CRL (upper-case hex).
+fn hex_serial(dir: &Path) -> String {
+    run(
+        dir,
+        "openssl",
+        &["x509", "-in", "leaf.pem", "-noout", "-serial"],
+    )
+    .trim()
+    .trim_start_matches("serial=")
+    .to_string()
+}
+
+fn b64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
+}
