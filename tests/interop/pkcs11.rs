@@ -112,10 +112,7 @@ fn ecdsa_and_rsa_token_keys_make_a_ca_and_sign_csrs_openssl_verifies() {
             )
         } else {
             std::fs::write(hsm.path("token.pub.der"), hsm.public_key_der(&label)).unwrap();
-            openssl_ok(
-                hsm.dir.path(),
-                &["pkey", "-pubin", "-inform", "DER", "-in", "token.pub.der"],
-            )
+            openssl_ok(hsm.dir.path(), &["pkey", "-pubin", "-in", "token.pub.der"])
         };
         let cert_pub = openssl_ok(
             hsm.dir.path(),
@@ -285,10 +282,7 @@ fn openssl_with_the_same_token_agrees_with_certkit() {
     );
     std::fs::write(hsm.path("svc.pub.der"), hsm.public_key_der("svc")).unwrap();
     assert_eq!(
-        openssl_ok(
-            hsm.dir.path(),
-            &["pkey", "-pubin", "-inform", "DER", "-in", "svc.pub.der"]
-        ),
+        openssl_ok(hsm.dir.path(), &["pkey", "-pubin", "-in", "svc.pub.der"]),
         openssl_ok(
             hsm.dir.path(),
             &["x509", "-in", "svc.pem", "-noout", "-pubkey"]
@@ -373,4 +367,78 @@ fn token_errors_are_one_line_without_the_pin() {
         "{err}"
     );
     assert_eq!(err.matches(PIN).count(), 0, "{err}");
+}
+
+#[test]
+fn initca_can_generate_the_key_inside_the_token_never_to_leave_it() {
+    let hsm = SoftHsm::new();
+    for (label, request) in [
+        (
+            "root-ec",
+            r#"{"CN":"Token Root","key":{"algo":"ecdsa","size":256}}"#,
+        ),
+        (
+            "root-ed",
+            r#"{"CN":"Token Root Ed25519","key":{"algo":"ed25519"}}"#,
+        ),
+    ] {
+        let args = [
+            "gencert",
+            "-initca",
+            "-new-token-key",
+            "-ca-key",
+            &hsm.uri(label),
+            "-",
+        ];
+        let json = ok(&hsm, &args, Some(request));
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert!(
+            v.get("key").is_none_or(|k| k.as_str() == Some("")),
+            "{json}"
+        );
+        std::fs::write(hsm.path("ca.pem"), field(&json, "cert")).unwrap();
+        openssl_ok(hsm.dir.path(), &["verify", "-CAfile", "ca.pem", "ca.pem"]);
+
+        // The token holds it sensitive and never extractable, and its
+        // public key is the certificate's.
+        let listing = String::from_utf8_lossy(&hsm.pkcs11_tool(&[
+            "--list-objects",
+            "--type",
+            "privkey",
+            "--label",
+            label,
+        ]))
+        .into_owned();
+        assert!(
+            listing.contains("sensitive") && listing.contains("never extractable"),
+            "{listing}"
+        );
+        std::fs::write(hsm.path("token.pub.der"), hsm.public_key_der(label)).unwrap();
+        assert_eq!(
+            openssl_ok(hsm.dir.path(), &["pkey", "-pubin", "-in", "token.pub.der"]),
+            openssl_ok(
+                hsm.dir.path(),
+                &["x509", "-in", "ca.pem", "-noout", "-pubkey"]
+            )
+        );
+
+        // It signs leaves; and a second generation under that name is refused.
+        leaf_csr(&hsm);
+        let leaf = ok(
+            &hsm,
+            &[
+                "sign",
+                "-ca",
+                "ca.pem",
+                "-ca-key",
+                &hsm.uri(label),
+                "leaf.csr",
+            ],
+            None,
+        );
+        std::fs::write(hsm.path("leaf.pem"), field(&leaf, "cert")).unwrap();
+        openssl_ok(hsm.dir.path(), &["verify", "-CAfile", "ca.pem", "leaf.pem"]);
+        let again = one_error_line(&certkit_in(&hsm, &args, Some(request)));
+        assert!(again.contains("already exists"), "{again}");
+    }
 }

@@ -117,7 +117,7 @@ impl SoftHsm {
     }
 
     /// The public key of `label`, as `pkcs11-tool --read-object` gives it
-    /// (DER SubjectPublicKeyInfo).
+    /// (a SubjectPublicKeyInfo: DER, or PEM for Ed25519).
     pub fn public_key_der(&self, label: &str) -> Vec<u8> {
         self.pkcs11_tool(&["--read-object", "--type", "pubkey", "--label", label])
     }

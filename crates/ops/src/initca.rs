@@ -6,7 +6,7 @@ use certkit_core::error::{Result, UsageError};
 use certkit_core::input::{display_path, read_input};
 use certkit_core::issue::{initca, renew_ca};
 use certkit_core::keys::format::KeyEncoder;
-use certkit_core::keys::{CaKey, KeyPair};
+use certkit_core::keys::{CaKey, KeyPair, SigningKey};
 use certkit_core::output::cert_json;
 use certkit_core::report::Report;
 use certkit_pkcs11::is_pkcs11_uri;
@@ -44,6 +44,32 @@ pub fn new_ca_with_key(path: &Path, cn: Option<&str>, key_path: &Path) -> Result
     let key = existing_key(key_path)?;
     report.info("re-generate a CA certificate from CSR and CA key");
     let ca = initca::new_ca_with_key(&req, key.as_ref())?;
+    report.warn_all(&ca.warnings);
+    report.info(format!(
+        "signed certificate with serial number {}",
+        ca.serial
+    ));
+    report.output = cert_json(Some(&ca.cert_pem), Some(&ca.csr_pem), None);
+    Ok(report)
+}
+
+/// `gencert -initca -ca-key pkcs11:URI -new-token-key`: generates the
+/// request's key inside the token (sensitive, not extractable), then the
+/// CA certificate and CSR for it. Nothing of the key is printed.
+pub fn new_ca_in_token(path: &Path, cn: Option<&str>, key_uri: &Path) -> Result<Report> {
+    let mut report = Report::default();
+    let req = load::request_with_cn(path, cn, &mut report)?;
+    let uri = key_uri
+        .to_str()
+        .filter(|u| is_pkcs11_uri(u))
+        .ok_or_else(|| UsageError::missing("-new-token-key needs -ca-key pkcs11:URI"))?;
+    let key = certkit_pkcs11::generate(uri, req.key)?;
+    report.info(format!(
+        "generated a {} key in the token: {}",
+        key.describe(),
+        load::ca_key_name(key_uri)
+    ));
+    let ca = initca::new_ca_with_key(&req, &key)?;
     report.warn_all(&ca.warnings);
     report.info(format!(
         "signed certificate with serial number {}",

@@ -6,11 +6,13 @@
 //! no FFI of its own.
 
 pub mod error;
+pub mod generate;
 mod module;
 pub mod public_key;
 pub mod token_key;
 pub mod uri;
 
 pub use error::Pkcs11Error;
+pub use generate::generate;
 pub use token_key::TokenKey;
 pub use uri::{is_pkcs11_uri, Pkcs11Uri, MODULE_ENV};
