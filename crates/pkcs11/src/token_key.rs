@@ -5,7 +5,7 @@
 //! replaced on the next signature, and the token must come back with the
 //! same key.
 
-use crate::error::{rv_of, Pkcs11Error};
+use crate::error::{rv_of, short, Pkcs11Error};
 use crate::module;
 use crate::public_key::{ec_spki, ecdsa_der, rsa_spki, KeyKind};
 use crate::uri::{PinSource, Pkcs11Uri};
@@ -278,7 +278,11 @@ impl TokenKey {
             match self.sign_once(l, message) {
                 Ok(sig) => return Ok(sig),
                 Err(e) if !is_lost_session(&e) => return Err(self.target.call_err("C_Sign", e)),
-                Err(_) => {}
+                Err(e) => log::warn!(
+                    "PKCS#11 token {}: the session was lost ({}); logging in again",
+                    self.target.token_name(),
+                    rv_of(&e).map_or_else(|| e.to_string(), short)
+                ),
             }
         }
         // No session, or it was lost (token removed, module reset): a new
