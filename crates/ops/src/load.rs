@@ -71,11 +71,26 @@ pub fn key(path: &Path, password: Option<&[u8]>) -> Result<KeyPair> {
 /// Reads a CA-side key (a CA's, a responder's): a `pkcs11:` URI (RFC
 /// 7512) names a key that stays in a token; anything else is a key file
 /// as [`key`] reads it (`file:pkcs11:...` reaches a file named so).
+///
+/// A key file whose text is a `pkcs11:` URI names a token key too: how a
+/// Kubernetes Secret's `tls.key` (deploy/) points the signer at a token.
 pub fn ca_key(path: &Path, password: Option<&[u8]>) -> Result<CaKey> {
     if let Some(uri) = path.to_str().filter(|p| is_pkcs11_uri(p)) {
         return Ok(Box::new(TokenKey::open(uri)?));
     }
-    Ok(Box::new(key(path, password)?))
+    let bytes = Zeroizing::new(read_input(path)?);
+    if let Some(uri) = std::str::from_utf8(&bytes)
+        .ok()
+        .map(str::trim)
+        .filter(|t| is_pkcs11_uri(t) && !t.contains('\n'))
+    {
+        return Ok(Box::new(TokenKey::open(uri)?));
+    }
+    Ok(Box::new(read_private_key(
+        &bytes,
+        &display_path(path),
+        password,
+    )?))
 }
 
 /// A CA-side key's name for messages: a URI without its query, which may
