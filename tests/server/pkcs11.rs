@@ -236,3 +236,45 @@ fn b64_decode(text: &str) -> Vec<u8> {
         .decode(text)
         .unwrap()
 }
+
+#[test]
+fn multirootca_takes_a_token_key_in_its_roots_file() {
+    use support::serve::{authsign_body, KEY};
+    let hsm = SoftHsm::new();
+    token_ca(&hsm);
+    let dir = hsm.dir.path();
+    std::fs::write(
+        dir.join("config.json"),
+        format!(
+            r#"{{"signing":{{"default":{{"auth_key":"k","expiry":"8760h","usages":["signing","server auth"]}}}},"auth_keys":{{"k":{{"type":"standard","key":"{KEY}"}}}}}}"#
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("roots.conf"),
+        format!(
+            "[token]\nprivate = {}\ncertificate = ca.pem\nconfig = config.json\n",
+            hsm.uri("ca")
+        ),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(support::certkit(), dir.join("multirootca")).unwrap();
+    let mut cmd = Command::new(dir.join("multirootca"));
+    hsm.env(&mut cmd)
+        .args(["-a", "127.0.0.1:0", "-roots", "roots.conf", "-l", "token"]);
+    let server = Server::spawn(dir, cmd);
+    let answer = post(
+        dir,
+        &format!("{}/api/v1/cfssl/authsign", server.url),
+        &authsign_body(&sign_body(dir), KEY),
+    );
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let v: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    std::fs::write(
+        dir.join("got.pem"),
+        v["result"]["certificate"].as_str().unwrap(),
+    )
+    .unwrap();
+    let out = run(dir, "openssl", &["verify", "-CAfile", "ca.pem", "got.pem"]);
+    assert!(out.contains("got.pem: OK"), "{out}");
+}
