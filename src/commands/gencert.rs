@@ -18,10 +18,6 @@ use certkit_ops::remote;
     certkit gencert -renewca -ca ca.pem -ca-key ca-key.pem | certkit json -bare ca
   Re-create the CA from its request and existing key (writes ca.pem and ca.csr):
     certkit gencert -initca -ca-key ca-key.pem ca-csr.json | certkit json -bare ca
-  A CA whose key is generated in, and never leaves, a PKCS#11 token:
-    certkit gencert -initca -new-token-key -ca-key \\
-      'pkcs11:token=ca;object=root?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:pin' \\
-      ca-csr.json | certkit json -bare ca
   A server certificate from that CA:
     certkit gencert -ca ca.pem -ca-key ca-key.pem -config signing.json \\
       -profile server server.json | certkit json -bare server
