@@ -77,6 +77,17 @@ fn initca(hsm: &SoftHsm, object: &str) {
     std::fs::write(hsm.path("ca.pem"), field(&json, "cert")).unwrap();
 }
 
+/// `certkit sign -ca CA -ca-key URI CSR` with the token key `object`,
+/// the certificate written to OUT.
+fn sign_to(hsm: &SoftHsm, ca: &str, object: &str, csr: &str, out: &str) {
+    let json = ok(
+        hsm,
+        &["sign", "-ca", ca, "-ca-key", &hsm.uri(object), csr],
+        None,
+    );
+    std::fs::write(hsm.path(out), field(&json, "cert")).unwrap();
+}
+
 /// A leaf CSR made by certkit genkey, in leaf.csr.
 fn leaf_csr(hsm: &SoftHsm) {
     let json = ok(hsm, &["genkey", "-"], Some(LEAF_REQUEST));
@@ -123,19 +134,7 @@ fn ecdsa_and_rsa_token_keys_make_a_ca_and_sign_csrs_openssl_verifies() {
         openssl_ok(hsm.dir.path(), &["verify", "-CAfile", "ca.pem", "ca.pem"]);
 
         leaf_csr(&hsm);
-        let json = ok(
-            &hsm,
-            &[
-                "sign",
-                "-ca",
-                "ca.pem",
-                "-ca-key",
-                &hsm.uri(&label),
-                "leaf.csr",
-            ],
-            None,
-        );
-        std::fs::write(hsm.path("leaf.pem"), field(&json, "cert")).unwrap();
+        sign_to(&hsm, "ca.pem", &label, "leaf.csr", "leaf.pem");
         let verified = openssl_ok(hsm.dir.path(), &["verify", "-CAfile", "ca.pem", "leaf.pem"]);
         assert!(verified.contains("leaf.pem: OK"), "{key_type}: {verified}");
         let text = openssl_ok(
@@ -223,19 +222,7 @@ fn openssl_with_the_same_token_agrees_with_certkit() {
         ],
     );
     leaf_csr(&hsm);
-    let json = ok(
-        &hsm,
-        &[
-            "sign",
-            "-ca",
-            "openssl-root.pem",
-            "-ca-key",
-            &hsm.uri("ca"),
-            "leaf.csr",
-        ],
-        None,
-    );
-    std::fs::write(hsm.path("leaf.pem"), field(&json, "cert")).unwrap();
+    sign_to(&hsm, "openssl-root.pem", "ca", "leaf.csr", "leaf.pem");
     let verified = openssl_ok(
         hsm.dir.path(),
         &["verify", "-CAfile", "openssl-root.pem", "leaf.pem"],
@@ -263,19 +250,7 @@ fn openssl_with_the_same_token_agrees_with_certkit() {
             "svc.csr",
         ],
     );
-    let json = ok(
-        &hsm,
-        &[
-            "sign",
-            "-ca",
-            "openssl-root.pem",
-            "-ca-key",
-            &hsm.uri("ca"),
-            "svc.csr",
-        ],
-        None,
-    );
-    std::fs::write(hsm.path("svc.pem"), field(&json, "cert")).unwrap();
+    sign_to(&hsm, "openssl-root.pem", "ca", "svc.csr", "svc.pem");
     openssl_ok(
         hsm.dir.path(),
         &["verify", "-CAfile", "openssl-root.pem", "svc.pem"],

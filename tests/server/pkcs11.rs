@@ -43,6 +43,13 @@ fn token_ca(hsm: &SoftHsm) {
     std::fs::write(hsm.path("svc.csr"), field(&leaf, "csr")).unwrap();
 }
 
+/// certkit ARGS as a server in the token's directory, SOFTHSM2_CONF set.
+fn spawn(hsm: &SoftHsm, args: &[&str]) -> Server {
+    let mut cmd = Command::new(support::certkit());
+    hsm.env(&mut cmd).args(args);
+    Server::spawn(hsm.dir.path(), cmd)
+}
+
 fn sign_body(dir: &Path) -> String {
     let csr = std::fs::read_to_string(dir.join("svc.csr")).unwrap();
     format!(
@@ -68,17 +75,11 @@ fn serve_signs_through_the_token_and_comes_back_after_it_is_removed() {
     let hsm = SoftHsm::new();
     token_ca(&hsm);
     let dir = hsm.dir.path();
-    let mut cmd = Command::new(support::certkit());
-    hsm.env(&mut cmd).args([
-        "serve",
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        &hsm.uri("ca"),
-        "-port",
-        "0",
-    ]);
-    let server = Server::spawn(dir, cmd);
+    let uri = hsm.uri("ca");
+    let server = spawn(
+        &hsm,
+        &["serve", "-port", "0", "-ca", "ca.pem", "-ca-key", &uri],
+    );
     signs(dir, &server.url, "first.pem");
 
     // Concurrent requests share the one logged-in session safely.
@@ -199,21 +200,22 @@ fn gencrl_ocspsign_and_ocspserve_sign_through_the_token() {
 
     // ocspserve signs live with the token key.
     std::fs::write(dir.join("responses.txt"), "").unwrap();
-    let mut cmd = Command::new(support::certkit());
-    hsm.env(&mut cmd).args([
-        "ocspserve",
-        "-port",
-        "0",
-        "-responses",
-        "responses.txt",
-        "-ca",
-        "ca.pem",
-        "-responder",
-        "ca.pem",
-        "-responder-key",
-        &uri,
-    ]);
-    let server = Server::spawn(dir, cmd);
+    let server = spawn(
+        &hsm,
+        &[
+            "ocspserve",
+            "-port",
+            "0",
+            "-responses",
+            "responses.txt",
+            "-ca",
+            "ca.pem",
+            "-responder",
+            "ca.pem",
+            "-responder-key",
+            &uri,
+        ],
+    );
     let text = support::revocation::openssl_ocsp(dir, server.port, "leaf.pem", &[]);
     support::revocation::assert_status(&text, "leaf.pem", "unknown");
 }

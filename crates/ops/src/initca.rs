@@ -9,6 +9,7 @@ use certkit_core::keys::format::KeyEncoder;
 use certkit_core::keys::{CaKey, KeyPair, SigningKey};
 use certkit_core::output::cert_json;
 use certkit_core::report::Report;
+use certkit_core::request::Request;
 use certkit_pkcs11::is_pkcs11_uri;
 use std::path::Path;
 use zeroize::Zeroizing;
@@ -43,7 +44,13 @@ pub fn new_ca_with_key(path: &Path, cn: Option<&str>, key_path: &Path) -> Result
     let req = load::request_with_cn(path, cn, &mut report)?;
     let key = existing_key(key_path)?;
     report.info("re-generate a CA certificate from CSR and CA key");
-    let ca = initca::new_ca_with_key(&req, key.as_ref())?;
+    self_signed_for_key(report, &req, key.as_ref())
+}
+
+/// The CA certificate and CSR for `key` (which is not printed), into
+/// `report`.
+fn self_signed_for_key(mut report: Report, req: &Request, key: &dyn SigningKey) -> Result<Report> {
+    let ca = initca::new_ca_with_key(req, key)?;
     report.warn_all(&ca.warnings);
     report.info(format!(
         "signed certificate with serial number {}",
@@ -69,14 +76,7 @@ pub fn new_ca_in_token(path: &Path, cn: Option<&str>, key_uri: &Path) -> Result<
         key.describe(),
         load::ca_key_name(key_uri)
     ));
-    let ca = initca::new_ca_with_key(&req, &key)?;
-    report.warn_all(&ca.warnings);
-    report.info(format!(
-        "signed certificate with serial number {}",
-        ca.serial
-    ));
-    report.output = cert_json(Some(&ca.cert_pem), Some(&ca.csr_pem), None);
-    Ok(report)
+    self_signed_for_key(report, &req, &key)
 }
 
 /// `gencert -renewca -ca CERT -ca-key KEY`: the renewed certificate.
