@@ -325,6 +325,18 @@ fn token_errors_are_one_line_without_the_pin() {
     let err = one_error_line(&sign(&hsm.uri("other")));
     assert!(err.contains("does not match the CA certificate"), "{err}");
 
+    // Keys certkit cannot sign certificates with: RSA-1024, and a
+    // secp256k1 key.
+    hsm.keygen("rsa:1024", "weak", "03");
+    let err = one_error_line(&sign(&hsm.uri("weak")));
+    assert!(
+        err.contains("key \"weak\"") && err.contains("RSA-1024 is not supported"),
+        "{err}"
+    );
+    hsm.keygen("EC:secp256k1", "koblitz", "04");
+    let err = one_error_line(&sign(&hsm.uri("koblitz")));
+    assert!(err.contains("1.3.132.0.10 is not supported"), "{err}");
+
     // The default module from the environment, and pin-value warned about.
     let short = format!("pkcs11:token={LABEL};object=ca?pin-value={PIN}");
     let mut cmd = Command::new(certkit());
