@@ -337,23 +337,36 @@ fn token_errors_are_one_line_without_the_pin() {
     let err = one_error_line(&sign(&hsm.uri("koblitz")));
     assert!(err.contains("1.3.132.0.10 is not supported"), "{err}");
 
-    // The default module from the environment, and pin-value warned about.
-    let short = format!("pkcs11:token={LABEL};object=ca?pin-value={PIN}");
-    let mut cmd = Command::new(certkit());
-    let out = hsm
-        .env(&mut cmd)
-        .env("CERTKIT_PKCS11_MODULE", module())
-        .args(["sign", "-ca", "ca.pem", "-ca-key", &short, "leaf.csr"])
-        .current_dir(hsm.dir.path())
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
-    assert!(
-        err.contains("pin-value puts the PIN in the process arguments"),
-        "{err}"
-    );
-    assert_eq!(err.matches(PIN).count(), 0, "{err}");
+    // The default module from the environment; the PIN from env:VAR
+    // (quietly) or from pin-value (with a warning), never echoed.
+    for (uri, warned) in [
+        (
+            format!("pkcs11:token={LABEL};object=ca?pin-source=env:TOKEN_PIN"),
+            false,
+        ),
+        (
+            format!("pkcs11:token={LABEL};object=ca?pin-value={PIN}"),
+            true,
+        ),
+    ] {
+        let mut cmd = Command::new(certkit());
+        let out = hsm
+            .env(&mut cmd)
+            .env("CERTKIT_PKCS11_MODULE", module())
+            .env("TOKEN_PIN", PIN)
+            .args(["sign", "-ca", "ca.pem", "-ca-key", &uri, "leaf.csr"])
+            .current_dir(hsm.dir.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        assert_eq!(
+            err.contains("pin-value puts the PIN in the process arguments"),
+            warned,
+            "{err}"
+        );
+        assert_eq!(err.matches(PIN).count(), 0, "{err}");
+    }
 }
 
 #[test]
