@@ -548,7 +548,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__gencert)
-            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --remote --label --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --initca --hostname --cn --renewca --allow-beyond-ca-expiry --allow-empty-subject --key-format --key-password-file --db-config --loglevel --quiet --help --version"
+            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --remote --label --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --initca --hostname --cn --renewca --new-token-key --allow-beyond-ca-expiry --allow-empty-subject --key-format --key-password-file --db-config --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -607,6 +607,10 @@ _certkit() {
                     return 0
                     ;;
                 --renewca)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --new-token-key)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;

@@ -73,7 +73,7 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c certkit -n "__fish_certkit_using_subcommand genkey" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca -d 'CA certificate (PEM) to sign with' -r -F
-complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key -d 'CA private key to sign with: a PEM file, or a pkcs11: URI (RFC 7512) for a key that stays in a token' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l profile -d 'Signing profile from the config (default: signing.default)' -r
@@ -87,6 +87,8 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l hostname -d 'Comma-separated hosts that replace the request\'s hosts' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l cn -d 'Common name that replaces the request\'s CN (as current cfssl)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l renewca -d 'Renew the CA given by -ca and -ca-key: same key, subject and pathlen, new validity' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l new-token-key -d 'With -initca -ca-key pkcs11:URI: first generate the CA key (the request\'s algo and size) inside the token, sensitive and not extractable' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l allow-beyond-ca-expiry -d 'Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA\'s)' -r -f -a "true\t''
 false\t''"
@@ -112,7 +114,7 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand initca" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c certkit -n "__fish_certkit_using_subcommand initca" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca -d 'CA certificate (PEM) to sign with' -r -F
-complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key -d 'CA private key to sign with: a PEM file, or a pkcs11: URI (RFC 7512) for a key that stays in a token' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l profile -d 'Signing profile from the config (default: signing.default)' -r
@@ -347,7 +349,7 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand check-expiration" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca -d 'CA certificate (PEM) to sign with' -r -F
-complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca-key -d 'CA private key to sign with: a PEM file, or a pkcs11: URI (RFC 7512) for a key that stays in a token' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -l profile -d 'Signing profile from the config (default: signing.default)' -r
@@ -362,7 +364,7 @@ false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand renew" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -l ca -d 'CA certificate (PEM) to sign with' -r -F
-complete -c certkit -n "__fish_certkit_using_subcommand batch" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand batch" -l ca-key -d 'CA private key to sign with: a PEM file, or a pkcs11: URI (RFC 7512) for a key that stays in a token' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand batch" -l profile -d 'Signing profile from the config (default: signing.default)' -r
@@ -384,7 +386,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s h -l help -
 complete -c certkit -n "__fish_certkit_using_subcommand mkbundle" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l signer-name -d 'spec.signerName values to sign for, comma-separated (e.g. example.com/serving)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca -d 'CA certificate (PEM) to sign with' -r -F
-complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca-key -d 'CA private key to sign with: a PEM file, or a pkcs11: URI (RFC 7512) for a key that stays in a token' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l profile -d 'Signing profile from the config (default: signing.default)' -r
@@ -419,7 +421,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -s h -l help -d 
 complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l ca -d 'The CA whose certificates the responses are about' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
-complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l responder-key -d 'The responder certificate\'s private key' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l responder-key -d 'The responder certificate\'s private key: a PEM file or a pkcs11: URI' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l cert -d 'The certificate to give a status for' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l status -d 'good, revoked or unknown' -r
@@ -436,7 +438,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responses 
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l ca -d 'The CA whose certificates the responses are about' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
-complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responder-key -d 'The responder certificate\'s private key' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responder-key -d 'The responder certificate\'s private key: a PEM file or a pkcs11: URI' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l tls-cert -d 'Serve HTTPS with this certificate (PEM)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l tls-key -d 'Private key of -tls-cert' -r
@@ -457,7 +459,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand revoke" -s h -l help -d 
 complete -c certkit -n "__fish_certkit_using_subcommand revoke" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand crl" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
 complete -c certkit -n "__fish_certkit_using_subcommand crl" -l ca -d 'CA certificate (PEM) to sign with' -r -F
-complete -c certkit -n "__fish_certkit_using_subcommand crl" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand crl" -l ca-key -d 'CA private key to sign with: a PEM file, or a pkcs11: URI (RFC 7512) for a key that stays in a token' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand crl" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand crl" -l expiry -d 'Time from now until the CRL\'s nextUpdate (a Go duration)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand crl" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
@@ -468,7 +470,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand crl" -s V -l version -d 
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l ca -d 'The CA whose certificates the responses are about' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
-complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l responder-key -d 'The responder certificate\'s private key' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l responder-key -d 'The responder certificate\'s private key: a PEM file or a pkcs11: URI' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
@@ -484,7 +486,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand ocspdump" -s V -l versio
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l address -d 'Address to listen on' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l port -d 'Port to listen on' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca -d 'CA certificate (PEM) to sign with' -r -F
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-key -d 'CA private key (PEM) to sign with' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-key -d 'CA private key to sign with: a PEM file, or a pkcs11: URI (RFC 7512) for a key that stays in a token' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l config -d 'Signing configuration (cfssl config JSON: profiles, auth_keys)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
@@ -493,7 +495,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l int-bundle -d 
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l int-dir -d 'Directory of further intermediates for the bundler (*.pem, *.crt, *.der)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l metadata -d 'cfssl ubiquity metadata for the bundler\'s ubiquitous flavor (JSON list of platforms)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l responder -d 'OCSP responder certificate for the ocspsign endpoint (without it: no ocspsign)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l responder-key -d 'Private key of -responder' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l responder-key -d 'Private key of -responder: a PEM file or a pkcs11: URI' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l remote -d 'Forward sign, authsign, info and newcert to this cfssl server (HOST:PORT, IP:PORT or URL); no -ca-key needed' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r

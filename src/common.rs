@@ -96,7 +96,7 @@ pub struct CaArgs {
     #[arg(long, value_name = "FILE")]
     pub ca: Option<PathBuf>,
 
-    /// CA private key (PEM) to sign with
+    /// CA private key to sign with: a PEM file, or a pkcs11: URI (RFC 7512) for a key that stays in a token
     #[arg(long = "ca-key", value_name = "FILE")]
     pub ca_key: Option<PathBuf>,
 
@@ -314,7 +314,7 @@ pub struct ResponderArgs {
     #[arg(long, value_name = "FILE")]
     pub responder: Option<String>,
 
-    /// The responder certificate's private key
+    /// The responder certificate's private key: a PEM file or a pkcs11: URI
     #[arg(long = "responder-key", value_name = "FILE")]
     pub responder_key: Option<String>,
 

@@ -3,7 +3,7 @@
 
 use crate::common::{emit, CaArgs, DbConfigArg, KeyOutputArgs, PolicyArgs, RemoteArgs};
 use crate::values::GoBool;
-use certkit_core::error::Result;
+use certkit_core::error::{Result, UsageError};
 use certkit_ops::gencert::{gencert, GencertInputs};
 use certkit_ops::initca;
 use certkit_ops::remote;
@@ -61,6 +61,10 @@ pub struct Args {
     #[arg(value_name = "CSRJSON", required_unless_present = "renewca")]
     pub csr_json: Option<std::path::PathBuf>,
 
+    /// With -initca -ca-key pkcs11:URI: first generate the CA key (the request's algo and size) inside the token, sensitive and not extractable
+    #[arg(long = "new-token-key", go_bool())]
+    pub new_token_key: bool,
+
     /// Let the certificate outlive the CA as cfssl does (by default notAfter is capped at the CA's)
     #[arg(long = "allow-beyond-ca-expiry", go_bool())]
     pub allow_beyond_ca_expiry: bool,
@@ -85,8 +89,16 @@ pub fn run(args: Args) -> Result<()> {
         .csr_json
         .as_deref()
         .unwrap_or(std::path::Path::new("-"));
+    if args.new_token_key && !args.initca {
+        return Err(UsageError::missing(
+            "-new-token-key goes with -initca -ca-key pkcs11:URI",
+        ));
+    }
     if args.initca {
         return emit(match args.ca.ca_key.as_deref() {
+            Some(key) if args.new_token_key => {
+                initca::new_ca_in_token(csr_json, args.cn.as_deref(), key)?
+            }
             Some(key) => initca::new_ca_with_key(csr_json, args.cn.as_deref(), key)?,
             None => initca::new_ca(csr_json, args.cn.as_deref(), &keys)?,
         });

@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(value_name = "CERT")]
     pub cert: String,
 
-    /// The CA's private key
+    /// The CA's private key: a PEM file or a pkcs11: URI
     #[arg(value_name = "KEY")]
     pub key: String,
 

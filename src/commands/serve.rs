@@ -60,7 +60,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE", requires = "responder_key")]
     pub responder: Option<String>,
 
-    /// Private key of -responder
+    /// Private key of -responder: a PEM file or a pkcs11: URI
     #[arg(long = "responder-key", value_name = "FILE", requires = "responder")]
     pub responder_key: Option<String>,
 

@@ -17,6 +17,9 @@ mod errors;
 mod flags;
 // If you're testing `multirootca`, it goes in here.
 mod multirootca;
+// If you're testing a server whose CA key is in a PKCS#11 token
+// (SoftHSM2), it goes in here.
+mod pkcs11;
 // If you're testing `gencrl`, `ocspsign` or `ocspserve` from files, it
 // goes in here.
 mod revocation;

@@ -14,6 +14,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use support::softhsm::SoftHsm;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -207,11 +208,36 @@ struct Signer {
 
 impl Signer {
     fn start(cluster: &Cluster, name: &str, kubeconfig: &str, args: &[&str]) -> Signer {
+        let mut cmd = Command::new(support::certkit());
+        cmd.args(["signer", "-ca", "ca.pem", "-ca-key", "ca-key.pem"]);
+        Signer::start_command(cluster, name, kubeconfig, cmd, args)
+    }
+
+    /// A signer whose CA key is `ca_key` in the SoftHSM2 token `hsm`.
+    fn start_in_token(
+        cluster: &Cluster,
+        hsm: &SoftHsm,
+        name: &str,
+        ca_key: &str,
+        args: &[&str],
+    ) -> Signer {
+        let mut cmd = Command::new(support::certkit());
+        hsm.env(&mut cmd)
+            .args(["signer", "-ca", "token-ca.pem", "-ca-key", ca_key]);
+        let kubeconfig = cluster.env["KUBECONFIG"].clone();
+        Signer::start_command(cluster, name, &kubeconfig, cmd, args)
+    }
+
+    fn start_command(
+        cluster: &Cluster,
+        name: &str,
+        kubeconfig: &str,
+        mut cmd: Command,
+        args: &[&str],
+    ) -> Signer {
         let log = cluster.work.join(format!("{name}.log"));
         let metrics = free_address();
-        let child = Command::new(support::certkit())
-            .arg("signer")
-            .args(["-ca", "ca.pem", "-ca-key", "ca-key.pem"])
+        let child = cmd
             .args(["-config", "signing.json", "--kubeconfig", kubeconfig])
             .arg(format!("--metrics-address={metrics}"))
             .args(args)
@@ -299,6 +325,7 @@ fn signer_against_a_real_kube_apiserver() {
     deploy_manifests_pass_server_dry_run(&cluster);
     seed_workflow_with_the_deployed_rbac(&cluster);
     one_shot_pipeline(&cluster);
+    token_ca_key(&cluster);
     kubelet_requests(&cluster);
     two_replicas_and_kill_9_of_the_leader(&cluster);
     two_signers_racing_without_election(&cluster);
@@ -466,6 +493,62 @@ fn one_shot_pipeline(c: &Cluster) {
     );
     assert_eq!(c.condition("oneshot"), "Approved,Issued");
     c.check_certificate("oneshot", "ca.pem", "server-key.pem");
+}
+
+/// The CA key in a PKCS#11 token (SoftHSM2): the signer signs through it,
+/// named by `-ca-key pkcs11:URI` and, as deploy/'s Secret names it, by a
+/// key file holding the URI.
+fn token_ca_key(c: &Cluster) {
+    eprintln!(
+        "== the CA key in a PKCS#11 token (SoftHSM2): -ca-key URI, and a key file holding the URI"
+    );
+    let hsm = SoftHsm::new();
+    hsm.keygen("EC:prime256v1", "k8s-ca", "01");
+    let uri = hsm.uri("k8s-ca");
+    let out = hsm
+        .env(&mut Command::new(support::certkit()))
+        .args([
+            "gencert",
+            "-initca",
+            "-ca-key",
+            &uri,
+            "fixtures/workflow/ca-csr.json",
+        ])
+        .current_dir(REPO)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ca = support::dir::field(&String::from_utf8(out.stdout).unwrap(), "cert");
+    std::fs::write(c.work.join("token-ca.pem"), ca).unwrap();
+    std::fs::write(c.work.join("token-ca-key.uri"), format!("{uri}\n")).unwrap();
+    for (n, ca_key) in [uri.as_str(), "token-ca-key.uri"].into_iter().enumerate() {
+        let signer_name = format!("example.com/token{n}");
+        let signer = Signer::start_in_token(
+            c,
+            &hsm,
+            &format!("token{n}"),
+            ca_key,
+            &[&format!("--signer-name={signer_name}")],
+        );
+        let csr = format!("token-svc-{n}");
+        c.run(&format!(
+            "certkit k8s request -name {csr} -signer-name {signer_name} server.csr | kubectl apply -f -
+             kubectl certificate approve {csr}"
+        ));
+        c.wait_condition(&csr, "Approved,Issued", Duration::from_secs(30));
+        c.check_certificate(&csr, "token-ca.pem", "server-key.pem");
+        let issued = signer.decisions();
+        assert_eq!(issued.len(), 1, "{issued:?}");
+        assert_eq!(issued[0]["decision"], "issued");
+        assert!(
+            !signer.log().contains(support::softhsm::PIN),
+            "the PIN is in the log"
+        );
+    }
 }
 
 /// Requests made as a kubelet makes them (by the node's own identity):

@@ -2,7 +2,8 @@
 //! the binary under test and the "CA in a directory" most tests start
 //! from (here), working directories (`dir`, `workspace`), certificate
 //! chains (`chain`, `self_issued`), servers and databases (`serve`,
-//! `postgres`, `revocation`), scripts run against cfssl (`scripts`), and
+//! `postgres`, `revocation`), a SoftHSM2 token (`softhsm`), scripts run
+//! against cfssl (`scripts`), and
 //! the reference checks (`certfields`, `pkilint`, `limbo`). A helper that
 //! one module alone needs stays in that module.
 //!
@@ -18,6 +19,7 @@ pub mod revocation;
 pub mod scripts;
 pub mod self_issued;
 pub mod serve;
+pub mod softhsm;
 pub mod workspace;
 
 pub use dir::{field, Dir};

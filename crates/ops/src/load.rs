@@ -7,10 +7,11 @@ use certkit_core::input::password::ca_key_password;
 use certkit_core::input::{display_path, read_input};
 use certkit_core::issue::issuer::Issuer;
 use certkit_core::keys::format::read_private_key;
-use certkit_core::keys::KeyPair;
+use certkit_core::keys::{CaKey, KeyPair};
 use certkit_core::policy::SigningConfig;
 use certkit_core::report::Report;
 use certkit_core::request::Request;
+use certkit_pkcs11::{is_pkcs11_uri, TokenKey};
 use std::path::Path;
 use zeroize::Zeroizing;
 
@@ -67,6 +68,40 @@ pub fn key(path: &Path, password: Option<&[u8]>) -> Result<KeyPair> {
     read_private_key(&bytes, &display_path(path), password)
 }
 
+/// Reads a CA-side key (a CA's, a responder's): a `pkcs11:` URI (RFC
+/// 7512) names a key that stays in a token; anything else is a key file
+/// as [`key`] reads it (`file:pkcs11:...` reaches a file named so).
+///
+/// A key file whose text is a `pkcs11:` URI names a token key too: how a
+/// Kubernetes Secret's `tls.key` (deploy/) points the signer at a token.
+pub fn ca_key(path: &Path, password: Option<&[u8]>) -> Result<CaKey> {
+    if let Some(uri) = path.to_str().filter(|p| is_pkcs11_uri(p)) {
+        return Ok(Box::new(TokenKey::open(uri)?));
+    }
+    let bytes = Zeroizing::new(read_input(path)?);
+    if let Some(uri) = std::str::from_utf8(&bytes)
+        .ok()
+        .map(str::trim)
+        .filter(|t| is_pkcs11_uri(t) && !t.contains('\n'))
+    {
+        return Ok(Box::new(TokenKey::open(uri)?));
+    }
+    Ok(Box::new(read_private_key(
+        &bytes,
+        &display_path(path),
+        password,
+    )?))
+}
+
+/// A CA-side key's name for messages: a URI without its query, which may
+/// hold a PIN.
+pub fn ca_key_name(path: &Path) -> String {
+    match path.to_str().filter(|p| is_pkcs11_uri(p)) {
+        Some(uri) => certkit_pkcs11::uri::without_query(uri).to_string(),
+        None => display_path(path),
+    }
+}
+
 /// Where a CA comes from: `-ca`, `-ca-key` and the key's password file
 /// (default: `$CFSSL_CA_PK_PASSWORD`, as cfssl).
 #[derive(Debug, Clone, Copy, Default)]
@@ -85,12 +120,12 @@ pub fn issuer(ca: CaSource) -> Result<Issuer> {
         .key
         .ok_or_else(|| UsageError::missing("no CA key given (use -ca-key FILE)"))?;
     let password = ca_key_password(ca.password_file)?;
-    let key = key(key_path, password.as_deref().map(|p| p.as_slice()))?;
+    let key = ca_key(key_path, password.as_deref().map(|p| p.as_slice()))?;
     Issuer::with_key(
         &read_input(cert)?,
         &display_path(cert),
         key,
-        &display_path(key_path),
+        &ca_key_name(key_path),
     )
 }
 

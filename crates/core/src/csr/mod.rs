@@ -6,7 +6,7 @@
 pub mod go_json;
 
 use crate::error::{Error, Result};
-use crate::keys::{pem_encode, verify_signature, BuilderSigner, KeyPair};
+use crate::keys::{pem_encode, verify_signature, BuilderSigner, SigningKey};
 use crate::request::name::subject_from_request;
 use crate::request::{Request, San};
 use const_oid::db::rfc5912;
@@ -24,14 +24,14 @@ use x509_cert::request::{CertReq, CertReqInfo, ExtensionReq, Version};
 /// Builds and signs the CSR for `req` with `key`: the request's subject,
 /// its hosts as a SAN extension request, and, for CA requests, a
 /// BasicConstraints CA:TRUE extension request.
-pub fn build(req: &Request, key: &KeyPair) -> Result<String> {
+pub fn build(req: &Request, key: &dyn SigningKey) -> Result<String> {
     Ok(pem_encode(
         "CERTIFICATE REQUEST",
         &build_req(req, key)?.to_der()?,
     ))
 }
 
-fn build_req(req: &Request, key: &KeyPair) -> Result<CertReq> {
+fn build_req(req: &Request, key: &dyn SigningKey) -> Result<CertReq> {
     let subject = subject_from_request(req)?;
     let mut extensions = Vec::new();
     let sans: Vec<San> = crate::request::sans_from_hosts(&req.hosts);
@@ -132,7 +132,7 @@ impl VerifiedCsr {
     /// The CSR [`build`] makes for `req`, signed with `key`. Its signature
     /// is right by construction, so it is not verified again: an ECDSA
     /// verification was a third of `gencert -initca`'s instructions.
-    pub fn built(req: &Request, key: &KeyPair) -> Result<VerifiedCsr> {
+    pub fn built(req: &Request, key: &dyn SigningKey) -> Result<VerifiedCsr> {
         let req = build_req(req, key)?;
         let der = req.to_der()?;
         Ok(VerifiedCsr { req, der })
@@ -336,6 +336,7 @@ pub fn san_from_general_name(name: &GeneralName) -> Option<San> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::KeyPair;
     use crate::request::KeySpec;
 
     fn request() -> Request {

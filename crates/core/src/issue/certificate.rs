@@ -10,7 +10,7 @@ use crate::issue::extensions::{
     authority_key_id_extension, basic_constraints_extension, ext_key_usage_extension,
     key_usage_extension, subject_alt_name_extension, subject_key_id_extension,
 };
-use crate::keys::{pem_encode, BuilderSigner, KeyPair};
+use crate::keys::{pem_encode, BuilderSigner, SigningKey};
 use crate::policy::Profile;
 use crate::request::San;
 use crate::serial::decimal_serial;
@@ -74,7 +74,7 @@ impl BuilderProfile for Decided {
     }
 }
 
-pub(crate) fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Result<Issued> {
+pub(crate) fn issue(plan: Plan, profile: &Profile, signer_key: &dyn SigningKey) -> Result<Issued> {
     if profile.remote_settings.is_remote() {
         return Err(Error::Policy(format!(
             "profile {:?} signs through a remote cfssl server, which certkit does not support",

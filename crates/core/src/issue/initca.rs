@@ -3,7 +3,7 @@
 use crate::csr::VerifiedCsr;
 use crate::error::Result;
 use crate::issue::issuer::self_sign;
-use crate::keys::KeyPair;
+use crate::keys::{KeyPair, SigningKey};
 use crate::policy::Profile;
 use crate::request::Request;
 use zeroize::Zeroizing;
@@ -40,27 +40,48 @@ pub fn ca_profile(req: &Request) -> Profile {
 
 /// Generates a key and CSR for `req` and self-signs it as a CA.
 pub fn new_ca(req: &Request) -> Result<NewCa> {
-    new_ca_with_key(req, KeyPair::generate(req.key)?)
+    self_signed_with_key(req, KeyPair::generate(req.key)?, &ca_profile(req))
 }
 
-/// A CA for `req` with an existing key (`gencert -initca -ca-key`, and
-/// renewal): a new CSR, self-signed under the request's CA profile.
-pub fn new_ca_with_key(req: &Request, key: KeyPair) -> Result<NewCa> {
-    self_signed_with_key(req, key, &ca_profile(req))
+/// A CA for `req` with an existing key (`gencert -initca -ca-key`, a key
+/// in a token, and renewal): a new CSR, self-signed under the request's
+/// CA profile. The key is not part of the result, so a token key is never
+/// asked for its value.
+pub fn new_ca_with_key(req: &Request, key: &dyn SigningKey) -> Result<SelfSigned> {
+    self_signed(req, key, &ca_profile(req))
 }
 
-/// A CSR for `req` made with `key` and self-signed under `profile`: a root
-/// (initca) or a test leaf (selfsign).
-pub fn self_signed_with_key(req: &Request, key: KeyPair, profile: &Profile) -> Result<NewCa> {
-    let csr = VerifiedCsr::built(req, &key)?;
+/// A self-signed certificate and its CSR, without the key.
+pub struct SelfSigned {
+    pub csr_pem: String,
+    pub cert_pem: String,
+    pub serial: String,
+    pub warnings: Vec<String>,
+}
+
+/// A CSR for `req` made with `key` and self-signed under `profile`.
+pub fn self_signed(req: &Request, key: &dyn SigningKey, profile: &Profile) -> Result<SelfSigned> {
+    let csr = VerifiedCsr::built(req, key)?;
     let csr_pem = csr.to_pem();
-    let issued = self_sign(&csr, &key, profile)?;
-    Ok(NewCa {
-        key_pem: key.to_pem()?,
-        key,
+    let issued = self_sign(&csr, key, profile)?;
+    Ok(SelfSigned {
         csr_pem,
         cert_pem: issued.cert_pem,
         serial: issued.serial,
         warnings: issued.warnings,
+    })
+}
+
+/// [`self_signed`] with a key certkit generated, which comes back with
+/// the result: a root (initca) or a test leaf (selfsign).
+pub fn self_signed_with_key(req: &Request, key: KeyPair, profile: &Profile) -> Result<NewCa> {
+    let made = self_signed(req, &key, profile)?;
+    Ok(NewCa {
+        key_pem: key.to_pem()?,
+        key,
+        csr_pem: made.csr_pem,
+        cert_pem: made.cert_pem,
+        serial: made.serial,
+        warnings: made.warnings,
     })
 }

@@ -7,7 +7,7 @@ use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 pub use crate::issue::certificate::Issued;
 use crate::issue::certificate::{issue, validity, Plan};
-use crate::keys::{key_identifier, KeyPair};
+use crate::keys::{key_identifier, CaKey, KeyPair, SigningKey};
 use crate::policy::whitelist::check_single_common_name;
 use crate::policy::Profile;
 use crate::request::name::override_subject;
@@ -22,7 +22,7 @@ use x509_cert::name::Name;
 /// A certificate authority that can sign: its certificate and its key.
 pub struct Issuer {
     cert: Certificate,
-    key: KeyPair,
+    key: CaKey,
     ski: Vec<u8>,
     path_len: Option<u8>,
     allow_beyond_ca_expiry: bool,
@@ -42,16 +42,17 @@ impl Issuer {
         Self::with_key(
             cert_pem,
             cert_source,
-            KeyPair::from_pem(key_pem, key_source)?,
+            Box::new(KeyPair::from_pem(key_pem, key_source)?),
             key_source,
         )
     }
 
-    /// Like [`Issuer::load`], with the key already decoded (or decrypted).
+    /// Like [`Issuer::load`], with the key already decoded (or decrypted),
+    /// or a key that stays in a token.
     pub fn with_key(
         cert_pem: &[u8],
         cert_source: &str,
-        key: KeyPair,
+        key: CaKey,
         key_source: &str,
     ) -> Result<Issuer> {
         let cert = parse_certificate(cert_pem, cert_source)?;
@@ -101,8 +102,8 @@ impl Issuer {
     }
 
     /// The CA's private key (for CRLs and OCSP responses it signs itself).
-    pub fn key(&self) -> &KeyPair {
-        &self.key
+    pub fn key(&self) -> &dyn SigningKey {
+        self.key.as_ref()
     }
 
     /// The CA's key identifier: its SubjectKeyIdentifier, else the SHA-1
@@ -249,7 +250,11 @@ impl Issuer {
     /// notAfter unless the caller allowed going beyond it.
     fn issue_capped(&self, plan: Plan, profile: &Profile) -> Result<Issued> {
         let capped = cap_at_ca_expiry(&self.cert, profile, self.allow_beyond_ca_expiry)?;
-        let mut issued = issue(plan, capped.as_ref().map_or(profile, |(p, _)| p), &self.key)?;
+        let mut issued = issue(
+            plan,
+            capped.as_ref().map_or(profile, |(p, _)| p),
+            self.key.as_ref(),
+        )?;
         issued.warnings.extend(capped.map(|(_, warning)| warning));
         Ok(issued)
     }
@@ -319,7 +324,7 @@ pub struct SignOptions<'a> {
 /// selfsign a leaf). A root omits the AKI, as Go does and RFC 5280
 /// allows; a self-signed leaf names its own key, since only self-signed
 /// CA certificates may omit it.
-pub fn self_sign(csr: &VerifiedCsr, key: &KeyPair, profile: &Profile) -> Result<Issued> {
+pub fn self_sign(csr: &VerifiedCsr, key: &dyn SigningKey, profile: &Profile) -> Result<Issued> {
     let own_key_id = key_identifier(&csr.public_key().to_der()?)?;
     let plan = Plan {
         subject: csr.subject().clone(),

@@ -5,9 +5,9 @@
 
 use crate::csr::san_from_general_name;
 use crate::error::{Error, Result};
-use crate::issue::initca::{new_ca_with_key, NewCa};
+use crate::issue::initca::{new_ca_with_key, SelfSigned};
 use crate::issue::issuer::parse_certificate;
-use crate::keys::KeyPair;
+use crate::keys::SigningKey;
 use crate::request::name::atv_string;
 use crate::request::{CaConfig, NameEntry, Request, San};
 use const_oid::db::{rfc2985, rfc4519};
@@ -82,16 +82,16 @@ fn host_text(san: &San) -> String {
     }
 }
 
-/// Renews a CA from its certificate and key (PEM): refuses a non-CA
-/// certificate and a key that does not belong to it.
+/// Renews a CA from its certificate (PEM) and key (a PEM key or one in a
+/// token): refuses a non-CA certificate and a key that does not belong
+/// to it.
 pub fn renew_ca(
     cert_pem: &[u8],
     cert_source: &str,
-    key_pem: &[u8],
+    key: &dyn SigningKey,
     key_source: &str,
-) -> Result<NewCa> {
+) -> Result<SelfSigned> {
     let cert = parse_certificate(cert_pem, cert_source)?;
-    let key = KeyPair::from_pem(key_pem, key_source)?;
     if !key.matches(&cert.tbs_certificate().subject_public_key_info().to_der()?)? {
         return Err(Error::Key(format!(
             "{key_source}: private key does not match the CA certificate {cert_source}"
@@ -109,6 +109,7 @@ pub fn renew_ca(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::KeyPair;
     use crate::request::KeySpec;
 
     #[test]
@@ -130,13 +131,7 @@ mod tests {
             ..Default::default()
         };
         let old = crate::issue::initca::new_ca(&req).unwrap();
-        let new = renew_ca(
-            old.cert_pem.as_bytes(),
-            "ca.pem",
-            old.key_pem.as_bytes(),
-            "ca-key.pem",
-        )
-        .unwrap();
+        let new = renew_ca(old.cert_pem.as_bytes(), "ca.pem", &old.key, "ca-key.pem").unwrap();
         let old_cert = parse_certificate(old.cert_pem.as_bytes(), "old").unwrap();
         let new_cert = parse_certificate(new.cert_pem.as_bytes(), "new").unwrap();
         let (o, n) = (old_cert.tbs_certificate(), new_cert.tbs_certificate());
@@ -159,11 +154,8 @@ mod tests {
             ..Default::default()
         };
         let ca = crate::issue::initca::new_ca(&req).unwrap();
-        let other = KeyPair::generate(KeySpec::Ecdsa(256))
-            .unwrap()
-            .to_pem()
-            .unwrap();
-        let e = renew_ca(ca.cert_pem.as_bytes(), "ca.pem", other.as_bytes(), "k.pem")
+        let other = KeyPair::generate(KeySpec::Ecdsa(256)).unwrap();
+        let e = renew_ca(ca.cert_pem.as_bytes(), "ca.pem", &other, "k.pem")
             .err()
             .unwrap();
         assert!(e.to_string().contains("does not match"), "{e}");

@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::keys::rsa::{RsaHash, RsaKey};
+use crate::keys::SigningKey;
 use crate::request::KeySpec;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
@@ -272,12 +273,12 @@ fn rsa_spki(public_pkcs1: &[u8]) -> Result<Vec<u8>> {
 /// A signer for RustCrypto's builders: it supplies the public key and the
 /// algorithm identifier; the signature itself comes from [`KeyPair::sign`].
 pub struct BuilderSigner<'a> {
-    key: &'a KeyPair,
+    key: &'a dyn SigningKey,
     public_key: PublicKeyDer,
 }
 
 impl<'a> BuilderSigner<'a> {
-    pub fn new(key: &'a KeyPair) -> Result<Self> {
+    pub fn new(key: &'a dyn SigningKey) -> Result<Self> {
         Ok(BuilderSigner {
             key,
             public_key: PublicKeyDer(key.public_key_der()?),

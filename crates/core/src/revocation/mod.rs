@@ -15,16 +15,23 @@ pub use reason::Reason;
 /// A fresh ECDSA CA for the unit tests.
 #[cfg(test)]
 pub(crate) fn test_ca() -> crate::issue::issuer::Issuer {
+    test_ca_and_key().0
+}
+
+/// A fresh ECDSA CA for the unit tests, and a copy of its key.
+#[cfg(test)]
+pub(crate) fn test_ca_and_key() -> (crate::issue::issuer::Issuer, crate::keys::KeyPair) {
     let req = crate::request::Request {
         cn: "Revocation Test CA".into(),
         ..Default::default()
     };
     let made = crate::issue::initca::new_ca(&req).unwrap();
-    crate::issue::issuer::Issuer::load(
+    let issuer = crate::issue::issuer::Issuer::load(
         made.cert_pem.as_bytes(),
         "ca.pem",
         made.key_pem.as_bytes(),
         "ca-key.pem",
     )
-    .unwrap()
+    .unwrap();
+    (issuer, made.key)
 }

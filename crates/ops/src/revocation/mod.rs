@@ -87,14 +87,14 @@ pub fn responder(src: ResponderSource, report: &mut Report) -> Result<Responder>
     let cert_der = |path: &str| -> Result<Vec<u8>> {
         Ok(parse_certificate(&read_input(path)?, display_name(path))?.to_der()?)
     };
-    let key = load::key(std::path::Path::new(&key_path), None)?;
+    let key = load::ca_key(std::path::Path::new(&key_path), None)?;
     let responder = Responder::new(
         &cert_der(&ca)?,
         display_name(&ca),
         &cert_der(&resp)?,
         display_name(&resp),
         key,
-        display_name(&key_path),
+        &load::ca_key_name(std::path::Path::new(&key_path)),
     )?;
     report.warn_all(&responder.warnings);
     Ok(responder)

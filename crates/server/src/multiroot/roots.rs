@@ -44,7 +44,9 @@ pub enum Problem {
     NoSection,
     #[error("[{label}] has no {key}")]
     Missing { label: String, key: &'static str },
-    #[error("[{label}] private key scheme {scheme:?} is not supported (use file://)")]
+    #[error(
+        "[{label}] private key scheme {scheme:?} is not supported (use file:// or a pkcs11: URI)"
+    )]
     Scheme { label: String, scheme: String },
     #[error("[{label}] nets {net:?}: {source}")]
     Net {
@@ -134,6 +136,8 @@ fn root(
     };
     let private = need(take("private"), "private")?;
     let private = match private.split_once("://") {
+        // A key in a token, loaded as -ca-key loads it.
+        _ if private.starts_with("pkcs11:") => private,
         Some(("file", path)) => path.to_string(),
         Some((scheme, _)) => {
             return Err(at(Problem::Scheme {

@@ -163,15 +163,13 @@ mod tests {
     use super::super::request::{build_request, parse_request};
     use super::super::Responder;
     use super::*;
-    use crate::revocation::test_ca;
+    use crate::revocation::test_ca_and_key;
     use std::time::Duration;
 
     fn responder() -> (Responder, Cert) {
-        let ca = test_ca();
+        let (ca, key) = test_ca_and_key();
         let der = der::Encode::to_der(ca.certificate()).unwrap();
-        let key_pem = ca.key().to_pem().unwrap();
-        let key = crate::keys::KeyPair::from_pem(key_pem.as_bytes(), "k").unwrap();
-        let r = Responder::new(&der, "ca", &der, "ca", key, "k").unwrap();
+        let r = Responder::new(&der, "ca", &der, "ca", Box::new(key), "k").unwrap();
         let cert = Cert::from_der(&der).unwrap();
         (r, cert)
     }

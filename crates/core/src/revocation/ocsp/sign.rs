@@ -7,7 +7,7 @@ use super::{der07_err, ocsp_time, to_der07, CertIdHash, IssuerHashes, Status};
 use crate::chain::certs::Cert;
 use crate::error::{Error, Result};
 use crate::issue::extensions::ID_PKIX_OCSP_NOCHECK;
-use crate::keys::{key_identifier, KeyPair};
+use crate::keys::{key_identifier, CaKey};
 use crate::revocation::Reason;
 use const_oid::db::rfc5912;
 use der::Encode as _;
@@ -31,7 +31,7 @@ pub struct Responder {
     /// The delegated responder certificate, sent with each response.
     delegated: Option<x509_cert02::Certificate>,
     responder_key_hash: Vec<u8>,
-    key: KeyPair,
+    key: CaKey,
     algorithm: spki07::AlgorithmIdentifierOwned,
     /// Things to tell the user about the responder certificate.
     pub warnings: Vec<String>,
@@ -46,7 +46,7 @@ impl Responder {
         issuer_source: &str,
         responder_der: &[u8],
         responder_source: &str,
-        key: KeyPair,
+        key: CaKey,
         key_source: &str,
     ) -> Result<Responder> {
         let issuer = Cert::from_der(issuer_der).map_err(|m| Error::decode(issuer_source, m))?;
