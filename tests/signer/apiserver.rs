@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
+// PodCertificateRequests, on the same cluster.
+mod pods;
+
 // ------------------------------------------------------------ the peer
 
 /// A running kube-apiserver + etcd; stopped (by PID, by the script) on drop.
@@ -302,6 +305,7 @@ fn signer_against_a_real_kube_apiserver() {
     kubelet_requests(&cluster);
     two_replicas_and_kill_9_of_the_leader(&cluster);
     two_signers_racing_without_election(&cluster);
+    pods::pod_certificate_requests(&cluster);
 }
 
 fn deploy_manifests_pass_server_dry_run(c: &Cluster) {
@@ -768,4 +772,9 @@ fn base64_decode(text: &str) -> String {
             .unwrap(),
     )
     .unwrap()
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
