@@ -1894,7 +1894,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__signer)
-            opts="-q -h -V --signer-name --ca --ca-key --ca-key-password-file --config --profile --kubeconfig --leader-elect --leader-elect-lease-name --leader-elect-namespace --leader-elect-lease-duration --metrics-address --approve-kubelet-serving --kubelet-serving-dns --kubelet-serving-ips --kubelet-serving-max-sans --approve-kubelet-client --cluster-trust-bundle --reload-interval --concurrency --loglevel --quiet --help --version"
+            opts="-q -h -V --signer-name --ca --ca-key --ca-key-password-file --config --profile --kubeconfig --leader-elect --leader-elect-lease-name --leader-elect-namespace --leader-elect-lease-duration --metrics-address --approve-kubelet-serving --kubelet-serving-dns --kubelet-serving-ips --kubelet-serving-max-sans --approve-kubelet-client --cluster-trust-bundle --reload-interval --concurrency --pod-certificates --trust-domain --pod-common-name --pod-dns-name --pod-key-types --pod-refresh-fraction --pod-verify --pod-user-annotations --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1978,6 +1978,38 @@ _certkit() {
                     ;;
                 --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-certificates)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --trust-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-common-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-dns-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-key-types)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-refresh-fraction)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --pod-user-annotations)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --loglevel)

@@ -49,7 +49,7 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "check-expiration" -
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "renew" -d 'Renew a certificate in place: same subject, SANs and usages, fresh validity'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "batch" -d 'Generate keys and certificates for many requests, signed by one CA, in one process'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "mkbundle" -d 'Collect the valid certificates of files and directories into one PEM bundle'
-complete -c certkit -n "__fish_certkit_needs_command" -f -a "signer" -d 'Run a Kubernetes signer: sign approved CertificateSigningRequests for some signer names'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "signer" -d 'Run a Kubernetes signer: sign approved CertificateSigningRequests and issue PodCertificateRequests for some signer names'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "gencrl" -d 'Generate a CRL (base64 DER) revoking the serial numbers in a file'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocspsign" -d 'Sign an OCSP response for a certificate (printed as {"ocspResponse": BASE64})'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocspserve" -d 'Serve OCSP responses over HTTP (RFC 5019: GET and POST)'
@@ -408,6 +408,17 @@ complete -c certkit -n "__fish_certkit_using_subcommand signer" -l cluster-trust
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l reload-interval -d 'How often the CA, key and config files are checked for changes (Go duration)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l concurrency -d 'Requests signed at once' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l pod-certificates -d 'Also issue certificates.k8s.io/v1 PodCertificateRequests (podCertificate volumes) for the signer names' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l trust-domain -d 'SPIFFE trust domain of pod certificates: URI SAN spiffe://DOMAIN/ns/NAMESPACE/sa/SERVICEACCOUNT' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l pod-common-name -d 'Subject CN of pod certificates, a template over {namespace}, {pod}, {serviceaccount} (default: empty subject)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l pod-dns-name -d 'A DNS SAN of pod certificates, a template over {namespace}, {pod}, {serviceaccount} (e.g. \'{serviceaccount}.{namespace}.svc\'); repeatable; the profile\'s name_whitelist applies' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l pod-key-types -d 'Key types issued for pods, comma-separated; others are Denied with reason UnsupportedKeyType' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l pod-refresh-fraction -d 'Ask kubelets to refresh at this fraction of the lifetime (0 to 1), kept 10 minutes from either end (default: 0.5 to 0.8 at random)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l pod-verify -d 'Issue only when the pod exists with the request\'s UID, on the request\'s node, as the request\'s service account (needs get on pods)' -r -f -a "true\t''
+false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l pod-user-annotations -d 'Read the userAnnotations key certkit.dev/dns-names (comma-separated DNS names, issued only under a profile name_whitelist); other keys are ignored' -r -f -a "true\t''
+false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Run a Kubernetes signer: sign approved CertificateSigningRequests for some signer names
+/// Run a Kubernetes signer: sign approved CertificateSigningRequests and issue PodCertificateRequests for some signer names
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
   Sign approved example.com/serving requests with the cluster's kubeconfig:
@@ -19,6 +19,9 @@ use std::time::Duration;
   Two or more replicas, one signing at a time, metrics on port 9090:
     certkit signer --signer-name example.com/serving -ca ca.pem -ca-key ca-key.pem \\
       --leader-elect --metrics-address 0.0.0.0:9090
+  Pod certificates with SPIFFE IDs spiffe://prod.example/ns/NS/sa/SA, ECDSA keys only:
+    certkit signer --signer-name example.com/pods -ca ca.pem -ca-key ca-key.pem \\
+      -config pods-config.json --trust-domain prod.example --pod-key-types ECDSAP256,ECDSAP384
   Also approve kubelet serving certificates for the nodes' own addresses:
     certkit signer --signer-name kubernetes.io/kubelet-serving -ca ca.pem -ca-key ca-key.pem \\
       --approve-kubelet-serving")]
@@ -102,12 +105,103 @@ pub struct Args {
     /// Requests signed at once
     #[arg(long, value_name = "N", default_value = "8", value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrency: u16,
+
+    /// Also issue certificates.k8s.io/v1 PodCertificateRequests (podCertificate volumes) for the signer names
+    #[arg(long = "pod-certificates", go_bool(), default_value = "true")]
+    pub pod_certificates: bool,
+
+    /// SPIFFE trust domain of pod certificates: URI SAN spiffe://DOMAIN/ns/NAMESPACE/sa/SERVICEACCOUNT
+    #[arg(
+        long = "trust-domain",
+        value_name = "DOMAIN",
+        default_value = "cluster.local"
+    )]
+    pub trust_domain: String,
+
+    /// Subject CN of pod certificates, a template over {namespace}, {pod}, {serviceaccount} (default: empty subject)
+    #[arg(long = "pod-common-name", value_name = "TEMPLATE")]
+    pub pod_common_name: Option<String>,
+
+    /// A DNS SAN of pod certificates, a template over {namespace}, {pod}, {serviceaccount} (e.g. '{serviceaccount}.{namespace}.svc'); repeatable; the profile's name_whitelist applies
+    #[arg(long = "pod-dns-name", value_name = "TEMPLATE")]
+    pub pod_dns_names: Vec<String>,
+
+    /// Key types issued for pods, comma-separated; others are Denied with reason UnsupportedKeyType
+    #[arg(
+        long = "pod-key-types",
+        value_name = "TYPES",
+        value_delimiter = ',',
+        default_value = "ECDSAP256,ECDSAP384,ECDSAP521,ED25519,RSA3072,RSA4096"
+    )]
+    pub pod_key_types: Vec<String>,
+
+    /// Ask kubelets to refresh at this fraction of the lifetime (0 to 1), kept 10 minutes from either end (default: 0.5 to 0.8 at random)
+    #[arg(long = "pod-refresh-fraction", value_name = "FRACTION")]
+    pub pod_refresh_fraction: Option<f64>,
+
+    /// Issue only when the pod exists with the request's UID, on the request's node, as the request's service account (needs get on pods)
+    #[arg(long = "pod-verify", go_bool())]
+    pub pod_verify: bool,
+
+    /// Read the userAnnotations key certkit.dev/dns-names (comma-separated DNS names, issued only under a profile name_whitelist); other keys are ignored
+    #[arg(long = "pod-user-annotations", go_bool())]
+    pub pod_user_annotations: bool,
+}
+
+/// The pod-certificate flags, checked.
+fn pod_options(args: &Args) -> Result<certkit_signer::pod::PodOptions> {
+    use certkit_core::k8s::pod::identity::{check_trust_domain, Template};
+    use certkit_core::k8s::pod::{KeyType, PodNames, PodPolicy};
+    check_trust_domain(&args.trust_domain)?;
+    let key_types = args
+        .pod_key_types
+        .iter()
+        .map(|name| {
+            KeyType::parse(name).ok_or_else(|| {
+                UsageError::bad_value(
+                    format!("--pod-key-types {name:?}"),
+                    "expected RSA3072, RSA4096, ECDSAP256, ECDSAP384, ECDSAP521 or ED25519",
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(f) = args.pod_refresh_fraction {
+        if !(0.0..=1.0).contains(&f) {
+            return Err(UsageError::bad_value(
+                format!("--pod-refresh-fraction {f}"),
+                "expected a fraction from 0 to 1",
+            ));
+        }
+    }
+    Ok(certkit_signer::pod::PodOptions {
+        enabled: args.pod_certificates,
+        policy: PodPolicy {
+            names: PodNames {
+                trust_domain: args.trust_domain.clone(),
+                common_name: args
+                    .pod_common_name
+                    .as_deref()
+                    .map(|t| Template::parse(t, "--pod-common-name"))
+                    .transpose()?,
+                dns_names: args
+                    .pod_dns_names
+                    .iter()
+                    .map(|t| Template::parse(t, "--pod-dns-name"))
+                    .collect::<Result<_>>()?,
+            },
+            key_types,
+        },
+        refresh_fraction: args.pod_refresh_fraction,
+        verify_pod: args.pod_verify,
+        user_annotations: args.pod_user_annotations,
+    })
 }
 
 pub fn run(args: Args) -> Result<()> {
     let required = |v: Option<String>, flag: &str| {
         v.ok_or_else(|| UsageError::missing(format!("{flag} FILE is required")))
     };
+    let pods = pod_options(&args)?;
     let [ca, ca_key, ca_key_password_file] = args.ca.utf8_paths()?;
     certkit_signer::run(Options {
         signer_names: args.signer_names,
@@ -134,5 +228,6 @@ pub fn run(args: Args) -> Result<()> {
         cluster_trust_bundle: args.cluster_trust_bundle,
         reload_interval: args.reload_interval,
         concurrency: args.concurrency,
+        pods,
     })
 }

@@ -17,6 +17,8 @@
 //!   the leader's pod deleted while requests are approved (none lost);
 //! - the Helm chart: lint, `helm template | kubectl apply --dry-run=server`,
 //!   `helm install` serving a kubelet bootstrap;
+//! - pod certificates (`pods.rs`): podCertificate volumes issued by certkit,
+//!   mutual TLS between pods with them, refresh in place;
 //! - `stop` leaves the host as it was (mounts, cgroups, sysctls, paths,
 //!   network links, processes).
 //!
@@ -37,6 +39,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+// Pod certificates on the real kubelet: a test of its own (its own node).
+mod pods;
 const KUBELET_CLIENT: &str = "kubernetes.io/kube-apiserver-client-kubelet";
 const KUBELET_SERVING: &str = "kubernetes.io/kubelet-serving";
 /// Certificates of one minute (five seconds of it backdated): the kubelet
@@ -64,6 +69,14 @@ fn wait_until(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) -> D
         std::thread::sleep(Duration::from_millis(250));
     }
     panic!("timed out after {limit:?} waiting for {what}");
+}
+
+/// The tests here run one at a time: one node per host (fixed paths and
+/// ports), and the image's relink replaces target/debug/certkit in place
+/// while another test would run it.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Why this machine cannot run the node, if it cannot (`node check`).
@@ -450,16 +463,28 @@ struct OutsideSigner {
 
 impl OutsideSigner {
     fn start(node: &Node, args: &[&str]) -> OutsideSigner {
-        let log = node.work.join("signer.log");
+        let (ca, key) = (node.d.join("pki/ca.crt"), node.d.join("pki/ca.key"));
+        OutsideSigner::start_with(node, "signer.log", &ca, &key, args)
+    }
+
+    /// A signer with its own log file and CA (and `-config signing.json`).
+    fn start_with(
+        node: &Node,
+        log: &str,
+        ca: &Path,
+        ca_key: &Path,
+        args: &[&str],
+    ) -> OutsideSigner {
+        let log = node.work.join(log);
         let child = Command::new("nsenter")
             .arg(format!("--net={}", node.env["NETNS"]))
             .arg("--")
             .arg(support::certkit())
             .arg("signer")
             .arg("-ca")
-            .arg(node.d.join("pki/ca.crt"))
+            .arg(ca)
             .arg("-ca-key")
-            .arg(node.d.join("pki/ca.key"))
+            .arg(ca_key)
             .args(["-config", "signing.json", "--kubeconfig"])
             .arg(&node.env["KUBECONFIG"])
             .args(args)
@@ -499,6 +524,7 @@ impl Drop for OutsideSigner {
 
 #[test]
 fn a_real_node_bootstraps_and_rotates_through_certkit() {
+    let _one = one_at_a_time();
     let before = HostState::now();
     let Some(mut node) = Node::start_control_plane() else {
         return;
@@ -1181,6 +1207,7 @@ fn objects(yaml: &str) -> std::collections::BTreeMap<String, Value> {
 
 #[test]
 fn the_image_is_static_unprivileged_labelled_and_reproducible() {
+    let _one = one_at_a_time();
     if Command::new("buildah").arg("--version").output().is_err() {
         eprintln!("SKIP image: no buildah (Debian: apt-get install buildah)");
         return;

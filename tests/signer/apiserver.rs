@@ -18,6 +18,9 @@ use support::softhsm::SoftHsm;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
+// PodCertificateRequests, on the same cluster.
+mod pods;
+
 // ------------------------------------------------------------ the peer
 
 /// A running kube-apiserver + etcd; stopped (by PID, by the script) on drop.
@@ -329,6 +332,7 @@ fn signer_against_a_real_kube_apiserver() {
     kubelet_requests(&cluster);
     two_replicas_and_kill_9_of_the_leader(&cluster);
     two_signers_racing_without_election(&cluster);
+    pods::pod_certificate_requests(&cluster);
 }
 
 fn deploy_manifests_pass_server_dry_run(c: &Cluster) {
@@ -851,4 +855,9 @@ fn base64_decode(text: &str) -> String {
             .unwrap(),
     )
     .unwrap()
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

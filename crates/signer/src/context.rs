@@ -45,6 +45,14 @@ impl Context {
     }
 }
 
+/// The retry delay after `attempt` failures of one object: 0.1 s doubling
+/// to 30 s (both controllers).
+pub(crate) fn retry_delay(attempt: u32) -> std::time::Duration {
+    std::time::Duration::from_millis(100)
+        .saturating_mul(1u32 << attempt.min(9))
+        .min(std::time::Duration::from_secs(30))
+}
+
 /// Why a reconcile must be retried.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

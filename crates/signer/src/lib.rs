@@ -8,11 +8,13 @@
 //! - `trust_bundle`: the CA published as ClusterTrustBundles
 //! - `signing`: the CA and profile, reloaded when their files change
 //! - `metrics`: Prometheus metrics
+//! - `pod`: the second controller, for PodCertificateRequests
 
 pub mod approve;
 mod context;
 pub mod leader;
 pub mod metrics;
+pub mod pod;
 pub mod reconcile;
 mod run;
 pub mod signing;
@@ -53,4 +55,6 @@ pub struct Options {
     pub reload_interval: Duration,
     /// Requests reconciled at once.
     pub concurrency: u16,
+    /// PodCertificateRequests: whether, and how, they are issued.
+    pub pods: pod::PodOptions,
 }

@@ -27,6 +27,13 @@ pub struct Metrics {
     pub approval_to_issue: Histogram,
     /// 1 while this replica holds the lease (or runs without election).
     pub leader: IntGauge,
+    /// PodCertificateRequests issued, denied, failed, per signer name.
+    pub pod_issued: IntCounterVec,
+    pub pod_denied: IntCounterVec,
+    pub pod_failed: IntCounterVec,
+    /// From the PodCertificateRequest's creation (whole seconds, as the
+    /// API stores it) to its certificate being written.
+    pub pod_request_to_issue: Histogram,
 }
 
 impl Metrics {
@@ -89,8 +96,35 @@ impl Metrics {
         registry
             .register(Box::new(leader.clone()))
             .expect("unique metric");
+        let pod_issued = counter_vec(
+            "certkit_signer_pod_issued_total",
+            "PodCertificateRequests issued (status.certificateChain written)",
+        );
+        let pod_denied = counter_vec(
+            "certkit_signer_pod_denied_total",
+            "PodCertificateRequests denied (UnsupportedKeyType)",
+        );
+        let pod_failed = counter_vec(
+            "certkit_signer_pod_failed_total",
+            "PodCertificateRequests given a Failed condition",
+        );
+        let pod_request_to_issue = Histogram::with_opts(
+            HistogramOpts::new(
+                "certkit_signer_pod_request_to_issue_seconds",
+                "Seconds from a PodCertificateRequest's creation to its certificate being written",
+            )
+            .buckets(vec![0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0]),
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(pod_request_to_issue.clone()))
+            .expect("unique metric");
         Metrics {
             registry,
+            pod_issued,
+            pod_denied,
+            pod_failed,
+            pod_request_to_issue,
             issued,
             failed,
             approved,
@@ -107,6 +141,9 @@ impl Metrics {
         for name in signer_names {
             self.issued.with_label_values(&[name]);
             self.failed.with_label_values(&[name]);
+            self.pod_issued.with_label_values(&[name]);
+            self.pod_denied.with_label_values(&[name]);
+            self.pod_failed.with_label_values(&[name]);
         }
     }
 
@@ -180,6 +217,10 @@ mod tests {
             "denied_total",
             "conflicts_total",
             "leader",
+            "pod_issued_total",
+            "pod_denied_total",
+            "pod_failed_total",
+            "pod_request_to_issue_seconds",
         ] {
             assert!(text.contains(&format!("certkit_signer_{name}")), "{name}");
         }

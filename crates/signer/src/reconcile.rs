@@ -134,9 +134,7 @@ pub fn error_policy(
         *n = n.saturating_add(1);
         *n
     };
-    let delay = Duration::from_millis(100)
-        .saturating_mul(1u32 << attempt.min(9))
-        .min(Duration::from_secs(30));
+    let delay = crate::context::retry_delay(attempt);
     tracing::warn!(csr = %name, attempt, retry_in_ms = delay.as_millis() as u64, error = %error, "reconcile failed");
     Action::requeue(delay)
 }

@@ -4,11 +4,13 @@
 use crate::context::Context;
 use crate::leader::{self, LeaseConfig};
 use crate::metrics::{self, Metrics};
+use crate::pod::{self, PodContext};
 use crate::reconcile;
 use crate::signing::{SharedSigning, SigningSources};
 use crate::{trust_bundle, Options};
 use certkit_core::error::{Error, Result, UsageError};
 use futures::StreamExt;
+use k8s_openapi::api::certificates::v1::PodCertificateRequest;
 use kube::api::{Api, ApiResource};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::{controller, watcher, Controller};
@@ -116,6 +118,23 @@ async fn serve(opts: Options, signing: crate::signing::Signing) -> Result<()> {
         shutdown.clone(),
     ));
 
+    let pods = if opts.pods.enabled {
+        let served = pod::served(&client).await;
+        if !served {
+            tracing::warn!("the server offers no certificates.k8s.io/v1 PodCertificateRequest API: pod certificates are not issued");
+        }
+        served.then(|| {
+            Arc::new(PodContext::new(
+                client.clone(),
+                opts.signer_names.clone(),
+                shared.clone(),
+                metrics.clone(),
+                opts.pods.clone(),
+            ))
+        })
+    } else {
+        None
+    };
     let ctx = Arc::new(Context::new(client.clone(), &opts, shared.clone(), metrics));
     let mut leading = leader.clone();
     let mut stopping = shutdown.clone();
@@ -136,18 +155,29 @@ async fn serve(opts: Options, signing: crate::signing::Signing) -> Result<()> {
             )
             .await;
         }
-        tracing::info!(signers = ?opts.signer_names, "controller started");
-        Controller::new(ctx.api.clone(), watcher::Config::default())
+        tracing::info!(signers = ?opts.signer_names, pod_certificates = pods.is_some(), "controller started");
+        let csrs = Controller::new(ctx.api.clone(), watcher::Config::default())
             .with_config(controller::Config::default().concurrency(opts.concurrency))
             .graceful_shutdown_on(lost_or_stopped(leader.clone(), shutdown.clone()))
             .run(reconcile::reconcile, reconcile::error_policy, ctx.clone())
-            .for_each(|result| async move {
-                // Reconcile failures are logged by error_policy; this is the watch.
-                if let Err(e @ controller::Error::QueueError(_)) = result {
-                    tracing::warn!(error = %e, "watch failed, retrying");
-                }
-            })
-            .await;
+            .for_each(log_watch_error);
+        let pod_requests = async {
+            if let Some(pod_ctx) = &pods {
+                let api: Api<PodCertificateRequest> = Api::all(client.clone());
+                Controller::new(api, watcher::Config::default())
+                    .with_config(controller::Config::default().concurrency(opts.concurrency))
+                    .graceful_shutdown_on(lost_or_stopped(leader.clone(), shutdown.clone()))
+                    .run(
+                        pod::reconcile::reconcile,
+                        pod::reconcile::error_policy,
+                        pod_ctx.clone(),
+                    )
+                    .for_each(log_watch_error)
+                    .await;
+            }
+        };
+        // Both stop together: on losing the lease or on shutdown.
+        tokio::join!(csrs, pod_requests);
         tracing::info!("controller stopped");
     }
     if let Some(task) = election {
@@ -159,6 +189,15 @@ async fn serve(opts: Options, signing: crate::signing::Signing) -> Result<()> {
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Reconcile failures are logged by the error policies; this is the watch.
+async fn log_watch_error<T, E: std::error::Error + 'static, Q: std::error::Error + 'static>(
+    result: Result<T, controller::Error<E, Q>>,
+) {
+    if let Err(e @ controller::Error::QueueError(_)) = result {
+        tracing::warn!(error = %e, "watch failed, retrying");
+    }
 }
 
 async fn client(opts: &Options) -> Result<Client> {

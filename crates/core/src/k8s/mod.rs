@@ -9,6 +9,7 @@ pub mod broken_rule;
 pub mod document;
 pub mod manifest;
 pub mod object;
+pub mod pod;
 pub mod show;
 pub mod sign;
 pub mod signer_rules;
