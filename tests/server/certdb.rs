@@ -1,13 +1,14 @@
 //! The certificate database under stress: kill -9 under load loses no
-//! certificate a client received (SQLite), and two replicas on one
-//! PostgreSQL both issue with no serial recorded twice, their rows read
-//! by cfssl's own tools.
+//! certificate a client received (SQLite, MariaDB), and two replicas on
+//! one PostgreSQL or one MariaDB both issue with no serial recorded
+//! twice, their rows read by cfssl's own tools.
 
 use crate::recorded_serials;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::certkit;
+use support::mariadb::MariaDb;
 use support::postgres::Postgres;
 use support::serve::*;
 
@@ -35,8 +36,23 @@ fn hammer(dir: PathBuf, url: String, rounds: usize) -> Vec<String> {
 
 #[test]
 fn kill_9_under_load_loses_no_acknowledged_certificate() {
+    kill_9_under_load(None)
+}
+
+#[test]
+fn kill_9_on_mariadb_loses_no_acknowledged_certificate() {
+    let Some(db) = MariaDb::start() else { return };
+    kill_9_under_load(Some(&db.db_config()))
+}
+
+/// Four clients sign while the server is killed; every certificate a
+/// client received is in db.json's database (SQLite unless `db_config`).
+fn kill_9_under_load(db_config: Option<&str>) {
     let tmp = workdir();
     let dir = tmp.path();
+    if let Some(config) = db_config {
+        write(dir, "db.json", config);
+    }
     write(dir, "sign.json", &sign_body(dir, ""));
     let mut server = Server::certkit(dir, &[ca_args(), SQLITE_DB.to_vec()].concat());
     let received = Arc::new(Mutex::new(Vec::new()));
@@ -82,9 +98,21 @@ fn recorded_count(dir: &Path) -> usize {
 #[test]
 fn two_replicas_on_postgres_issue_without_collisions() {
     let Some(pg) = Postgres::start() else { return };
+    two_replicas_issue_without_collisions(&pg.db_config());
+}
+
+#[test]
+fn two_replicas_on_mariadb_issue_without_collisions() {
+    let Some(db) = MariaDb::start() else { return };
+    two_replicas_issue_without_collisions(&db.db_config());
+}
+
+/// Two replicas on one shared database (its db-config: `pg.json`), four
+/// clients; then cfssl 1.2.0 and 1.6.5 read the rows.
+fn two_replicas_issue_without_collisions(db_config: &str) {
     let tmp = workdir();
     let dir = tmp.path();
-    write(dir, "pg.json", &pg.db_config());
+    write(dir, "pg.json", db_config);
     write(dir, "sign.json", &sign_body(dir, ""));
     let args = [ca_args(), vec!["-db-config", "pg.json"]].concat();
     let replicas = [Server::certkit(dir, &args), Server::certkit(dir, &args)];
@@ -107,7 +135,7 @@ fn two_replicas_on_postgres_issue_without_collisions() {
     assert_eq!(recorded, received);
     drop(replicas);
 
-    // cfssl 1.2.0 reads certkit's PostgreSQL rows: an OCSP response each.
+    // cfssl 1.2.0 reads certkit's rows: an OCSP response each.
     if let Some(bin) = cfssl_1_2() {
         run(
             dir,

@@ -1,6 +1,7 @@
 //! Revocation over cfssl's certificate database, against Debian's cfssl
-//! 1.2.0 on the same database, each test on SQLite and on PostgreSQL
-//! (scripts/peers/postgres; SKIP when it cannot start): cfssl records
+//! 1.2.0 on the same database, each test on SQLite, on PostgreSQL
+//! (scripts/peers/postgres) and on MariaDB (scripts/peers/mariadb; SKIP
+//! when they cannot start): cfssl records
 //! issued certificates,
 //! certkit revokes one, makes the CRL (accepted by openssl) and refreshes
 //! the OCSP responses, which cfssl's `ocspdump` and `ocspserve` read; and
@@ -8,6 +9,7 @@
 //! `ocspdump` and `ocspserve -db-config`.
 
 use std::path::Path;
+use support::mariadb::MariaDb;
 use support::postgres::Postgres;
 use support::revocation::*;
 use support::{assert_ok, free_port, real_cfssl, run, sh};
@@ -17,6 +19,7 @@ enum Db {
     /// `certs.db` in the test's directory.
     Sqlite,
     Postgres(Postgres),
+    MariaDb(MariaDb),
 }
 
 impl Db {
@@ -27,11 +30,13 @@ impl Db {
                 d.join("certs.db").display()
             ),
             Db::Postgres(pg) => pg.db_config(),
+            Db::MariaDb(my) => my.db_config(),
         }
     }
 }
 
-/// Each named test body runs twice: `NAME::sqlite` and `NAME::postgres`.
+/// Each named test body runs three times: `NAME::sqlite`,
+/// `NAME::postgres` and `NAME::mariadb`.
 macro_rules! on_sqlite_and_postgres {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -44,6 +49,13 @@ macro_rules! on_sqlite_and_postgres {
             fn postgres() {
                 if let Some(pg) = super::Postgres::start() {
                     super::$name(&super::Db::Postgres(pg))
+                }
+            }
+
+            #[test]
+            fn mariadb() {
+                if let Some(my) = super::MariaDb::start() {
+                    super::$name(&super::Db::MariaDb(my))
                 }
             }
         }
@@ -168,7 +180,8 @@ fn certkit_reads_the_responses_cfssl_refreshed(db: &Db) {
     let d = dir.path();
     let cfssl = real_cfssl();
     match db {
-        Db::Sqlite => recorded_pki(d, db),
+        // cfssl's mysql schema has no foreign key either.
+        Db::Sqlite | Db::MariaDb(_) => recorded_pki(d, db),
         // cfssl 1.2.0 records its certificates with an empty AKI, and its
         // ocsprefresh then files each response under the real AKI, which
         // PostgreSQL refuses (cfssl's own schema's foreign key; SQLite
