@@ -25,6 +25,9 @@ mod revocation;
 mod revocation_db;
 // If you're testing `serve` with cfssl's own clients, it goes in here.
 mod serve;
+// If you're testing `serve`'s web page (`GET /`, in headless Chromium), it
+// goes in here.
+mod web;
 
 use std::path::Path;
 

@@ -1,0 +1,298 @@
+//! `serve`'s page at `GET /`, loaded by a real browser: headless Chromium
+//! (Debian's `chromium`, installed by scripts/test; SKIP without it)
+//! against a server with recorded, soon-expiring and revoked
+//! certificates. The rendered DOM is checked for the rows, a search and
+//! the chart; a screenshot is kept as target/web-page/serve.png. And the
+//! page is authenticated as the API is (`-admin-cn`).
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use support::certkit;
+use support::serve::*;
+
+/// Profiles that expire in 3 and 10 days, and the year-long default.
+const WEB_CONFIG: &str = r#"{"signing":{"default":{"expiry":"8760h","usages":["signing","key encipherment","server auth"]},
+"profiles":{"short":{"expiry":"72h","usages":["signing","key encipherment","server auth"]},
+"week":{"expiry":"240h","usages":["signing","key encipherment","server auth"]}}}}"#;
+
+/// Where the screenshot is kept (target/web-page/).
+fn artefacts() -> PathBuf {
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR is under target/")
+        .join("web-page");
+    std::fs::create_dir_all(&target).unwrap();
+    target
+}
+
+fn chromium_path() -> Option<PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+/// Headless Chromium on `url` with `action` (`--dump-dom` or
+/// `--screenshot=…`), bounded by `timeout`; its stdout.
+fn chromium(browser: &Path, profile: &Path, action: &[&str], url: &str) -> String {
+    let out = Command::new("timeout")
+        .args(["-k", "10", "120"])
+        .arg(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(action)
+        .arg(url)
+        .output()
+        .expect("run chromium");
+    assert!(
+        out.status.success(),
+        "chromium {action:?} {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Signs svc.csr for `host` with `profile` into `{host}.pem`; the
+/// certificate's serial.
+fn sign(dir: &Path, url: &str, host: &str, profile: &str) -> String {
+    let body = sign_body(
+        dir,
+        &format!(r#","hosts":["{host}"],"profile":"{profile}""#),
+    );
+    let a = post(dir, &format!("{url}/api/v1/cfssl/sign"), &body);
+    assert_eq!(a.status, 200, "{a:?}");
+    let v: Value = serde_json::from_str(&a.body).unwrap();
+    let cert = v["result"]["certificate"].as_str().unwrap();
+    write(dir, &format!("{host}.pem"), cert);
+    serial_of(cert)
+}
+
+/// The `<tr class="cert" …>` rows of the certificates table in `dom`.
+fn table_serials(dom: &str) -> Vec<String> {
+    dom.split("<tr class=\"cert\" data-serial=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn chromium_shows_recorded_expiring_and_revoked_certificates() {
+    let Some(browser) = chromium_path() else {
+        eprintln!("SKIP: chromium is not installed (scripts/test installs it)");
+        return;
+    };
+    let tmp = workdir();
+    let dir = tmp.path();
+    write(dir, "web-config.json", WEB_CONFIG);
+    let server = Server::certkit(
+        dir,
+        &[
+            ca_args(),
+            vec!["-config", "web-config.json"],
+            SQLITE_DB.to_vec(),
+        ]
+        .concat(),
+    );
+    let url = server.url.clone();
+    let soon: Vec<String> = (0..3)
+        .map(|i| sign(dir, &url, &format!("soon{i}.example.com"), "short"))
+        .collect();
+    let week = sign(dir, &url, "week.example.com", "week");
+    let year = sign(dir, &url, "alpha.example.com", "default");
+    let revoked = sign(dir, &url, "stolen.example.com", "default");
+
+    // Revoke one through the API, for keyCompromise.
+    let info = run(
+        dir,
+        certkit(),
+        &["certinfo", "-cert", "stolen.example.com.pem"],
+    );
+    let info: Value = serde_json::from_str(&info).unwrap();
+    let aki = info["authority_key_id"].as_str().unwrap();
+    let r = post(
+        dir,
+        &format!("{url}/api/v1/cfssl/revoke"),
+        &format!(r#"{{"serial":"{revoked}","authority_key_id":"{aki}","reason":"keyCompromise"}}"#),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+
+    let profile = tempfile::tempdir().unwrap();
+    let dom = chromium(
+        &browser,
+        profile.path(),
+        &["--dump-dom"],
+        &format!("{url}/"),
+    );
+    // Every recorded certificate is a row of the table.
+    let mut rows = table_serials(&dom);
+    rows.sort();
+    let mut all: Vec<String> = [&soon[..], &[week.clone(), year.clone(), revoked.clone()]].concat();
+    all.sort();
+    assert_eq!(rows, all, "{dom}");
+    // The CA, with its expiry.
+    assert!(dom.contains("Serve Test CA"), "{dom}");
+    // The revoked one, with its reason.
+    let revoked_section = dom.split("id=\"revoked\"").nth(1).unwrap_or_default();
+    let revoked_section = revoked_section.split("</section>").next().unwrap();
+    assert!(
+        revoked_section.contains(&revoked) && revoked_section.contains("keyCompromise"),
+        "{revoked_section}"
+    );
+    // The chart: an SVG with bars for the three certificates expiring in
+    // 3 days (in the bar of day 2 or 3: the hour decides) and the one in
+    // 10 days; the year-long ones are outside its 30 days.
+    let chart = dom.split("id=\"expiry-chart\"").nth(1).unwrap_or_default();
+    let chart = chart.split("</svg>").next().unwrap();
+    let bars: Vec<(u32, u32)> = chart
+        .split("class=\"bar\" data-day=\"")
+        .skip(1)
+        .map(|b| {
+            let mut parts = b.split('"');
+            let day = parts.next().unwrap().parse().unwrap();
+            let count = parts.nth(1).unwrap().parse().unwrap();
+            (day, count)
+        })
+        .collect();
+    assert_eq!(
+        bars.iter().map(|(_, c)| c).sum::<u32>(),
+        4,
+        "bars {bars:?} in {chart}"
+    );
+    assert!(
+        bars.iter().any(|&(d, c)| (2..=3).contains(&d) && c == 3),
+        "{bars:?}"
+    );
+    assert!(
+        bars.iter().any(|&(d, c)| (9..=10).contains(&d) && c == 1),
+        "{bars:?}"
+    );
+
+    // Searches, as the form submits them (no JavaScript).
+    for (query, want) in [
+        ("name=ALPHA", vec![year.clone()]),
+        (
+            &format!("serial={}", &week[..12]) as &str,
+            vec![week.clone()],
+        ),
+        ("status=revoked", vec![revoked.clone()]),
+        ("name=soon&page=0", soon.clone()),
+        ("name=nothing-like-this", vec![]),
+    ] {
+        let dom = chromium(
+            &browser,
+            profile.path(),
+            &["--dump-dom"],
+            &format!("{url}/?{query}"),
+        );
+        let mut got = table_serials(&dom);
+        got.sort();
+        let mut want = want;
+        want.sort();
+        assert_eq!(got, want, "?{query}");
+        if want.is_empty() {
+            assert!(dom.contains("id=\"no-results\""), "{dom}");
+        }
+    }
+
+    let shot = artefacts().join("serve.png");
+    let _ = std::fs::remove_file(&shot);
+    chromium(
+        &browser,
+        profile.path(),
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1280,1600",
+            "--hide-scrollbars",
+        ],
+        &format!("{url}/"),
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "{}",
+        shot.display()
+    );
+}
+
+#[test]
+fn page_is_bounded_and_refuses_bad_queries() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    let server = Server::certkit(dir, &recording_args());
+    let page = curl(dir, &["-i", &format!("{}/", server.url)]);
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(page.content_type.starts_with("text/html"), "{page:?}");
+    assert!(
+        page.body
+            .to_lowercase()
+            .contains("content-security-policy: default-src 'none'"),
+        "{}",
+        page.body
+    );
+    // Nothing loaded from anywhere: no script, no src, no link, no url().
+    for fetches in ["<script", " src=", "<link", "url(", "@import"] {
+        assert!(!page.body.contains(fetches), "{fetches}: {}", page.body);
+    }
+    for (query, needle) in [
+        (format!("name={}", "a".repeat(129)), "name: longer than 128"),
+        ("page=99999".into(), "page: not a number"),
+        ("status=maybe".into(), "status: expected"),
+    ] {
+        let a = curl(dir, &[&format!("{}/?{query}", server.url)]);
+        assert_eq!(a.status, 400, "{query}: {a:?}");
+        assert!(a.body.contains(needle), "{query}: {a:?}");
+    }
+    let post = curl(dir, &["-d", "x", &format!("{}/", server.url)]);
+    assert_eq!(post.status, 405, "{post:?}");
+}
+
+#[test]
+fn page_needs_the_admin_certificate_when_admin_cn_is_set() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    let server = Server::certkit(
+        dir,
+        &[
+            &tls_args()[..],
+            &SQLITE_DB,
+            &["-mutual-tls-ca", "ca.pem", "-admin-cn", "client-ok"],
+        ]
+        .concat(),
+    );
+    let url = format!("https://localhost:{}/", server.port);
+    let as_client = |name: &str| {
+        curl(
+            dir,
+            &[
+                "--cacert",
+                "ca.pem",
+                "--cert",
+                &format!("{name}.pem"),
+                "--key",
+                &format!("{name}-key.pem"),
+                &url,
+            ],
+        )
+    };
+    let refused = as_client("client-bad");
+    assert_eq!(refused.status, 403, "{refused:?}");
+    assert!(!refused.body.contains("<table"), "{refused:?}");
+    let admitted = as_client("client-ok");
+    assert_eq!(admitted.status, 200, "{admitted:?}");
+    assert!(
+        admitted.body.contains("id=\"certificates\""),
+        "{admitted:?}"
+    );
+}
