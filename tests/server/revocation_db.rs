@@ -503,3 +503,81 @@ fn postgres_requires_tls_by_default_and_verifies_it() {
         String::from_utf8_lossy(&wrong.stderr)
     );
 }
+
+/// cfssl's `"driver":"mysql"` takes go-sql-driver's `tls=` as that driver
+/// does: plain without it, `skip-verify` encrypts, `true` verifies (a
+/// server certificate from an unknown CA is refused), and TLS asked of a
+/// server without it fails. No message carries the password.
+#[test]
+fn mariadb_tls_as_the_dsn_asks_and_no_password_in_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    let out = sh(
+        d,
+        r#"echo '{"CN":"127.0.0.1","hosts":["127.0.0.1","localhost"],"key":{"algo":"rsa","size":2048}}' > my.json
+           certkit -loglevel 3 gencert -ca ca.pem -ca-key ca-key.pem -config config.json my.json \
+             | certkit -loglevel 3 json -bare my"#,
+    );
+    assert_ok(&out, "the MariaDB server certificate");
+    let dump = |db: &MariaDb, password: &str, params: &str| {
+        std::fs::write(
+            d.join("db.json"),
+            format!(
+                r#"{{"driver":"mysql","data_source":"certkit:{password}@tcp(127.0.0.1:{})/certkit?parseTime=true{params}"}}"#,
+                db.port
+            ),
+        )
+        .unwrap();
+        sh(d, "certkit -loglevel 0 ocspdump -db-config db.json")
+    };
+    let refused = |out: &std::process::Output, password: &str, needle: &str| {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.to_lowercase().contains(needle), "{needle}: {err}");
+        assert!(!err.contains(password), "the password is in: {err}");
+    };
+
+    let Some(plain) = MariaDb::start() else {
+        return;
+    };
+    assert_ok(&dump(&plain, &plain.password, ""), "no tls=: plain TCP");
+    let ok = dump(&plain, &plain.password, "");
+    assert!(
+        !String::from_utf8_lossy(&ok.stderr).contains(&plain.password),
+        "debug log shows the password"
+    );
+    refused(
+        &dump(&plain, "wrong-password-123", ""),
+        "wrong-password-123",
+        "access denied",
+    );
+    refused(
+        &dump(&plain, &plain.password, "&tls=skip-verify"),
+        &plain.password,
+        "tls",
+    );
+    refused(
+        &dump(&plain, &plain.password, "&sql_mode=ANSI"),
+        &plain.password,
+        "unknown parameter",
+    );
+    drop(plain);
+
+    let Some(tls) = MariaDb::start_tls(&d.join("my.pem"), &d.join("my-key.pem")) else {
+        return;
+    };
+    assert_ok(
+        &dump(&tls, &tls.password, "&tls=skip-verify"),
+        "tls=skip-verify",
+    );
+    assert_ok(
+        &dump(&tls, &tls.password, "&tls=preferred"),
+        "tls=preferred",
+    );
+    refused(
+        &dump(&tls, &tls.password, "&tls=true"),
+        &tls.password,
+        "certificate",
+    );
+}

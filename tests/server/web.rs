@@ -9,6 +9,8 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::certkit;
+use support::mariadb::MariaDb;
+use support::postgres::Postgres;
 use support::serve::*;
 
 /// Profiles that expire in 3 and 10 days, and the year-long default.
@@ -295,4 +297,91 @@ fn page_needs_the_admin_certificate_when_admin_cn_is_set() {
         admitted.body.contains("id=\"certificates\""),
         "{admitted:?}"
     );
+}
+
+/// The page's queries on each database (its db-config, `None`: SQLite):
+/// 52 certificates page as 50 and 2 through the "next" link; name
+/// (case-insensitive), serial, revoked; the chart counts the one expiring.
+fn searches_and_pages(db_config: Option<&str>) {
+    let tmp = workdir();
+    let dir = tmp.path();
+    write(dir, "web-config.json", WEB_CONFIG);
+    if let Some(config) = db_config {
+        write(dir, "db.json", config);
+    }
+    let server = Server::certkit(
+        dir,
+        &[
+            ca_args(),
+            vec!["-config", "web-config.json"],
+            SQLITE_DB.to_vec(),
+        ]
+        .concat(),
+    );
+    let url = server.url.clone();
+    let bulk: Vec<String> = (0..51)
+        .map(|i| sign(dir, &url, &format!("bulk{i:02}.example.com"), "default"))
+        .collect();
+    let alpha = sign(dir, &url, "Alpha.example.com", "short");
+    let info = run(
+        dir,
+        certkit(),
+        &["certinfo", "-cert", "bulk07.example.com.pem"],
+    );
+    let aki = serde_json::from_str::<Value>(&info).unwrap()["authority_key_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = post(
+        dir,
+        &format!("{url}/api/v1/cfssl/revoke"),
+        &format!(
+            r#"{{"serial":"{}","authority_key_id":"{aki}","reason":"superseded"}}"#,
+            bulk[7]
+        ),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let get = |query: &str| {
+        let a = curl(dir, &[&format!("{url}/{query}")]);
+        assert_eq!(a.status, 200, "{query}: {a:?}");
+        a.body
+    };
+    let first = get("?name=bulk");
+    let next = "href=\"?name=bulk&amp;page=1\"";
+    assert!(first.contains(next), "{first}");
+    let second = get("?name=bulk&page=1");
+    assert!(!second.contains("page=2"), "{second}");
+    let mut paged = [table_serials(&first), table_serials(&second)].concat();
+    assert_eq!(paged.len(), 51, "{paged:?}");
+    paged.sort();
+    let mut want = bulk.clone();
+    want.sort();
+    assert_eq!(paged, want);
+    assert_eq!(table_serials(&get("?name=alpha")), vec![alpha.clone()]);
+    assert_eq!(
+        table_serials(&get(&format!("?serial={}", &bulk[3][..15]))),
+        vec![bulk[3].clone()]
+    );
+    let revoked = get("?status=revoked");
+    assert_eq!(table_serials(&revoked), vec![bulk[7].clone()]);
+    assert!(revoked.contains("superseded"), "{revoked}");
+    assert!(get("?name=100%25").contains("id=\"no-results\""));
+    assert!(first.contains("data-count=\"1\""), "the chart: {first}");
+}
+
+#[test]
+fn page_searches_and_pages_on_sqlite() {
+    searches_and_pages(None)
+}
+
+#[test]
+fn page_searches_and_pages_on_postgres() {
+    let Some(pg) = Postgres::start() else { return };
+    searches_and_pages(Some(&pg.db_config()))
+}
+
+#[test]
+fn page_searches_and_pages_on_mariadb() {
+    let Some(my) = MariaDb::start() else { return };
+    searches_and_pages(Some(&my.db_config()))
 }
