@@ -189,6 +189,7 @@ fn chromium_shows_recorded_expiring_and_revoked_certificates() {
             vec![week.clone()],
         ),
         ("status=revoked", vec![revoked.clone()]),
+        ("profile=week", vec![week.clone()]),
         ("name=soon&page=0", soon.clone()),
         ("name=nothing-like-this", vec![]),
     ] {
@@ -358,6 +359,8 @@ fn searches_and_pages(db_config: Option<&str>) {
     want.sort();
     assert_eq!(paged, want);
     assert_eq!(table_serials(&get("?name=alpha")), vec![alpha.clone()]);
+    // serve records the profile a certificate was issued under.
+    assert_eq!(table_serials(&get("?profile=SHORT")), vec![alpha.clone()]);
     assert_eq!(
         table_serials(&get(&format!("?serial={}", &bulk[3][..15]))),
         vec![bulk[3].clone()]

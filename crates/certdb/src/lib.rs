@@ -1,9 +1,9 @@
 //! The certificate database in cfssl's certdb schema (the `certificates`
 //! and `ocsp_responses` tables of cfssl's goose migrations 001 and 002),
 //! on SQLite (embedded, WAL), PostgreSQL or MySQL/MariaDB (shared by
-//! replicas). An
-//! existing cfssl database keeps working and cfssl's readers
-//! (`ocspdump`, `ocsprefresh`, `certinfo -db-config`) see certkit's rows.
+//! replicas). An existing cfssl database keeps working and cfssl's
+//! readers (`ocspdump`, `ocsprefresh`, `certinfo -db-config`) see
+//! certkit's rows.
 //!
 //! It implements `certkit_ops::store::CertStore`, the seam the
 //! operations and the server use; the rows are `certkit_ops::store`'s.
@@ -11,12 +11,15 @@
 //! - `config`: the `-db-config` file
 //! - `sqlite`, `postgres`, `mysql`: the three backends
 //! - `dsn`: go-sql-driver's MySQL data source, as cfssl's db.json has it
+//! - `search`: `CertSearch` (the web page's query) as SQL
+//! - `rows`: PostgreSQL's and MySQL's rows as records
 //! - `timefmt`: timestamps as go-sqlite3 stores them
 
 pub mod config;
 mod dsn;
 mod mysql;
 mod postgres;
+mod rows;
 mod search;
 mod sqlite;
 mod store;

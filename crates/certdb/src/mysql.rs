@@ -8,6 +8,7 @@
 //! MySQL's `timestamp` ends in 2038: a certificate expiring later cannot
 //! be recorded, in cfssl as here (the server refuses the insert).
 
+use super::rows::{self, CertRow, OcspRow};
 use super::{
     insert_certificate_sql, migration_002, CertificateRecord, DbError, Filter, OcspRecord,
     CERT_COLUMNS, OCSP_COLUMNS, REVOKE_SQL,
@@ -146,49 +147,8 @@ pub(super) async fn insert_certificate(
     Ok(done.rows_affected())
 }
 
-type Row = (
-    Vec<u8>,
-    Vec<u8>,
-    Option<Vec<u8>>,
-    Vec<u8>,
-    Option<i32>,
-    Option<OffsetDateTime>,
-    Option<OffsetDateTime>,
-    Vec<u8>,
-    Option<OffsetDateTime>,
-    Option<OffsetDateTime>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-fn text(bytes: Vec<u8>, what: &str) -> Result<String, DbError> {
-    String::from_utf8(bytes).map_err(|_| DbError::Record(format!("{what} is not UTF-8")))
-}
-
 fn columns() -> Vec<String> {
     CERT_COLUMNS.iter().map(|c| read_column(c)).collect()
-}
-
-fn record(r: Row) -> Result<CertificateRecord, DbError> {
-    let serial = text(r.0, "serial_number")?;
-    Ok(CertificateRecord {
-        expiry: r
-            .5
-            .ok_or_else(|| DbError::Record(format!("serial {serial}: no expiry")))?,
-        aki: text(r.1, "authority_key_identifier")?,
-        ca_label: text(r.2.unwrap_or_default(), "ca_label")?,
-        status: text(r.3, "status")?,
-        reason: r.4.unwrap_or(0),
-        revoked_at: r.6,
-        pem: text(r.7, "pem")?,
-        issued_at: r.8,
-        not_before: r.9,
-        metadata: r.10,
-        sans: r.11,
-        common_name: r.12,
-        serial,
-    })
 }
 
 pub(super) async fn certificates(
@@ -201,12 +161,12 @@ pub(super) async fn certificates(
         columns().join(", "),
         positional(clause)
     );
-    let mut query = sqlx::query_as::<_, Row>(&sql);
+    let mut query = sqlx::query_as::<_, CertRow>(&sql);
     for a in args {
         query = query.bind(a.as_bytes());
     }
     let rows = query.fetch_all(pool).await.map_err(crate::sql)?;
-    rows.into_iter().map(record).collect()
+    rows.into_iter().map(rows::certificate).collect()
 }
 
 pub(super) async fn search(
@@ -221,7 +181,7 @@ pub(super) async fn search(
         "",
     );
     let sql = positional(&q.sql);
-    let mut query = sqlx::query_as::<_, Row>(&sql);
+    let mut query = sqlx::query_as::<_, CertRow>(&sql);
     for p in &q.patterns {
         query = query.bind(p);
     }
@@ -229,7 +189,7 @@ pub(super) async fn search(
         query = query.bind(t);
     }
     let rows = query.fetch_all(pool).await.map_err(crate::sql)?;
-    rows.into_iter().map(record).collect()
+    rows.into_iter().map(rows::certificate).collect()
 }
 
 pub(super) async fn revoke(
@@ -271,24 +231,12 @@ pub(super) async fn ocsp_records(
         columns.join(", "),
         positional(clause)
     );
-    let mut query = sqlx::query_as::<_, (Vec<u8>, Vec<u8>, Vec<u8>, Option<OffsetDateTime>)>(&sql);
+    let mut query = sqlx::query_as::<_, OcspRow>(&sql);
     for a in args {
         query = query.bind(a.as_bytes());
     }
     let rows = query.fetch_all(pool).await.map_err(crate::sql)?;
-    rows.into_iter()
-        .map(|(serial, aki, body, expiry)| {
-            let serial = text(serial, "serial_number")?;
-            Ok(OcspRecord {
-                expiry: expiry.ok_or_else(|| {
-                    DbError::Record(format!("OCSP response for serial {serial}: no expiry"))
-                })?,
-                aki: text(aki, "authority_key_identifier")?,
-                body,
-                serial,
-            })
-        })
-        .collect()
+    rows.into_iter().map(rows::ocsp).collect()
 }
 
 #[cfg(test)]

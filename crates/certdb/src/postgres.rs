@@ -3,6 +3,7 @@
 //! and the caller signs again. Text goes into cfssl's `bytea` columns as
 //! its bytes, as lib/pq sends Go strings.
 
+use super::rows::{self, CertRow, OcspRow};
 use super::search::search_sql;
 use super::timefmt::go_zero_time;
 use super::{
@@ -166,30 +167,6 @@ pub(super) async fn insert_certificate(
     Ok(done.rows_affected())
 }
 
-type Row = (
-    Vec<u8>,
-    Vec<u8>,
-    Option<Vec<u8>>,
-    Vec<u8>,
-    Option<i32>,
-    Option<OffsetDateTime>,
-    Option<OffsetDateTime>,
-    Vec<u8>,
-    Option<OffsetDateTime>,
-    Option<OffsetDateTime>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-fn text(bytes: Vec<u8>, what: &str) -> Result<String, DbError> {
-    String::from_utf8(bytes).map_err(|_| DbError::Record(format!("{what} is not UTF-8")))
-}
-
-fn not_zero(t: Option<OffsetDateTime>) -> Option<OffsetDateTime> {
-    t.filter(|t| *t != go_zero_time())
-}
-
 /// The certificate columns, the JSON ones as text.
 fn columns() -> Vec<String> {
     CERT_COLUMNS
@@ -201,27 +178,6 @@ fn columns() -> Vec<String> {
         .collect()
 }
 
-fn record(r: Row) -> Result<CertificateRecord, DbError> {
-    let serial = text(r.0, "serial_number")?;
-    Ok(CertificateRecord {
-        expiry: r
-            .5
-            .ok_or_else(|| DbError::Record(format!("serial {serial}: no expiry")))?,
-        aki: text(r.1, "authority_key_identifier")?,
-        ca_label: text(r.2.unwrap_or_default(), "ca_label")?,
-        status: text(r.3, "status")?,
-        reason: r.4.unwrap_or(0),
-        revoked_at: not_zero(r.6),
-        pem: text(r.7, "pem")?,
-        issued_at: r.8,
-        not_before: r.9,
-        metadata: r.10,
-        sans: r.11,
-        common_name: r.12,
-        serial,
-    })
-}
-
 pub(super) async fn certificates(
     pool: &PgPool,
     filter: Filter<'_>,
@@ -231,12 +187,12 @@ pub(super) async fn certificates(
         "SELECT {} FROM certificates WHERE {clause}",
         columns().join(", ")
     );
-    let mut query = sqlx::query_as::<_, Row>(&sql);
+    let mut query = sqlx::query_as::<_, CertRow>(&sql);
     for a in args {
         query = query.bind(a.as_bytes());
     }
     let rows = query.fetch_all(pool).await.map_err(crate::sql)?;
-    rows.into_iter().map(record).collect()
+    rows.into_iter().map(rows::certificate).collect()
 }
 
 pub(super) async fn search(
@@ -253,7 +209,7 @@ pub(super) async fn search(
         },
         "",
     );
-    let mut query = sqlx::query_as::<_, Row>(&q.sql);
+    let mut query = sqlx::query_as::<_, CertRow>(&q.sql);
     for p in &q.patterns {
         query = query.bind(p);
     }
@@ -261,7 +217,7 @@ pub(super) async fn search(
         query = query.bind(t);
     }
     let rows = query.fetch_all(pool).await.map_err(crate::sql)?;
-    rows.into_iter().map(record).collect()
+    rows.into_iter().map(rows::certificate).collect()
 }
 
 pub(super) async fn revoke(
@@ -301,22 +257,10 @@ pub(super) async fn ocsp_records(
         "SELECT {} FROM ocsp_responses WHERE {clause}",
         OCSP_COLUMNS.join(", ")
     );
-    let mut query = sqlx::query_as::<_, (Vec<u8>, Vec<u8>, Vec<u8>, Option<OffsetDateTime>)>(&sql);
+    let mut query = sqlx::query_as::<_, OcspRow>(&sql);
     for a in args {
         query = query.bind(a.as_bytes());
     }
     let rows = query.fetch_all(pool).await.map_err(crate::sql)?;
-    rows.into_iter()
-        .map(|(serial, aki, body, expiry)| {
-            let serial = text(serial, "serial_number")?;
-            Ok(OcspRecord {
-                expiry: expiry.ok_or_else(|| {
-                    DbError::Record(format!("OCSP response for serial {serial}: no expiry"))
-                })?,
-                aki: text(aki, "authority_key_identifier")?,
-                body,
-                serial,
-            })
-        })
-        .collect()
+    rows.into_iter().map(rows::ocsp).collect()
 }

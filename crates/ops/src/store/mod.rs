@@ -1,7 +1,7 @@
 //! The certificate store seam (cfssl's `certdb.Accessor`): what the
 //! operations and the server need of a certificate database, with the
-//! rows it holds. `certkit-certdb` implements it on SQLite and
-//! PostgreSQL; the CLI, which links both sides, hands the opener down,
+//! rows it holds. `certkit-certdb` implements it on SQLite,
+//! PostgreSQL and MySQL; the CLI, which links both sides, hands the opener down,
 //! so neither the operations nor the HTTP server link a SQL driver.
 //!
 //! - `record`: the rows and how an issued certificate becomes one

@@ -50,12 +50,17 @@ fn sans(r: &CertificateRecord) -> String {
         .join(", ")
 }
 
-/// The recorded metadata, unless it is cfssl's `null`.
-fn metadata(r: &CertificateRecord) -> &str {
-    r.metadata
-        .as_deref()
-        .filter(|m| !matches!(m.trim(), "" | "null" | "{}"))
-        .unwrap_or("")
+/// The profile `serve` recorded in the metadata (`{"profile": …}`),
+/// else the metadata as cfssl recorded it, unless that is `null`.
+fn profile(r: &CertificateRecord) -> String {
+    let text = r.metadata.as_deref().unwrap_or("").trim();
+    if matches!(text, "" | "null") {
+        return String::new();
+    }
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("profile")?.as_str().map(String::from))
+        .unwrap_or_else(|| text.to_string())
 }
 
 fn reason(code: i32) -> String {
@@ -195,7 +200,7 @@ fn certificates(r: &Recorded, query: &PageQuery, now: OffsetDateTime) -> Markup 
             form method="get" action="/" {
                 label { "Name" input type="search" name="name" value=(query.name) maxlength="128"; }
                 label { "Serial" input type="search" name="serial" value=(query.serial) maxlength="128"; }
-                label { "Profile / metadata" input type="search" name="profile" value=(query.profile) maxlength="128"; }
+                label { "Profile" input type="search" name="profile" value=(query.profile) maxlength="128"; }
                 label { "Label" input type="search" name="label" value=(query.label) maxlength="128"; }
                 label { "Status"
                     select name="status" {
@@ -211,7 +216,7 @@ fn certificates(r: &Recorded, query: &PageQuery, now: OffsetDateTime) -> Markup 
                 table #results {
                     thead { tr {
                         th { "Serial" } th { "Common name" } th { "DNS names" } th { "Label" }
-                        th { "Status" } th { "Not before" } th { "Expires" } th { "Metadata" }
+                        th { "Profile" } th { "Status" } th { "Not before" } th { "Expires" }
                     } }
                     tbody {
                         @for c in &r.rows {
@@ -220,6 +225,7 @@ fn certificates(r: &Recorded, query: &PageQuery, now: OffsetDateTime) -> Markup 
                                 td { (c.common_name.as_deref().unwrap_or("")) }
                                 td { (sans(c)) }
                                 td { (c.ca_label) }
+                                td.profile { (profile(c)) }
                                 @if c.is_revoked() {
                                     td.revoked { "revoked (" (reason(c.reason)) ")" }
                                 } @else if c.expiry <= now {
@@ -229,7 +235,6 @@ fn certificates(r: &Recorded, query: &PageQuery, now: OffsetDateTime) -> Markup 
                                 }
                                 td { (c.not_before.map(date).unwrap_or_default()) }
                                 td { (date(c.expiry)) }
-                                td { (metadata(c)) }
                             }
                         }
                     }
