@@ -80,6 +80,41 @@ fn sign(dir: &Path, url: &str, host: &str, profile: &str) -> String {
     serial_of(cert)
 }
 
+/// A server on the work directory's CA with [`WEB_CONFIG`], recording
+/// into `db_config`'s database (`None`: SQLite).
+fn web_server(db_config: Option<&str>) -> (tempfile::TempDir, Server) {
+    let tmp = workdir();
+    let dir = tmp.path();
+    write(dir, "web-config.json", WEB_CONFIG);
+    if let Some(config) = db_config {
+        write(dir, "db.json", config);
+    }
+    let server = Server::certkit(
+        dir,
+        &[
+            ca_args(),
+            vec!["-config", "web-config.json"],
+            SQLITE_DB.to_vec(),
+        ]
+        .concat(),
+    );
+    (tmp, server)
+}
+
+/// Revokes `{host}.pem` (serial `serial`) through the API.
+fn revoke(dir: &Path, url: &str, host: &str, serial: &str, reason: &str) {
+    let info = run(
+        dir,
+        certkit(),
+        &["certinfo", "-cert", &format!("{host}.pem")],
+    );
+    let info: Value = serde_json::from_str(&info).unwrap();
+    let aki = info["authority_key_id"].as_str().unwrap();
+    let body = format!(r#"{{"serial":"{serial}","authority_key_id":"{aki}","reason":"{reason}"}}"#);
+    let r = post(dir, &format!("{url}/api/v1/cfssl/revoke"), &body);
+    assert_eq!(r.status, 200, "{r:?}");
+}
+
 /// The `<tr class="cert" …>` rows of the certificates table in `dom`.
 fn table_serials(dom: &str) -> Vec<String> {
     dom.split("<tr class=\"cert\" data-serial=\"")
@@ -95,18 +130,8 @@ fn chromium_shows_recorded_expiring_and_revoked_certificates() {
         eprintln!("SKIP: chromium is not installed (scripts/test installs it)");
         return;
     };
-    let tmp = workdir();
+    let (tmp, server) = web_server(None);
     let dir = tmp.path();
-    write(dir, "web-config.json", WEB_CONFIG);
-    let server = Server::certkit(
-        dir,
-        &[
-            ca_args(),
-            vec!["-config", "web-config.json"],
-            SQLITE_DB.to_vec(),
-        ]
-        .concat(),
-    );
     let url = server.url.clone();
     let soon: Vec<String> = (0..3)
         .map(|i| sign(dir, &url, &format!("soon{i}.example.com"), "short"))
@@ -115,20 +140,7 @@ fn chromium_shows_recorded_expiring_and_revoked_certificates() {
     let year = sign(dir, &url, "alpha.example.com", "default");
     let revoked = sign(dir, &url, "stolen.example.com", "default");
 
-    // Revoke one through the API, for keyCompromise.
-    let info = run(
-        dir,
-        certkit(),
-        &["certinfo", "-cert", "stolen.example.com.pem"],
-    );
-    let info: Value = serde_json::from_str(&info).unwrap();
-    let aki = info["authority_key_id"].as_str().unwrap();
-    let r = post(
-        dir,
-        &format!("{url}/api/v1/cfssl/revoke"),
-        &format!(r#"{{"serial":"{revoked}","authority_key_id":"{aki}","reason":"keyCompromise"}}"#),
-    );
-    assert_eq!(r.status, 200, "{r:?}");
+    revoke(dir, &url, "stolen.example.com", &revoked, "keyCompromise");
 
     let profile = tempfile::tempdir().unwrap();
     let dom = chromium(
@@ -304,44 +316,14 @@ fn page_needs_the_admin_certificate_when_admin_cn_is_set() {
 /// 52 certificates page as 50 and 2 through the "next" link; name
 /// (case-insensitive), serial, revoked; the chart counts the one expiring.
 fn searches_and_pages(db_config: Option<&str>) {
-    let tmp = workdir();
+    let (tmp, server) = web_server(db_config);
     let dir = tmp.path();
-    write(dir, "web-config.json", WEB_CONFIG);
-    if let Some(config) = db_config {
-        write(dir, "db.json", config);
-    }
-    let server = Server::certkit(
-        dir,
-        &[
-            ca_args(),
-            vec!["-config", "web-config.json"],
-            SQLITE_DB.to_vec(),
-        ]
-        .concat(),
-    );
     let url = server.url.clone();
     let bulk: Vec<String> = (0..51)
         .map(|i| sign(dir, &url, &format!("bulk{i:02}.example.com"), "default"))
         .collect();
     let alpha = sign(dir, &url, "Alpha.example.com", "short");
-    let info = run(
-        dir,
-        certkit(),
-        &["certinfo", "-cert", "bulk07.example.com.pem"],
-    );
-    let aki = serde_json::from_str::<Value>(&info).unwrap()["authority_key_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let r = post(
-        dir,
-        &format!("{url}/api/v1/cfssl/revoke"),
-        &format!(
-            r#"{{"serial":"{}","authority_key_id":"{aki}","reason":"superseded"}}"#,
-            bulk[7]
-        ),
-    );
-    assert_eq!(r.status, 200, "{r:?}");
+    revoke(dir, &url, "bulk07.example.com", &bulk[7], "superseded");
     let get = |query: &str| {
         let a = curl(dir, &[&format!("{url}/{query}")]);
         assert_eq!(a.status, 200, "{query}: {a:?}");

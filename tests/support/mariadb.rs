@@ -1,7 +1,7 @@
 //! A throwaway MariaDB (scripts/peers/mariadb) on 127.0.0.1 for the tests
 //! that run on cfssl's "mysql" certificate database driver.
 
-use crate::serve::peer_script;
+use crate::serve::start_peer;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -33,26 +33,7 @@ impl MariaDb {
     }
 
     fn start_with(extra: &[&std::ffi::OsStr]) -> Option<MariaDb> {
-        let Some(script) = peer_script("mariadb") else {
-            eprintln!("SKIP: scripts/peers/mariadb is not there");
-            return None;
-        };
-        let dir = tempfile::Builder::new()
-            .prefix("ckmy")
-            .tempdir_in("/tmp")
-            .unwrap();
-        let ok = Command::new(&script)
-            .arg("start")
-            .arg(dir.path())
-            .args(extra)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !ok {
-            eprintln!("SKIP: MariaDB could not be started");
-            return None;
-        }
+        let (script, dir) = start_peer("mariadb", extra)?;
         let env = std::fs::read_to_string(dir.path().join("env")).unwrap();
         let value = |key: &str| {
             env.lines()
