@@ -287,20 +287,7 @@ fn page_needs_the_admin_certificate_when_admin_cn_is_set() {
         .concat(),
     );
     let url = format!("https://localhost:{}/", server.port);
-    let as_client = |name: &str| {
-        curl(
-            dir,
-            &[
-                "--cacert",
-                "ca.pem",
-                "--cert",
-                &format!("{name}.pem"),
-                "--key",
-                &format!("{name}-key.pem"),
-                &url,
-            ],
-        )
-    };
+    let as_client = |name: &str| curl_as(dir, name, &url);
     let refused = as_client("client-bad");
     assert_eq!(refused.status, 403, "{refused:?}");
     assert!(!refused.body.contains("<table"), "{refused:?}");

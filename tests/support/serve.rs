@@ -417,6 +417,16 @@ pub fn curl(dir: &Path, args: &[&str]) -> Answer {
     }
 }
 
+/// curl of `url` trusting ca.pem, with the client certificate `NAME.pem`
+/// and key `NAME-key.pem` of the work directory.
+pub fn curl_as(dir: &Path, name: &str, url: &str) -> Answer {
+    let (cert, key) = (format!("{name}.pem"), format!("{name}-key.pem"));
+    curl(
+        dir,
+        &["--cacert", "ca.pem", "--cert", &cert, "--key", &key, url],
+    )
+}
+
 /// The JSON body of a sign request for the CSR in `svc.csr`.
 pub fn sign_body(dir: &Path, extra: &str) -> String {
     let csr = serde_json::to_string(&read(dir, "svc.csr")).unwrap();
