@@ -53,6 +53,9 @@ pub fn timeline(counts: &[u32], now: OffsetDateTime) -> Markup {
                         width=(format!("{bar:.1}")) height=(format!("{h:.1}")) {
                         title { (date(now, day)) ": " (count) " expiring" }
                     }
+                    text x=(format!("{:.1}", x + bar / 2.0))
+                        y=(format!("{:.1}", f64::from(TOP + plot_h) - h - 3.0))
+                        text-anchor="middle" class="tick" { (count) }
                 }
                 @if day as u32 % label_every == 0 {
                     text x=(format!("{:.1}", x + bar / 2.0)) y=(HEIGHT - 8)
