@@ -357,3 +357,27 @@ fn page_searches_and_pages_on_mariadb() {
     let Some(my) = MariaDb::start() else { return };
     searches_and_pages(Some(&my.db_config()))
 }
+
+/// What cfssl answers at `GET /`: 1.2.0 (Debian) Go's 404; 1.6.5 its
+/// static page, which loads Bootstrap from a CDN. certkit's page loads
+/// nothing from anywhere (see `page_is_bounded_and_refuses_bad_queries`).
+#[test]
+fn cfssl_serves_no_page_or_a_static_one_from_a_cdn() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    if let Some(old) = cfssl_1_2() {
+        let server = Server::cfssl(dir, &old, &ca_args());
+        let a = curl(dir, &[&format!("{}/", server.url)]);
+        assert_eq!((a.status, a.body.as_str()), (404, "404 page not found\n"));
+    }
+    if let Some(current) = cfssl_current() {
+        let server = Server::cfssl(dir, &current.join("cfssl"), &ca_args());
+        let a = curl(dir, &[&format!("{}/", server.url)]);
+        assert_eq!(a.status, 200, "{a:?}");
+        assert!(a.body.contains("https://cdnjs.cloudflare.com/"), "{a:?}");
+    }
+    let ours = Server::certkit(dir, &ca_args());
+    let a = curl(dir, &[&format!("{}/", ours.url)]);
+    assert_eq!(a.status, 200, "{a:?}");
+    assert!(!a.body.contains("https://"), "{a:?}");
+}
