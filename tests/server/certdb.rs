@@ -108,15 +108,23 @@ fn two_replicas_on_mariadb_issue_without_collisions() {
     two_replicas_issue_without_collisions(&db.db_config());
 }
 
-/// Two replicas on one shared database (its db-config: `pg.json`), four
-/// clients; then cfssl 1.2.0 and 1.6.5 read the rows.
-fn two_replicas_issue_without_collisions(db_config: &str) {
+/// A work directory with sign.json and two replicas recording into
+/// one shared database (its db-config: `pg.json`).
+fn two_replicas(db_config: &str) -> (tempfile::TempDir, [Server; 2]) {
     let tmp = workdir();
     let dir = tmp.path();
     write(dir, "pg.json", db_config);
     write(dir, "sign.json", &sign_body(dir, ""));
     let args = [ca_args(), vec!["-db-config", "pg.json"]].concat();
     let replicas = [Server::certkit(dir, &args), Server::certkit(dir, &args)];
+    (tmp, replicas)
+}
+
+/// Two replicas on one shared database (its db-config: `pg.json`), four
+/// clients; then cfssl 1.2.0 and 1.6.5 read the rows.
+fn two_replicas_issue_without_collisions(db_config: &str) {
+    let (tmp, replicas) = two_replicas(db_config);
+    let dir = tmp.path();
     let clients: Vec<_> = replicas
         .iter()
         .flat_map(|s| [s.url.clone(), s.url.clone()])
@@ -197,12 +205,8 @@ fn two_replicas_on_mariadb_lose_no_revocation() {
 /// keyCompromise, the other as superseded: each is revoked once (one
 /// reason, the first to land) and both replicas' CRLs list all ten.
 fn two_replicas_lose_no_revocation(db_config: &str) {
-    let tmp = workdir();
+    let (tmp, replicas) = two_replicas(db_config);
     let dir = tmp.path();
-    write(dir, "pg.json", db_config);
-    write(dir, "sign.json", &sign_body(dir, ""));
-    let args = [ca_args(), vec!["-db-config", "pg.json"]].concat();
-    let replicas = [Server::certkit(dir, &args), Server::certkit(dir, &args)];
     let serials = hammer(dir.to_path_buf(), replicas[0].url.clone(), 10);
     assert_eq!(serials.len(), 10);
     let aki = ca_key_id(dir);
