@@ -1,13 +1,15 @@
 //! The certificate database under stress: kill -9 under load loses no
-//! certificate a client received (SQLite), and two replicas on one
-//! PostgreSQL both issue with no serial recorded twice, their rows read
-//! by cfssl's own tools.
+//! certificate a client received (SQLite, MariaDB), and two replicas on
+//! one PostgreSQL or one MariaDB both issue with no serial recorded
+//! twice, their rows read by cfssl's own tools, and revoking the same
+//! certificates through both at once loses no revocation.
 
-use crate::recorded_serials;
+use crate::{recorded_serials, revoked_rows};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::certkit;
+use support::mariadb::MariaDb;
 use support::postgres::Postgres;
 use support::serve::*;
 
@@ -35,8 +37,23 @@ fn hammer(dir: PathBuf, url: String, rounds: usize) -> Vec<String> {
 
 #[test]
 fn kill_9_under_load_loses_no_acknowledged_certificate() {
+    kill_9_under_load(None)
+}
+
+#[test]
+fn kill_9_on_mariadb_loses_no_acknowledged_certificate() {
+    let Some(db) = MariaDb::start() else { return };
+    kill_9_under_load(Some(&db.db_config()))
+}
+
+/// Four clients sign while the server is killed; every certificate a
+/// client received is in db.json's database (SQLite unless `db_config`).
+fn kill_9_under_load(db_config: Option<&str>) {
     let tmp = workdir();
     let dir = tmp.path();
+    if let Some(config) = db_config {
+        write(dir, "db.json", config);
+    }
     write(dir, "sign.json", &sign_body(dir, ""));
     let mut server = Server::certkit(dir, &[ca_args(), SQLITE_DB.to_vec()].concat());
     let received = Arc::new(Mutex::new(Vec::new()));
@@ -82,12 +99,32 @@ fn recorded_count(dir: &Path) -> usize {
 #[test]
 fn two_replicas_on_postgres_issue_without_collisions() {
     let Some(pg) = Postgres::start() else { return };
+    two_replicas_issue_without_collisions(&pg.db_config());
+}
+
+#[test]
+fn two_replicas_on_mariadb_issue_without_collisions() {
+    let Some(db) = MariaDb::start() else { return };
+    two_replicas_issue_without_collisions(&db.db_config());
+}
+
+/// A work directory with sign.json and two replicas recording into
+/// one shared database (its db-config: `pg.json`).
+fn two_replicas(db_config: &str) -> (tempfile::TempDir, [Server; 2]) {
     let tmp = workdir();
     let dir = tmp.path();
-    write(dir, "pg.json", &pg.db_config());
+    write(dir, "pg.json", db_config);
     write(dir, "sign.json", &sign_body(dir, ""));
     let args = [ca_args(), vec!["-db-config", "pg.json"]].concat();
     let replicas = [Server::certkit(dir, &args), Server::certkit(dir, &args)];
+    (tmp, replicas)
+}
+
+/// Two replicas on one shared database (its db-config: `pg.json`), four
+/// clients; then cfssl 1.2.0 and 1.6.5 read the rows.
+fn two_replicas_issue_without_collisions(db_config: &str) {
+    let (tmp, replicas) = two_replicas(db_config);
+    let dir = tmp.path();
     let clients: Vec<_> = replicas
         .iter()
         .flat_map(|s| [s.url.clone(), s.url.clone()])
@@ -107,7 +144,7 @@ fn two_replicas_on_postgres_issue_without_collisions() {
     assert_eq!(recorded, received);
     drop(replicas);
 
-    // cfssl 1.2.0 reads certkit's PostgreSQL rows: an OCSP response each.
+    // cfssl 1.2.0 reads certkit's rows: an OCSP response each.
     if let Some(bin) = cfssl_1_2() {
         run(
             dir,
@@ -133,15 +170,7 @@ fn two_replicas_on_postgres_issue_without_collisions() {
     }
     // Current cfssl finds one by serial and AKI.
     if let Some(current) = cfssl_current() {
-        let cert = read(dir, "ca.pem");
-        let aki = {
-            let der = pem::parse(&cert).unwrap().into_contents();
-            let c = certkit_core::chain::certs::Cert::from_der(&der).unwrap();
-            c.subject_key_id()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        };
+        let aki = ca_key_id(dir);
         let out = run(
             dir,
             current.join("cfssl"),
@@ -158,6 +187,93 @@ fn two_replicas_on_postgres_issue_without_collisions() {
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["serial_number"], received[0].as_str(), "{out}");
     }
+}
+
+#[test]
+fn two_replicas_on_postgres_lose_no_revocation() {
+    let Some(pg) = Postgres::start() else { return };
+    two_replicas_lose_no_revocation(&pg.db_config());
+}
+
+#[test]
+fn two_replicas_on_mariadb_lose_no_revocation() {
+    let Some(db) = MariaDb::start() else { return };
+    two_replicas_lose_no_revocation(&db.db_config());
+}
+
+/// Both replicas revoke the same ten certificates at once, one for
+/// keyCompromise, the other as superseded: each is revoked once (one
+/// reason, the first to land) and both replicas' CRLs list all ten.
+fn two_replicas_lose_no_revocation(db_config: &str) {
+    let (tmp, replicas) = two_replicas(db_config);
+    let dir = tmp.path();
+    let serials = hammer(dir.to_path_buf(), replicas[0].url.clone(), 10);
+    assert_eq!(serials.len(), 10);
+    let aki = ca_key_id(dir);
+    let revokers: Vec<_> = replicas
+        .iter()
+        .zip(["keyCompromise", "superseded"])
+        .map(|(replica, reason)| {
+            let (dir, url, serials, aki) = (
+                dir.to_path_buf(),
+                format!("{}/api/v1/cfssl/revoke", replica.url),
+                serials.clone(),
+                aki.clone(),
+            );
+            std::thread::spawn(move || {
+                for serial in serials {
+                    let body = format!(
+                        r#"{{"serial":"{serial}","authority_key_id":"{aki}","reason":"{reason}"}}"#
+                    );
+                    let a = curl(&dir, &["-d", &body, &url]);
+                    assert_eq!(a.status, 200, "{a:?}");
+                }
+            })
+        })
+        .collect();
+    for r in revokers {
+        r.join().unwrap();
+    }
+    let mut revoked = revoked_rows(&dir.join("pg.json"));
+    revoked.sort();
+    let mut want = serials.clone();
+    want.sort();
+    assert_eq!(
+        revoked.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>(),
+        want
+    );
+    assert!(
+        revoked.iter().all(|(_, reason)| [1, 4].contains(reason)),
+        "{revoked:?}"
+    );
+    for replica in &replicas {
+        let a = curl(dir, &[&format!("{}/api/v1/cfssl/crl", replica.url)]);
+        assert_eq!(a.status, 200, "{a:?}");
+        let v: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        use base64::Engine;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(v["result"].as_str().unwrap())
+            .unwrap();
+        std::fs::write(dir.join("both.crl"), der).unwrap();
+        let text = run(
+            dir,
+            "openssl",
+            &[
+                "crl", "-inform", "DER", "-in", "both.crl", "-noout", "-text",
+            ],
+        );
+        assert_eq!(text.matches("Serial Number:").count(), 10, "{text}");
+    }
+}
+
+/// The CA's subject key identifier (its leaves' AKI), lowercase hex.
+fn ca_key_id(dir: &Path) -> String {
+    let der = pem::parse(read(dir, "ca.pem")).unwrap().into_contents();
+    let c = certkit_core::chain::certs::Cert::from_der(&der).unwrap();
+    c.subject_key_id()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[test]

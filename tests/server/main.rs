@@ -28,14 +28,33 @@ mod revocation;
 mod revocation_db;
 // If you're testing `serve` with cfssl's own clients, it goes in here.
 mod serve;
+// If you're testing `serve`'s web page (`GET /`, in headless Chromium), it
+// goes in here.
+mod web;
 
 use std::path::Path;
 
 /// Serial numbers (decimal) of the unexpired certificates in the certdb
-/// that `db_json` configures (SQLite or PostgreSQL), read through
+/// that `db_json` configures (SQLite, PostgreSQL or MySQL), read through
 /// certkit's own database code. Here, not in tests/support, so that only
 /// the server tests depend on the server crates.
 pub fn recorded_serials(db_json: &Path) -> Vec<String> {
+    unexpired_rows(db_json)
+        .into_iter()
+        .map(|r| r.serial)
+        .collect()
+}
+
+/// (serial, reason code) of the revoked unexpired certificates there.
+pub fn revoked_rows(db_json: &Path) -> Vec<(String, i32)> {
+    unexpired_rows(db_json)
+        .into_iter()
+        .filter(|r| r.is_revoked())
+        .map(|r| (r.serial, r.reason))
+        .collect()
+}
+
+fn unexpired_rows(db_json: &Path) -> Vec<certkit_certdb::CertificateRecord> {
     let config = certkit_certdb::DbConfig::load(db_json.to_str().unwrap()).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -45,6 +64,6 @@ pub fn recorded_serials(db_json: &Path) -> Vec<String> {
         let db = certkit_certdb::CertDb::open(&config).await.unwrap();
         let rows = db.unexpired_certificates().await.unwrap();
         db.close().await;
-        rows.into_iter().map(|r| r.serial).collect()
+        rows
     })
 }

@@ -1,6 +1,7 @@
 //! Revocation over cfssl's certificate database, against Debian's cfssl
-//! 1.2.0 on the same database, each test on SQLite and on PostgreSQL
-//! (scripts/peers/postgres; SKIP when it cannot start): cfssl records
+//! 1.2.0 on the same database, each test on SQLite, on PostgreSQL
+//! (scripts/peers/postgres) and on MariaDB (scripts/peers/mariadb; SKIP
+//! when they cannot start): cfssl records
 //! issued certificates,
 //! certkit revokes one, makes the CRL (accepted by openssl) and refreshes
 //! the OCSP responses, which cfssl's `ocspdump` and `ocspserve` read; and
@@ -8,6 +9,7 @@
 //! `ocspdump` and `ocspserve -db-config`.
 
 use std::path::Path;
+use support::mariadb::MariaDb;
 use support::postgres::Postgres;
 use support::revocation::*;
 use support::{assert_ok, free_port, real_cfssl, run, sh};
@@ -17,6 +19,7 @@ enum Db {
     /// `certs.db` in the test's directory.
     Sqlite,
     Postgres(Postgres),
+    MariaDb(MariaDb),
 }
 
 impl Db {
@@ -27,11 +30,13 @@ impl Db {
                 d.join("certs.db").display()
             ),
             Db::Postgres(pg) => pg.db_config(),
+            Db::MariaDb(my) => my.db_config(),
         }
     }
 }
 
-/// Each named test body runs twice: `NAME::sqlite` and `NAME::postgres`.
+/// Each named test body runs three times: `NAME::sqlite`,
+/// `NAME::postgres` and `NAME::mariadb`.
 macro_rules! on_sqlite_and_postgres {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -44,6 +49,13 @@ macro_rules! on_sqlite_and_postgres {
             fn postgres() {
                 if let Some(pg) = super::Postgres::start() {
                     super::$name(&super::Db::Postgres(pg))
+                }
+            }
+
+            #[test]
+            fn mariadb() {
+                if let Some(my) = super::MariaDb::start() {
+                    super::$name(&super::Db::MariaDb(my))
                 }
             }
         }
@@ -168,7 +180,8 @@ fn certkit_reads_the_responses_cfssl_refreshed(db: &Db) {
     let d = dir.path();
     let cfssl = real_cfssl();
     match db {
-        Db::Sqlite => recorded_pki(d, db),
+        // cfssl's mysql schema has no foreign key either.
+        Db::Sqlite | Db::MariaDb(_) => recorded_pki(d, db),
         // cfssl 1.2.0 records its certificates with an empty AKI, and its
         // ocsprefresh then files each response under the real AKI, which
         // PostgreSQL refuses (cfssl's own schema's foreign key; SQLite
@@ -488,5 +501,83 @@ fn postgres_requires_tls_by_default_and_verifies_it() {
         Some(1),
         "{}",
         String::from_utf8_lossy(&wrong.stderr)
+    );
+}
+
+/// cfssl's `"driver":"mysql"` takes go-sql-driver's `tls=` as that driver
+/// does: plain without it, `skip-verify` encrypts, `true` verifies (a
+/// server certificate from an unknown CA is refused), and TLS asked of a
+/// server without it fails. No message carries the password.
+#[test]
+fn mariadb_tls_as_the_dsn_asks_and_no_password_in_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
+    let out = sh(
+        d,
+        r#"echo '{"CN":"127.0.0.1","hosts":["127.0.0.1","localhost"],"key":{"algo":"rsa","size":2048}}' > my.json
+           certkit -loglevel 3 gencert -ca ca.pem -ca-key ca-key.pem -config config.json my.json \
+             | certkit -loglevel 3 json -bare my"#,
+    );
+    assert_ok(&out, "the MariaDB server certificate");
+    let dump = |db: &MariaDb, password: &str, params: &str| {
+        std::fs::write(
+            d.join("db.json"),
+            format!(
+                r#"{{"driver":"mysql","data_source":"certkit:{password}@tcp(127.0.0.1:{})/certkit?parseTime=true{params}"}}"#,
+                db.port
+            ),
+        )
+        .unwrap();
+        sh(d, "certkit -loglevel 0 ocspdump -db-config db.json")
+    };
+    let refused = |out: &std::process::Output, password: &str, needle: &str| {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.to_lowercase().contains(needle), "{needle}: {err}");
+        assert!(!err.contains(password), "the password is in: {err}");
+    };
+
+    let Some(plain) = MariaDb::start() else {
+        return;
+    };
+    assert_ok(&dump(&plain, &plain.password, ""), "no tls=: plain TCP");
+    let ok = dump(&plain, &plain.password, "");
+    assert!(
+        !String::from_utf8_lossy(&ok.stderr).contains(&plain.password),
+        "debug log shows the password"
+    );
+    refused(
+        &dump(&plain, "wrong-password-123", ""),
+        "wrong-password-123",
+        "access denied",
+    );
+    refused(
+        &dump(&plain, &plain.password, "&tls=skip-verify"),
+        &plain.password,
+        "tls",
+    );
+    refused(
+        &dump(&plain, &plain.password, "&sql_mode=ANSI"),
+        &plain.password,
+        "unknown parameter",
+    );
+    drop(plain);
+
+    let Some(tls) = MariaDb::start_tls(&d.join("my.pem"), &d.join("my-key.pem")) else {
+        return;
+    };
+    assert_ok(
+        &dump(&tls, &tls.password, "&tls=skip-verify"),
+        "tls=skip-verify",
+    );
+    assert_ok(
+        &dump(&tls, &tls.password, "&tls=preferred"),
+        "tls=preferred",
+    );
+    refused(
+        &dump(&tls, &tls.password, "&tls=true"),
+        &tls.password,
+        "certificate",
     );
 }

@@ -13,6 +13,7 @@ pub mod certfields;
 pub mod chain;
 pub mod dir;
 pub mod limbo;
+pub mod mariadb;
 pub mod pkilint;
 pub mod postgres;
 pub mod revocation;

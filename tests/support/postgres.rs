@@ -1,7 +1,7 @@
 //! A throwaway PostgreSQL (scripts/peers/postgres) on 127.0.0.1 for the
 //! tests that run on both certificate databases.
 
-use crate::serve::peer_script;
+use crate::serve::start_peer;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -29,25 +29,7 @@ impl Postgres {
     }
 
     fn start_with(extra: &[&std::ffi::OsStr]) -> Option<Postgres> {
-        let Some(script) = peer_script("postgres") else {
-            eprintln!("SKIP: scripts/peers/postgres is not there");
-            return None;
-        };
-        let dir = tempfile::Builder::new()
-            .prefix("ckpg")
-            .tempdir_in("/tmp")
-            .unwrap();
-        let ok = Command::new(&script)
-            .arg("start")
-            .arg(dir.path())
-            .args(extra)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !ok {
-            eprintln!("SKIP: PostgreSQL could not be started");
-            return None;
-        }
+        let (script, dir) = start_peer("postgres", extra)?;
         let env = std::fs::read_to_string(dir.path().join("env")).unwrap();
         let url = env
             .lines()

@@ -32,6 +32,33 @@ pub fn peer_script(name: &str) -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
+/// Starts a database peer, `scripts/peers/NAME start DIR EXTRA…`, in a
+/// fresh directory under /tmp (short: unix sockets); its script and
+/// directory, or None (SKIP printed) when it cannot start.
+pub fn start_peer(name: &str, extra: &[&std::ffi::OsStr]) -> Option<(PathBuf, tempfile::TempDir)> {
+    let Some(script) = peer_script(name) else {
+        eprintln!("SKIP: scripts/peers/{name} is not there");
+        return None;
+    };
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("ck{name}"))
+        .tempdir_in("/tmp")
+        .unwrap();
+    let ok = Command::new(&script)
+        .arg("start")
+        .arg(dir.path())
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!("SKIP: scripts/peers/{name} could not start");
+        return None;
+    }
+    Some((script, dir))
+}
+
 /// Current cfssl's bin dir (built once by scripts/peers/cfssl-current), or None.
 pub fn cfssl_current() -> Option<PathBuf> {
     let Some(script) = peer_script("cfssl-current") else {
@@ -388,6 +415,16 @@ pub fn curl(dir: &Path, args: &[&str]) -> Answer {
         content_type: ct.to_string(),
         body: body.to_string(),
     }
+}
+
+/// curl of `url` trusting ca.pem, with the client certificate `NAME.pem`
+/// and key `NAME-key.pem` of the work directory.
+pub fn curl_as(dir: &Path, name: &str, url: &str) -> Answer {
+    let (cert, key) = (format!("{name}.pem"), format!("{name}-key.pem"));
+    curl(
+        dir,
+        &["--cacert", "ca.pem", "--cert", &cert, "--key", &key, url],
+    )
 }
 
 /// The JSON body of a sign request for the CSR in `svc.csr`.

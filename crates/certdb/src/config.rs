@@ -1,4 +1,5 @@
-//! cfssl's `-db-config` file: `{"driver":"sqlite3"|"postgres","data_source":"…"}`.
+//! cfssl's `-db-config` file:
+//! `{"driver":"sqlite3"|"postgres"|"mysql","data_source":"…"}`.
 
 use certkit_ops::store::StoreError as DbError;
 use serde::Deserialize;
@@ -8,6 +9,7 @@ use serde::Deserialize;
 pub enum Driver {
     Sqlite,
     Postgres,
+    MySql,
 }
 
 /// A parsed `-db-config` file.
@@ -38,14 +40,10 @@ impl DbConfig {
         let driver = match raw.driver.as_str() {
             "sqlite3" | "sqlite" => Driver::Sqlite,
             "postgres" | "postgresql" | "pgx" => Driver::Postgres,
-            "mysql" => {
-                return Err(DbError::Config(format!(
-                    "{source}: driver \"mysql\" is not supported (use sqlite3 or postgres)"
-                )))
-            }
+            "mysql" => Driver::MySql,
             other => {
                 return Err(DbError::Config(format!(
-                    "{source}: unknown driver {other:?} (expected \"sqlite3\" or \"postgres\")"
+                    "{source}: unknown driver {other:?} (expected \"sqlite3\", \"postgres\" or \"mysql\")"
                 )))
             }
         };
@@ -82,6 +80,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.driver, Driver::Postgres);
+        let c = DbConfig::parse(
+            br#"{"driver":"mysql","data_source":"u:p@tcp(127.0.0.1:3306)/certdb?parseTime=true"}"#,
+            "db.json",
+        )
+        .unwrap();
+        assert_eq!(c.driver, Driver::MySql);
     }
 
     #[test]
@@ -92,7 +96,6 @@ mod tests {
                 br#"{"driver":"oracle","data_source":"x"}"#,
                 "unknown driver",
             ),
-            (br#"{"driver":"mysql","data_source":"x"}"#, "not supported"),
             (b"nope", "invalid db configuration"),
         ] {
             let e = DbConfig::parse(text, "db.json").unwrap_err().to_string();

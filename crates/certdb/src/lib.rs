@@ -1,18 +1,26 @@
 //! The certificate database in cfssl's certdb schema (the `certificates`
 //! and `ocsp_responses` tables of cfssl's goose migrations 001 and 002),
-//! on SQLite (embedded, WAL) or PostgreSQL (shared by replicas). An
-//! existing cfssl database keeps working and cfssl's readers
-//! (`ocspdump`, `ocsprefresh`, `certinfo -db-config`) see certkit's rows.
+//! on SQLite (embedded, WAL), PostgreSQL or MySQL/MariaDB (shared by
+//! replicas). An existing cfssl database keeps working and cfssl's
+//! readers (`ocspdump`, `ocsprefresh`, `certinfo -db-config`) see
+//! certkit's rows.
 //!
 //! It implements `certkit_ops::store::CertStore`, the seam the
 //! operations and the server use; the rows are `certkit_ops::store`'s.
 //!
 //! - `config`: the `-db-config` file
-//! - `sqlite`, `postgres`: the two backends
+//! - `sqlite`, `postgres`, `mysql`: the three backends
+//! - `dsn`: go-sql-driver's MySQL data source, as cfssl's db.json has it
+//! - `search`: `CertSearch` (the web page's query) as SQL
+//! - `rows`: PostgreSQL's and MySQL's rows as records
 //! - `timefmt`: timestamps as go-sqlite3 stores them
 
 pub mod config;
+mod dsn;
+mod mysql;
 mod postgres;
+mod rows;
+mod search;
 mod sqlite;
 mod store;
 pub mod timefmt;
@@ -21,7 +29,7 @@ pub use certkit_ops::store::{CertificateRecord, OcspRecord, Revoked, StoreError 
 pub use config::{DbConfig, Driver};
 pub use store::open_file;
 
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{MySqlPool, PgPool, SqlitePool};
 
 /// A driver's error as the store's.
 pub(crate) fn sql(e: sqlx::Error) -> DbError {
@@ -33,6 +41,7 @@ pub(crate) fn sql(e: sqlx::Error) -> DbError {
 pub enum CertDb {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+    MySql(MySqlPool),
 }
 
 impl CertDb {
@@ -44,6 +53,7 @@ impl CertDb {
                 sqlite::open(&config.data_source).await.map_err(sql)?,
             )),
             Driver::Postgres => Ok(CertDb::Postgres(postgres::open(&config.data_source).await?)),
+            Driver::MySql => Ok(CertDb::MySql(mysql::open(&config.data_source).await?)),
         }
     }
 
@@ -53,6 +63,7 @@ impl CertDb {
         let result = match self {
             CertDb::Sqlite(pool) => sqlite::insert_certificate(pool, record).await,
             CertDb::Postgres(pool) => postgres::insert_certificate(pool, record).await,
+            CertDb::MySql(pool) => mysql::insert_certificate(pool, record).await,
         };
         match result {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(DbError::Duplicate {
@@ -91,6 +102,7 @@ impl CertDb {
         match self {
             CertDb::Sqlite(pool) => sqlite::certificates(pool, filter).await,
             CertDb::Postgres(pool) => postgres::certificates(pool, filter).await,
+            CertDb::MySql(pool) => mysql::certificates(pool, filter).await,
         }
     }
 
@@ -104,6 +116,9 @@ impl CertDb {
                 .await
                 .map_err(sql)?,
             CertDb::Postgres(pool) => postgres::revoke(pool, serial, aki, reason, now)
+                .await
+                .map_err(sql)?,
+            CertDb::MySql(pool) => mysql::revoke(pool, serial, aki, reason, now)
                 .await
                 .map_err(sql)?,
         };
@@ -127,6 +142,7 @@ impl CertDb {
         match self {
             CertDb::Sqlite(pool) => sqlite::upsert_ocsp(pool, record).await.map_err(sql)?,
             CertDb::Postgres(pool) => postgres::upsert_ocsp(pool, record).await.map_err(sql)?,
+            CertDb::MySql(pool) => mysql::upsert_ocsp(pool, record).await.map_err(sql)?,
         }
         Ok(())
     }
@@ -146,6 +162,19 @@ impl CertDb {
         match self {
             CertDb::Sqlite(pool) => sqlite::ocsp_records(pool, filter).await,
             CertDb::Postgres(pool) => postgres::ocsp_records(pool, filter).await,
+            CertDb::MySql(pool) => mysql::ocsp_records(pool, filter).await,
+        }
+    }
+
+    /// One page of the certificates `search` matches (the web page's).
+    pub async fn search(
+        &self,
+        search: &certkit_ops::store::CertSearch,
+    ) -> Result<Vec<CertificateRecord>, DbError> {
+        match self {
+            CertDb::Sqlite(pool) => sqlite::search(pool, search).await,
+            CertDb::Postgres(pool) => postgres::search(pool, search).await,
+            CertDb::MySql(pool) => mysql::search(pool, search).await,
         }
     }
 
@@ -154,6 +183,7 @@ impl CertDb {
         let answered = match self {
             CertDb::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
             CertDb::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+            CertDb::MySql(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
         };
         answered.map_err(sql)
     }
@@ -163,6 +193,7 @@ impl CertDb {
         match self {
             CertDb::Sqlite(pool) => pool.close().await,
             CertDb::Postgres(pool) => pool.close().await,
+            CertDb::MySql(pool) => pool.close().await,
         }
     }
 }

@@ -3,11 +3,14 @@
 //! and the caller signs again. Text goes into cfssl's `bytea` columns as
 //! its bytes, as lib/pq sends Go strings.
 
+use super::rows::{self, CertRow, OcspRow};
+use super::search::search_sql;
 use super::timefmt::go_zero_time;
 use super::{
     insert_certificate_sql, migration_002, schema_001, CertificateRecord, DbError, Filter,
     OcspRecord, CERT_COLUMNS, OCSP_COLUMNS, REVOKE_SQL, UPSERT_OCSP_SQL,
 };
+use certkit_ops::store::CertSearch;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::PgPool;
 use std::str::FromStr;
@@ -164,73 +167,57 @@ pub(super) async fn insert_certificate(
     Ok(done.rows_affected())
 }
 
-type Row = (
-    Vec<u8>,
-    Vec<u8>,
-    Option<Vec<u8>>,
-    Vec<u8>,
-    Option<i32>,
-    Option<OffsetDateTime>,
-    Option<OffsetDateTime>,
-    Vec<u8>,
-    Option<OffsetDateTime>,
-    Option<OffsetDateTime>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-fn text(bytes: Vec<u8>, what: &str) -> Result<String, DbError> {
-    String::from_utf8(bytes).map_err(|_| DbError::Record(format!("{what} is not UTF-8")))
-}
-
-fn not_zero(t: Option<OffsetDateTime>) -> Option<OffsetDateTime> {
-    t.filter(|t| *t != go_zero_time())
+/// The certificate columns, the JSON ones as text.
+fn columns() -> Vec<String> {
+    CERT_COLUMNS
+        .iter()
+        .map(|c| match *c {
+            "metadata" | "sans" => format!("{c}::text"),
+            _ => c.to_string(),
+        })
+        .collect()
 }
 
 pub(super) async fn certificates(
     pool: &PgPool,
     filter: Filter<'_>,
 ) -> Result<Vec<CertificateRecord>, DbError> {
-    let columns: Vec<String> = CERT_COLUMNS
-        .iter()
-        .map(|c| match *c {
-            "metadata" | "sans" => format!("{c}::text"),
-            _ => c.to_string(),
-        })
-        .collect();
     let (clause, args) = filter.clause();
     let sql = format!(
         "SELECT {} FROM certificates WHERE {clause}",
-        columns.join(", ")
+        columns().join(", ")
     );
-    let mut query = sqlx::query_as::<_, Row>(&sql);
+    let mut query = sqlx::query_as::<_, CertRow>(&sql);
     for a in args {
         query = query.bind(a.as_bytes());
     }
     let rows = query.fetch_all(pool).await.map_err(crate::sql)?;
-    rows.into_iter()
-        .map(|r| {
-            let serial = text(r.0, "serial_number")?;
-            Ok(CertificateRecord {
-                expiry: r
-                    .5
-                    .ok_or_else(|| DbError::Record(format!("serial {serial}: no expiry")))?,
-                aki: text(r.1, "authority_key_identifier")?,
-                ca_label: text(r.2.unwrap_or_default(), "ca_label")?,
-                status: text(r.3, "status")?,
-                reason: r.4.unwrap_or(0),
-                revoked_at: not_zero(r.6),
-                pem: text(r.7, "pem")?,
-                issued_at: r.8,
-                not_before: r.9,
-                metadata: r.10,
-                sans: r.11,
-                common_name: r.12,
-                serial,
-            })
-        })
-        .collect()
+    rows.into_iter().map(rows::certificate).collect()
+}
+
+pub(super) async fn search(
+    pool: &PgPool,
+    search: &CertSearch,
+) -> Result<Vec<CertificateRecord>, DbError> {
+    // bytea holds the text's bytes (see the module comment).
+    let q = search_sql(
+        search,
+        &columns(),
+        |c| match c {
+            "serial_number" | "ca_label" => format!("lower(convert_from({c}, 'UTF8'))"),
+            _ => format!("lower({c}::text)"),
+        },
+        "",
+    );
+    let mut query = sqlx::query_as::<_, CertRow>(&q.sql);
+    for p in &q.patterns {
+        query = query.bind(p);
+    }
+    if let Some(t) = q.until {
+        query = query.bind(t);
+    }
+    let rows = query.fetch_all(pool).await.map_err(crate::sql)?;
+    rows.into_iter().map(rows::certificate).collect()
 }
 
 pub(super) async fn revoke(
@@ -270,22 +257,10 @@ pub(super) async fn ocsp_records(
         "SELECT {} FROM ocsp_responses WHERE {clause}",
         OCSP_COLUMNS.join(", ")
     );
-    let mut query = sqlx::query_as::<_, (Vec<u8>, Vec<u8>, Vec<u8>, Option<OffsetDateTime>)>(&sql);
+    let mut query = sqlx::query_as::<_, OcspRow>(&sql);
     for a in args {
         query = query.bind(a.as_bytes());
     }
     let rows = query.fetch_all(pool).await.map_err(crate::sql)?;
-    rows.into_iter()
-        .map(|(serial, aki, body, expiry)| {
-            let serial = text(serial, "serial_number")?;
-            Ok(OcspRecord {
-                expiry: expiry.ok_or_else(|| {
-                    DbError::Record(format!("OCSP response for serial {serial}: no expiry"))
-                })?,
-                aki: text(aki, "authority_key_identifier")?,
-                body,
-                serial,
-            })
-        })
-        .collect()
+    rows.into_iter().map(rows::ocsp).collect()
 }

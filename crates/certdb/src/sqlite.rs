@@ -3,11 +3,13 @@
 //! as text, as cfssl's go-sqlite3 binds Go strings: a text value never
 //! equals a blob in SQLite, so cfssl's `serial_number = ?` must find ours.
 
+use super::search::search_sql;
 use super::timefmt::{from_sqlite, go_zero_time, to_sqlite};
 use super::{
     insert_certificate_sql, migration_002, schema_001, CertificateRecord, Filter, OcspRecord,
     CERT_COLUMNS, OCSP_COLUMNS, REVOKE_SQL, UPSERT_OCSP_SQL,
 };
+use certkit_ops::store::CertSearch;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::time::Duration;
@@ -116,22 +118,45 @@ fn stored_time(text: Option<String>) -> Option<OffsetDateTime> {
         .filter(|t| *t != go_zero_time())
 }
 
-pub(super) async fn certificates(
-    pool: &SqlitePool,
-    filter: Filter<'_>,
-) -> Result<Vec<CertificateRecord>, crate::DbError> {
-    // CAST: rows other tools wrote as blobs read back as text too.
-    let columns: Vec<String> = CERT_COLUMNS
+/// The certificate columns as text. CAST: rows other tools wrote as
+/// blobs read back as text too.
+fn columns() -> Vec<String> {
+    CERT_COLUMNS
         .iter()
         .map(|c| match *c {
             "reason" => c.to_string(),
             _ => format!("CAST({c} AS TEXT)"),
         })
-        .collect();
+        .collect()
+}
+
+fn record(r: Row) -> Result<CertificateRecord, crate::DbError> {
+    Ok(CertificateRecord {
+        expiry: stored_time(r.5)
+            .ok_or_else(|| crate::DbError::Record(format!("serial {}: no expiry", r.0)))?,
+        serial: r.0,
+        aki: r.1,
+        ca_label: r.2.unwrap_or_default(),
+        status: r.3,
+        reason: r.4.unwrap_or(0) as i32,
+        revoked_at: stored_time(r.6),
+        pem: r.7,
+        issued_at: stored_time(r.8),
+        not_before: stored_time(r.9),
+        metadata: r.10,
+        sans: r.11,
+        common_name: r.12,
+    })
+}
+
+pub(super) async fn certificates(
+    pool: &SqlitePool,
+    filter: Filter<'_>,
+) -> Result<Vec<CertificateRecord>, crate::DbError> {
     let (clause, args) = filter.clause();
     let sql = format!(
         "SELECT {} FROM certificates WHERE {}",
-        columns.join(", "),
+        columns().join(", "),
         numbered(clause)
     );
     let mut query = sqlx::query_as::<_, Row>(&sql);
@@ -139,26 +164,29 @@ pub(super) async fn certificates(
         query = query.bind(a);
     }
     let rows = query.fetch_all(pool).await.map_err(crate::sql)?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(CertificateRecord {
-                expiry: stored_time(r.5)
-                    .ok_or_else(|| crate::DbError::Record(format!("serial {}: no expiry", r.0)))?,
-                serial: r.0,
-                aki: r.1,
-                ca_label: r.2.unwrap_or_default(),
-                status: r.3,
-                reason: r.4.unwrap_or(0) as i32,
-                revoked_at: stored_time(r.6),
-                pem: r.7,
-                issued_at: stored_time(r.8),
-                not_before: stored_time(r.9),
-                metadata: r.10,
-                sans: r.11,
-                common_name: r.12,
-            })
-        })
-        .collect()
+    rows.into_iter().map(record).collect()
+}
+
+pub(super) async fn search(
+    pool: &SqlitePool,
+    search: &CertSearch,
+) -> Result<Vec<CertificateRecord>, crate::DbError> {
+    let q = search_sql(
+        search,
+        &columns(),
+        |c| format!("lower(CAST({c} AS TEXT))"),
+        " ESCAPE '\\'",
+    );
+    let sql = numbered(&q.sql);
+    let mut query = sqlx::query_as::<_, Row>(&sql);
+    for p in &q.patterns {
+        query = query.bind(p);
+    }
+    if let Some(t) = q.until {
+        query = query.bind(to_sqlite(t));
+    }
+    let rows = query.fetch_all(pool).await.map_err(crate::sql)?;
+    rows.into_iter().map(record).collect()
 }
 
 pub(super) async fn revoke(

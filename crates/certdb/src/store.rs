@@ -2,7 +2,9 @@
 //! `certkit_ops::store::CertStore`, and the opener the CLI hands them.
 
 use crate::{CertDb, DbConfig};
-use certkit_ops::store::{CertStore, CertificateRecord, OcspRecord, Opening, Pending, Revoked};
+use certkit_ops::store::{
+    CertSearch, CertStore, CertificateRecord, OcspRecord, Opening, Pending, Revoked,
+};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -54,6 +56,10 @@ impl CertStore for CertDb {
 
     fn unexpired_ocsp(&self) -> Pending<'_, Vec<OcspRecord>> {
         Box::pin(CertDb::unexpired_ocsp(self))
+    }
+
+    fn search<'a>(&'a self, search: &'a CertSearch) -> Pending<'a, Vec<CertificateRecord>> {
+        Box::pin(CertDb::search(self, search))
     }
 
     fn ping(&self) -> Pending<'_, ()> {

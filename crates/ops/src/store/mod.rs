@@ -1,17 +1,20 @@
 //! The certificate store seam (cfssl's `certdb.Accessor`): what the
 //! operations and the server need of a certificate database, with the
-//! rows it holds. `certkit-certdb` implements it on SQLite and
-//! PostgreSQL; the CLI, which links both sides, hands the opener down,
+//! rows it holds. `certkit-certdb` implements it on SQLite,
+//! PostgreSQL and MySQL; the CLI, which links both sides, hands the opener down,
 //! so neither the operations nor the HTTP server link a SQL driver.
 //!
 //! - `record`: the rows and how an issued certificate becomes one
 //! - `error`: what a store refuses or fails at
+//! - `search`: a bounded query over the certificates (the web page's)
 
 mod error;
 pub mod record;
+pub mod search;
 
 pub use error::StoreError;
 pub use record::{CertificateRecord, OcspRecord};
+pub use search::CertSearch;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -61,6 +64,9 @@ pub trait CertStore: Send + Sync + std::fmt::Debug {
     fn ocsp<'a>(&'a self, serial: &'a str, aki: &'a str) -> Pending<'a, Option<OcspRecord>>;
     /// Every stored OCSP response that has not expired.
     fn unexpired_ocsp(&self) -> Pending<'_, Vec<OcspRecord>>;
+    /// One page of the certificates a search matches, soonest expiry
+    /// first (at most `search.limit` rows, from `search.offset`).
+    fn search<'a>(&'a self, search: &'a CertSearch) -> Pending<'a, Vec<CertificateRecord>>;
     /// Checks that the database answers (for the health endpoint).
     fn ping(&self) -> Pending<'_, ()>;
     /// Closes the pool, waiting for queries in flight.

@@ -9,6 +9,7 @@
 //! - `state`: signers (local, or `-remote`), database, metrics shared by handlers
 //! - `tls`, `access`: TLS and mTLS, access log (connections: `crate::listen`)
 //! - `metrics`: Prometheus
+//! - `web`: the page at `GET /` (what the database holds, what expires)
 
 pub mod access;
 pub mod api;
@@ -17,6 +18,7 @@ pub mod envelope;
 pub mod metrics;
 pub mod state;
 pub mod tls;
+pub mod web;
 
 use certkit_core::input::{display_name, read_text};
 use certkit_core::policy::SigningConfig;
@@ -327,8 +329,15 @@ pub async fn serve(
         Personality::Serve => api::serve_endpoints(),
         Personality::MultiRootCa => api::multiroot_endpoints(),
     };
-    let mut router =
-        api::router(state.clone(), endpoints).layer(axum::middleware::from_fn(access::check_cn));
+    let mut router = api::router(state.clone(), endpoints);
+    if personality == Personality::Serve {
+        let state = state.clone();
+        router = router.route(
+            "/",
+            axum::routing::any(move |request| web::page(state.clone(), request)),
+        );
+    }
+    let mut router = router.layer(axum::middleware::from_fn(access::check_cn));
     if options.loglevel <= 1 {
         router = router.layer(axum::middleware::from_fn(access::log));
     }

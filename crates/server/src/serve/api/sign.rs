@@ -222,9 +222,12 @@ pub async fn issue(
             .run(|| sign_csr(issuer, profile, request, &mut report))
             .await?;
         if let Some(db) = &state.db {
-            let record =
+            let mut record =
                 CertificateRecord::issued(&issued.cert_der, label, time::OffsetDateTime::now_utc())
                     .map_err(|e| ApiError::internal(e.to_string()))?;
+            // The profile it was issued under, for the web page's search
+            // (cfssl records the request's `metadata` here, null without).
+            record.metadata = Some(json!({ "profile": profile.name }).to_string());
             match db.insert_certificate(&record).await {
                 Ok(()) => {}
                 Err(StoreError::Duplicate { .. }) => continue,
