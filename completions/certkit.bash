@@ -548,7 +548,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__gencert)
-            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --remote --label --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --initca --hostname --cn --renewca --allow-beyond-ca-expiry --allow-empty-subject --key-format --key-password-file --db-config --loglevel --quiet --help --version"
+            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --remote --label --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --initca --hostname --cn --renewca --allow-beyond-ca-expiry --allow-empty-subject --key-format --key-password-file --crl --db-config --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -623,6 +623,10 @@ _certkit() {
                     return 0
                     ;;
                 --key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --crl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1784,7 +1788,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__sign)
-            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --remote --label --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --hostname --csr --bundle --signer-name --ignore-approval --failed-condition --allow-sha1 --allow-beyond-ca-expiry --allow-empty-subject --db-config --loglevel --quiet --help --version"
+            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --remote --label --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --hostname --csr --bundle --signer-name --ignore-approval --failed-condition --allow-sha1 --allow-beyond-ca-expiry --allow-empty-subject --crl --db-config --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1864,6 +1868,10 @@ _certkit() {
                     ;;
                 --allow-empty-subject)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --crl)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --db-config)

@@ -96,6 +96,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l key-format -
 sec1\t'ECDSA keys as SEC1 (`EC PRIVATE KEY`)'
 pkcs8\t'Any key as PKCS#8 (`PRIVATE KEY`), what Java and netty want'"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l key-password-file -d 'Encrypt the new private key (PKCS#8, PBES2 PBKDF2-SHA256 AES-256-CBC) with the password on the first line of FILE (or env:VAR)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l crl -d 'CRL distribution point URL that replaces the profile\'s crl_url (cfssl\'s CRL override)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l db-config -d 'Record the certificate in this certificate database (cfssl\'s db config JSON)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
@@ -135,6 +136,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand sign" -l allow-beyond-ca
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l allow-empty-subject -d 'Issue a certificate with an empty subject and no SAN as cfssl does (refused by default: RFC 5280 forbids it)' -r -f -a "true\t''
 false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l crl -d 'CRL distribution point URL that replaces the profile\'s crl_url (cfssl\'s CRL override)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l db-config -d 'Record the certificate in this certificate database (cfssl\'s db config JSON)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''

@@ -79,3 +79,112 @@ fn json_writes_encrypted_key_as_cfssljson() {
     );
     assert!(listing(bad.path()).is_empty());
 }
+
+/// cfssl 1.2.0 and 1.6.5 (each when present) and certkit, in that order.
+fn cfssls_and_certkit() -> Vec<std::path::PathBuf> {
+    let mut tools = vec![real_cfssl()];
+    tools.extend(cfssl_current().map(|d| d.join("cfssl")));
+    tools.push(certkit());
+    tools
+}
+
+/// The CRL distribution points of a PEM certificate, as openssl prints them.
+fn crl_points(dir: &Path, cert_pem: &str) -> String {
+    std::fs::write(dir.join("probe.pem"), cert_pem).unwrap();
+    let out = run(
+        dir,
+        &require_tool("openssl"),
+        &[
+            "x509",
+            "-in",
+            "probe.pem",
+            "-noout",
+            "-ext",
+            "crlDistributionPoints",
+        ],
+        None,
+    );
+    assert_ok(&out, "openssl x509 -ext");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `gencert -crl URL`: cfssl 1.2.0 and 1.6.5 write URL as the only CRL
+/// distribution point, replacing the profile's `crl_url` (or adding one);
+/// certkit writes the same extension. `sign -crl` is ignored by both
+/// cfssls (only gencert reads the flag); certkit applies it there too.
+#[test]
+fn crl_flag_is_the_crl_distribution_point() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    ca_in(
+        dir,
+        r#"{"CN":"CRL Test CA","key":{"algo":"ecdsa","size":256}}"#,
+    );
+    std::fs::write(
+        dir.join("cfg.json"),
+        r#"{"signing":{"default":{"expiry":"24h","usages":["digital signature","server auth"],"crl_url":"http://profile.example/ca.crl"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("leaf.json"),
+        r#"{"CN":"leaf.example","hosts":["leaf.example"],"key":{"algo":"ecdsa","size":256}}"#,
+    )
+    .unwrap();
+    let url = "http://override.example/leaf.crl";
+    let issue = |tool: &Path, args: &[&str]| -> (String, String) {
+        let out = run(dir, tool, args, None);
+        assert_ok(&out, &format!("{} {args:?}", tool.display()));
+        let json = String::from_utf8_lossy(&out.stdout).into_owned();
+        let csr = if json.contains("\"csr\"") {
+            field(&json, "csr")
+        } else {
+            String::new()
+        };
+        (crl_points(dir, &field(&json, "cert")), csr)
+    };
+    let mut seen = Vec::new();
+    for tool in cfssls_and_certkit() {
+        let ca = ["-ca", "ca.pem", "-ca-key", "ca-key.pem"];
+        let with_config = [&ca[..], &["-config", "cfg.json", "-crl", url, "leaf.json"]].concat();
+        let without = [&ca[..], &["-crl", url, "leaf.json"]].concat();
+        let (a, csr) = issue(&tool, &[&["gencert"][..], &with_config].concat());
+        let (b, _) = issue(&tool, &[&["gencert"][..], &without].concat());
+        std::fs::write(dir.join("leaf.csr"), csr).unwrap();
+        let sign = [
+            &["sign"][..],
+            &ca,
+            &["-config", "cfg.json", "-crl", url, "leaf.csr"],
+        ]
+        .concat();
+        let (c, _) = issue(&tool, &sign);
+        assert!(a.contains(url) && !a.contains("profile.example"), "{a}");
+        assert_eq!(a, b);
+        seen.push((tool, a, c));
+    }
+    let (_, ours_gencert, ours_sign) = seen.pop().unwrap();
+    for (tool, gencert, sign) in seen {
+        assert_eq!(gencert, ours_gencert, "{}", tool.display());
+        // cfssl's sign does not read -crl: the profile's URL stays.
+        assert!(sign.contains("http://profile.example/ca.crl"), "{sign}");
+    }
+    assert_eq!(ours_sign, ours_gencert);
+
+    let out = run(
+        dir,
+        &certkit(),
+        &[
+            "gencert",
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "-crl",
+            "http://bad host/",
+            "leaf.json",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("-crl"));
+}

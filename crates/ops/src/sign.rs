@@ -36,6 +36,9 @@ pub struct SignInputs<'a> {
     pub allow_beyond_ca_expiry: bool,
     /// Issue an empty subject with no SAN (RFC 5280-invalid), as cfssl.
     pub allow_empty_subject: bool,
+    /// `-crl URL`: the certificate's CRL distribution point, replacing
+    /// the profile's `crl_url`.
+    pub crl: Option<&'a str>,
     pub objects: ObjectInputs<'a>,
 }
 
@@ -70,6 +73,7 @@ pub fn sign(inputs: &SignInputs) -> Result<Issuance> {
         inputs.profile,
         &mut report,
     ))?;
+    let profile = &*load::crl_override(profile, inputs.crl)?;
     let input = read_input(inputs.csr)?;
     let csr_name = display_path(inputs.csr);
     if let SignInput::Objects(doc) = SignInput::classify(&input, &csr_name)? {
