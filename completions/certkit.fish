@@ -510,6 +510,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l min-tls-versio
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-connections -d 'Most connections served at once, at least 1 (more wait to be accepted)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-crl-expiry -d 'Longest validity a GET crl?expiry= may ask for (longer is capped, as is anything past the CA\'s notAfter)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-body-bytes -d 'Largest request body accepted, in bytes (larger: 413)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l disable -d 'Endpoints to turn off, comma-separated (e.g. newcert,newkey; as cfssl 1.6.5)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"

@@ -121,6 +121,10 @@ pub struct Args {
     /// Largest request body accepted, in bytes (larger: 413)
     #[arg(long = "max-body-bytes", value_name = "BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
+
+    /// Endpoints to turn off, comma-separated (e.g. newcert,newkey; as cfssl 1.6.5)
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub disable: Vec<String>,
 }
 
 /// `-remote`: a front end that forwards signing to another cfssl server
@@ -181,6 +185,7 @@ pub fn run(args: Args) -> Result<()> {
         body_limit: args.max_body_bytes,
         admin_cn: args.admin_cn,
         admin_endpoints: args.admin_endpoints,
+        disable: args.disable,
         max_crl_expiry: certkit_core::input::duration::parse_go_duration(&args.max_crl_expiry)
             .map_err(|e| Error::Refused(format!("-max-crl-expiry: {e}")))?,
     };

@@ -99,6 +99,8 @@ pub struct ServeOptions {
     pub admin_cn: Option<String>,
     /// `-admin-endpoints`: which endpoints `-admin-cn` guards.
     pub admin_endpoints: Vec<String>,
+    /// `-disable`: endpoints turned off (cfssl 1.6.5's flag).
+    pub disable: Vec<String>,
 }
 
 /// The endpoints that change or attest the CA's state with its keys
@@ -131,6 +133,7 @@ impl Default for ServeOptions {
             max_crl_expiry: DEFAULT_MAX_CRL_EXPIRY,
             admin_cn: None,
             admin_endpoints: STATEFUL_ENDPOINTS.map(String::from).to_vec(),
+            disable: Vec::new(),
         }
     }
 }
@@ -210,6 +213,42 @@ fn full_match_named(re: &str, flag: &str) -> Result<regex::Regex, StartError> {
     regex::Regex::new(re)
         .and_then(|_| regex::Regex::new(&format!("^(?:{re})$")))
         .map_err(|e| StartError::Options(format!("{flag}: {e}")))
+}
+
+/// cfssl 1.6.5's endpoint names that certkit serves nothing under, which
+/// `-disable` still accepts so that a cfssl command line starts: the
+/// scanner's two and the static page.
+const ABSENT_ENDPOINTS: [&str; 3] = ["scan", "scaninfo", "/"];
+
+/// `-disable a,b`: `endpoints` without those named, each logged as cfssl
+/// 1.6.5 logs it. A name no endpoint has is refused (cfssl ignores it, so
+/// a typo left the endpoint on).
+fn disable(
+    endpoints: Vec<api::Endpoint>,
+    names: &[String],
+) -> Result<Vec<api::Endpoint>, StartError> {
+    let names: Vec<&str> = names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if let Some(bad) = names
+        .iter()
+        .find(|n| !ABSENT_ENDPOINTS.contains(n) && !endpoints.iter().any(|e| e.name == **n))
+    {
+        let known: Vec<&str> = endpoints.iter().map(|e| e.name).collect();
+        return Err(StartError::Options(format!(
+            "-disable: no endpoint named {bad:?} (endpoints: {})",
+            known.join(", ")
+        )));
+    }
+    for name in &names {
+        log::info!("endpoint '{name}' is explicitly disabled");
+    }
+    Ok(endpoints
+        .into_iter()
+        .filter(|e| !names.contains(&e.name))
+        .collect())
 }
 
 /// Starts the server and blocks until it has shut down.
@@ -324,7 +363,7 @@ pub async fn serve(
         }
     }
     let endpoints = match personality {
-        Personality::Serve => api::serve_endpoints(),
+        Personality::Serve => disable(api::serve_endpoints(), &options.disable)?,
         Personality::MultiRootCa => api::multiroot_endpoints(),
     };
     let mut router =
