@@ -188,3 +188,89 @@ fn crl_flag_is_the_crl_distribution_point() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("-crl"));
 }
+
+/// The features certkit will not have say so, and what to do instead, in
+/// their one warning line: `ct_log_servers` (1.6.5 fails to issue when no
+/// log answers; certkit issues without SCTs), `lint_error_level` (zlint),
+/// and multirootca's Red October keys (refused, naming the section).
+#[test]
+fn features_certkit_will_not_have_say_why_and_what_instead() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    ca_in(
+        dir,
+        r#"{"CN":"Won't Test CA","key":{"algo":"ecdsa","size":256}}"#,
+    );
+    std::fs::write(
+        dir.join("cfg.json"),
+        r#"{"signing":{"default":{"expiry":"24h","usages":["digital signature","server auth"],"ct_log_servers":["http://127.0.0.1:9/ct"],"lint_error_level":3}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("leaf.json"),
+        r#"{"CN":"leaf.example","hosts":["leaf.example"],"key":{"algo":"ecdsa","size":256}}"#,
+    )
+    .unwrap();
+    let args = [
+        "gencert",
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "-config",
+        "cfg.json",
+        "leaf.json",
+    ];
+    if let Some(current) = cfssl_current() {
+        let out = run(dir, &current.join("cfssl"), &args, None);
+        assert!(!out.status.success(), "1.6.5 issued without its CT log");
+    }
+    let out = run(dir, &certkit(), &args, None);
+    assert_ok(&out, "certkit gencert");
+    let err = String::from_utf8_lossy(&out.stderr);
+    for (field, instead) in [
+        ("ct_log_servers", "ctclient"),
+        ("lint_error_level", "pkilint"),
+    ] {
+        let line = err
+            .lines()
+            .find(|l| l.contains(field))
+            .unwrap_or_else(|| panic!("{err}"));
+        assert!(
+            line.contains("[WARNING]")
+                && line.contains("certkit will not")
+                && line.contains(instead),
+            "{line}"
+        );
+    }
+
+    std::fs::write(
+        dir.join("roots.conf"),
+        "[primary]\nprivate = rofile://ca-key.pem\ncertificate = ca.pem\nconfig = cfg.json\n",
+    )
+    .unwrap();
+    let out = run(
+        dir,
+        &require_tool("timeout"),
+        &[
+            "20",
+            certkit().to_str().unwrap(),
+            "multirootca",
+            "-roots",
+            "roots.conf",
+            "-a",
+            "127.0.0.1:0",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = err.lines().filter(|l| l.contains("[ERROR]")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(
+        errors[0].contains("[primary]")
+            && errors[0].contains("Red October")
+            && errors[0].contains("file://"),
+        "{err}"
+    );
+}
