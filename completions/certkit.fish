@@ -222,7 +222,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s q -l quiet -d
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s V -l version -d 'Print version'
-complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l cert -d 'Certificate to bundle: PEM (a chain in any order), DER or PKCS#7; - for standard input' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l cert -d 'Certificate to bundle: PEM (a chain in any order), DER, PKCS#7, or PKCS#12 (with its key; -password); - for standard input' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l domain -d 'Bundle the chain the TLS server NAME presents (NAME or NAME:PORT, default port 443); its certificate must be valid for NAME' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l ip -d 'Connect to this IP address instead of resolving -domain (sent NAME is still -domain)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l key -d 'Private key (PEM) checked against the certificate and included in the output' -r -F
@@ -233,6 +233,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l flavor -d 'Ch
 optimal\t'Shortest, then newest, then strongest'
 force\t'The given chain as is, if each certificate is signed by the next'"
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l metadata -d 'cfssl ubiquity metadata (JSON list of platforms and their root stores)' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l password -d 'Password of a PKCS#12 -cert (as cfssl; visible to other users in ps: prefer -password-file)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l password-file -d 'Password of a PKCS#12 -cert, from the first line of FILE (or env:VAR)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l allow-sha1 -d 'Accept SHA-1 signatures and weak keys (RSA below 2048 bits, DSA, curves other than P-256/P-384/P-521) in the chain, as cfssl does (refused by default: verify\'s rules)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r

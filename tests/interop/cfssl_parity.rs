@@ -274,3 +274,157 @@ fn features_certkit_will_not_have_say_why_and_what_instead() {
         "{err}"
     );
 }
+
+/// `bundle -cert leaf.p12 -password PW`: cfssl 1.2.0 and 1.6.5 open the
+/// PKCS#12 file (openssl's legacy 3DES encryption, what Go reads), bundle
+/// its certificate and print its key; certkit's output equals 1.6.5's
+/// (and 1.2.0's, but for the `leaf_expires` 1.2.0 lacks). `-password-file`
+/// gives the same; a wrong password is one error line and no output.
+#[test]
+fn bundle_reads_a_pkcs12_file_as_cfssl() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    ca_in(
+        dir,
+        r#"{"CN":"P12 Test CA","key":{"algo":"ecdsa","size":256}}"#,
+    );
+    std::fs::write(
+        dir.join("cfg.json"),
+        r#"{"signing":{"default":{"expiry":"8760h","usages":["digital signature","server auth"]},"profiles":{"int":{"expiry":"8760h","usages":["cert sign","crl sign"],"ca_constraint":{"is_ca":true,"max_path_len":0,"max_path_len_zero":true}}}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("int.json"),
+        r#"{"CN":"P12 Test Int","key":{"algo":"ecdsa","size":256}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("leaf.json"),
+        r#"{"CN":"p12.example","hosts":["p12.example"],"key":{"algo":"ecdsa","size":256}}"#,
+    )
+    .unwrap();
+    let ca = ["-config", "cfg.json"];
+    to_files(
+        dir,
+        &[
+            &[
+                "gencert",
+                "-ca",
+                "ca.pem",
+                "-ca-key",
+                "ca-key.pem",
+                "-profile",
+                "int",
+            ][..],
+            &ca,
+            &["int.json"],
+        ]
+        .concat(),
+        b"",
+        "int",
+    );
+    to_files(
+        dir,
+        &[
+            &["gencert", "-ca", "int.pem", "-ca-key", "int-key.pem"][..],
+            &ca,
+            &["leaf.json"],
+        ]
+        .concat(),
+        b"",
+        "leaf",
+    );
+    let out = run(
+        dir,
+        &require_tool("openssl"),
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "leaf.pem",
+            "-inkey",
+            "leaf-key.pem",
+            "-out",
+            "leaf.p12",
+            "-passout",
+            "pass:s3cret",
+            "-keypbe",
+            "PBE-SHA1-3DES",
+            "-certpbe",
+            "PBE-SHA1-3DES",
+            "-macalg",
+            "sha1",
+        ],
+        None,
+    );
+    assert_ok(&out, "openssl pkcs12 -export");
+    std::fs::write(dir.join("p12.pass"), "s3cret\n").unwrap();
+    let bundle = |tool: &Path, password: &[&str]| -> serde_json::Value {
+        let args = [
+            &[
+                "bundle",
+                "-cert",
+                "leaf.p12",
+                "-ca-bundle",
+                "ca.pem",
+                "-int-bundle",
+                "int.pem",
+                "-flavor",
+                "optimal",
+            ][..],
+            password,
+        ]
+        .concat();
+        let out = run(dir, tool, &args, None);
+        assert_ok(&out, &format!("{} bundle", tool.display()));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let ours = bundle(&certkit(), &["-password", "s3cret"]);
+    assert_eq!(
+        ours["key"].as_str().unwrap(),
+        std::fs::read_to_string(dir.join("leaf-key.pem"))
+            .unwrap()
+            .trim_end()
+    );
+    assert_eq!(
+        ours["bundle"]
+            .as_str()
+            .unwrap()
+            .matches("BEGIN CERTIFICATE")
+            .count(),
+        2
+    );
+    assert_eq!(bundle(&certkit(), &["-password-file", "p12.pass"]), ours);
+    if let Some(current) = cfssl_current() {
+        assert_eq!(
+            bundle(&current.join("cfssl"), &["-password", "s3cret"]),
+            ours
+        );
+    }
+    let mut old = bundle(&real_cfssl(), &["-password", "s3cret"]);
+    old["leaf_expires"] = ours["leaf_expires"].clone();
+    assert_eq!(old, ours);
+
+    let out = run(
+        dir,
+        &certkit(),
+        &[
+            "bundle",
+            "-cert",
+            "leaf.p12",
+            "-password",
+            "wrong",
+            "-ca-bundle",
+            "ca.pem",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = err.lines().filter(|l| l.contains("[ERROR]")).collect();
+    assert!(
+        errors.len() == 1 && errors[0].contains("leaf.p12") && !err.contains("wrong"),
+        "{err}"
+    );
+}
