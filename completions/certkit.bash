@@ -294,7 +294,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__certinfo)
-            opts="-q -h -V --cert --domain --csr --loglevel --quiet --help --version"
+            opts="-q -h -V --cert --domain --csr --serial --aki --db-config --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -309,6 +309,18 @@ _certkit() {
                     return 0
                     ;;
                 --csr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --serial)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aki)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -245,6 +245,9 @@ complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s V -l version 
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l cert -d 'Certificate(s): PEM (one or more), DER or PKCS#7; - for standard input' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l domain -d 'The certificate a TLS server presents, HOST or HOST:PORT (default port 443)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l csr -d 'Certificate signing request: PEM or DER; - for standard input. As `cfssl` (a symlink), in cfssl\'s shape: Go\'s x509.CertificateRequest fields first' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l serial -d 'Serial number (decimal) of a certificate recorded in -db-config (with -aki)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l aki -d 'Authority key identifier (hex, colons allowed) of the -serial certificate' -r
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
