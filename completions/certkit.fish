@@ -77,7 +77,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key -d 'C
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l profile -d 'Signing profile from the config (default: signing.default)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL; "a,b" is a failover group tried in order); replaces the config\'s remotes' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
@@ -117,7 +117,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key -d 'CA p
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l profile -d 'Signing profile from the config (default: signing.default)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand sign" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL; "a,b" is a failover group tried in order); replaces the config\'s remotes' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
@@ -501,7 +501,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l int-dir -d 'Di
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l metadata -d 'cfssl ubiquity metadata for the bundler\'s ubiquitous flavor (JSON list of platforms)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l responder -d 'OCSP responder certificate for the ocspsign endpoint (without it: no ocspsign)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l responder-key -d 'Private key of -responder' -r
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l remote -d 'Forward sign, authsign, info and newcert to this cfssl server (HOST:PORT, IP:PORT or URL); no -ca-key needed' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l remote -d 'Forward sign, authsign, info and newcert to this cfssl server (HOST:PORT, IP:PORT or URL; "a,b" tried in order); no -ca-key needed' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-client-key -d 'Private key of -mutual-tls-client-cert' -r
@@ -523,7 +523,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -s h -l help -d '
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l profile -d 'Signing profile from the config (default: signing.default)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand info" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL; "a,b" is a failover group tried in order); replaces the config\'s remotes' -r
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r

@@ -207,7 +207,7 @@ pub fn print_bytes(bytes: &[u8]) -> Result<()> {
 /// `-label`, client TLS). Add with `#[command(flatten)] pub remote: RemoteArgs`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RemoteArgs {
-    /// Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config's remotes
+    /// Remote cfssl API (HOST:PORT, IP:PORT or URL; "a,b" is a failover group tried in order); replaces the config's remotes
     #[arg(long, value_name = "HOST:PORT")]
     pub remote: Option<String>,
 

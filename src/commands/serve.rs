@@ -138,7 +138,7 @@ pub struct Args {
         .requires("remote")
 ))]
 pub struct RemoteSignerArgs {
-    /// Forward sign, authsign, info and newcert to this cfssl server (HOST:PORT, IP:PORT or URL); no -ca-key needed
+    /// Forward sign, authsign, info and newcert to this cfssl server (HOST:PORT, IP:PORT or URL; "a,b" tried in order); no -ca-key needed
     #[arg(long, value_name = "HOST:PORT")]
     pub remote: Option<String>,
 
