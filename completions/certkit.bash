@@ -1278,7 +1278,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__ocsprefresh)
-            opts="-q -h -V --db-config --ca --responder --responder-key --interval --loglevel --quiet --help --version"
+            opts="-q -h -V --db-config --ca --responder --responder-key --interval --config --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1304,6 +1304,10 @@ _certkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --loglevel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1324,7 +1328,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__ocspserve)
-            opts="-q -h -V --address --port --responses --db-config --ca --responder --responder-key --interval --tls-cert --tls-key --max-connections --loglevel --quiet --help --version"
+            opts="-q -h -V --address --port --responses --db-config --ca --responder --responder-key --interval --config --tls-cert --tls-key --max-connections --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1362,6 +1366,10 @@ _certkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tls-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1394,7 +1402,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__ocspsign)
-            opts="-q -h -V --ca --responder --responder-key --interval --cert --status --reason --revoked-at --loglevel --quiet --help --version"
+            opts="-q -h -V --ca --responder --responder-key --interval --config --cert --status --reason --revoked-at --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1413,6 +1421,10 @@ _certkit() {
                     return 0
                     ;;
                 --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -427,7 +427,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -s V -l version 
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l ca -d 'The CA whose certificates the responses are about' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l responder-key -d 'The responder certificate\'s private key' -r
-complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration; default 96h)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l config -d 'Signing config whose "ocsp" section (CACertFile, ResponderCertFile, KeyFile, Interval) gives the flags not given' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l cert -d 'The certificate to give a status for' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l status -d 'good, revoked or unknown' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l reason -d 'Revocation reason: a name (keyCompromise, superseded, ...) or its RFC 5280 code' -r
@@ -444,7 +445,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l db-config 
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l ca -d 'The CA whose certificates the responses are about' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responder-key -d 'The responder certificate\'s private key' -r
-complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration; default 96h)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l config -d 'Signing config whose "ocsp" section (CACertFile, ResponderCertFile, KeyFile, Interval) gives the flags not given' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l tls-cert -d 'Serve HTTPS with this certificate (PEM)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l tls-key -d 'Private key of -tls-cert' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l max-connections -d 'Most connections served at once, at least 1 (more wait to be accepted)' -r
@@ -476,7 +478,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l db-confi
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l ca -d 'The CA whose certificates the responses are about' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l responder-key -d 'The responder certificate\'s private key' -r
-complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration; default 96h)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l config -d 'Signing config whose "ocsp" section (CACertFile, ResponderCertFile, KeyFile, Interval) gives the flags not given' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"

@@ -177,29 +177,50 @@ fn remote_signer(connect: ConnectRemote, config: Option<&str>) -> Result<Signer,
 }
 
 /// `ocspsign`'s signer: the `-responder` certificate and key answering
-/// for `-ca`, loaded as `certkit ocspsign` loads them. Without
-/// `-responder` the endpoint is off, as in cfssl (which never signs OCSP
-/// with the CA key unless told to: `-responder ca.pem -responder-key
-/// ca-key.pem`).
-fn ocsp_responder(options: &ServeOptions) -> Result<Option<Responder>, StartError> {
-    if options.responder.is_none() && options.responder_key.is_none() {
-        log::info!(
-            "ocspsign is disabled: give -responder and -responder-key to sign OCSP responses"
-        );
-        return Ok(None);
-    }
+/// for `-ca`, loaded as `certkit ocspsign` loads them, and how long its
+/// responses are valid; the `-config`'s `ocsp` section gives what the
+/// flags leave out (CACertFile, ResponderCertFile, KeyFile, Interval).
+/// Without a responder the endpoint is off, as in cfssl (which never
+/// signs OCSP with the CA key unless told to: `-responder ca.pem
+/// -responder-key ca-key.pem`).
+fn ocsp_responder(
+    options: &ServeOptions,
+) -> Result<(Option<Responder>, std::time::Duration), StartError> {
     let mut report = Report::default();
+    let section = match &options.config {
+        Some(config) => load::config(Some(Path::new(config)), &mut Report::default())?.ocsp,
+        None => None,
+    }
+    .unwrap_or_default();
+    let interval = section.interval.unwrap_or(DEFAULT_OCSP_INTERVAL);
+    let responder = options
+        .responder
+        .as_deref()
+        .or(section.responder_cert_file.as_deref());
+    let key = options
+        .responder_key
+        .as_deref()
+        .or(section.key_file.as_deref());
+    if responder.is_none() && key.is_none() {
+        log::info!(
+            "ocspsign is disabled: give -responder and -responder-key (or the config's ocsp section) to sign OCSP responses"
+        );
+        return Ok((None, interval));
+    }
     let responder = revocation::responder(
         ResponderSource {
-            ca: options.ca.as_deref(),
-            responder: options.responder.as_deref(),
-            key: options.responder_key.as_deref(),
+            ca: section.ca_cert_file.as_deref().or(options.ca.as_deref()),
+            responder,
+            key,
         },
         &mut report,
     )?;
     log_notes(&report);
-    Ok(Some(responder))
+    Ok((Some(responder), interval))
 }
+
+/// cfssl's default OCSP response validity (`-interval`).
+pub const DEFAULT_OCSP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(96 * 3600);
 
 /// `-mutual-tls-cn`, matching the whole CN (cfssl searches, so `client-ok`
 /// also let `evil-client-ok-x` in). The expression is checked as given
@@ -296,7 +317,7 @@ pub async fn serve(
         })?)),
         None => None,
     };
-    let (bundler, ocsp) = match personality {
+    let (bundler, (ocsp, ocsp_interval)) = match personality {
         Personality::Serve => (
             Some(bundler::Bundler::load(&bundler::BundleFiles {
                 ca_bundle: options.ca_bundle.as_deref(),
@@ -306,7 +327,7 @@ pub async fn serve(
             })?),
             ocsp_responder(&options)?,
         ),
-        Personality::MultiRootCa => (None, None),
+        Personality::MultiRootCa => (None, (None, DEFAULT_OCSP_INTERVAL)),
     };
     if let Some(bundler) = bundler.as_ref().filter(|b| b.for_signing) {
         for signer in signers.values().filter(|s| !bundler.covers(&s.ca_pem)) {
@@ -343,6 +364,7 @@ pub async fn serve(
         db: db.clone(),
         bundler,
         ocsp,
+        ocsp_interval,
         metrics: metrics::Metrics::new(),
         body_limit: options.body_limit,
         max_crl_expiry: options.max_crl_expiry,
