@@ -29,21 +29,28 @@ impl OcspSection {
             Some(Value::Object(o)) => o,
             Some(_) => return Err(Error::Policy("ocsp: expected an object".into())),
         };
-        for key in obj.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
+        // Go's encoding/json matches field names ignoring case.
+        let known = |k: &str| FIELDS.iter().any(|f| f.eq_ignore_ascii_case(k));
+        let get = |field: &str| {
+            obj.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(field))
+                .map(|(_, v)| v)
+        };
+        for key in obj.keys().filter(|k| !known(k)) {
             warnings.push(format!(
                 "ocsp.{key}: unknown field (known: {}); ignored",
                 FIELDS.join(", ")
             ));
         }
         let path = |key: &str| -> Result<Option<String>> {
-            match obj.get(key) {
+            match get(key) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(s)) if s.is_empty() => Ok(None),
                 Some(Value::String(s)) => Ok(Some(s.clone())),
                 Some(_) => Err(Error::Policy(format!("ocsp.{key}: expected a path"))),
             }
         };
-        let interval = match obj.get("Interval") {
+        let interval = match get("Interval") {
             None | Some(Value::Null) => None,
             Some(Value::Number(n)) => match n.as_u64() {
                 Some(0) => None,
@@ -88,7 +95,7 @@ mod tests {
             .unwrap();
         assert_eq!(s.ca_cert_file.as_deref(), Some("ca.pem"));
         assert_eq!(s.interval, Some(Duration::from_secs(96 * 3600)));
-        let v: Value = serde_json::from_str(r#"{"Interval":"24h","Other":1}"#).unwrap();
+        let v: Value = serde_json::from_str(r#"{"interval":"24h","Other":1}"#).unwrap();
         let mut w = Vec::new();
         let s = OcspSection::parse(Some(&v), &mut w).unwrap().unwrap();
         assert_eq!(s.interval, Some(Duration::from_secs(24 * 3600)));
