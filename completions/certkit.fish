@@ -57,7 +57,7 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "revoke" -d 'Revoke 
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "crl" -d 'Generate a CRL (base64 DER) from the certificate database'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocsprefresh" -d 'Refresh the database\'s OCSP responses for every unexpired certificate of the CA'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocspdump" -d 'Print the database\'s unexpired OCSP responses, base64, one a line'
-complete -c certkit -n "__fish_certkit_needs_command" -f -a "serve" -d 'Serve cfssl\'s signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle; revoke, crl with -db-config; ocspsign with -responder)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "serve" -d 'Serve cfssl\'s signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle; revoke, crl with -db-config, and certadd with an auth_key on the default profile; ocspsign with -responder)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "info" -d 'Ask a remote cfssl API for its CA certificate and a profile\'s usages and expiry'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "multirootca" -d 'Serve several labeled CAs from a roots file (cfssl\'s multirootca: authsign and info)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "install-links" -d 'Link every cfssl binary name certkit answers to (cfssl, cfssljson, ...) to certkit in DIR'

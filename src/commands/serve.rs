@@ -5,7 +5,7 @@ use crate::log;
 use certkit_core::error::{Error, Result};
 use certkit_server::serve::{self, tls::TlsFiles, ServeOptions};
 
-/// Serve cfssl's signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle; revoke, crl with -db-config; ocspsign with -responder)
+/// Serve cfssl's signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle; revoke, crl with -db-config, and certadd with an auth_key on the default profile; ocspsign with -responder)
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
   Serve a CA on 127.0.0.1:8888 with a signing config, recording every certificate:
@@ -96,7 +96,7 @@ pub struct Args {
         long = "admin-endpoints",
         value_name = "LIST",
         value_delimiter = ',',
-        default_value = "revoke,ocspsign,crl",
+        default_value = "revoke,ocspsign,crl,certadd",
         requires = "admin_cn"
     )]
     pub admin_endpoints: Vec<String>,

@@ -108,6 +108,10 @@ pub struct ServeOptions {
 /// they are open).
 pub const STATEFUL_ENDPOINTS: [&str; 3] = ["revoke", "ocspsign", "crl"];
 
+/// `-admin-endpoints`' default: the stateful endpoints and `certadd`
+/// (which writes records, though only with a token).
+pub const ADMIN_ENDPOINTS: [&str; 4] = ["revoke", "ocspsign", "crl", "certadd"];
+
 impl Default for ServeOptions {
     fn default() -> Self {
         ServeOptions {
@@ -132,7 +136,7 @@ impl Default for ServeOptions {
             body_limit: 1 << 20,
             max_crl_expiry: DEFAULT_MAX_CRL_EXPIRY,
             admin_cn: None,
-            admin_endpoints: STATEFUL_ENDPOINTS.map(String::from).to_vec(),
+            admin_endpoints: ADMIN_ENDPOINTS.map(String::from).to_vec(),
             disable: Vec::new(),
         }
     }
@@ -383,6 +387,9 @@ pub async fn serve(
                 open.join(", ")
             );
         }
+    }
+    if personality == Personality::Serve && state.db.is_some() && !api::certadd_available(&state) {
+        log::info!("certadd is disabled: give the default profile an auth_key to accept authenticated records");
     }
     let endpoints = match personality {
         Personality::Serve => disable(api::serve_endpoints(), &options.disable)?,
