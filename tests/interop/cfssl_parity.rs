@@ -532,3 +532,114 @@ fn certinfo_reads_a_recorded_certificate_as_cfssl_1_6() {
         "-serial without -db-config is a usage error"
     );
 }
+
+/// The extensions of a PEM certificate outside the usual set: (OID,
+/// critical, DER value), in order.
+fn unusual_extensions(pem_text: &str) -> Vec<(String, bool, Vec<u8>)> {
+    let der = ::pem::parse(pem_text).unwrap().into_contents();
+    let (_, cert) = x509_parser::parse_x509_certificate(&der).unwrap();
+    cert.extensions()
+        .iter()
+        .map(|e| (e.oid.to_id_string(), e.critical, e.value.to_vec()))
+        .filter(|(oid, _, _)| !oid.starts_with("2.5.29.") && !oid.starts_with("1.3.6.1.5.5.7.1."))
+        .collect()
+}
+
+/// The "Requested Extensions" of a PEM CSR as openssl prints them.
+fn requested_extensions(dir: &Path, csr_pem: &str) -> String {
+    std::fs::write(dir.join("probe.csr"), csr_pem).unwrap();
+    let out = run(
+        dir,
+        &require_tool("openssl"),
+        &["req", "-in", "probe.csr", "-noout", "-text"],
+        None,
+    );
+    assert_ok(&out, "openssl req -text");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let start = text
+        .find("Requested Extensions")
+        .expect("no requested extensions");
+    let end = text[start..]
+        .find("Signature Algorithm")
+        .map_or(text.len(), |e| start + e);
+    text[start..end].to_string()
+}
+
+/// Request JSON `extensions` (Go's pkix.Extension: `id` arcs, `critical`,
+/// base64 `value`) and `delegation_enabled` (RFC 9345 DelegationUsage):
+/// cfssl 1.6.5 puts both in the CSR, and its signer copies DelegationUsage
+/// always, the others only under `copy_extensions`; certkit's CSRs and
+/// certificates carry the same extensions, byte for byte.
+#[test]
+fn request_extensions_and_delegation_go_in_the_csr_as_cfssl_1_6() {
+    let Some(current) = cfssl_current() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    ca_in(
+        dir,
+        r#"{"CN":"Extensions Test CA","key":{"algo":"ecdsa","size":256}}"#,
+    );
+    std::fs::write(
+        dir.join("req.json"),
+        r#"{"CN":"dc.example","hosts":["dc.example"],"key":{"algo":"ecdsa","size":256},"delegation_enabled":true,
+            "extensions":[{"id":[1,2,3,4,5],"critical":false,"value":"DAVoZWxsbw=="}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("plain.json"),
+        r#"{"signing":{"default":{"expiry":"24h","usages":["digital signature","server auth"]}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("copy.json"),
+        r#"{"signing":{"default":{"expiry":"24h","usages":["digital signature","server auth"],"copy_extensions":true,"allowed_extensions":["1.2.3.4.5"]}}}"#,
+    )
+    .unwrap();
+    let delegation = ("1.3.6.1.4.1.44363.44".to_string(), false, vec![5, 0]);
+    let custom = ("1.2.3.4.5".to_string(), false, b"\x0c\x05hello".to_vec());
+    let mut csrs = Vec::new();
+    for (config, want) in [
+        ("plain.json", vec![delegation.clone()]),
+        ("copy.json", vec![delegation.clone(), custom.clone()]),
+    ] {
+        for tool in [current.join("cfssl"), certkit()] {
+            let args = [
+                "gencert",
+                "-ca",
+                "ca.pem",
+                "-ca-key",
+                "ca-key.pem",
+                "-config",
+                config,
+                "req.json",
+            ];
+            let out = run(dir, &tool, &args, None);
+            assert_ok(&out, &format!("{} gencert", tool.display()));
+            let json = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert_eq!(
+                unusual_extensions(&field(&json, "cert")),
+                want,
+                "{} {config}",
+                tool.display()
+            );
+            csrs.push(requested_extensions(dir, &field(&json, "csr")));
+        }
+    }
+    assert!(
+        csrs[0].contains("1.3.6.1.4.1.44363.44") && csrs[0].contains("hello"),
+        "{}",
+        csrs[0]
+    );
+    assert!(csrs.windows(2).all(|w| w[0] == w[1]), "{csrs:#?}");
+
+    std::fs::write(
+        dir.join("bad.json"),
+        r#"{"CN":"x","extensions":[{"id":"1.2.3","value":"AA=="}]}"#,
+    )
+    .unwrap();
+    let out = run(dir, &certkit(), &["genkey", "bad.json"], None);
+    assert!(!out.status.success() && out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("extensions[0]: id"));
+}

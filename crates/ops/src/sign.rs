@@ -101,6 +101,7 @@ pub fn sign(inputs: &SignInputs) -> Result<Issuance> {
             allow_sha1: inputs.allow_sha1,
             hosts: hosts.as_deref(),
             subject: subject.as_ref().zip(subject_name.as_deref()),
+            extensions: &[],
         },
         &mut report,
     )?;
@@ -123,6 +124,9 @@ pub struct CsrRequest<'a> {
     /// A SUBJECT request (and its name) whose non-empty attributes
     /// replace the CSR's.
     pub subject: Option<(&'a Request, &'a str)>,
+    /// A signing API request's extensions, already checked against the
+    /// profile's `allowed_extensions`.
+    pub extensions: &'a [certkit_core::issue::extensions::Extension],
 }
 
 /// Verifies and signs one PEM CSR: the step `sign`, the server's `/sign`
@@ -142,6 +146,7 @@ pub fn sign_csr(
     let options = SignOptions {
         hosts: request.hosts,
         subject: request.subject.map(|(s, _)| s),
+        extensions: request.extensions,
     };
     let issued = issuer.sign_with(&csr, profile, &options)?;
     report.warn_all(&issued.warnings);

@@ -49,6 +49,29 @@ fn build_req(req: &Request, key: &KeyPair) -> Result<CertReq> {
         };
         extensions.push(extension(rfc5912::ID_CE_BASIC_CONSTRAINTS, true, &bc)?);
     }
+    // cfssl 1.6.5: DelegationUsage (NULL value), then the request's own
+    // extensions, as given.
+    if req.delegation_enabled {
+        extensions.push(extension(
+            crate::issue::extensions::DELEGATION_USAGE,
+            false,
+            &der::asn1::Null,
+        )?);
+    }
+    for ext in &req.extensions {
+        let oid = spki::ObjectIdentifier::new(&ext.oid)
+            .map_err(|_| Error::Request(format!("extensions: {} is not a valid OID", ext.oid)))?;
+        if extensions.iter().any(|e: &Extension| e.extn_id == oid) {
+            return Err(Error::Request(format!(
+                "extensions: {oid} is already in the request"
+            )));
+        }
+        extensions.push(Extension {
+            extn_id: oid,
+            critical: ext.critical,
+            extn_value: OctetString::new(ext.value.clone())?,
+        });
+    }
     let mut attributes = SetOfVec::new();
     if !extensions.is_empty() {
         let attr: Attribute = ExtensionReq(extensions).try_into()?;

@@ -181,12 +181,6 @@ fn warn_unimplemented(f: &Fields, ctx: &str, lint_level: i64, warnings: &mut Vec
             warnings.push(format!("{ctx}{key}: {why}; ignored"));
         }
     }
-    // With copy_extensions it widens what is copied from the CSR.
-    if present("allowed_extensions") && f.get("copy_extensions") != Some(&Value::Bool(true)) {
-        warnings.push(format!(
-            "{ctx}allowed_extensions: it widens copy_extensions, which this profile does not set (and certkit takes no API signing request extensions); ignored"
-        ));
-    }
 }
 
 pub(super) fn parse_remote(
