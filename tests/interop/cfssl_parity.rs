@@ -6,6 +6,26 @@ use std::path::Path;
 use support::serve::cfssl_current;
 use support::*;
 
+/// A temporary directory holding an ECDSA CA named `cn` (ca.pem,
+/// ca-key.pem), made by certkit.
+fn ca_dir(cn: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    ca_in(
+        tmp.path(),
+        &format!(r#"{{"CN":"{cn}","key":{{"algo":"ecdsa","size":256}}}}"#),
+    );
+    tmp
+}
+
+/// leaf.json in `dir`: an ECDSA request for `name` (CN and host).
+fn write_leaf(dir: &Path, name: &str) {
+    std::fs::write(
+        dir.join("leaf.json"),
+        format!(r#"{{"CN":"{name}","hosts":["{name}"],"key":{{"algo":"ecdsa","size":256}}}}"#),
+    )
+    .unwrap();
+}
+
 /// What a cfssljson wrote in `dir`: (name, mode, contents), sorted.
 fn written(dir: &Path) -> Vec<(String, u32, Vec<u8>)> {
     listing(dir)
@@ -114,22 +134,14 @@ fn crl_points(dir: &Path, cert_pem: &str) -> String {
 /// cfssls (only gencert reads the flag); certkit applies it there too.
 #[test]
 fn crl_flag_is_the_crl_distribution_point() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = ca_dir("CRL Test CA");
     let dir = tmp.path();
-    ca_in(
-        dir,
-        r#"{"CN":"CRL Test CA","key":{"algo":"ecdsa","size":256}}"#,
-    );
     std::fs::write(
         dir.join("cfg.json"),
         r#"{"signing":{"default":{"expiry":"24h","usages":["digital signature","server auth"],"crl_url":"http://profile.example/ca.crl"}}}"#,
     )
     .unwrap();
-    std::fs::write(
-        dir.join("leaf.json"),
-        r#"{"CN":"leaf.example","hosts":["leaf.example"],"key":{"algo":"ecdsa","size":256}}"#,
-    )
-    .unwrap();
+    write_leaf(dir, "leaf.example");
     let url = "http://override.example/leaf.crl";
     let issue = |tool: &Path, args: &[&str]| -> (String, String) {
         let out = run(dir, tool, args, None);
@@ -195,22 +207,14 @@ fn crl_flag_is_the_crl_distribution_point() {
 /// and multirootca's Red October keys (refused, naming the section).
 #[test]
 fn features_certkit_will_not_have_say_why_and_what_instead() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = ca_dir("Won't Test CA");
     let dir = tmp.path();
-    ca_in(
-        dir,
-        r#"{"CN":"Won't Test CA","key":{"algo":"ecdsa","size":256}}"#,
-    );
     std::fs::write(
         dir.join("cfg.json"),
         r#"{"signing":{"default":{"expiry":"24h","usages":["digital signature","server auth"],"ct_log_servers":["http://127.0.0.1:9/ct"],"lint_error_level":3}}}"#,
     )
     .unwrap();
-    std::fs::write(
-        dir.join("leaf.json"),
-        r#"{"CN":"leaf.example","hosts":["leaf.example"],"key":{"algo":"ecdsa","size":256}}"#,
-    )
-    .unwrap();
+    write_leaf(dir, "leaf.example");
     let args = [
         "gencert",
         "-ca",
@@ -282,12 +286,8 @@ fn features_certkit_will_not_have_say_why_and_what_instead() {
 /// gives the same; a wrong password is one error line and no output.
 #[test]
 fn bundle_reads_a_pkcs12_file_as_cfssl() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = ca_dir("P12 Test CA");
     let dir = tmp.path();
-    ca_in(
-        dir,
-        r#"{"CN":"P12 Test CA","key":{"algo":"ecdsa","size":256}}"#,
-    );
     std::fs::write(
         dir.join("cfg.json"),
         r#"{"signing":{"default":{"expiry":"8760h","usages":["digital signature","server auth"]},"profiles":{"int":{"expiry":"8760h","usages":["cert sign","crl sign"],"ca_constraint":{"is_ca":true,"max_path_len":0,"max_path_len_zero":true}}}}}"#,
@@ -298,11 +298,7 @@ fn bundle_reads_a_pkcs12_file_as_cfssl() {
         r#"{"CN":"P12 Test Int","key":{"algo":"ecdsa","size":256}}"#,
     )
     .unwrap();
-    std::fs::write(
-        dir.join("leaf.json"),
-        r#"{"CN":"p12.example","hosts":["p12.example"],"key":{"algo":"ecdsa","size":256}}"#,
-    )
-    .unwrap();
+    write_leaf(dir, "p12.example");
     let ca = ["-config", "cfg.json"];
     to_files(
         dir,
@@ -435,17 +431,9 @@ fn bundle_reads_a_pkcs12_file_as_cfssl() {
 /// SQLite too. An unknown serial is one error line and no output.
 #[test]
 fn certinfo_reads_a_recorded_certificate_as_cfssl_1_6() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = ca_dir("Certinfo DB CA");
     let dir = tmp.path();
-    ca_in(
-        dir,
-        r#"{"CN":"Certinfo DB CA","key":{"algo":"ecdsa","size":256}}"#,
-    );
-    std::fs::write(
-        dir.join("leaf.json"),
-        r#"{"CN":"db.example","hosts":["db.example"],"key":{"algo":"ecdsa","size":256}}"#,
-    )
-    .unwrap();
+    write_leaf(dir, "db.example");
     std::fs::write(
         dir.join("sqlite.json"),
         format!(
@@ -575,12 +563,8 @@ fn request_extensions_and_delegation_go_in_the_csr_as_cfssl_1_6() {
     let Some(current) = cfssl_current() else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = ca_dir("Extensions Test CA");
     let dir = tmp.path();
-    ca_in(
-        dir,
-        r#"{"CN":"Extensions Test CA","key":{"algo":"ecdsa","size":256}}"#,
-    );
     std::fs::write(
         dir.join("req.json"),
         r#"{"CN":"dc.example","hosts":["dc.example"],"key":{"algo":"ecdsa","size":256},"delegation_enabled":true,

@@ -296,27 +296,17 @@ fn add_request(dir: &Path, file: &str) -> String {
 /// The row certkit's database code reads for `serial`, as the fields a
 /// certadd request sets.
 fn row_of(db_json: &Path, serial: &str) -> (String, i32, String, String, Option<String>) {
-    let config = certkit_certdb::DbConfig::load(db_json.to_str().unwrap()).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let db = certkit_certdb::CertDb::open(&config).await.unwrap();
-        let rows = db.unexpired_certificates().await.unwrap();
-        db.close().await;
-        let r = rows
-            .into_iter()
-            .find(|r| r.serial == serial)
-            .expect("recorded");
-        (
-            r.status,
-            r.reason,
-            format!("{:?}", r.revoked_at),
-            r.ca_label,
-            r.common_name,
-        )
-    })
+    let r = crate::recorded_rows(db_json)
+        .into_iter()
+        .find(|r| r.serial == serial)
+        .expect("recorded");
+    (
+        r.status,
+        r.reason,
+        format!("{:?}", r.revoked_at),
+        r.ca_label,
+        r.common_name,
+    )
 }
 
 /// `certadd` (cfssl 1.6.5): a record with its status and revocation

@@ -33,6 +33,14 @@ use std::path::Path;
 /// certkit's own database code. Here, not in tests/support, so that only
 /// the server tests depend on the server crates.
 pub fn recorded_serials(db_json: &Path) -> Vec<String> {
+    recorded_rows(db_json)
+        .into_iter()
+        .map(|r| r.serial)
+        .collect()
+}
+
+/// The unexpired certificates' rows in the certdb `db_json` configures.
+pub fn recorded_rows(db_json: &Path) -> Vec<certkit_ops::store::CertificateRecord> {
     let config = certkit_certdb::DbConfig::load(db_json.to_str().unwrap()).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -42,6 +50,6 @@ pub fn recorded_serials(db_json: &Path) -> Vec<String> {
         let db = certkit_certdb::CertDb::open(&config).await.unwrap();
         let rows = db.unexpired_certificates().await.unwrap();
         db.close().await;
-        rows.into_iter().map(|r| r.serial).collect()
+        rows
     })
 }
