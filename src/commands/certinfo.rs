@@ -15,9 +15,7 @@ use certkit_core::input::{display_path, read_input};
     cat server-bundle.pem server-root.pem | certkit certinfo -cert - | jq '.[].subject.common_name'
   A CSR taken from Kubernetes:
     kubectl get csr my-svc -o jsonpath='{.spec.request}' | base64 --decode | \\
-      certkit certinfo -csr -
-  A certificate recorded in the certificate database, by serial and AKI:
-    certkit certinfo -db-config db.json -serial 1234 -aki 779d67059f8623d3")]
+      certkit certinfo -csr -")]
 #[group(id = "input", required = true, multiple = false)]
 pub struct Args {
     /// Certificate(s): PEM (one or more), DER or PKCS#7; - for standard input
