@@ -401,3 +401,72 @@ fn certadd_inserts_records_as_cfssl_1_6_with_authentication() {
     );
     assert!(info.contains(&serial_b), "{info}");
 }
+
+/// `-admin-cn` guards `certadd` by default: with a good token, a client
+/// whose certificate's CN does not match gets 403, the admin 200.
+#[test]
+fn certadd_is_behind_the_admin_cn() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    write(
+        dir,
+        "add-config.json",
+        &format!(
+            r#"{{"signing":{{"default":{{"expiry":"8760h","usages":["signing","server auth"],"auth_key":"key1"}}}},
+"auth_keys":{{"key1":{{"type":"standard","key":"{KEY}"}}}}}}"#
+        ),
+    );
+    let out = run(
+        dir,
+        certkit(),
+        &["sign", "-ca", "ca.pem", "-ca-key", "ca-key.pem", "svc.csr"],
+    );
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    write(dir, "added.pem", json["cert"].as_str().unwrap());
+    let server = Server::certkit(
+        dir,
+        &[
+            &ca_args()[..],
+            &SQLITE_DB,
+            &[
+                "-config",
+                "add-config.json",
+                "-tls-cert",
+                "tls.pem",
+                "-tls-key",
+                "tls-key.pem",
+            ],
+            &["-mutual-tls-ca", "ca.pem", "-admin-cn", "client-ok"],
+        ]
+        .concat(),
+    );
+    write(
+        dir,
+        "add.json",
+        &authsign_body(&add_request(dir, "added.pem"), KEY),
+    );
+    let url = format!("https://localhost:{}/api/v1/cfssl/certadd", server.port);
+    let as_client = |name: &str| {
+        let (cert, key) = (format!("{name}.pem"), format!("{name}-key.pem"));
+        curl(
+            dir,
+            &[
+                "--cacert",
+                "ca.pem",
+                "--cert",
+                &cert,
+                "--key",
+                &key,
+                "-d",
+                "@add.json",
+                &url,
+            ],
+        )
+    };
+    let refused = as_client("client-bad");
+    assert_eq!(refused.status, 403, "{refused:?}");
+    let added = as_client("client-ok");
+    assert_eq!(added.status, 200, "{added:?}");
+    let serial = serial_of(&read(dir, "added.pem"));
+    assert_eq!(row_of(&dir.join("db.json"), &serial).0, "revoked");
+}
