@@ -430,8 +430,8 @@ fn response_window(d: &std::path::Path, der: &[u8], cert: &str) -> (i64, String)
 }
 
 /// The config's `ocsp` section (CACertFile, ResponderCertFile, KeyFile,
-/// Interval in Go's nanoseconds) configures `ocspsign` and `serve`'s
-/// responder when their flags are absent. cfssl 1.6.5 parses the section
+/// Interval in Go's nanoseconds) configures `ocspsign`, `ocsprefresh`
+/// and `serve`'s responder when their flags are absent. cfssl 1.6.5 parses the section
 /// but its commands never read it (its `ocspsign -config` still needs the
 /// flags); the response certkit signs from the section equals, in status
 /// and validity, the one 1.6.5 signs from the same files given as flags.
@@ -520,6 +520,28 @@ fn the_config_ocsp_section_configures_the_signer() {
         );
         assert_eq!(response_window(d, &theirs, "good.pem"), ours);
     }
+
+    // ocsprefresh: the section gives the responder and interval too.
+    std::fs::write(
+        d.join("db.json"),
+        format!(
+            r#"{{"driver":"sqlite3","data_source":"{}/certs.db"}}"#,
+            d.display()
+        ),
+    )
+    .unwrap();
+    let recorded = sh(
+        d,
+        "certkit gencert -ca ca.pem -ca-key ca-key.pem -config config.json -db-config db.json leaf.json | certkit json -bare recorded
+         certkit ocsprefresh -db-config db.json -config ocsp-config.json
+         certkit ocspdump -db-config db.json | base64 -d > dumped.der",
+    );
+    assert_ok(&recorded, "ocsprefresh -config");
+    let dumped = std::fs::read(d.join("dumped.der")).unwrap();
+    assert_eq!(
+        response_window(d, &dumped, "recorded.pem"),
+        (86400, "recorded.pem: good".to_string())
+    );
 
     // serve: the section gives ocspsign its responder and interval.
     let server = support::serve::Server::certkit(
