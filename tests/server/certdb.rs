@@ -273,6 +273,19 @@ fn crl_numbers_strictly_increase_within_a_second() {
     assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
 }
 
+/// add-config.json: a default profile with `auth_key` key1, which
+/// certadd's tokens are checked with.
+fn write_add_config(dir: &Path) {
+    write(
+        dir,
+        "add-config.json",
+        &format!(
+            r#"{{"signing":{{"default":{{"expiry":"8760h","usages":["signing","server auth"],"auth_key":"key1"}}}},
+"auth_keys":{{"key1":{{"type":"standard","key":"{KEY}"}}}}}}"#
+        ),
+    );
+}
+
 /// A certadd request (cfssl's AddRequest) for the PEM certificate in
 /// `file`: revoked (keyCompromise) at a fixed time, labelled.
 fn add_request(dir: &Path, file: &str) -> String {
@@ -321,14 +334,7 @@ fn certadd_inserts_records_as_cfssl_1_6_with_authentication() {
     let tmp = workdir();
     let dir = tmp.path();
     write(dir, "pg.json", &pg.db_config());
-    write(
-        dir,
-        "add-config.json",
-        &format!(
-            r#"{{"signing":{{"default":{{"expiry":"8760h","usages":["signing","server auth"],"auth_key":"key1"}}}},
-"auth_keys":{{"key1":{{"type":"standard","key":"{KEY}"}}}}}}"#
-        ),
-    );
+    write_add_config(dir);
     for name in ["a", "b"] {
         let out = run(
             dir,
@@ -408,14 +414,7 @@ fn certadd_inserts_records_as_cfssl_1_6_with_authentication() {
 fn certadd_is_behind_the_admin_cn() {
     let tmp = workdir();
     let dir = tmp.path();
-    write(
-        dir,
-        "add-config.json",
-        &format!(
-            r#"{{"signing":{{"default":{{"expiry":"8760h","usages":["signing","server auth"],"auth_key":"key1"}}}},
-"auth_keys":{{"key1":{{"type":"standard","key":"{KEY}"}}}}}}"#
-        ),
-    );
+    write_add_config(dir);
     let out = run(
         dir,
         certkit(),
