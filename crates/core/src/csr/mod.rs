@@ -52,11 +52,7 @@ fn build_req(req: &Request, key: &KeyPair) -> Result<CertReq> {
     // cfssl 1.6.5: DelegationUsage (NULL value), then the request's own
     // extensions, as given.
     if req.delegation_enabled {
-        extensions.push(extension(
-            crate::issue::extensions::DELEGATION_USAGE,
-            false,
-            &der::asn1::Null,
-        )?);
+        extensions.push(extension(DELEGATION_USAGE, false, &der::asn1::Null)?);
     }
     for ext in &req.extensions {
         let oid = spki::ObjectIdentifier::new(&ext.oid)
@@ -91,6 +87,11 @@ fn build_req(req: &Request, key: &KeyPair) -> Result<CertReq> {
         signature: signer.sign_bits(&tbs)?,
     })
 }
+
+/// RFC 9345's DelegationUsage (Cloudflare's arc), which a request with
+/// `delegation_enabled` puts in its CSR with a NULL value.
+pub const DELEGATION_USAGE: spki::ObjectIdentifier =
+    spki::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.44363.44");
 
 /// An extension with a DER-encoded value.
 pub fn extension(

@@ -130,7 +130,7 @@ pub(crate) fn issue(plan: Plan, profile: &Profile, signer_key: &KeyPair) -> Resu
     if let Some(delegation) = plan
         .requested
         .iter()
-        .find(|e| e.extn_id == super::extensions::DELEGATION_USAGE)
+        .find(|e| e.extn_id == crate::csr::DELEGATION_USAGE)
     {
         extensions.push(delegation.clone());
     }

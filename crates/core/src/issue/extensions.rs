@@ -107,10 +107,6 @@ pub fn ocsp_no_check(wanted: bool) -> Result<Option<Extension>> {
     Ok(Some(extension(ID_PKIX_OCSP_NOCHECK, false, &Null)?))
 }
 
-/// RFC 9345's DelegationUsage (Cloudflare's arc), which a request with
-/// `delegation_enabled` puts in its CSR with a NULL value.
-pub const DELEGATION_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.44363.44");
-
 /// A signing API request's `extensions` (cfssl's `signer.Extension`: a
 /// dotted `id`, `critical`, a hex `value`), each refused unless the
 /// profile's `allowed_extensions` lists its OID, as cfssl 1.6.5 does.
