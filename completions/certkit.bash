@@ -220,7 +220,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__bundle)
-            opts="-q -h -V --cert --domain --ip --key --ca-bundle --int-bundle --int-dir --flavor --metadata --allow-sha1 --loglevel --quiet --help --version"
+            opts="-q -h -V --cert --domain --ip --key --ca-bundle --int-bundle --int-dir --flavor --metadata --password --password-file --allow-sha1 --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -262,6 +262,14 @@ _certkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --allow-sha1)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
@@ -286,7 +294,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__certinfo)
-            opts="-q -h -V --cert --domain --csr --loglevel --quiet --help --version"
+            opts="-q -h -V --cert --domain --csr --serial --aki --db-config --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -301,6 +309,18 @@ _certkit() {
                     return 0
                     ;;
                 --csr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --serial)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aki)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db-config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -548,7 +568,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__gencert)
-            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --remote --label --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --initca --hostname --cn --renewca --new-token-key --allow-beyond-ca-expiry --allow-empty-subject --key-format --key-password-file --db-config --loglevel --quiet --help --version"
+            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --remote --label --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --initca --hostname --cn --renewca --new-token-key --allow-beyond-ca-expiry --allow-empty-subject --key-format --key-password-file --crl --db-config --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -627,6 +647,10 @@ _certkit() {
                     return 0
                     ;;
                 --key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --crl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1258,7 +1282,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__ocsprefresh)
-            opts="-q -h -V --db-config --ca --responder --responder-key --interval --loglevel --quiet --help --version"
+            opts="-q -h -V --db-config --ca --responder --responder-key --interval --config --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1284,6 +1308,10 @@ _certkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --loglevel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1304,7 +1332,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__ocspserve)
-            opts="-q -h -V --address --port --responses --db-config --ca --responder --responder-key --interval --tls-cert --tls-key --max-connections --loglevel --quiet --help --version"
+            opts="-q -h -V --address --port --responses --db-config --ca --responder --responder-key --interval --config --tls-cert --tls-key --max-connections --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1342,6 +1370,10 @@ _certkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tls-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1374,7 +1406,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__ocspsign)
-            opts="-q -h -V --ca --responder --responder-key --interval --cert --status --reason --revoked-at --loglevel --quiet --help --version"
+            opts="-q -h -V --ca --responder --responder-key --interval --config --cert --status --reason --revoked-at --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1393,6 +1425,10 @@ _certkit() {
                     return 0
                     ;;
                 --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1654,7 +1690,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__serve)
-            opts="-q -h -V --address --port --ca --ca-key --ca-key-password-file --config --db-config --ca-bundle --int-bundle --int-dir --metadata --responder --responder-key --remote --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --tls-cert --tls-key --mutual-tls-ca --mutual-tls-cn --admin-cn --admin-endpoints --min-tls-version --max-connections --max-crl-expiry --max-body-bytes --loglevel --quiet --help --version"
+            opts="-q -h -V --address --port --ca --ca-key --ca-key-password-file --config --db-config --ca-bundle --int-bundle --int-dir --metadata --responder --responder-key --remote --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --tls-cert --tls-key --mutual-tls-ca --mutual-tls-cn --admin-cn --admin-endpoints --min-tls-version --max-connections --max-crl-expiry --max-body-bytes --disable --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1768,6 +1804,10 @@ _certkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --disable)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --loglevel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1788,7 +1828,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__sign)
-            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --remote --label --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --hostname --csr --bundle --signer-name --ignore-approval --failed-condition --allow-sha1 --allow-beyond-ca-expiry --allow-empty-subject --db-config --loglevel --quiet --help --version"
+            opts="-q -h -V --ca --ca-key --ca-key-password-file --config --profile --remote --label --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --hostname --csr --bundle --signer-name --ignore-approval --failed-condition --allow-sha1 --allow-beyond-ca-expiry --allow-empty-subject --crl --db-config --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1868,6 +1908,10 @@ _certkit() {
                     ;;
                 --allow-empty-subject)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --crl)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --db-config)

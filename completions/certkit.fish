@@ -57,7 +57,7 @@ complete -c certkit -n "__fish_certkit_needs_command" -f -a "revoke" -d 'Revoke 
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "crl" -d 'Generate a CRL (base64 DER) from the certificate database'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocsprefresh" -d 'Refresh the database\'s OCSP responses for every unexpired certificate of the CA'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "ocspdump" -d 'Print the database\'s unexpired OCSP responses, base64, one a line'
-complete -c certkit -n "__fish_certkit_needs_command" -f -a "serve" -d 'Serve cfssl\'s signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle; revoke, crl with -db-config; ocspsign with -responder)'
+complete -c certkit -n "__fish_certkit_needs_command" -f -a "serve" -d 'Serve cfssl\'s signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle; revoke, crl with -db-config, and certadd with an auth_key on the default profile; ocspsign with -responder)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "info" -d 'Ask a remote cfssl API for its CA certificate and a profile\'s usages and expiry'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "multirootca" -d 'Serve several labeled CAs from a roots file (cfssl\'s multirootca: authsign and info)'
 complete -c certkit -n "__fish_certkit_needs_command" -f -a "install-links" -d 'Link every cfssl binary name certkit answers to (cfssl, cfssljson, ...) to certkit in DIR'
@@ -77,7 +77,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key -d 'C
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l profile -d 'Signing profile from the config (default: signing.default)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL; "a,b" is a failover group tried in order); replaces the config\'s remotes' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
@@ -98,6 +98,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l key-format -
 sec1\t'ECDSA keys as SEC1 (`EC PRIVATE KEY`)'
 pkcs8\t'Any key as PKCS#8 (`PRIVATE KEY`), what Java and netty want'"
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l key-password-file -d 'Encrypt the new private key (PKCS#8, PBES2 PBKDF2-SHA256 AES-256-CBC) with the password on the first line of FILE (or env:VAR)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l crl -d 'CRL distribution point URL that replaces the profile\'s crl_url (cfssl\'s CRL override)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l db-config -d 'Record the certificate in this certificate database (cfssl\'s db config JSON)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand gencert" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
@@ -118,7 +119,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key -d 'CA p
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l profile -d 'Signing profile from the config (default: signing.default)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand sign" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL; "a,b" is a failover group tried in order); replaces the config\'s remotes' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
@@ -137,6 +138,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand sign" -l allow-beyond-ca
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l allow-empty-subject -d 'Issue a certificate with an empty subject and no SAN as cfssl does (refused by default: RFC 5280 forbids it)' -r -f -a "true\t''
 false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l crl -d 'CRL distribution point URL that replaces the profile\'s crl_url (cfssl\'s CRL override)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l db-config -d 'Record the certificate in this certificate database (cfssl\'s db config JSON)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
@@ -222,7 +224,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s q -l quiet -d
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand pkcs12" -s V -l version -d 'Print version'
-complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l cert -d 'Certificate to bundle: PEM (a chain in any order), DER or PKCS#7; - for standard input' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l cert -d 'Certificate to bundle: PEM (a chain in any order), DER, PKCS#7, or PKCS#12 (with its key; -password); - for standard input' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l domain -d 'Bundle the chain the TLS server NAME presents (NAME or NAME:PORT, default port 443); its certificate must be valid for NAME' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l ip -d 'Connect to this IP address instead of resolving -domain (sent NAME is still -domain)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l key -d 'Private key (PEM) checked against the certificate and included in the output' -r -F
@@ -233,6 +235,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l flavor -d 'Ch
 optimal\t'Shortest, then newest, then strongest'
 force\t'The given chain as is, if each certificate is signed by the next'"
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l metadata -d 'cfssl ubiquity metadata (JSON list of platforms and their root stores)' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l password -d 'Password of a PKCS#12 -cert (as cfssl; visible to other users in ps: prefer -password-file)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l password-file -d 'Password of a PKCS#12 -cert, from the first line of FILE (or env:VAR)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l allow-sha1 -d 'Accept SHA-1 signatures and weak keys (RSA below 2048 bits, DSA, curves other than P-256/P-384/P-521) in the chain, as cfssl does (refused by default: verify\'s rules)' -r -f -a "true\t''
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand bundle" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
@@ -243,6 +247,9 @@ complete -c certkit -n "__fish_certkit_using_subcommand bundle" -s V -l version 
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l cert -d 'Certificate(s): PEM (one or more), DER or PKCS#7; - for standard input' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l domain -d 'The certificate a TLS server presents, HOST or HOST:PORT (default port 443)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l csr -d 'Certificate signing request: PEM or DER; - for standard input. As `cfssl` (a symlink), in cfssl\'s shape: Go\'s x509.CertificateRequest fields first' -r -F
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l serial -d 'Serial number (decimal) of a certificate recorded in -db-config (with -aki)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l aki -d 'Authority key identifier (hex, colons allowed) of the -serial certificate' -r
+complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l db-config -d 'Certificate database configuration ({"driver": "sqlite3"|"postgres", "data_source": ...})' -r
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand certinfo" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
@@ -433,7 +440,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand gencrl" -s V -l version 
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l ca -d 'The CA whose certificates the responses are about' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l responder-key -d 'The responder certificate\'s private key: a PEM file or a pkcs11: URI' -r
-complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration; default 96h)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l config -d 'Signing config whose "ocsp" section (CACertFile, ResponderCertFile, KeyFile, Interval) gives the flags not given' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l cert -d 'The certificate to give a status for' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l status -d 'good, revoked or unknown' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspsign" -l reason -d 'Revocation reason: a name (keyCompromise, superseded, ...) or its RFC 5280 code' -r
@@ -450,7 +458,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l db-config 
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l ca -d 'The CA whose certificates the responses are about' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l responder-key -d 'The responder certificate\'s private key: a PEM file or a pkcs11: URI' -r
-complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration; default 96h)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l config -d 'Signing config whose "ocsp" section (CACertFile, ResponderCertFile, KeyFile, Interval) gives the flags not given' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l tls-cert -d 'Serve HTTPS with this certificate (PEM)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l tls-key -d 'Private key of -tls-cert' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocspserve" -l max-connections -d 'Most connections served at once, at least 1 (more wait to be accepted)' -r
@@ -482,7 +491,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l db-confi
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l ca -d 'The CA whose certificates the responses are about' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l responder -d 'The responder certificate: the CA itself, or one it issued for OCSP signing' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l responder-key -d 'The responder certificate\'s private key: a PEM file or a pkcs11: URI' -r
-complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l interval -d 'How long signed responses are valid, thisUpdate to nextUpdate (a Go duration; default 96h)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l config -d 'Signing config whose "ocsp" section (CACertFile, ResponderCertFile, KeyFile, Interval) gives the flags not given' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand ocsprefresh" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
@@ -507,7 +517,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l int-dir -d 'Di
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l metadata -d 'cfssl ubiquity metadata for the bundler\'s ubiquitous flavor (JSON list of platforms)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l responder -d 'OCSP responder certificate for the ocspsign endpoint (without it: no ocspsign)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l responder-key -d 'Private key of -responder: a PEM file or a pkcs11: URI' -r
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l remote -d 'Forward sign, authsign, info and newcert to this cfssl server (HOST:PORT, IP:PORT or URL); no -ca-key needed' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l remote -d 'Forward sign, authsign, info and newcert to this cfssl server (HOST:PORT, IP:PORT or URL; "a,b" tried in order); no -ca-key needed' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l mutual-tls-client-key -d 'Private key of -mutual-tls-client-cert' -r
@@ -521,6 +531,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l min-tls-versio
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-connections -d 'Most connections served at once, at least 1 (more wait to be accepted)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-crl-expiry -d 'Longest validity a GET crl?expiry= may ask for (longer is capped, as is anything past the CA\'s notAfter)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-body-bytes -d 'Largest request body accepted, in bytes (larger: 413)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l disable -d 'Endpoints to turn off, comma-separated (e.g. newcert,newkey; as cfssl 1.6.5)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
@@ -528,7 +539,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -s h -l help -d '
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l profile -d 'Signing profile from the config (default: signing.default)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand info" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config\'s remotes' -r
+complete -c certkit -n "__fish_certkit_using_subcommand info" -l remote -d 'Remote cfssl API (HOST:PORT, IP:PORT or URL; "a,b" is a failover group tried in order); replaces the config\'s remotes' -r
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l label -d 'Signer label on the remote (multirootca chooses its CA by it)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l tls-remote-ca -d 'CA certificates to trust for an https remote (default: the system\'s)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l mutual-tls-client-cert -d 'Client certificate for a remote that requires mutual TLS' -r

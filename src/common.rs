@@ -207,7 +207,7 @@ pub fn print_bytes(bytes: &[u8]) -> Result<()> {
 /// `-label`, client TLS). Add with `#[command(flatten)] pub remote: RemoteArgs`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RemoteArgs {
-    /// Remote cfssl API (HOST:PORT, IP:PORT or URL); replaces the config's remotes
+    /// Remote cfssl API (HOST:PORT, IP:PORT or URL; "a,b" is a failover group tried in order); replaces the config's remotes
     #[arg(long, value_name = "HOST:PORT")]
     pub remote: Option<String>,
 
@@ -303,7 +303,8 @@ impl RemoteArgs {
         }
     }
 }
-/// The OCSP signer flags: `-ca`, `-responder`, `-responder-key`.
+/// The OCSP signer flags: `-ca`, `-responder`, `-responder-key`,
+/// `-interval`, and `-config`, whose `ocsp` section gives those not given.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ResponderArgs {
     /// The CA whose certificates the responses are about
@@ -318,16 +319,46 @@ pub struct ResponderArgs {
     #[arg(long = "responder-key", value_name = "FILE")]
     pub responder_key: Option<String>,
 
-    /// How long signed responses are valid, thisUpdate to nextUpdate (a Go duration)
-    #[arg(long, value_name = "DURATION", default_value = "96h")]
-    pub interval: String,
+    /// How long signed responses are valid, thisUpdate to nextUpdate (a Go duration; default 96h)
+    #[arg(long, value_name = "DURATION")]
+    pub interval: Option<String>,
+
+    /// Signing config whose "ocsp" section (CACertFile, ResponderCertFile, KeyFile, Interval) gives the flags not given
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The `ocsp` section's Interval, when -interval is not given.
+    #[arg(skip)]
+    pub config_interval: Option<std::time::Duration>,
 }
 
+/// cfssl's default OCSP response validity.
+const DEFAULT_OCSP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(96 * 3600);
+
 impl ResponderArgs {
-    /// `-interval` as a duration.
+    /// `-interval` as a duration (else the config's, else 96h).
     pub fn interval(&self) -> Result<std::time::Duration> {
-        certkit_core::input::duration::parse_go_duration(&self.interval)
-            .map_err(|e| UsageError::bad_value("-interval", e))
+        match &self.interval {
+            Some(text) => certkit_core::input::duration::parse_go_duration(text)
+                .map_err(|e| UsageError::bad_value("-interval", e)),
+            None => Ok(self.config_interval.unwrap_or(DEFAULT_OCSP_INTERVAL)),
+        }
+    }
+
+    /// These flags with what `-config`'s `ocsp` section gives for those
+    /// not given (flags win, as cfssl's flags win over its config).
+    pub fn resolved(mut self) -> Result<Self> {
+        let Some(path) = self.config.as_deref() else {
+            return Ok(self);
+        };
+        let Some(section) = load_config(Some(path))?.ocsp else {
+            return Ok(self);
+        };
+        self.ca = self.ca.or(section.ca_cert_file);
+        self.responder = self.responder.or(section.responder_cert_file);
+        self.responder_key = self.responder_key.or(section.key_file);
+        self.config_interval = section.interval;
+        Ok(self)
     }
 
     pub fn source(&self) -> certkit_ops::revocation::ResponderSource<'_> {

@@ -20,7 +20,7 @@ EXIT STATUS:
   0 bundled; 1 no valid chain or bad input (stderr names the reason and cfssl's error
   code); 2 usage error.")]
 pub struct Args {
-    /// Certificate to bundle: PEM (a chain in any order), DER or PKCS#7; - for standard input
+    /// Certificate to bundle: PEM (a chain in any order), DER, PKCS#7, or PKCS#12 (with its key; -password); - for standard input
     #[arg(
         long,
         value_name = "FILE",
@@ -66,12 +66,31 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub metadata: Option<std::path::PathBuf>,
 
+    /// Password of a PKCS#12 -cert (as cfssl; visible to other users in ps: prefer -password-file)
+    #[arg(long, value_name = "PASSWORD", conflicts_with = "password_file")]
+    pub password: Option<String>,
+
+    /// Password of a PKCS#12 -cert, from the first line of FILE (or env:VAR)
+    #[arg(long = "password-file", value_name = "FILE")]
+    pub password_file: Option<String>,
+
     #[command(flatten)]
     pub legacy: crate::common::LegacyChainArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
+    let pkcs12_password = match (&args.password, &args.password_file) {
+        (Some(password), _) => {
+            crate::log::warning(
+                "-password: a password on the command line is visible to other users; use -password-file",
+            );
+            Some(zeroize::Zeroizing::new(password.as_bytes().to_vec()))
+        }
+        (None, Some(file)) => Some(certkit_core::input::password::read_password(file)?),
+        (None, None) => None,
+    };
     let sources = Sources {
+        pkcs12_password,
         cert: args
             .cert
             .or(args.domain.clone().map(Into::into))

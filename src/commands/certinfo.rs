@@ -30,6 +30,17 @@ pub struct Args {
     /// (a symlink), in cfssl's shape: Go's x509.CertificateRequest fields first
     #[arg(long, value_name = "FILE", group = "input")]
     pub csr: Option<std::path::PathBuf>,
+
+    /// Serial number (decimal) of a certificate recorded in -db-config (with -aki)
+    #[arg(long, value_name = "SERIAL", group = "input", requires_all = ["aki", "db_config"])]
+    pub serial: Option<String>,
+
+    /// Authority key identifier (hex, colons allowed) of the -serial certificate
+    #[arg(long, value_name = "AKI", requires = "serial")]
+    pub aki: Option<String>,
+
+    #[command(flatten)]
+    pub db: crate::common::DbConfigArg,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -37,16 +48,26 @@ pub fn run(args: Args) -> Result<()> {
         let text = describe_csrs_go(&read_input(path)?, &display_path(path))?;
         return print_stdout(&format!("{text}\n"));
     }
-    let info = match (args.cert, args.csr, args.domain) {
-        (Some(path), _, _) => describe_certificates(&read_input(&path)?, &display_path(&path))?,
-        (None, Some(path), _) => describe_csrs(&read_input(&path)?, &display_path(&path))?,
-        (None, None, Some(domain)) => certkit_remote::tls_probe::certinfo_domain(&domain)?,
-        (None, None, None) => {
-            return Err(UsageError::missing(
-                "give -cert FILE, -csr FILE or -domain HOST",
-            ))
-        }
-    };
+    if let Some(serial) = &args.serial {
+        let pem = certkit_ops::revocation::db::recorded_pem(
+            args.db.file().as_ref(),
+            serial,
+            args.aki.as_deref().unwrap_or_default(),
+        )?;
+        let info = describe_certificates(pem.as_bytes(), "the database's certificate")?;
+        let text =
+            serde_json::to_string_pretty(&info).map_err(|e| Error::Encoding(e.to_string()))?;
+        return print_stdout(&format!("{text}\n"));
+    }
+    let info =
+        match (args.cert, args.csr, args.domain) {
+            (Some(path), _, _) => describe_certificates(&read_input(&path)?, &display_path(&path))?,
+            (None, Some(path), _) => describe_csrs(&read_input(&path)?, &display_path(&path))?,
+            (None, None, Some(domain)) => certkit_remote::tls_probe::certinfo_domain(&domain)?,
+            (None, None, None) => return Err(UsageError::missing(
+                "give -cert FILE, -csr FILE, -domain HOST or -serial N -aki HEX -db-config FILE",
+            )),
+        };
     let text = serde_json::to_string_pretty(&info).map_err(|e| Error::Encoding(e.to_string()))?;
     print_stdout(&format!("{text}\n"))
 }

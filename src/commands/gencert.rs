@@ -75,6 +75,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub key_output: KeyOutputArgs,
+    /// CRL distribution point URL that replaces the profile's crl_url (cfssl's CRL override)
+    #[arg(long, value_name = "URL")]
+    pub crl: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -104,6 +107,11 @@ pub fn run(args: Args) -> Result<()> {
         });
     }
     if args.remote.applies(&args.policy)? {
+        if args.crl.is_some() {
+            crate::log::warning(
+                "-crl is not sent to a remote signer: the remote's profile decides the CRL distribution point",
+            );
+        }
         return emit(remote::gencert(
             &args.remote.connect(&args.policy),
             args.remote.names(&args.policy),
@@ -123,6 +131,7 @@ pub fn run(args: Args) -> Result<()> {
         // Scripts written for cfssl (Nomad's TLS guide: `echo '{}' | cfssl
         // gencert`) must run under its name; the issuer still warns.
         allow_empty_subject: args.allow_empty_subject || crate::args::invoked_as_cfssl(),
+        crl: args.crl.as_deref(),
     };
     super::sign::record(args.db.file(), gencert(&inputs, &keys)?)
 }

@@ -16,7 +16,8 @@ use certkit_files::atomic::write_all;
     cfssljson -f response.json ca
 
 FILES:
-  NAME.pem (certificate), NAME-key.pem (private key, mode 0600), NAME.csr,
+  NAME.pem (certificate), NAME-key.pem (private key, mode 0600),
+  NAME-key.enc (encrypted_key, as it is, mode 0600), NAME.csr,
   NAME-bundle.pem and NAME-root.pem (bundle output). Every file is written
   to a temporary file, synced and renamed: never half-written.")]
 pub struct Args {

@@ -18,7 +18,8 @@ pub struct Args {
     pub responder: ResponderArgs,
 }
 
-pub fn run(args: Args) -> Result<()> {
+pub fn run(mut args: Args) -> Result<()> {
+    args.responder = args.responder.resolved()?;
     let interval = args.responder.interval()?;
     emit(certkit_ops::revocation::db::ocsprefresh(
         args.db.file().as_ref(),

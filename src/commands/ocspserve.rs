@@ -56,7 +56,8 @@ pub struct Args {
     pub max_connections: std::num::NonZeroUsize,
 }
 
-pub fn run(args: Args) -> Result<()> {
+pub fn run(mut args: Args) -> Result<()> {
+    args.responder = args.responder.resolved()?;
     let interval = args.responder.interval()?;
     let source = match (args.responses, args.db.file()) {
         (Some(path), _) => SourceSpec::Responses(path),

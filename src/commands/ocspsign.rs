@@ -37,7 +37,8 @@ pub struct Args {
     pub revoked_at: String,
 }
 
-pub fn run(args: Args) -> Result<()> {
+pub fn run(mut args: Args) -> Result<()> {
+    args.responder = args.responder.resolved()?;
     let interval = args.responder.interval()?;
     let status = SignStatus {
         status: &args.status,

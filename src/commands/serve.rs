@@ -5,7 +5,7 @@ use crate::log;
 use certkit_core::error::{Error, Result};
 use certkit_server::serve::{self, tls::TlsFiles, ServeOptions};
 
-/// Serve cfssl's signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle; revoke, crl with -db-config; ocspsign with -responder)
+/// Serve cfssl's signing API (sign, authsign, info, health, newkey, newcert, init_ca, certinfo, bundle; revoke, crl with -db-config, and certadd with an auth_key on the default profile; ocspsign with -responder)
 #[derive(Debug, clap::Args)]
 #[command(after_help = "EXAMPLES:
   Serve a CA on 127.0.0.1:8888 with a signing config, recording every certificate:
@@ -96,7 +96,7 @@ pub struct Args {
         long = "admin-endpoints",
         value_name = "LIST",
         value_delimiter = ',',
-        default_value = "revoke,ocspsign,crl",
+        default_value = "revoke,ocspsign,crl,certadd",
         requires = "admin_cn"
     )]
     pub admin_endpoints: Vec<String>,
@@ -121,6 +121,10 @@ pub struct Args {
     /// Largest request body accepted, in bytes (larger: 413)
     #[arg(long = "max-body-bytes", value_name = "BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
+
+    /// Endpoints to turn off, comma-separated (e.g. newcert,newkey; as cfssl 1.6.5)
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub disable: Vec<String>,
 }
 
 /// `-remote`: a front end that forwards signing to another cfssl server
@@ -134,7 +138,7 @@ pub struct Args {
         .requires("remote")
 ))]
 pub struct RemoteSignerArgs {
-    /// Forward sign, authsign, info and newcert to this cfssl server (HOST:PORT, IP:PORT or URL); no -ca-key needed
+    /// Forward sign, authsign, info and newcert to this cfssl server (HOST:PORT, IP:PORT or URL; "a,b" tried in order); no -ca-key needed
     #[arg(long, value_name = "HOST:PORT")]
     pub remote: Option<String>,
 
@@ -181,6 +185,7 @@ pub fn run(args: Args) -> Result<()> {
         body_limit: args.max_body_bytes,
         admin_cn: args.admin_cn,
         admin_endpoints: args.admin_endpoints,
+        disable: args.disable,
         max_crl_expiry: certkit_core::input::duration::parse_go_duration(&args.max_crl_expiry)
             .map_err(|e| Error::Refused(format!("-max-crl-expiry: {e}")))?,
     };

@@ -73,6 +73,9 @@ pub struct Args {
     /// Issue a certificate with an empty subject and no SAN as cfssl does (refused by default: RFC 5280 forbids it)
     #[arg(long = "allow-empty-subject", go_bool())]
     pub allow_empty_subject: bool,
+    /// CRL distribution point URL that replaces the profile's crl_url (cfssl's CRL override)
+    #[arg(long, value_name = "URL")]
+    pub crl: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -85,6 +88,11 @@ pub fn run(args: Args) -> Result<()> {
         UsageError::missing("no CSR given (a file, - for standard input, or -csr FILE)")
     })?;
     if args.remote.applies(&args.policy)? {
+        if args.crl.is_some() {
+            crate::log::warning(
+                "-crl is not sent to a remote signer: the remote's profile decides the CRL distribution point",
+            );
+        }
         return emit(remote::sign(
             &args.remote.connect(&args.policy),
             args.remote.names(&args.policy),
@@ -108,6 +116,7 @@ pub fn run(args: Args) -> Result<()> {
         // Scripts written for cfssl (Nomad's TLS guide: `echo '{}' | cfssl
         // gencert`) must run under its name; the issuer still warns.
         allow_empty_subject: args.allow_empty_subject || crate::args::invoked_as_cfssl(),
+        crl: args.crl.as_deref(),
         objects: args.k8s.inputs(),
     })?;
     record(args.db.file(), report)

@@ -12,6 +12,10 @@ mod cfssl;
 // If you're checking that certkit under the cfssl names accepts a command
 // line cfssl accepts and writes the same files, it goes in here.
 mod cfssl_leniency;
+// If you're comparing one of cfssl's last flags or request fields (issue
+// 30: -crl, extensions, bundle of PKCS#12, certinfo -db-config,
+// encrypted_key, -remote failover) with cfssl 1.6.5 and 1.2.0, it goes in here.
+mod cfssl_parity;
 // If you're comparing certkit under another cfssl name or output shape
 // (`cfssl-certinfo`, `mkbundle`, `cfssl-newkey`...), it goes in here.
 mod cfssl_names;

@@ -388,3 +388,200 @@ fn crl_numbers_strictly_increase_within_a_second() {
         .collect();
     assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
 }
+
+/// add-config.json: a default profile with `auth_key` key1, which
+/// certadd's tokens are checked with.
+fn write_add_config(dir: &Path) {
+    write(
+        dir,
+        "add-config.json",
+        &format!(
+            r#"{{"signing":{{"default":{{"expiry":"8760h","usages":["signing","server auth"],"auth_key":"key1"}}}},
+"auth_keys":{{"key1":{{"type":"standard","key":"{KEY}"}}}}}}"#
+        ),
+    );
+}
+
+/// A certadd request (cfssl's AddRequest) for the PEM certificate in
+/// `file`: revoked (keyCompromise) at a fixed time, labelled.
+fn add_request(dir: &Path, file: &str) -> String {
+    let pem_text = read(dir, file);
+    let info: serde_json::Value =
+        serde_json::from_str(&run(dir, certkit(), &["certinfo", "-cert", file])).unwrap();
+    serde_json::json!({
+        "serial_number": info["serial_number"],
+        "authority_key_identifier": info["authority_key_id"].as_str().unwrap().replace(':', "").to_lowercase(),
+        "ca_label": "primary",
+        "status": "revoked",
+        "reason": 1,
+        "revoked_at": "2026-01-02T03:04:05Z",
+        "expiry": info["not_after"],
+        "pem": pem_text,
+        "common_name": "svc.example.com",
+    })
+    .to_string()
+}
+
+/// The row certkit's database code reads for `serial`, as the fields a
+/// certadd request sets.
+fn row_of(db_json: &Path, serial: &str) -> (String, i32, String, String, Option<String>) {
+    let r = crate::recorded_rows(db_json)
+        .into_iter()
+        .find(|r| r.serial == serial)
+        .expect("recorded");
+    (
+        r.status,
+        r.reason,
+        format!("{:?}", r.revoked_at),
+        r.ca_label,
+        r.common_name,
+    )
+}
+
+/// `certadd` (cfssl 1.6.5): a record with its status and revocation
+/// inserted into the database. cfssl 1.6.5 takes it from anyone; certkit
+/// only with a token of the default profile's auth_key (401 without), and
+/// refuses a second insert of the same certificate (409). The row certkit
+/// writes equals the one 1.6.5 writes for the same request (PostgreSQL:
+/// 1.6.5's SQLite driver needs cgo), and 1.6.5's certinfo reads it.
+#[test]
+fn certadd_inserts_records_as_cfssl_1_6_with_authentication() {
+    let Some(pg) = Postgres::start() else { return };
+    let tmp = workdir();
+    let dir = tmp.path();
+    write(dir, "pg.json", &pg.db_config());
+    write_add_config(dir);
+    for name in ["a", "b"] {
+        let out = run(
+            dir,
+            certkit(),
+            &["sign", "-ca", "ca.pem", "-ca-key", "ca-key.pem", "svc.csr"],
+        );
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        write(dir, &format!("{name}.pem"), json["cert"].as_str().unwrap());
+    }
+    let args = [
+        "-ca",
+        "ca.pem",
+        "-ca-key",
+        "ca-key.pem",
+        "-config",
+        "add-config.json",
+        "-db-config",
+        "pg.json",
+    ];
+    let ours = Server::certkit(dir, &args);
+    let url = format!("{}/api/v1/cfssl/certadd", ours.url);
+    let request_b = add_request(dir, "b.pem");
+    let plain = post(dir, &url, &request_b);
+    assert_eq!(plain.status, 401, "{}", plain.body);
+    let added = post(dir, &url, &authsign_body(&request_b, KEY));
+    assert_eq!(added.status, 200, "{}", added.body);
+    let again = post(dir, &url, &authsign_body(&request_b, KEY));
+    assert_eq!(again.status, 409, "{}", again.body);
+    let remove_from_crl = request_b.replace("\"reason\":1", "\"reason\":8");
+    let refused = post(dir, &url, &authsign_body(&remove_from_crl, KEY));
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let serial_b = serial_of(&read(dir, "b.pem"));
+    let row_b = row_of(&dir.join("pg.json"), &serial_b);
+    assert_eq!(
+        (
+            row_b.0.as_str(),
+            row_b.1,
+            row_b.3.as_str(),
+            row_b.4.as_deref()
+        ),
+        ("revoked", 1, "primary", Some("svc.example.com"))
+    );
+
+    let Some(current) = cfssl_current() else {
+        return;
+    };
+    let cfssl = current.join("cfssl");
+    let theirs = Server::cfssl(dir, &cfssl, &args);
+    let answer = post(
+        dir,
+        &format!("http://127.0.0.1:{}/api/v1/cfssl/certadd", theirs.port),
+        &add_request(dir, "a.pem"),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let row_a = row_of(&dir.join("pg.json"), &serial_of(&read(dir, "a.pem")));
+    assert_eq!(row_a, row_b, "the rows cfssl 1.6.5 and certkit insert");
+    let aki: serde_json::Value = serde_json::from_str(&request_b).unwrap();
+    let info = run(
+        dir,
+        &cfssl,
+        &[
+            "certinfo",
+            "-db-config",
+            "pg.json",
+            "-serial",
+            &serial_b,
+            "-aki",
+            aki["authority_key_identifier"].as_str().unwrap(),
+        ],
+    );
+    assert!(info.contains(&serial_b), "{info}");
+}
+
+/// `-admin-cn` guards `certadd` by default: with a good token, a client
+/// whose certificate's CN does not match gets 403, the admin 200.
+#[test]
+fn certadd_is_behind_the_admin_cn() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    write_add_config(dir);
+    let out = run(
+        dir,
+        certkit(),
+        &["sign", "-ca", "ca.pem", "-ca-key", "ca-key.pem", "svc.csr"],
+    );
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    write(dir, "added.pem", json["cert"].as_str().unwrap());
+    let server = Server::certkit(
+        dir,
+        &[
+            &ca_args()[..],
+            &SQLITE_DB,
+            &[
+                "-config",
+                "add-config.json",
+                "-tls-cert",
+                "tls.pem",
+                "-tls-key",
+                "tls-key.pem",
+            ],
+            &["-mutual-tls-ca", "ca.pem", "-admin-cn", "client-ok"],
+        ]
+        .concat(),
+    );
+    write(
+        dir,
+        "add.json",
+        &authsign_body(&add_request(dir, "added.pem"), KEY),
+    );
+    let url = format!("https://localhost:{}/api/v1/cfssl/certadd", server.port);
+    let as_client = |name: &str| {
+        let (cert, key) = (format!("{name}.pem"), format!("{name}-key.pem"));
+        curl(
+            dir,
+            &[
+                "--cacert",
+                "ca.pem",
+                "--cert",
+                &cert,
+                "--key",
+                &key,
+                "-d",
+                "@add.json",
+                &url,
+            ],
+        )
+    };
+    let refused = as_client("client-bad");
+    assert_eq!(refused.status, 403, "{refused:?}");
+    let added = as_client("client-ok");
+    assert_eq!(added.status, 200, "{added:?}");
+    let serial = serial_of(&read(dir, "added.pem"));
+    assert_eq!(row_of(&dir.join("db.json"), &serial).0, "revoked");
+}

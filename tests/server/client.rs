@@ -172,3 +172,65 @@ fn client_of_current_cfssl_serve_over_mutual_tls() {
         &MUTUAL_TLS_CLIENT,
     );
 }
+
+/// `-remote "a,b"`: an ordered failover group, as cfssl 1.6.5's client.
+/// The first member refuses connections (a port nobody listens on), the
+/// second is a cfssl 1.6.5 server: cfssl 1.6.5's `sign` and certkit's
+/// both get a certificate from the second, signed by its CA; `info` too.
+/// All members down: certkit fails with one line naming each.
+#[test]
+fn remote_group_fails_over_in_order_as_cfssl_1_6() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    // URLs: cfssl's client does not take IP:PORT (cfssl#961).
+    let dead = format!("http://127.0.0.1:{}", support::free_port());
+    let live = Server::certkit(dir, &signing_args());
+    let mut servers = vec![live];
+    let current = cfssl_current();
+    if let Some(current) = &current {
+        servers.push(Server::cfssl(dir, &current.join("cfssl"), &signing_args()));
+    }
+    for server in &servers {
+        let group = format!("{dead},http://127.0.0.1:{}", server.port);
+        let sign = [
+            "sign",
+            "-remote",
+            group.as_str(),
+            "-profile",
+            "server",
+            "svc.csr",
+        ];
+        let mut clients = vec![certkit()];
+        clients.extend(current.as_ref().map(|c| c.join("cfssl")));
+        for client in &clients {
+            let json: serde_json::Value = serde_json::from_str(&run(dir, client, &sign)).unwrap();
+            write(dir, "c.pem", json["cert"].as_str().unwrap());
+            run(dir, "openssl", &["verify", "-CAfile", "ca.pem", "c.pem"]);
+        }
+        let info = certkit_json(dir, &["info", "-remote", group.as_str()]);
+        assert_eq!(
+            info["certificate"].as_str().map(str::trim),
+            Some(read(dir, "ca.pem").trim())
+        );
+    }
+    let other_dead = format!("127.0.0.1:{}", support::free_port());
+    let dead = dead.trim_start_matches("http://");
+    let out = std::process::Command::new(certkit())
+        .args([
+            "sign",
+            "-remote",
+            &format!("{dead},{other_dead}"),
+            "svc.csr",
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = err.lines().filter(|l| l.contains("[ERROR]")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(
+        errors[0].contains(dead) && errors[0].contains(&other_dead),
+        "{err}"
+    );
+}

@@ -730,3 +730,52 @@ fn stateful_endpoints_warn_refuse_contradictions_and_take_an_admin_cn() {
     );
     assert_eq!(allowed.status, 200, "{allowed:?}");
 }
+
+/// `-disable newcert,newkey`: cfssl 1.6.5 answers those with Go's 404
+/// and serves the rest; certkit the same. An unknown name: cfssl ignores
+/// it (the endpoint it meant stays on); certkit refuses to start with one
+/// line naming it. `scan` (an endpoint certkit does not have) is accepted;
+/// `/` turns off the page (cfssl's static page, certkit's web page).
+#[test]
+fn disable_turns_endpoints_off_as_cfssl_1_6() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    let args = [&ca_args()[..], &["-disable", "newcert,newkey,scan,/"]].concat();
+    let mut servers = vec![("certkit", Server::certkit(dir, &args))];
+    if let Some(current) = cfssl_current() {
+        servers.push((
+            "cfssl 1.6.5",
+            Server::cfssl(dir, &current.join("cfssl"), &args),
+        ));
+    }
+    let mut seen = Vec::new();
+    for (name, server) in &servers {
+        let url = |e: &str| format!("{}/api/v1/cfssl/{e}", server.url);
+        let newcert = post(dir, &url("newcert"), r#"{"request":{"CN":"x"}}"#);
+        let newkey = post(dir, &url("newkey"), r#"{"CN":"x"}"#);
+        let sign = post(dir, &url("sign"), &sign_body(dir, ""));
+        let page = curl(dir, &[&format!("{}/", server.url)]);
+        assert_eq!(page.status, 404, "{name}: GET / {}", page.body);
+        assert_eq!((newcert.status, newkey.status), (404, 404), "{name}");
+        assert_eq!(newcert.body.trim(), "404 page not found", "{name}");
+        assert_eq!(sign.status, 200, "{name}: {}", sign.body);
+        seen.push((newcert.status, newcert.body, newkey.status, sign.status));
+    }
+    assert!(seen.windows(2).all(|w| w[0] == w[1]), "{seen:?}");
+    assert!(servers[0]
+        .1
+        .log()
+        .contains("endpoint 'newcert' is explicitly disabled"));
+
+    let (code, err) = refused(
+        dir,
+        &[&ca_args()[..], &["-disable", "newcert,nwecert"]].concat(),
+    );
+    assert_eq!(code, 1, "{err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.contains("[ERROR]")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(
+        errors[0].contains("-disable") && errors[0].contains("\"nwecert\""),
+        "{err}"
+    );
+}

@@ -39,7 +39,7 @@ use std::path::Path;
 /// certkit's own database code. Here, not in tests/support, so that only
 /// the server tests depend on the server crates.
 pub fn recorded_serials(db_json: &Path) -> Vec<String> {
-    unexpired_rows(db_json)
+    recorded_rows(db_json)
         .into_iter()
         .map(|r| r.serial)
         .collect()
@@ -47,14 +47,15 @@ pub fn recorded_serials(db_json: &Path) -> Vec<String> {
 
 /// (serial, reason code) of the revoked unexpired certificates there.
 pub fn revoked_rows(db_json: &Path) -> Vec<(String, i32)> {
-    unexpired_rows(db_json)
+    recorded_rows(db_json)
         .into_iter()
         .filter(|r| r.is_revoked())
         .map(|r| (r.serial, r.reason))
         .collect()
 }
 
-fn unexpired_rows(db_json: &Path) -> Vec<certkit_certdb::CertificateRecord> {
+/// The unexpired certificates' rows in the certdb `db_json` configures.
+pub fn recorded_rows(db_json: &Path) -> Vec<certkit_ops::store::CertificateRecord> {
     let config = certkit_certdb::DbConfig::load(db_json.to_str().unwrap()).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

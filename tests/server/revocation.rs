@@ -408,3 +408,166 @@ fn hex_serial(d: &std::path::Path, cert: &str) -> String {
         .trim_start_matches("serial=")
         .to_string()
 }
+
+/// thisUpdate to nextUpdate of a DER OCSP response, in seconds, and its
+/// status line for `cert`, as `openssl ocsp` reads it (checked against ca.pem).
+fn response_window(d: &std::path::Path, der: &[u8], cert: &str) -> (i64, String) {
+    std::fs::write(d.join("window.der"), der).unwrap();
+    let out = sh(
+        d,
+        &format!(
+            "openssl ocsp -respin window.der -issuer ca.pem -CAfile ca.pem -cert {cert} -resp_text > text.txt 2>&1 || exit 1
+             this=$(grep -m1 'This Update:' text.txt | sed 's/.*This Update: //')
+             next=$(grep -m1 'Next Update:' text.txt | sed 's/.*Next Update: //')
+             echo $(( $(date -d \"$next\" +%s) - $(date -d \"$this\" +%s) ))
+             grep -m1 '^{cert}:' text.txt"
+        ),
+    );
+    assert_ok(&out, "openssl ocsp -respin");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (seconds, status) = text.split_once('\n').unwrap();
+    (seconds.trim().parse().unwrap(), status.trim().to_string())
+}
+
+/// The config's `ocsp` section (CACertFile, ResponderCertFile, KeyFile,
+/// Interval in Go's nanoseconds) configures `ocspsign`, `ocsprefresh`
+/// and `serve`'s responder when their flags are absent. cfssl 1.6.5 parses the section
+/// but its commands never read it (its `ocspsign -config` still needs the
+/// flags); the response certkit signs from the section equals, in status
+/// and validity, the one 1.6.5 signs from the same files given as flags.
+#[test]
+fn the_config_ocsp_section_configures_the_signer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    make_pki(d);
+    std::fs::write(
+        d.join("ocsp-config.json"),
+        r#"{"signing":{"default":{"expiry":"8760h","usages":["digital signature","server auth"]}},
+            "ocsp":{"CACertFile":"ca.pem","ResponderCertFile":"ocsp.pem","KeyFile":"ocsp-key.pem","Interval":86400000000000}}"#,
+    )
+    .unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let response = |program: &std::path::Path, args: &[&str]| -> Vec<u8> {
+        let out = support::run(d, program, args, None);
+        assert_ok(&out, &format!("{} {args:?}", program.display()));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        b64.decode(json["ocspResponse"].as_str().unwrap()).unwrap()
+    };
+    let ours = response(
+        &support::certkit(),
+        &[
+            "ocspsign",
+            "-config",
+            "ocsp-config.json",
+            "-cert",
+            "good.pem",
+        ],
+    );
+    let ours = response_window(d, &ours, "good.pem");
+    assert_eq!(ours, (86400, "good.pem: good".to_string()));
+    let out = support::run(
+        d,
+        &support::certkit(),
+        &[
+            "ocspsign",
+            "-config",
+            "ocsp-config.json",
+            "-cert",
+            "good.pem",
+            "-interval",
+            "1h",
+        ],
+        None,
+    );
+    assert_ok(&out, "ocspsign -interval over the section");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let der = b64.decode(json["ocspResponse"].as_str().unwrap()).unwrap();
+    assert_eq!(response_window(d, &der, "good.pem").0, 3600, "flags win");
+
+    if let Some(current) = support::serve::cfssl_current() {
+        let cfssl = current.join("cfssl");
+        let out = support::run(
+            d,
+            &cfssl,
+            &[
+                "ocspsign",
+                "-config",
+                "ocsp-config.json",
+                "-cert",
+                "good.pem",
+            ],
+            None,
+        );
+        assert!(
+            !out.status.success(),
+            "cfssl 1.6.5 does not read the section"
+        );
+        let theirs = response(
+            &cfssl,
+            &[
+                "ocspsign",
+                "-ca",
+                "ca.pem",
+                "-responder",
+                "ocsp.pem",
+                "-responder-key",
+                "ocsp-key.pem",
+                "-interval",
+                "24h",
+                "-cert",
+                "good.pem",
+            ],
+        );
+        assert_eq!(response_window(d, &theirs, "good.pem"), ours);
+    }
+
+    // ocsprefresh: the section gives the responder and interval too.
+    std::fs::write(
+        d.join("db.json"),
+        format!(
+            r#"{{"driver":"sqlite3","data_source":"{}/certs.db"}}"#,
+            d.display()
+        ),
+    )
+    .unwrap();
+    let recorded = sh(
+        d,
+        "certkit gencert -ca ca.pem -ca-key ca-key.pem -config config.json -db-config db.json leaf.json | certkit json -bare recorded
+         certkit ocsprefresh -db-config db.json -config ocsp-config.json
+         certkit ocspdump -db-config db.json | base64 -d > dumped.der",
+    );
+    assert_ok(&recorded, "ocsprefresh -config");
+    let dumped = std::fs::read(d.join("dumped.der")).unwrap();
+    assert_eq!(
+        response_window(d, &dumped, "recorded.pem"),
+        (86400, "recorded.pem: good".to_string())
+    );
+
+    // serve: the section gives ocspsign its responder and interval.
+    let server = support::serve::Server::certkit(
+        d,
+        &[
+            "-ca",
+            "ca.pem",
+            "-ca-key",
+            "ca-key.pem",
+            "-config",
+            "ocsp-config.json",
+        ],
+    );
+    let body = serde_json::json!({
+        "certificate": std::fs::read_to_string(d.join("good.pem")).unwrap(),
+        "status": "good",
+    });
+    let answer = support::serve::post(
+        d,
+        &format!("{}/api/v1/cfssl/ocspsign", server.url),
+        &body.to_string(),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let json: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    let der = b64
+        .decode(json["result"]["ocspResponse"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(response_window(d, &der, "good.pem"), ours);
+}

@@ -49,7 +49,7 @@ impl Drop for OutputFile {
 
 /// Decides the files for a cfssl response, as cfssljson does: `cert` (or
 /// `certificate`) to NAME.pem, `key` (or `private_key`) to NAME-key.pem
-/// with mode 0600, `csr` (or `certificate_request`) to NAME.csr, a bundle
+/// with mode 0600, `encrypted_key` to NAME-key.enc (0600), `csr` (or `certificate_request`) to NAME.csr, a bundle
 /// to NAME-bundle.pem (the chain) and NAME-root.pem, an OCSP response to
 /// NAME-response.der. Without `bare`, the API envelope is unwrapped:
 /// `{"success": false}` is an error naming the response's messages.
@@ -129,25 +129,39 @@ fn plan_value(
         Ok(None)
     };
     let mut files = Vec::new();
-    let mut add = |suffix: &str, contents: String, mode: u32| {
+    let mut add = |suffix: &str, contents: Vec<u8>, mode: u32, binary: bool| {
         files.push(OutputFile {
             name: suffixed(base, suffix),
-            contents: contents.into_bytes(),
+            contents,
             mode,
-            binary: false,
+            binary,
         });
     };
     if let Some(cert) = text(&["cert", "certificate"])? {
         check_pem(&cert, PemKind::Certificates, source, "cert")?;
-        add(".pem", cert, 0o644);
+        add(".pem", cert.into_bytes(), 0o644, false);
     }
     if let Some(key) = Zeroizing::new(text(&["key", "private_key"])?).as_ref() {
         check_pem(key, PemKind::PrivateKey, source, "key")?;
-        add("-key.pem", key.clone(), 0o600);
+        add("-key.pem", key.clone().into_bytes(), 0o600, false);
+    }
+    // cfssljson writes `encrypted_key` (a key Red October encrypted, as
+    // base64 text) to NAME-key.enc as it is, mode 0600, and base64-encodes
+    // it once more on -stdout (a "binary" file there): the same here. Text
+    // that is not base64 is refused, as a key that is not PEM is.
+    if let Some(encrypted) = Zeroizing::new(text(&["encrypted_key"])?).as_ref() {
+        use base64::Engine;
+        if let Err(e) = base64::engine::general_purpose::STANDARD.decode(encrypted.trim()) {
+            return Err(Error::decode(
+                source,
+                format!("field \"encrypted_key\" is not base64 ({e}); nothing was written"),
+            ));
+        }
+        add("-key.enc", encrypted.clone().into_bytes(), 0o600, true);
     }
     if let Some(csr) = text(&["csr", "certificate_request"])? {
         check_pem(&csr, PemKind::Request, source, "csr")?;
-        add(".csr", csr, 0o644);
+        add(".csr", csr.into_bytes(), 0o644, false);
     }
     // NAME-bundle.pem is what servers send (nginx ssl_certificate,
     // Kubernetes tls.crt): the chain without its root, as cfssljson 1.2.0
@@ -171,9 +185,9 @@ fn plan_value(
             }
             contents.push_str(&root);
         }
-        add("-bundle.pem", contents, 0o644);
+        add("-bundle.pem", contents.into_bytes(), 0o644, false);
         if !root.is_empty() {
-            add("-root.pem", root, 0o644);
+            add("-root.pem", root.into_bytes(), 0o644, false);
         }
     }
     if let Some(ocsp) = text(&["ocspResponse"])? {
@@ -191,7 +205,7 @@ fn plan_value(
     if files.is_empty() {
         return Err(Error::decode(
             source,
-            "nothing to write: no cert, key, csr or bundle field found",
+            "nothing to write: no cert, key, encrypted_key, csr or bundle field found",
         ));
     }
     Ok(files)

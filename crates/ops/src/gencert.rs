@@ -25,6 +25,9 @@ pub struct GencertInputs<'a> {
     pub allow_beyond_ca_expiry: bool,
     /// Issue an empty subject with no SAN (RFC 5280-invalid), as cfssl.
     pub allow_empty_subject: bool,
+    /// `-crl URL`: the certificate's CRL distribution point, replacing
+    /// the profile's `crl_url`.
+    pub crl: Option<&'a str>,
 }
 
 /// Makes the key, CSR and certificate; the key is encoded by `keys`.
@@ -46,6 +49,7 @@ pub fn gencert(inputs: &GencertInputs, keys: &KeyEncoder) -> Result<Issuance> {
         inputs.profile,
         &mut report,
     ))?;
+    let profile = load::crl_override(profile, inputs.crl)?;
     let mut issuer = load::issuer(inputs.ca)?;
     issuer.allow_beyond_ca_expiry(inputs.allow_beyond_ca_expiry);
     issuer.allow_empty_subject(inputs.allow_empty_subject);
@@ -55,7 +59,7 @@ pub fn gencert(inputs: &GencertInputs, keys: &KeyEncoder) -> Result<Issuance> {
     let csr = VerifiedCsr::built(&req, &key)?;
     let csr_pem = csr.to_pem();
     report.info("encoded CSR");
-    let issued = issuer.sign(&csr, profile, None)?;
+    let issued = issuer.sign(&csr, &profile, None)?;
     report.warn_all(&issued.warnings);
     report.info(format!(
         "signed certificate with serial number {}",

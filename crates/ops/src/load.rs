@@ -138,3 +138,24 @@ pub fn split_hosts(hostname: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// `profile` with its CRL distribution point replaced by `-crl URL`
+/// (cfssl 1.6.5's `CRLOverride`: the URL becomes the certificate's only
+/// distribution point, whatever the profile's `crl_url`), or as it is.
+pub fn crl_override<'p>(
+    profile: &'p certkit_core::policy::Profile,
+    url: Option<&str>,
+) -> Result<std::borrow::Cow<'p, certkit_core::policy::Profile>> {
+    let Some(url) = url.filter(|u| !u.is_empty()) else {
+        return Ok(std::borrow::Cow::Borrowed(profile));
+    };
+    if !url.is_ascii() || url.chars().any(|c| c.is_ascii_control() || c == ' ') {
+        return Err(UsageError::bad_value(
+            format!("-crl {url:?}"),
+            "must be an ASCII URL without spaces",
+        ));
+    }
+    let mut profile = profile.clone();
+    profile.crl_url = url.to_string();
+    Ok(std::borrow::Cow::Owned(profile))
+}

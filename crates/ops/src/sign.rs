@@ -36,6 +36,9 @@ pub struct SignInputs<'a> {
     pub allow_beyond_ca_expiry: bool,
     /// Issue an empty subject with no SAN (RFC 5280-invalid), as cfssl.
     pub allow_empty_subject: bool,
+    /// `-crl URL`: the certificate's CRL distribution point, replacing
+    /// the profile's `crl_url`.
+    pub crl: Option<&'a str>,
     pub objects: ObjectInputs<'a>,
 }
 
@@ -70,6 +73,7 @@ pub fn sign(inputs: &SignInputs) -> Result<Issuance> {
         inputs.profile,
         &mut report,
     ))?;
+    let profile = &*load::crl_override(profile, inputs.crl)?;
     let input = read_input(inputs.csr)?;
     let csr_name = display_path(inputs.csr);
     if let SignInput::Objects(doc) = SignInput::classify(&input, &csr_name)? {
@@ -97,6 +101,7 @@ pub fn sign(inputs: &SignInputs) -> Result<Issuance> {
             allow_sha1: inputs.allow_sha1,
             hosts: hosts.as_deref(),
             subject: subject.as_ref().zip(subject_name.as_deref()),
+            extensions: &[],
         },
         &mut report,
     )?;
@@ -119,6 +124,9 @@ pub struct CsrRequest<'a> {
     /// A SUBJECT request (and its name) whose non-empty attributes
     /// replace the CSR's.
     pub subject: Option<(&'a Request, &'a str)>,
+    /// A signing API request's extensions, already checked against the
+    /// profile's `allowed_extensions`.
+    pub extensions: &'a [certkit_core::issue::extensions::Extension],
 }
 
 /// Verifies and signs one PEM CSR: the step `sign`, the server's `/sign`
@@ -138,6 +146,7 @@ pub fn sign_csr(
     let options = SignOptions {
         hosts: request.hosts,
         subject: request.subject.map(|(s, _)| s),
+        extensions: request.extensions,
     };
     let issued = issuer.sign_with(&csr, profile, &options)?;
     report.warn_all(&issued.warnings);

@@ -16,10 +16,14 @@ pub struct ClientTls {
     pub client_key: Option<String>,
 }
 
-/// A remote cfssl API.
+/// A remote cfssl API: one server, or an ordered failover group
+/// (`-remote "a,b"`, as cfssl 1.6.5's client: each is tried in turn until
+/// one answers).
 pub struct Remote {
     agent: ureq::Agent,
-    /// `http(s)://host:port`, no trailing slash.
+    /// `http(s)://host:port` of each server, no trailing slash, in order.
+    bases: Vec<String>,
+    /// The group as one name: the bases joined by commas.
     pub base: String,
 }
 
@@ -111,37 +115,76 @@ impl Remote {
     /// a `HOST:PORT` is reached over https (cfssl, and certkit before,
     /// spoke plain HTTP and sent the HMAC token and CSR in the clear), and
     /// an explicit `http://` URL is refused rather than the files ignored.
+    /// A comma-separated `remote` is an ordered failover group, each
+    /// member as one `-remote`.
     pub fn new(remote: &str, tls: &ClientTls) -> Result<Remote> {
-        let mut base = base_url(remote)?;
         let wants_tls = tls.remote_ca.is_some() || tls.client_cert.is_some();
-        if wants_tls {
-            if let Some(host_port) = base.strip_prefix("http://") {
-                if remote.trim().starts_with("http://") {
-                    return Err(Error::Refused(format!(
-                        "-remote {:?}: -tls-remote-ca and -mutual-tls-client-cert need https (give https:// or HOST:PORT)",
-                        remote.trim()
-                    )));
+        let mut bases = Vec::new();
+        let members: Vec<&str> = remote.split(',').map(str::trim).collect();
+        if members.len() > 1 && members.iter().any(|m| m.is_empty()) {
+            return Err(Error::Refused(format!(
+                "-remote {remote:?}: an empty member in the comma-separated list"
+            )));
+        }
+        for member in members {
+            let mut base = base_url(member)?;
+            if wants_tls {
+                if let Some(host_port) = base.strip_prefix("http://") {
+                    if member.starts_with("http://") {
+                        return Err(Error::Refused(format!(
+                            "-remote {member:?}: -tls-remote-ca and -mutual-tls-client-cert need https (give https:// or HOST:PORT)"
+                        )));
+                    }
+                    base = format!("https://{host_port}");
                 }
-                base = format!("https://{host_port}");
             }
+            bases.push(base);
         }
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))
             .user_agent("certkit");
-        if base.starts_with("https://") || wants_tls {
+        if bases.iter().any(|b| b.starts_with("https://")) || wants_tls {
             config = config.tls_config(tls_config(tls)?);
         }
         Ok(Remote {
             agent: config.build().new_agent(),
-            base,
+            base: bases.join(","),
+            bases,
         })
     }
 
-    /// POSTs `body` to `/api/v1/cfssl/{endpoint}` and returns `result`;
-    /// a refusal becomes an error naming the server's code and message.
+    /// POSTs `body` to `/api/v1/cfssl/{endpoint}` of each server in turn
+    /// until one succeeds (cfssl 1.6.5's ordered group: any failure moves
+    /// on) and returns its `result`; when all fail, the error names each
+    /// server's failure.
     pub fn post(&self, endpoint: &str, body: &[u8]) -> Result<Value> {
-        let url = format!("{}/api/v1/cfssl/{endpoint}", self.base);
+        let mut failures = Vec::new();
+        for base in &self.bases {
+            match self.post_to(base, endpoint, body) {
+                Ok(result) => return Ok(result),
+                Err(e) => failures.push(e),
+            }
+        }
+        match failures.len() {
+            1 => Err(failures.remove(0)),
+            _ => Err(Error::Refused(
+                failures
+                    .into_iter()
+                    .map(|e| match e {
+                        Error::Refused(message) => message,
+                        other => other.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; then "),
+            )),
+        }
+    }
+
+    /// One server's answer: `result`, or an error naming the server's
+    /// code and message.
+    fn post_to(&self, base: &str, endpoint: &str, body: &[u8]) -> Result<Value> {
+        let url = format!("{base}/api/v1/cfssl/{endpoint}");
         let fail = |msg: String| Error::Refused(format!("remote {url}: {msg}"));
         let mut response = self
             .agent

@@ -49,6 +49,25 @@ fn build_req(req: &Request, key: &dyn SigningKey) -> Result<CertReq> {
         };
         extensions.push(extension(rfc5912::ID_CE_BASIC_CONSTRAINTS, true, &bc)?);
     }
+    // cfssl 1.6.5: DelegationUsage (NULL value), then the request's own
+    // extensions, as given.
+    if req.delegation_enabled {
+        extensions.push(extension(DELEGATION_USAGE, false, &der::asn1::Null)?);
+    }
+    for ext in &req.extensions {
+        let oid = spki::ObjectIdentifier::new(&ext.oid)
+            .map_err(|_| Error::Request(format!("extensions: {} is not a valid OID", ext.oid)))?;
+        if extensions.iter().any(|e: &Extension| e.extn_id == oid) {
+            return Err(Error::Request(format!(
+                "extensions: {oid} is already in the request"
+            )));
+        }
+        extensions.push(Extension {
+            extn_id: oid,
+            critical: ext.critical,
+            extn_value: OctetString::new(ext.value.clone())?,
+        });
+    }
     let mut attributes = SetOfVec::new();
     if !extensions.is_empty() {
         let attr: Attribute = ExtensionReq(extensions).try_into()?;
@@ -68,6 +87,11 @@ fn build_req(req: &Request, key: &dyn SigningKey) -> Result<CertReq> {
         signature: signer.sign_bits(&tbs)?,
     })
 }
+
+/// RFC 9345's DelegationUsage (Cloudflare's arc), which a request with
+/// `delegation_enabled` puts in its CSR with a NULL value.
+pub const DELEGATION_USAGE: spki::ObjectIdentifier =
+    spki::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.44363.44");
 
 /// An extension with a DER-encoded value.
 pub fn extension(

@@ -44,8 +44,11 @@ pub(crate) struct Plan {
     pub(crate) spki: SubjectPublicKeyInfoOwned,
     pub(crate) sans: Vec<San>,
     pub(crate) authority_key_id: Option<Vec<u8>>,
-    /// The CSR's requested extensions, for `copy_extensions`.
+    /// The CSR's requested extensions, for `copy_extensions` (and its
+    /// DelegationUsage, copied always, as cfssl 1.6.5).
     pub(crate) requested: Vec<Extension>,
+    /// A signing API request's extensions the profile allows.
+    pub(crate) extra: Vec<Extension>,
 }
 
 /// The decided TBS contents, handed to x509-cert's builder.
@@ -122,6 +125,24 @@ pub(crate) fn issue(plan: Plan, profile: &Profile, signer_key: &dyn SigningKey) 
         ocsp_no_check(profile.ocsp_no_check)?,
     ];
     let mut extensions: Vec<Extension> = decided.into_iter().flatten().collect();
+    // cfssl 1.6.5 copies a CSR's DelegationUsage (RFC 9345) whatever the
+    // profile says; the request asked for delegated credentials.
+    if let Some(delegation) = plan
+        .requested
+        .iter()
+        .find(|e| e.extn_id == crate::csr::DELEGATION_USAGE)
+    {
+        extensions.push(delegation.clone());
+    }
+    for ext in plan.extra {
+        if extensions.iter().any(|e| e.extn_id == ext.extn_id) {
+            return Err(Error::Policy(format!(
+                "extensions: {} is already in the certificate (the profile decides it)",
+                ext.extn_id
+            )));
+        }
+        extensions.push(ext);
+    }
     if profile.copy_extensions {
         let taken: Vec<ObjectIdentifier> = extensions.iter().map(|e| e.extn_id).collect();
         let (copies, skipped) = copyable(plan.requested, &taken, &profile.allowed_extensions);

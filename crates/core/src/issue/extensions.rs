@@ -20,7 +20,7 @@ use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
     SubjectKeyIdentifier,
 };
-use x509_cert::ext::Extension;
+pub use x509_cert::ext::Extension;
 use x509_cert::name::Name;
 
 /// id-pkix-ocsp-nocheck (RFC 6960 4.2.2.2.1).
@@ -105,6 +105,36 @@ pub fn ocsp_no_check(wanted: bool) -> Result<Option<Extension>> {
         return Ok(None);
     }
     Ok(Some(extension(ID_PKIX_OCSP_NOCHECK, false, &Null)?))
+}
+
+/// A signing API request's `extensions` (cfssl's `signer.Extension`: a
+/// dotted `id`, `critical`, a hex `value`), each refused unless the
+/// profile's `allowed_extensions` lists its OID, as cfssl 1.6.5 does.
+pub fn request_extensions(
+    requested: &[(String, bool, String)],
+    allowed: &[ObjectIdentifier],
+) -> Result<Vec<Extension>> {
+    let mut out = Vec::with_capacity(requested.len());
+    for (i, (id, critical, value)) in requested.iter().enumerate() {
+        let oid = ObjectIdentifier::new(id)
+            .map_err(|_| Error::Policy(format!("extensions[{i}].id: {id:?} is not an OID")))?;
+        if !allowed.contains(&oid) {
+            return Err(Error::Policy(format!(
+                "extensions[{i}]: {oid} is not in the profile's allowed_extensions"
+            )));
+        }
+        let value = hex::decode(value)
+            .map_err(|_| Error::Policy(format!("extensions[{i}].value: not hex")))?;
+        if out.iter().any(|e: &Extension| e.extn_id == oid) {
+            return Err(Error::Policy(format!("extensions[{i}]: {oid} given twice")));
+        }
+        out.push(Extension {
+            extn_id: oid,
+            critical: *critical,
+            extn_value: OctetString::new(value)?,
+        });
+    }
+    Ok(out)
 }
 
 /// What `copy_extensions` copies without the profile naming it: the

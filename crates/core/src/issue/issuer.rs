@@ -125,7 +125,7 @@ impl Issuer {
             profile,
             &SignOptions {
                 hosts,
-                subject: None,
+                ..SignOptions::default()
             },
         )
     }
@@ -156,6 +156,7 @@ impl Issuer {
             sans,
             authority_key_id: Some(self.ski.clone()),
             requested: csr.requested_extensions()?,
+            extra: options.extensions.to_vec(),
         };
         let mut issued = self.issue_capped(plan, profile)?;
         issued.warnings.extend(unnamed);
@@ -240,6 +241,7 @@ impl Issuer {
             sans,
             authority_key_id: Some(self.ski.clone()),
             requested: Vec::new(),
+            extra: Vec::new(),
         };
         let mut issued = self.issue_capped(plan, profile)?;
         issued.warnings.extend(unnamed);
@@ -318,6 +320,10 @@ pub struct SignOptions<'a> {
     pub hosts: Option<&'a [String]>,
     /// A SUBJECT (`sign CSR SUBJECT`) whose non-empty attributes win.
     pub subject: Option<&'a Request>,
+    /// A signing API request's `extensions`, each OID one the profile's
+    /// `allowed_extensions` lists (checked by
+    /// [`crate::issue::extensions::request_extensions`]).
+    pub extensions: &'a [x509_cert::ext::Extension],
 }
 
 /// Self-signs a CSR with its own key: how initca makes a root (and
@@ -333,6 +339,7 @@ pub fn self_sign(csr: &VerifiedCsr, key: &dyn SigningKey, profile: &Profile) -> 
         sans: csr.sans()?,
         authority_key_id: (!profile.ca_constraint.is_ca).then_some(own_key_id),
         requested: csr.requested_extensions()?,
+        extra: Vec::new(),
     };
     issue(plan, profile, key)
 }

@@ -3,6 +3,7 @@
 
 pub mod auth_key;
 pub mod certpolicy;
+pub mod ocsp_section;
 mod parse;
 pub mod remote;
 pub mod whitelist;
@@ -198,6 +199,8 @@ pub struct SigningConfig {
     pub profiles: BTreeMap<String, Profile>,
     /// `auth_keys` and `remotes`.
     pub remotes: RemoteSettings,
+    /// The `ocsp` section: the OCSP signer's files and interval.
+    pub ocsp: Option<ocsp_section::OcspSection>,
 }
 
 impl Default for SigningConfig {
@@ -206,6 +209,7 @@ impl Default for SigningConfig {
             default: Profile::cfssl_default(),
             profiles: BTreeMap::new(),
             remotes: RemoteSettings::default(),
+            ocsp: None,
         }
     }
 }
@@ -240,12 +244,7 @@ impl SigningConfig {
         );
         let remotes =
             RemoteSettings::parse(top.get("auth_keys"), top.get("remotes"), &mut warnings)?;
-        if top.get("ocsp").is_some_and(|v| !v.is_null()) {
-            warnings.push(
-                "ocsp: the section configures cfssl's ocspsign and serve, which certkit does not have; ignored"
-                    .into(),
-            );
-        }
+        let ocsp = ocsp_section::OcspSection::parse(top.get("ocsp"), &mut warnings)?;
         let signing = match top.get("signing") {
             Some(Value::Object(s)) => s,
             Some(other) => {
@@ -301,6 +300,7 @@ impl SigningConfig {
                 default,
                 profiles,
                 remotes,
+                ocsp,
             },
             warnings,
         })

@@ -165,27 +165,21 @@ fn warn_unimplemented(f: &Fields, ctx: &str, lint_level: i64, warnings: &mut Vec
     };
     if lint_level > 0 {
         warnings.push(format!(
-            "{ctx}lint_error_level: certificates are not linted before issuance (cfssl runs zlint); ignored"
+            "{ctx}lint_error_level: certificates are not linted before issuance (cfssl runs zlint; certkit will not: no maintained Rust linter covers the CA/Browser Forum rules); lint issued certificates with pkilint; ignored"
         ));
     }
     for (key, why) in [
-        ("ignored_lints", "no pre-issuance linting to tune"),
-        ("ignored_lint_sources", "no pre-issuance linting to tune"),
+        ("ignored_lints", "no pre-issuance linting to tune (certkit will not run zlint; lint issued certificates with pkilint)"),
+        ("ignored_lint_sources", "no pre-issuance linting to tune (certkit will not run zlint; lint issued certificates with pkilint)"),
         (
             "ct_log_servers",
-            "precertificates are not submitted to CT logs",
+            "precertificates are not submitted to CT logs (certkit will not: CT is for publicly trusted CAs' own pipelines; submit issued certificates with a CT client such as certificate-transparency-go's ctclient if they must be logged)",
         ),
-        ("cert_store", "issued certificates are not stored"),
+        ("cert_store", "cfssl does nothing with it either"),
     ] {
         if present(key) {
             warnings.push(format!("{ctx}{key}: {why}; ignored"));
         }
-    }
-    // With copy_extensions it widens what is copied from the CSR.
-    if present("allowed_extensions") && f.get("copy_extensions") != Some(&Value::Bool(true)) {
-        warnings.push(format!(
-            "{ctx}allowed_extensions: it widens copy_extensions, which this profile does not set (and certkit takes no API signing request extensions); ignored"
-        ));
     }
 }
 

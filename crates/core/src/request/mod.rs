@@ -22,7 +22,20 @@ pub struct Request {
     pub ca: Option<CaConfig>,
     pub serial_number: String,
     pub crl_url: String,
+    /// RFC 9345 DelegationUsage in the CSR (cfssl 1.6.5).
     pub delegation_enabled: bool,
+    /// `extensions`: put in the CSR as they are (cfssl 1.6.5).
+    pub extensions: Vec<RequestedExtension>,
+}
+
+/// One entry of a request's `extensions`, Go's `pkix.Extension` in JSON:
+/// `id` an array of arcs, `critical`, `value` the DER value in base64.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestedExtension {
+    /// Dotted.
+    pub oid: String,
+    pub critical: bool,
+    pub value: Vec<u8>,
 }
 
 /// One entry of `names`: each non-empty field becomes one subject attribute.
@@ -217,7 +230,76 @@ const REQUEST_KEYS: &[&str] = &[
     "serialnumber",
     "crl_url",
     "delegation_enabled",
+    "extensions",
 ];
+
+/// `extensions`: Go's `[]pkix.Extension` in JSON (keys matched ignoring
+/// case, as Go does).
+fn requested_extensions(v: &Value) -> Result<Vec<RequestedExtension>> {
+    use base64::Engine;
+    let bad = |i: usize, why: String| Error::Request(format!("extensions[{i}]: {why}"));
+    let Value::Array(items) = v else {
+        return Err(Error::Request(format!(
+            "extensions: expected an array, found {}",
+            kind(v)
+        )));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let Value::Object(o) = item else {
+            return Err(bad(i, format!("expected an object, found {}", kind(item))));
+        };
+        let get = |name: &str| {
+            o.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        };
+        let arcs = match get("id") {
+            Some(Value::Array(arcs)) if arcs.len() >= 2 => arcs
+                .iter()
+                .map(|a| a.as_u64().map(|n| n.to_string()))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| bad(i, "id: expected an array of numbers".into()))?,
+            _ => {
+                return Err(bad(
+                    i,
+                    "id: expected an array of numbers ([1, 2, 3])".into(),
+                ))
+            }
+        };
+        let oid = arcs.join(".");
+        const_oid::ObjectIdentifier::new(&oid)
+            .map_err(|_| bad(i, format!("id: {oid} is not a valid OID")))?;
+        let critical = match get("critical") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                return Err(bad(
+                    i,
+                    format!("critical: expected true or false, found {}", kind(other)),
+                ))
+            }
+        };
+        let value = match get("value") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::String(s)) => base64::engine::general_purpose::STANDARD
+                .decode(s)
+                .map_err(|_| bad(i, "value: not base64".into()))?,
+            Some(other) => {
+                return Err(bad(
+                    i,
+                    format!("value: expected base64, found {}", kind(other)),
+                ))
+            }
+        };
+        out.push(RequestedExtension {
+            oid,
+            critical,
+            value,
+        });
+    }
+    Ok(out)
+}
 
 fn parse_request(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Result<Request> {
     let f = Fields::new(obj, "", REQUEST_KEYS, warnings, Error::Request);
@@ -234,11 +316,9 @@ fn parse_request(obj: &Map<String, Value>, warnings: &mut Vec<String>) -> Result
                 kind(v)
             ))
         })?;
-        if req.delegation_enabled {
-            warnings.push(
-                "delegation_enabled: delegated credentials are not supported; ignored".into(),
-            );
-        }
+    }
+    if let Some(v) = f.get("extensions") {
+        req.extensions = requested_extensions(v)?;
     }
     if let Some(v) = f.get("hosts") {
         req.hosts = hosts(v, warnings)?;

@@ -149,6 +149,25 @@ pub fn revoke(db_config: Option<&DbFile>, serial: &str, aki: &str, reason: &str)
     Ok(report)
 }
 
+/// `certinfo -serial N -aki HEX -db-config FILE`: the PEM of the
+/// certificate recorded with that serial (decimal) and AKI (hex, colons
+/// allowed), as cfssl's `certinfo` looks it up.
+pub fn recorded_pem(db_config: Option<&DbFile>, serial: &str, aki: &str) -> Result<String> {
+    let serial = serial::decimal_serial(&serial::parse_decimal(serial)?);
+    let aki = normalize_aki(aki);
+    let record = block_on(async {
+        let db = open(db_config).await?;
+        let found = find_certificate(&*db, &serial, &aki).await;
+        db.close().await;
+        found
+    })?;
+    record.map(|r| r.pem).ok_or_else(|| {
+        Error::Refused(format!(
+            "no certificate with serial {serial} and AKI {aki} in the database"
+        ))
+    })
+}
+
 /// `crl -db-config -ca -ca-key [-expiry]`: the revoked, unexpired
 /// certificates this CA issued (cfssl takes every CA's), base64 DER.
 pub fn crl(db_config: Option<&DbFile>, ca: CaSource, expiry: Duration) -> Result<Report> {

@@ -48,6 +48,9 @@ pub enum Problem {
         "[{label}] private key scheme {scheme:?} is not supported (use file:// or a pkcs11: URI)"
     )]
     Scheme { label: String, scheme: String },
+    /// cfssl's Red October split keys, which certkit will not have.
+    #[error("[{label}] private = rofile://: Red October keys are not supported (certkit will not depend on a Red October server); decrypt the key once, encrypt it with `certkit key convert -key-password-file`, give its password by $CFSSL_CA_PK_PASSWORD and use file://")]
+    RedOctober { label: String },
     #[error("[{label}] nets {net:?}: {source}")]
     Net {
         label: String,
@@ -139,6 +142,11 @@ fn root(
         // A key in a token, loaded as -ca-key loads it.
         _ if private.starts_with("pkcs11:") => private,
         Some(("file", path)) => path.to_string(),
+        Some(("rofile", _)) => {
+            return Err(at(Problem::RedOctober {
+                label: label.clone(),
+            }))
+        }
         Some((scheme, _)) => {
             return Err(at(Problem::Scheme {
                 label: label.clone(),
@@ -200,7 +208,7 @@ mod tests {
             ("[a]\ncertificate = c\nconfig = j\n", "no private"),
             (
                 "[a]\nprivate = rofile://k\ncertificate = c\nconfig = j\n",
-                "not supported",
+                "Red October keys are not supported",
             ),
             (
                 "[a]\nprivate = k\ncertificate = c\nconfig = j\nnets = bogus\n",

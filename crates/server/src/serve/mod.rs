@@ -101,12 +101,18 @@ pub struct ServeOptions {
     pub admin_cn: Option<String>,
     /// `-admin-endpoints`: which endpoints `-admin-cn` guards.
     pub admin_endpoints: Vec<String>,
+    /// `-disable`: endpoints turned off (cfssl 1.6.5's flag).
+    pub disable: Vec<String>,
 }
 
 /// The endpoints that change or attest the CA's state with its keys
 /// (`-admin-endpoints`' default, and what the start-up warning names when
 /// they are open).
 pub const STATEFUL_ENDPOINTS: [&str; 3] = ["revoke", "ocspsign", "crl"];
+
+/// `-admin-endpoints`' default: the stateful endpoints and `certadd`
+/// (which writes records, though only with a token).
+pub const ADMIN_ENDPOINTS: [&str; 4] = ["revoke", "ocspsign", "crl", "certadd"];
 
 impl Default for ServeOptions {
     fn default() -> Self {
@@ -132,7 +138,8 @@ impl Default for ServeOptions {
             body_limit: 1 << 20,
             max_crl_expiry: DEFAULT_MAX_CRL_EXPIRY,
             admin_cn: None,
-            admin_endpoints: STATEFUL_ENDPOINTS.map(String::from).to_vec(),
+            admin_endpoints: ADMIN_ENDPOINTS.map(String::from).to_vec(),
+            disable: Vec::new(),
         }
     }
 }
@@ -176,29 +183,50 @@ fn remote_signer(connect: ConnectRemote, config: Option<&str>) -> Result<Signer,
 }
 
 /// `ocspsign`'s signer: the `-responder` certificate and key answering
-/// for `-ca`, loaded as `certkit ocspsign` loads them. Without
-/// `-responder` the endpoint is off, as in cfssl (which never signs OCSP
-/// with the CA key unless told to: `-responder ca.pem -responder-key
-/// ca-key.pem`).
-fn ocsp_responder(options: &ServeOptions) -> Result<Option<Responder>, StartError> {
-    if options.responder.is_none() && options.responder_key.is_none() {
-        log::info!(
-            "ocspsign is disabled: give -responder and -responder-key to sign OCSP responses"
-        );
-        return Ok(None);
-    }
+/// for `-ca`, loaded as `certkit ocspsign` loads them, and how long its
+/// responses are valid; the `-config`'s `ocsp` section gives what the
+/// flags leave out (CACertFile, ResponderCertFile, KeyFile, Interval).
+/// Without a responder the endpoint is off, as in cfssl (which never
+/// signs OCSP with the CA key unless told to: `-responder ca.pem
+/// -responder-key ca-key.pem`).
+fn ocsp_responder(
+    options: &ServeOptions,
+) -> Result<(Option<Responder>, std::time::Duration), StartError> {
     let mut report = Report::default();
+    let section = match &options.config {
+        Some(config) => load::config(Some(Path::new(config)), &mut Report::default())?.ocsp,
+        None => None,
+    }
+    .unwrap_or_default();
+    let interval = section.interval.unwrap_or(DEFAULT_OCSP_INTERVAL);
+    let responder = options
+        .responder
+        .as_deref()
+        .or(section.responder_cert_file.as_deref());
+    let key = options
+        .responder_key
+        .as_deref()
+        .or(section.key_file.as_deref());
+    if responder.is_none() && key.is_none() {
+        log::info!(
+            "ocspsign is disabled: give -responder and -responder-key (or the config's ocsp section) to sign OCSP responses"
+        );
+        return Ok((None, interval));
+    }
     let responder = revocation::responder(
         ResponderSource {
-            ca: options.ca.as_deref(),
-            responder: options.responder.as_deref(),
-            key: options.responder_key.as_deref(),
+            ca: section.ca_cert_file.as_deref().or(options.ca.as_deref()),
+            responder,
+            key,
         },
         &mut report,
     )?;
     log_notes(&report);
-    Ok(Some(responder))
+    Ok((Some(responder), interval))
 }
+
+/// cfssl's default OCSP response validity (`-interval`).
+pub const DEFAULT_OCSP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(96 * 3600);
 
 /// `-mutual-tls-cn`, matching the whole CN (cfssl searches, so `client-ok`
 /// also let `evil-client-ok-x` in). The expression is checked as given
@@ -212,6 +240,43 @@ fn full_match_named(re: &str, flag: &str) -> Result<regex::Regex, StartError> {
     regex::Regex::new(re)
         .and_then(|_| regex::Regex::new(&format!("^(?:{re})$")))
         .map_err(|e| StartError::Options(format!("{flag}: {e}")))
+}
+
+/// cfssl 1.6.5's endpoint names that are not API endpoints, which
+/// `-disable` still accepts so that a cfssl command line starts: the
+/// scanner's two (certkit has no scanner) and the page at `/` (certkit's
+/// web page, turned off by `-disable /` as cfssl's static page is).
+const ABSENT_ENDPOINTS: [&str; 3] = ["scan", "scaninfo", "/"];
+
+/// `-disable a,b`: `endpoints` without those named, each logged as cfssl
+/// 1.6.5 logs it. A name no endpoint has is refused (cfssl ignores it, so
+/// a typo left the endpoint on).
+fn disable(
+    endpoints: Vec<api::Endpoint>,
+    names: &[String],
+) -> Result<Vec<api::Endpoint>, StartError> {
+    let names: Vec<&str> = names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if let Some(bad) = names
+        .iter()
+        .find(|n| !ABSENT_ENDPOINTS.contains(n) && !endpoints.iter().any(|e| e.name == **n))
+    {
+        let known: Vec<&str> = endpoints.iter().map(|e| e.name).collect();
+        return Err(StartError::Options(format!(
+            "-disable: no endpoint named {bad:?} (endpoints: {})",
+            known.join(", ")
+        )));
+    }
+    for name in &names {
+        log::info!("endpoint '{name}' is explicitly disabled");
+    }
+    Ok(endpoints
+        .into_iter()
+        .filter(|e| !names.contains(&e.name))
+        .collect())
 }
 
 /// Starts the server and blocks until it has shut down.
@@ -259,7 +324,7 @@ pub async fn serve(
         })?)),
         None => None,
     };
-    let (bundler, ocsp) = match personality {
+    let (bundler, (ocsp, ocsp_interval)) = match personality {
         Personality::Serve => (
             Some(bundler::Bundler::load(&bundler::BundleFiles {
                 ca_bundle: options.ca_bundle.as_deref(),
@@ -269,7 +334,7 @@ pub async fn serve(
             })?),
             ocsp_responder(&options)?,
         ),
-        Personality::MultiRootCa => (None, None),
+        Personality::MultiRootCa => (None, (None, DEFAULT_OCSP_INTERVAL)),
     };
     if let Some(bundler) = bundler.as_ref().filter(|b| b.for_signing) {
         for signer in signers.values().filter(|s| !bundler.covers(&s.ca_pem)) {
@@ -306,6 +371,7 @@ pub async fn serve(
         db: db.clone(),
         bundler,
         ocsp,
+        ocsp_interval,
         metrics: metrics::Metrics::new(),
         body_limit: options.body_limit,
         max_crl_expiry: options.max_crl_expiry,
@@ -325,12 +391,16 @@ pub async fn serve(
             );
         }
     }
+    if personality == Personality::Serve && state.db.is_some() && !api::certadd_available(&state) {
+        log::info!("certadd is disabled: give the default profile an auth_key to accept authenticated records");
+    }
     let endpoints = match personality {
-        Personality::Serve => api::serve_endpoints(),
+        Personality::Serve => disable(api::serve_endpoints(), &options.disable)?,
         Personality::MultiRootCa => api::multiroot_endpoints(),
     };
     let mut router = api::router(state.clone(), endpoints);
-    if personality == Personality::Serve {
+    let page_disabled = options.disable.iter().any(|name| name.trim() == "/");
+    if personality == Personality::Serve && !page_disabled {
         let state = state.clone();
         router = router.route(
             "/",

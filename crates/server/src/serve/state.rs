@@ -160,6 +160,9 @@ pub struct AppState {
     pub bundler: Option<Bundler>,
     /// `ocspsign`'s signer (`-responder`, `-responder-key`); none: no endpoint.
     pub ocsp: Option<Responder>,
+    /// How long `ocspsign`'s responses are valid (the config's `ocsp`
+    /// section's Interval, else cfssl's 96h).
+    pub ocsp_interval: std::time::Duration,
     pub metrics: Metrics,
     pub body_limit: usize,
     /// `-admin-cn`: the endpoints that need an administrator's client

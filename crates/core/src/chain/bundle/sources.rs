@@ -26,6 +26,10 @@ pub struct Sources {
     pub flavor: Flavor,
     /// What the chain may hold beyond `verify`'s rules (`-allow-sha1`).
     pub options: BundleOptions,
+    /// `-password`: a `cert` that is a PKCS#12 file is opened with it
+    /// (empty when absent, as cfssl); its key is the bundle's unless
+    /// `key` names one.
+    pub pkcs12_password: Option<zeroize::Zeroizing<Vec<u8>>>,
 }
 
 fn read_with(path: &Path, code: u32) -> Result<Vec<u8>> {
@@ -93,7 +97,42 @@ pub fn bundle_from(sources: &Sources, now: SystemTime) -> Result<Bundle> {
         None => None,
     };
     let cert_bytes = read_with(&sources.cert, codes::CERT_READ_FAILED)?;
+    if let Some((chain_pem, p12_key)) = pkcs12_input(sources, &cert_bytes)? {
+        let key = key.or_else(|| Some((p12_key.as_bytes().to_vec(), display_path(&sources.cert))));
+        return bundle_bytes(sources, chain_pem.as_bytes(), key, now);
+    }
     bundle_bytes(sources, &cert_bytes, key, now)
+}
+
+/// A `-cert` that is no certificate input but a PKCS#12 file, as cfssl
+/// reads it (after PEM, DER and PKCS#7 fail; the password `-password` or
+/// empty): its certificates (PEM) and key (PEM, PKCS#1/SEC1 as cfssl
+/// prints keys). None when the bytes are certificates or PEM.
+fn pkcs12_input(
+    sources: &Sources,
+    bytes: &[u8],
+) -> Result<Option<(String, zeroize::Zeroizing<String>)>> {
+    if bytes.trim_ascii_start().starts_with(b"-----BEGIN") || parse_input(bytes, "").is_ok() {
+        return Ok(None);
+    }
+    let source = display_path(&sources.cert);
+    let password = sources
+        .pkcs12_password
+        .as_deref()
+        .map_or(&[][..], |p| p.as_slice());
+    let (_, key, certs) = match crate::keys::pkcs12::read(bytes, password, &source) {
+        Ok(read) => read,
+        // Without a password, bytes that are no PKCS#12 either keep the
+        // certificate parser's error.
+        Err(_) if sources.pkcs12_password.is_none() => return Ok(None),
+        Err(e) => return Err(failure(codes::CERT_DECODE_FAILED, e.to_string())),
+    };
+    let chain: String = certs
+        .iter()
+        .map(|der| crate::keys::pem_encode("CERTIFICATE", der))
+        .collect();
+    let key_pem = crate::keys::format::KeyEncoder::default().pem(&key)?;
+    Ok(Some((chain, key_pem)))
 }
 
 /// As [`bundle_from`], with the certificate(s) given (a chain a server

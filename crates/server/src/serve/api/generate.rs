@@ -96,6 +96,7 @@ pub async fn newcert(state: Arc<AppState>, call: Call) -> Result<Response, ApiEr
                 allow_sha1: false,
                 hosts: None,
                 subject: None,
+                extensions: &[],
             };
             issue(&state, &signer, profile, &request, &label)
                 .await?

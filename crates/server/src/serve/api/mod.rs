@@ -4,6 +4,8 @@
 //! body read, the timeout, the metrics.
 
 mod bundle;
+mod certadd;
+pub use certadd::available as certadd_available;
 mod forward;
 mod generate;
 mod info;
@@ -136,6 +138,12 @@ pub fn serve_endpoints() -> Vec<Endpoint> {
             methods: POST,
             available: |s| s.ocsp.is_some(),
             handler: |s, c| Box::pin(revocation::ocspsign(s, c)),
+        },
+        Endpoint {
+            name: "certadd",
+            methods: POST,
+            available: certadd::available,
+            handler: |s, c| Box::pin(certadd::certadd(s, c)),
         },
     ]
 }

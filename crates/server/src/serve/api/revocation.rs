@@ -23,8 +23,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 const WEEK: Duration = Duration::from_secs(7 * 24 * 3600);
-/// cfssl's default OCSP interval.
-const OCSP_INTERVAL: Duration = Duration::from_secs(96 * 3600);
 
 fn db(state: &AppState) -> Result<&dyn CertStore, ApiError> {
     state
@@ -211,7 +209,7 @@ pub async fn ocspsign(state: Arc<AppState>, call: Call) -> Result<Response, ApiE
         status: &req.status,
         reason: &reason,
         revoked_at,
-        interval: OCSP_INTERVAL,
+        interval: state.ocsp_interval,
     })
     .map_err(|e| match req.status.as_str() {
         "revoked" if Reason::parse(&reason).is_ok() => {
@@ -248,7 +246,7 @@ pub async fn ocspsign(state: Arc<AppState>, call: Call) -> Result<Response, ApiE
         req.certificate.as_bytes(),
         "certificate",
         status,
-        OCSP_INTERVAL,
+        state.ocsp_interval,
     )
     .map_err(|e| match e {
         // The certificate parsed above: a refusal is the issuer check.

@@ -32,6 +32,19 @@ pub struct SignRequest {
     pub label: Option<String>,
     #[serde(default)]
     pub bundle: Option<bool>,
+    /// cfssl's `signer.Extension`s: admitted when the profile's
+    /// `allowed_extensions` lists each OID.
+    pub extensions: Option<Vec<ApiExtension>>,
+}
+
+/// One extension of a signing request: a dotted OID, whether it is
+/// critical, the DER value in hex.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ApiExtension {
+    pub id: String,
+    pub critical: bool,
+    pub value: String,
 }
 
 /// How many serials to draw before giving up on database conflicts.
@@ -129,6 +142,11 @@ async fn sign_request(
     };
     let label = request.label.as_deref().unwrap_or("");
     if let Backend::Remote(remote) = &signer.backend {
+        if request.extensions.as_ref().is_some_and(|e| !e.is_empty()) {
+            return Err(ApiError::bad_request(
+                "extensions: not forwarded to the remote signer; send them to it directly",
+            ));
+        }
         let cert_pem = forward::sign(
             remote,
             forward::Forwarded {
@@ -148,6 +166,15 @@ async fn sign_request(
         None | Some(Value::Null) => None,
         Some(value) => Some(subject_request(value)?),
     };
+    let asked: Vec<(String, bool, String)> = request
+        .extensions
+        .iter()
+        .flatten()
+        .map(|e| (e.id.clone(), e.critical, e.value.clone()))
+        .collect();
+    let extensions =
+        certkit_core::issue::extensions::request_extensions(&asked, &profile.allowed_extensions)
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let issued = issue(
         state,
         signer,
@@ -158,6 +185,7 @@ async fn sign_request(
             allow_sha1: false,
             hosts: hosts.as_deref(),
             subject: subject.as_ref().map(|s| (s, "subject")),
+            extensions: &extensions,
         },
         label,
     )
