@@ -46,7 +46,12 @@ pub enum ClusterCommand {
 FILES:
   ca, front-proxy-ca, etcd/ca (CAs); apiserver, apiserver-kubelet-client,
   front-proxy-client, etcd/server, etcd/peer, etcd/healthcheck-client,
-  apiserver-etcd-client: each NAME.crt and NAME.key (0600); sa.key, sa.pub.")]
+  apiserver-etcd-client: each NAME.crt and NAME.key (0600); sa.key, sa.pub.
+
+CA KEYS IN A TOKEN:
+  --ca-key 'ca=pkcs11:token=k8s;object=ca?module-path=...&pin-source=file:/etc/certkit/pin'
+  makes the root CA for a key already in a PKCS#11 token; ca.key then holds that URI,
+  never a key, and `cluster renew` and --reuse-ca sign through the token.")]
 pub struct InitArgs {
     /// Cluster spec JSON (see `certkit cluster print-defaults`), or - for standard input
     #[arg(long, value_name = "FILE", default_value = "-")]
@@ -67,6 +72,11 @@ pub struct InitArgs {
     /// Also write the set as cfssl request JSON, ca-config.json and gencert.sh into DIR
     #[arg(long = "cfssl-out", value_name = "DIR")]
     pub cfssl_out: Option<PathBuf>,
+
+    /// Make the CA NAME (ca, front-proxy-ca, etcd/ca) for a key already in a PKCS#11 token;
+    /// NAME.key then holds the URI, never a key (repeatable)
+    #[arg(long = "ca-key", value_name = "NAME=pkcs11:URI")]
+    pub ca_key: Vec<String>,
 }
 
 /// Renew the layout's leaf certificates in place (same subject, SANs, usages, key)
@@ -114,6 +124,7 @@ fn run_init(args: InitArgs) -> Result<()> {
         &args.config,
         &opts,
         args.cfssl_out.as_deref(),
+        &args.ca_key,
     )?)
 }
 

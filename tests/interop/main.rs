@@ -31,6 +31,9 @@ mod pkcs12;
 // If you're adding a test of a CA key in a PKCS#11 token (SoftHSM2) with
 // pkcs11-tool or openssl's PKCS#11 engine, it goes in here.
 mod pkcs11;
+// If you're adding a test of `certkit cluster` with its CA keys in a
+// SoftHSM2 token, it goes in here.
+mod pkcs11_cluster;
 // If you're comparing an issued certificate with cfssl's, field by field
 // (and pkilint on it), it goes in here.
 mod policy;

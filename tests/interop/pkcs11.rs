@@ -14,7 +14,7 @@ const CA_REQUEST: &str =
 const LEAF_REQUEST: &str =
     r#"{"CN":"leaf.example","hosts":["leaf.example"],"key":{"algo":"ecdsa","size":256}}"#;
 
-fn certkit_in(hsm: &SoftHsm, args: &[&str], stdin: Option<&str>) -> Output {
+pub(crate) fn certkit_in(hsm: &SoftHsm, args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(certkit());
     hsm.env(&mut cmd)
         .args(args)
@@ -32,7 +32,7 @@ fn certkit_in(hsm: &SoftHsm, args: &[&str], stdin: Option<&str>) -> Output {
     cmd.output().unwrap()
 }
 
-fn ok(hsm: &SoftHsm, args: &[&str], stdin: Option<&str>) -> String {
+pub(crate) fn ok(hsm: &SoftHsm, args: &[&str], stdin: Option<&str>) -> String {
     let out = certkit_in(hsm, args, stdin);
     assert!(
         out.status.success(),
@@ -50,7 +50,7 @@ fn openssl(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn openssl_ok(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn openssl_ok(dir: &Path, args: &[&str]) -> String {
     let out = openssl(dir, args);
     assert!(
         out.status.success(),
@@ -265,7 +265,7 @@ fn openssl_with_the_same_token_agrees_with_certkit() {
     );
 }
 
-fn one_error_line(out: &Output) -> String {
+pub(crate) fn one_error_line(out: &Output) -> String {
     assert!(!out.status.success());
     assert!(
         out.stdout.is_empty(),

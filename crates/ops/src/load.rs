@@ -79,18 +79,24 @@ pub fn ca_key(path: &Path, password: Option<&[u8]>) -> Result<CaKey> {
         return Ok(Box::new(TokenKey::open(uri)?));
     }
     let bytes = Zeroizing::new(read_input(path)?);
-    if let Some(uri) = std::str::from_utf8(&bytes)
+    ca_key_file(&bytes, &display_path(path), password)
+}
+
+/// A CA-side key file's contents: the key itself, or a `pkcs11:` URI (the
+/// whole text, one line) naming a key in a token.
+pub fn ca_key_file(contents: &[u8], source: &str, password: Option<&[u8]>) -> Result<CaKey> {
+    if let Some(uri) = token_reference(contents) {
+        return Ok(Box::new(TokenKey::open(uri)?));
+    }
+    Ok(Box::new(read_private_key(contents, source, password)?))
+}
+
+/// The `pkcs11:` URI a key file holds instead of a key, if it does.
+pub fn token_reference(contents: &[u8]) -> Option<&str> {
+    std::str::from_utf8(contents)
         .ok()
         .map(str::trim)
         .filter(|t| is_pkcs11_uri(t) && !t.contains('\n'))
-    {
-        return Ok(Box::new(TokenKey::open(uri)?));
-    }
-    Ok(Box::new(read_private_key(
-        &bytes,
-        &display_path(path),
-        password,
-    )?))
 }
 
 /// A CA-side key's name for messages: a URI without its query, which may

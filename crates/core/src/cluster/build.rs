@@ -9,7 +9,7 @@ use super::spec::ClusterSpec;
 use crate::csr::{self, VerifiedCsr};
 use crate::error::{Error, Result};
 use crate::issue::issuer::{self_sign, Issuer};
-use crate::keys::{pem_encode, KeyPair};
+use crate::keys::{pem_encode, CaKey, KeyPair};
 use crate::policy::{parse_usage, Profile};
 use crate::request::{CaConfig, NameEntry, Request};
 use std::collections::BTreeMap;
@@ -41,16 +41,59 @@ pub struct Tree {
     pub reused: Vec<String>,
 }
 
+/// Reads a CA's key file (its contents and name for messages) into a key
+/// that can sign. Core's [`read_pem_ca_key`] reads key files; certkit-ops
+/// also opens the token key a file naming a `pkcs11:` URI stands for.
+pub type CaKeyReader<'a> = &'a dyn Fn(&[u8], &str) -> Result<CaKey>;
+
+/// Reads a CA key file that holds the key itself (PEM).
+pub fn read_pem_ca_key(contents: &[u8], source: &str) -> Result<CaKey> {
+    Ok(Box::new(KeyPair::from_pem(contents, source)?))
+}
+
+/// A new CA's key that is not generated here: the key (in a token), and
+/// the text `NAME.key` holds instead of a private key (its `pkcs11:` URI).
+pub struct GivenCaKey {
+    pub key: CaKey,
+    pub reference: String,
+}
+
+/// How the CAs' keys are found: how existing key files are read, and the
+/// new CAs whose key is given, by layout name (`etcd/ca`).
+pub struct CaKeys<'a> {
+    pub read: CaKeyReader<'a>,
+    pub given: BTreeMap<String, GivenCaKey>,
+}
+
+impl Default for CaKeys<'_> {
+    fn default() -> Self {
+        CaKeys {
+            read: &read_pem_ca_key,
+            given: BTreeMap::new(),
+        }
+    }
+}
+
 /// Builds every file of the layout for `spec`. With `reuse_from`, the CAs
 /// (and service-account key pair) of that existing directory are kept and
-/// sign the new leaves.
-pub fn build(spec: &ClusterSpec, reuse_from: Option<&Path>) -> Result<Tree> {
+/// sign the new leaves; `cas.given` CAs are self-signed by their given key.
+pub fn build(spec: &ClusterSpec, reuse_from: Option<&Path>, mut cas: CaKeys) -> Result<Tree> {
     let plans = layout::plan(spec);
     let mut staged = Staged::default();
     let mut kept_sa = None;
     if let Some(dir) = reuse_from {
-        staged.reuse_cas(dir, &plans)?;
+        staged.reuse_cas(dir, &plans, cas.read)?;
         kept_sa = read_service_account(dir)?;
+    }
+    for plan in plans.iter().filter(|p| p.kind == Kind::Ca) {
+        if let Some(given) = cas.given.remove(plan.name) {
+            staged.issue_ca_with(plan, given, spec)?;
+        }
+    }
+    if let Some(name) = cas.given.keys().next() {
+        return Err(Error::Refused(format!(
+            "{name}: not a CA of the cluster layout (ca, front-proxy-ca, etcd/ca)"
+        )));
     }
     let needs_key: Vec<&CertPlan> = plans
         .iter()
@@ -98,15 +141,39 @@ struct Staged {
 
 impl Staged {
     /// Loads the layout's CAs from `dir` and stages them unchanged.
-    fn reuse_cas(&mut self, dir: &Path, plans: &[CertPlan]) -> Result<()> {
+    fn reuse_cas(&mut self, dir: &Path, plans: &[CertPlan], read: CaKeyReader) -> Result<()> {
         for plan in plans.iter().filter(|p| p.kind == Kind::Ca) {
-            let (issuer, cert, key) = load_ca(dir, plan.name)?;
+            let (issuer, cert, key) = load_ca(dir, plan.name, read)?;
             self.files.push(cert_file(plan.name, cert));
             self.files
                 .push(key_file(&format!("{}.key", plan.name), key));
             self.issuers.insert(plan.name, issuer);
             self.reused.push(plan.name.to_string());
         }
+        Ok(())
+    }
+
+    /// Makes the self-signed CA certificate for `plan` with a given key;
+    /// `NAME.key` holds the key's reference, never key material.
+    fn issue_ca_with(
+        &mut self,
+        plan: &CertPlan,
+        given: GivenCaKey,
+        spec: &ClusterSpec,
+    ) -> Result<()> {
+        let csr = VerifiedCsr::built(&request_for(plan), given.key.as_ref())?;
+        let rsa = given.key.describe().starts_with("rsa");
+        let profile = profile_with(plan, spec.ca_lifetime, rsa);
+        let issued = self_sign(&csr, given.key.as_ref(), &profile)?;
+        let key_name = format!("{}.key", plan.name);
+        let issuer = Issuer::with_key(issued.cert_pem.as_bytes(), plan.name, given.key, &key_name)?;
+        self.issuers.insert(plan.name, issuer);
+        self.files
+            .push(cert_file(plan.name, issued.cert_pem.into_bytes()));
+        self.files.push(key_file(
+            &key_name,
+            format!("{}\n", given.reference).into_bytes(),
+        ));
         Ok(())
     }
 
@@ -168,6 +235,12 @@ pub fn request_for(plan: &CertPlan) -> Request {
 /// fits RSA keys, so it is left out for ECDSA ones, as kubeadm does.
 pub fn profile_for(plan: &CertPlan, lifetime: Duration) -> Profile {
     let rsa = matches!(plan.key.key_spec(), crate::request::KeySpec::Rsa(_));
+    profile_with(plan, lifetime, rsa)
+}
+
+/// [`profile_for`] for a key that is RSA or not whatever the spec says (a
+/// CA key given from a token).
+fn profile_with(plan: &CertPlan, lifetime: Duration, rsa: bool) -> Profile {
     let words: Vec<String> = plan
         .kind
         .usages()
@@ -210,13 +283,23 @@ fn read(dir: &Path, file: &str) -> Result<Vec<u8>> {
     crate::input::read_input(path)
 }
 
-/// Loads the CA `name` (NAME.crt, NAME.key) from a PKI directory.
-pub fn load_ca(dir: &Path, name: &str) -> Result<(Issuer, Vec<u8>, Vec<u8>)> {
+/// Loads the CA `name` (NAME.crt, NAME.key) from a PKI directory, its key
+/// file read by `read`. Returns the key file's contents unchanged.
+pub fn load_ca(
+    dir: &Path,
+    name: &str,
+    read_key: CaKeyReader,
+) -> Result<(Issuer, Vec<u8>, Vec<u8>)> {
     let cert = read(dir, &format!("{name}.crt"))?;
     let key = read(dir, &format!("{name}.key"))?;
     let cert_source = dir.join(format!("{name}.crt")).display().to_string();
     let key_source = dir.join(format!("{name}.key")).display().to_string();
-    let issuer = Issuer::load(&cert, &cert_source, &key, &key_source)?;
+    let issuer = Issuer::with_key(
+        &cert,
+        &cert_source,
+        read_key(&key, &key_source)?,
+        &key_source,
+    )?;
     Ok((issuer, cert, key))
 }
 
@@ -242,7 +325,7 @@ mod tests {
 
     #[test]
     fn builds_every_file_of_the_layout() {
-        let tree = build(&ecdsa_spec(), None).unwrap();
+        let tree = build(&ecdsa_spec(), None, CaKeys::default()).unwrap();
         assert_eq!(tree.files.len(), 22);
         assert!(tree.reused.is_empty());
         assert!(tree.files.iter().any(|f| f.path == "etcd/ca.crt"));

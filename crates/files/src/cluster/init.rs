@@ -3,7 +3,7 @@
 //! nothing.
 
 use crate::output_dir::{already_exists, write_tree};
-use certkit_core::cluster::build::build;
+use certkit_core::cluster::build::{build, CaKeys};
 use certkit_core::cluster::spec::ClusterSpec;
 use certkit_core::error::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -31,15 +31,23 @@ pub struct Built {
     pub kept: Vec<String>,
 }
 
-/// Builds the layout for `spec` into `opts.out`. `before_commit` runs once
-/// everything is staged; its failure leaves no output directory behind.
+/// Builds the layout for `spec` into `opts.out`, the CAs' keys found as
+/// `cas` says. `before_commit` runs once everything is staged; its failure
+/// leaves no output directory behind.
 pub fn init(
     spec: &ClusterSpec,
     opts: &InitOptions,
+    cas: CaKeys,
     before_commit: impl FnOnce() -> Result<()>,
 ) -> Result<Built> {
     check_target(opts)?;
-    let tree = build(spec, opts.reuse_ca.then_some(opts.out.as_path()))?;
+    if opts.reuse_ca && !cas.given.is_empty() {
+        return Err(Error::Refused(
+            "--reuse-ca keeps the existing CAs; a CA key from a token makes a new CA (use one or the other)"
+                .into(),
+        ));
+    }
+    let tree = build(spec, opts.reuse_ca.then_some(opts.out.as_path()), cas)?;
     let kept = write_tree(
         &opts.out,
         &tree.files,
@@ -98,7 +106,7 @@ mod tests {
             out: dir.path().join("pki"),
             ..Default::default()
         };
-        let built = init(&ecdsa_spec(), &opts, || Ok(())).unwrap();
+        let built = init(&ecdsa_spec(), &opts, CaKeys::default(), || Ok(())).unwrap();
         assert_eq!(built.files.len(), 22);
         for f in &built.files {
             assert!(opts.out.join(f).is_file(), "{f}");
@@ -107,14 +115,14 @@ mod tests {
         let leaf_before = std::fs::read(opts.out.join("etcd/server.crt")).unwrap();
         let sa_before = std::fs::read(opts.out.join("sa.key")).unwrap();
         assert!(
-            init(&ecdsa_spec(), &opts, || Ok(())).is_err(),
+            init(&ecdsa_spec(), &opts, CaKeys::default(), || Ok(())).is_err(),
             "existing dir must be refused"
         );
         let reuse = InitOptions {
             reuse_ca: true,
             ..opts.clone()
         };
-        let built = init(&ecdsa_spec(), &reuse, || Ok(())).unwrap();
+        let built = init(&ecdsa_spec(), &reuse, CaKeys::default(), || Ok(())).unwrap();
         assert_eq!(built.reused.len(), 3);
         assert_eq!(
             std::fs::read(opts.out.join("etcd/ca.crt")).unwrap(),

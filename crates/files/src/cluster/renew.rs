@@ -1,7 +1,7 @@
 //! Renewing the leaves of a cluster PKI directory in place, each by the
 //! CA of the layout that signed it, all or nothing.
 
-use certkit_core::cluster::build::load_ca;
+use certkit_core::cluster::build::{load_ca, CaKeyReader};
 use certkit_core::cluster::layout::{signer_of, CERT_NAMES};
 use certkit_core::error::{Error, Result};
 use certkit_core::issue::issuer::Issuer;
@@ -19,12 +19,14 @@ pub struct RenewedLayout {
 
 /// Renews `which` ("all" or one leaf name such as "etcd/server") under
 /// `dir`, keeping keys unless `new_keys`, with NAME.crt.bak backups unless
-/// `backup` is off.
+/// `backup` is off. The CAs' key files are read by `read_key` and never
+/// written.
 pub fn renew_layout(
     dir: &Path,
     which: &str,
     new_keys: bool,
     backup: bool,
+    read_key: CaKeyReader,
 ) -> Result<RenewedLayout> {
     let leaves: Vec<&str> = CERT_NAMES
         .iter()
@@ -48,7 +50,7 @@ pub fn renew_layout(
         let signer =
             signer_of(name).ok_or_else(|| Error::Refused(format!("{name}: not a leaf")))?;
         if !issuers.contains_key(signer) {
-            issuers.insert(signer, load_ca(dir, signer)?.0);
+            issuers.insert(signer, load_ca(dir, signer, read_key)?.0);
         }
         let issuer = issuers
             .get(signer)
@@ -77,6 +79,7 @@ pub fn renew_layout(
 mod tests {
     use super::*;
     use crate::cluster::init::{init, InitOptions};
+    use certkit_core::cluster::build::read_pem_ca_key;
     use certkit_core::cluster::layout::key_names;
     use certkit_core::cluster::spec::ClusterSpec;
 
@@ -92,12 +95,13 @@ mod tests {
                 out: out.clone(),
                 ..Default::default()
             },
+            Default::default(),
             || Ok(()),
         )
         .unwrap();
         let before = std::fs::read(out.join("etcd/peer.crt")).unwrap();
         let key_before = std::fs::read(out.join("etcd/peer.key")).unwrap();
-        let done = renew_layout(&out, "all", false, true).unwrap();
+        let done = renew_layout(&out, "all", false, true, &read_pem_ca_key).unwrap();
         assert_eq!(done.names.len(), 7);
         assert_ne!(std::fs::read(out.join("etcd/peer.crt")).unwrap(), before);
         assert_eq!(
@@ -108,7 +112,7 @@ mod tests {
             std::fs::read(out.join("etcd/peer.key")).unwrap(),
             key_before
         );
-        assert!(renew_layout(&out, "etcd/ca", false, true).is_err());
-        assert!(renew_layout(&out, "kubelet", false, true).is_err());
+        assert!(renew_layout(&out, "etcd/ca", false, true, &read_pem_ca_key).is_err());
+        assert!(renew_layout(&out, "kubelet", false, true, &read_pem_ca_key).is_err());
     }
 }
