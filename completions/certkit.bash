@@ -412,7 +412,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__cluster__subcmd__init)
-            opts="-q -h -V --config --out --force --reuse-ca --cfssl-out --ca-key --loglevel --quiet --help --version"
+            opts="-q -h -V --config --out --force --reuse-ca --cfssl-out --ca-key --new-token-keys --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -440,6 +440,10 @@ _certkit() {
                     ;;
                 --ca-key)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --new-token-keys)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --loglevel)

@@ -327,6 +327,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen
 false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from init" -l cfssl-out -d 'Also write the set as cfssl request JSON, ca-config.json and gencert.sh into DIR' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from init" -l ca-key -d 'Make the CA NAME (ca, front-proxy-ca, etcd/ca) for a key already in a PKCS#11 token; NAME.key then holds the URI, never a key (repeatable)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from init" -l new-token-keys -d 'Generate each --ca-key key inside the token first (the spec\'s algorithm for that CA; sensitive, never extractable), as `gencert -initca -new-token-key` does' -r -f -a "true\t''
+false\t''"
 complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from init" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand cluster; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"

@@ -50,8 +50,9 @@ FILES:
 
 CA KEYS IN A TOKEN:
   --ca-key 'ca=pkcs11:token=k8s;object=ca?module-path=...&pin-source=file:/etc/certkit/pin'
-  makes the root CA for a key already in a PKCS#11 token; ca.key then holds that URI,
-  never a key, and `cluster renew` and --reuse-ca sign through the token.")]
+  makes the root CA for a key already in a PKCS#11 token (--new-token-keys: generated
+  there first); ca.key then holds that URI, never a key, and `cluster renew` and
+  --reuse-ca sign through the token.")]
 pub struct InitArgs {
     /// Cluster spec JSON (see `certkit cluster print-defaults`), or - for standard input
     #[arg(long, value_name = "FILE", default_value = "-")]
@@ -77,6 +78,11 @@ pub struct InitArgs {
     /// NAME.key then holds the URI, never a key (repeatable)
     #[arg(long = "ca-key", value_name = "NAME=pkcs11:URI")]
     pub ca_key: Vec<String>,
+
+    /// Generate each --ca-key key inside the token first (the spec's algorithm for that CA;
+    /// sensitive, never extractable), as `gencert -initca -new-token-key` does
+    #[arg(long = "new-token-keys", go_bool())]
+    pub new_token_keys: bool,
 }
 
 /// Renew the layout's leaf certificates in place (same subject, SANs, usages, key)
@@ -124,7 +130,10 @@ fn run_init(args: InitArgs) -> Result<()> {
         &args.config,
         &opts,
         args.cfssl_out.as_deref(),
-        &args.ca_key,
+        ops::TokenCas {
+            keys: &args.ca_key,
+            generate: args.new_token_keys,
+        },
     )?)
 }
 

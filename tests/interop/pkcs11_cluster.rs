@@ -229,3 +229,69 @@ fn a_wrong_pin_or_a_missing_token_is_one_line_and_changes_nothing() {
     assert_eq!(read(&hsm, "pki/apiserver.crt"), before);
     assert!(!hsm.path("pki/apiserver.crt.bak").exists());
 }
+
+#[test]
+fn new_token_keys_are_generated_in_the_token_as_the_spec_says() {
+    let hsm = SoftHsm::new();
+    std::fs::write(
+        hsm.path("cluster.json"),
+        SPEC.replace(
+            r#""key": "ecdsa-p256","#,
+            r#""key": "ecdsa-p256", "keys": {"etcd/ca": "rsa-2048"},"#,
+        ),
+    )
+    .unwrap();
+    let (root_arg, etcd_arg) = (
+        format!("ca={}", hsm.uri("k8s-ca")),
+        format!("etcd/ca={}", hsm.uri("etcd-ca")),
+    );
+    let mut args = init_args("pki", &root_arg, &etcd_arg);
+
+    // Refused before any key is generated: --cfssl-out, an existing directory.
+    let with_cfssl = [
+        args.as_slice(),
+        &["--new-token-keys", "--cfssl-out", "cfssl"],
+    ]
+    .concat();
+    let err = one_error_line(&certkit_in(&hsm, &with_cfssl, None));
+    assert!(err.contains("--cfssl-out"), "{err}");
+    std::fs::create_dir(hsm.path("pki")).unwrap();
+    args.push("--new-token-keys");
+    let err = one_error_line(&certkit_in(&hsm, &args, None));
+    assert!(err.contains("pki"), "{err}");
+    let objects = String::from_utf8(hsm.pkcs11_tool(&["--list-objects"])).unwrap();
+    assert!(
+        !objects.contains("k8s-ca"),
+        "a key was generated: {objects}"
+    );
+    std::fs::remove_dir(hsm.path("pki")).unwrap();
+
+    ok(&hsm, &args, None);
+    let dir = hsm.dir.path();
+    assert_eq!(
+        cert_public_key(dir, "pki/ca.crt"),
+        token_public_key(&hsm, "k8s-ca")
+    );
+    assert_eq!(
+        cert_public_key(dir, "pki/etcd/ca.crt"),
+        token_public_key(&hsm, "etcd-ca")
+    );
+    let etcd_ca = openssl_ok(dir, &["x509", "-noout", "-text", "-in", "pki/etcd/ca.crt"]);
+    assert!(etcd_ca.contains("rsaEncryption"), "{etcd_ca}");
+    // Private, sensitive and never extractable in the token.
+    let objects =
+        String::from_utf8(hsm.pkcs11_tool(&["--list-objects", "--type", "privkey"])).unwrap();
+    assert_eq!(objects.matches("never extractable").count(), 2, "{objects}");
+    verify_leaves(dir);
+    // Generating again would make a second key of the same name: refused.
+    let err = one_error_line(&certkit_in(
+        &hsm,
+        &init_args("pki2", &root_arg, &etcd_arg)
+            .into_iter()
+            .chain(["--new-token-keys"])
+            .collect::<Vec<_>>(),
+        None,
+    ));
+    assert!(err.contains("--ca-key ca"), "{err}");
+    assert!(!hsm.path("pki2").exists());
+}

@@ -8,34 +8,54 @@ use certkit_core::cluster::layout::{key_names, signer_of, CERT_NAMES};
 use certkit_core::cluster::spec::ClusterSpec;
 use certkit_core::error::{Error, Result, UsageError};
 use certkit_core::input::{display_name, read_input};
-use certkit_core::keys::CaKey;
+use certkit_core::keys::{CaKey, SigningKey};
 use certkit_files::cluster::cfssl_out;
-use certkit_files::cluster::init::{init, InitOptions};
+use certkit_files::cluster::init::{check_target, init, InitOptions};
 use certkit_files::cluster::renew::renew_layout;
 use certkit_pkcs11::{is_pkcs11_uri, TokenKey};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// `cluster init --ca-key NAME=URI [--new-token-keys]`: the CAs made for
+/// keys in a token, already there or generated there first.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenCas<'a> {
+    pub keys: &'a [String],
+    pub generate: bool,
+}
+
 /// Builds the PKI described by the spec file `config` into `opts.out`,
 /// and the same set as cfssl inputs into `cfssl_dir` in the same commit.
-/// `token_keys` are `--ca-key NAME=URI`: those CAs are made for a key
-/// already in a token, and their NAME.key holds the URI.
+/// The `token` CAs are made for their key in the token, and their
+/// NAME.key holds the key's URI.
 pub fn init_from_spec(
     config: &str,
     opts: &InitOptions,
     cfssl_dir: Option<&Path>,
-    token_keys: &[String],
+    token: TokenCas,
 ) -> Result<Report> {
     let spec = ClusterSpec::from_json(&read_input(config)?, display_name(config), &key_names())?;
+    if token.generate && token.keys.is_empty() {
+        return Err(UsageError::missing(
+            "--new-token-keys goes with --ca-key NAME=pkcs11:URI",
+        ));
+    }
+    if cfssl_dir.is_some() && !token.keys.is_empty() {
+        return Err(UsageError::missing(
+            "--cfssl-out writes cfssl commands that make every CA key as a file; it does not go with --ca-key",
+        ));
+    }
+    // Refused before a key is generated in the token.
+    check_target(opts)?;
+    let mut report = Report::default();
     let cas = CaKeys {
         read: &read_ca_key,
-        given: open_token_keys(token_keys)?,
+        given: open_token_keys(&spec, token, &mut report)?,
     };
     let in_token: Vec<String> = cas.given.keys().cloned().collect();
     let built = init(&spec, opts, cas, || {
         cfssl_dir.map_or(Ok(()), |dir| cfssl_out::write(&spec, dir).map(drop))
     })?;
-    let mut report = Report::default();
     report.info(format!(
         "cluster {:?}: wrote {} files to {}",
         spec.cluster_name,
@@ -72,15 +92,21 @@ fn read_ca_key(contents: &[u8], source: &str) -> Result<CaKey> {
     crate::load::ca_key_file(contents, source, None)
 }
 
-/// Opens each `--ca-key NAME=URI` token key, before anything is written.
-fn open_token_keys(args: &[String]) -> Result<BTreeMap<String, GivenCaKey>> {
+/// Opens each `--ca-key NAME=URI` token key (generating it first, as the
+/// spec's algorithm for that CA, with `token.generate`), before anything
+/// is written.
+fn open_token_keys(
+    spec: &ClusterSpec,
+    token: TokenCas,
+    report: &mut Report,
+) -> Result<BTreeMap<String, GivenCaKey>> {
     let cas: Vec<&str> = CERT_NAMES
         .iter()
         .copied()
         .filter(|n| signer_of(n).is_none())
         .collect();
-    let mut given = BTreeMap::new();
-    for arg in args {
+    let mut named = BTreeMap::new();
+    for arg in token.keys {
         let (name, uri) = arg.split_once('=').unwrap_or((arg, ""));
         if !cas.contains(&name) {
             return Err(UsageError::bad_value(
@@ -97,17 +123,33 @@ fn open_token_keys(args: &[String]) -> Result<BTreeMap<String, GivenCaKey>> {
                 format!("{name}=...: the key must be a pkcs11: URI (a key in a token)"),
             ));
         }
-        let key = TokenKey::open(uri).map_err(|e| Error::Key(format!("--ca-key {name}: {e}")))?;
-        let reference = GivenCaKey {
-            key: Box::new(key),
-            reference: uri.to_string(),
-        };
-        if given.insert(name.to_string(), reference).is_some() {
+        if named.insert(name, uri).is_some() {
             return Err(UsageError::bad_value(
                 "--ca-key",
                 format!("{name} given twice"),
             ));
         }
+    }
+    let mut given = BTreeMap::new();
+    for (name, uri) in named {
+        let in_token = |e: certkit_pkcs11::Pkcs11Error| Error::Key(format!("--ca-key {name}: {e}"));
+        let key = if token.generate {
+            let key =
+                certkit_pkcs11::generate(uri, spec.key_for(name).key_spec()).map_err(in_token)?;
+            report.info(format!(
+                "{name}: generated a {} key in the token: {}",
+                key.describe(),
+                certkit_pkcs11::uri::without_query(uri)
+            ));
+            key
+        } else {
+            TokenKey::open(uri).map_err(in_token)?
+        };
+        let reference = GivenCaKey {
+            key: Box::new(key),
+            reference: uri.to_string(),
+        };
+        given.insert(name.to_string(), reference);
     }
     Ok(given)
 }

@@ -64,7 +64,7 @@ pub fn init(
 /// An existing directory needs --force or --reuse-ca; --reuse-ca needs
 /// one; the parent must be a directory already. Checked before any key
 /// is generated.
-fn check_target(opts: &InitOptions) -> Result<()> {
+pub fn check_target(opts: &InitOptions) -> Result<()> {
     let parent = match opts.out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
