@@ -283,6 +283,13 @@ fn new_token_keys_are_generated_in_the_token_as_the_spec_says() {
         String::from_utf8(hsm.pkcs11_tool(&["--list-objects", "--type", "privkey"])).unwrap();
     assert_eq!(objects.matches("never extractable").count(), 2, "{objects}");
     verify_leaves(dir);
+    // --reuse-ca keeps the CAs: refused with a token key, before generating.
+    let reuse = [args.as_slice(), &["--reuse-ca"]].concat();
+    let err = one_error_line(&certkit_in(&hsm, &reuse, None));
+    assert!(err.contains("--reuse-ca"), "{err}");
+    let after =
+        String::from_utf8(hsm.pkcs11_tool(&["--list-objects", "--type", "privkey"])).unwrap();
+    assert_eq!(after, objects, "a key was generated");
     // Generating again would make a second key of the same name: refused.
     let err = one_error_line(&certkit_in(
         &hsm,

@@ -10,7 +10,7 @@ use certkit_core::error::{Error, Result, UsageError};
 use certkit_core::input::{display_name, read_input};
 use certkit_core::keys::{CaKey, SigningKey};
 use certkit_files::cluster::cfssl_out;
-use certkit_files::cluster::init::{check_target, init, InitOptions};
+use certkit_files::cluster::init::{check_given_keys, check_target, init, InitOptions};
 use certkit_files::cluster::renew::renew_layout;
 use certkit_pkcs11::{is_pkcs11_uri, TokenKey};
 use std::collections::BTreeMap;
@@ -47,6 +47,7 @@ pub fn init_from_spec(
     }
     // Refused before a key is generated in the token.
     check_target(opts)?;
+    check_given_keys(opts, !token.keys.is_empty())?;
     let mut report = Report::default();
     let cas = CaKeys {
         read: &read_ca_key,

@@ -41,12 +41,7 @@ pub fn init(
     before_commit: impl FnOnce() -> Result<()>,
 ) -> Result<Built> {
     check_target(opts)?;
-    if opts.reuse_ca && !cas.given.is_empty() {
-        return Err(Error::Refused(
-            "--reuse-ca keeps the existing CAs; a CA key from a token makes a new CA (use one or the other)"
-                .into(),
-        ));
-    }
+    check_given_keys(opts, !cas.given.is_empty())?;
     let tree = build(spec, opts.reuse_ca.then_some(opts.out.as_path()), cas)?;
     let kept = write_tree(
         &opts.out,
@@ -59,6 +54,18 @@ pub fn init(
         reused: tree.reused,
         kept,
     })
+}
+
+/// A given CA key makes a new CA, which --reuse-ca would not. Checked
+/// before any key is opened or generated in a token.
+pub fn check_given_keys(opts: &InitOptions, given: bool) -> Result<()> {
+    if opts.reuse_ca && given {
+        return Err(Error::Refused(
+            "--reuse-ca keeps the existing CAs; a CA key from a token makes a new CA (use one or the other)"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// An existing directory needs --force or --reuse-ca; --reuse-ca needs
