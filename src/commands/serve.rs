@@ -121,6 +121,9 @@ pub struct Args {
     /// Largest request body accepted, in bytes (larger: 413)
     #[arg(long = "max-body-bytes", value_name = "BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
+
+    #[command(flatten)]
+    pub acme: super::serve_acme::AcmeArgs,
 }
 
 /// `-remote`: a front end that forwards signing to another cfssl server
@@ -153,7 +156,9 @@ pub fn run(args: Args) -> Result<()> {
         min_version: args.min_tls_version,
     });
     let [ca, ca_key, ca_key_password_file] = args.ca.utf8_paths()?;
+    let acme = args.acme.options()?;
     let options = ServeOptions {
+        acme,
         address: args.address,
         port: args.port,
         ca,

@@ -10,7 +10,9 @@
 //! - `config`: the `-db-config` file
 //! - `sqlite`, `postgres`: the two backends
 //! - `timefmt`: timestamps as go-sqlite3 stores them
+//! - `acme`: the ACME server's tables (certkit's own, next to cfssl's)
 
+mod acme;
 pub mod config;
 mod postgres;
 mod sqlite;

@@ -6,7 +6,9 @@
 //!
 //! - `record`: the rows and how an issued certificate becomes one
 //! - `error`: what a store refuses or fails at
+//! - `acme`: the ACME server's tables (accounts, orders, authorizations, nonces)
 
+pub mod acme;
 mod error;
 pub mod record;
 
@@ -65,6 +67,10 @@ pub trait CertStore: Send + Sync + std::fmt::Debug {
     fn ping(&self) -> Pending<'_, ()>;
     /// Closes the pool, waiting for queries in flight.
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+    /// The ACME tables, where the backend has them.
+    fn acme(&self) -> Option<&dyn acme::AcmeStore> {
+        None
+    }
 }
 
 /// Opening a database, in flight: not `Send` (sqlx's migrations borrow

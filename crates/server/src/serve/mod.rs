@@ -99,6 +99,8 @@ pub struct ServeOptions {
     pub admin_cn: Option<String>,
     /// `-admin-endpoints`: which endpoints `-admin-cn` guards.
     pub admin_endpoints: Vec<String>,
+    /// `-acme`: the ACME server under `/acme/`, with its flags.
+    pub acme: Option<crate::acme::AcmeOptions>,
 }
 
 /// The endpoints that change or attest the CA's state with its keys
@@ -131,6 +133,7 @@ impl Default for ServeOptions {
             max_crl_expiry: DEFAULT_MAX_CRL_EXPIRY,
             admin_cn: None,
             admin_endpoints: STATEFUL_ENDPOINTS.map(String::from).to_vec(),
+            acme: None,
         }
     }
 }
@@ -327,8 +330,14 @@ pub async fn serve(
         Personality::Serve => api::serve_endpoints(),
         Personality::MultiRootCa => api::multiroot_endpoints(),
     };
-    let mut router =
-        api::router(state.clone(), endpoints).layer(axum::middleware::from_fn(access::check_cn));
+    let mut router = api::router(state.clone(), endpoints);
+    if let Some(acme) = options.acme.clone() {
+        let acme = crate::acme::router(state.clone(), acme, options.tls.is_some())
+            .map_err(|e| StartError::Options(e.to_string()))?;
+        router = router.merge(acme);
+        log::info!("ACME directory at /acme/directory");
+    }
+    let mut router = router.layer(axum::middleware::from_fn(access::check_cn));
     if options.loglevel <= 1 {
         router = router.layer(axum::middleware::from_fn(access::log));
     }

@@ -1,0 +1,48 @@
+//! `serve`'s ACME flags (`-acme` and its options), flattened into
+//! `serve`'s arguments.
+
+use certkit_core::error::{Error, Result};
+use certkit_server::acme::{parse_resolve, AcmeOptions};
+
+#[derive(Debug, clap::Args)]
+pub struct AcmeArgs {
+    /// Serve ACME (RFC 8555) at /acme/directory: certbot, lego and cert-manager get certificates from this CA (needs -db-config)
+    #[arg(long = "acme", requires = "db_config")]
+    pub acme: bool,
+
+    /// The signing profile ACME certificates are issued under (default: the config's default)
+    #[arg(long = "acme-profile", value_name = "NAME", requires = "acme")]
+    pub acme_profile: Option<String>,
+
+    /// The port http-01 validation connects to (RFC 8555: 80)
+    #[arg(
+        long = "acme-http01-port",
+        value_name = "PORT",
+        default_value_t = 80,
+        requires = "acme"
+    )]
+    pub acme_http01_port: u16,
+
+    /// Validate NAME at IP (repeatable, as curl's --resolve); such an address may be loopback or private
+    #[arg(long = "acme-resolve", value_name = "NAME:IP", requires = "acme")]
+    pub acme_resolve: Vec<String>,
+}
+
+impl AcmeArgs {
+    /// The server's ACME options, or none without `-acme`.
+    pub fn options(&self) -> Result<Option<AcmeOptions>> {
+        if !self.acme {
+            return Ok(None);
+        }
+        let mut resolve = std::collections::BTreeMap::new();
+        for text in &self.acme_resolve {
+            let (name, ip) = parse_resolve(text).map_err(Error::Refused)?;
+            resolve.insert(name, ip);
+        }
+        Ok(Some(AcmeOptions {
+            profile: self.acme_profile.clone().unwrap_or_default(),
+            http01_port: self.acme_http01_port,
+            resolve,
+        }))
+    }
+}
