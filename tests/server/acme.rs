@@ -156,6 +156,152 @@ fn certbot_http01_issues_and_renews() {
         &["acme.test", "www.acme.test"],
     );
     assert_ne!(first, second, "renewal issued no new certificate");
+
+    // The first certificate revoked by its own key (jwk), the second by
+    // the account (kid); both then revoked in the CRL and in OCSP.
+    let by_key = certbot(
+        dir,
+        &server,
+        &[
+            "revoke",
+            "--no-delete-after-revoke",
+            "--reason",
+            "keycompromise",
+            "--cert-path",
+            "cb/config/archive/acme/cert1.pem",
+            "--key-path",
+            "cb/config/archive/acme/privkey1.pem",
+        ],
+    );
+    assert!(
+        by_key.status.success(),
+        "certbot revoke by key: {}\n{}",
+        text(&by_key),
+        server.log()
+    );
+    let by_account = certbot(
+        dir,
+        &server,
+        &[
+            "revoke",
+            "--no-delete-after-revoke",
+            "--cert-path",
+            "cb/config/archive/acme/cert2.pem",
+        ],
+    );
+    assert!(
+        by_account.status.success(),
+        "certbot revoke by account: {}\n{}",
+        text(&by_account),
+        server.log()
+    );
+    let again = certbot(
+        dir,
+        &server,
+        &[
+            "revoke",
+            "--no-delete-after-revoke",
+            "--cert-path",
+            "cb/config/archive/acme/cert2.pem",
+        ],
+    );
+    assert!(
+        text(&again).contains("already revoked"),
+        "second revoke: {}",
+        text(&again)
+    );
+    let crl = crl_text(dir, &server);
+    let ocsp = ocsp_text(dir);
+    for cert in [
+        "cb/config/archive/acme/cert1.pem",
+        "cb/config/archive/acme/cert2.pem",
+    ] {
+        let hex = serial_hex(dir, cert);
+        assert!(
+            crl.contains(&format!("Serial Number: {hex}")),
+            "{cert} ({hex}) not in the CRL: {crl}"
+        );
+        let entry = ocsp
+            .split("Serial Number: ")
+            .find(|e| e.starts_with(&hex))
+            .unwrap_or_else(|| panic!("{cert} ({hex}) has no OCSP response: {ocsp}"));
+        assert!(entry.contains("Cert Status: revoked"), "{cert}: {entry}");
+    }
+}
+
+/// A certificate's serial in uppercase hex, as openssl prints it.
+fn serial_hex(dir: &Path, cert: &str) -> String {
+    let out = support::run(
+        dir,
+        Path::new("openssl"),
+        &["x509", "-in", cert, "-noout", "-serial"],
+        None,
+    );
+    support::assert_ok(&out, "openssl x509 -serial");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .trim_start_matches("serial=")
+        .to_uppercase()
+}
+
+/// The server's CRL (`GET crl`) as `openssl crl -text` prints it.
+fn crl_text(dir: &Path, server: &Server) -> String {
+    let answer = support::serve::curl(
+        dir,
+        &[
+            "--cacert",
+            "ca.pem",
+            &format!("{}/api/v1/cfssl/crl", server.url),
+        ],
+    );
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let v: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    use base64::Engine;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(v["result"].as_str().unwrap())
+        .unwrap();
+    std::fs::write(dir.join("acme.crl"), der).unwrap();
+    let out = support::run(
+        dir,
+        Path::new("openssl"),
+        &[
+            "crl", "-inform", "DER", "-in", "acme.crl", "-noout", "-text",
+        ],
+        None,
+    );
+    support::assert_ok(&out, "openssl crl");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// `ocsprefresh` then `ocspdump` over the database, each response as
+/// `openssl ocsp -resp_text` prints it.
+fn ocsp_text(dir: &Path) -> String {
+    support::symlink_bin(dir);
+    let out = support::sh(
+        dir,
+        "certkit ocsprefresh -db-config db.json -ca ca.pem -responder ca.pem -responder-key ca-key.pem \
+         && certkit ocspdump -db-config db.json > dump.txt",
+    );
+    support::assert_ok(&out, "ocsprefresh, ocspdump");
+    let dump = std::fs::read_to_string(dir.join("dump.txt")).unwrap();
+    let mut all = String::new();
+    for (n, line) in dump.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        use base64::Engine;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(line.trim())
+            .unwrap();
+        let file = format!("resp{n}.der");
+        std::fs::write(dir.join(&file), der).unwrap();
+        let out = support::run(
+            dir,
+            Path::new("openssl"),
+            &["ocsp", "-respin", &file, "-resp_text", "-noverify"],
+            None,
+        );
+        support::assert_ok(&out, "openssl ocsp -respin");
+        all.push_str(&String::from_utf8_lossy(&out.stdout));
+    }
+    all
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! - `jws`: JWS parsing and verification, RFC 7638 thumbprints
 //! - `objects`: accounts, orders, authorizations as stored
 //! - `request`: what every POST shares (nonce, JWS, account) and replies
-//! - `directory`, `account`, `order`, `authz`: the resources
+//! - `directory`, `account`, `order`, `authz`, `revoke`: the resources
 //! - `http01`: the http-01 validation fetch
 //!
 //! All state is in the certificate database (`certkit_ops::store::acme`),
@@ -20,6 +20,7 @@ mod objects;
 mod order;
 mod problem;
 mod request;
+mod revoke;
 
 use crate::serve::state::AppState;
 use axum::routing::any;

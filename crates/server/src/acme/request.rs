@@ -6,7 +6,7 @@
 use super::jws::{self, Jws};
 use super::objects::{self, Account, Stored};
 use super::problem::Problem;
-use super::{account, authz, directory, now, order, random_id, Acme, NONCE_LIFETIME};
+use super::{account, authz, directory, now, order, random_id, revoke, Acme, NONCE_LIFETIME};
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -62,6 +62,8 @@ pub enum SignedBy {
     Account,
     /// A key given whole (`jwk`): new-account.
     Key,
+    /// Either (revokeCert: the account or the certificate's key).
+    Either,
 }
 
 /// A verified POST.
@@ -232,6 +234,7 @@ async fn route(call: &Call<'_>, resource: &str) -> Result<Reply, Problem> {
         ["acct", id, "orders"] => account::orders(call, id).await,
         ["key-change"] => account::key_change(call).await,
         ["new-order"] => order::new_order(call).await,
+        ["revoke-cert"] => revoke::revoke_cert(call).await,
         ["order", id] => order::get(call, id).await,
         ["order", id, "finalize"] => order::finalize(call, id).await,
         ["cert", id] => order::certificate(call, id).await,
