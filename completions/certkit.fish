@@ -508,9 +508,13 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l min-tls-versio
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-connections -d 'Most connections served at once, at least 1 (more wait to be accepted)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-crl-expiry -d 'Longest validity a GET crl?expiry= may ask for (longer is capped, as is anything past the CA\'s notAfter)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-body-bytes -d 'Largest request body accepted, in bytes (larger: 413)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-profile -d 'The signing profile ACME certificates are issued under (default: the config\'s default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-http01-port -d 'The port http-01 validation connects to (RFC 8555: 80)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-resolve -d 'Validate NAME at IP (repeatable, as curl\'s --resolve); such an address may be loopback or private' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme -d 'Serve ACME (RFC 8555) at /acme/directory: certbot, lego and cert-manager get certificates from this CA (needs -db-config)'
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
