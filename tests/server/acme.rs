@@ -5,13 +5,22 @@
 //! RFC 8555's `connection` problem.
 
 use crate::recorded_serials;
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use support::serve::{peer_script, workdir, Server};
 
 /// The ACME server on TLS (lego requires https), validating http-01 at
 /// `http01_port` with the test names resolved to 127.0.0.1.
 fn acme_server(dir: &Path, http01_port: u16) -> Server {
+    acme_server_on(dir, http01_port, "db.json")
+}
+
+/// [`acme_server`] on the database `db_json` configures.
+fn acme_server_on(dir: &Path, http01_port: u16, db_json: &str) -> Server {
     let port = http01_port.to_string();
     Server::certkit(
         dir,
@@ -23,7 +32,7 @@ fn acme_server(dir: &Path, http01_port: u16) -> Server {
             "-config",
             "any-config.json",
             "-db-config",
-            "db.json",
+            db_json,
             "-tls-cert",
             "tls.pem",
             "-tls-key",
@@ -382,4 +391,198 @@ fn lego_http01_issues() {
         server.log()
     );
     check_issued(dir, "lego/certificates/lego.test.crt", &["lego.test"]);
+}
+
+/// A TCP forwarder standing in for a load balancer in front of two
+/// replicas: connections go to the current backend; `switch` moves it and
+/// closes the connections open so far (the client reconnects, to the new
+/// backend). Its threads stop when it is dropped.
+struct Balancer {
+    port: u16,
+    backend: Arc<AtomicU16>,
+    open: Arc<Mutex<Vec<TcpStream>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Balancer {
+    fn start(backend: u16) -> Balancer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let balancer = Balancer {
+            port,
+            backend: Arc::new(AtomicU16::new(backend)),
+            open: Arc::default(),
+            stop: Arc::default(),
+        };
+        let (backend, open, stop) = (
+            balancer.backend.clone(),
+            balancer.open.clone(),
+            balancer.stop.clone(),
+        );
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                let Ok((client, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                };
+                client.set_nonblocking(false).unwrap();
+                let Ok(server) = TcpStream::connect(("127.0.0.1", backend.load(Ordering::SeqCst)))
+                else {
+                    continue;
+                };
+                open.lock().unwrap().push(client.try_clone().unwrap());
+                open.lock().unwrap().push(server.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(Shutdown::Both);
+                    });
+                }
+            }
+        });
+        balancer
+    }
+
+    fn switch(&self, backend: u16) {
+        self.backend.store(backend, Ordering::SeqCst);
+        for stream in self.open.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+impl Drop for Balancer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.switch(0);
+    }
+}
+
+/// A child process killed by PID on drop.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Two replicas on one PostgreSQL database behind a balancer: certbot's
+/// order is created on the first; its auth hook then kills the first and
+/// the balancer sends everything after (challenge, validation, finalize,
+/// download) to the second, which finishes the order from the database.
+#[test]
+fn second_replica_on_postgres_finishes_an_order() {
+    let Some(pg) = support::postgres::Postgres::start() else {
+        return;
+    };
+    let tmp = workdir();
+    let dir = tmp.path();
+    support::serve::write(dir, "pg.json", &pg.db_config());
+    let http01 = support::free_port();
+    let mut first = acme_server_on(dir, http01, "pg.json");
+    let second = acme_server_on(dir, http01, "pg.json");
+    let balancer = Balancer::start(first.port);
+    // The http-01 files, served by Python's http.server.
+    std::fs::create_dir_all(dir.join("webroot/.well-known/acme-challenge")).unwrap();
+    let _web = Child(
+        Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                &http01.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+                "webroot",
+            ])
+            .current_dir(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    support::serve::write(
+        dir,
+        "hook.sh",
+        "#!/bin/sh\nprintf %s \"$CERTBOT_VALIDATION\" > webroot/.well-known/acme-challenge/$CERTBOT_TOKEN\ntouch switch\n\
+         i=0; while [ ! -e switched ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done\n",
+    );
+    std::fs::set_permissions(
+        dir.join("hook.sh"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let url = format!("https://127.0.0.1:{}/acme/directory", balancer.port);
+    let mut certbot = Command::new(support::require_tool("certbot"));
+    certbot
+        .current_dir(dir)
+        .env("REQUESTS_CA_BUNDLE", dir.join("ca.pem"))
+        .args([
+            "--non-interactive",
+            "--agree-tos",
+            "--register-unsafely-without-email",
+        ])
+        .args([
+            "--config-dir",
+            "cb/config",
+            "--work-dir",
+            "cb/work",
+            "--logs-dir",
+            "cb/logs",
+        ])
+        .args([
+            "--server",
+            &url,
+            "certonly",
+            "--manual",
+            "--preferred-challenges",
+            "http",
+        ])
+        .args([
+            "--manual-auth-hook",
+            "./hook.sh",
+            "--cert-name",
+            "acme",
+            "-d",
+            "acme.test",
+        ]);
+    let run = std::thread::spawn(move || certbot.output().unwrap());
+    // The hook's signal: the first replica dies, the second takes over.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !dir.join("switch").exists() && !run.is_finished() {
+        assert!(Instant::now() < deadline, "certbot never ran its hook");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let first_log = first.log();
+    first.kill9();
+    balancer.switch(second.port);
+    std::fs::write(dir.join("switched"), "").unwrap();
+    let out = run.join().unwrap();
+    assert!(
+        out.status.success(),
+        "certbot: {}\nfirst:\n{first_log}\nsecond:\n{}",
+        text(&out),
+        second.log()
+    );
+    assert!(
+        first_log.contains("new order"),
+        "the first replica took no order:\n{first_log}"
+    );
+    assert!(
+        !first_log.contains("issued"),
+        "the first replica finalized:\n{first_log}"
+    );
+    assert!(
+        second.log().contains("issued"),
+        "the second replica did not finalize:\n{}",
+        second.log()
+    );
+    let serial = support::revocation::decimal_serial(dir, "cb/config/live/acme/cert.pem");
+    assert!(recorded_serials(&dir.join("pg.json")).contains(&serial));
 }
