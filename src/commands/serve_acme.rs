@@ -2,7 +2,7 @@
 //! `serve`'s arguments.
 
 use certkit_core::error::{Error, Result};
-use certkit_server::acme::{parse_resolve, AcmeOptions};
+use certkit_server::acme::{parse_resolve, AcmeOptions, EabKeys};
 
 #[derive(Debug, clap::Args)]
 pub struct AcmeArgs {
@@ -26,6 +26,10 @@ pub struct AcmeArgs {
     /// Validate NAME at IP (repeatable, as curl's --resolve); such an address may be loopback or private
     #[arg(long = "acme-resolve", value_name = "NAME:IP", requires = "acme")]
     pub acme_resolve: Vec<String>,
+
+    /// External Account Binding: a JSON object of key id to base64url HMAC key; new accounts must be bound to one
+    #[arg(long = "acme-eab-keys", value_name = "FILE", requires = "acme")]
+    pub acme_eab_keys: Option<String>,
 }
 
 impl AcmeArgs {
@@ -43,6 +47,11 @@ impl AcmeArgs {
             profile: self.acme_profile.clone().unwrap_or_default(),
             http01_port: self.acme_http01_port,
             resolve,
+            eab: match &self.acme_eab_keys {
+                Some(file) => EabKeys::load(std::path::Path::new(file))
+                    .map_err(|e| Error::Refused(e.to_string()))?,
+                None => EabKeys::default(),
+            },
         }))
     }
 }

@@ -21,32 +21,41 @@ fn acme_server(dir: &Path, http01_port: u16) -> Server {
 
 /// [`acme_server`] on the database `db_json` configures.
 fn acme_server_on(dir: &Path, http01_port: u16, db_json: &str) -> Server {
+    acme_server_with(dir, http01_port, db_json, &[])
+}
+
+/// [`acme_server_on`] with more flags.
+fn acme_server_with(dir: &Path, http01_port: u16, db_json: &str, extra: &[&str]) -> Server {
     let port = http01_port.to_string();
     Server::certkit(
         dir,
         &[
-            "-ca",
-            "ca.pem",
-            "-ca-key",
-            "ca-key.pem",
-            "-config",
-            "any-config.json",
-            "-db-config",
-            db_json,
-            "-tls-cert",
-            "tls.pem",
-            "-tls-key",
-            "tls-key.pem",
-            "-acme",
-            "-acme-http01-port",
-            &port,
-            "-acme-resolve",
-            "acme.test:127.0.0.1",
-            "-acme-resolve",
-            "www.acme.test:127.0.0.1",
-            "-acme-resolve",
-            "lego.test:127.0.0.1",
-        ],
+            &[
+                "-ca",
+                "ca.pem",
+                "-ca-key",
+                "ca-key.pem",
+                "-config",
+                "any-config.json",
+                "-db-config",
+                db_json,
+                "-tls-cert",
+                "tls.pem",
+                "-tls-key",
+                "tls-key.pem",
+                "-acme",
+                "-acme-http01-port",
+                &port,
+                "-acme-resolve",
+                "acme.test:127.0.0.1",
+                "-acme-resolve",
+                "www.acme.test:127.0.0.1",
+                "-acme-resolve",
+                "lego.test:127.0.0.1",
+            ][..],
+            extra,
+        ]
+        .concat(),
     )
 }
 
@@ -354,6 +363,106 @@ fn lego() -> Option<PathBuf> {
         return None;
     }
     Some(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+/// An External Account Binding key (32 bytes, base64url) and its id.
+const EAB_KID: &str = "team-a";
+const EAB_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+
+/// lego's `run` for `lego.test` over http-01 on `http01`, with `extra` flags.
+fn lego_run(lego: &Path, dir: &Path, server: &Server, http01: u16, extra: &[&str]) -> Output {
+    Command::new(lego)
+        .current_dir(dir)
+        .env("LEGO_CA_CERTIFICATES", dir.join("ca.pem"))
+        .args([
+            "--accept-tos",
+            "--email",
+            "ops@example.com",
+            "--path",
+            "lego",
+        ])
+        .args(["--server", &format!("{}/acme/directory", server.url)])
+        .args(extra)
+        .args([
+            "--domains",
+            "lego.test",
+            "--http",
+            "--http.port",
+            &format!("127.0.0.1:{http01}"),
+            "run",
+        ])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn lego_with_external_account_binding() {
+    let Some(lego) = lego() else { return };
+    let tmp = workdir();
+    let dir = tmp.path();
+    support::serve::write(dir, "eab.json", &format!(r#"{{"{EAB_KID}":"{EAB_KEY}"}}"#));
+    let http01 = support::free_port();
+    let server = acme_server_with(dir, http01, "db.json", &["-acme-eab-keys", "eab.json"]);
+    let directory = support::serve::curl(
+        dir,
+        &[
+            "--cacert",
+            "ca.pem",
+            &format!("{}/acme/directory", server.url),
+        ],
+    );
+    assert!(
+        directory.body.contains(r#""externalAccountRequired":true"#),
+        "{directory:?}"
+    );
+
+    let without = lego_run(&lego, dir, &server, http01, &[]);
+    assert!(!without.status.success());
+    assert!(
+        text(&without).contains("Server requires External Account Binding"),
+        "lego without EAB: {}",
+        text(&without)
+    );
+    let wrong_key = "AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+    let wrong = lego_run(
+        &lego,
+        dir,
+        &server,
+        http01,
+        &["--eab", "--kid", EAB_KID, "--hmac", wrong_key],
+    );
+    assert!(!wrong.status.success());
+    assert!(
+        text(&wrong).contains("MAC does not verify"),
+        "lego with a wrong key: {}",
+        text(&wrong)
+    );
+    assert!(
+        !server.log().contains(wrong_key) && !server.log().contains(EAB_KEY),
+        "a key in the log"
+    );
+
+    let out = lego_run(
+        &lego,
+        dir,
+        &server,
+        http01,
+        &["--eab", "--kid", EAB_KID, "--hmac", EAB_KEY],
+    );
+    assert!(
+        out.status.success(),
+        "lego with EAB: {}\n{}",
+        text(&out),
+        server.log()
+    );
+    check_issued(dir, "lego/certificates/lego.test.crt", &["lego.test"]);
+    assert!(
+        server
+            .log()
+            .contains(&format!("external account {EAB_KID:?}")),
+        "{}",
+        server.log()
+    );
 }
 
 #[test]

@@ -19,6 +19,7 @@ struct NewAccount {
     terms_of_service_agreed: bool,
     #[serde(default)]
     only_return_existing: bool,
+    external_account_binding: Option<Value>,
 }
 
 /// What a client sees of an account.
@@ -67,7 +68,21 @@ pub async fn new_account(call: &Call<'_>) -> Result<Reply, Problem> {
         return Err(Problem::account_does_not_exist("no account has this key"));
     }
     check_contacts(&request.contact)?;
+    let eab_kid = match (
+        &request.external_account_binding,
+        call.acme.options.eab.is_empty(),
+    ) {
+        (_, true) => None,
+        (Some(binding), false) => Some(call.acme.options.eab.check(binding, &post.key, &call.url)?),
+        (None, false) => {
+            return Err(Problem {
+                kind: "externalAccountRequired",
+                ..Problem::unauthorized("this server requires an External Account Binding")
+            })
+        }
+    };
     let account = Account {
+        eab_kid,
         status: "valid".into(),
         contact: request.contact,
         terms_of_service_agreed: request.terms_of_service_agreed,
@@ -91,7 +106,10 @@ pub async fn new_account(call: &Call<'_>) -> Result<Reply, Problem> {
             return Err(Problem::server_internal("cannot create the account"));
         }
     }
-    log::info!("acme: new account {id}");
+    match &account.eab_kid {
+        Some(kid) => log::info!("acme: new account {id} (external account {kid:?})"),
+        None => log::info!("acme: new account {id}"),
+    }
     Ok(Reply {
         location: Some(format!("{}/acct/{id}", call.base)),
         ..Reply::json(StatusCode::CREATED, view(call, &id, &account))

@@ -19,7 +19,7 @@ pub fn directory(call: &Call<'_>) -> Result<Reply, Problem> {
             "revokeCert": format!("{base}/revoke-cert"),
             "keyChange": format!("{base}/key-change"),
             "meta": {
-                "externalAccountRequired": false,
+                "externalAccountRequired": !call.acme.options.eab.is_empty(),
             },
         }),
     ))

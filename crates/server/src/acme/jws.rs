@@ -110,6 +110,29 @@ impl Jws {
     }
 }
 
+impl Jws {
+    /// Checks a MAC (HS256/HS384/HS512) with `key` (External Account
+    /// Binding), in constant time as aws-lc-rs compares.
+    pub fn verify_hmac(&self, key: &[u8]) -> Result<(), Problem> {
+        let algorithm = match self.header.alg.as_str() {
+            "HS256" => aws_lc_rs::hmac::HMAC_SHA256,
+            "HS384" => aws_lc_rs::hmac::HMAC_SHA384,
+            "HS512" => aws_lc_rs::hmac::HMAC_SHA512,
+            _ => {
+                return Err(Problem::malformed(
+                    "externalAccountBinding must be HS256, HS384 or HS512",
+                ))
+            }
+        };
+        aws_lc_rs::hmac::verify(
+            &aws_lc_rs::hmac::Key::new(algorithm, key),
+            self.signing_input.as_bytes(),
+            &self.signature,
+        )
+        .map_err(|_| Problem::unauthorized("externalAccountBinding MAC does not verify"))
+    }
+}
+
 /// An EC public key as the uncompressed point aws-lc-rs takes.
 fn ec_point(ec: &jose_jwk::Ec) -> Vec<u8> {
     let mut point = Vec::with_capacity(1 + ec.x.len() + ec.y.len());

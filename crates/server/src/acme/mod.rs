@@ -7,6 +7,7 @@
 //! - `request`: what every POST shares (nonce, JWS, account) and replies
 //! - `directory`, `account`, `order`, `authz`, `revoke`: the resources
 //! - `http01`: the http-01 validation fetch
+//! - `eab`: External Account Binding keys (`-acme-eab-keys`)
 //!
 //! All state is in the certificate database (`certkit_ops::store::acme`),
 //! so replicas on one PostgreSQL database serve one ACME service.
@@ -14,6 +15,7 @@
 mod account;
 mod authz;
 mod directory;
+mod eab;
 mod http01;
 mod jws;
 mod objects;
@@ -21,6 +23,8 @@ mod order;
 mod problem;
 mod request;
 mod revoke;
+
+pub use eab::{EabKeys, EabKeysError};
 
 use crate::serve::state::AppState;
 use axum::routing::any;
@@ -41,6 +45,9 @@ pub struct AcmeOptions {
     /// `-acme-resolve NAME:IP`: fixed addresses for validation, as curl's
     /// `--resolve`; an address given here may be loopback or private.
     pub resolve: BTreeMap<String, IpAddr>,
+    /// `-acme-eab-keys`: when set, new accounts need an External Account
+    /// Binding with one of these keys.
+    pub eab: EabKeys,
 }
 
 impl Default for AcmeOptions {
@@ -49,6 +56,7 @@ impl Default for AcmeOptions {
             profile: String::new(),
             http01_port: 80,
             resolve: BTreeMap::new(),
+            eab: EabKeys::default(),
         }
     }
 }

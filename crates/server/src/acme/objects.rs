@@ -14,6 +14,9 @@ pub struct Account {
     pub terms_of_service_agreed: bool,
     /// The account key as the client sent it (a JWK).
     pub key: serde_json::Value,
+    /// The External Account Binding key id it was created with.
+    #[serde(default)]
+    pub eab_kid: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
