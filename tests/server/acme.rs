@@ -466,13 +466,31 @@ fn lego_with_external_account_binding() {
 }
 
 #[test]
-fn lego_http01_issues() {
+fn lego_http01_issues_and_revokes_with_renewal_info() {
     let Some(lego) = lego() else { return };
     let tmp = workdir();
     let dir = tmp.path();
     let http01 = support::free_port();
     let server = acme_server(dir, http01);
-    let out = Command::new(lego)
+    let out = lego_run(&lego, dir, &server, http01, &[]);
+    assert!(
+        out.status.success(),
+        "lego run: {}\n{}",
+        text(&out),
+        server.log()
+    );
+    let cert = "lego/certificates/lego.test.crt";
+    check_issued(dir, cert, &["lego.test"]);
+
+    // ARI (RFC 9773): the window is ahead while the certificate is good,
+    // and has passed once it is revoked.
+    let now = std::time::SystemTime::now();
+    let (start, _) = renewal_window(dir, &server, cert);
+    assert!(
+        start > now,
+        "a fresh certificate's renewal window starts now or earlier"
+    );
+    let out = Command::new(&lego)
         .current_dir(dir)
         .env("LEGO_CA_CERTIFICATES", dir.join("ca.pem"))
         .args([
@@ -483,23 +501,67 @@ fn lego_http01_issues() {
             "lego",
         ])
         .args(["--server", &format!("{}/acme/directory", server.url)])
-        .args([
-            "--domains",
-            "lego.test",
-            "--http",
-            "--http.port",
-            &format!("127.0.0.1:{http01}"),
-            "run",
-        ])
+        .args(["--domains", "lego.test", "revoke", "--keep"])
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "lego run: {}\n{}",
+        "lego revoke: {}\n{}",
         text(&out),
         server.log()
     );
-    check_issued(dir, "lego/certificates/lego.test.crt", &["lego.test"]);
+    let (_, end) = renewal_window(dir, &server, cert);
+    assert!(
+        end <= std::time::SystemTime::now(),
+        "a revoked certificate's window is still ahead"
+    );
+    let crl = crl_text(dir, &server);
+    let hex = serial_hex(dir, cert);
+    assert!(
+        crl.contains(&format!("Serial Number: {hex}")),
+        "{hex} not in the CRL: {crl}"
+    );
+}
+
+/// The certificate's ARI certID: base64url of its AKI key identifier and
+/// of its serial's DER integer bytes.
+fn cert_id(dir: &Path, cert: &str) -> String {
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let hex_bytes = |text: &str| -> Vec<u8> {
+        let digits: String = text.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+        (0..digits.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&digits[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let aki = support::revocation::aki_hex(dir, cert);
+    let mut serial = hex_bytes(&serial_hex(dir, cert));
+    if serial[0] >= 0x80 {
+        serial.insert(0, 0);
+    }
+    format!("{}.{}", b64(&hex_bytes(&aki)), b64(&serial))
+}
+
+/// GET renewalInfo: the suggested window's start and end.
+fn renewal_window(
+    dir: &Path,
+    server: &Server,
+    cert: &str,
+) -> (std::time::SystemTime, std::time::SystemTime) {
+    let url = format!("{}/acme/renewal-info/{}", server.url, cert_id(dir, cert));
+    let answer = support::serve::curl(dir, &["--cacert", "ca.pem", &url]);
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let v: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    let at = |name: &str| {
+        let text = v["suggestedWindow"][name]
+            .as_str()
+            .unwrap_or_else(|| panic!("{v}"));
+        let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .unwrap();
+        std::time::SystemTime::from(t)
+    };
+    (at("start"), at("end"))
 }
 
 /// A TCP forwarder standing in for a load balancer in front of two

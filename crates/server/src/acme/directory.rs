@@ -18,6 +18,7 @@ pub fn directory(call: &Call<'_>) -> Result<Reply, Problem> {
             "newOrder": format!("{base}/new-order"),
             "revokeCert": format!("{base}/revoke-cert"),
             "keyChange": format!("{base}/key-change"),
+            "renewalInfo": format!("{base}/renewal-info"),
             "meta": {
                 "externalAccountRequired": !call.acme.options.eab.is_empty(),
             },

@@ -5,7 +5,7 @@
 //! - `jws`: JWS parsing and verification, RFC 7638 thumbprints
 //! - `objects`: accounts, orders, authorizations as stored
 //! - `request`: what every POST shares (nonce, JWS, account) and replies
-//! - `directory`, `account`, `order`, `authz`, `revoke`: the resources
+//! - `directory`, `account`, `order`, `authz`, `revoke`, `renewal_info`: the resources
 //! - `http01`: the http-01 validation fetch
 //! - `eab`: External Account Binding keys (`-acme-eab-keys`)
 //!
@@ -21,6 +21,7 @@ mod jws;
 mod objects;
 mod order;
 mod problem;
+mod renewal_info;
 mod request;
 mod revoke;
 

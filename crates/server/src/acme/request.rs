@@ -6,7 +6,9 @@
 use super::jws::{self, Jws};
 use super::objects::{self, Account, Stored};
 use super::problem::Problem;
-use super::{account, authz, directory, now, order, random_id, revoke, Acme, NONCE_LIFETIME};
+use super::{
+    account, authz, directory, now, order, random_id, renewal_info, revoke, Acme, NONCE_LIFETIME,
+};
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -235,6 +237,7 @@ async fn route(call: &Call<'_>, resource: &str) -> Result<Reply, Problem> {
         ["key-change"] => account::key_change(call).await,
         ["new-order"] => order::new_order(call).await,
         ["revoke-cert"] => revoke::revoke_cert(call).await,
+        ["renewal-info", id] => renewal_info::renewal_info(call, id).await,
         ["order", id] => order::get(call, id).await,
         ["order", id, "finalize"] => order::finalize(call, id).await,
         ["cert", id] => order::certificate(call, id).await,
