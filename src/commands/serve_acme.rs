@@ -30,6 +30,24 @@ pub struct AcmeArgs {
     /// External Account Binding: a JSON object of key id to base64url HMAC key; new accounts must be bound to one
     #[arg(long = "acme-eab-keys", value_name = "FILE", requires = "acme")]
     pub acme_eab_keys: Option<String>,
+
+    /// New orders allowed per account and per client address in an hour (each replica counts its own)
+    #[arg(
+        long = "acme-orders-per-hour",
+        value_name = "N",
+        default_value_t = 300,
+        requires = "acme"
+    )]
+    pub acme_orders_per_hour: u32,
+
+    /// Failed validations allowed per account in an hour; beyond, its challenges are refused (rateLimited)
+    #[arg(
+        long = "acme-failures-per-hour",
+        value_name = "N",
+        default_value_t = 60,
+        requires = "acme"
+    )]
+    pub acme_failures_per_hour: u32,
 }
 
 impl AcmeArgs {
@@ -47,6 +65,8 @@ impl AcmeArgs {
             profile: self.acme_profile.clone().unwrap_or_default(),
             http01_port: self.acme_http01_port,
             resolve,
+            orders_per_hour: self.acme_orders_per_hour,
+            failures_per_hour: self.acme_failures_per_hour,
             eab: match &self.acme_eab_keys {
                 Some(file) => EabKeys::load(std::path::Path::new(file))
                     .map_err(|e| Error::Refused(e.to_string()))?,

@@ -757,3 +757,65 @@ fn second_replica_on_postgres_finishes_an_order() {
     let serial = support::revocation::decimal_serial(dir, "cb/config/live/acme/cert.pem");
     assert!(recorded_serials(&dir.join("pg.json")).contains(&serial));
 }
+
+/// `-acme-failures-per-hour 1 -acme-orders-per-hour 2`: after one failed
+/// validation the account's next challenge is refused, and its third
+/// order in the hour too, each with RFC 8555's `rateLimited`.
+#[test]
+fn certbot_is_rate_limited() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    let http01 = support::free_port();
+    let server = acme_server_with(
+        dir,
+        http01,
+        "db.json",
+        &["-acme-failures-per-hour", "1", "-acme-orders-per-hour", "2"],
+    );
+    let port = http01.to_string();
+    let elsewhere = support::free_port().to_string();
+    let attempt = |answer_on: &str| {
+        certbot(
+            dir,
+            &server,
+            &[
+                "certonly",
+                "--standalone",
+                "--http-01-address",
+                "127.0.0.1",
+                "--http-01-port",
+                answer_on,
+                "-d",
+                "acme.test",
+            ],
+        )
+    };
+    let failed = attempt(&elsewhere);
+    assert!(
+        text(&failed).contains("Type:   connection"),
+        "first: {}",
+        text(&failed)
+    );
+    let refused_challenge = attempt(&port);
+    assert!(!refused_challenge.status.success());
+    assert!(
+        text(&refused_challenge).contains("failed validations by this account"),
+        "second: {}\n{}",
+        text(&refused_challenge),
+        server.log()
+    );
+    let refused_order = attempt(&port);
+    assert!(!refused_order.status.success());
+    assert!(
+        text(&refused_order).contains("more than 2 new orders"),
+        "third: {}",
+        text(&refused_order)
+    );
+    // certbot's debug log holds the problem documents as received.
+    let log = std::fs::read_to_string(dir.join("cb/logs/letsencrypt.log")).unwrap();
+    assert!(
+        log.contains("urn:ietf:params:acme:error:rateLimited"),
+        "{log}"
+    );
+    assert!(recorded_serials(&dir.join("db.json")).is_empty());
+}

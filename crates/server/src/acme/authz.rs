@@ -90,11 +90,29 @@ pub async fn challenge(call: &Call<'_>, id: &str, n: &str) -> Result<Reply, Prob
         .ok_or_else(|| Problem::not_found("challenge"))?;
     let pending =
         authz.object.status == "pending" && authz.object.challenges[n].status == "pending";
+    let account = post.account()?.id.clone();
     if !post.is_get() && pending {
+        let limit = call.acme.options.failures_per_hour;
+        if call
+            .acme
+            .limits
+            .exhausted(&failures_key(&account), limit, now())
+        {
+            return Err(Problem::rate_limited(
+                format!("more than {limit} failed validations by this account in an hour"),
+                3600,
+            ));
+        }
         authz.object.challenges[n].status = "processing".into();
         if objects::save(call.acme.store(), &mut authz).await? {
             let expected = key_authorization(&authz.object.challenges[n].token, &post.key)?;
-            tokio::spawn(validate(call.acme.clone(), authz.id.clone(), n, expected));
+            tokio::spawn(validate(
+                call.acme.clone(),
+                account,
+                authz.id.clone(),
+                n,
+                expected,
+            ));
         } else {
             authz = objects::load::<Authorization>(call.acme.store(), id).await?;
         }
@@ -107,9 +125,14 @@ pub async fn challenge(call: &Call<'_>, id: &str, n: &str) -> Result<Reply, Prob
     })
 }
 
+/// The limiter's key for an account's failed validations.
+fn failures_key(account: &str) -> String {
+    format!("failures account {account}")
+}
+
 /// Runs one validation and records its outcome on the authorization
 /// (valid, or invalid with the problem), whichever replica runs it.
-async fn validate(acme: Arc<Acme>, id: String, n: usize, expected: String) {
+async fn validate(acme: Arc<Acme>, account: String, id: String, n: usize, expected: String) {
     let store = acme.store();
     let outcome = async {
         let authz = objects::load::<Authorization>(store, &id).await?;
@@ -142,6 +165,7 @@ async fn validate(acme: Arc<Acme>, id: String, n: usize, expected: String) {
             authz.object.status = "valid".into();
         }
         Err(problem) => {
+            acme.limits.record(&failures_key(&account), now());
             log::info!(
                 "acme: validation of {} failed: {}",
                 authz.object.identifier.value,

@@ -8,6 +8,7 @@
 //! - `directory`, `account`, `order`, `authz`, `revoke`, `renewal_info`: the resources
 //! - `http01`: the http-01 validation fetch
 //! - `eab`: External Account Binding keys (`-acme-eab-keys`)
+//! - `limits`: rate limits on new orders and failed validations
 //!
 //! All state is in the certificate database (`certkit_ops::store::acme`),
 //! so replicas on one PostgreSQL database serve one ACME service.
@@ -18,6 +19,7 @@ mod directory;
 mod eab;
 mod http01;
 mod jws;
+mod limits;
 mod objects;
 mod order;
 mod problem;
@@ -49,6 +51,12 @@ pub struct AcmeOptions {
     /// `-acme-eab-keys`: when set, new accounts need an External Account
     /// Binding with one of these keys.
     pub eab: EabKeys,
+    /// `-acme-orders-per-hour`: new orders per account and per client
+    /// address in an hour.
+    pub orders_per_hour: u32,
+    /// `-acme-failures-per-hour`: failed validations per account in an
+    /// hour, beyond which its challenges are refused.
+    pub failures_per_hour: u32,
 }
 
 impl Default for AcmeOptions {
@@ -58,6 +66,8 @@ impl Default for AcmeOptions {
             http01_port: 80,
             resolve: BTreeMap::new(),
             eab: EabKeys::default(),
+            orders_per_hour: 300,
+            failures_per_hour: 60,
         }
     }
 }
@@ -92,6 +102,7 @@ pub struct Acme {
     /// "https" behind `-tls-cert`, else "http" (URLs are absolute).
     pub scheme: &'static str,
     pub validations: Arc<tokio::sync::Semaphore>,
+    pub limits: limits::Limiter,
 }
 
 impl Acme {
@@ -136,6 +147,7 @@ pub fn router(
         options,
         scheme: if tls { "https" } else { "http" },
         validations: Arc::new(tokio::sync::Semaphore::new(VALIDATIONS)),
+        limits: limits::Limiter::default(),
     });
     Ok(Router::new().route(
         "/acme/{*resource}",

@@ -109,6 +109,21 @@ pub async fn new_order(call: &Call<'_>) -> Result<Reply, Problem> {
     let post = call.verify(SignedBy::Account).await?;
     let account = post.account()?;
     let request: NewOrder = post.json()?;
+    let limit = call.acme.options.orders_per_hour;
+    if let Some(ip) = call.peer {
+        call.acme.limits.take(
+            &format!("orders ip {ip}"),
+            limit,
+            now(),
+            "new orders from this address",
+        )?;
+    }
+    call.acme.limits.take(
+        &format!("orders account {}", account.id),
+        limit,
+        now(),
+        "new orders by this account",
+    )?;
     if request.not_before.is_some() || request.not_after.is_some() {
         return Err(Problem::malformed(
             "notBefore and notAfter are not supported: the profile's expiry applies",

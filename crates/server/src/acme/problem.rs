@@ -13,6 +13,8 @@ pub struct Problem {
     pub detail: String,
     /// `algorithms` of a badSignatureAlgorithm problem.
     pub algorithms: Option<&'static [&'static str]>,
+    /// Seconds to wait (rateLimited), sent as Retry-After.
+    pub retry_after: Option<u32>,
 }
 
 impl Problem {
@@ -22,6 +24,7 @@ impl Problem {
             kind,
             detail: detail.into(),
             algorithms: None,
+            retry_after: None,
         }
     }
 
@@ -95,6 +98,12 @@ impl Problem {
     }
     pub fn incorrect_response(detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::FORBIDDEN, "incorrectResponse", detail)
+    }
+    pub fn rate_limited(detail: impl Into<String>, retry_after: u32) -> Problem {
+        Problem {
+            retry_after: Some(retry_after),
+            ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "rateLimited", detail)
+        }
     }
     pub fn server_internal(detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "serverInternal", detail)

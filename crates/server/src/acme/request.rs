@@ -55,6 +55,8 @@ pub struct Call<'a> {
     pub body: Bytes,
     /// The URL the request was sent to (what the JWS `url` must be).
     pub url: String,
+    /// The client's address (for the per-address limits).
+    pub peer: Option<std::net::IpAddr>,
 }
 
 /// Who must have signed a POST.
@@ -215,6 +217,10 @@ pub async fn handle(acme: Arc<Acme>, request: axum::extract::Request) -> Respons
             method: parts.method.clone(),
             headers: parts.headers.clone(),
             body,
+            peer: parts
+                .extensions
+                .get::<crate::listen::Peer>()
+                .map(|p| p.addr.ip()),
         };
         let resource = parts.uri.path().strip_prefix("/acme/").unwrap_or("");
         match tokio::time::timeout(super::REQUEST_TIMEOUT, route(&call, resource)).await {
@@ -286,6 +292,11 @@ async fn respond(acme: &Acme, base: &str, result: Result<Reply, Problem>) -> Res
         }
         Err(problem) => {
             let mut response = (problem.status, axum::Json(problem.to_json())).into_response();
+            if let Some(seconds) = problem.retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/problem+json"),
