@@ -23,6 +23,15 @@ pub struct AcmeArgs {
     )]
     pub acme_http01_port: u16,
 
+    /// The port tls-alpn-01 validation connects to (RFC 8737: 443)
+    #[arg(
+        long = "acme-tlsalpn01-port",
+        value_name = "PORT",
+        default_value_t = 443,
+        requires = "acme"
+    )]
+    pub acme_tlsalpn01_port: u16,
+
     /// Validate NAME at IP (repeatable, as curl's --resolve); such an address may be loopback or private
     #[arg(long = "acme-resolve", value_name = "NAME:IP", requires = "acme")]
     pub acme_resolve: Vec<String>,
@@ -64,6 +73,7 @@ impl AcmeArgs {
         Ok(Some(AcmeOptions {
             profile: self.acme_profile.clone().unwrap_or_default(),
             http01_port: self.acme_http01_port,
+            tlsalpn01_port: self.acme_tlsalpn01_port,
             resolve,
             orders_per_hour: self.acme_orders_per_hour,
             failures_per_hour: self.acme_failures_per_hour,

@@ -91,7 +91,8 @@ fn text(out: &Output) -> String {
 }
 
 /// Checks a certificate file as the tests require: openssl verifies it
-/// against the CA, its SANs are `names`, and it is in the database.
+/// against the CA, its SANs (DNS names and IP addresses) are `names`,
+/// and it is in the database.
 fn check_issued(dir: &Path, cert: &str, names: &[&str]) -> String {
     let verify = support::run(
         dir,
@@ -109,7 +110,11 @@ fn check_issued(dir: &Path, cert: &str, names: &[&str]) -> String {
     let sans = String::from_utf8_lossy(&sans.stdout);
     let mut found: Vec<&str> = sans
         .split([',', '\n'])
-        .filter_map(|s| s.trim().strip_prefix("DNS:"))
+        .filter_map(|s| {
+            let s = s.trim();
+            s.strip_prefix("DNS:")
+                .or_else(|| s.strip_prefix("IP Address:"))
+        })
         .collect();
     found.sort();
     assert_eq!(found, names, "{cert}: {sans}");
@@ -816,6 +821,105 @@ fn certbot_is_rate_limited() {
     assert!(
         log.contains("urn:ietf:params:acme:error:rateLimited"),
         "{log}"
+    );
+    assert!(recorded_serials(&dir.join("db.json")).is_empty());
+}
+
+/// tls-alpn-01 (RFC 8737) with lego's TLS solver, for a DNS name and for
+/// an IP identifier (RFC 8738, the SNI its reverse name); 127.0.0.1 is
+/// reachable only because `-acme-resolve 127.0.0.1:127.0.0.1` allows it.
+#[test]
+fn lego_tls_alpn01_for_a_name_and_an_ip() {
+    let Some(lego) = lego() else { return };
+    let tmp = workdir();
+    let dir = tmp.path();
+    let tls_port = support::free_port();
+    let port = tls_port.to_string();
+    let server = acme_server_with(
+        dir,
+        support::free_port(),
+        "db.json",
+        &[
+            "-acme-tlsalpn01-port",
+            &port,
+            "-acme-resolve",
+            "127.0.0.1:127.0.0.1",
+        ],
+    );
+    for (domain, file) in [("lego.test", "lego.test"), ("127.0.0.1", "127.0.0.1")] {
+        let out = Command::new(&lego)
+            .current_dir(dir)
+            .env("LEGO_CA_CERTIFICATES", dir.join("ca.pem"))
+            .args([
+                "--accept-tos",
+                "--email",
+                "ops@example.com",
+                "--path",
+                "lego",
+            ])
+            .args(["--server", &format!("{}/acme/directory", server.url)])
+            .args([
+                "--domains",
+                domain,
+                "--tls",
+                "--tls.port",
+                &format!("127.0.0.1:{tls_port}"),
+                "run",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "lego --tls {domain}: {}\n{}",
+            text(&out),
+            server.log()
+        );
+        check_issued(dir, &format!("lego/certificates/{file}.crt"), &[domain]);
+    }
+}
+
+/// Without `-acme-resolve`, an IP identifier on loopback is not validated:
+/// the server will not aim a validation at itself.
+#[test]
+fn lego_loopback_ip_is_refused_without_resolve() {
+    let Some(lego) = lego() else { return };
+    let tmp = workdir();
+    let dir = tmp.path();
+    let tls_port = support::free_port();
+    let port = tls_port.to_string();
+    let server = acme_server_with(
+        dir,
+        support::free_port(),
+        "db.json",
+        &["-acme-tlsalpn01-port", &port],
+    );
+    let out = Command::new(&lego)
+        .current_dir(dir)
+        .env("LEGO_CA_CERTIFICATES", dir.join("ca.pem"))
+        .args([
+            "--accept-tos",
+            "--email",
+            "ops@example.com",
+            "--path",
+            "lego",
+        ])
+        .args(["--server", &format!("{}/acme/directory", server.url)])
+        .args([
+            "--domains",
+            "127.0.0.1",
+            "--tls",
+            "--tls.port",
+            &format!("127.0.0.1:{tls_port}"),
+            "run",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "lego: {}", text(&out));
+    assert!(
+        text(&out).contains("urn:ietf:params:acme:error:connection")
+            && text(&out).contains("may not reach"),
+        "lego: {}",
+        text(&out)
     );
     assert!(recorded_serials(&dir.join("db.json")).is_empty());
 }

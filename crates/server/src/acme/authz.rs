@@ -2,11 +2,11 @@
 //! them, and a client's go-ahead that starts the http-01 validation in
 //! the background (the client polls).
 
-use super::http01;
 use super::objects::{self, Authorization, Challenge, Order, Stored};
 use super::order::key_authorization;
 use super::problem::Problem;
 use super::request::{Call, Reply, SignedBy};
+use super::{http01, tls_alpn01};
 use super::{now, rfc3339, Acme};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
@@ -138,17 +138,18 @@ async fn validate(acme: Arc<Acme>, account: String, id: String, n: usize, expect
         let authz = objects::load::<Authorization>(store, &id).await?;
         let _permit = acme.validations.acquire().await.ok();
         let challenge = &authz.object.challenges[n];
-        match tokio::time::timeout(
-            VALIDATION_TIMEOUT,
-            http01::validate(
-                &acme.options,
-                &authz.object.identifier,
-                &challenge.token,
-                &expected,
-            ),
-        )
-        .await
-        {
+        let identifier = &authz.object.identifier;
+        let run = async {
+            match challenge.kind.as_str() {
+                "tls-alpn-01" => {
+                    let port = acme.options.tlsalpn01_port;
+                    let address = http01::resolve(&acme.options, &identifier.value, port).await?;
+                    tls_alpn01::validate(address, identifier, &expected).await
+                }
+                _ => http01::validate(&acme.options, identifier, &challenge.token, &expected).await,
+            }
+        };
+        match tokio::time::timeout(VALIDATION_TIMEOUT, run).await {
             Ok(result) => result,
             Err(_) => Err(Problem::connection("the validation timed out")),
         }

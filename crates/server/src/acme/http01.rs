@@ -50,8 +50,12 @@ fn refused(ip: IpAddr) -> bool {
     }
 }
 
-/// Where to connect for `host`.
-async fn resolve(options: &AcmeOptions, host: &str, port: u16) -> Result<SocketAddr, Problem> {
+/// Where to connect for `host` (tls-alpn-01 too).
+pub(super) async fn resolve(
+    options: &AcmeOptions,
+    host: &str,
+    port: u16,
+) -> Result<SocketAddr, Problem> {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if let Some(ip) = options.resolve.get(&host.to_ascii_lowercase()) {
         return Ok(SocketAddr::new(*ip, port));

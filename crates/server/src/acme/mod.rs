@@ -6,7 +6,7 @@
 //! - `objects`: accounts, orders, authorizations as stored
 //! - `request`: what every POST shares (nonce, JWS, account) and replies
 //! - `directory`, `account`, `order`, `authz`, `revoke`, `renewal_info`: the resources
-//! - `http01`: the http-01 validation fetch
+//! - `http01`, `tls_alpn01`: the validations (RFC 8555 8.3, RFC 8737)
 //! - `eab`: External Account Binding keys (`-acme-eab-keys`)
 //! - `limits`: rate limits on new orders and failed validations
 //!
@@ -26,6 +26,7 @@ mod problem;
 mod renewal_info;
 mod request;
 mod revoke;
+mod tls_alpn01;
 
 pub use eab::{EabKeys, EabKeysError};
 
@@ -45,6 +46,8 @@ pub struct AcmeOptions {
     pub profile: String,
     /// `-acme-http01-port`: the port http-01 validation connects to (80).
     pub http01_port: u16,
+    /// `-acme-tlsalpn01-port`: the port tls-alpn-01 validation connects to (443).
+    pub tlsalpn01_port: u16,
     /// `-acme-resolve NAME:IP`: fixed addresses for validation, as curl's
     /// `--resolve`; an address given here may be loopback or private.
     pub resolve: BTreeMap<String, IpAddr>,
@@ -64,6 +67,7 @@ impl Default for AcmeOptions {
         AcmeOptions {
             profile: String::new(),
             http01_port: 80,
+            tlsalpn01_port: 443,
             resolve: BTreeMap::new(),
             eab: EabKeys::default(),
             orders_per_hour: 300,

@@ -151,13 +151,16 @@ pub async fn new_order(call: &Call<'_>) -> Result<Reply, Problem> {
             status: "pending".into(),
             expires,
             identifier: identifier.clone(),
-            challenges: vec![Challenge {
-                kind: "http-01".into(),
-                token: random_id(),
-                status: "pending".into(),
-                validated: None,
-                error: None,
-            }],
+            challenges: ["http-01", "tls-alpn-01"]
+                .into_iter()
+                .map(|kind| Challenge {
+                    kind: kind.into(),
+                    token: random_id(),
+                    status: "pending".into(),
+                    validated: None,
+                    error: None,
+                })
+                .collect(),
         };
         objects::insert(store, &authz_id, &order_id, &authz).await?;
         authorizations.push(authz_id);
