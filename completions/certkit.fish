@@ -511,6 +511,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-body-bytes
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-profile -d 'The signing profile ACME certificates are issued under (default: the config\'s default)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-http01-port -d 'The port http-01 validation connects to (RFC 8555: 80)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-tlsalpn01-port -d 'The port tls-alpn-01 validation connects to (RFC 8737: 443)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-dns-resolver -d 'The DNS server (IP:PORT) dns-01 asks for _acme-challenge TXT records; without it dns-01 and wildcards are not offered' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-resolve -d 'Validate NAME at IP (repeatable, as curl\'s --resolve); such an address may be loopback or private' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-eab-keys -d 'External Account Binding: a JSON object of key id to base64url HMAC key; new accounts must be bound to one' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-orders-per-hour -d 'New orders allowed per account and per client address in an hour (each replica counts its own)' -r

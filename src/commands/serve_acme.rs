@@ -32,6 +32,10 @@ pub struct AcmeArgs {
     )]
     pub acme_tlsalpn01_port: u16,
 
+    /// The DNS server (IP:PORT) dns-01 asks for _acme-challenge TXT records; without it dns-01 and wildcards are not offered
+    #[arg(long = "acme-dns-resolver", value_name = "IP:PORT", requires = "acme")]
+    pub acme_dns_resolver: Option<String>,
+
     /// Validate NAME at IP (repeatable, as curl's --resolve); such an address may be loopback or private
     #[arg(long = "acme-resolve", value_name = "NAME:IP", requires = "acme")]
     pub acme_resolve: Vec<String>,
@@ -74,6 +78,12 @@ impl AcmeArgs {
             profile: self.acme_profile.clone().unwrap_or_default(),
             http01_port: self.acme_http01_port,
             tlsalpn01_port: self.acme_tlsalpn01_port,
+            dns_resolver: match &self.acme_dns_resolver {
+                Some(text) => Some(text.parse().map_err(|_| {
+                    Error::Refused(format!("-acme-dns-resolver {text:?}: expected IP:PORT"))
+                })?),
+                None => None,
+            },
             resolve,
             orders_per_hour: self.acme_orders_per_hour,
             failures_per_hour: self.acme_failures_per_hour,

@@ -923,3 +923,118 @@ fn lego_loopback_ip_is_refused_without_resolve() {
     );
     assert!(recorded_serials(&dir.join("db.json")).is_empty());
 }
+
+/// TSIG key of the test's bind9 (HMAC-SHA512, base64 of 64 bytes).
+const TSIG_SECRET: &str =
+    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==";
+
+/// Debian's bind9, primary for acme.test on 127.0.0.1:`port`, taking
+/// dynamic updates signed with [`TSIG_SECRET`]; killed by PID on drop.
+fn start_bind9(dir: &Path, port: u16) -> Child {
+    let named = support::require_tool("named");
+    let root = dir.join("bind");
+    std::fs::create_dir_all(&root).unwrap();
+    let r = root.display();
+    support::serve::write(
+        &root,
+        "acme.test.zone",
+        "$TTL 5\n@ IN SOA ns.acme.test. admin.acme.test. 1 60 60 600 5\n@ IN NS ns.acme.test.\nns IN A 127.0.0.1\n",
+    );
+    support::serve::write(
+        &root,
+        "named.conf",
+        &format!(
+            r#"options {{
+  directory "{r}"; pid-file "{r}/named.pid"; session-keyfile "{r}/session.key";
+  managed-keys-directory "{r}"; listen-on port {port} {{ 127.0.0.1; }}; listen-on-v6 {{ none; }};
+  recursion no; dnssec-validation no;
+}};
+controls {{ }};
+key "certkit-test" {{ algorithm hmac-sha512; secret "{TSIG_SECRET}"; }};
+zone "acme.test" {{ type primary; file "{r}/acme.test.zone"; allow-update {{ key "certkit-test"; }}; }};
+"#
+        ),
+    );
+    let child = Child(
+        Command::new(named)
+            .args(["-g", "-c"])
+            .arg(root.join("named.conf"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(root.join("named.log")).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !std::fs::read_to_string(root.join("named.log"))
+        .unwrap_or_default()
+        .contains("running")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "named did not start: {}",
+            std::fs::read_to_string(root.join("named.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child
+}
+
+/// dns-01 with certbot's RFC 2136 plugin against bind9 (dynamic update
+/// with a TSIG key), for a name and a wildcard; the server asks bind9
+/// through `-acme-dns-resolver`.
+#[test]
+fn certbot_dns01_rfc2136_with_bind9() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    let dns_port = support::free_port();
+    let _bind = start_bind9(dir, dns_port);
+    let resolver = format!("127.0.0.1:{dns_port}");
+    let server = acme_server_with(
+        dir,
+        support::free_port(),
+        "db.json",
+        &["-acme-dns-resolver", &resolver],
+    );
+    support::serve::write(
+        dir,
+        "rfc2136.ini",
+        &format!(
+            "dns_rfc2136_server = 127.0.0.1\ndns_rfc2136_port = {dns_port}\ndns_rfc2136_name = certkit-test\n\
+             dns_rfc2136_secret = {TSIG_SECRET}\ndns_rfc2136_algorithm = HMAC-SHA512\n"
+        ),
+    );
+    std::fs::set_permissions(
+        dir.join("rfc2136.ini"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let out = certbot(
+        dir,
+        &server,
+        &[
+            "certonly",
+            "--dns-rfc2136",
+            "--dns-rfc2136-credentials",
+            "rfc2136.ini",
+            "--dns-rfc2136-propagation-seconds",
+            "1",
+            "--cert-name",
+            "wild",
+            "-d",
+            "acme.test",
+            "-d",
+            "*.acme.test",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "certbot dns-01: {}\n{}",
+        text(&out),
+        server.log()
+    );
+    check_issued(
+        dir,
+        "cb/config/live/wild/cert.pem",
+        &["*.acme.test", "acme.test"],
+    );
+}

@@ -6,7 +6,7 @@ use super::objects::{self, Authorization, Challenge, Order, Stored};
 use super::order::key_authorization;
 use super::problem::Problem;
 use super::request::{Call, Reply, SignedBy};
-use super::{http01, tls_alpn01};
+use super::{dns01, http01, tls_alpn01};
 use super::{now, rfc3339, Acme};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
@@ -35,6 +35,7 @@ fn challenge_view(call: &Call<'_>, authz: &str, n: usize, c: &Challenge) -> Valu
 fn view(call: &Call<'_>, authz: &Stored<Authorization>) -> Value {
     json!({
         "identifier": authz.object.identifier,
+        "wildcard": authz.object.wildcard,
         "status": authz.object.status,
         "expires": rfc3339(authz.object.expires),
         "challenges": authz
@@ -141,6 +142,12 @@ async fn validate(acme: Arc<Acme>, account: String, id: String, n: usize, expect
         let identifier = &authz.object.identifier;
         let run = async {
             match challenge.kind.as_str() {
+                "dns-01" => match acme.options.dns_resolver {
+                    Some(server) => dns01::validate(server, &identifier.value, &expected).await,
+                    None => Err(Problem::server_internal(
+                        "dns-01 without -acme-dns-resolver",
+                    )),
+                },
                 "tls-alpn-01" => {
                     let port = acme.options.tlsalpn01_port;
                     let address = http01::resolve(&acme.options, &identifier.value, port).await?;

@@ -6,7 +6,7 @@
 //! - `objects`: accounts, orders, authorizations as stored
 //! - `request`: what every POST shares (nonce, JWS, account) and replies
 //! - `directory`, `account`, `order`, `authz`, `revoke`, `renewal_info`: the resources
-//! - `http01`, `tls_alpn01`: the validations (RFC 8555 8.3, RFC 8737)
+//! - `http01`, `tls_alpn01`, `dns01`: the validations (RFC 8555 8.3 and 8.4, RFC 8737)
 //! - `eab`: External Account Binding keys (`-acme-eab-keys`)
 //! - `limits`: rate limits on new orders and failed validations
 //!
@@ -16,6 +16,7 @@
 mod account;
 mod authz;
 mod directory;
+mod dns01;
 mod eab;
 mod http01;
 mod jws;
@@ -48,6 +49,9 @@ pub struct AcmeOptions {
     pub http01_port: u16,
     /// `-acme-tlsalpn01-port`: the port tls-alpn-01 validation connects to (443).
     pub tlsalpn01_port: u16,
+    /// `-acme-dns-resolver`: the DNS server dns-01 asks; without it,
+    /// dns-01 (and so wildcards) is not offered.
+    pub dns_resolver: Option<std::net::SocketAddr>,
     /// `-acme-resolve NAME:IP`: fixed addresses for validation, as curl's
     /// `--resolve`; an address given here may be loopback or private.
     pub resolve: BTreeMap<String, IpAddr>,
@@ -68,6 +72,7 @@ impl Default for AcmeOptions {
             profile: String::new(),
             http01_port: 80,
             tlsalpn01_port: 443,
+            dns_resolver: None,
             resolve: BTreeMap::new(),
             eab: EabKeys::default(),
             orders_per_hour: 300,

@@ -59,6 +59,9 @@ pub struct Authorization {
     pub expires: i64,
     pub identifier: Identifier,
     pub challenges: Vec<Challenge>,
+    /// For `*.NAME` in the order (identifier NAME, dns-01 only).
+    #[serde(default)]
+    pub wildcard: bool,
 }
 
 /// An object with the row around it.

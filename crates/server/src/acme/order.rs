@@ -58,15 +58,28 @@ fn reply(call: &Call<'_>, status: StatusCode, order: &Stored<Order>) -> Reply {
 }
 
 /// A DNS name or IP address (RFC 8738) this server can validate.
-fn check_identifier(id: &Identifier) -> Result<Identifier, Problem> {
+fn check_identifier(id: &Identifier, dns01: bool) -> Result<Identifier, Problem> {
     match id.kind.as_str() {
         "dns" => {
             let name = id.value.to_ascii_lowercase();
             let name = name.strip_suffix('.').unwrap_or(&name).to_string();
-            if name.starts_with("*.") {
-                return Err(Problem::rejected_identifier(format!(
-                    "{name}: wildcards need dns-01, which this server does not offer"
-                )));
+            if let Some(base) = name.strip_prefix("*.") {
+                if !dns01 {
+                    return Err(Problem::rejected_identifier(format!(
+                        "{name}: wildcards need dns-01, which this server does not offer"
+                    )));
+                }
+                check_identifier(
+                    &Identifier {
+                        kind: "dns".into(),
+                        value: base.into(),
+                    },
+                    false,
+                )?;
+                return Ok(Identifier {
+                    kind: "dns".into(),
+                    value: name,
+                });
             }
             let valid_label = |l: &str| {
                 !l.is_empty()
@@ -136,7 +149,7 @@ pub async fn new_order(call: &Call<'_>) -> Result<Reply, Problem> {
     }
     let mut identifiers = Vec::new();
     for id in &request.identifiers {
-        let id = check_identifier(id)?;
+        let id = check_identifier(id, call.acme.options.dns_resolver.is_some())?;
         if !identifiers.contains(&id) {
             identifiers.push(id);
         }
@@ -147,14 +160,24 @@ pub async fn new_order(call: &Call<'_>) -> Result<Reply, Problem> {
     let mut authorizations = Vec::new();
     for identifier in &identifiers {
         let authz_id = random_id();
+        let base = identifier.value.strip_prefix("*.");
+        let kinds: &[&str] = match (base, call.acme.options.dns_resolver.is_some()) {
+            (Some(_), _) => &["dns-01"],
+            (None, true) if identifier.kind == "dns" => &["http-01", "tls-alpn-01", "dns-01"],
+            (None, _) => &["http-01", "tls-alpn-01"],
+        };
         let authz = Authorization {
             status: "pending".into(),
             expires,
-            identifier: identifier.clone(),
-            challenges: ["http-01", "tls-alpn-01"]
-                .into_iter()
+            wildcard: base.is_some(),
+            identifier: Identifier {
+                kind: identifier.kind.clone(),
+                value: base.unwrap_or(&identifier.value).to_string(),
+            },
+            challenges: kinds
+                .iter()
                 .map(|kind| Challenge {
-                    kind: kind.into(),
+                    kind: (*kind).into(),
                     token: random_id(),
                     status: "pending".into(),
                     validated: None,
