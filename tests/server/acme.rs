@@ -828,11 +828,20 @@ fn certbot_is_rate_limited() {
 /// tls-alpn-01 (RFC 8737) with lego's TLS solver, for a DNS name and for
 /// an IP identifier (RFC 8738, the SNI its reverse name); 127.0.0.1 is
 /// reachable only because `-acme-resolve 127.0.0.1:127.0.0.1` allows it.
+/// Issued under `-acme-profile short`: the profile's 48h expiry.
 #[test]
 fn lego_tls_alpn01_for_a_name_and_an_ip() {
     let Some(lego) = lego() else { return };
     let tmp = workdir();
     let dir = tmp.path();
+    let usages = r#""usages":["signing","key encipherment","server auth"]"#;
+    support::serve::write(
+        dir,
+        "any-config.json",
+        &format!(
+            r#"{{"signing":{{"default":{{"expiry":"8760h",{usages}}},"profiles":{{"short":{{"expiry":"48h",{usages}}}}}}}}}"#
+        ),
+    );
     let tls_port = support::free_port();
     let port = tls_port.to_string();
     let server = acme_server_with(
@@ -844,6 +853,8 @@ fn lego_tls_alpn01_for_a_name_and_an_ip() {
             &port,
             "-acme-resolve",
             "127.0.0.1:127.0.0.1",
+            "-acme-profile",
+            "short",
         ],
     );
     for (domain, file) in [("lego.test", "lego.test"), ("127.0.0.1", "127.0.0.1")] {
@@ -874,7 +885,32 @@ fn lego_tls_alpn01_for_a_name_and_an_ip() {
             text(&out),
             server.log()
         );
-        check_issued(dir, &format!("lego/certificates/{file}.crt"), &[domain]);
+        let cert = format!("lego/certificates/{file}.crt");
+        check_issued(dir, &cert, &[domain]);
+        let dates = support::run(
+            dir,
+            Path::new("openssl"),
+            &["x509", "-in", &cert, "-noout", "-startdate", "-enddate"],
+            None,
+        );
+        let dates = String::from_utf8_lossy(&dates.stdout).to_string();
+        let at = |field: &str| {
+            let text = dates
+                .lines()
+                .find_map(|l| l.strip_prefix(field))
+                .unwrap_or_else(|| panic!("{dates}"));
+            let format = time::macros::format_description!(
+                "[month repr:short] [day padding:space] [hour]:[minute]:[second] [year] GMT"
+            );
+            time::PrimitiveDateTime::parse(text.trim(), format)
+                .unwrap_or_else(|e| panic!("{text}: {e}"))
+                .assume_utc()
+        };
+        let life = at("notAfter=") - at("notBefore=");
+        assert!(
+            life <= time::Duration::hours(48) && life > time::Duration::hours(47),
+            "{cert}: {dates}"
+        );
     }
 }
 
