@@ -1074,3 +1074,54 @@ fn certbot_dns01_rfc2136_with_bind9() {
         &["*.acme.test", "acme.test"],
     );
 }
+
+/// JWS and account edge cases, driven by certbot's ACME library
+/// (`acme/jws_cases.py`): each request's status and problem type.
+#[test]
+fn jws_and_account_edge_cases() {
+    let tmp = workdir();
+    let dir = tmp.path();
+    let server = acme_server(dir, support::free_port());
+    // certbot's interpreter, which has its acme library and josepy.
+    let certbot = support::require_tool("certbot");
+    let python = certbot.parent().unwrap().join("python3");
+    let script = support::repo().join("tests/server/acme/jws_cases.py");
+    let out = Command::new(python)
+        .env("REQUESTS_CA_BUNDLE", dir.join("ca.pem"))
+        .arg(script)
+        .arg(&server.url)
+        .arg(dir.join("ca.pem"))
+        .output()
+        .unwrap();
+    let said = text(&out);
+    assert!(
+        out.status.success(),
+        "jws_cases.py: {said}\n{}",
+        server.log()
+    );
+    let error = |kind: &str| format!("urn:ietf:params:acme:error:{kind}");
+    for (case, status, kind) in [
+        ("new-account", "201", "-".to_string()),
+        ("bad-nonce", "400", error("badNonce")),
+        ("first-use", "200", "-".to_string()),
+        ("reused-nonce", "400", error("badNonce")),
+        ("wrong-url", "403", error("unauthorized")),
+        ("tampered", "400", error("malformed")),
+        ("content-type", "415", error("malformed")),
+        ("rs512", "400", error("badSignatureAlgorithm")),
+        ("rs256", "201", "-".to_string()),
+        ("key-change", "200", "-".to_string()),
+        ("new-key-finds-account", "200", "-".to_string()),
+        ("old-key-finds-none", "400", error("accountDoesNotExist")),
+        ("deactivate", "200", "-".to_string()),
+        ("order-after-deactivation", "403", error("unauthorized")),
+    ] {
+        // Every answer, errors included, carries a fresh nonce (RFC 8555 6.5).
+        let line = format!("{case} {status} {kind} nonce");
+        assert!(
+            said.lines().any(|l| l == line),
+            "expected {line:?} in:\n{said}"
+        );
+    }
+    assert!(said.lines().any(|l| l == "same-account True"), "{said}");
+}
