@@ -1125,3 +1125,83 @@ fn jws_and_account_edge_cases() {
     }
     assert!(said.lines().any(|l| l == "same-account True"), "{said}");
 }
+
+/// An order's notAfter (what cert-manager sends for a `duration`) is
+/// honoured within the profile's expiry and refused beyond it.
+#[test]
+fn lego_not_after_within_the_profile() {
+    let Some(lego) = lego() else { return };
+    let tmp = workdir();
+    let dir = tmp.path();
+    let http01 = support::free_port();
+    let server = acme_server(dir, http01);
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap();
+    let rfc3339 = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let too_late = rfc3339(now + time::Duration::hours(9000));
+    let run_with = |not_after: &str| {
+        Command::new(&lego)
+            .current_dir(dir)
+            .env("LEGO_CA_CERTIFICATES", dir.join("ca.pem"))
+            .args([
+                "--accept-tos",
+                "--email",
+                "ops@example.com",
+                "--path",
+                "lego",
+            ])
+            .args(["--server", &format!("{}/acme/directory", server.url)])
+            .args([
+                "--domains",
+                "lego.test",
+                "--http",
+                "--http.port",
+                &format!("127.0.0.1:{http01}"),
+            ])
+            .args(["run", "--not-after", not_after])
+            .output()
+            .unwrap()
+    };
+    let out = run_with(&too_late);
+    assert!(
+        !out.status.success(),
+        "lego --not-after {too_late}: {}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains("malformed") && text(&out).contains("notAfter"),
+        "{}",
+        text(&out)
+    );
+    let wanted = now + time::Duration::hours(30);
+    let out = run_with(&rfc3339(wanted));
+    assert!(
+        out.status.success(),
+        "lego --not-after: {}\n{}",
+        text(&out),
+        server.log()
+    );
+    let cert = "lego/certificates/lego.test.crt";
+    check_issued(dir, cert, &["lego.test"]);
+    let end = support::run(
+        dir,
+        Path::new("openssl"),
+        &["x509", "-in", cert, "-noout", "-enddate"],
+        None,
+    );
+    let end = String::from_utf8_lossy(&end.stdout)
+        .trim()
+        .trim_start_matches("notAfter=")
+        .to_string();
+    let format = time::macros::format_description!(
+        "[month repr:short] [day padding:space] [hour]:[minute]:[second] [year] GMT"
+    );
+    let got = time::PrimitiveDateTime::parse(&end, format)
+        .unwrap()
+        .assume_utc();
+    assert_eq!(got, wanted, "notAfter {end}");
+}

@@ -41,6 +41,9 @@ pub struct Order {
     pub authorizations: Vec<String>,
     pub error: Option<serde_json::Value>,
     pub certificate: Option<CertRef>,
+    /// The notAfter the order asked for (unix seconds), within the profile.
+    #[serde(default)]
+    pub not_after: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

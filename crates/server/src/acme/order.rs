@@ -40,6 +40,9 @@ fn view(call: &Call<'_>, id: &str, order: &Order) -> Value {
             .collect::<Vec<_>>(),
         "finalize": format!("{}/order/{id}/finalize", call.base),
     });
+    if let Some(not_after) = order.not_after {
+        doc["notAfter"] = json!(rfc3339(not_after));
+    }
     if order.certificate.is_some() {
         doc["certificate"] = json!(format!("{}/cert/{id}", call.base));
     }
@@ -137,11 +140,15 @@ pub async fn new_order(call: &Call<'_>) -> Result<Reply, Problem> {
         now(),
         "new orders by this account",
     )?;
-    if request.not_before.is_some() || request.not_after.is_some() {
+    if request.not_before.is_some() {
         return Err(Problem::malformed(
-            "notBefore and notAfter are not supported: the profile's expiry applies",
+            "notBefore is not supported: certificates start when they are issued",
         ));
     }
+    let not_after = match &request.not_after {
+        Some(text) => Some(requested_not_after(call, text)?),
+        None => None,
+    };
     if request.identifiers.is_empty() || request.identifiers.len() > MAX_IDENTIFIERS {
         return Err(Problem::malformed(format!(
             "an order needs 1 to {MAX_IDENTIFIERS} identifiers"
@@ -195,6 +202,7 @@ pub async fn new_order(call: &Call<'_>) -> Result<Reply, Problem> {
         authorizations,
         error: None,
         certificate: None,
+        not_after,
     };
     objects::insert(store, &order_id, &account.id, &order).await?;
     log::info!("acme: account {} new order {order_id}", account.id);
@@ -208,6 +216,33 @@ pub async fn new_order(call: &Call<'_>) -> Result<Reply, Problem> {
             object: order,
         },
     ))
+}
+
+/// An order's notAfter (RFC 3339): in the future and no later than the
+/// profile's expiry from now (or its fixed notAfter) would put it.
+fn requested_not_after(call: &Call<'_>, text: &str) -> Result<i64, Problem> {
+    let asked = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| Problem::malformed(format!("notAfter {text:?} is not an RFC 3339 time")))?
+        .unix_timestamp();
+    let signer = call
+        .acme
+        .app
+        .signer("")
+        .map_err(|e| Problem::server_internal(e.message))?;
+    let profile = signer
+        .profile(&call.acme.options.profile)
+        .map_err(|e| Problem::server_internal(e.message))?;
+    let latest = match profile.not_after {
+        Some(fixed) => fixed.unix_timestamp(),
+        None => now().saturating_add(i64::try_from(profile.expiry.as_secs()).unwrap_or(i64::MAX)),
+    };
+    if asked <= now() || asked > latest {
+        return Err(Problem::malformed(format!(
+            "notAfter {text} is not between now and {} (the profile's expiry)",
+            rfc3339(latest)
+        )));
+    }
+    Ok(asked)
 }
 
 /// Loads an order of the signing account and brings its status up to
@@ -364,13 +399,21 @@ pub async fn finalize(call: &Call<'_>, id: &str) -> Result<Reply, Problem> {
         let signer = app
             .signer("")
             .map_err(|e| Problem::server_internal(e.message))?;
-        let profile = signer
+        let mut profile = signer
             .profile(&call.acme.options.profile)
-            .map_err(|e| Problem::server_internal(e.message))?;
+            .map_err(|e| Problem::server_internal(e.message))?
+            .clone();
+        // The order's notAfter, checked against the profile at new-order.
+        if let Some(not_after) = order.object.not_after {
+            profile.not_after = Some(
+                time::OffsetDateTime::from_unix_timestamp(not_after)
+                    .map_err(|e| Problem::server_internal(e.to_string()))?,
+            );
+        }
         sign::issue(
             app,
             signer,
-            profile,
+            &profile,
             &CsrRequest {
                 csr: &der,
                 source: "csr",
