@@ -194,3 +194,91 @@ impl AcmeStore for CertDb {
         Box::pin(self.acme_update(kind, row, expected))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{CertDb, DbConfig, Driver};
+    use certkit_ops::store::acme::{AcmeKind, AcmeRow, AcmeStore};
+    use certkit_ops::store::StoreError;
+
+    fn row(id: &str, parent: &str, status: &str) -> AcmeRow {
+        AcmeRow {
+            id: id.into(),
+            parent: parent.into(),
+            status: status.into(),
+            expires: 100,
+            body: format!(r#"{{"status":"{status}"}}"#),
+        }
+    }
+
+    /// Nonces are taken once and not after they expire; an account key is
+    /// unique; an update whose expected status is stale changes nothing.
+    #[tokio::test]
+    async fn nonces_accounts_and_compare_and_set_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = CertDb::open(&DbConfig {
+            driver: Driver::Sqlite,
+            data_source: dir.path().join("certs.db").display().to_string(),
+        })
+        .await
+        .unwrap();
+        let store: &dyn AcmeStore = &db;
+        store.put_nonce("n1", 50).await.unwrap();
+        store.put_nonce("n2", 50).await.unwrap();
+        assert!(store.take_nonce("n1", 10).await.unwrap());
+        assert!(
+            !store.take_nonce("n1", 10).await.unwrap(),
+            "a nonce taken twice"
+        );
+        assert!(
+            !store.take_nonce("n2", 60).await.unwrap(),
+            "an expired nonce taken"
+        );
+        assert!(!store.take_nonce("never", 10).await.unwrap());
+
+        store
+            .insert(AcmeKind::Account, &row("a1", "thumb", "valid"))
+            .await
+            .unwrap();
+        let duplicate = store
+            .insert(AcmeKind::Account, &row("a2", "thumb", "valid"))
+            .await;
+        assert!(
+            matches!(duplicate, Err(StoreError::Duplicate { .. })),
+            "{duplicate:?}"
+        );
+        assert_eq!(
+            store
+                .children(AcmeKind::Account, "thumb", 5)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+
+        store
+            .insert(AcmeKind::Order, &row("o1", "a1", "ready"))
+            .await
+            .unwrap();
+        let processing = row("o1", "a1", "processing");
+        assert!(store
+            .update(AcmeKind::Order, &processing, "ready")
+            .await
+            .unwrap());
+        assert!(
+            !store
+                .update(AcmeKind::Order, &processing, "ready")
+                .await
+                .unwrap(),
+            "a second ready -> processing went through"
+        );
+        let stored = store.get(AcmeKind::Order, "o1").await.unwrap().unwrap();
+        assert_eq!(stored, processing);
+        assert!(store
+            .get(AcmeKind::Authorization, "o1")
+            .await
+            .unwrap()
+            .is_none());
+        db.close().await;
+    }
+}
