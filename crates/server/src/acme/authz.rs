@@ -2,8 +2,8 @@
 //! them, and a client's go-ahead that starts the http-01 validation in
 //! the background (the client polls).
 
+use super::jws::key_authorization;
 use super::objects::{self, Authorization, Challenge, Order, Stored};
-use super::order::key_authorization;
 use super::problem::Problem;
 use super::request::{Call, Reply, SignedBy};
 use super::{dns01, http01, tls_alpn01};

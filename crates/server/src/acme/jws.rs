@@ -142,6 +142,11 @@ fn ec_point(ec: &jose_jwk::Ec) -> Vec<u8> {
     point
 }
 
+/// The key authorization of a token for an account key (RFC 8555 8.1).
+pub fn key_authorization(token: &str, key: &Jwk) -> Result<String, Problem> {
+    Ok(format!("{token}.{}", thumbprint(key)?))
+}
+
 /// Refuses private keys and keys of types no algorithm here uses.
 pub fn check_public(key: &Jwk) -> Result<(), Problem> {
     let private = match &key.key {

@@ -5,6 +5,7 @@
 //! - `jws`: JWS parsing and verification, RFC 7638 thumbprints
 //! - `objects`: accounts, orders, authorizations as stored
 //! - `request`: what every POST shares (nonce, JWS, account) and replies
+//! - `route`: which resource a path names, the body bound and the timeout
 //! - `directory`, `account`, `order`, `authz`, `revoke`, `renewal_info`: the resources
 //! - `http01`, `tls_alpn01`, `dns01`: the validations (RFC 8555 8.3 and 8.4, RFC 8737)
 //! - `eab`: External Account Binding keys (`-acme-eab-keys`)
@@ -27,6 +28,7 @@ mod problem;
 mod renewal_info;
 mod request;
 mod revoke;
+mod route;
 mod tls_alpn01;
 
 pub use eab::{EabKeys, EabKeysError};
@@ -160,7 +162,7 @@ pub fn router(
     });
     Ok(Router::new().route(
         "/acme/{*resource}",
-        any(move |request: axum::extract::Request| request::handle(acme.clone(), request)),
+        any(move |request: axum::extract::Request| route::handle(acme.clone(), request)),
     ))
 }
 

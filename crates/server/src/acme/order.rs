@@ -5,7 +5,7 @@
 use super::objects::{self, Authorization, CertRef, Challenge, Identifier, Order, Stored};
 use super::problem::Problem;
 use super::request::{Body, Call, Reply, SignedBy};
-use super::{jws, now, random_id, rfc3339, ORDER_LIFETIME};
+use super::{now, random_id, rfc3339, ORDER_LIFETIME};
 use crate::serve::api::sign;
 use axum::http::StatusCode;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -499,9 +499,4 @@ pub async fn certificate(call: &Call<'_>, id: &str) -> Result<Reply, Problem> {
         body: Body::PemChain(chain),
         ..Reply::json(StatusCode::OK, Value::Null)
     })
-}
-
-/// The key authorization of a token for an account key (8.1).
-pub fn key_authorization(token: &str, key: &jose_jwk::Jwk) -> Result<String, Problem> {
-    Ok(format!("{token}.{}", jws::thumbprint(key)?))
 }

@@ -1,14 +1,11 @@
-//! What every ACME request shares: routing by path, the bounded body,
-//! the timeout, POST verification (content type, JWS, nonce, url,
+//! What every ACME request shares: POST verification (content type, JWS, nonce, url,
 //! account) and the reply with a fresh `Replay-Nonce` and the directory
 //! `Link` (RFC 8555 6.5, 7.1).
 
 use super::jws::{self, Jws};
 use super::objects::{self, Account, Stored};
 use super::problem::Problem;
-use super::{
-    account, authz, directory, now, order, random_id, renewal_info, revoke, Acme, NONCE_LIFETIME,
-};
+use super::{now, random_id, Acme, NONCE_LIFETIME};
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -184,78 +181,9 @@ impl Call<'_> {
     }
 }
 
-/// Answers one request under `/acme/`.
-pub async fn handle(acme: Arc<Acme>, request: axum::extract::Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let host = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic() && b != b'/'))
-        .map(str::to_string);
-    let base = format!(
-        "{}://{}/acme",
-        acme.scheme,
-        host.as_deref().unwrap_or("localhost")
-    );
-    let result = async {
-        if host.is_none() {
-            return Err(Problem::malformed("the request has no valid Host header"));
-        }
-        let body = axum::body::to_bytes(body, acme.app.body_limit)
-            .await
-            .map_err(|_| Problem::malformed("request body too large or not received in time"))?;
-        let call = Call {
-            acme: &acme,
-            url: format!(
-                "{}://{}{}",
-                acme.scheme,
-                host.as_deref().unwrap_or(""),
-                parts.uri.path()
-            ),
-            base: base.clone(),
-            method: parts.method.clone(),
-            headers: parts.headers.clone(),
-            body,
-            peer: parts
-                .extensions
-                .get::<crate::listen::Peer>()
-                .map(|p| p.addr.ip()),
-        };
-        let resource = parts.uri.path().strip_prefix("/acme/").unwrap_or("");
-        match tokio::time::timeout(super::REQUEST_TIMEOUT, route(&call, resource)).await {
-            Ok(reply) => reply,
-            Err(_) => Err(Problem::server_internal("request timed out")),
-        }
-    }
-    .await;
-    respond(&acme, &base, result).await
-}
-
-async fn route(call: &Call<'_>, resource: &str) -> Result<Reply, Problem> {
-    let parts: Vec<&str> = resource.split('/').collect();
-    match parts.as_slice() {
-        ["directory"] => directory::directory(call),
-        ["new-nonce"] => directory::new_nonce(call),
-        ["new-account"] => account::new_account(call).await,
-        ["acct", id] => account::update(call, id).await,
-        ["acct", id, "orders"] => account::orders(call, id).await,
-        ["key-change"] => account::key_change(call).await,
-        ["new-order"] => order::new_order(call).await,
-        ["revoke-cert"] => revoke::revoke_cert(call).await,
-        ["renewal-info", id] => renewal_info::renewal_info(call, id).await,
-        ["order", id] => order::get(call, id).await,
-        ["order", id, "finalize"] => order::finalize(call, id).await,
-        ["cert", id] => order::certificate(call, id).await,
-        ["authz", id] => authz::get(call, id).await,
-        ["chall", id, n] => authz::challenge(call, id, n).await,
-        _ => Err(Problem::not_found("resource")),
-    }
-}
-
 /// The response, with a fresh nonce (RFC 8555 6.5: on every response to
 /// a POST, errors included, and on new-nonce) and the directory link.
-async fn respond(acme: &Acme, base: &str, result: Result<Reply, Problem>) -> Response {
+pub async fn respond(acme: &Acme, base: &str, result: Result<Reply, Problem>) -> Response {
     let nonce = random_id();
     let nonce_stored = match acme.store().put_nonce(&nonce, now() + NONCE_LIFETIME).await {
         Ok(()) => true,
