@@ -1650,7 +1650,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__serve)
-            opts="-q -h -V --address --port --ca --ca-key --ca-key-password-file --config --db-config --ca-bundle --int-bundle --int-dir --metadata --responder --responder-key --remote --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --tls-cert --tls-key --mutual-tls-ca --mutual-tls-cn --admin-cn --admin-endpoints --min-tls-version --max-connections --max-crl-expiry --max-body-bytes --acme --acme-profile --acme-http01-port --acme-tlsalpn01-port --acme-dns-resolver --acme-resolve --acme-eab-keys --acme-orders-per-hour --acme-failures-per-hour --loglevel --quiet --help --version"
+            opts="-q -h -V --address --port --ca --ca-key --ca-key-password-file --config --db-config --ca-bundle --int-bundle --int-dir --metadata --responder --responder-key --remote --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --tls-cert --tls-key --mutual-tls-ca --mutual-tls-cn --admin-cn --admin-endpoints --min-tls-version --max-connections --max-crl-expiry --max-body-bytes --acme --acme-profile --acme-directories --acme-http01-port --acme-tlsalpn01-port --acme-dns-resolver --acme-resolve --acme-eab-keys --acme-orders-per-hour --acme-failures-per-hour --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1765,6 +1765,10 @@ _certkit() {
                     return 0
                     ;;
                 --acme-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --acme-directories)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

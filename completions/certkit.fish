@@ -509,6 +509,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-connection
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-crl-expiry -d 'Longest validity a GET crl?expiry= may ask for (longer is capped, as is anything past the CA\'s notAfter)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-body-bytes -d 'Largest request body accepted, in bytes (larger: 413)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-profile -d 'The signing profile ACME certificates are issued under (default: the config\'s default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-directories -d 'More directories, one per profile named (comma-separated), at /acme/PROFILE/directory' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-http01-port -d 'The port http-01 validation connects to (RFC 8555: 80)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-tlsalpn01-port -d 'The port tls-alpn-01 validation connects to (RFC 8737: 443)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-dns-resolver -d 'The DNS server (IP:PORT) dns-01 asks for _acme-challenge TXT records; without it dns-01 and wildcards are not offered' -r

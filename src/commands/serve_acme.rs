@@ -14,6 +14,15 @@ pub struct AcmeArgs {
     #[arg(long = "acme-profile", value_name = "NAME", requires = "acme")]
     pub acme_profile: Option<String>,
 
+    /// More directories, one per profile named (comma-separated), at /acme/PROFILE/directory
+    #[arg(
+        long = "acme-directories",
+        value_name = "LIST",
+        value_delimiter = ',',
+        requires = "acme"
+    )]
+    pub acme_directories: Vec<String>,
+
     /// The port http-01 validation connects to (RFC 8555: 80)
     #[arg(
         long = "acme-http01-port",
@@ -78,6 +87,7 @@ impl AcmeArgs {
             profile: self.acme_profile.clone().unwrap_or_default(),
             http01_port: self.acme_http01_port,
             tlsalpn01_port: self.acme_tlsalpn01_port,
+            directories: self.acme_directories.clone(),
             dns_resolver: match &self.acme_dns_resolver {
                 Some(text) => Some(text.parse().map_err(|_| {
                     Error::Refused(format!("-acme-dns-resolver {text:?}: expected IP:PORT"))

@@ -828,7 +828,9 @@ fn certbot_is_rate_limited() {
 /// tls-alpn-01 (RFC 8737) with lego's TLS solver, for a DNS name and for
 /// an IP identifier (RFC 8738, the SNI its reverse name); 127.0.0.1 is
 /// reachable only because `-acme-resolve 127.0.0.1:127.0.0.1` allows it.
-/// Issued under `-acme-profile short`: the profile's 48h expiry.
+/// The name comes through the default directory (`-acme-profile short`,
+/// 48h), the IP through `/acme/long/directory` (`-acme-directories long`,
+/// 72h): each certificate has its directory's profile's expiry.
 #[test]
 fn lego_tls_alpn01_for_a_name_and_an_ip() {
     let Some(lego) = lego() else { return };
@@ -839,7 +841,7 @@ fn lego_tls_alpn01_for_a_name_and_an_ip() {
         dir,
         "any-config.json",
         &format!(
-            r#"{{"signing":{{"default":{{"expiry":"8760h",{usages}}},"profiles":{{"short":{{"expiry":"48h",{usages}}}}}}}}}"#
+            r#"{{"signing":{{"default":{{"expiry":"8760h",{usages}}},"profiles":{{"short":{{"expiry":"48h",{usages}}},"long":{{"expiry":"72h",{usages}}}}}}}}}"#
         ),
     );
     let tls_port = support::free_port();
@@ -855,9 +857,12 @@ fn lego_tls_alpn01_for_a_name_and_an_ip() {
             "127.0.0.1:127.0.0.1",
             "-acme-profile",
             "short",
+            "-acme-directories",
+            "long",
         ],
     );
-    for (domain, file) in [("lego.test", "lego.test"), ("127.0.0.1", "127.0.0.1")] {
+    for (domain, directory, hours) in [("lego.test", "/acme", 48), ("127.0.0.1", "/acme/long", 72)]
+    {
         let out = Command::new(&lego)
             .current_dir(dir)
             .env("LEGO_CA_CERTIFICATES", dir.join("ca.pem"))
@@ -868,7 +873,7 @@ fn lego_tls_alpn01_for_a_name_and_an_ip() {
                 "--path",
                 "lego",
             ])
-            .args(["--server", &format!("{}/acme/directory", server.url)])
+            .args(["--server", &format!("{}{directory}/directory", server.url)])
             .args([
                 "--domains",
                 domain,
@@ -885,7 +890,7 @@ fn lego_tls_alpn01_for_a_name_and_an_ip() {
             text(&out),
             server.log()
         );
-        let cert = format!("lego/certificates/{file}.crt");
+        let cert = format!("lego/certificates/{domain}.crt");
         check_issued(dir, &cert, &[domain]);
         let dates = support::run(
             dir,
@@ -908,8 +913,8 @@ fn lego_tls_alpn01_for_a_name_and_an_ip() {
         };
         let life = at("notAfter=") - at("notBefore=");
         assert!(
-            life <= time::Duration::hours(48) && life > time::Duration::hours(47),
-            "{cert}: {dates}"
+            life <= time::Duration::hours(hours) && life > time::Duration::hours(hours - 1),
+            "{cert} from {directory}: {dates}"
         );
     }
 }

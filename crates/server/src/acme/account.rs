@@ -199,7 +199,7 @@ pub async fn key_change(call: &Call<'_>) -> Result<Reply, Problem> {
     inner.verify(new_key)?;
     let change: KeyChange = serde_json::from_slice(&inner.payload)
         .map_err(|e| Problem::malformed(format!("key change payload: {e}")))?;
-    if change.account != format!("{}/acct/{}", call.base, account.id) {
+    if Some(&change.account) != post.jws.header.kid.as_ref() {
         return Err(Problem::unauthorized(
             "the key change names another account",
         ));

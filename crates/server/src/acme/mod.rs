@@ -49,6 +49,9 @@ pub struct AcmeOptions {
     pub profile: String,
     /// `-acme-http01-port`: the port http-01 validation connects to (80).
     pub http01_port: u16,
+    /// `-acme-directories`: more directories, one per profile named, at
+    /// `/acme/<profile>/directory`.
+    pub directories: Vec<String>,
     /// `-acme-tlsalpn01-port`: the port tls-alpn-01 validation connects to (443).
     pub tlsalpn01_port: u16,
     /// `-acme-dns-resolver`: the DNS server dns-01 asks; without it,
@@ -74,6 +77,7 @@ impl Default for AcmeOptions {
             profile: String::new(),
             http01_port: 80,
             tlsalpn01_port: 443,
+            directories: Vec::new(),
             dns_resolver: None,
             resolve: BTreeMap::new(),
             eab: EabKeys::default(),
@@ -136,6 +140,8 @@ pub enum AcmeStartError {
     NoSigner,
     #[error("-acme-profile: {0}")]
     Profile(String),
+    #[error("-acme-directories: {0}")]
+    Directory(String),
 }
 
 /// The ACME routes, all under `/acme/`.
@@ -153,6 +159,17 @@ pub fn router(
         .config
         .profile(&options.profile)
         .map_err(|e| AcmeStartError::Profile(e.to_string()))?;
+    for name in &options.directories {
+        if route::RESOURCES.contains(&name.as_str()) || name.is_empty() || name.contains('/') {
+            return Err(AcmeStartError::Directory(format!(
+                "{name:?} cannot name a directory (it is an ACME resource's path)"
+            )));
+        }
+        signer
+            .config
+            .profile(name)
+            .map_err(|e| AcmeStartError::Directory(e.to_string()))?;
+    }
     let acme = Arc::new(Acme {
         app,
         options,

@@ -44,6 +44,9 @@ pub struct Order {
     /// The notAfter the order asked for (unix seconds), within the profile.
     #[serde(default)]
     pub not_after: Option<i64>,
+    /// The profile of the directory the order came through.
+    #[serde(default)]
+    pub profile: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -203,6 +203,7 @@ pub async fn new_order(call: &Call<'_>) -> Result<Reply, Problem> {
         error: None,
         certificate: None,
         not_after,
+        profile: call.profile.clone(),
     };
     objects::insert(store, &order_id, &account.id, &order).await?;
     log::info!("acme: account {} new order {order_id}", account.id);
@@ -230,7 +231,7 @@ fn requested_not_after(call: &Call<'_>, text: &str) -> Result<i64, Problem> {
         .signer("")
         .map_err(|e| Problem::server_internal(e.message))?;
     let profile = signer
-        .profile(&call.acme.options.profile)
+        .profile(&call.profile)
         .map_err(|e| Problem::server_internal(e.message))?;
     let latest = match profile.not_after {
         Some(fixed) => fixed.unix_timestamp(),
@@ -400,7 +401,7 @@ pub async fn finalize(call: &Call<'_>, id: &str) -> Result<Reply, Problem> {
             .signer("")
             .map_err(|e| Problem::server_internal(e.message))?;
         let mut profile = signer
-            .profile(&call.acme.options.profile)
+            .profile(&order.object.profile)
             .map_err(|e| Problem::server_internal(e.message))?
             .clone();
         // The order's notAfter, checked against the profile at new-order.

@@ -45,8 +45,11 @@ impl Reply {
 /// The request as the resources see it.
 pub struct Call<'a> {
     pub acme: &'a Arc<Acme>,
-    /// `scheme://host/acme`, the prefix of every URL this server hands out.
+    /// `scheme://host/acme` (or `.../acme/<profile>`), the prefix of every
+    /// URL this directory hands out.
     pub base: String,
+    /// The signing profile of this directory.
+    pub profile: String,
     pub method: Method,
     pub headers: HeaderMap,
     pub body: Bytes,
@@ -164,9 +167,21 @@ impl Call<'_> {
     }
 
     async fn account_by_kid(&self, kid: &str) -> Result<Stored<Account>, Problem> {
-        let id = kid
-            .strip_prefix(&format!("{}/acct/", self.base))
-            .filter(|id| !id.contains('/'))
+        // Accounts are shared by the directories of this server: a kid
+        // under /acme/acct/ or /acme/<directory>/acct/ names the same one.
+        let root = self
+            .url
+            .find("/acme/")
+            .map(|at| &self.url[..at + "/acme/".len()])
+            .unwrap_or_default();
+        let rest = kid.strip_prefix(root).filter(|_| !root.is_empty());
+        let rest = rest.map(|r| match r.split_once('/') {
+            Some((dir, tail)) if self.acme.options.directories.iter().any(|d| d == dir) => tail,
+            _ => r,
+        });
+        let id = rest
+            .and_then(|r| r.strip_prefix("acct/"))
+            .filter(|id| !id.is_empty() && !id.contains('/'))
             .ok_or_else(|| Problem::account_does_not_exist("kid is not an account URL here"))?;
         let account = objects::load::<Account>(self.acme.store(), id)
             .await

@@ -17,10 +17,22 @@ pub async fn handle(acme: Arc<Acme>, request: axum::extract::Request) -> Respons
         .and_then(|h| h.to_str().ok())
         .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic() && b != b'/'))
         .map(str::to_string);
+    // `/acme/<profile>/...` for a directory of -acme-directories.
+    let path = parts.uri.path().strip_prefix("/acme/").unwrap_or("");
+    let (directory, resource) = match path.split_once('/') {
+        Some((first, rest)) if acme.options.directories.iter().any(|d| d == first) => {
+            (Some(first.to_string()), rest)
+        }
+        _ => (None, path),
+    };
     let base = format!(
-        "{}://{}/acme",
+        "{}://{}/acme{}",
         acme.scheme,
-        host.as_deref().unwrap_or("localhost")
+        host.as_deref().unwrap_or("localhost"),
+        directory
+            .as_deref()
+            .map(|d| format!("/{d}"))
+            .unwrap_or_default()
     );
     let result = async {
         if host.is_none() {
@@ -38,6 +50,7 @@ pub async fn handle(acme: Arc<Acme>, request: axum::extract::Request) -> Respons
                 parts.uri.path()
             ),
             base: base.clone(),
+            profile: directory.unwrap_or_else(|| acme.options.profile.clone()),
             method: parts.method.clone(),
             headers: parts.headers.clone(),
             body,
@@ -46,7 +59,6 @@ pub async fn handle(acme: Arc<Acme>, request: axum::extract::Request) -> Respons
                 .get::<crate::listen::Peer>()
                 .map(|p| p.addr.ip()),
         };
-        let resource = parts.uri.path().strip_prefix("/acme/").unwrap_or("");
         match tokio::time::timeout(super::REQUEST_TIMEOUT, route(&call, resource)).await {
             Ok(reply) => reply,
             Err(_) => Err(Problem::server_internal("request timed out")),
@@ -55,6 +67,22 @@ pub async fn handle(acme: Arc<Acme>, request: axum::extract::Request) -> Respons
     .await;
     respond(&acme, &base, result).await
 }
+
+/// The first path segments of the resources (no directory may be named so).
+pub const RESOURCES: [&str; 12] = [
+    "directory",
+    "new-nonce",
+    "new-account",
+    "acct",
+    "key-change",
+    "new-order",
+    "revoke-cert",
+    "renewal-info",
+    "order",
+    "cert",
+    "authz",
+    "chall",
+];
 
 async fn route(call: &Call<'_>, resource: &str) -> Result<Reply, Problem> {
     let parts: Vec<&str> = resource.split('/').collect();
