@@ -198,15 +198,23 @@ impl Call<'_> {
 
 /// The response, with a fresh nonce (RFC 8555 6.5: on every response to
 /// a POST, errors included, and on new-nonce) and the directory link.
-pub async fn respond(acme: &Acme, base: &str, result: Result<Reply, Problem>) -> Response {
+/// A plain GET (directory, renewalInfo) gets none: a nonce is a database
+/// row, and unauthenticated GETs must not be able to pile them up.
+pub async fn respond(
+    acme: &Acme,
+    base: &str,
+    with_nonce: bool,
+    result: Result<Reply, Problem>,
+) -> Response {
     let nonce = random_id();
-    let nonce_stored = match acme.store().put_nonce(&nonce, now() + NONCE_LIFETIME).await {
-        Ok(()) => true,
-        Err(e) => {
-            log::error!("acme: cannot store a nonce: {e}");
-            false
-        }
-    };
+    let nonce_stored = with_nonce
+        && match acme.store().put_nonce(&nonce, now() + NONCE_LIFETIME).await {
+            Ok(()) => true,
+            Err(e) => {
+                log::error!("acme: cannot store a nonce: {e}");
+                false
+            }
+        };
     let mut response = match result {
         Ok(reply) => {
             let mut response = match reply.body {

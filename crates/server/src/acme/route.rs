@@ -65,7 +65,8 @@ pub async fn handle(acme: Arc<Acme>, request: axum::extract::Request) -> Respons
         }
     }
     .await;
-    respond(&acme, &base, result).await
+    let with_nonce = parts.method == axum::http::Method::POST || resource == "new-nonce";
+    respond(&acme, &base, with_nonce, result).await
 }
 
 /// The first path segments of the resources (no directory may be named so).
