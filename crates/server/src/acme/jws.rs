@@ -190,6 +190,31 @@ pub fn thumbprint(key: &Jwk) -> Result<String, Problem> {
 mod tests {
     use super::*;
 
+    /// An EdDSA (Ed25519) account key, signed by aws-lc-rs: verifies, and
+    /// a changed payload does not (no ACME client at hand signs EdDSA).
+    #[test]
+    fn eddsa_signature() {
+        use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
+        let pair = Ed25519KeyPair::generate().unwrap();
+        let jwk =
+            json!({ "kty": "OKP", "crv": "Ed25519", "x": encode(pair.public_key().as_ref()) });
+        let protected = encode(
+            json!({ "alg": "EdDSA", "jwk": jwk, "nonce": "n", "url": "https://ca/acme/new-account" })
+                .to_string()
+                .as_bytes(),
+        );
+        let jws_with = |payload: &str| {
+            let signature = pair.sign(format!("{protected}.{}", encode(b"{}")).as_bytes());
+            json!({ "protected": protected, "payload": encode(payload.as_bytes()), "signature": encode(signature.as_ref()) })
+                .to_string()
+        };
+        let good = Jws::parse(jws_with("{}").as_bytes()).unwrap();
+        let key = good.header.jwk.clone().unwrap();
+        good.verify(&key).unwrap();
+        let bad = Jws::parse(jws_with("{\"x\":1}").as_bytes()).unwrap();
+        assert!(bad.verify(&key).is_err());
+    }
+
     /// RFC 7638 section 3.1's example key and thumbprint.
     #[test]
     fn rfc7638_example() {
