@@ -535,9 +535,19 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-connection
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-crl-expiry -d 'Longest validity a GET crl?expiry= may ask for (longer is capped, as is anything past the CA\'s notAfter)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l max-body-bytes -d 'Largest request body accepted, in bytes (larger: 413)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l disable -d 'Endpoints to turn off, comma-separated (e.g. newcert,newkey; as cfssl 1.6.5)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-profile -d 'The signing profile ACME certificates are issued under (default: the config\'s default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-directories -d 'More directories, one per profile named (comma-separated), at /acme/PROFILE/directory' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-http01-port -d 'The port http-01 validation connects to (RFC 8555: 80)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-tlsalpn01-port -d 'The port tls-alpn-01 validation connects to (RFC 8737: 443)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-dns-resolver -d 'The DNS server (IP:PORT) dns-01 asks for _acme-challenge TXT records; without it dns-01 and wildcards are not offered' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-resolve -d 'Validate NAME at IP (repeatable, as curl\'s --resolve); such an address may be loopback or private' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-eab-keys -d 'External Account Binding: a JSON object of key id to base64url HMAC key; new accounts must be bound to one' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-orders-per-hour -d 'New orders allowed per account and per client address in an hour (each replica counts its own)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-failures-per-hour -d 'Failed validations allowed per account in an hour; beyond, its challenges are refused (rateLimited)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''
 false\t''"
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme -d 'Serve ACME (RFC 8555) at /acme/directory: certbot, lego and cert-manager get certificates from this CA (needs -db-config)'
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c certkit -n "__fish_certkit_using_subcommand info" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F

@@ -29,6 +29,7 @@ pub mod renew;
 pub mod revoke;
 pub mod selfsign;
 pub mod serve;
+pub mod serve_acme;
 pub mod sign;
 pub mod signer;
 pub mod verify;

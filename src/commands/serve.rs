@@ -125,6 +125,9 @@ pub struct Args {
     /// Endpoints to turn off, comma-separated (e.g. newcert,newkey; as cfssl 1.6.5)
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub disable: Vec<String>,
+
+    #[command(flatten)]
+    pub acme: super::serve_acme::AcmeArgs,
 }
 
 /// `-remote`: a front end that forwards signing to another cfssl server
@@ -157,7 +160,9 @@ pub fn run(args: Args) -> Result<()> {
         min_version: args.min_tls_version,
     });
     let [ca, ca_key, ca_key_password_file] = args.ca.utf8_paths()?;
+    let acme = args.acme.options()?;
     let options = ServeOptions {
+        acme,
         address: args.address,
         port: args.port,
         ca,

@@ -3,6 +3,9 @@
 //! database (certdb) they record into, side by side with Debian's cfssl
 //! 1.2.0 and current cfssl where those serve the same files.
 
+// If you're testing `serve -acme` with an ACME client (certbot, lego), it
+// goes in here.
+mod acme;
 // If you're testing `serve`'s bundle endpoint or `"bundle": true`, it goes in here.
 mod bundle;
 // If you're testing the certificate database under load, kills or two

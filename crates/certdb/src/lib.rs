@@ -14,7 +14,9 @@
 //! - `search`: `CertSearch` (the web page's query) as SQL
 //! - `rows`: PostgreSQL's and MySQL's rows as records
 //! - `timefmt`: timestamps as go-sqlite3 stores them
+//! - `acme`: the ACME server's tables (certkit's own, next to cfssl's)
 
+mod acme;
 pub mod config;
 mod dsn;
 mod mysql;

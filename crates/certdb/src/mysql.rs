@@ -50,7 +50,7 @@ const UPSERT_OCSP_MYSQL: &str =
      VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE body = VALUES(body), expiry = VALUES(expiry)";
 
 /// `$n` placeholders (numbered in order of use) as MySQL's `?`.
-fn positional(sql: &str) -> String {
+pub(crate) fn positional(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut chars = sql.chars().peekable();
     while let Some(c) = chars.next() {
@@ -100,6 +100,9 @@ async fn migrate(pool: &MySqlPool) -> Result<(), sqlx::Error> {
     }
     let result = async {
         sqlx::raw_sql(SCHEMA_001).execute(&mut *conn).await?;
+        sqlx::raw_sql(crate::acme::MYSQL_SCHEMA)
+            .execute(&mut *conn)
+            .await?;
         let present: Vec<(String,)> = sqlx::query_as(
             "SELECT CAST(column_name AS CHAR) FROM information_schema.columns \
              WHERE table_name = 'certificates' AND table_schema = DATABASE()",

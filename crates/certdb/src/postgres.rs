@@ -137,6 +137,7 @@ async fn migrate(pool: &PgPool) -> Result<(), sqlx::Error> {
     for sql in migration_002(&present, "timestamptz", "jsonb") {
         sqlx::query(&sql).execute(&mut *tx).await?;
     }
+    sqlx::raw_sql(crate::acme::SCHEMA).execute(&mut *tx).await?;
     tx.commit().await
 }
 

@@ -63,6 +63,7 @@ async fn migrate(pool: &SqlitePool) -> Result<(), sqlx::Error> {
     for sql in migration_002(&present, "timestamp", "text") {
         sqlx::query(&sql).execute(&mut *tx).await?;
     }
+    sqlx::raw_sql(crate::acme::SCHEMA).execute(&mut *tx).await?;
     tx.commit().await
 }
 

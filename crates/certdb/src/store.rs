@@ -69,4 +69,8 @@ impl CertStore for CertDb {
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
         Box::pin(CertDb::close(self))
     }
+
+    fn acme(&self) -> Option<&dyn certkit_ops::store::acme::AcmeStore> {
+        Some(self)
+    }
 }

@@ -4,6 +4,7 @@
 //! database and a `-remote` signer come in through `certkit_ops`'s seams,
 //! so this crate links neither a SQL driver nor an HTTP client.
 
+pub mod acme;
 pub mod listen;
 pub mod multiroot;
 pub mod ocsp;

@@ -7,7 +7,9 @@
 //! - `record`: the rows and how an issued certificate becomes one
 //! - `error`: what a store refuses or fails at
 //! - `search`: a bounded query over the certificates (the web page's)
+//! - `acme`: the ACME server's tables (accounts, orders, authorizations, nonces)
 
+pub mod acme;
 mod error;
 pub mod record;
 pub mod search;
@@ -71,6 +73,10 @@ pub trait CertStore: Send + Sync + std::fmt::Debug {
     fn ping(&self) -> Pending<'_, ()>;
     /// Closes the pool, waiting for queries in flight.
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+    /// The ACME tables, where the backend has them.
+    fn acme(&self) -> Option<&dyn acme::AcmeStore> {
+        None
+    }
 }
 
 /// Opening a database, in flight: not `Send` (sqlx's migrations borrow

@@ -103,6 +103,8 @@ pub struct ServeOptions {
     pub admin_endpoints: Vec<String>,
     /// `-disable`: endpoints turned off (cfssl 1.6.5's flag).
     pub disable: Vec<String>,
+    /// `-acme`: the ACME server under `/acme/`, with its flags.
+    pub acme: Option<crate::acme::AcmeOptions>,
 }
 
 /// The endpoints that change or attest the CA's state with its keys
@@ -140,6 +142,7 @@ impl Default for ServeOptions {
             admin_cn: None,
             admin_endpoints: ADMIN_ENDPOINTS.map(String::from).to_vec(),
             disable: Vec::new(),
+            acme: None,
         }
     }
 }
@@ -406,6 +409,12 @@ pub async fn serve(
             "/",
             axum::routing::any(move |request| web::page(state.clone(), request)),
         );
+    }
+    if let Some(acme) = options.acme.clone() {
+        let acme = crate::acme::router(state.clone(), acme, options.tls.is_some())
+            .map_err(|e| StartError::Options(e.to_string()))?;
+        router = router.merge(acme);
+        log::info!("ACME directory at /acme/directory");
     }
     let mut router = router.layer(axum::middleware::from_fn(access::check_cn));
     if options.loglevel <= 1 {
