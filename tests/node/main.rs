@@ -814,9 +814,9 @@ patches:
         value: --kubelet-serving-ips=10.88.0.0/16
   - target: {{kind: ClusterRole, name: certkit-signer}}
     patch: |
-      - op: replace
-        path: /rules/2/resourceNames
-        value: [kubernetes.io/kube-apiserver-client-kubelet, kubernetes.io/kubelet-serving, example.com/serving]
+      - op: add
+        path: /rules/-
+        value: {{apiGroups: [certificates.k8s.io], resources: [signers], resourceNames: [kubernetes.io/kube-apiserver-client-kubelet, kubernetes.io/kubelet-serving], verbs: [sign, attest]}}
       - op: add
         path: /rules/-
         value: {{apiGroups: [certificates.k8s.io], resources: [signers], resourceNames: [kubernetes.io/kube-apiserver-client-kubelet], verbs: [approve]}}
