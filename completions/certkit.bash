@@ -1698,7 +1698,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__serve)
-            opts="-q -h -V --address --port --ca --ca-key --ca-key-password-file --config --db-config --ca-bundle --int-bundle --int-dir --metadata --responder --responder-key --remote --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --tls-cert --tls-key --mutual-tls-ca --mutual-tls-cn --admin-cn --admin-endpoints --min-tls-version --max-connections --max-crl-expiry --max-body-bytes --disable --acme --acme-profile --acme-directories --acme-http01-port --acme-tlsalpn01-port --acme-dns-resolver --acme-resolve --acme-eab-keys --acme-orders-per-hour --acme-failures-per-hour --loglevel --quiet --help --version"
+            opts="-q -h -V --address --port --ca --ca-key --ca-key-password-file --config --db-config --ca-bundle --int-bundle --int-dir --metadata --responder --responder-key --remote --tls-remote-ca --mutual-tls-client-cert --mutual-tls-client-key --tls-cert --tls-key --mutual-tls-ca --mutual-tls-cn --admin-cn --admin-endpoints --min-tls-version --max-connections --max-crl-expiry --max-body-bytes --disable --acme --acme-profile --acme-directories --acme-http01-port --acme-tlsalpn01-port --acme-dns-resolver --acme-resolve --acme-eab-keys --acme-orders-per-hour --acme-failures-per-hour --acme-allowed-domains --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1849,6 +1849,10 @@ _certkit() {
                     return 0
                     ;;
                 --acme-failures-per-hour)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --acme-allowed-domains)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

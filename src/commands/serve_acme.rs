@@ -2,7 +2,7 @@
 //! `serve`'s arguments.
 
 use certkit_core::error::{Error, Result};
-use certkit_server::acme::{parse_resolve, AcmeOptions, EabKeys};
+use certkit_server::acme::{parse_resolve, AcmeOptions, AllowedNames, EabKeys};
 
 #[derive(Debug, clap::Args)]
 pub struct AcmeArgs {
@@ -70,6 +70,15 @@ pub struct AcmeArgs {
         requires = "acme"
     )]
     pub acme_failures_per_hour: u32,
+
+    /// The identifiers orders may name, comma-separated: NAME exactly, .SUFFIX (any name under it), /REGEX/ (whole name), or an IP or CIDR network; others are rejectedIdentifier at new-order (default: what the profile allows)
+    #[arg(
+        long = "acme-allowed-domains",
+        value_name = "LIST",
+        value_delimiter = ',',
+        requires = "acme"
+    )]
+    pub acme_allowed_domains: Vec<String>,
 }
 
 impl AcmeArgs {
@@ -97,6 +106,8 @@ impl AcmeArgs {
             resolve,
             orders_per_hour: self.acme_orders_per_hour,
             failures_per_hour: self.acme_failures_per_hour,
+            allowed: AllowedNames::parse(&self.acme_allowed_domains)
+                .map_err(|e| Error::Refused(e.to_string()))?,
             eab: match &self.acme_eab_keys {
                 Some(file) => EabKeys::load(std::path::Path::new(file))
                     .map_err(|e| Error::Refused(e.to_string()))?,

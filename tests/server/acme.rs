@@ -943,6 +943,40 @@ fn lego_tls_alpn01_for_a_name_and_an_ip() {
     }
 }
 
+/// `-acme-allowed-domains`: an order naming anything else is refused at
+/// new-order with rejectedIdentifier (nothing validated, nothing issued);
+/// a name the list allows is issued as before.
+#[test]
+fn lego_names_outside_the_allowed_domains_are_rejected() {
+    let Some(lego) = lego() else { return };
+    let tmp = workdir();
+    let dir = tmp.path();
+    let http01 = support::free_port();
+    let server = acme_server_with(
+        dir,
+        http01,
+        "db.json",
+        &["-acme-allowed-domains", "acme.test,/lego-[0-9]+\\.test/"],
+    );
+    let out = lego_run(&lego, dir, &server, http01, &[]);
+    assert!(!out.status.success(), "lego.test was issued");
+    assert!(
+        text(&out).contains("rejectedIdentifier") && text(&out).contains("-acme-allowed-domains"),
+        "{}",
+        text(&out)
+    );
+    assert!(!dir.join("lego/certificates/lego.test.crt").exists());
+    let server = acme_server_with(dir, http01, "db.json", &["-acme-allowed-domains", ".test"]);
+    let out = lego_run(&lego, dir, &server, http01, &[]);
+    assert!(
+        out.status.success(),
+        "lego run: {}\n{}",
+        text(&out),
+        server.log()
+    );
+    check_issued(dir, "lego/certificates/lego.test.crt", &["lego.test"]);
+}
+
 /// Without `-acme-resolve`, an IP identifier on loopback is not validated:
 /// the server will not aim a validation at itself.
 #[test]

@@ -15,6 +15,7 @@
 //! so replicas on one PostgreSQL database serve one ACME service.
 
 mod account;
+mod allowed;
 mod authz;
 mod directory;
 mod dns01;
@@ -31,6 +32,7 @@ mod revoke;
 mod route;
 mod tls_alpn01;
 
+pub use allowed::{AllowedNames, AllowedNamesError};
 pub use eab::{EabKeys, EabKeysError};
 
 use crate::serve::state::AppState;
@@ -69,6 +71,9 @@ pub struct AcmeOptions {
     /// `-acme-failures-per-hour`: failed validations per account in an
     /// hour, beyond which its challenges are refused.
     pub failures_per_hour: u32,
+    /// `-acme-allowed-domains`: the identifiers orders may name (empty:
+    /// whatever the profile allows).
+    pub allowed: AllowedNames,
 }
 
 impl Default for AcmeOptions {
@@ -83,6 +88,7 @@ impl Default for AcmeOptions {
             eab: EabKeys::default(),
             orders_per_hour: 300,
             failures_per_hour: 60,
+            allowed: AllowedNames::default(),
         }
     }
 }

@@ -157,6 +157,12 @@ pub async fn new_order(call: &Call<'_>) -> Result<Reply, Problem> {
     let mut identifiers = Vec::new();
     for id in &request.identifiers {
         let id = check_identifier(id, call.acme.options.dns_resolver.is_some())?;
+        if !call.acme.options.allowed.allows(&id.kind, &id.value) {
+            return Err(Problem::rejected_identifier(format!(
+                "{}: not among this server's -acme-allowed-domains",
+                id.value
+            )));
+        }
         if !identifiers.contains(&id) {
             identifiers.push(id);
         }
