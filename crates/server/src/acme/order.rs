@@ -485,16 +485,9 @@ pub async fn certificate(call: &Call<'_>, id: &str) -> Result<Reply, Problem> {
         .certificate
         .as_ref()
         .ok_or_else(|| Problem::not_found("certificate"))?;
-    let db = call
-        .acme
-        .app
-        .db
-        .as_ref()
-        .ok_or_else(|| Problem::server_internal("no database"))?;
-    let record = db
-        .certificate(&reference.serial, &reference.aki)
-        .await?
-        .ok_or_else(|| Problem::not_found("certificate"))?;
+    let record = call
+        .recorded_certificate(&reference.serial, &reference.aki, "certificate")
+        .await?;
     let signer = call
         .acme
         .app

@@ -33,16 +33,9 @@ pub async fn renewal_info(call: &Call<'_>, cert_id: &str) -> Result<Reply, Probl
     };
     let aki = hex::encode(decode(aki)?);
     let serial = certkit_core::serial::decimal_serial(&decode(serial)?);
-    let db = call
-        .acme
-        .app
-        .db
-        .as_ref()
-        .ok_or_else(|| Problem::server_internal("no database"))?;
-    let record = db
-        .certificate(&serial, &aki)
-        .await?
-        .ok_or_else(|| Problem::not_found("certificate"))?;
+    let record = call
+        .recorded_certificate(&serial, &aki, "certificate")
+        .await?;
     let (start, end) = if record.is_revoked() {
         let now = now();
         (now - 3600, now)

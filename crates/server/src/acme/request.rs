@@ -100,6 +100,29 @@ impl Post {
 }
 
 impl Call<'_> {
+    /// The database row of the certificate `serial` (decimal) under `aki`
+    /// (hex): `not_found(what)` when this CA issued no such certificate.
+    pub async fn recorded_certificate(
+        &self,
+        serial: &str,
+        aki: &str,
+        what: &str,
+    ) -> Result<certkit_ops::store::CertificateRecord, Problem> {
+        self.database()?
+            .certificate(serial, aki)
+            .await?
+            .ok_or_else(|| Problem::not_found(what))
+    }
+
+    /// The certificate database (`-acme` requires one).
+    pub fn database(&self) -> Result<&dyn certkit_ops::store::CertStore, Problem> {
+        self.acme
+            .app
+            .db
+            .as_deref()
+            .ok_or_else(|| Problem::server_internal("no database"))
+    }
+
     /// Verifies a POST: `application/jose+json`, a JWS signed by the
     /// account or key `by` asks for, a nonce issued here and unused, and
     /// the `url` this request went to.

@@ -82,16 +82,9 @@ pub async fn revoke_cert(call: &Call<'_>) -> Result<Reply, Problem> {
     let cert = Cert::from_der(&der).map_err(|e| Problem::malformed(format!("certificate: {e}")))?;
     let serial = cert.serial_decimal();
     let aki = hex::encode(cert.authority_key_id());
-    let db = call
-        .acme
-        .app
-        .db
-        .as_ref()
-        .ok_or_else(|| Problem::server_internal("no database"))?;
-    let record = db
-        .certificate(&serial, &aki)
-        .await?
-        .ok_or_else(|| Problem::not_found("certificate issued here"))?;
+    let record = call
+        .recorded_certificate(&serial, &aki, "certificate issued here")
+        .await?;
     let allowed = match &post.account {
         Some(_) => account_issued(call, &post, &serial, &aki).await?,
         None => same_key(&der, &post.key),
@@ -101,7 +94,11 @@ pub async fn revoke_cert(call: &Call<'_>) -> Result<Reply, Problem> {
             "neither the account that ordered the certificate nor its key signed this request",
         ));
     }
-    match db.revoke(&record.serial, &record.aki, reason).await? {
+    match call
+        .database()?
+        .revoke(&record.serial, &record.aki, reason)
+        .await?
+    {
         Revoked::Now => log::info!("acme: revoked serial {serial} (reason {reason})"),
         Revoked::Already { .. } => {
             return Err(Problem {
