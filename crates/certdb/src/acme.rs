@@ -1,7 +1,7 @@
 //! The ACME server's tables (`certkit_ops::store::acme`) on every backend:
 //! created by the same migration step as cfssl's tables, plain `text` and
 //! `bigint` columns that mean the same on SQLite and PostgreSQL (MySQL
-//! cannot index `text`, so its keys are `varchar`: [`MYSQL_SCHEMA`]).
+//! cannot index `text`, so its keys are `varchar`: `mysql::ACME_SCHEMA`).
 
 use crate::{sql, CertDb, DbError};
 use certkit_ops::store::acme::{AcmeKind, AcmeRow, AcmeStore};
@@ -36,39 +36,6 @@ CREATE TABLE IF NOT EXISTS acme_authorizations (
   body    text NOT NULL
 );
 CREATE INDEX IF NOT EXISTS acme_authorizations_parent ON acme_authorizations (parent);
-";
-
-/// The same tables for MySQL/MariaDB: identifiers (nonces, account key
-/// thumbprints, random ids, account URLs) fit in 255 characters; bodies
-/// are JSON of any length.
-pub(crate) const MYSQL_SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS acme_nonces (
-  nonce   varchar(255) PRIMARY KEY,
-  expires bigint NOT NULL
-);
-CREATE TABLE IF NOT EXISTS acme_accounts (
-  id      varchar(255) PRIMARY KEY,
-  parent  varchar(255) NOT NULL UNIQUE,
-  status  varchar(32) NOT NULL,
-  expires bigint NOT NULL,
-  body    longtext NOT NULL
-);
-CREATE TABLE IF NOT EXISTS acme_orders (
-  id      varchar(255) PRIMARY KEY,
-  parent  varchar(255) NOT NULL,
-  status  varchar(32) NOT NULL,
-  expires bigint NOT NULL,
-  body    longtext NOT NULL,
-  INDEX acme_orders_parent (parent)
-);
-CREATE TABLE IF NOT EXISTS acme_authorizations (
-  id      varchar(255) PRIMARY KEY,
-  parent  varchar(255) NOT NULL,
-  status  varchar(32) NOT NULL,
-  expires bigint NOT NULL,
-  body    longtext NOT NULL,
-  INDEX acme_authorizations_parent (parent)
-);
 ";
 
 /// The same statement on any pool (the bodies compile once per backend).

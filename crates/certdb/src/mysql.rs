@@ -44,6 +44,39 @@ CREATE TABLE IF NOT EXISTS ocsp_responses (
   PRIMARY KEY(serial_number, authority_key_identifier)
 );";
 
+/// The ACME tables (`acme.rs`) in MySQL's dialect: identifiers (nonces, account key
+/// thumbprints, random ids, account URLs) fit in 255 characters; bodies
+/// are JSON of any length.
+const ACME_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS acme_nonces (
+  nonce   varchar(255) PRIMARY KEY,
+  expires bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS acme_accounts (
+  id      varchar(255) PRIMARY KEY,
+  parent  varchar(255) NOT NULL UNIQUE,
+  status  varchar(32) NOT NULL,
+  expires bigint NOT NULL,
+  body    longtext NOT NULL
+);
+CREATE TABLE IF NOT EXISTS acme_orders (
+  id      varchar(255) PRIMARY KEY,
+  parent  varchar(255) NOT NULL,
+  status  varchar(32) NOT NULL,
+  expires bigint NOT NULL,
+  body    longtext NOT NULL,
+  INDEX acme_orders_parent (parent)
+);
+CREATE TABLE IF NOT EXISTS acme_authorizations (
+  id      varchar(255) PRIMARY KEY,
+  parent  varchar(255) NOT NULL,
+  status  varchar(32) NOT NULL,
+  expires bigint NOT NULL,
+  body    longtext NOT NULL,
+  INDEX acme_authorizations_parent (parent)
+);
+";
+
 /// cfssl's upsert of an OCSP response in MySQL's dialect.
 const UPSERT_OCSP_MYSQL: &str =
     "INSERT INTO ocsp_responses (serial_number, authority_key_identifier, body, expiry) \
@@ -100,9 +133,7 @@ async fn migrate(pool: &MySqlPool) -> Result<(), sqlx::Error> {
     }
     let result = async {
         sqlx::raw_sql(SCHEMA_001).execute(&mut *conn).await?;
-        sqlx::raw_sql(crate::acme::MYSQL_SCHEMA)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::raw_sql(ACME_SCHEMA).execute(&mut *conn).await?;
         let present: Vec<(String,)> = sqlx::query_as(
             "SELECT CAST(column_name AS CHAR) FROM information_schema.columns \
              WHERE table_name = 'certificates' AND table_schema = DATABASE()",

@@ -257,6 +257,29 @@ impl KeyPair {
     }
 }
 
+/// A PEM key signs through the same seam as a token key.
+impl SigningKey for KeyPair {
+    fn public_key_der(&self) -> Result<Vec<u8>> {
+        KeyPair::public_key_der(self)
+    }
+
+    fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
+        KeyPair::signature_algorithm(self)
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        KeyPair::sign(self, message)
+    }
+
+    fn describe(&self) -> String {
+        KeyPair::describe(self)
+    }
+
+    fn matches(&self, spki_der: &[u8]) -> Result<bool> {
+        KeyPair::matches(self, spki_der)
+    }
+}
+
 /// An RSA public key as SubjectPublicKeyInfo (rsaEncryption, NULL
 /// parameters, as RFC 3279 has it).
 fn rsa_spki(public_pkcs1: &[u8]) -> Result<Vec<u8>> {

@@ -1,11 +1,10 @@
 //! The one seam between issuance and a private key: a key that signs a
 //! message and tells its public key and signature algorithm. A PEM key
-//! (AWS-LC, [`KeyPair`]) and a key that stays in a PKCS#11 token
+//! (AWS-LC, `KeyPair`, which implements it in `pair.rs`) and a key that stays in a PKCS#11 token
 //! (certkit-pkcs11) both implement it, so certificates, CSRs, CRLs and
 //! OCSP responses are signed the same way whatever holds the key.
 
 use crate::error::Result;
-use crate::keys::KeyPair;
 use der::Decode;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoRef};
 
@@ -38,25 +37,3 @@ pub trait SigningKey: Send + Sync {
 
 /// A CA-side key as commands hold it: from a PEM file or from a token.
 pub type CaKey = Box<dyn SigningKey>;
-
-impl SigningKey for KeyPair {
-    fn public_key_der(&self) -> Result<Vec<u8>> {
-        KeyPair::public_key_der(self)
-    }
-
-    fn signature_algorithm(&self) -> AlgorithmIdentifierOwned {
-        KeyPair::signature_algorithm(self)
-    }
-
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        KeyPair::sign(self, message)
-    }
-
-    fn describe(&self) -> String {
-        KeyPair::describe(self)
-    }
-
-    fn matches(&self, spki_der: &[u8]) -> Result<bool> {
-        KeyPair::matches(self, spki_der)
-    }
-}
