@@ -374,9 +374,11 @@ fn lego() -> Option<PathBuf> {
 const EAB_KID: &str = "team-a";
 const EAB_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 
-/// lego's `run` for `lego.test` over http-01 on `http01`, with `extra` flags.
-fn lego_run(lego: &Path, dir: &Path, server: &Server, http01: u16, extra: &[&str]) -> Output {
-    Command::new(lego)
+/// lego with the test CA trusted, a fixed account e-mail, its files in
+/// `dir/lego`, and the ACME directory at `directory`.
+fn lego_command(lego: &Path, dir: &Path, directory: &str) -> Command {
+    let mut command = Command::new(lego);
+    command
         .current_dir(dir)
         .env("LEGO_CA_CERTIFICATES", dir.join("ca.pem"))
         .args([
@@ -386,7 +388,13 @@ fn lego_run(lego: &Path, dir: &Path, server: &Server, http01: u16, extra: &[&str
             "--path",
             "lego",
         ])
-        .args(["--server", &format!("{}/acme/directory", server.url)])
+        .args(["--server", directory]);
+    command
+}
+
+/// lego's `run` for `lego.test` over http-01 on `http01`, with `extra` flags.
+fn lego_run(lego: &Path, dir: &Path, server: &Server, http01: u16, extra: &[&str]) -> Output {
+    lego_command(lego, dir, &format!("{}/acme/directory", server.url))
         .args(extra)
         .args([
             "--domains",
@@ -495,17 +503,7 @@ fn lego_http01_issues_and_revokes_with_renewal_info() {
         start > now,
         "a fresh certificate's renewal window starts now or earlier"
     );
-    let out = Command::new(&lego)
-        .current_dir(dir)
-        .env("LEGO_CA_CERTIFICATES", dir.join("ca.pem"))
-        .args([
-            "--accept-tos",
-            "--email",
-            "ops@example.com",
-            "--path",
-            "lego",
-        ])
-        .args(["--server", &format!("{}/acme/directory", server.url)])
+    let out = lego_command(&lego, dir, &format!("{}/acme/directory", server.url))
         .args(["--domains", "lego.test", "revoke", "--keep"])
         .output()
         .unwrap();
@@ -887,17 +885,7 @@ fn lego_tls_alpn01_for_a_name_and_an_ip() {
     );
     for (domain, directory, hours) in [("lego.test", "/acme", 48), ("127.0.0.1", "/acme/long", 72)]
     {
-        let out = Command::new(&lego)
-            .current_dir(dir)
-            .env("LEGO_CA_CERTIFICATES", dir.join("ca.pem"))
-            .args([
-                "--accept-tos",
-                "--email",
-                "ops@example.com",
-                "--path",
-                "lego",
-            ])
-            .args(["--server", &format!("{}{directory}/directory", server.url)])
+        let out = lego_command(&lego, dir, &format!("{}{directory}/directory", server.url))
             .args([
                 "--domains",
                 domain,
@@ -992,17 +980,7 @@ fn lego_loopback_ip_is_refused_without_resolve() {
         "db.json",
         &["-acme-tlsalpn01-port", &port],
     );
-    let out = Command::new(&lego)
-        .current_dir(dir)
-        .env("LEGO_CA_CERTIFICATES", dir.join("ca.pem"))
-        .args([
-            "--accept-tos",
-            "--email",
-            "ops@example.com",
-            "--path",
-            "lego",
-        ])
-        .args(["--server", &format!("{}/acme/directory", server.url)])
+    let out = lego_command(&lego, dir, &format!("{}/acme/directory", server.url))
         .args([
             "--domains",
             "127.0.0.1",
@@ -1207,17 +1185,7 @@ fn lego_not_after_within_the_profile() {
     };
     let too_late = rfc3339(now + time::Duration::hours(9000));
     let run_with = |not_after: &str| {
-        Command::new(&lego)
-            .current_dir(dir)
-            .env("LEGO_CA_CERTIFICATES", dir.join("ca.pem"))
-            .args([
-                "--accept-tos",
-                "--email",
-                "ops@example.com",
-                "--path",
-                "lego",
-            ])
-            .args(["--server", &format!("{}/acme/directory", server.url)])
+        lego_command(&lego, dir, &format!("{}/acme/directory", server.url))
             .args([
                 "--domains",
                 "lego.test",
