@@ -48,7 +48,8 @@ mod renew;
 mod selfsign;
 // If you're adding a test of `sign`, it goes in here.
 mod sign;
-// If you're adding a test of what runs before `main`, it goes in here.
+// If you're adding a test of what runs before `main`, or of how the
+// binary is linked, it goes in here.
 mod startup;
 // If you're adding a step of shared/workflow.md or a cfssl-name spelling
 // of the workflow (`cfssl`, `cfssljson`, Go-style flags), it goes in here.

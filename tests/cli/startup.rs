@@ -4,7 +4,10 @@
 //! static initialisers, `ctor`, `inventory`, a C library's
 //! `__attribute__((constructor))`) would make every command pay for it,
 //! `certkit json` included, whatever it does; this test names any such
-//! constructor that appears. (Timings are measured by bench/compare.sh.)
+//! constructor that appears. And no dynamic loader runs before main
+//! either: build.rs links the binary statically wherever glibc's static
+//! archives are installed, however cargo builds it. (Timings are measured
+//! by bench/compare.sh.)
 
 use std::process::Command;
 
@@ -126,5 +129,58 @@ fn nothing_but_the_known_constructors_runs_before_main() {
         unknown.is_empty(),
         "code that runs before main in every command: {unknown:?} (all: {found:?}); \
          start-up must not pay for a dependency's static initialisation"
+    );
+}
+
+/// Where the C compiler finds glibc's static C library, if it is installed
+/// (Debian: libc6-dev).
+fn static_libc() -> Option<String> {
+    let path = tool("cc", &["-print-file-name=libc.a"])?;
+    let path = path.trim();
+    (path.starts_with('/') && std::path::Path::new(path).is_file()).then(|| path.to_string())
+}
+
+#[test]
+fn the_binary_has_no_dynamic_loader_where_static_glibc_is_installed() {
+    if !cfg!(all(target_os = "linux", target_env = "gnu")) {
+        eprintln!("SKIP: build.rs links statically on glibc Linux only");
+        return;
+    }
+    if std::env::var("CERTKIT_STATIC").is_ok_and(|v| v == "0") {
+        eprintln!("SKIP: CERTKIT_STATIC=0 asked build.rs for a dynamic link");
+        return;
+    }
+    let Some(libc) = static_libc() else {
+        eprintln!("SKIP: no libc.a: build.rs links dynamically here, and says so");
+        return;
+    };
+    let bin = support::certkit();
+    let bin = bin.to_str().unwrap();
+    let (Some(headers), Some(dynamic)) = (
+        tool("readelf", &["-lW", bin]),
+        tool("readelf", &["-dW", bin]),
+    ) else {
+        eprintln!("SKIP: readelf (binutils) is needed to read the binary");
+        return;
+    };
+    assert!(
+        headers.contains("LOAD"),
+        "readelf printed no program headers: the check reads nothing"
+    );
+    assert!(
+        !headers.contains("Requesting program interpreter"),
+        "{bin} has a program interpreter although {libc} is installed: \
+         build.rs's static link did not take"
+    );
+    let needed: Vec<&str> = dynamic.lines().filter(|l| l.contains("(NEEDED)")).collect();
+    assert!(
+        needed.is_empty(),
+        "{bin} needs shared libraries: {needed:?}"
+    );
+    let version = Command::new(bin).arg("version").output().unwrap();
+    let version = String::from_utf8_lossy(&version.stdout);
+    assert!(
+        version.lines().any(|line| line == "Linked: static"),
+        "certkit version should say how it is linked:\n{version}"
     );
 }
