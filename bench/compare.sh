@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process benchmark: certkit, both the static release binary
 # (scripts/release) and the binary `cargo install` builds (`cargo build
-# --release`: dynamically linked, what most users run), against Debian's
+# --release`: what most users run; static too where build.rs could link it
+# so, README "Start-up"), against Debian's
 # cfssl 1.2.0 on the same inputs, printed as a markdown table.
 #
 #   bench/compare.sh            every row

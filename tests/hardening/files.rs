@@ -3,8 +3,6 @@
 
 use super::*;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use tempfile::TempDir;
 
 /// Every file of a directory (recursively) with its contents.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -25,53 +23,88 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// An LD_PRELOAD library whose rename(2) fails with EBUSY when the new
-/// name's last component is $FAIL_RENAME_TO, as renaming over a bind-mounted file
-/// (Docker, a Kubernetes subPath) does. None (SKIP) without a C compiler.
-fn rename_fault_shim(dir: &Path) -> Option<PathBuf> {
-    let src = dir.join("shim.c");
-    std::fs::write(
-        &src,
-        r#"#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
-int rename(const char *from, const char *to) {
-    static int (*real)(const char *, const char *);
-    if (!real) real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
-    const char *failing = getenv("FAIL_RENAME_TO");
-    const char *base = strrchr(to, '/');
-    base = base ? base + 1 : to;
-    if (failing && strcmp(base, failing) == 0) { errno = EBUSY; return -1; }
-    return real(from, to);
+/// certkit with `args` in `cwd`, under strace with its `n`th rename(2)
+/// failing with EBUSY, as renaming over a bind-mounted file (Docker, a
+/// Kubernetes subPath) does. strace injects the fault at the system call,
+/// so it works on the static binary, where an LD_PRELOAD shim would not.
+fn with_nth_rename_failing(cwd: &Path, n: usize, args: &[&str]) -> std::process::Output {
+    let renames = "rename,renameat,renameat2";
+    std::process::Command::new("strace")
+        .current_dir(cwd)
+        .args(["-f", "-qq", "-o", "/dev/null", "-e"])
+        .arg(format!("trace={renames}"))
+        .arg("-e")
+        .arg(format!("inject={renames}:error=EBUSY:when={n}"))
+        .arg(support::certkit())
+        .args(args)
+        .output()
+        .unwrap()
 }
-"#,
-    )
-    .unwrap();
-    let lib = dir.join("shim.so");
-    let built = std::process::Command::new("cc")
-        .args(["-shared", "-fPIC", "-o"])
-        .arg(&lib)
-        .arg(&src)
-        .arg("-ldl")
-        .status();
-    match built {
-        Ok(s) if s.success() => Some(lib),
-        _ => {
-            eprintln!("SKIP: no C compiler (cc) to build the rename fault shim");
-            None
-        }
+
+/// Whether strace can run a program and inject a fault here (it needs
+/// ptrace); SKIP otherwise.
+fn strace_injects() -> bool {
+    let works = std::process::Command::new("strace")
+        .args([
+            "-qq",
+            "-o",
+            "/dev/null",
+            "-e",
+            "inject=getpid:retval=7",
+            "true",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !works {
+        eprintln!("SKIP: strace cannot inject faults here (missing, or no ptrace)");
     }
+    works
 }
+
+/// Fails each rename of a command's output set in turn (the 1st, the 2nd,
+/// ...) until the command gets through; each time it must exit 1 naming
+/// the file whose rename failed and leave `dir` as it was. Returns the
+/// files named, in order.
+fn each_rename_failing(cwd: &Path, dir: &Path, args: &[&str], set: &[&str]) -> Vec<String> {
+    let before = snapshot(dir);
+    let mut named = Vec::new();
+    for n in 1..=set.len() + 1 {
+        let out = with_nth_rename_failing(cwd, n, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() {
+            break;
+        }
+        assert_eq!(out.status.code(), Some(1), "rename {n}: {err}");
+        let file = set
+            .iter()
+            .find(|f| err.contains(&format!("{f}: Device or resource busy")))
+            .unwrap_or_else(|| panic!("rename {n}: the error names no file of {set:?}: {err}"));
+        assert!(
+            err.contains("no file of the set was changed"),
+            "rename {n}: {err}"
+        );
+        assert_eq!(snapshot(dir), before, "rename {n} ({file}) failed: {err}");
+        named.push(file.to_string());
+    }
+    named
+}
+
+const RENEW_WITH_A_NEW_KEY: &[&str] = &[
+    "renew",
+    "leaf.pem",
+    "-ca",
+    "ca.pem",
+    "-ca-key",
+    "ca-key.pem",
+    "--new-key",
+];
 
 #[test]
 fn a_failed_rename_leaves_the_old_set_whole() {
-    let d = Dir::with_ca();
-    let shim_dir = TempDir::new().unwrap();
-    let Some(shim) = rename_fault_shim(shim_dir.path()) else {
+    if !strace_injects() {
         return;
-    };
+    }
+    let d = Dir::with_ca();
     d.write(
         "req.json",
         r#"{"CN":"svc","hosts":["svc.example"],"key":{"algo":"ecdsa","size":256}}"#,
@@ -89,69 +122,35 @@ fn a_failed_rename_leaves_the_old_set_whole() {
     for f in ["out.pem", "out-key.pem", "out.csr"] {
         std::fs::write(d.path("out").join(f), format!("OLD {f}\n")).unwrap();
     }
-    let before = snapshot(&d.path("out"));
-    for failing in ["out.pem", "out-key.pem", "out.csr"] {
-        let out = d
-            .command()
-            .current_dir(d.path("out"))
-            .env("LD_PRELOAD", &shim)
-            .env("FAIL_RENAME_TO", failing)
-            .args(["json", "-bare", "-f", "../gencert.json", "out"])
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{failing}: {err}");
-        assert!(
-            err.contains(failing) && err.contains("no file of the set was changed"),
-            "{err}"
-        );
-        assert_eq!(
-            snapshot(&d.path("out")),
-            before,
-            "rename of {failing} failed"
-        );
-    }
+    let set = ["out.pem", "out-key.pem", "out.csr"];
+    let mut named = each_rename_failing(
+        &d.path("out"),
+        &d.path("out"),
+        &["json", "-bare", "-f", "../gencert.json", "out"],
+        &set,
+    );
+    named.sort();
+    let mut expected = set.map(String::from).to_vec();
+    expected.sort();
+    assert_eq!(
+        named, expected,
+        "each file's rename should have failed once"
+    );
     // Renewal with a new key: four files (certificate, key, two backups).
     d.ok(&["json", "-bare", "-f", "gencert.json", "leaf"]);
-    let before = snapshot(d.0.path());
-    for failing in [
-        "leaf.pem",
-        "leaf-key.pem",
+    let set = [
         "leaf.pem.bak",
         "leaf-key.pem.bak",
-    ] {
-        let out = d
-            .command()
-            .env("LD_PRELOAD", &shim)
-            .env("FAIL_RENAME_TO", failing)
-            .args([
-                "renew",
-                "leaf.pem",
-                "-ca",
-                "ca.pem",
-                "-ca-key",
-                "ca-key.pem",
-                "--new-key",
-            ])
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success(), "{failing}: {err}");
-        assert_eq!(
-            snapshot(d.0.path()),
-            before,
-            "rename of {failing} failed: {err}"
-        );
-    }
-    d.ok(&[
-        "renew",
         "leaf.pem",
-        "-ca",
-        "ca.pem",
-        "-ca-key",
-        "ca-key.pem",
-        "--new-key",
-    ]);
+        "leaf-key.pem",
+    ];
+    let named = each_rename_failing(d.0.path(), d.0.path(), RENEW_WITH_A_NEW_KEY, &set);
+    assert_eq!(
+        named.len(),
+        set.len(),
+        "every rename should have failed once: {named:?}"
+    );
+    d.ok(RENEW_WITH_A_NEW_KEY);
     assert!(key_matches_cert(
         &d.path("leaf-key.pem"),
         &d.path("leaf.pem")
