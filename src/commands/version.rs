@@ -20,23 +20,14 @@ pub fn run(_args: Args) -> Result<()> {
 }
 
 /// How this binary was linked: build.rs links it statically where glibc's
-/// static archives are installed, and a dynamic one pays the loader at
-/// every start.
-#[cfg(target_os = "linux")]
+/// static archives are installed; a dynamic one pays the loader at every
+/// start, and only a dynamic one can load PKCS#11 modules.
 fn linked() -> &'static str {
-    // The auxiliary vector's AT_BASE is where the kernel mapped the program
-    // interpreter: zero when there is none, that is, for a static binary.
-    // SAFETY: getauxval only reads the process's auxiliary vector.
-    if unsafe { libc::getauxval(libc::AT_BASE) } == 0 {
-        "static"
+    if certkit_pkcs11::module::statically_linked() {
+        "static (no PKCS#11 modules: README \"CA keys in a token\")"
     } else {
         "dynamic (each command starts about 0.5 ms slower: README \"Start-up\")"
     }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn linked() -> &'static str {
-    "dynamic"
 }
 
 /// Which entropy sources this build's AWS-LC seeds from (build.rs records

@@ -15,7 +15,7 @@ const LEAF_REQUEST: &str =
     r#"{"CN":"leaf.example","hosts":["leaf.example"],"key":{"algo":"ecdsa","size":256}}"#;
 
 pub(crate) fn certkit_in(hsm: &SoftHsm, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(certkit());
+    let mut cmd = Command::new(support::certkit_dynamic());
     hsm.env(&mut cmd)
         .args(args)
         .current_dir(hsm.dir.path())
@@ -349,7 +349,7 @@ fn token_errors_are_one_line_without_the_pin() {
             true,
         ),
     ] {
-        let mut cmd = Command::new(certkit());
+        let mut cmd = Command::new(support::certkit_dynamic());
         let out = hsm
             .env(&mut cmd)
             .env("CERTKIT_PKCS11_MODULE", module())
@@ -440,5 +440,54 @@ fn initca_can_generate_the_key_inside_the_token_never_to_leave_it() {
         openssl_ok(hsm.dir.path(), &["verify", "-CAfile", "ca.pem", "leaf.pem"]);
         let again = one_error_line(&certkit_in(&hsm, &args, Some(request)));
         assert!(again.contains("already exists"), "{again}");
+    }
+}
+
+/// The static certkit (build.rs's default where glibc's static archives
+/// are installed) cannot load a module safely: glibc gives it a second C
+/// library whose thread data overwrites AWS-LC's (it aborted on its next
+/// random number). It says so in one line naming the module and the fix,
+/// before loading anything, and writes nothing.
+#[test]
+fn a_static_certkit_refuses_to_load_a_module_and_says_how_to_get_one_that_can() {
+    let version = Command::new(certkit()).arg("version").output().unwrap();
+    if !String::from_utf8_lossy(&version.stdout).contains("Linked: static") {
+        eprintln!("SKIP: the certkit under test is linked dynamically (CERTKIT_STATIC=0)");
+        return;
+    }
+    let hsm = SoftHsm::new();
+    hsm.keygen("EC:prime256v1", "ca", "01");
+    std::fs::write(hsm.path("ca.json"), CA_REQUEST).unwrap();
+    for args in [
+        vec!["gencert", "-initca", "-ca-key", &hsm.uri("ca"), "ca.json"],
+        vec![
+            "gencert",
+            "-initca",
+            "-new-token-key",
+            "-ca-key",
+            &hsm.uri("new"),
+            "ca.json",
+        ],
+    ] {
+        let mut cmd = Command::new(certkit());
+        let out = hsm
+            .env(&mut cmd)
+            .args(&args)
+            .current_dir(hsm.dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?} should fail cleanly, not abort"
+        );
+        assert!(out.stdout.is_empty(), "{args:?} wrote output");
+        let err = one_error_line(&out);
+        assert!(
+            err.contains(&module().display().to_string())
+                && err.contains("linked statically")
+                && err.contains("CERTKIT_STATIC=0"),
+            "{err}"
+        );
     }
 }

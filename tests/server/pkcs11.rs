@@ -12,7 +12,7 @@ use support::softhsm::{SoftHsm, PIN};
 fn certkit_ok(hsm: &SoftHsm, args: &[&str], stdin: &str) -> String {
     std::fs::write(hsm.path("stdin.json"), stdin).unwrap();
     let out = hsm
-        .env(&mut Command::new(support::certkit()))
+        .env(&mut Command::new(support::certkit_dynamic()))
         .args(args)
         .current_dir(hsm.dir.path())
         .stdin(std::fs::File::open(hsm.path("stdin.json")).unwrap())
@@ -45,7 +45,7 @@ fn token_ca(hsm: &SoftHsm) {
 
 /// certkit ARGS as a server in the token's directory, SOFTHSM2_CONF set.
 fn spawn(hsm: &SoftHsm, args: &[&str]) -> Server {
-    let mut cmd = Command::new(support::certkit());
+    let mut cmd = Command::new(support::certkit_dynamic());
     hsm.env(&mut cmd).args(args);
     Server::spawn(hsm.dir.path(), cmd)
 }
@@ -260,7 +260,7 @@ fn multirootca_takes_a_token_key_in_its_roots_file() {
         ),
     )
     .unwrap();
-    std::os::unix::fs::symlink(support::certkit(), dir.join("multirootca")).unwrap();
+    std::os::unix::fs::symlink(support::certkit_dynamic(), dir.join("multirootca")).unwrap();
     let mut cmd = Command::new(dir.join("multirootca"));
     hsm.env(&mut cmd)
         .args(["-a", "127.0.0.1:0", "-roots", "roots.conf", "-l", "token"]);

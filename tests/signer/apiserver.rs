@@ -224,7 +224,7 @@ impl Signer {
         ca_key: &str,
         args: &[&str],
     ) -> Signer {
-        let mut cmd = Command::new(support::certkit());
+        let mut cmd = Command::new(support::certkit_dynamic());
         hsm.env(&mut cmd)
             .args(["signer", "-ca", "token-ca.pem", "-ca-key", ca_key]);
         let kubeconfig = cluster.env["KUBECONFIG"].clone();
@@ -510,7 +510,7 @@ fn token_ca_key(c: &Cluster) {
     hsm.keygen("EC:prime256v1", "k8s-ca", "01");
     let uri = hsm.uri("k8s-ca");
     let out = hsm
-        .env(&mut Command::new(support::certkit()))
+        .env(&mut Command::new(support::certkit_dynamic()))
         .args([
             "gencert",
             "-initca",

@@ -36,6 +36,49 @@ pub fn certkit() -> PathBuf {
     assert_cmd::cargo::cargo_bin("certkit")
 }
 
+/// certkit linked dynamically, as `CERTKIT_STATIC=0 cargo install`
+/// builds it: the binary that can load PKCS#11 modules, which a static
+/// certkit refuses to (README "CA keys in a token"). Built once, in
+/// target/dynamic (scripts/test builds it before the tests; a test run by
+/// hand builds it on first use).
+pub fn certkit_dynamic() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+            let target = root.join("target/dynamic");
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let out = Command::new(cargo)
+                .current_dir(&root)
+                .env("CERTKIT_STATIC", "0")
+                .args([
+                    "build",
+                    "--locked",
+                    "--quiet",
+                    "--bin",
+                    "certkit",
+                    "--target-dir",
+                ])
+                .arg(&target)
+                .output()
+                .expect("cargo runs");
+            assert!(
+                out.status.success(),
+                "building the dynamically linked certkit failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let bin = target.join("debug/certkit");
+            let version = Command::new(&bin).arg("version").output().unwrap();
+            assert!(
+                String::from_utf8_lossy(&version.stdout).contains("Linked: dynamic"),
+                "{} should be linked dynamically",
+                bin.display()
+            );
+            bin
+        })
+        .clone()
+}
+
 /// certkit as a command to build on (assert_cmd, so `.assert()` and
 /// `.write_stdin()` work).
 pub fn cmd() -> assert_cmd::Command {

@@ -15,6 +15,9 @@ pub enum Pkcs11Error {
     /// The module file cannot be loaded or initialised.
     #[error("PKCS#11 module {module}: cannot be loaded: {why}")]
     Module { module: String, why: String },
+    /// This certkit is a static program, which cannot load a module safely.
+    #[error("PKCS#11 module {module}: this certkit is linked statically and cannot load PKCS#11 modules; reinstall it linked dynamically: CERTKIT_STATIC=0 cargo install ... (README \"CA keys in a token\")")]
+    StaticBinary { module: String },
     /// No token matches the URI (or it was removed).
     #[error("PKCS#11: no token {token} in module {module}")]
     NoToken { token: String, module: String },

@@ -7,7 +7,7 @@
 
 pub mod error;
 pub mod generate;
-mod module;
+pub mod module;
 pub mod public_key;
 pub mod token_key;
 pub mod uri;

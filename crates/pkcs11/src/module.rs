@@ -27,6 +27,11 @@ pub(crate) fn load(module: &str) -> Result<Pkcs11, Pkcs11Error> {
     if !std::path::Path::new(module).is_file() {
         return Err(failed("no such file".into()));
     }
+    if statically_linked() {
+        return Err(Pkcs11Error::StaticBinary {
+            module: module.to_string(),
+        });
+    }
     let ctx = Pkcs11::new(module).map_err(|e| failed(e.to_string()))?;
     initialize(&ctx).map_err(|e| failed(e.to_string()))?;
     map.insert(module.to_string(), ctx.clone());
@@ -52,6 +57,25 @@ pub(crate) fn reinitialize(module: &str) -> Result<Pkcs11, Pkcs11Error> {
     initialize(&ctx).map_err(failed)?;
     map.insert(module.to_string(), ctx.clone());
     Ok(ctx)
+}
+
+/// Whether this process is a static program (no program interpreter was
+/// mapped: the auxiliary vector's AT_BASE is zero). glibc loads a module
+/// into a static program with a second C library of its own, and the two
+/// keep separate tables of the same threads' thread-specific keys: the
+/// module's libcrypto and certkit's AWS-LC then overwrite each other's
+/// thread data (AWS-LC aborts on its next random number). So a static
+/// certkit refuses to load a module instead (README "CA keys in a token").
+#[cfg(target_os = "linux")]
+pub fn statically_linked() -> bool {
+    // SAFETY: getauxval only reads the process's auxiliary vector.
+    unsafe { libc::getauxval(libc::AT_BASE) == 0 }
+}
+
+/// Elsewhere build.rs does not link statically.
+#[cfg(not(target_os = "linux"))]
+pub fn statically_linked() -> bool {
+    false
 }
 
 fn initialize(ctx: &Pkcs11) -> Result<(), CkError> {
