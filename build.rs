@@ -55,8 +55,11 @@ const RUNTIME_LIBRARIES: &[(&str, &[&str])] = &[
 /// makes. Only the `certkit` binary: test harnesses stay as rustc links
 /// them. Where the archives are missing (Fedora without glibc-static, a
 /// cross build) the binary links dynamically and a warning says so;
-/// `CERTKIT_STATIC=0` asks for the dynamic link (scripts/release sets it,
-/// because there rustc's own `crt-static` makes the link static).
+/// `CERTKIT_STATIC=0` asks for the dynamic link (scripts/release sets it
+/// for `--no-pie`, where rustc's own `crt-static` makes the link static).
+/// The price of static: a static program cannot load PKCS#11 modules, so
+/// users of CA keys in a token build with `CERTKIT_STATIC=0` (certkit-pkcs11
+/// says so; README "CA keys in a token").
 fn link_statically(target: &str) {
     println!("cargo:rerun-if-env-changed=CERTKIT_STATIC");
     if std::env::var("CERTKIT_STATIC").is_ok_and(|v| v == "0") {
