@@ -75,6 +75,13 @@ CREATE TABLE IF NOT EXISTS acme_authorizations (
   body    longtext NOT NULL,
   INDEX acme_authorizations_parent (parent)
 );
+CREATE TABLE IF NOT EXISTS acme_rate_events (
+  rate_key varchar(255) NOT NULL,
+  occurred bigint NOT NULL,
+  id       varchar(64) NOT NULL,
+  PRIMARY KEY (rate_key, occurred, id),
+  INDEX acme_rate_events_occurred (occurred)
+);
 ";
 
 /// cfssl's upsert of an OCSP response in MySQL's dialect.

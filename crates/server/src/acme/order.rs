@@ -5,7 +5,7 @@
 use super::objects::{self, Authorization, CertRef, Challenge, Identifier, Order, Stored};
 use super::problem::Problem;
 use super::request::{Body, Call, Reply, SignedBy};
-use super::{now, random_id, rfc3339, ORDER_LIFETIME};
+use super::{limits, now, random_id, rfc3339, ORDER_LIFETIME};
 use crate::serve::api::sign;
 use axum::http::StatusCode;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -126,20 +126,25 @@ pub async fn new_order(call: &Call<'_>) -> Result<Reply, Problem> {
     let account = post.account()?;
     let request: NewOrder = post.json()?;
     let limit = call.acme.options.orders_per_hour;
+    let store = call.acme.store();
     if let Some(ip) = call.peer {
-        call.acme.limits.take(
+        limits::take(
+            store,
             &format!("orders ip {ip}"),
             limit,
             now(),
             "new orders from this address",
-        )?;
+        )
+        .await?;
     }
-    call.acme.limits.take(
+    limits::take(
+        store,
         &format!("orders account {}", account.id),
         limit,
         now(),
         "new orders by this account",
-    )?;
+    )
+    .await?;
     if request.not_before.is_some() {
         return Err(Problem::malformed(
             "notBefore is not supported: certificates start when they are issued",
