@@ -955,57 +955,56 @@ fn rate_limits_hold_when_replicas_race(dir: &Path, db_json: &str) {
     );
 }
 
-#[test]
-fn rate_limits_hold_across_replicas_on_postgres() {
+/// Runs `scenario` in a work directory whose `pg.json` configures a
+/// throwaway PostgreSQL (none: SKIP, as `Postgres::start` says).
+fn on_postgres(scenario: fn(&Path, &str)) {
     let Some(pg) = support::postgres::Postgres::start() else {
         return;
     };
     let tmp = workdir();
     support::serve::write(tmp.path(), "pg.json", &pg.db_config());
-    rate_limits_hold_across_replicas(tmp.path(), "pg.json");
+    scenario(tmp.path(), "pg.json");
+}
+
+/// The same on a throwaway MariaDB (`maria.json`).
+fn on_mariadb(scenario: fn(&Path, &str)) {
+    let Some(db) = support::mariadb::MariaDb::start() else {
+        return;
+    };
+    let tmp = workdir();
+    support::serve::write(tmp.path(), "maria.json", &db.db_config());
+    scenario(tmp.path(), "maria.json");
+}
+
+#[test]
+fn rate_limits_hold_across_replicas_on_postgres() {
+    on_postgres(rate_limits_hold_across_replicas);
 }
 
 #[test]
 fn rate_limits_hold_when_replicas_race_on_postgres() {
-    let Some(pg) = support::postgres::Postgres::start() else {
-        return;
-    };
-    let tmp = workdir();
-    support::serve::write(tmp.path(), "pg.json", &pg.db_config());
-    rate_limits_hold_when_replicas_race(tmp.path(), "pg.json");
+    on_postgres(rate_limits_hold_when_replicas_race);
 }
 
 #[test]
 fn rate_limits_hold_across_replicas_on_mariadb() {
-    let Some(db) = support::mariadb::MariaDb::start() else {
-        return;
-    };
-    let tmp = workdir();
-    support::serve::write(tmp.path(), "maria.json", &db.db_config());
-    rate_limits_hold_across_replicas(tmp.path(), "maria.json");
+    on_mariadb(rate_limits_hold_across_replicas);
 }
 
 #[test]
 fn rate_limits_hold_when_replicas_race_on_mariadb() {
-    let Some(db) = support::mariadb::MariaDb::start() else {
-        return;
-    };
-    let tmp = workdir();
-    support::serve::write(tmp.path(), "maria.json", &db.db_config());
-    rate_limits_hold_when_replicas_race(tmp.path(), "maria.json");
+    on_mariadb(rate_limits_hold_when_replicas_race);
 }
 
 /// The same on SQLite: two replicas on one file (one host), and restarts.
 #[test]
 fn rate_limits_hold_across_replicas_on_sqlite() {
-    let tmp = workdir();
-    rate_limits_hold_across_replicas(tmp.path(), "db.json");
+    rate_limits_hold_across_replicas(workdir().path(), "db.json");
 }
 
 #[test]
 fn rate_limits_hold_when_replicas_race_on_sqlite() {
-    let tmp = workdir();
-    rate_limits_hold_when_replicas_race(tmp.path(), "db.json");
+    rate_limits_hold_when_replicas_race(workdir().path(), "db.json");
 }
 
 /// tls-alpn-01 (RFC 8737) with lego's TLS solver, for a DNS name and for

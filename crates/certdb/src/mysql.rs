@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS ocsp_responses (
 );";
 
 /// The ACME tables (`acme.rs`) in MySQL's dialect: identifiers (nonces, account key
-/// thumbprints, random ids, account URLs) fit in 255 characters; bodies
+/// thumbprints, random ids, account URLs, rate-limit keys) fit in 255 characters; bodies
 /// are JSON of any length.
 const ACME_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS acme_nonces (

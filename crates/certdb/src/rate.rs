@@ -149,27 +149,12 @@ impl CertDb {
         if !event.id.starts_with('A') {
             return Ok(());
         }
-        let cutoff = event.window_start;
-        match self {
-            CertDb::Sqlite(pool) => sqlx::query(&self.placeholders(SWEEP))
-                .bind(cutoff)
-                .bind(SWEEP_BATCH)
-                .execute(pool)
-                .await
-                .map(|_| ()),
-            CertDb::Postgres(pool) => sqlx::query(SWEEP)
-                .bind(cutoff)
-                .bind(SWEEP_BATCH)
-                .execute(pool)
-                .await
-                .map(|_| ()),
-            CertDb::MySql(pool) => sqlx::query(SWEEP_MYSQL)
-                .bind(cutoff)
-                .bind(SWEEP_BATCH)
-                .execute(pool)
-                .await
-                .map(|_| ()),
-        }
+        let sweep = match self {
+            CertDb::MySql(_) => SWEEP_MYSQL.to_string(),
+            _ => self.placeholders(SWEEP),
+        };
+        crate::acme::both!(self, pool => sqlx::query(&sweep)
+            .bind(event.window_start).bind(SWEEP_BATCH).execute(pool).await.map(|_| ()))
         .map_err(sql)
     }
 

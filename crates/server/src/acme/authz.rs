@@ -100,14 +100,13 @@ pub async fn challenge(call: &Call<'_>, id: &str, n: &str) -> Result<Reply, Prob
         authz.object.status == "pending" && authz.object.challenges[n].status == "pending";
     let account = post.account()?.id.clone();
     if !post.is_get() && pending {
-        limits::check(
-            call.acme.store(),
-            &failures_key(&account),
-            call.acme.options.failures_per_hour,
-            now(),
-            "failed validations by this account",
-        )
-        .await?;
+        let key = failures_key(&account);
+        let limit = limits::Limit {
+            key: &key,
+            per_hour: call.acme.options.failures_per_hour,
+            what: "failed validations by this account",
+        };
+        limit.check(call.acme.store(), now()).await?;
         authz.object.challenges[n].status = "processing".into();
         if objects::save(call.acme.store(), &mut authz).await? {
             let expected = key_authorization(&authz.object.challenges[n].token, &post.key)?;

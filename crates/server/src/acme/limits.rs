@@ -29,41 +29,42 @@ fn retry_after(count: RateCount, now: i64) -> u32 {
     u32::try_from(wait.clamp(1, WINDOW)).unwrap_or(1)
 }
 
-/// Records an event for `key` at `now` unless `limit` events happened in
-/// the last hour; then a `rateLimited` problem with Retry-After.
-pub async fn take(
-    store: &dyn AcmeStore,
-    key: &str,
-    limit: u32,
-    now: i64,
-    what: &str,
-) -> Result<(), Problem> {
-    match store.take_event(&event(key, now), limit).await? {
-        RateTaken::Taken => Ok(()),
-        RateTaken::Refused(count) => Err(Problem::rate_limited(
-            format!("more than {limit} {what} in an hour"),
-            retry_after(count, now),
-        )),
-    }
+/// One limit: at most `per_hour` events of `key` in the last hour,
+/// beyond which the problem says "more than {per_hour} {what} in an hour".
+pub struct Limit<'a> {
+    pub key: &'a str,
+    pub per_hour: u32,
+    pub what: &'a str,
 }
 
-/// A `rateLimited` problem when `key` has had `limit` events in the last
-/// hour (checking takes nothing).
-pub async fn check(
-    store: &dyn AcmeStore,
-    key: &str,
-    limit: u32,
-    now: i64,
-    what: &str,
-) -> Result<(), Problem> {
-    let count = store.count_events(key, now - WINDOW + 1).await?;
-    if count.events >= u64::from(limit) {
-        return Err(Problem::rate_limited(
-            format!("more than {limit} {what} in an hour"),
-            retry_after(count, now),
-        ));
+impl Limit<'_> {
+    /// Records an event at `now` unless the hour is full; then a
+    /// `rateLimited` problem with Retry-After.
+    pub async fn take(&self, store: &dyn AcmeStore, now: i64) -> Result<(), Problem> {
+        match store
+            .take_event(&event(self.key, now), self.per_hour)
+            .await?
+        {
+            RateTaken::Taken => Ok(()),
+            RateTaken::Refused(count) => Err(self.refused(count, now)),
+        }
     }
-    Ok(())
+
+    /// The same problem when the hour is full, recording nothing.
+    pub async fn check(&self, store: &dyn AcmeStore, now: i64) -> Result<(), Problem> {
+        let count = store.count_events(self.key, now - WINDOW + 1).await?;
+        if count.events >= u64::from(self.per_hour) {
+            return Err(self.refused(count, now));
+        }
+        Ok(())
+    }
+
+    fn refused(&self, count: RateCount, now: i64) -> Problem {
+        Problem::rate_limited(
+            format!("more than {} {} in an hour", self.per_hour, self.what),
+            retry_after(count, now),
+        )
+    }
 }
 
 /// Records an event without a limit (a failed validation).

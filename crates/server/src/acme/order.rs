@@ -125,26 +125,24 @@ pub async fn new_order(call: &Call<'_>) -> Result<Reply, Problem> {
     let post = call.verify(SignedBy::Account).await?;
     let account = post.account()?;
     let request: NewOrder = post.json()?;
-    let limit = call.acme.options.orders_per_hour;
-    let store = call.acme.store();
-    if let Some(ip) = call.peer {
-        limits::take(
-            store,
-            &format!("orders ip {ip}"),
-            limit,
-            now(),
-            "new orders from this address",
-        )
-        .await?;
-    }
-    limits::take(
-        store,
-        &format!("orders account {}", account.id),
-        limit,
-        now(),
+    // The client's address is counted as well as the account, so fresh
+    // accounts from one address do not each get the whole limit.
+    let per_hour = call.acme.options.orders_per_hour;
+    let by_address = call
+        .peer
+        .map(|ip| (format!("orders ip {ip}"), "new orders from this address"));
+    let by_account = (
+        format!("orders account {}", account.id),
         "new orders by this account",
-    )
-    .await?;
+    );
+    for (key, what) in by_address.into_iter().chain([by_account]) {
+        let limit = limits::Limit {
+            key: &key,
+            per_hour,
+            what,
+        };
+        limit.take(call.acme.store(), now()).await?;
+    }
     if request.not_before.is_some() {
         return Err(Problem::malformed(
             "notBefore is not supported: certificates start when they are issued",
