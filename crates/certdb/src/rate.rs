@@ -46,9 +46,9 @@ const SWEEP: &str = "DELETE FROM acme_rate_events WHERE (rate_key, occurred, id)
                      (SELECT rate_key, occurred, id FROM acme_rate_events WHERE occurred < $1 LIMIT $2)";
 const SWEEP_MYSQL: &str = "DELETE FROM acme_rate_events WHERE occurred < ? LIMIT ?";
 
-/// One take (or record, without a limit) inside the transaction `$tx`
-/// that serialises the key: delete the key's expired events, count the
-/// rest, insert unless the window is full.
+/// One take (or record, without a limit) on `$tx`, the transaction (or on
+/// MySQL the connection) that holds the key's lock: delete the key's
+/// expired events, count the rest, insert unless the window is full.
 macro_rules! step {
     ($tx:expr, $sql:expr, $event:expr, $limit:expr) => {{
         let (event, limit): (&RateEvent, Option<u32>) = ($event, $limit);
@@ -117,6 +117,11 @@ impl CertDb {
             CertDb::Postgres(pool) => {
                 let mut tx = pool.begin().await.map_err(sql)?;
                 let taken = async {
+                    // A replica stuck holding the key fails this take
+                    // after 10 s instead of holding it up for good.
+                    sqlx::query("SET LOCAL lock_timeout = '10s'")
+                        .execute(&mut *tx)
+                        .await?;
                     sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
                         .bind(PG_LOCK_CLASS)
                         .bind(&event.key)
