@@ -2,7 +2,8 @@
 //! standalone http-01) and lego (Go module proxy, http-01). Each issued
 //! certificate verifies against the CA, holds the requested names and is
 //! in the certificate database; a challenge nobody serves fails with
-//! RFC 8555's `connection` problem.
+//! RFC 8555's `connection` problem. The rate limits hold across replicas
+//! and restarts (certbot's ACME library creating orders it never finishes).
 
 use crate::recorded_serials;
 use std::net::{Shutdown, TcpListener, TcpStream};

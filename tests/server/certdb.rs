@@ -2,7 +2,8 @@
 //! certificate a client received (SQLite, MariaDB), and two replicas on
 //! one PostgreSQL or one MariaDB both issue with no serial recorded
 //! twice, their rows read by cfssl's own tools, and revoking the same
-//! certificates through both at once loses no revocation.
+//! certificates through both at once loses no revocation; ACME rate-limit
+//! takes racing from two replicas never pass the limit.
 
 use crate::{recorded_serials, revoked_rows};
 use std::path::{Path, PathBuf};
