@@ -542,8 +542,8 @@ complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-tlsalpn01
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-dns-resolver -d 'The DNS server (IP:PORT) dns-01 asks for _acme-challenge TXT records; without it dns-01 and wildcards are not offered' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-resolve -d 'Validate NAME at IP (repeatable, as curl\'s --resolve); such an address may be loopback or private' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-eab-keys -d 'External Account Binding: a JSON object of key id to base64url HMAC key; new accounts must be bound to one' -r
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-orders-per-hour -d 'New orders allowed per account and per client address in an hour (each replica counts its own)' -r
-complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-failures-per-hour -d 'Failed validations allowed per account in an hour; beyond, its challenges are refused (rateLimited)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-orders-per-hour -d 'New orders allowed per account and per client address in an hour (counted in the database, shared by replicas)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-failures-per-hour -d 'Failed validations allowed per account in an hour (counted in the database); beyond, its challenges are refused (rateLimited)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l acme-allowed-domains -d 'The identifiers orders may name, comma-separated: NAME exactly, .SUFFIX (any name under it), /REGEX/ (whole name), or an IP or CIDR network; others are rejectedIdentifier at new-order (default: what the profile allows)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -l loglevel -d 'Log level: 0 debug, 1 info, 2 warning, 3 error, 4 critical, 5 fatal' -r
 complete -c certkit -n "__fish_certkit_using_subcommand serve" -s q -l quiet -d 'Print nothing on stderr but errors: no info or warning lines, no progress' -r -f -a "true\t''

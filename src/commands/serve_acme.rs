@@ -53,7 +53,7 @@ pub struct AcmeArgs {
     #[arg(long = "acme-eab-keys", value_name = "FILE", requires = "acme")]
     pub acme_eab_keys: Option<String>,
 
-    /// New orders allowed per account and per client address in an hour (each replica counts its own)
+    /// New orders allowed per account and per client address in an hour (counted in the database, shared by replicas)
     #[arg(
         long = "acme-orders-per-hour",
         value_name = "N",
@@ -62,7 +62,7 @@ pub struct AcmeArgs {
     )]
     pub acme_orders_per_hour: u32,
 
-    /// Failed validations allowed per account in an hour; beyond, its challenges are refused (rateLimited)
+    /// Failed validations allowed per account in an hour (counted in the database); beyond, its challenges are refused (rateLimited)
     #[arg(
         long = "acme-failures-per-hour",
         value_name = "N",

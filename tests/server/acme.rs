@@ -2,7 +2,8 @@
 //! standalone http-01) and lego (Go module proxy, http-01). Each issued
 //! certificate verifies against the CA, holds the requested names and is
 //! in the certificate database; a challenge nobody serves fails with
-//! RFC 8555's `connection` problem.
+//! RFC 8555's `connection` problem. The rate limits hold across replicas
+//! and restarts (certbot's ACME library creating orders it never finishes).
 
 use crate::recorded_serials;
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -845,6 +846,166 @@ fn certbot_is_rate_limited() {
         "{log}"
     );
     assert!(recorded_serials(&dir.join("db.json")).is_empty());
+}
+
+/// Runs `acme/rate_cases.py` (certbot's ACME library) in `phase` against
+/// `bases`: its `case status type retry-after` lines.
+fn rate_cases(dir: &Path, phase: &str, bases: &[&str]) -> String {
+    let certbot = support::require_tool("certbot");
+    let python = certbot.parent().unwrap().join("python3");
+    let out = Command::new(python)
+        .env("REQUESTS_CA_BUNDLE", dir.join("ca.pem"))
+        .arg(support::repo().join("tests/server/acme/rate_cases.py"))
+        .arg(dir.join("ca.pem"))
+        .arg(dir.join("rate-state.json"))
+        .arg(phase)
+        .args(bases)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "rate_cases.py {phase}: {}",
+        text(&out)
+    );
+    text(&out)
+}
+
+/// The `case`'s line: status, problem type, Retry-After (`-` when absent).
+fn rate_case<'a>(said: &'a str, case: &str) -> (&'a str, &'a str, &'a str) {
+    let line = said
+        .lines()
+        .find_map(|l| l.strip_prefix(case).and_then(|l| l.strip_prefix(' ')))
+        .unwrap_or_else(|| panic!("no {case} in:\n{said}"));
+    let mut words = line.split(' ');
+    let mut next = || words.next().unwrap_or("-");
+    (next(), next(), next())
+}
+
+/// A refusal as the limits answer it: 429 `rateLimited`, Retry-After
+/// within the hour (the oldest counted event's age taken off).
+fn assert_rate_limited(said: &str, case: &str) {
+    let (status, kind, retry) = rate_case(said, case);
+    assert_eq!(
+        (status, kind),
+        ("429", "urn:ietf:params:acme:error:rateLimited"),
+        "{case}:\n{said}"
+    );
+    let retry: u32 = retry
+        .parse()
+        .unwrap_or_else(|_| panic!("{case}: Retry-After {retry:?}"));
+    assert!(
+        (3000..=3600).contains(&retry),
+        "{case}: Retry-After {retry}"
+    );
+}
+
+/// `-acme-orders-per-hour 3 -acme-failures-per-hour 1` on two replicas of
+/// one database, counted there: one account's orders alternate between
+/// the replicas and the 4th and 5th are refused, whichever replica gets
+/// them; the failed validation on the first replica refuses a challenge
+/// on the second; with both stopped, a replica started on the database
+/// still refuses the order and the challenge.
+fn rate_limits_hold_across_replicas(dir: &Path, db_json: &str) {
+    // Nothing listens on the http-01 port: the validation fails at once.
+    let http01 = support::free_port();
+    let limits = ["-acme-orders-per-hour", "3", "-acme-failures-per-hour", "1"];
+    let mut a = acme_server_with(dir, http01, db_json, &limits);
+    let mut b = acme_server_with(dir, http01, db_json, &limits);
+    let said = rate_cases(dir, "first", &[&a.url, &b.url]);
+    let logs = || format!("{said}\nA:\n{}\nB:\n{}", a.log(), b.log());
+    for case in ["order-1-on-a", "order-2-on-b", "order-3-on-a"] {
+        assert_eq!(rate_case(&said, case).0, "201", "{case}: {}", logs());
+    }
+    assert_eq!(rate_case(&said, "validation-1").0, "invalid", "{}", logs());
+    for case in ["order-4-on-b", "order-5-on-a", "challenge-2-on-b"] {
+        assert_rate_limited(&said, case);
+    }
+    a.terminate();
+    b.kill9();
+    let c = acme_server_with(dir, http01, db_json, &limits);
+    let again = rate_cases(dir, "again", &[&c.url]);
+    for case in ["order-6-after-restart", "challenge-2-after-restart"] {
+        assert_rate_limited(&again, case);
+    }
+}
+
+/// 12 new orders of one account at once, half on each of two replicas,
+/// with `-acme-orders-per-hour 3`: exactly 3 are created, the rest are
+/// `rateLimited` (the count and the insert are one step between replicas).
+fn rate_limits_hold_when_replicas_race(dir: &Path, db_json: &str) {
+    let limits = ["-acme-orders-per-hour", "3"];
+    let a = acme_server_with(dir, support::free_port(), db_json, &limits);
+    let b = acme_server_with(dir, support::free_port(), db_json, &limits);
+    let said = rate_cases(dir, "race", &[&a.url, &b.url, "12"]);
+    let answers: Vec<_> = said
+        .lines()
+        .filter_map(|l| l.strip_prefix("race "))
+        .map(|l| l.split(' ').take(2).collect::<Vec<_>>().join(" "))
+        .collect();
+    let count = |what: &str| answers.iter().filter(|a| *a == what).count();
+    assert_eq!(answers.len(), 12, "{said}");
+    assert_eq!(
+        (
+            count("201 -"),
+            count("429 urn:ietf:params:acme:error:rateLimited")
+        ),
+        (3, 9),
+        "{said}\nA:\n{}\nB:\n{}",
+        a.log(),
+        b.log()
+    );
+}
+
+/// Runs `scenario` in a work directory whose `pg.json` configures a
+/// throwaway PostgreSQL (none: SKIP, as `Postgres::start` says).
+fn on_postgres(scenario: fn(&Path, &str)) {
+    let Some(pg) = support::postgres::Postgres::start() else {
+        return;
+    };
+    let tmp = workdir();
+    support::serve::write(tmp.path(), "pg.json", &pg.db_config());
+    scenario(tmp.path(), "pg.json");
+}
+
+/// The same on a throwaway MariaDB (`maria.json`).
+fn on_mariadb(scenario: fn(&Path, &str)) {
+    let Some(db) = support::mariadb::MariaDb::start() else {
+        return;
+    };
+    let tmp = workdir();
+    support::serve::write(tmp.path(), "maria.json", &db.db_config());
+    scenario(tmp.path(), "maria.json");
+}
+
+#[test]
+fn rate_limits_hold_across_replicas_on_postgres() {
+    on_postgres(rate_limits_hold_across_replicas);
+}
+
+#[test]
+fn rate_limits_hold_when_replicas_race_on_postgres() {
+    on_postgres(rate_limits_hold_when_replicas_race);
+}
+
+#[test]
+fn rate_limits_hold_across_replicas_on_mariadb() {
+    on_mariadb(rate_limits_hold_across_replicas);
+}
+
+#[test]
+fn rate_limits_hold_when_replicas_race_on_mariadb() {
+    on_mariadb(rate_limits_hold_when_replicas_race);
+}
+
+/// The same on SQLite: two replicas on one file (one host), and restarts.
+#[test]
+fn rate_limits_hold_across_replicas_on_sqlite() {
+    rate_limits_hold_across_replicas(workdir().path(), "db.json");
+}
+
+#[test]
+fn rate_limits_hold_when_replicas_race_on_sqlite() {
+    rate_limits_hold_when_replicas_race(workdir().path(), "db.json");
 }
 
 /// tls-alpn-01 (RFC 8737) with lego's TLS solver, for a DNS name and for

@@ -2,7 +2,8 @@
 //! certificate a client received (SQLite, MariaDB), and two replicas on
 //! one PostgreSQL or one MariaDB both issue with no serial recorded
 //! twice, their rows read by cfssl's own tools, and revoking the same
-//! certificates through both at once loses no revocation.
+//! certificates through both at once loses no revocation; ACME rate-limit
+//! takes racing from two replicas never pass the limit.
 
 use crate::{recorded_serials, revoked_rows};
 use std::path::{Path, PathBuf};
@@ -584,4 +585,65 @@ fn certadd_is_behind_the_admin_cn() {
     assert_eq!(added.status, 200, "{added:?}");
     let serial = serial_of(&read(dir, "added.pem"));
     assert_eq!(row_of(&dir.join("db.json"), &serial).0, "revoked");
+}
+
+#[test]
+fn rate_events_racing_on_postgres_never_overshoot() {
+    let Some(pg) = Postgres::start() else { return };
+    rate_events_racing(&pg.db_config());
+}
+
+#[test]
+fn rate_events_racing_on_mariadb_never_overshoot() {
+    let Some(db) = MariaDb::start() else { return };
+    rate_events_racing(&db.db_config());
+}
+
+/// The ACME rate limits' take (count the window, insert under the limit)
+/// from two pools on one database, as two replicas: in each of 4 rounds,
+/// 48 takes of one key in flight at once, limit 5, and exactly 5 are
+/// taken, 5 rows stored.
+fn rate_events_racing(db_config: &str) {
+    use certkit_ops::store::acme::{AcmeStore, RateEvent, RateTaken};
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "db.json", db_config);
+    let config =
+        certkit_certdb::DbConfig::load(tmp.path().join("db.json").to_str().unwrap()).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let replicas = [
+            certkit_certdb::CertDb::open(&config).await.unwrap(),
+            certkit_certdb::CertDb::open(&config).await.unwrap(),
+        ];
+        for round in 0..4 {
+            let key = format!("orders account race{round}");
+            let mut takes = tokio::task::JoinSet::new();
+            for n in 0..48 {
+                let db = replicas[n % 2].clone();
+                let event = RateEvent {
+                    key: key.clone(),
+                    // No id starts with "A": no sweep, only the takes race.
+                    id: format!("race{n}"),
+                    at: 10_000 + n as i64,
+                    window_start: 10_000 - 3599,
+                };
+                takes.spawn(async move {
+                    let store: &dyn AcmeStore = &db;
+                    store.take_event(&event, 5).await
+                });
+            }
+            let taken = takes.join_all().await;
+            let taken: Vec<_> = taken.into_iter().map(Result::unwrap).collect();
+            let count = taken.iter().filter(|t| **t == RateTaken::Taken).count();
+            assert_eq!(count, 5, "round {round}: {count} of 48 taken, limit 5");
+            let store: &dyn AcmeStore = &replicas[0];
+            assert_eq!(store.count_events(&key, 0).await.unwrap().events, 5);
+        }
+        for db in replicas {
+            db.close().await;
+        }
+    });
 }

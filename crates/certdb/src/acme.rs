@@ -2,9 +2,12 @@
 //! created by the same migration step as cfssl's tables, plain `text` and
 //! `bigint` columns that mean the same on SQLite and PostgreSQL (MySQL
 //! cannot index `text`, so its keys are `varchar`: `mysql::ACME_SCHEMA`).
+//! The rate limits' events (`acme_rate_events`, queried in `rate`) are
+//! keyed by (key, time, random id): the primary key is the index a
+//! window's count reads, and every backend (Galera too) has one.
 
 use crate::{sql, CertDb, DbError};
-use certkit_ops::store::acme::{AcmeKind, AcmeRow, AcmeStore};
+use certkit_ops::store::acme::{AcmeKind, AcmeRow, AcmeStore, RateCount, RateEvent, RateTaken};
 use certkit_ops::store::Pending;
 
 /// The ACME tables, created where missing (idempotent, like migration 001).
@@ -36,6 +39,13 @@ CREATE TABLE IF NOT EXISTS acme_authorizations (
   body    text NOT NULL
 );
 CREATE INDEX IF NOT EXISTS acme_authorizations_parent ON acme_authorizations (parent);
+CREATE TABLE IF NOT EXISTS acme_rate_events (
+  rate_key text NOT NULL,
+  occurred bigint NOT NULL,
+  id       text NOT NULL,
+  PRIMARY KEY (rate_key, occurred, id)
+);
+CREATE INDEX IF NOT EXISTS acme_rate_events_occurred ON acme_rate_events (occurred);
 ";
 
 /// The same statement on any pool (the bodies compile once per backend).
@@ -48,6 +58,7 @@ macro_rules! both {
         }
     };
 }
+pub(crate) use both;
 
 type Row = (String, String, String, i64, String);
 
@@ -63,7 +74,7 @@ fn row((id, parent, status, expires, body): Row) -> AcmeRow {
 
 impl CertDb {
     /// `$n` placeholders as the backend numbers them.
-    fn placeholders(&self, text: &str) -> String {
+    pub(crate) fn placeholders(&self, text: &str) -> String {
         match self {
             CertDb::Sqlite(_) => text.replace('$', "?"),
             CertDb::Postgres(_) => text.to_string(),
@@ -195,6 +206,18 @@ impl AcmeStore for CertDb {
         expected: &'a str,
     ) -> Pending<'a, bool> {
         Box::pin(self.acme_update(kind, row, expected))
+    }
+
+    fn take_event<'a>(&'a self, event: &'a RateEvent, limit: u32) -> Pending<'a, RateTaken> {
+        Box::pin(self.rate_event(event, Some(limit)))
+    }
+
+    fn record_event<'a>(&'a self, event: &'a RateEvent) -> Pending<'a, ()> {
+        Box::pin(async move { self.rate_event(event, None).await.map(|_| ()) })
+    }
+
+    fn count_events<'a>(&'a self, key: &'a str, window_start: i64) -> Pending<'a, RateCount> {
+        Box::pin(CertDb::count_events(self, key, window_start))
     }
 }
 

@@ -15,12 +15,14 @@
 //! - `rows`: PostgreSQL's and MySQL's rows as records
 //! - `timefmt`: timestamps as go-sqlite3 stores them
 //! - `acme`: the ACME server's tables (certkit's own, next to cfssl's)
+//! - `rate`: the ACME rate limits' events, counted between replicas
 
 mod acme;
 pub mod config;
 mod dsn;
 mod mysql;
 mod postgres;
+mod rate;
 mod rows;
 mod search;
 mod sqlite;

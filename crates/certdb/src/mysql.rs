@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS ocsp_responses (
 );";
 
 /// The ACME tables (`acme.rs`) in MySQL's dialect: identifiers (nonces, account key
-/// thumbprints, random ids, account URLs) fit in 255 characters; bodies
+/// thumbprints, random ids, account URLs, rate-limit keys) fit in 255 characters; bodies
 /// are JSON of any length.
 const ACME_SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS acme_nonces (
@@ -74,6 +74,13 @@ CREATE TABLE IF NOT EXISTS acme_authorizations (
   expires bigint NOT NULL,
   body    longtext NOT NULL,
   INDEX acme_authorizations_parent (parent)
+);
+CREATE TABLE IF NOT EXISTS acme_rate_events (
+  rate_key varchar(255) NOT NULL,
+  occurred bigint NOT NULL,
+  id       varchar(64) NOT NULL,
+  PRIMARY KEY (rate_key, occurred, id),
+  INDEX acme_rate_events_occurred (occurred)
 );
 ";
 

@@ -6,6 +6,11 @@
 //! object's JSON body, which the server owns. Updates are compare-and-set
 //! on the status, so two replicas never both move an order from `ready`
 //! to `processing` (nothing is issued twice).
+//!
+//! The rate limits are rows too (`take_event`, `record_event`,
+//! `count_events`): one event per new order or failed validation, keyed
+//! by what is limited (an account id, a client address), so a limit holds
+//! across replicas and restarts.
 
 use super::Pending;
 
@@ -43,6 +48,36 @@ pub struct AcmeRow {
     pub body: String,
 }
 
+/// One rate-limit event: `key` names what is limited (never a secret:
+/// an account id, a client address); the events at or after
+/// `window_start` count, older ones are expired and may be deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateEvent {
+    pub key: String,
+    /// Unique among the key's events (a random id).
+    pub id: String,
+    /// Unix seconds.
+    pub at: i64,
+    pub window_start: i64,
+}
+
+/// What a key's window holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RateCount {
+    pub events: u64,
+    /// The oldest event in the window (unix seconds), when there is one:
+    /// the window has room again once it has left.
+    pub oldest: Option<i64>,
+}
+
+/// Whether an event was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateTaken {
+    Taken,
+    /// The window held `limit` events already; nothing was recorded.
+    Refused(RateCount),
+}
+
 /// The ACME tables of an open certificate database.
 pub trait AcmeStore: Send + Sync + std::fmt::Debug {
     /// Records a nonce valid until `expires` (unix seconds).
@@ -70,4 +105,14 @@ pub trait AcmeStore: Send + Sync + std::fmt::Debug {
         row: &'a AcmeRow,
         expected: &'a str,
     ) -> Pending<'a, bool>;
+    /// Records `event` when fewer than `limit` events of its key are in
+    /// its window, as one step between replicas (each backend's
+    /// serialisation is in certdb's `rate`); deletes the key's expired
+    /// events, and now and then a bounded batch of other expired ones.
+    fn take_event<'a>(&'a self, event: &'a RateEvent, limit: u32) -> Pending<'a, RateTaken>;
+    /// Records `event` whatever the count (a failed validation), with the
+    /// same clean-up as [`AcmeStore::take_event`].
+    fn record_event<'a>(&'a self, event: &'a RateEvent) -> Pending<'a, ()>;
+    /// The key's events at or after `window_start`.
+    fn count_events<'a>(&'a self, key: &'a str, window_start: i64) -> Pending<'a, RateCount>;
 }

@@ -6,7 +6,7 @@ use super::jws::key_authorization;
 use super::objects::{self, Authorization, Challenge, Order, Stored};
 use super::problem::Problem;
 use super::request::{Call, Reply, SignedBy};
-use super::{dns01, http01, tls_alpn01};
+use super::{dns01, http01, limits, tls_alpn01};
 use super::{now, rfc3339, Acme};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
@@ -100,17 +100,13 @@ pub async fn challenge(call: &Call<'_>, id: &str, n: &str) -> Result<Reply, Prob
         authz.object.status == "pending" && authz.object.challenges[n].status == "pending";
     let account = post.account()?.id.clone();
     if !post.is_get() && pending {
-        let limit = call.acme.options.failures_per_hour;
-        if call
-            .acme
-            .limits
-            .exhausted(&failures_key(&account), limit, now())
-        {
-            return Err(Problem::rate_limited(
-                format!("more than {limit} failed validations by this account in an hour"),
-                3600,
-            ));
-        }
+        let key = failures_key(&account);
+        let limit = limits::Limit {
+            key: &key,
+            per_hour: call.acme.options.failures_per_hour,
+            what: "failed validations by this account",
+        };
+        limit.check(call.acme.store(), now()).await?;
         authz.object.challenges[n].status = "processing".into();
         if objects::save(call.acme.store(), &mut authz).await? {
             let expected = key_authorization(&authz.object.challenges[n].token, &post.key)?;
@@ -183,7 +179,9 @@ async fn validate(acme: Arc<Acme>, account: String, id: String, n: usize, expect
             authz.object.status = "valid".into();
         }
         Err(problem) => {
-            acme.limits.record(&failures_key(&account), now());
+            if let Err(e) = limits::record(store, &failures_key(&account), now()).await {
+                log::error!("acme: cannot count a failed validation: {}", e.detail);
+            }
             log::info!(
                 "acme: validation of {} failed: {}",
                 authz.object.identifier.value,

@@ -1,77 +1,92 @@
 //! Rate limits (`-acme-orders-per-hour`, `-acme-failures-per-hour`): new
 //! orders per account and per client address, failed validations per
-//! account, each over the last hour. Counted in this replica's memory, so
-//! behind a balancer each replica allows the limit (the operator divides
-//! it by the replica count); a restart forgets the counts.
+//! account, each over the last hour. Counted in the certificate database
+//! (`AcmeStore::take_event`), so a limit is one limit for all the
+//! replicas on it, and a restart forgets nothing.
 
 use super::problem::Problem;
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use super::random_id;
+use certkit_ops::store::acme::{AcmeStore, RateCount, RateEvent, RateTaken};
 
+/// Every limit's window, in seconds.
 const WINDOW: i64 = 3600;
-/// Keys tracked at most; beyond, idle keys are dropped first, then all
-/// (a flood of addresses cannot grow memory without bound).
-const MAX_KEYS: usize = 100_000;
 
-#[derive(Default)]
-pub struct Limiter {
-    events: Mutex<HashMap<String, VecDeque<i64>>>,
+/// The event for `key` at `now`, counted with the events of the hour
+/// before it (those after `now - WINDOW`, as Retry-After assumes).
+fn event(key: &str, now: i64) -> RateEvent {
+    RateEvent {
+        key: key.to_string(),
+        id: random_id(),
+        at: now,
+        window_start: now - WINDOW + 1,
+    }
 }
 
-impl Limiter {
-    /// Records an event for `key` at `now` unless `limit` events happened
-    /// in the last hour; then a `rateLimited` problem with Retry-After.
-    pub fn take(&self, key: &str, limit: u32, now: i64, what: &str) -> Result<(), Problem> {
-        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        if events.len() >= MAX_KEYS && !events.contains_key(key) {
-            events.retain(|_, q| q.back().is_some_and(|t| *t > now - WINDOW));
-            if events.len() >= MAX_KEYS {
-                events.clear();
-            }
+/// Seconds until the window has room again: until its oldest event has
+/// left (a whole window when it holds none, as with a limit of 0).
+fn retry_after(count: RateCount, now: i64) -> u32 {
+    let wait = count.oldest.map_or(WINDOW, |t| t + WINDOW - now);
+    u32::try_from(wait.clamp(1, WINDOW)).unwrap_or(1)
+}
+
+/// One limit: at most `per_hour` events of `key` in the last hour,
+/// beyond which the problem says "more than {per_hour} {what} in an hour".
+pub struct Limit<'a> {
+    pub key: &'a str,
+    pub per_hour: u32,
+    pub what: &'a str,
+}
+
+impl Limit<'_> {
+    /// Records an event at `now` unless the hour is full; then a
+    /// `rateLimited` problem with Retry-After.
+    pub async fn take(&self, store: &dyn AcmeStore, now: i64) -> Result<(), Problem> {
+        match store
+            .take_event(&event(self.key, now), self.per_hour)
+            .await?
+        {
+            RateTaken::Taken => Ok(()),
+            RateTaken::Refused(count) => Err(self.refused(count, now)),
         }
-        let queue = events.entry(key.to_string()).or_default();
-        while queue.front().is_some_and(|t| *t <= now - WINDOW) {
-            queue.pop_front();
+    }
+
+    /// The same problem when the hour is full, recording nothing.
+    pub async fn check(&self, store: &dyn AcmeStore, now: i64) -> Result<(), Problem> {
+        let count = store.count_events(self.key, now - WINDOW + 1).await?;
+        if count.events >= u64::from(self.per_hour) {
+            return Err(self.refused(count, now));
         }
-        if queue.len() >= limit as usize {
-            let wait = queue.front().map_or(WINDOW, |t| t + WINDOW - now).max(1);
-            return Err(Problem::rate_limited(
-                format!("more than {limit} {what} in an hour"),
-                wait as u32,
-            ));
-        }
-        queue.push_back(now);
         Ok(())
     }
 
-    /// Whether `key` has had `limit` events in the last hour (not counting one).
-    pub fn exhausted(&self, key: &str, limit: u32, now: i64) -> bool {
-        let events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        events
-            .get(key)
-            .is_some_and(|q| q.iter().filter(|t| **t > now - WINDOW).count() >= limit as usize)
+    fn refused(&self, count: RateCount, now: i64) -> Problem {
+        Problem::rate_limited(
+            format!("more than {} {} in an hour", self.per_hour, self.what),
+            retry_after(count, now),
+        )
     }
+}
 
-    /// Records an event without a limit (a failed validation).
-    pub fn record(&self, key: &str, now: i64) {
-        let _ = self.take(key, u32::MAX, now, "");
-    }
+/// Records an event without a limit (a failed validation).
+pub async fn record(store: &dyn AcmeStore, key: &str, now: i64) -> Result<(), Problem> {
+    store.record_event(&event(key, now)).await?;
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Limiter;
+    use super::{retry_after, RateCount};
 
     #[test]
-    fn limits_within_the_hour_and_forgets_after() {
-        let limiter = Limiter::default();
-        for _ in 0..3 {
-            limiter.take("a", 3, 1000, "orders").unwrap();
-        }
-        let refused = limiter.take("a", 3, 1001, "orders").unwrap_err();
-        assert_eq!(refused.status.as_u16(), 429);
-        assert_eq!(refused.retry_after, Some(3599));
-        limiter.take("b", 3, 1001, "orders").unwrap();
-        limiter.take("a", 3, 1000 + 3600, "orders").unwrap();
+    fn retry_after_is_when_the_oldest_leaves_the_hour() {
+        let oldest = |t| RateCount {
+            events: 3,
+            oldest: Some(t),
+        };
+        assert_eq!(retry_after(oldest(1000), 1001), 3599);
+        assert_eq!(retry_after(oldest(1000), 4599), 1);
+        assert_eq!(retry_after(oldest(1000), 9999), 1, "never 0");
+        assert_eq!(retry_after(oldest(5000), 1000), 3600, "a clock behind");
+        assert_eq!(retry_after(RateCount::default(), 1000), 3600);
     }
 }

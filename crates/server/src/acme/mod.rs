@@ -11,8 +11,9 @@
 //! - `eab`: External Account Binding keys (`-acme-eab-keys`)
 //! - `limits`: rate limits on new orders and failed validations
 //!
-//! All state is in the certificate database (`certkit_ops::store::acme`),
-//! so replicas on one PostgreSQL database serve one ACME service.
+//! All state, rate-limit counts included, is in the certificate database
+//! (`certkit_ops::store::acme`), so replicas on one PostgreSQL or MariaDB
+//! database serve one ACME service.
 
 mod account;
 mod allowed;
@@ -123,7 +124,6 @@ pub struct Acme {
     /// "https" behind `-tls-cert`, else "http" (URLs are absolute).
     pub scheme: &'static str,
     pub validations: Arc<tokio::sync::Semaphore>,
-    pub limits: limits::Limiter,
 }
 
 impl Acme {
@@ -181,7 +181,6 @@ pub fn router(
         options,
         scheme: if tls { "https" } else { "http" },
         validations: Arc::new(tokio::sync::Semaphore::new(VALIDATIONS)),
-        limits: limits::Limiter::default(),
     });
     Ok(Router::new().route(
         "/acme/{*resource}",

@@ -5,7 +5,7 @@
 use super::objects::{self, Authorization, CertRef, Challenge, Identifier, Order, Stored};
 use super::problem::Problem;
 use super::request::{Body, Call, Reply, SignedBy};
-use super::{now, random_id, rfc3339, ORDER_LIFETIME};
+use super::{limits, now, random_id, rfc3339, ORDER_LIFETIME};
 use crate::serve::api::sign;
 use axum::http::StatusCode;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -125,21 +125,24 @@ pub async fn new_order(call: &Call<'_>) -> Result<Reply, Problem> {
     let post = call.verify(SignedBy::Account).await?;
     let account = post.account()?;
     let request: NewOrder = post.json()?;
-    let limit = call.acme.options.orders_per_hour;
-    if let Some(ip) = call.peer {
-        call.acme.limits.take(
-            &format!("orders ip {ip}"),
-            limit,
-            now(),
-            "new orders from this address",
-        )?;
-    }
-    call.acme.limits.take(
-        &format!("orders account {}", account.id),
-        limit,
-        now(),
+    // The client's address is counted as well as the account, so fresh
+    // accounts from one address do not each get the whole limit.
+    let per_hour = call.acme.options.orders_per_hour;
+    let by_address = call
+        .peer
+        .map(|ip| (format!("orders ip {ip}"), "new orders from this address"));
+    let by_account = (
+        format!("orders account {}", account.id),
         "new orders by this account",
-    )?;
+    );
+    for (key, what) in by_address.into_iter().chain([by_account]) {
+        let limit = limits::Limit {
+            key: &key,
+            per_hour,
+            what,
+        };
+        limit.take(call.acme.store(), now()).await?;
+    }
     if request.not_before.is_some() {
         return Err(Problem::malformed(
             "notBefore is not supported: certificates start when they are issued",
