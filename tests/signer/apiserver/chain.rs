@@ -92,6 +92,7 @@ fn anchor_warnings(signer: &Signer) -> Vec<Value> {
 }
 
 pub(super) fn intermediate_ca(c: &Cluster) {
+    let started = std::time::Instant::now();
     eprintln!("== an intermediate CA with --bundle: chains in both statuses, the root in the trust bundle");
     c.run(
         r#"echo '{"CN":"certkit test root","key":{"algo":"ecdsa","size":256}}' > root-csr.json
@@ -220,5 +221,9 @@ pub(super) fn intermediate_ca(c: &Cluster) {
         anchor_warnings(&signer).len(),
         1,
         "no warning for the bundle that reaches the root"
+    );
+    eprintln!(
+        "   intermediate-CA scenarios: {:.1} s",
+        started.elapsed().as_secs_f64()
     );
 }
