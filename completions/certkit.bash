@@ -1986,7 +1986,7 @@ _certkit() {
             return 0
             ;;
         certkit__subcmd__signer)
-            opts="-q -h -V --signer-name --ca --ca-key --ca-key-password-file --config --profile --kubeconfig --leader-elect --leader-elect-lease-name --leader-elect-namespace --leader-elect-lease-duration --metrics-address --approve-kubelet-serving --kubelet-serving-dns --kubelet-serving-ips --kubelet-serving-max-sans --approve-kubelet-client --cluster-trust-bundle --reload-interval --concurrency --pod-certificates --trust-domain --pod-common-name --pod-dns-name --pod-key-types --pod-refresh-fraction --pod-verify --pod-user-annotations --loglevel --quiet --help --version"
+            opts="-q -h -V --signer-name --ca --ca-key --ca-key-password-file --config --profile --bundle --kubeconfig --leader-elect --leader-elect-lease-name --leader-elect-namespace --leader-elect-lease-duration --metrics-address --approve-kubelet-serving --kubelet-serving-dns --kubelet-serving-ips --kubelet-serving-max-sans --approve-kubelet-client --cluster-trust-bundle --reload-interval --concurrency --pod-certificates --trust-domain --pod-common-name --pod-dns-name --pod-key-types --pod-refresh-fraction --pod-verify --pod-user-annotations --loglevel --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2013,6 +2013,10 @@ _certkit() {
                     return 0
                     ;;
                 --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bundle)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -126,7 +126,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand sign" -l mutual-tls-clie
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l mutual-tls-client-key -d 'Private key of -mutual-tls-client-cert' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l hostname -d 'Comma-separated hosts that replace the CSR\'s SANs' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l csr -d 'CSR file (PEM), instead of the positional argument' -r -F
-complete -c certkit -n "__fish_certkit_using_subcommand sign" -l bundle -d 'Intermediate certificates (PEM, the signing CA first) to append after the leaf in status.certificate' -r
+complete -c certkit -n "__fish_certkit_using_subcommand sign" -l bundle -d 'Intermediate certificates to append after the leaf in the status (PEM: the signing CA first, then each issuer in turn; checked by name and signature)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l signer-name -d 'Sign only objects whose spec.signerName is NAME; Kubernetes\' built-in signers also get their rules' -r
 complete -c certkit -n "__fish_certkit_using_subcommand sign" -l ignore-approval -d 'Sign objects that have no Approved condition (Denied and Failed ones are still refused)' -r -f -a "true\t''
 false\t''"
@@ -400,6 +400,7 @@ complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca-key -d 'CA
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l ca-key-password-file -d 'Password of an encrypted -ca-key (PKCS#8 or legacy PEM), from the first line of FILE (or env:VAR); default: $CFSSL_CA_PK_PASSWORD, as cfssl' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l config -d 'Signing configuration (cfssl config JSON); default: cfssl\'s default profile' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l profile -d 'Signing profile from the config (default: signing.default)' -r
+complete -c certkit -n "__fish_certkit_using_subcommand signer" -l bundle -d 'Intermediate certificates to append after the leaf in the status (PEM: the signing CA first, then each issuer in turn; checked by name and signature)' -r
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l kubeconfig -d 'kubeconfig file (default: in-cluster configuration, then $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c certkit -n "__fish_certkit_using_subcommand signer" -l leader-elect -d 'Sign only while holding a coordination.k8s.io Lease, so that several replicas are safe' -r -f -a "true\t''
 false\t''"

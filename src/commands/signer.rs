@@ -1,5 +1,6 @@
 //! `signer`: the Kubernetes signer controller (crates/signer).
 
+use crate::commands::k8s::BundleArgs;
 use crate::common::utf8_path_buf;
 use crate::common::{CaArgs, PolicyArgs};
 use crate::values::GoBool;
@@ -22,6 +23,9 @@ use std::time::Duration;
   Pod certificates with SPIFFE IDs spiffe://prod.example/ns/NS/sa/SA, ECDSA keys only:
     certkit signer --signer-name example.com/pods -ca ca.pem -ca-key ca-key.pem \\
       -config pods-config.json --trust-domain prod.example --pod-key-types ECDSAP256,ECDSAP384
+  With an intermediate CA (the root offline): chains to the root in every status, the root in the ClusterTrustBundle:
+    certkit signer --signer-name example.com/serving -ca int.pem -ca-key int-key.pem \\
+      --bundle int-and-root.pem
   Also approve kubelet serving certificates for the nodes' own addresses:
     certkit signer --signer-name kubernetes.io/kubelet-serving -ca ca.pem -ca-key ca-key.pem \\
       --approve-kubelet-serving")]
@@ -40,6 +44,12 @@ pub struct Args {
 
     #[command(flatten)]
     pub policy: PolicyArgs,
+
+    // With an intermediate CA: what follows the leaf in status.certificate
+    // and status.certificateChain, checked against -ca at start and on
+    // reload; the ClusterTrustBundle then publishes its root.
+    #[command(flatten)]
+    pub bundle: BundleArgs,
 
     /// kubeconfig file (default: in-cluster configuration, then $KUBECONFIG, then ~/.kube/config)
     #[arg(long, value_name = "FILE")]
@@ -211,6 +221,7 @@ pub fn run(args: Args) -> Result<()> {
             ca_key_password_file,
             config: utf8_path_buf(args.policy.config, "-config")?,
             profile: args.policy.profile,
+            bundle: args.bundle.bundle,
         },
         kubeconfig: args.kubeconfig,
         leader_elect: args.leader_elect,

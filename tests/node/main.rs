@@ -1134,18 +1134,26 @@ fn the_helm_chart_renders_the_kustomize_base() {
             "{key} differs between the chart and deploy/"
         );
     }
-    // The ServiceMonitor switch.
-    let mut cmd = Command::new(&helm);
-    cmd.args([
-        "template",
-        "certkit-signer",
-        &format!("{REPO}/deploy/helm/certkit-signer"),
-        "--set",
-        "metrics.serviceMonitor.enabled=true",
-    ]);
-    home(&mut cmd);
-    let monitor = cmd.output().unwrap();
-    assert!(String::from_utf8_lossy(&monitor.stdout).contains("kind: ServiceMonitor"));
+    // The switches that add to the default objects.
+    let with = |set: &str| {
+        let mut cmd = Command::new(&helm);
+        cmd.args([
+            "template",
+            "certkit-signer",
+            &format!("{REPO}/deploy/helm/certkit-signer"),
+            "--set",
+            set,
+        ]);
+        home(&mut cmd);
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    assert!(with("metrics.serviceMonitor.enabled=true").contains("kind: ServiceMonitor"));
+    // An intermediate CA: the Secret's chain key as --bundle.
+    let chained = with("caSecret.bundleKey=chain.pem");
+    assert!(
+        chained.contains("- --bundle=/etc/certkit/ca/chain.pem\n"),
+        "{chained}"
+    );
 }
 
 fn kubectl_path() -> Option<PathBuf> {

@@ -18,6 +18,9 @@ use support::softhsm::SoftHsm;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
+// An intermediate CA with --bundle (CSRs, pods, the trust bundle), on
+// the same cluster.
+mod chain;
 // PodCertificateRequests, on the same cluster.
 mod pods;
 
@@ -333,6 +336,7 @@ fn signer_against_a_real_kube_apiserver() {
     two_replicas_and_kill_9_of_the_leader(&cluster);
     two_signers_racing_without_election(&cluster);
     pods::pod_certificate_requests(&cluster);
+    chain::intermediate_ca(&cluster);
 }
 
 fn deploy_manifests_pass_server_dry_run(c: &Cluster) {

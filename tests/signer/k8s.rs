@@ -697,16 +697,16 @@ fn kube_apiserver_client_signer_rules() {
     assert_refused(&out, "signer rule: CA certificates are not allowed");
 }
 
-#[test]
-fn bundle_puts_the_chain_after_the_leaf() {
-    let dir = TempDir::new().unwrap();
+/// An intermediate CA under the fixture CA, in `dir` as int.pem and
+/// int-key.pem; gencert's response.
+fn intermediate_under_the_fixture_ca(dir: &Path) -> Value {
     std::fs::write(
-        dir.path().join("config.json"),
+        dir.join("config.json"),
         r#"{"signing":{"profiles":{"intermediate":{"usages":["cert sign","crl sign"],"expiry":"8760h","ca_constraint":{"is_ca":true,"max_path_len":0,"max_path_len_zero":true}}}}}"#,
     )
     .unwrap();
     std::fs::write(
-        dir.path().join("int.json"),
+        dir.join("int.json"),
         r#"{"CN":"Intermediate","key":{"algo":"ecdsa","size":256}}"#,
     )
     .unwrap();
@@ -722,21 +722,20 @@ fn bundle_puts_the_chain_after_the_leaf() {
             "intermediate",
             "int.json",
         ])
-        .current_dir(dir.path())
+        .current_dir(dir)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let response: Value = serde_json::from_slice(&out.stdout).unwrap();
-    std::fs::write(
-        dir.path().join("int.pem"),
-        response["cert"].as_str().unwrap(),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("int-key.pem"),
-        response["key"].as_str().unwrap(),
-    )
-    .unwrap();
+    std::fs::write(dir.join("int.pem"), response["cert"].as_str().unwrap()).unwrap();
+    std::fs::write(dir.join("int-key.pem"), response["key"].as_str().unwrap()).unwrap();
+    response
+}
+
+#[test]
+fn bundle_puts_the_chain_after_the_leaf() {
+    let dir = TempDir::new().unwrap();
+    let response = intermediate_under_the_fixture_ca(dir.path());
 
     let sign_under_intermediate = |bundle: &Path| {
         cmd()
@@ -767,6 +766,65 @@ fn bundle_puts_the_chain_after_the_leaf() {
     assert_refused(
         &sign_under_intermediate(&fixture("k8s/ca.pem")),
         "the bundle must start with the signing CA",
+    );
+}
+
+/// `certkit signer --bundle` is `sign --bundle`'s flag and check: a bundle
+/// that does not start with the CA, or does not chain, stops the signer
+/// at start with one line naming the file, before any connection (a good
+/// bundle gets as far as the missing kubeconfig).
+#[test]
+fn signer_refuses_a_bad_bundle_before_connecting() {
+    let dir = TempDir::new().unwrap();
+    intermediate_under_the_fixture_ca(dir.path());
+    let int = std::fs::read_to_string(dir.path().join("int.pem")).unwrap();
+    let root = std::fs::read_to_string(fixture("k8s/ca.pem")).unwrap();
+    std::fs::write(dir.path().join("reversed.pem"), format!("{root}{int}")).unwrap();
+    std::fs::write(dir.path().join("root-only.pem"), &root).unwrap();
+    std::fs::write(dir.path().join("good.pem"), format!("{int}{root}")).unwrap();
+    let signer = |bundle: &str| {
+        Command::from_std(crate::signer_under_intermediate(bundle))
+            .args([
+                "--signer-name",
+                "example.com/serving",
+                "--kubeconfig",
+                "missing.kubeconfig",
+            ])
+            .current_dir(dir.path())
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap()
+    };
+    for (bundle, why) in [
+        (
+            "reversed.pem",
+            "reversed.pem: certificate 1 is /CN=My Example Signer, expected /CN=Intermediate",
+        ),
+        (
+            "root-only.pem",
+            "root-only.pem: certificate 1 is /CN=My Example Signer, expected /CN=Intermediate",
+        ),
+    ] {
+        let out = signer(bundle);
+        assert_refused(&out, why);
+        assert!(
+            text(&out.stderr).contains("the bundle must start with the signing CA"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert_eq!(
+            text(&out.stderr).lines().count(),
+            1,
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    let out = signer("good.pem");
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("missing.kubeconfig") && !stderr.contains("good.pem"),
+        "a good bundle passes the check: {stderr}"
     );
 }
 

@@ -4,8 +4,9 @@
 
 use certkit_core::error::{Result, UsageError};
 use certkit_core::input::password::ca_key_password;
-use certkit_core::input::{display_path, read_input};
+use certkit_core::input::{display_name, display_path, read_input};
 use certkit_core::issue::issuer::Issuer;
+use certkit_core::k8s::sign::Intermediates;
 use certkit_core::keys::format::read_private_key;
 use certkit_core::keys::{CaKey, KeyPair};
 use certkit_core::policy::SigningConfig;
@@ -23,6 +24,13 @@ pub fn request(path: &Path, report: &mut Report) -> Result<Request> {
         report.warn(format!("{}: {w}", display_path(path)));
     }
     Ok(parsed.request)
+}
+
+/// Reads a `--bundle` file (the signing CA, then each issuer in turn) and
+/// checks it against the CA `issuer` signs with: what `sign` and the
+/// signer controller append after the leaf.
+pub fn intermediates(path: &str, issuer: &Issuer) -> Result<Intermediates> {
+    Intermediates::load(&read_input(path)?, display_name(path), issuer.certificate())
 }
 
 /// Reads a signing config, or cfssl's default when none is given.

@@ -6,7 +6,7 @@ use crate::load::{self, CaSource};
 use crate::record::Issuance;
 use certkit_core::csr::VerifiedCsr;
 use certkit_core::error::{Result, UsageError};
-use certkit_core::input::{display_name, display_path, read_input};
+use certkit_core::input::{display_path, read_input};
 use certkit_core::issue::issuer::{Issued, Issuer, SignOptions};
 use certkit_core::k8s::document::Document;
 use certkit_core::k8s::sign::{sign_document, Intermediates, SignOptions as ObjectOptions};
@@ -172,9 +172,7 @@ fn sign_objects(
     }
     let objects = &inputs.objects;
     let intermediates = match objects.bundle {
-        Some(path) => {
-            Intermediates::load(&read_input(path)?, display_name(path), issuer.certificate())?
-        }
+        Some(path) => load::intermediates(path, issuer)?,
         None => Intermediates::default(),
     };
     let signed = sign_document(

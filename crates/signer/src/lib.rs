@@ -5,8 +5,8 @@
 //! - `reconcile`: one decision per request (sign, Failed condition, skip)
 //! - `approve`: optional automatic approval of kubelet serving requests
 //! - `leader`: Lease-based leader election between replicas
-//! - `trust_bundle`: the CA published as ClusterTrustBundles
-//! - `signing`: the CA and profile, reloaded when their files change
+//! - `trust_bundle`: the CA (or `--bundle`'s root) published as ClusterTrustBundles
+//! - `signing`: the CA, profile and `--bundle`, reloaded when their files change
 //! - `metrics`: Prometheus metrics
 //! - `pod`: the second controller, for PodCertificateRequests
 

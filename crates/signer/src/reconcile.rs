@@ -2,16 +2,15 @@
 //! watch delivers. For an Approved request for one of our signer names,
 //! with no certificate and no Denied or Failed condition, it signs with
 //! `certkit_core::k8s::sign::sign_object_in_place` (the path `certkit
-//! sign` takes for objects) and writes the object back through `/status`.
+//! sign` takes for objects; the leaf, then `--bundle`) and writes the
+//! object back through `/status`.
 //! The write carries the resourceVersion the object was read at, so of
 //! two writers (a stale cache, a second replica) one gets 409 Conflict and
 //! its certificate is discarded, never published: one issuance per object.
 
 use crate::approve::{self, Approver};
 use crate::context::{Context, Error};
-use certkit_core::k8s::sign::{
-    check_signable, sign_object_in_place, Intermediates, ObjectOutcome, SignOptions,
-};
+use certkit_core::k8s::sign::{check_signable, sign_object_in_place, ObjectOutcome, SignOptions};
 use certkit_core::k8s::CsrObject;
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use kube::api::PostParams;
@@ -58,14 +57,13 @@ async fn sign(mut obj: CsrObject, ctx: &Context) -> Result<(), Error> {
         return Ok(());
     }
     let signing = ctx.signing.current();
-    let intermediates = Intermediates::default();
     let options = SignOptions {
         issuer: &signing.issuer,
         profile: &signing.profile,
         signer_name: Some(&signer),
         ignore_approval: false,
         failed_condition: true,
-        intermediates: &intermediates,
+        intermediates: &signing.intermediates,
     };
     let name = obj.name().to_string();
     let started = std::time::Instant::now();

@@ -6,7 +6,7 @@ use crate::leader::{self, LeaseConfig};
 use crate::metrics::{self, Metrics};
 use crate::pod::{self, PodContext};
 use crate::reconcile;
-use crate::signing::{SharedSigning, SigningSources};
+use crate::signing::{SharedSigning, Signing, SigningSources};
 use crate::{trust_bundle, Options};
 use certkit_core::error::{Error, Result, UsageError};
 use futures::StreamExt;
@@ -62,7 +62,7 @@ fn init_logging() {
         .try_init();
 }
 
-async fn serve(opts: Options, signing: crate::signing::Signing) -> Result<()> {
+async fn serve(opts: Options, signing: Signing) -> Result<()> {
     let client = client(&opts).await?;
     let metrics = Metrics::new();
     metrics.init_signers(&opts.signer_names);
@@ -108,6 +108,9 @@ async fn serve(opts: Options, signing: crate::signing::Signing) -> Result<()> {
     } else {
         None
     };
+    if bundles.is_some() {
+        warn_trust_anchor(&signing);
+    }
     let shared = SharedSigning::new(signing);
     tokio::spawn(reload(
         opts.clone(),
@@ -151,7 +154,7 @@ async fn serve(opts: Options, signing: crate::signing::Signing) -> Result<()> {
                 &client,
                 resource,
                 &opts.signer_names,
-                &shared.current().ca_pem,
+                &shared.current().trust_pem,
             )
             .await;
         }
@@ -261,13 +264,22 @@ async fn lost_or_stopped(mut leader: watch::Receiver<bool>, mut shutdown: watch:
     }
 }
 
-async fn publish(client: &Client, resource: &ApiResource, signers: &[String], ca_pem: &str) {
-    if let Err(e) = trust_bundle::publish(client, resource, signers, ca_pem).await {
+async fn publish(client: &Client, resource: &ApiResource, signers: &[String], anchor_pem: &str) {
+    if let Err(e) = trust_bundle::publish(client, resource, signers, anchor_pem).await {
         tracing::warn!(error = %e, "ClusterTrustBundle not published");
     }
 }
 
-/// Reloads the CA and profile when their files change, and republishes
+/// Once per load, when the trust bundles will publish a certificate that
+/// is not a root (`--bundle` stops below one).
+fn warn_trust_anchor(signing: &Signing) {
+    if let Some(warning) = &signing.trust_warning {
+        tracing::warn!(detail = %warning, "trust anchor is not self-signed");
+    }
+}
+
+/// Reloads the CA, profile and bundle when their files change (the bundle
+/// checked against the new CA), and republishes
 /// the trust bundles while leading. A change that does not load keeps the
 /// old CA (and is reported once).
 async fn reload(
@@ -291,16 +303,19 @@ async fn reload(
         }
         match sources.load() {
             Ok((signing, _)) => {
-                tracing::info!(ca = %sources.ca, "CA or config changed: reloaded");
-                let ca_pem = signing.ca_pem.clone();
+                tracing::info!(ca = %sources.ca, "CA, config or bundle changed: reloaded");
+                if bundles.is_some() {
+                    warn_trust_anchor(&signing);
+                }
+                let anchor_pem = signing.trust_pem.clone();
                 shared.replace(signing);
                 let leading = *leader.borrow();
                 if let (Some(resource), true) = (&bundles, leading) {
-                    publish(&client, resource, &opts.signer_names, &ca_pem).await;
+                    publish(&client, resource, &opts.signer_names, &anchor_pem).await;
                 }
             }
             Err(e) => {
-                tracing::error!(error = %e, "CA or config changed but does not load: still signing with the old one");
+                tracing::error!(error = %e, "CA, config or bundle changed but does not load: still signing with the old one");
                 refused = fingerprint;
             }
         }

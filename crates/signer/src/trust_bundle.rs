@@ -1,5 +1,6 @@
-//! Publishes the signer's CA as a ClusterTrustBundle per signer name, so
-//! pods can mount it with a `clusterTrustBundle` projected volume. The API
+//! Publishes the signer's trust anchor (its CA, or with `--bundle` the
+//! bundle's root: `Signing::trust_pem`) as a ClusterTrustBundle per signer
+//! name, so pods can mount it with a `clusterTrustBundle` projected volume. The API
 //! version is the newest the server serves (v1 from 1.37, v1beta1 from
 //! 1.33, v1alpha1 from 1.27); the object is written with server-side apply,
 //! so publishing again after a CA change updates it in place.

@@ -8,7 +8,7 @@ mod request;
 mod show;
 mod sign_objects;
 
-pub use sign_objects::SignObjectArgs;
+pub use sign_objects::{BundleArgs, SignObjectArgs};
 
 use certkit_core::error::Result;
 

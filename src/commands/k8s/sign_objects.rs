@@ -3,13 +3,21 @@
 use crate::values::GoBool;
 use certkit_ops::sign::ObjectInputs;
 
+/// `--bundle`, which `sign` (for objects) and `signer` share: one
+/// definition, one meaning, one loader (`certkit_ops::load::intermediates`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct BundleArgs {
+    /// Intermediate certificates to append after the leaf in the status (PEM: the signing CA first, then each issuer in turn; checked by name and signature)
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<String>,
+}
+
 /// Flags for CertificateSigningRequest objects (`kubectl get csr -o json|yaml`).
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(next_help_heading = "Kubernetes CertificateSigningRequest objects")]
 pub struct SignObjectArgs {
-    /// Intermediate certificates (PEM, the signing CA first) to append after the leaf in status.certificate
-    #[arg(long, value_name = "FILE")]
-    pub bundle: Option<String>,
+    #[command(flatten)]
+    pub bundle: BundleArgs,
 
     /// Sign only objects whose spec.signerName is NAME; Kubernetes' built-in signers also get their rules
     #[arg(long = "signer-name", value_name = "NAME")]
@@ -28,7 +36,7 @@ impl SignObjectArgs {
     /// These flags, for the library's `sign`.
     pub fn inputs(&self) -> ObjectInputs<'_> {
         ObjectInputs {
-            bundle: self.bundle.as_deref(),
+            bundle: self.bundle.bundle.as_deref(),
             signer_name: self.signer_name.as_deref(),
             ignore_approval: self.ignore_approval,
             failed_condition: self.failed_condition,

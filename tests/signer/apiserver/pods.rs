@@ -10,7 +10,14 @@ use std::time::Duration;
 
 /// Creates a PodCertificateRequest in `default` for a pod that need not
 /// exist (the API server accepts one from an admin without it).
-fn create(c: &Cluster, name: &str, signer: &str, stub: &str, sa: &str, max: Option<u32>) {
+pub(super) fn create(
+    c: &Cluster,
+    name: &str,
+    signer: &str,
+    stub: &str,
+    sa: &str,
+    max: Option<u32>,
+) {
     let der = std::fs::read(c.work.join(stub)).unwrap();
     let mut spec = json!({
         "signerName": signer,
@@ -43,7 +50,7 @@ fn get(c: &Cluster, name: &str) -> Value {
 }
 
 /// The one terminal condition, waited for.
-fn wait_decided(c: &Cluster, name: &str) -> Value {
+pub(super) fn wait_decided(c: &Cluster, name: &str) -> Value {
     let mut object = Value::Null;
     wait_until(&format!("{name} decided"), Duration::from_secs(30), || {
         object = get(c, name);

@@ -7,12 +7,12 @@ use super::broken_rule::BrokenRule;
 use super::document::Document;
 use super::object::{Approval, CsrObject};
 use super::signer_rules::BuiltinSigner;
+use crate::chain::certs::Cert;
 use crate::csr::VerifiedCsr;
 use crate::error::{Error, Result};
 use crate::issue::issuer::{Issued, Issuer};
-use crate::keys::pem_encode;
 use crate::policy::{parse_usage, Profile};
-use der::{Decode, Encode};
+use crate::request::name::to_slash_string;
 use std::time::Duration;
 use time::OffsetDateTime;
 use x509_cert::Certificate;
@@ -227,48 +227,93 @@ pub fn restrict_profile(
     Ok(restricted)
 }
 
-/// Certificates that follow the leaf in `status.certificate`: the signing
-/// CA first, then each certificate's issuer in turn.
-#[derive(Debug, Default)]
+/// Certificates that follow the leaf in `status.certificate` (and in a
+/// PodCertificateRequest's `status.certificateChain`): the signing CA
+/// first, then each certificate's issuer in turn.
+#[derive(Debug, Default, Clone)]
 pub struct Intermediates {
     pems: Vec<String>,
+    /// The last certificate's subject, and whether it signed itself (a root).
+    top: Option<(String, bool)>,
+}
+
+/// The topmost certificate of a bundle: what a trust bundle holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Top<'a> {
+    pub pem: &'a str,
+    /// The subject, as `/CN=...` text, for messages.
+    pub subject: &'a str,
+    /// Signed by its own key: a root. Otherwise the bundle stops below one.
+    pub self_signed: bool,
 }
 
 impl Intermediates {
-    /// Reads a PEM bundle and checks it chains up from `ca` by name: the
-    /// first certificate is the CA, each next one issued the previous one.
+    /// Reads a PEM bundle and checks it chains up from `ca`: the first
+    /// certificate is the CA (its name and key), each next one issued the
+    /// previous one (its name, and its key verifies the signature: a root
+    /// regenerated under the same name does not pass).
     pub fn load(bytes: &[u8], source: &str, ca: &Certificate) -> Result<Intermediates> {
         let blocks =
             pem::parse_many(bytes).map_err(|e| Error::decode(source, format!("not PEM: {e}")))?;
         let mut expected = ca.tbs_certificate().subject().clone();
         let mut pems = Vec::new();
+        let mut previous: Option<Cert> = None;
         for (i, block) in blocks.iter().enumerate() {
+            let n = i + 1;
             if block.tag() != "CERTIFICATE" {
                 return Err(Error::decode(
                     source,
-                    format!("block {}: {} is not a CERTIFICATE", i + 1, block.tag()),
+                    format!("block {n}: {} is not a CERTIFICATE", block.tag()),
                 ));
             }
-            let cert = Certificate::from_der(block.contents())
-                .map_err(|e| Error::decode(source, format!("certificate {}: {e}", i + 1)))?;
-            if cert.tbs_certificate().subject() != &expected {
+            let cert = Cert::from_der(block.contents())
+                .map_err(|e| Error::decode(source, format!("certificate {n}: {e}")))?;
+            let tbs = cert.cert.tbs_certificate();
+            if tbs.subject() != &expected {
                 return Err(Error::decode(
                     source,
                     format!(
-                        "certificate {} is {}, expected {} (the bundle must start with the signing CA, then each issuer in turn)",
-                        i + 1,
-                        crate::request::name::to_slash_string(cert.tbs_certificate().subject()),
-                        crate::request::name::to_slash_string(&expected)
+                        "certificate {n} is {}, expected {} (the bundle must start with the signing CA, then each issuer in turn)",
+                        to_slash_string(tbs.subject()),
+                        to_slash_string(&expected)
                     ),
                 ));
             }
-            expected = cert.tbs_certificate().issuer().clone();
-            pems.push(pem_encode("CERTIFICATE", &cert.to_der()?));
+            match &previous {
+                None if tbs.subject_public_key_info()
+                    != ca.tbs_certificate().subject_public_key_info() =>
+                {
+                    return Err(Error::decode(
+                        source,
+                        format!(
+                            "certificate 1 is named {} but holds another key than the signing CA (the bundle must start with the signing CA)",
+                            to_slash_string(tbs.subject())
+                        ),
+                    ));
+                }
+                Some(child) if !child.signed_by(&cert) => {
+                    return Err(Error::decode(
+                        source,
+                        format!(
+                            "certificate {n} ({}) did not sign certificate {i}: same name, another key (the bundle must start with the signing CA, then each issuer in turn)",
+                            to_slash_string(tbs.subject())
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+            expected = tbs.issuer().clone();
+            pems.push(cert.pem());
+            previous = Some(cert);
         }
-        if pems.is_empty() {
+        let Some(last) = previous else {
             return Err(Error::decode(source, "no certificates found"));
-        }
-        Ok(Intermediates { pems })
+        };
+        let top = Some((
+            to_slash_string(last.cert.tbs_certificate().subject()),
+            last.is_self_signed(),
+        ));
+        Ok(Intermediates { pems, top })
     }
 
     /// The leaf followed by these certificates.
@@ -281,6 +326,18 @@ impl Intermediates {
             out.push_str(pem);
         }
         out
+    }
+
+    /// The bundle's last certificate: the root when the bundle reaches one.
+    /// None for no bundle.
+    pub fn top(&self) -> Option<Top<'_>> {
+        let pem = self.pems.last()?;
+        let (subject, self_signed) = self.top.as_ref()?;
+        Some(Top {
+            pem,
+            subject,
+            self_signed: *self_signed,
+        })
     }
 }
 
@@ -299,6 +356,86 @@ mod tests {
 
     fn words(list: &[&str]) -> Vec<String> {
         list.iter().map(|w| w.to_string()).collect()
+    }
+
+    /// A root, an intermediate it signed (`gencert`'s steps under a CA
+    /// profile) and an issuer for the intermediate: (root PEM,
+    /// intermediate PEM, issuer).
+    fn two_tier(root_cn: &str) -> (String, String, Issuer) {
+        use crate::issue::{batch::issue_leaf, initca::new_ca};
+        use crate::request::Request;
+        let request = |cn: &str| {
+            let json = format!(r#"{{"CN":"{cn}","key":{{"algo":"ecdsa","size":256}}}}"#);
+            Request::from_json(json.as_bytes(), "r").unwrap().request
+        };
+        let root = new_ca(&request(root_cn)).unwrap();
+        let root_issuer =
+            Issuer::load(root.cert_pem.as_bytes(), "r", root.key_pem.as_bytes(), "k").unwrap();
+        let int = issue_leaf(
+            &root_issuer,
+            &Profile::ca_default(),
+            &request("Intermediate"),
+        )
+        .unwrap();
+        let issuer =
+            Issuer::load(int.cert_pem.as_bytes(), "i", int.key_pem.as_bytes(), "k").unwrap();
+        (root.cert_pem, int.cert_pem, issuer)
+    }
+
+    #[test]
+    fn a_bundle_up_to_the_root_has_the_root_on_top() {
+        let (root, int, issuer) = two_tier("Root");
+        let full = Intermediates::load(
+            format!("{int}{root}").as_bytes(),
+            "chain.pem",
+            issuer.certificate(),
+        )
+        .unwrap();
+        let chain = full.chain("LEAF\n");
+        assert_eq!(chain, format!("LEAF\n{int}{root}"));
+        let top = full.top().unwrap();
+        assert_eq!(top.pem, root);
+        assert!(top.self_signed);
+        assert_eq!(top.subject, "/CN=Root");
+
+        let short = Intermediates::load(int.as_bytes(), "int.pem", issuer.certificate()).unwrap();
+        let top = short.top().unwrap();
+        assert_eq!(top.pem, int);
+        assert!(!top.self_signed, "the intermediate is not a root");
+        assert!(Intermediates::default().top().is_none());
+        assert_eq!(Intermediates::default().chain("LEAF\n"), "LEAF\n");
+    }
+
+    #[test]
+    fn a_bundle_out_of_order_or_not_chaining_names_the_file() {
+        let (root, int, issuer) = two_tier("Root");
+        let err = |bytes: String| {
+            Intermediates::load(bytes.as_bytes(), "chain.pem", issuer.certificate())
+                .unwrap_err()
+                .to_string()
+        };
+        let reversed = err(format!("{root}{int}"));
+        assert!(
+            reversed.starts_with("chain.pem")
+                && reversed.contains("certificate 1 is /CN=Root, expected /CN=Intermediate"),
+            "{reversed}"
+        );
+        // A root regenerated under the same name: the names chain, the
+        // signature does not.
+        let (other_root, _, _) = two_tier("Root");
+        let forged = err(format!("{int}{other_root}"));
+        assert!(
+            forged.contains("certificate 2 (/CN=Root) did not sign certificate 1"),
+            "{forged}"
+        );
+        // Another intermediate of the same name is not the signing CA.
+        let (_, other_int, _) = two_tier("Root");
+        let impostor = err(other_int);
+        assert!(
+            impostor.contains("holds another key than the signing CA"),
+            "{impostor}"
+        );
+        assert!(err(String::new()).contains("no certificates found"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::PodContext;
 use crate::context::Error;
 use certkit_core::k8s::pod::lifetime::{begin_refresh_at, jittered_fraction};
 use certkit_core::k8s::pod::{issue_pod_certificate, PodIdentity, PodRefusal, PodRequest};
-use certkit_core::k8s::sign::{Intermediates, FAILED_REASON};
+use certkit_core::k8s::sign::FAILED_REASON;
 use k8s_openapi::api::certificates::v1::{PodCertificateRequest, PodCertificateRequestStatus};
 use kube::api::{Api, PostParams};
 use kube::runtime::controller::Action;
@@ -79,7 +79,7 @@ async fn decide(pcr: &PodCertificateRequest, signer: &str, ctx: &PodContext) -> 
             issue_pod_certificate(
                 &signing.issuer,
                 &signing.profile,
-                &Intermediates::default(),
+                &signing.intermediates,
                 &ctx.options.policy,
                 &request,
             )

@@ -20,6 +20,11 @@ use x509_cert::Certificate;
 /// The Denied reason the API defines for a key type the signer refuses.
 pub const UNSUPPORTED_KEY_TYPE: &str = "UnsupportedKeyType";
 
+/// The most bytes the API server accepts in `status.certificateChain`
+/// (Kubernetes' `MaxCertificateChainSize`): a longer chain would be refused
+/// at every write, so the request is Failed with the reason instead.
+pub const MAX_CERTIFICATE_CHAIN_SIZE: usize = 100 * 1024;
+
 /// The signer's choices for pod certificates.
 #[derive(Debug, Clone)]
 pub struct PodPolicy {
@@ -140,8 +145,15 @@ pub fn issue_pod_certificate(
             "the CA certificate expires at {not_after}: less than the hour a pod certificate must live"
         )));
     }
+    let chain_pem = intermediates.chain(&issued.cert_pem);
+    if chain_pem.len() > MAX_CERTIFICATE_CHAIN_SIZE {
+        return Err(PodRefusal::Failed(format!(
+            "the certificate chain (leaf and --bundle) is {} bytes; the API takes at most {MAX_CERTIFICATE_CHAIN_SIZE}",
+            chain_pem.len()
+        )));
+    }
     Ok(PodIssued {
-        chain_pem: intermediates.chain(&issued.cert_pem),
+        chain_pem,
         not_before,
         not_after,
         serial: issued.serial,
@@ -240,6 +252,35 @@ mod tests {
         assert!(
             now - out.not_before <= time::Duration::seconds(271),
             "backdate capped under 5 min"
+        );
+    }
+
+    /// The chain is the leaf then the bundle, and a chain the API server
+    /// would refuse for its size is Failed with the reason.
+    #[test]
+    fn the_bundle_follows_the_leaf_within_the_apis_size() {
+        let issuer = issuer();
+        let ca_pem =
+            crate::keys::pem_encode("CERTIFICATE", &issuer.certificate().to_der().unwrap());
+        let stub = stub(KeySpec::Ecdsa(256));
+        let with_bundle = |pem: &str| {
+            let bundle = Intermediates::load(pem.as_bytes(), "b", issuer.certificate()).unwrap();
+            let all = policy(&KeyType::ALL);
+            issue_pod_certificate(&issuer, &profile(), &bundle, &all, &request(&stub, None))
+        };
+        let out = with_bundle(&ca_pem).unwrap();
+        assert_eq!(out.chain_pem.matches("BEGIN CERTIFICATE").count(), 2);
+        assert!(
+            out.chain_pem.ends_with(&ca_pem),
+            "the leaf, then the bundle"
+        );
+        // A self-signed CA is its own issuer, so the CA repeated chains:
+        // a bundle over the API's limit.
+        let huge = ca_pem.repeat(MAX_CERTIFICATE_CHAIN_SIZE / ca_pem.len() + 1);
+        let err = with_bundle(&huge).unwrap_err();
+        assert!(
+            matches!(&err, PodRefusal::Failed(m) if m.contains("the API takes at most 102400")),
+            "{err}"
         );
     }
 
