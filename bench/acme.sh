@@ -138,7 +138,7 @@ EOF
     pids+=($!)
     servers+=(stepca)
     url[stepca]="https://127.0.0.1:$sport/acme/acme/directory" cafile[stepca]="$work/stepca/root.pem"
-    stepca_version=$("$STEPCA" version 2>/dev/null | head -1)
+    stepca_version=$("$STEPCA" version 2>/dev/null | sed -n 1p)
 fi
 wait_for "python http.server" curl -sf "http://127.0.0.1:$http01/"
 for s in "${servers[@]}"; do
