@@ -8,13 +8,13 @@ first create to the last issuance.
 usage: pod_driver.py KUBECONFIG SIGNER_NAME PREFIX N STUB_DER_FILE
 """
 import base64
-import json
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from kubernetes import client, config, watch
+from kubernetes import client, config
+
+from k8s_rounds import ROUND_SECONDS, report, watch_issued
 
 NAMESPACE = "default"
 
@@ -27,25 +27,9 @@ def main():
     stub = base64.b64encode(open(stub_file, "rb").read()).decode()
     names = [f"{prefix}-{i:04d}" for i in range(n)]
 
-    issued = {}
-    wanted = set(names)
-
-    def watcher():
-        w = watch.Watch()
-        # Bounded: the stream ends after 300 s at most.
-        for event in w.stream(api.list_namespaced_pod_certificate_request, NAMESPACE,
-                              timeout_seconds=300):
-            obj = event["object"]
-            name = obj.metadata.name
-            if name in wanted and name not in issued and obj.status and obj.status.certificate_chain:
-                issued[name] = time.monotonic()
-                if len(issued) == n:
-                    w.stop()
-                    break
-
-    thread = threading.Thread(target=watcher, daemon=True)
-    thread.start()
-    time.sleep(0.5)  # the watch is established
+    issued, done = watch_issued(
+        api.list_namespaced_pod_certificate_request, [NAMESPACE], names,
+        lambda obj: obj.status and obj.status.certificate_chain)
 
     created = {}
 
@@ -74,20 +58,8 @@ def main():
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(create, enumerate(names)))
     create_seconds = time.monotonic() - start
-    thread.join(300)
-    if len(issued) != n:
-        print(json.dumps({"error": f"{len(issued)} of {n} issued"}))
-        sys.exit(1)
-    latencies = sorted(max(0.0, issued[k] - created[k]) for k in names)
-    total = max(issued.values()) - start
-    pct = lambda p: latencies[min(n - 1, int(p * n))]
-    print(json.dumps({
-        "signer": signer, "n": n,
-        "p50_ms": round(pct(0.50) * 1000, 1), "p99_ms": round(pct(0.99) * 1000, 1),
-        "max_ms": round(latencies[-1] * 1000, 1),
-        "create_s": round(create_seconds, 2), "total_s": round(total, 2),
-        "per_s": round(n / total, 1),
-    }))
+    done.wait(ROUND_SECONDS)
+    report(signer, names, created, issued, start, "create_s", create_seconds)
     api.delete_collection_namespaced_pod_certificate_request(NAMESPACE)
 
 

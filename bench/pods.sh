@@ -9,45 +9,21 @@
 # env:   CERTKIT (a certkit binary; default: a release build)
 #        CERTKIT_VENV (a virtualenv with the kubernetes client; default .venv)
 set -euo pipefail
-repo="$(cd "$(dirname "$0")/.." && pwd)"
 total="${1:-1000}" rounds="${2:-4}"
 per_round=$((total / rounds))
-peer="${CERTKIT_K8S_PEER:-$repo/scripts/peers/k8s}"
-python="${CERTKIT_VENV:-$repo/.venv}/bin/python"
-"$python" -c 'import kubernetes' 2>/dev/null || { echo "bench/pods.sh: needs the kubernetes Python client in ${CERTKIT_VENV:-$repo/.venv} (scripts/test installs it)" >&2; exit 1; }
-if [ -z "${CERTKIT:-}" ]; then
-    cargo build --release --quiet --manifest-path "$repo/Cargo.toml"
-    CERTKIT="$repo/target/release/certkit"
-fi
-work="$(mktemp -d "${TMPDIR:-/tmp}/certkit-bench-pods.XXXXXX")"
-signer_pid=""
-cleanup() {
-    [ -n "$signer_pid" ] && kill "$signer_pid" 2>/dev/null && wait "$signer_pid" 2>/dev/null
-    "$peer" stop "$work/k8s" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-"$peer" start "$work/k8s" >/dev/null
-set -a; . "$work/k8s/env"; set +a
+. "$(dirname "$0")/k8s_bench.sh"
+k8s_bench_setup pods
 
-cd "$work"
 # The stub as the kubelet makes it: a fresh key, an empty subject, DER.
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out stub-key.pem
 openssl req -new -key stub-key.pem -subj / -outform DER -out stub.der
 echo '{"signing":{"default":{"usages":["digital signature","server auth","client auth"],"expiry":"24h"}}}' > signing.json
-"$CERTKIT" signer --signer-name example.com/pods -ca "$CA_CERT" -ca-key "$CA_KEY" -config signing.json \
-    --kubeconfig "$KUBECONFIG" --cluster-trust-bundle=false 2> signer.log &
-signer_pid=$!
-sleep 2
+k8s_bench_signer example.com/pods signing.json
 
-echo "certkit: $("$CERTKIT" version | head -1) ($CERTKIT); $K8S_FLAVOR; $total PodCertificateRequests in $rounds rounds"
+echo "certkit: $("$CERTKIT" version | sed -n 1p) ($CERTKIT); $K8S_FLAVOR; $total PodCertificateRequests in $rounds rounds"
 for round in $(seq "$rounds"); do
     "$python" "$repo/bench/pod_driver.py" "$KUBECONFIG" example.com/pods "r$round" "$per_round" stub.der | tee -a results
 done
 echo "--- median over rounds (latency from creation to Issued, ms; throughput, issuances/s)"
-"$python" -c '
-import json, statistics, sys
-rows = [json.loads(l) for l in open("results")]
-med = lambda k: statistics.median(r[k] for r in rows)
-print("certkit  p50 %7.1f ms   p99 %7.1f ms   %6.1f issuances/s" % (med("p50_ms"), med("p99_ms"), med("per_s")))'
+k8s_bench_summary certkit issuances/s
 echo "issued: $(grep -c '"decision":"issued"' signer.log) (decision lines in the signer log)"

@@ -8,13 +8,13 @@ certificate.
 usage: signer_driver.py KUBECONFIG SIGNER_NAME PREFIX N CSR_PEM_FILE
 """
 import base64
-import json
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from kubernetes import client, config, watch
+from kubernetes import client, config
+
+from k8s_rounds import ROUND_SECONDS, report, watch_issued
 
 
 def main():
@@ -32,26 +32,9 @@ def main():
                 spec=client.V1CertificateSigningRequestSpec(
                     request=request, signer_name=signer, usages=usages))), names))
 
-    issued = {}
-    wanted = set(names)
-    done = threading.Event()
-
-    def watcher():
-        w = watch.Watch()
-        # Bounded: the stream ends after 300 s at most.
-        for event in w.stream(api.list_certificate_signing_request, timeout_seconds=300):
-            obj = event["object"]
-            name = obj.metadata.name
-            if name in wanted and name not in issued and obj.status and obj.status.certificate:
-                issued[name] = time.monotonic()
-                if len(issued) == n:
-                    w.stop()
-                    break
-        done.set()
-
-    thread = threading.Thread(target=watcher, daemon=True)
-    thread.start()
-    time.sleep(0.5)  # the watch is established
+    issued, done = watch_issued(
+        api.list_certificate_signing_request, [], names,
+        lambda obj: obj.status and obj.status.certificate)
 
     approved = {}
 
@@ -73,20 +56,8 @@ def main():
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(approve, names))
     approve_seconds = time.monotonic() - start
-    done.wait(300)
-    if len(issued) != n:
-        print(json.dumps({"error": f"{len(issued)} of {n} issued"}))
-        sys.exit(1)
-    latencies = sorted(max(0.0, issued[k] - approved[k]) for k in names)
-    total = max(issued.values()) - start
-    pct = lambda p: latencies[min(n - 1, int(p * n))]
-    print(json.dumps({
-        "signer": signer, "n": n,
-        "p50_ms": round(pct(0.50) * 1000, 1), "p99_ms": round(pct(0.99) * 1000, 1),
-        "max_ms": round(latencies[-1] * 1000, 1),
-        "approve_s": round(approve_seconds, 2), "total_s": round(total, 2),
-        "per_s": round(n / total, 1),
-    }))
+    done.wait(ROUND_SECONDS)
+    report(signer, names, approved, issued, start, "approve_s", approve_seconds)
     # Leave the cluster clean for the next round.
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(api.delete_certificate_signing_request, names))
