@@ -219,6 +219,20 @@ impl Signer {
         Signer::start_command(cluster, name, kubeconfig, cmd, args)
     }
 
+    /// A signer for `signer_name` without leader election or trust bundle,
+    /// to race another one for the same requests.
+    fn racer(cluster: &Cluster, name: &str, signer_name: &str) -> Signer {
+        Signer::start(
+            cluster,
+            name,
+            &cluster.env["KUBECONFIG"],
+            &[
+                &format!("--signer-name={signer_name}"),
+                "--cluster-trust-bundle=false",
+            ],
+        )
+    }
+
     /// A signer whose CA key is `ca_key` in the SoftHSM2 token `hsm`.
     fn start_in_token(
         cluster: &Cluster,
@@ -790,52 +804,51 @@ fn two_replicas_and_kill_9_of_the_leader(c: &Cluster) {
     );
 }
 
+/// Waits until the racing `signers` have logged `n` "issued" decisions
+/// between them, then a second more (a late duplicate would show up as
+/// another line), and checks that each object (`field` of the decision
+/// line) was issued exactly once.
+fn each_issued_once(signers: [&Signer; 2], field: &str, n: usize) {
+    let issued_lines = || {
+        signers
+            .iter()
+            .flat_map(|s| s.decisions())
+            .filter(|d| d["decision"] == "issued")
+            .map(|d| d[field].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    wait_until(
+        &format!("{n} racing requests issued"),
+        Duration::from_secs(60),
+        || issued_lines().len() >= n,
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    let mut lines = issued_lines();
+    lines.sort();
+    let mut unique = lines.clone();
+    unique.dedup();
+    assert_eq!(lines.len(), n, "issued lines: {lines:?}");
+    assert_eq!(unique.len(), n);
+}
+
 /// Two signers without leader election sign every approved request at the
 /// same time; the resourceVersion on each status write lets exactly one
 /// of them publish a certificate per request, the other gets 409 Conflict.
 fn two_signers_racing_without_election(c: &Cluster) {
     const N: usize = 50;
     eprintln!("== two signers without leader election racing for {N} requests");
-    let racer = |name: &str| {
-        Signer::start(
-            c,
-            name,
-            &c.env["KUBECONFIG"],
-            &[
-                "--signer-name=example.com/race",
-                "--cluster-trust-bundle=false",
-            ],
-        )
-    };
-    let (a, b) = (racer("race-a"), racer("race-b"));
+    let a = Signer::racer(c, "race-a", "example.com/race");
+    let b = Signer::racer(c, "race-b", "example.com/race");
     let names = c.request_list("example.com/race", "race", N);
     c.run(&format!(
         "kubectl create -f race.json >/dev/null
          kubectl certificate approve {} >/dev/null",
         names.join(" ")
     ));
-    let issued_lines = || {
-        a.decisions()
-            .into_iter()
-            .chain(b.decisions())
-            .filter(|d| d["decision"] == "issued")
-            .map(|d| d["csr"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
-    };
-    wait_until("every race request issued", Duration::from_secs(60), || {
-        issued_lines().len() >= N
-    });
+    each_issued_once([&a, &b], "csr", N);
     for name in &names {
         assert_eq!(c.condition(name), "Approved,Issued", "{name}");
     }
-    // Settle: a late duplicate would show up as a second line.
-    std::thread::sleep(Duration::from_secs(1));
-    let mut lines = issued_lines();
-    lines.sort();
-    let mut unique = lines.clone();
-    unique.dedup();
-    assert_eq!(lines.len(), N, "issued lines: {lines:?}");
-    assert_eq!(unique.len(), N);
     let conflicts = |s: &Signer| {
         s.metrics()
             .lines()

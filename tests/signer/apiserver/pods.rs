@@ -4,7 +4,7 @@
 //! signer`: the API server itself validates every status write (chain,
 //! times equal to the leaf's, refresh window, lifetime >= 1 h).
 
-use super::{wait_until, Cluster, Signer};
+use super::{each_issued_once, wait_until, Cluster, Signer};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -252,18 +252,8 @@ pub(super) fn pod_certificate_requests(c: &Cluster) {
 fn pods_never_issued_twice(c: &Cluster) {
     const N: usize = 20;
     eprintln!("== two signers without leader election racing for {N} PodCertificateRequests");
-    let racer = |name: &str| {
-        Signer::start(
-            c,
-            name,
-            &c.env["KUBECONFIG"],
-            &[
-                "--signer-name=example.com/pods-race",
-                "--cluster-trust-bundle=false",
-            ],
-        )
-    };
-    let (a, b) = (racer("pod-race-a"), racer("pod-race-b"));
+    let a = Signer::racer(c, "pod-race-a", "example.com/pods-race");
+    let b = Signer::racer(c, "pod-race-b", "example.com/pods-race");
     for i in 0..N {
         create(
             c,
@@ -274,26 +264,7 @@ fn pods_never_issued_twice(c: &Cluster) {
             None,
         );
     }
-    let issued_lines = || {
-        a.decisions()
-            .into_iter()
-            .chain(b.decisions())
-            .filter(|d| d["decision"] == "issued")
-            .map(|d| d["pcr"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
-    };
-    wait_until(
-        "every pod race request issued",
-        Duration::from_secs(60),
-        || issued_lines().len() >= N,
-    );
-    std::thread::sleep(Duration::from_secs(1));
-    let mut lines = issued_lines();
-    lines.sort();
-    let mut unique = lines.clone();
-    unique.dedup();
-    assert_eq!(lines.len(), N, "issued lines: {lines:?}");
-    assert_eq!(unique.len(), N);
+    each_issued_once([&a, &b], "pcr", N);
     for i in 0..N {
         let object = get(c, &format!("pod-race-{i:02}"));
         assert_eq!(object["status"]["conditions"][0]["type"], "Issued");
