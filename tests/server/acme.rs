@@ -409,6 +409,19 @@ fn lego_run(lego: &Path, dir: &Path, server: &Server, http01: u16, extra: &[&str
         .unwrap()
 }
 
+/// lego (with `extra` flags) gets a certificate for lego.test from
+/// `server` over http-01; checked as every issued certificate is.
+fn lego_issues(lego: &Path, dir: &Path, server: &Server, http01: u16, extra: &[&str]) {
+    let out = lego_run(lego, dir, server, http01, extra);
+    assert!(
+        out.status.success(),
+        "lego {extra:?}: {}\n{}",
+        text(&out),
+        server.log()
+    );
+    check_issued(dir, "lego/certificates/lego.test.crt", &["lego.test"]);
+}
+
 #[test]
 fn lego_with_external_account_binding() {
     let Some(lego) = lego() else { return };
@@ -456,20 +469,13 @@ fn lego_with_external_account_binding() {
         "a key in the log"
     );
 
-    let out = lego_run(
+    lego_issues(
         &lego,
         dir,
         &server,
         http01,
         &["--eab", "--kid", EAB_KID, "--hmac", EAB_KEY],
     );
-    assert!(
-        out.status.success(),
-        "lego with EAB: {}\n{}",
-        text(&out),
-        server.log()
-    );
-    check_issued(dir, "lego/certificates/lego.test.crt", &["lego.test"]);
     assert!(
         server
             .log()
@@ -486,15 +492,8 @@ fn lego_http01_issues_and_revokes_with_renewal_info() {
     let dir = tmp.path();
     let http01 = support::free_port();
     let server = acme_server(dir, http01);
-    let out = lego_run(&lego, dir, &server, http01, &[]);
-    assert!(
-        out.status.success(),
-        "lego run: {}\n{}",
-        text(&out),
-        server.log()
-    );
+    lego_issues(&lego, dir, &server, http01, &[]);
     let cert = "lego/certificates/lego.test.crt";
-    check_issued(dir, cert, &["lego.test"]);
 
     // ARI (RFC 9773): the window is ahead while the certificate is good,
     // and has passed once it is revoked.
@@ -541,14 +540,7 @@ fn lego_http01_on_mariadb() {
     std::fs::write(dir.join("db.json"), db.db_config()).unwrap();
     let http01 = support::free_port();
     let server = acme_server(dir, http01);
-    let out = lego_run(&lego, dir, &server, http01, &[]);
-    assert!(
-        out.status.success(),
-        "lego run: {}\n{}",
-        text(&out),
-        server.log()
-    );
-    check_issued(dir, "lego/certificates/lego.test.crt", &["lego.test"]);
+    lego_issues(&lego, dir, &server, http01, &[]);
 }
 
 /// The certificate's ARI certID: base64url of its AKI key identifier and
@@ -1116,14 +1108,7 @@ fn lego_names_outside_the_allowed_domains_are_rejected() {
     );
     assert!(!dir.join("lego/certificates/lego.test.crt").exists());
     let server = acme_server_with(dir, http01, "db.json", &["-acme-allowed-domains", ".test"]);
-    let out = lego_run(&lego, dir, &server, http01, &[]);
-    assert!(
-        out.status.success(),
-        "lego run: {}\n{}",
-        text(&out),
-        server.log()
-    );
-    check_issued(dir, "lego/certificates/lego.test.crt", &["lego.test"]);
+    lego_issues(&lego, dir, &server, http01, &[]);
 }
 
 /// Without `-acme-resolve`, an IP identifier on loopback is not validated:
